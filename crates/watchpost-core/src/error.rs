@@ -1,0 +1,625 @@
+//! The one error type of watchpost and its retry classification.
+//!
+//! Every fallible call in watchpost returns [`Error`]. An error carries the id of the
+//! operation that failed, the HTTP status and the vendor's own code and message where the
+//! service sent them, and [`Error::class`] tells a caller (and the retry loop) what can be done
+//! about it. Secrets never appear in an error: body excerpts are cut short and scrubbed of
+//! anything that looks like a credential (see [`excerpt`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use snafu::Snafu;
+
+/// A boxed error source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result` with watchpost's [`Error`] as the default error type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// What can be done about an error: the input of every retry and re-auth decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorClass {
+    /// A transient failure (network, 5xx, vendor "busy"): repeating the same request may succeed.
+    /// Retried only for idempotent operations or when the vendor declares the code safe.
+    Retryable,
+    /// The service throttled the caller: wait (for `retry_after` when known) and repeat.
+    RateLimited,
+    /// The token or session expired: refresh credentials once and replay.
+    AuthExpired,
+    /// The credentials were rejected: never repeated, because devices lock accounts.
+    AuthRejected,
+    /// The request itself is wrong or the resource is in a state that will not change by retrying.
+    Permanent,
+    /// The device or service does not support the operation or capability.
+    Unsupported,
+}
+
+impl fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Retryable => "retryable",
+            Self::RateLimited => "rate limited",
+            Self::AuthExpired => "auth expired",
+            Self::AuthRejected => "auth rejected",
+            Self::Permanent => "permanent",
+            Self::Unsupported => "unsupported",
+        })
+    }
+}
+
+/// The kind of an [`Error`], without its data: handy for matching and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// See [`Error::Transport`].
+    Transport,
+    /// See [`Error::Timeout`].
+    Timeout,
+    /// See [`Error::Auth`].
+    Auth,
+    /// See [`Error::AuthLocked`].
+    AuthLocked,
+    /// See [`Error::RateLimited`].
+    RateLimited,
+    /// See [`Error::Api`].
+    Api,
+    /// See [`Error::Decode`].
+    Decode,
+    /// See [`Error::Unsupported`].
+    Unsupported,
+    /// See [`Error::InvalidInput`].
+    InvalidInput,
+    /// See [`Error::Stream`].
+    Stream,
+}
+
+/// Which deadline a [`Error::Timeout`] hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TimeoutPhase {
+    /// Establishing the TCP (and TLS) connection.
+    Connect,
+    /// One attempt: sending the request and reading the whole response.
+    Attempt,
+    /// The whole operation, all attempts and back-off sleeps included.
+    Operation,
+    /// A long-lived stream received nothing (not even a heartbeat) for its idle limit.
+    Idle,
+}
+
+impl fmt::Display for TimeoutPhase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Connect => "connect",
+            Self::Attempt => "attempt",
+            Self::Operation => "operation",
+            Self::Idle => "idle",
+        })
+    }
+}
+
+/// Why a response body could not be decoded.
+#[derive(Debug, Snafu)]
+#[snafu(visibility(pub))]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The body is not the JSON the model expects.
+    #[snafu(display("invalid JSON"))]
+    Json {
+        /// The parser's error.
+        source: serde_json::Error,
+    },
+    /// The body is not the XML the model expects.
+    #[snafu(display("invalid XML: {message}"))]
+    Xml {
+        /// The parser's message.
+        message: String,
+    },
+    /// The body is not valid `application/x-www-form-urlencoded` data.
+    #[snafu(display("invalid form data"))]
+    Form {
+        /// The parser's error.
+        source: serde_urlencoded::de::Error,
+    },
+    /// The body is not UTF-8 text.
+    #[snafu(display("body is not UTF-8"))]
+    Utf8 {
+        /// The conversion error.
+        source: std::str::Utf8Error,
+    },
+    /// The body was larger than the configured limit; reading stopped there.
+    #[snafu(display("body larger than the limit of {limit} bytes"))]
+    TooLarge {
+        /// The configured limit in bytes.
+        limit: usize,
+    },
+    /// The body was empty where content was expected.
+    #[snafu(display("empty body"))]
+    Empty,
+    /// The vendor envelope is missing a required member or has the wrong shape.
+    #[snafu(display("bad envelope: {message}"))]
+    Envelope {
+        /// What is wrong with it.
+        message: String,
+    },
+    /// The response has a content type the operation cannot decode.
+    #[snafu(display("unexpected content type {content_type:?}"))]
+    ContentType {
+        /// The content type the service sent.
+        content_type: String,
+    },
+}
+
+/// Why the transport failed; opaque, with predicates (in the style of hyper-util's error).
+#[derive(Debug)]
+pub struct TransportError {
+    kind: TransportKind,
+    source: Option<BoxError>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TransportKind {
+    Connect,
+    Request,
+    Body,
+    Tls,
+    Config,
+}
+
+impl TransportError {
+    /// The connection could not be established (DNS, refused, TLS handshake): the request was
+    /// never written, so repeating it is safe even for a non-idempotent operation.
+    pub fn connect(source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Connect, source: Some(source.into()) }
+    }
+    /// The request failed after the connection was established.
+    pub fn request(source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Request, source: Some(source.into()) }
+    }
+    /// Reading the response body failed (reset, truncated).
+    pub fn body(source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Body, source: Some(source.into()) }
+    }
+    /// TLS configuration could not be built (bad root certificate, bad pin).
+    pub fn tls(source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Tls, source: Some(source.into()) }
+    }
+    /// The request could not be built (bad URL, bad header value).
+    pub fn config(source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Config, source: Some(source.into()) }
+    }
+    /// Whether the connection could not be established (the request was never sent).
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportKind::Connect
+    }
+    /// Whether reading the response body failed.
+    pub fn is_body(&self) -> bool {
+        self.kind == TransportKind::Body
+    }
+    /// Whether the client configuration or the request itself was invalid.
+    pub fn is_config(&self) -> bool {
+        matches!(self.kind, TransportKind::Config | TransportKind::Tls)
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self.kind {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Request => "request failed",
+            TransportKind::Body => "reading the response body failed",
+            TransportKind::Tls => "invalid TLS configuration",
+            TransportKind::Config => "invalid request",
+        })
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// The error of every watchpost operation.
+///
+/// Each variant carries `op`, the id of the operation (`"device.info"`, or a short
+/// description for calls outside an operation table), and where known the HTTP `status` and the
+/// vendor's `code` and `message`. Use [`Error::class`] to decide what to do.
+#[derive(Debug, Snafu)]
+#[snafu(visibility(pub))]
+#[non_exhaustive]
+pub enum Error {
+    /// The network or the HTTP layer failed before a complete response arrived.
+    #[snafu(display("{op}: {source}"))]
+    Transport {
+        /// Operation id.
+        op: String,
+        /// What failed.
+        source: TransportError,
+    },
+    /// A deadline passed.
+    #[snafu(display("{op}: {phase} timeout after {after:?}"))]
+    Timeout {
+        /// Operation id.
+        op: String,
+        /// Which deadline.
+        phase: TimeoutPhase,
+        /// The configured limit that was reached.
+        after: Duration,
+    },
+    /// The service rejected the credentials, or the token or session expired (`expired`).
+    #[snafu(display("{op}: {}{}", if *expired { "credentials expired" } else { "credentials rejected" }, VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    Auth {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// Vendor code.
+        code: Option<String>,
+        /// Vendor message.
+        message: Option<String>,
+        /// `true` when a token or session expired (refreshing may help), `false` when the
+        /// credentials themselves were rejected.
+        expired: bool,
+        /// Login attempts the device still allows before it locks the account, when it says.
+        retries_left: Option<u32>,
+    },
+    /// The account is locked after too many failed logins.
+    #[snafu(display("{op}: account locked{}{}", unlock_in.map(|d| format!(" for {}s", d.as_secs())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    AuthLocked {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// Vendor code.
+        code: Option<String>,
+        /// Vendor message.
+        message: Option<String>,
+        /// Time until the device unlocks the account, when it says.
+        unlock_in: Option<Duration>,
+    },
+    /// The service throttled the caller (quota or frequency limit).
+    #[snafu(display("{op}: rate limited{}{}", retry_after.map(|d| format!(", retry after {}ms", d.as_millis())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    RateLimited {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// Vendor code.
+        code: Option<String>,
+        /// Vendor message.
+        message: Option<String>,
+        /// How long the service asked the caller to wait, when it said.
+        retry_after: Option<Duration>,
+    },
+    /// The service answered with an error code (HTTP or vendor envelope).
+    #[snafu(display("{op}: service error ({class}){}", VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    Api {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// Vendor code.
+        code: Option<String>,
+        /// Vendor message.
+        message: Option<String>,
+        /// What can be done about it, as the vendor crate classified it.
+        class: ErrorClass,
+    },
+    /// The response could not be decoded into the expected model.
+    #[snafu(display("{op}: cannot decode response{}: {source}; body starts {excerpt:?}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()))]
+    Decode {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// The first bytes of the body, secret-free (see [`excerpt`]).
+        excerpt: String,
+        /// Why decoding failed.
+        source: DecodeError,
+    },
+    /// The device or service does not support this operation or capability.
+    #[snafu(display("{op}: not supported{}", VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    Unsupported {
+        /// Operation id.
+        op: String,
+        /// HTTP status.
+        status: Option<u16>,
+        /// Vendor code.
+        code: Option<String>,
+        /// Vendor message.
+        message: Option<String>,
+    },
+    /// The caller passed a value the operation cannot accept; nothing was sent.
+    #[snafu(display("{op}: invalid input: {message}"))]
+    InvalidInput {
+        /// Operation id.
+        op: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A long-lived stream failed (bad part, idle, cut); the stream itself may continue.
+    #[snafu(display("{op}: stream error: {message}"))]
+    Stream {
+        /// Operation id.
+        op: String,
+        /// What happened.
+        message: String,
+        /// The underlying error, if any.
+        cause: Option<Box<Error>>,
+    },
+}
+
+/// Formats `" (HTTP 401, code 10002: token expired)"` for the vendor parts that are present.
+struct VendorSuffix<'a>(Option<u16>, Option<&'a str>, Option<&'a str>);
+
+impl fmt::Display for VendorSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let VendorSuffix(status, code, message) = *self;
+        if status.is_none() && code.is_none() && message.is_none() {
+            return Ok(());
+        }
+        f.write_str(" (")?;
+        let mut sep = "";
+        if let Some(s) = status {
+            write!(f, "HTTP {s}")?;
+            sep = ", ";
+        }
+        if let Some(c) = code {
+            write!(f, "{sep}code {c}")?;
+            sep = ", ";
+        }
+        if let Some(m) = message {
+            write!(f, "{sep}{m}")?;
+        }
+        f.write_str(")")
+    }
+}
+
+impl Error {
+    /// What can be done about this error.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Transport { source, .. } if source.is_config() => ErrorClass::Permanent,
+            Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
+            Error::Auth { expired: true, .. } => ErrorClass::AuthExpired,
+            Error::Auth { .. } | Error::AuthLocked { .. } => ErrorClass::AuthRejected,
+            Error::RateLimited { .. } => ErrorClass::RateLimited,
+            Error::Api { class, .. } => *class,
+            Error::Decode { .. } | Error::InvalidInput { .. } => ErrorClass::Permanent,
+            Error::Unsupported { .. } => ErrorClass::Unsupported,
+            Error::Stream { cause, .. } => cause.as_ref().map_or(ErrorClass::Retryable, |c| c.class()),
+        }
+    }
+
+    /// The kind of error, without its data.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            Error::Transport { .. } => ErrorKind::Transport,
+            Error::Timeout { .. } => ErrorKind::Timeout,
+            Error::Auth { .. } => ErrorKind::Auth,
+            Error::AuthLocked { .. } => ErrorKind::AuthLocked,
+            Error::RateLimited { .. } => ErrorKind::RateLimited,
+            Error::Api { .. } => ErrorKind::Api,
+            Error::Decode { .. } => ErrorKind::Decode,
+            Error::Unsupported { .. } => ErrorKind::Unsupported,
+            Error::InvalidInput { .. } => ErrorKind::InvalidInput,
+            Error::Stream { .. } => ErrorKind::Stream,
+        }
+    }
+
+    /// The id of the operation that failed.
+    pub fn op(&self) -> &str {
+        match self {
+            Error::Transport { op, .. }
+            | Error::Timeout { op, .. }
+            | Error::Auth { op, .. }
+            | Error::AuthLocked { op, .. }
+            | Error::RateLimited { op, .. }
+            | Error::Api { op, .. }
+            | Error::Decode { op, .. }
+            | Error::Unsupported { op, .. }
+            | Error::InvalidInput { op, .. }
+            | Error::Stream { op, .. } => op,
+        }
+    }
+
+    /// Replaces the operation id (used when a lower layer did not know it).
+    pub fn with_op(mut self, new: impl Into<String>) -> Self {
+        let new = new.into();
+        match &mut self {
+            Error::Transport { op, .. }
+            | Error::Timeout { op, .. }
+            | Error::Auth { op, .. }
+            | Error::AuthLocked { op, .. }
+            | Error::RateLimited { op, .. }
+            | Error::Api { op, .. }
+            | Error::Decode { op, .. }
+            | Error::Unsupported { op, .. }
+            | Error::InvalidInput { op, .. }
+            | Error::Stream { op, .. } => *op = new,
+        }
+        self
+    }
+
+    /// The HTTP status of the response, when one arrived.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Auth { status, .. }
+            | Error::AuthLocked { status, .. }
+            | Error::RateLimited { status, .. }
+            | Error::Api { status, .. }
+            | Error::Decode { status, .. }
+            | Error::Unsupported { status, .. } => *status,
+            Error::Stream { cause: Some(c), .. } => c.status(),
+            _ => None,
+        }
+    }
+
+    /// The vendor's error code, as the service sent it (numbers as decimal text).
+    pub fn vendor_code(&self) -> Option<&str> {
+        match self {
+            Error::Auth { code, .. }
+            | Error::AuthLocked { code, .. }
+            | Error::RateLimited { code, .. }
+            | Error::Api { code, .. }
+            | Error::Unsupported { code, .. } => code.as_deref(),
+            Error::Stream { cause: Some(c), .. } => c.vendor_code(),
+            _ => None,
+        }
+    }
+
+    /// The vendor's error message, as the service sent it.
+    pub fn vendor_message(&self) -> Option<&str> {
+        match self {
+            Error::Auth { message, .. }
+            | Error::AuthLocked { message, .. }
+            | Error::RateLimited { message, .. }
+            | Error::Api { message, .. }
+            | Error::Unsupported { message, .. } => message.as_deref(),
+            Error::Stream { cause: Some(c), .. } => c.vendor_message(),
+            _ => None,
+        }
+    }
+
+    /// How long the service asked the caller to wait before repeating, when it said.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::AuthLocked { unlock_in, .. } => *unlock_in,
+            _ => None,
+        }
+    }
+
+    /// Builds an [`Error::InvalidInput`].
+    pub fn invalid_input(op: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::InvalidInput { op: op.into(), message: message.into() }
+    }
+
+    /// Builds an [`Error::Decode`] with a secret-free excerpt of `body`.
+    pub fn decode(op: impl Into<String>, status: Option<u16>, body: &[u8], source: DecodeError) -> Self {
+        Error::Decode { op: op.into(), status, excerpt: excerpt(body), source }
+    }
+
+    /// Builds an [`Error::Api`].
+    pub fn api(
+        op: impl Into<String>,
+        status: Option<u16>,
+        code: Option<String>,
+        message: Option<String>,
+        class: ErrorClass,
+    ) -> Self {
+        Error::Api { op: op.into(), status, code, message, class }
+    }
+}
+
+/// Maximum number of characters of a body kept in a [`Error::Decode`].
+pub const EXCERPT_LEN: usize = 120;
+
+/// Names whose values are blanked in excerpts: anything that may carry a credential.
+const SECRET_KEYS: &[&str] = &[
+    "token",
+    "secret",
+    "password",
+    "passwd",
+    "pwd",
+    "accesstoken",
+    "access_token",
+    "appsecret",
+    "authorization",
+    "key",
+];
+
+/// A short, secret-free excerpt of a body for error messages.
+///
+/// Takes at most [`EXCERPT_LEN`] characters of the (lossily decoded) body and replaces the
+/// value after any key that looks like a credential (`token`, `secret`, `password`, ...) with
+/// `***`, whether it appears as JSON (`"accessToken":"..."`), form (`accessToken=...`) or XML.
+pub fn excerpt(body: &[u8]) -> String {
+    let head = &body[..body.len().min(EXCERPT_LEN * 4)];
+    let text = String::from_utf8_lossy(head);
+    let cut: String = text.chars().take(EXCERPT_LEN).collect();
+    scrub_secrets(&cut)
+}
+
+/// Replaces values following credential-like keys with `***`.
+pub fn scrub_secrets(text: &str) -> String {
+    let lower = text.to_ascii_lowercase();
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hit = SECRET_KEYS.iter().find(|k| lower[i..].starts_with(**k) && is_key_start(bytes, i));
+        let Some(key) = hit else {
+            let ch = text[i..].chars().next().unwrap_or(' ');
+            out.push(ch);
+            i += ch.len_utf8().max(1);
+            continue;
+        };
+        // Copy the key and everything up to the value separator.
+        let mut j = i + key.len();
+        while j < bytes.len() && (bytes[j].is_ascii_alphanumeric() || bytes[j] == b'_') {
+            j += 1;
+        }
+        while j < bytes.len() && matches!(bytes[j], b'"' | b'\'' | b' ' | b':' | b'=' | b'>') {
+            j += 1;
+        }
+        out.push_str(&text[i..j]);
+        let start = j;
+        while j < bytes.len() && !matches!(bytes[j], b'"' | b'\'' | b'&' | b',' | b'<' | b'}' | b' ' | b'\n') {
+            j += 1;
+        }
+        if j > start {
+            out.push_str("***");
+        }
+        i = j;
+    }
+    out
+}
+
+fn is_key_start(bytes: &[u8], i: usize) -> bool {
+    // Inside a longer identifier ("monkey") only when preceded by a lowercase letter and the
+    // key is not camel-cased ("appKey" is still a credential-ish key, "monkey" is not).
+    i == 0 || !bytes[i - 1].is_ascii_lowercase() || bytes[i].is_ascii_uppercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn excerpt_scrubs_json_form_and_xml_secrets() {
+        let e = excerpt(br#"{"accessToken":"at.abc123","code":"200"}"#);
+        assert!(!e.contains("abc123"), "{e}");
+        assert!(e.contains("code"));
+        let e = excerpt(b"appKey=k&appSecret=s3cr3t&x=1");
+        assert!(!e.contains("s3cr3t"), "{e}");
+        let e = excerpt(b"<password>hunter2</password>");
+        assert!(!e.contains("hunter2"), "{e}");
+    }
+
+    #[test]
+    fn excerpt_is_bounded_and_survives_invalid_utf8() {
+        let body = vec![0xffu8; 10_000];
+        assert!(excerpt(&body).chars().count() <= EXCERPT_LEN);
+    }
+
+    #[test]
+    fn class_follows_kind() {
+        let e = Error::Auth {
+            op: "x".into(),
+            status: Some(401),
+            code: None,
+            message: None,
+            expired: true,
+            retries_left: None,
+        };
+        assert_eq!(e.class(), ErrorClass::AuthExpired);
+        let e = Error::api("x", Some(200), Some("20008".into()), Some("busy".into()), ErrorClass::Retryable);
+        assert_eq!(e.class(), ErrorClass::Retryable);
+        assert_eq!(e.to_string(), "x: service error (retryable) (HTTP 200, code 20008, busy)");
+        assert_eq!(e.with_op("y").op(), "y");
+    }
+}
