@@ -28,6 +28,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
+pub mod clock;
 pub mod codec;
 pub mod error;
 #[cfg(feature = "multipart")]
