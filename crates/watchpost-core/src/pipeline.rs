@@ -1,1 +1,560 @@
-//! (in progress)
+//! The request pipeline every vendor crate reuses:
+//! encode → authorize → pace → send → classify → retry / re-auth → (caller) decode.
+//!
+//! A vendor crate supplies a [`VendorProfile`] (how to read its envelope and classify its
+//! codes, which errors are safe to repeat), an [`Auth`] flow and a base URL, and gets back
+//! [`RawResponse`]s that passed classification, ready for its typed decoder. The pipeline holds
+//! the only retry loop of watchpost.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::{HeaderValue, StatusCode};
+use http_body_util::Full;
+use tokio::time::Instant;
+use tracing::Instrument as _;
+
+use crate::auth::http::{ChallengeDecision, Sent};
+use crate::auth::Auth;
+use crate::error::{Error, ErrorClass, Result, TimeoutPhase};
+use crate::operation::{RawResponse, Request};
+use crate::ratelimit::{RateLimitHints, RateLimiter};
+use crate::retry::{RetryConfig, RetryDecision, RetryStrategy};
+use crate::transport::{BodyStream, Transport, TransportConfig};
+
+/// What a vendor plugs into the pipeline.
+pub trait VendorProfile: Send + Sync + 'static {
+    /// Inspects a complete response: `Ok(())` when it is a success, otherwise the typed error
+    /// (its [`Error::class`] drives retry and re-auth). The default reads the HTTP status only.
+    ///
+    /// # Errors
+    /// The error the response represents.
+    fn classify(&self, resp: &RawResponse) -> Result<()> {
+        classify_http_status(resp)
+    }
+
+    /// Whether `err` may be repeated even for a non-idempotent operation (the vendor documents
+    /// that the request had no effect, e.g. "device busy, try again"). Default: `false`.
+    fn safe_to_retry(&self, err: &Error) -> bool {
+        let _ = err;
+        false
+    }
+}
+
+/// A profile that classifies by HTTP status alone.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HttpStatusProfile;
+
+impl VendorProfile for HttpStatusProfile {}
+
+/// Classifies a response by its HTTP status: 2xx and 3xx succeed; 401 → auth rejected; 403, 404
+/// and other 4xx → permanent; 408, 425, 5xx → retryable; 429 → rate limited (with `Retry-After`).
+///
+/// # Errors
+/// The error for a non-success status.
+pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
+    let status = resp.status;
+    if status.is_success() || status.is_redirection() || status.is_informational() {
+        return Ok(());
+    }
+    let op = resp.op.to_owned();
+    let code = Some(status.as_u16());
+    let message = status.canonical_reason().map(str::to_owned);
+    Err(match status {
+        StatusCode::UNAUTHORIZED => {
+            Error::Auth { op, status: code, code: None, message, expired: false, retries_left: None }
+        }
+        StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
+            op,
+            status: code,
+            code: None,
+            message,
+            retry_after: RateLimitHints::from_headers(&resp.headers).retry_after,
+        },
+        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY => Error::api(op, code, None, message, ErrorClass::Retryable),
+        s if s.is_server_error() && s != StatusCode::NOT_IMPLEMENTED => {
+            Error::api(op, code, None, message, ErrorClass::Retryable)
+        }
+        StatusCode::NOT_IMPLEMENTED => Error::Unsupported { op, status: code, code: None, message },
+        _ => Error::api(op, code, None, message, ErrorClass::Permanent),
+    })
+}
+
+/// A response whose body is still arriving (an event stream, a download).
+#[derive(Debug)]
+pub struct StreamResponse {
+    /// HTTP status (always a success: errors are classified before this is returned).
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: http::HeaderMap,
+    /// The body, chunk by chunk.
+    pub body: BodyStream,
+}
+
+impl StreamResponse {
+    /// The `Content-Type` header, if any.
+    pub fn content_type(&self) -> Option<&str> {
+        self.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+    }
+}
+
+struct Shared {
+    vendor: &'static str,
+    transport: Transport,
+    retry: RetryStrategy,
+    limiter: Option<Arc<RateLimiter>>,
+    profile: Arc<dyn VendorProfile>,
+}
+
+/// The executor. Cheap to clone; clones share the connection pool, retry budget and limiter.
+#[derive(Clone)]
+pub struct Pipeline {
+    shared: Arc<Shared>,
+    base_url: Arc<str>,
+    auth: Auth,
+}
+
+impl std::fmt::Debug for Pipeline {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pipeline")
+            .field("vendor", &self.shared.vendor)
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Pipeline`].
+#[must_use]
+pub struct PipelineBuilder {
+    vendor: &'static str,
+    base_url: String,
+    transport: TransportConfig,
+    retry: RetryConfig,
+    jitter: Option<Arc<dyn crate::retry::JitterSource>>,
+    limiter: Option<Arc<RateLimiter>>,
+    profile: Arc<dyn VendorProfile>,
+    auth: Auth,
+}
+
+impl PipelineBuilder {
+    /// Sets the transport configuration. Default: [`TransportConfig::default`].
+    pub fn transport(mut self, config: TransportConfig) -> Self {
+        self.transport = config;
+        self
+    }
+
+    /// Sets the retry configuration. Default: [`RetryConfig::default`].
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.retry = config;
+        self
+    }
+
+    /// Injects the jitter source of the retry back-off (tests). Default: random.
+    pub fn jitter(mut self, jitter: Arc<dyn crate::retry::JitterSource>) -> Self {
+        self.jitter = Some(jitter);
+        self
+    }
+
+    /// Sets a rate limiter (shared with other pipelines if the `Arc` is). Default: none.
+    pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// Sets the vendor profile. Default: [`HttpStatusProfile`].
+    pub fn profile(mut self, profile: impl VendorProfile) -> Self {
+        self.profile = Arc::new(profile);
+        self
+    }
+
+    /// Sets the auth flow. Default: [`Auth::None`].
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Builds the pipeline.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a base URL that is not `http(s)://host[:port][/path]`;
+    /// [`Error::Transport`] for an invalid TLS configuration.
+    pub fn build(self) -> Result<Pipeline> {
+        let base_url = normalize_base_url(self.vendor, &self.base_url)?;
+        let retry = match self.jitter {
+            Some(j) => RetryStrategy::with_jitter(self.retry, j),
+            None => RetryStrategy::new(self.retry),
+        };
+        Ok(Pipeline {
+            shared: Arc::new(Shared {
+                vendor: self.vendor,
+                transport: Transport::new(self.transport)?,
+                retry,
+                limiter: self.limiter,
+                profile: self.profile,
+            }),
+            base_url: base_url.into(),
+            auth: self.auth,
+        })
+    }
+}
+
+fn normalize_base_url(vendor: &str, url: &str) -> Result<String> {
+    let trimmed = url.trim().trim_end_matches('/');
+    let uri: http::Uri =
+        trimmed.parse().map_err(|_| Error::invalid_input(vendor, format!("invalid base URL {trimmed:?}")))?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(_)) if uri.query().is_none() => Ok(trimmed.to_owned()),
+        _ => Err(Error::invalid_input(vendor, format!("base URL {trimmed:?} must be http(s)://host[:port][/path]"))),
+    }
+}
+
+/// The outcome of one attempt (send plus the Digest challenge round trips inside it).
+enum Attempt {
+    Done(RawResponse),
+    Failed(Error),
+}
+
+impl Pipeline {
+    /// Starts building a pipeline for `vendor` at `base_url`.
+    pub fn builder(vendor: &'static str, base_url: impl Into<String>) -> PipelineBuilder {
+        PipelineBuilder {
+            vendor,
+            base_url: base_url.into(),
+            transport: TransportConfig::default(),
+            retry: RetryConfig::default(),
+            jitter: None,
+            limiter: None,
+            profile: Arc::new(HttpStatusProfile),
+            auth: Auth::None,
+        }
+    }
+
+    /// A pipeline sharing everything with this one but authenticating with `auth`
+    /// (for example one token per Gizwits product key).
+    #[must_use]
+    pub fn with_auth(&self, auth: Auth) -> Pipeline {
+        Pipeline { shared: self.shared.clone(), base_url: self.base_url.clone(), auth }
+    }
+
+    /// A pipeline sharing everything with this one but sending to `base_url`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for an invalid URL.
+    pub fn with_base_url(&self, base_url: &str) -> Result<Pipeline> {
+        Ok(Pipeline {
+            shared: self.shared.clone(),
+            base_url: normalize_base_url(self.shared.vendor, base_url)?.into(),
+            auth: self.auth.clone(),
+        })
+    }
+
+    /// The base URL requests go to (unless a token carries its own).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The auth flow.
+    pub fn auth(&self) -> &Auth {
+        &self.auth
+    }
+
+    /// The transport (for its configuration).
+    pub fn transport(&self) -> &Transport {
+        &self.shared.transport
+    }
+
+    /// The rate limiter, if any.
+    pub fn rate_limiter(&self) -> Option<&Arc<RateLimiter>> {
+        self.shared.limiter.as_ref()
+    }
+
+    /// The retry strategy (for its budget).
+    pub fn retry_strategy(&self) -> &RetryStrategy {
+        &self.shared.retry
+    }
+
+    /// Runs an operation to completion: returns the response once it passed the vendor's
+    /// classification, after any retries and at most one re-authentication.
+    ///
+    /// # Errors
+    /// The classified error of the last attempt, [`Error::Timeout`] with phase `Operation` when
+    /// the whole-operation limit passed, or [`Error::InvalidInput`] when the request cannot be built.
+    pub async fn execute(&self, req: Request) -> Result<RawResponse> {
+        let op = req.op;
+        let span = tracing::info_span!(
+            "watchpost.op",
+            vendor = self.shared.vendor,
+            op = op.id,
+            method = %op.method,
+            path = op.path,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let limit = req.timeouts.operation.or(self.shared.transport.config().operation_timeout);
+        let run = self.run(req).instrument(span.clone());
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, run)
+                .await
+                .unwrap_or_else(|_| Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Operation, after: limit })),
+            None => run.await,
+        };
+        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        result
+    }
+
+    async fn run(&self, req: Request) -> Result<RawResponse> {
+        let op = req.op;
+        let mut attempt = 0u32;
+        let mut reauthed = false;
+        loop {
+            attempt += 1;
+            tracing::Span::current().record("attempt", attempt);
+            let (mut prepared, token_generation) = self.prepare(&req).await?;
+            let outcome = self.attempt(&mut prepared).await;
+            let err = match outcome {
+                Attempt::Done(resp) => {
+                    tracing::Span::current().record("status", resp.status.as_u16());
+                    match self.shared.profile.classify(&resp) {
+                        Ok(()) => {
+                            self.shared.retry.on_success();
+                            return Ok(resp);
+                        }
+                        Err(e) => e,
+                    }
+                }
+                Attempt::Failed(e) => e,
+            };
+            if let (ErrorClass::AuthExpired, Auth::Token(t), false) = (err.class(), &self.auth, reauthed) {
+                if let Some(generation) = token_generation {
+                    if t.provider.invalidate(generation).await {
+                        reauthed = true;
+                        attempt -= 1;
+                        tracing::info!(target: "watchpost::auth", op = op.id, "token expired: refreshing once and replaying");
+                        continue;
+                    }
+                }
+            }
+            if err.class() == ErrorClass::RateLimited {
+                if let (Some(limiter), Some(after)) = (&self.shared.limiter, err.retry_after()) {
+                    limiter.block_until(Instant::now() + after);
+                }
+            }
+            let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
+            match self.shared.retry.decide(&err, attempt, may_repeat) {
+                RetryDecision::Retry { delay, reason } => {
+                    tracing::info!(target: "watchpost::retry", op = op.id, attempt, delay_ms = delay.as_millis() as u64, reason, class = %err.class(), "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                RetryDecision::Stop { reason } => {
+                    tracing::debug!(target: "watchpost::retry", op = op.id, attempt, reason, class = %err.class(), "not retrying");
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// Applies token auth (fetching a token if needed) and returns the request to send, its
+    /// target base URL and the token generation used.
+    async fn prepare(&self, req: &Request) -> Result<(Prepared, Option<u64>)> {
+        let mut r = req.clone();
+        let mut base = self.base_url.clone();
+        let mut generation = None;
+        if let Auth::Token(t) = &self.auth {
+            let (token, g) = t.provider.get().await.map_err(|e| e.with_op(req.op.id))?;
+            t.apply(&mut r, &token)?;
+            if let Some(url) = &token.base_url {
+                base = normalize_base_url(self.shared.vendor, url)?.into();
+            }
+            generation = Some(g);
+        }
+        let uri: http::Uri = format!("{base}{}", r.path_and_query()?)
+            .parse()
+            .map_err(|_| Error::invalid_input(req.op.id, "request URI is invalid"))?;
+        let body = r.body.encode();
+        Ok((Prepared { req: r, uri, body }, generation))
+    }
+
+    fn build_http(&self, p: &Prepared, authorization: Option<HeaderValue>) -> Result<http::Request<Full<Bytes>>> {
+        let mut builder = http::Request::builder().method(p.req.op.method.clone()).uri(p.uri.clone());
+        let headers = builder.headers_mut().ok_or_else(|| Error::invalid_input(p.req.op.id, "invalid request"))?;
+        headers.extend(p.req.headers.clone());
+        if let Some(ct) = p.req.body.content_type() {
+            if !headers.contains_key(http::header::CONTENT_TYPE) {
+                headers.insert(
+                    http::header::CONTENT_TYPE,
+                    HeaderValue::from_str(ct).map_err(|_| Error::invalid_input(p.req.op.id, "invalid content type"))?,
+                );
+            }
+        }
+        if let Ok(ua) = HeaderValue::from_str(&self.shared.transport.config().user_agent) {
+            headers.entry(http::header::USER_AGENT).or_insert(ua);
+        }
+        if let Some(mut auth) = authorization {
+            auth.set_sensitive(true);
+            headers.insert(http::header::AUTHORIZATION, auth);
+        }
+        builder.body(Full::new(p.body.clone())).map_err(|_| Error::invalid_input(p.req.op.id, "invalid request"))
+    }
+
+    /// Sends the request, answering Digest/Basic challenges (at most two round trips), and
+    /// returns the head and unread body of the final response.
+    async fn send_authorized(&self, p: &mut Prepared) -> Result<http::Response<hyper::body::Incoming>> {
+        let op = p.req.op;
+        // At most one answer to a first challenge and one to a stale (or rotated) nonce.
+        let mut answered_first = false;
+        let mut answered_stale = false;
+        loop {
+            let (authorization, sent) = match &self.auth {
+                Auth::Http(h) => h.authorization(&op.method, &p.uri, &p.body),
+                _ => (None, Sent::Nothing),
+            };
+            let request = self.build_http(p, authorization)?;
+            if let Some(limiter) = &self.shared.limiter {
+                limiter.acquire().await;
+            }
+            let resp = self.shared.transport.send(op.id, request).await?;
+            if let Some(limiter) = &self.shared.limiter {
+                limiter.observe(resp.headers());
+            }
+            let Auth::Http(h) = &self.auth else { return Ok(resp) };
+            if resp.status() != StatusCode::UNAUTHORIZED {
+                h.on_success(sent);
+                return Ok(resp);
+            }
+            let again = h.on_unauthorized(resp.headers(), sent, answered_stale) == ChallengeDecision::Retry;
+            let budget = if sent == Sent::Nothing { &mut answered_first } else { &mut answered_stale };
+            if !again || *budget {
+                return Ok(resp);
+            }
+            *budget = true;
+            tracing::debug!(target: "watchpost::auth", op = op.id, "answering an authentication challenge");
+            // Drain the small 401 body so the connection can be reused.
+            let _ = self.shared.transport.read_body(op.id, 401, resp.into_body()).await;
+        }
+    }
+
+    async fn attempt(&self, p: &mut Prepared) -> Attempt {
+        let op = p.req.op;
+        let limit = p.req.timeouts.attempt.or_else(|| self.shared.transport.config().attempt_limit(op.timeout));
+        let fut = async {
+            let resp = self.send_authorized(p).await?;
+            let (parts, body) = resp.into_parts();
+            let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
+            Ok::<_, Error>(RawResponse { op: op.id, status: parts.status, headers: parts.headers, body })
+        };
+        let result = match limit {
+            Some(limit) => tokio::time::timeout(limit, fut)
+                .await
+                .unwrap_or_else(|_| Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: limit })),
+            None => fut.await,
+        };
+        match result {
+            Ok(r) => Attempt::Done(r),
+            Err(e) => Attempt::Failed(e),
+        }
+    }
+
+    /// Opens a streaming response (an event stream or a download): authorizes, sends, and on a
+    /// success status returns the head with the unread body. An error status is read and
+    /// classified like [`execute`](Self::execute) would. Only connection failures, throttling
+    /// and an expired token are retried (the stream's supervisor handles the rest).
+    ///
+    /// # Errors
+    /// As for [`execute`](Self::execute).
+    pub async fn open_stream(&self, req: Request) -> Result<StreamResponse> {
+        let op = req.op;
+        let span = tracing::info_span!("watchpost.stream", vendor = self.shared.vendor, op = op.id, method = %op.method, path = op.path);
+        async {
+            let mut attempt = 0u32;
+            let mut reauthed = false;
+            let connect_limit = req.timeouts.attempt.unwrap_or(self.shared.transport.config().attempt_timeout);
+            loop {
+                attempt += 1;
+                let (mut p, generation) = self.prepare(&req).await?;
+                let head = tokio::time::timeout(connect_limit, self.send_authorized(&mut p)).await.unwrap_or_else(|_| {
+                    Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
+                });
+                let err = match head {
+                    Ok(resp) if resp.status().is_success() => {
+                        let (parts, body) = resp.into_parts();
+                        self.shared.retry.on_success();
+                        return Ok(StreamResponse {
+                            status: parts.status,
+                            headers: parts.headers,
+                            body: BodyStream::new(op.id, body),
+                        });
+                    }
+                    Ok(resp) => {
+                        let (parts, body) = resp.into_parts();
+                        let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
+                        let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
+                        match self.shared.profile.classify(&raw) {
+                            Ok(()) => classify_http_status(&raw).err().unwrap_or_else(|| {
+                                Error::api(op.id, Some(raw.status.as_u16()), None, None, ErrorClass::Permanent)
+                            }),
+                            Err(e) => e,
+                        }
+                    }
+                    Err(e) => e,
+                };
+                if let (ErrorClass::AuthExpired, Auth::Token(t), false, Some(g)) =
+                    (err.class(), &self.auth, reauthed, generation)
+                {
+                    if t.provider.invalidate(g).await {
+                        reauthed = true;
+                        continue;
+                    }
+                }
+                match self.shared.retry.decide(&err, attempt, false) {
+                    RetryDecision::Retry { delay, .. } => tokio::time::sleep(delay).await,
+                    RetryDecision::Stop { .. } => return Err(err),
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+}
+
+/// A request ready to send: the vendor request after auth, its URI and encoded body.
+struct Prepared {
+    req: Request,
+    uri: http::Uri,
+    body: Bytes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_are_validated_and_normalized() {
+        assert_eq!(normalize_base_url("v", "http://127.0.0.1:8080/").unwrap(), "http://127.0.0.1:8080");
+        assert_eq!(normalize_base_url("v", "https://open.ys7.com").unwrap(), "https://open.ys7.com");
+        assert!(normalize_base_url("v", "open.ys7.com").is_err());
+        assert!(normalize_base_url("v", "ftp://x").is_err());
+        assert!(normalize_base_url("v", "http://x/?a=1").is_err());
+    }
+
+    fn raw(status: u16) -> RawResponse {
+        RawResponse {
+            op: "t",
+            status: StatusCode::from_u16(status).unwrap(),
+            headers: http::HeaderMap::new(),
+            body: Bytes::new(),
+        }
+    }
+
+    #[test]
+    fn http_status_classification() {
+        assert!(classify_http_status(&raw(200)).is_ok());
+        assert_eq!(classify_http_status(&raw(401)).unwrap_err().class(), ErrorClass::AuthRejected);
+        assert_eq!(classify_http_status(&raw(429)).unwrap_err().class(), ErrorClass::RateLimited);
+        assert_eq!(classify_http_status(&raw(503)).unwrap_err().class(), ErrorClass::Retryable);
+        assert_eq!(classify_http_status(&raw(404)).unwrap_err().class(), ErrorClass::Permanent);
+        assert_eq!(classify_http_status(&raw(501)).unwrap_err().class(), ErrorClass::Unsupported);
+    }
+}

@@ -6,5 +6,6 @@
 
 pub mod form;
 pub mod lenient;
+pub mod param;
 #[cfg(feature = "xml")]
 pub mod xml;

@@ -7,5 +7,9 @@
 //! [`ErrorClass`]: crate::error::ErrorClass
 
 pub mod backoff;
+pub mod budget;
+pub mod strategy;
 
 pub use backoff::{ExponentialBackoff, FixedJitter, JitterSource, RandomJitter};
+pub use budget::{BudgetConfig, RetryBudget};
+pub use strategy::{RetryConfig, RetryDecision, RetryStrategy};

@@ -1,0 +1,1 @@
+//! Text encoding of scalar request parameters (path, query, form, header values).
