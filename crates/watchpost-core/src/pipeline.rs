@@ -71,7 +71,9 @@ pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
             message,
             retry_after: RateLimitHints::from_headers(&resp.headers).retry_after,
         },
-        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY => Error::api(op, code, None, message, ErrorClass::Retryable),
+        StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY => {
+            Error::api(op, code, None, message, ErrorClass::Retryable)
+        }
         s if s.is_server_error() && s != StatusCode::NOT_IMPLEMENTED => {
             Error::api(op, code, None, message, ErrorClass::Retryable)
         }
@@ -296,9 +298,9 @@ impl Pipeline {
         let limit = req.timeouts.operation.or(self.shared.transport.config().operation_timeout);
         let run = self.run(req).instrument(span.clone());
         let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, run)
-                .await
-                .unwrap_or_else(|_| Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Operation, after: limit })),
+            Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
+                Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Operation, after: limit })
+            }),
             None => run.await,
         };
         span.record("duration_ms", started.elapsed().as_millis() as u64);
@@ -446,9 +448,9 @@ impl Pipeline {
             Ok::<_, Error>(RawResponse { op: op.id, status: parts.status, headers: parts.headers, body })
         };
         let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, fut)
-                .await
-                .unwrap_or_else(|_| Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: limit })),
+            Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+                Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: limit })
+            }),
             None => fut.await,
         };
         match result {
@@ -474,9 +476,10 @@ impl Pipeline {
             loop {
                 attempt += 1;
                 let (mut p, generation) = self.prepare(&req).await?;
-                let head = tokio::time::timeout(connect_limit, self.send_authorized(&mut p)).await.unwrap_or_else(|_| {
-                    Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
-                });
+                let head =
+                    tokio::time::timeout(connect_limit, self.send_authorized(&mut p)).await.unwrap_or_else(|_| {
+                        Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
+                    });
                 let err = match head {
                     Ok(resp) if resp.status().is_success() => {
                         let (parts, body) = resp.into_parts();

@@ -166,7 +166,8 @@ pub struct RateLimitHints {
 impl RateLimitHints {
     /// Parses the hints from `headers`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let num = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok());
+        let num =
+            |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok());
         let reset_in = num("x-ratelimit-reset").map(|reset| {
             // Unix seconds (GitHub and Gizwits style) or seconds from now (some gateways).
             if reset > 1_000_000_000 {
@@ -175,8 +176,14 @@ impl RateLimitHints {
                 Duration::from_secs(reset)
             }
         });
-        let retry_after = headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-        RateLimitHints { limit: num("x-ratelimit-limit"), remaining: num("x-ratelimit-remaining"), reset_in, retry_after }
+        let retry_after =
+            headers.get(http::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        RateLimitHints {
+            limit: num("x-ratelimit-limit"),
+            remaining: num("x-ratelimit-remaining"),
+            reset_in,
+            retry_after,
+        }
     }
 }
 

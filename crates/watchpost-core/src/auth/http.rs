@@ -96,7 +96,12 @@ impl std::fmt::Debug for HttpAuth {
 impl HttpAuth {
     /// HTTP auth with `creds`, negotiating the scheme.
     pub fn new(creds: Credentials) -> Self {
-        HttpAuth { creds, mode: HttpAuthMode::Auto, uri_form: DigestUri::default(), state: Arc::new(Mutex::new(Scheme::Unknown)) }
+        HttpAuth {
+            creds,
+            mode: HttpAuthMode::Auto,
+            uri_form: DigestUri::default(),
+            state: Arc::new(Mutex::new(Scheme::Unknown)),
+        }
     }
 
     /// Sets the scheme. Default is [`HttpAuthMode::Auto`].
@@ -218,7 +223,9 @@ mod tests {
 
     fn challenge(extra: &str) -> HeaderMap {
         let mut h = HeaderMap::new();
-        let v = format!(r#"Digest realm="testrealm@host.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"{extra}"#);
+        let v = format!(
+            r#"Digest realm="testrealm@host.com", qop="auth", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", opaque="5ccc069c403ebaf9f0171e9517f40e41"{extra}"#
+        );
         h.append(WWW_AUTHENTICATE, HeaderValue::from_str(&v).unwrap());
         h
     }

@@ -138,8 +138,14 @@ mod tests {
     #[test]
     fn transient_errors_back_off_only_when_repeatable() {
         let s = strategy();
-        assert_eq!(s.decide(&transient(), 1, true), RetryDecision::Retry { delay: Duration::from_millis(200), reason: "transient" });
-        assert_eq!(s.decide(&transient(), 2, true), RetryDecision::Retry { delay: Duration::from_millis(400), reason: "transient" });
+        assert_eq!(
+            s.decide(&transient(), 1, true),
+            RetryDecision::Retry { delay: Duration::from_millis(200), reason: "transient" }
+        );
+        assert_eq!(
+            s.decide(&transient(), 2, true),
+            RetryDecision::Retry { delay: Duration::from_millis(400), reason: "transient" }
+        );
         assert_eq!(s.decide(&transient(), 3, true), RetryDecision::Stop { reason: "attempts exhausted" });
         assert_eq!(s.decide(&transient(), 1, false), RetryDecision::Stop { reason: "not idempotent" });
     }
@@ -153,8 +159,17 @@ mod tests {
     #[test]
     fn rate_limits_wait_for_the_server_but_within_bounds() {
         let s = strategy();
-        let e = |secs| Error::RateLimited { op: "op".into(), status: Some(403), code: None, message: None, retry_after: Some(Duration::from_secs(secs)) };
-        assert_eq!(s.decide(&e(30), 1, false), RetryDecision::Retry { delay: Duration::from_secs(30), reason: "rate limited" });
+        let e = |secs| Error::RateLimited {
+            op: "op".into(),
+            status: Some(403),
+            code: None,
+            message: None,
+            retry_after: Some(Duration::from_secs(secs)),
+        };
+        assert_eq!(
+            s.decide(&e(30), 1, false),
+            RetryDecision::Retry { delay: Duration::from_secs(30), reason: "rate limited" }
+        );
         assert!(matches!(s.decide(&e(3600), 1, false), RetryDecision::Stop { .. }));
     }
 
@@ -167,7 +182,8 @@ mod tests {
 
     #[test]
     fn empty_budget_stops_retries() {
-        let config = RetryConfig { budget: BudgetConfig { capacity: 5, ..BudgetConfig::default() }, ..RetryConfig::default() };
+        let config =
+            RetryConfig { budget: BudgetConfig { capacity: 5, ..BudgetConfig::default() }, ..RetryConfig::default() };
         let s = RetryStrategy::with_jitter(config, Arc::new(FixedJitter(1.0)));
         assert!(matches!(s.decide(&transient(), 1, true), RetryDecision::Retry { .. }));
         assert_eq!(s.decide(&transient(), 1, true), RetryDecision::Stop { reason: "retry budget exhausted" });

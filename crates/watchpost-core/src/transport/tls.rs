@@ -85,7 +85,8 @@ impl TlsConfig {
             }
             builder.with_root_certificates(roots).with_no_client_auth()
         } else {
-            let verifier = PinnedVerifier { pins: self.pins.clone(), algorithms: provider.signature_verification_algorithms };
+            let verifier =
+                PinnedVerifier { pins: self.pins.clone(), algorithms: provider.signature_verification_algorithms };
             builder.dangerous().with_custom_certificate_verifier(Arc::new(verifier)).with_no_client_auth()
         };
         Ok(config)
