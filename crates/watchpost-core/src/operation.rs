@@ -104,6 +104,20 @@ impl Operation {
             params: &[],
         }
     }
+
+    /// The same operation with `idempotent` set (usable in `static` initializers).
+    #[must_use]
+    pub const fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = idempotent;
+        self
+    }
+
+    /// The same operation with another timeout class (usable in `static` initializers).
+    #[must_use]
+    pub const fn timeout(mut self, timeout: TimeoutClass) -> Self {
+        self.timeout = timeout;
+        self
+    }
 }
 
 /// A request body, encoded on each attempt.
@@ -348,6 +362,18 @@ impl RawResponse {
     }
 }
 
+/// Turns a typed request into a [`Request`]; implemented by the request structs that
+/// `cargo xtask codegen` generates from a vendor spec.
+pub trait ToRequest {
+    /// The operation this request calls.
+    fn operation(&self) -> &'static Operation;
+    /// Builds the wire request (path parameters, query, headers, body).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when a value cannot be encoded.
+    fn to_request(&self) -> Result<Request>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -366,16 +392,4 @@ mod tests {
         let e = r.path_and_query().unwrap_err();
         assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
-}
-
-/// Turns a typed request into a [`Request`]; implemented by the request structs that
-/// `cargo xtask codegen` generates from a vendor spec.
-pub trait ToRequest {
-    /// The operation this request calls.
-    fn operation(&self) -> &'static Operation;
-    /// Builds the wire request (path parameters, query, headers, body).
-    ///
-    /// # Errors
-    /// [`Error::InvalidInput`] when a value cannot be encoded.
-    fn to_request(&self) -> Result<Request>;
 }

@@ -7,6 +7,7 @@
 //! the only retry loop of watchpost.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
@@ -213,8 +214,8 @@ fn normalize_base_url(vendor: &str, url: &str) -> Result<String> {
 
 /// The outcome of one attempt (send plus the Digest challenge round trips inside it).
 enum Attempt {
-    Done(RawResponse),
-    Failed(Error),
+    Done(RawResponse, Option<u64>),
+    Failed(Error, Option<u64>),
 }
 
 impl Pipeline {
@@ -279,6 +280,9 @@ impl Pipeline {
     /// Runs an operation to completion: returns the response once it passed the vendor's
     /// classification, after any retries and at most one re-authentication.
     ///
+    /// Time spent waiting for the rate limiter (a quota, a server's `Retry-After`) does not
+    /// count against the attempt or operation timeouts: callers wait, they are not failed.
+    ///
     /// # Errors
     /// The classified error of the last attempt, [`Error::Timeout`] with phase `Operation` when
     /// the whole-operation limit passed, or [`Error::InvalidInput`] when the request cannot be built.
@@ -295,39 +299,56 @@ impl Pipeline {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
-        let limit = req.timeouts.operation.or(self.shared.transport.config().operation_timeout);
-        let run = self.run(req).instrument(span.clone());
-        let result = match limit {
-            Some(limit) => tokio::time::timeout(limit, run).await.unwrap_or_else(|_| {
-                Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Operation, after: limit })
-            }),
-            None => run.await,
-        };
+        let result = self.run(req).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         result
     }
 
     async fn run(&self, req: Request) -> Result<RawResponse> {
         let op = req.op;
+        let op_limit = req.timeouts.operation.or(self.shared.transport.config().operation_timeout);
+        let attempt_limit = req.timeouts.attempt.or_else(|| self.shared.transport.config().attempt_limit(op.timeout));
+        // Time counted against the operation limit: everything but rate-limiter waits.
+        let mut spent = Duration::ZERO;
+        let op_timeout = |after| Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Operation, after };
         let mut attempt = 0u32;
         let mut reauthed = false;
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
-            let (mut prepared, token_generation) = self.prepare(&req).await?;
-            let outcome = self.attempt(&mut prepared).await;
-            let err = match outcome {
-                Attempt::Done(resp) => {
+            if let Some(limiter) = &self.shared.limiter {
+                limiter.acquire().await;
+            }
+            let remaining = op_limit.map(|l| l.saturating_sub(spent));
+            if remaining == Some(Duration::ZERO) {
+                return Err(op_timeout(op_limit.unwrap_or_default()));
+            }
+            let began = Instant::now();
+            let outcome = match (attempt_limit, remaining) {
+                (Some(a), Some(r)) if r < a => match tokio::time::timeout(r, self.attempt(&req, None)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(op_timeout(op_limit.unwrap_or_default())),
+                },
+                (Some(a), _) => self.attempt(&req, Some(a)).await,
+                (None, Some(r)) => match tokio::time::timeout(r, self.attempt(&req, None)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => return Err(op_timeout(op_limit.unwrap_or_default())),
+                },
+                (None, None) => self.attempt(&req, None).await,
+            };
+            spent += began.elapsed();
+            let (err, token_generation) = match outcome {
+                Attempt::Done(resp, generation) => {
                     tracing::Span::current().record("status", resp.status.as_u16());
                     match self.shared.profile.classify(&resp) {
                         Ok(()) => {
                             self.shared.retry.on_success();
                             return Ok(resp);
                         }
-                        Err(e) => e,
+                        Err(e) => (e, generation),
                     }
                 }
-                Attempt::Failed(e) => e,
+                Attempt::Failed(e, generation) => (e, generation),
             };
             if let (ErrorClass::AuthExpired, Auth::Token(t), false) = (err.class(), &self.auth, reauthed) {
                 if let Some(generation) = token_generation {
@@ -339,16 +360,24 @@ impl Pipeline {
                     }
                 }
             }
-            if err.class() == ErrorClass::RateLimited {
-                if let (Some(limiter), Some(after)) = (&self.shared.limiter, err.retry_after()) {
-                    limiter.block_until(Instant::now() + after);
-                }
-            }
             let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
             match self.shared.retry.decide(&err, attempt, may_repeat) {
                 RetryDecision::Retry { delay, reason } => {
                     tracing::info!(target: "watchpost::retry", op = op.id, attempt, delay_ms = delay.as_millis() as u64, reason, class = %err.class(), "retrying");
-                    tokio::time::sleep(delay).await;
+                    match (&self.shared.limiter, err.class()) {
+                        // A throttled call waits in the limiter, with every other caller.
+                        (Some(limiter), ErrorClass::RateLimited) => limiter.block_until(Instant::now() + delay),
+                        (None, ErrorClass::RateLimited) => tokio::time::sleep(delay).await,
+                        _ => {
+                            let remaining = op_limit.map(|l| l.saturating_sub(spent));
+                            if remaining.is_some_and(|r| r <= delay) {
+                                tracing::debug!(target: "watchpost::retry", op = op.id, "back-off would pass the operation deadline");
+                                return Err(err);
+                            }
+                            tokio::time::sleep(delay).await;
+                            spent += delay;
+                        }
+                    }
                 }
                 RetryDecision::Stop { reason } => {
                     tracing::debug!(target: "watchpost::retry", op = op.id, attempt, reason, class = %err.class(), "not retrying");
@@ -403,7 +432,11 @@ impl Pipeline {
 
     /// Sends the request, answering Digest/Basic challenges (at most two round trips), and
     /// returns the head and unread body of the final response.
-    async fn send_authorized(&self, p: &mut Prepared) -> Result<http::Response<hyper::body::Incoming>> {
+    async fn send_authorized(
+        &self,
+        p: &mut Prepared,
+        mut have_permit: bool,
+    ) -> Result<http::Response<hyper::body::Incoming>> {
         let op = p.req.op;
         // At most one answer to a first challenge and one to a stale (or rotated) nonce.
         let mut answered_first = false;
@@ -414,9 +447,10 @@ impl Pipeline {
                 _ => (None, Sent::Nothing),
             };
             let request = self.build_http(p, authorization)?;
-            if let Some(limiter) = &self.shared.limiter {
+            if let (Some(limiter), false) = (&self.shared.limiter, have_permit) {
                 limiter.acquire().await;
             }
+            have_permit = false;
             let resp = self.shared.transport.send(op.id, request).await?;
             if let Some(limiter) = &self.shared.limiter {
                 limiter.observe(resp.headers());
@@ -438,11 +472,15 @@ impl Pipeline {
         }
     }
 
-    async fn attempt(&self, p: &mut Prepared) -> Attempt {
-        let op = p.req.op;
-        let limit = p.req.timeouts.attempt.or_else(|| self.shared.transport.config().attempt_limit(op.timeout));
+    /// One attempt: prepare (token), send with challenge round trips, read the body, all
+    /// within `limit`. The caller has already taken a rate-limiter permit for the first send.
+    async fn attempt(&self, req: &Request, limit: Option<Duration>) -> Attempt {
+        let op = req.op;
+        let mut generation = None;
         let fut = async {
-            let resp = self.send_authorized(p).await?;
+            let (mut p, g) = self.prepare(req).await?;
+            generation = g;
+            let resp = self.send_authorized(&mut p, true).await?;
             let (parts, body) = resp.into_parts();
             let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
             Ok::<_, Error>(RawResponse { op: op.id, status: parts.status, headers: parts.headers, body })
@@ -454,8 +492,8 @@ impl Pipeline {
             None => fut.await,
         };
         match result {
-            Ok(r) => Attempt::Done(r),
-            Err(e) => Attempt::Failed(e),
+            Ok(r) => Attempt::Done(r, generation),
+            Err(e) => Attempt::Failed(e, generation),
         }
     }
 
@@ -476,8 +514,9 @@ impl Pipeline {
             loop {
                 attempt += 1;
                 let (mut p, generation) = self.prepare(&req).await?;
-                let head =
-                    tokio::time::timeout(connect_limit, self.send_authorized(&mut p)).await.unwrap_or_else(|_| {
+                let head = tokio::time::timeout(connect_limit, self.send_authorized(&mut p, false))
+                    .await
+                    .unwrap_or_else(|_| {
                         Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
                     });
                 let err = match head {
