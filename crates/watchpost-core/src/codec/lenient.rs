@@ -113,7 +113,7 @@ pub mod bool_any {
         serializer.serialize_bool(*value)
     }
 
-    /// Reads any of the accepted boolean forms (see [`bool01`](super::bool01)).
+    /// Reads any of the accepted boolean forms (see [`super::bool01`]).
     ///
     /// # Errors
     /// A serde error naming the value when it is none of the accepted forms.
