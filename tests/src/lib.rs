@@ -1,1 +1,4 @@
-//! Conformance tests of watchpost; see `tests/`.
+//! Conformance tests of watchpost (see `tests/`), and the example vendor that proves the code
+//! generator end to end ([`example`]).
+
+pub mod example;

@@ -1,1 +1,64 @@
-fn main() {}
+//! watchpost's build tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! - `cargo xtask codegen [--check]`: generate each vendor crate's `src/generated.rs` and
+//!   `docs/coverage/<vendor>.md` from its `spec/<vendor>.toml` (see `docs/spec-format.md`);
+//!   `--check` fails when the committed files are stale.
+
+mod codegen;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// watchpost's build tasks.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", version, about)]
+struct Cli {
+    /// The task to run.
+    #[command(subcommand)]
+    command: Task,
+}
+
+/// The tasks.
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Generate Rust code and coverage tables from the operation specs.
+    Codegen(codegen::Args),
+}
+
+/// The repository root: the parent of this crate's directory.
+fn repo_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map_or(manifest.clone(), PathBuf::from)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Task::Codegen(args) => match codegen::run(&args.root.clone().unwrap_or_else(repo_root), &args) {
+            Ok(codegen::Outcome::Done { written, total }) => {
+                if args.check {
+                    println!("codegen: {total} generated files are up to date");
+                } else {
+                    for path in &written {
+                        println!("wrote {path}");
+                    }
+                    println!("codegen: {} of {total} generated files changed", written.len());
+                }
+                ExitCode::SUCCESS
+            }
+            Ok(codegen::Outcome::Stale(paths)) => {
+                eprintln!("codegen: these generated files are stale; run `cargo xtask codegen` and commit them:");
+                for path in &paths {
+                    eprintln!("  {path}");
+                }
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("codegen: {e}");
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
