@@ -3,8 +3,11 @@
 //! - `cargo xtask codegen [--check]`: generate each vendor crate's `src/generated.rs` and
 //!   `docs/coverage/<vendor>.md` from its `spec/<vendor>.toml` (see `docs/spec-format.md`);
 //!   `--check` fails when the committed files are stale.
+//! - `cargo xtask release --dry-run`: check every publishable crate's metadata and changelog
+//!   entry, then `cargo package` them in dependency order.
 
 mod codegen;
+mod release;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -25,6 +28,8 @@ struct Cli {
 enum Task {
     /// Generate Rust code and coverage tables from the operation specs.
     Codegen(codegen::Args),
+    /// Check that every publishable crate is ready to publish, and package them.
+    Release(release::Args),
 }
 
 /// The repository root: the parent of this crate's directory.
@@ -57,6 +62,18 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("codegen: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Task::Release(args) => match release::run(&repo_root(), &args) {
+            Ok(report) => {
+                for line in report {
+                    println!("{line}");
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("release: {e}");
                 ExitCode::FAILURE
             }
         },
