@@ -17,11 +17,14 @@ use watchpost_core::pipeline::Pipeline;
 use watchpost_core::sim::{DigestConfig, DigestServer, Router, SimResponse, SimServer};
 use watchpost_core::Request;
 
-static OP: Operation = Operation::adhoc("bench", "device.info", http::Method::GET, "/ISAPI/System/deviceInfo").idempotent(true);
+static OP: Operation =
+    Operation::adhoc("bench", "device.info", http::Method::GET, "/ISAPI/System/deviceInfo").idempotent(true);
 
 fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let digest = DigestServer::new(DigestConfig::new("bench").nonce_ttl(std::time::Duration::from_secs(3600)).user("admin", "pw"));
+    let digest = DigestServer::new(
+        DigestConfig::new("bench").nonce_ttl(std::time::Duration::from_secs(3600)).user("admin", "pw"),
+    );
     let d = digest.clone();
     let body = json!({"DeviceInfo": {"deviceName": "Gateway", "deviceID": "48", "model": "DS-GWAS0101", "serialNumber": "DS-GWAS0101-0123456789", "firmwareVersion": "V1.0.0"}});
     let router = Router::new()
