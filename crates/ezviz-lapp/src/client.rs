@@ -1,0 +1,547 @@
+//! [`Client`] and [`ClientBuilder`]: the EZVIZ client, its token handling and configuration.
+//!
+//! ## Tokens and the area domain
+//! With an app key and secret, the client fetches a token from the **token host**
+//! (`POST {token_host}/api/lapp/token/get`; default `https://open.ezvizlife.com`, or the host of
+//! the [`Region`], or [`ClientBuilder::token_host`]). The answer carries `accessToken`,
+//! `expireTime` (epoch milliseconds) and `areaDomain`; the token is cached until its expiry minus
+//! a skew, refreshed single-flight, and every later call goes to its `areaDomain`. When the
+//! service answers 10002 (token invalid or expired), the client refreshes once and replays the
+//! call once.
+//!
+//! With a fixed token and its area domain (an EZVIZ sub-account token), nothing can be
+//! refreshed: a 10002 reaches the caller as [`ErrorClass::AuthExpired`](watchpost_core::ErrorClass).
+//!
+//! ## Requests
+//! Every call is a form-encoded `POST` with `accessToken` first in the body (the time zone list
+//! takes no token). Calls to one `deviceSerial` are sent one at a time by default, because a
+//! device answers 20008 ("too many operations") when it is asked several things at once.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
+use watchpost_core::operation::{Body, Request, ToRequest};
+use watchpost_core::pipeline::Pipeline;
+use watchpost_core::ratelimit::RateLimiter;
+use watchpost_core::retry::{JitterSource, RetryConfig};
+use watchpost_core::transport::TransportConfig;
+use watchpost_core::{Error, Result};
+
+use crate::envelope::FromEnvelope;
+use crate::generated::{ops, GetTokenRequest};
+use crate::models::AccessToken;
+use crate::profile::{self, EzvizProfile};
+
+/// The global token host: `https://open.ezvizlife.com`.
+pub const DEFAULT_TOKEN_HOST: &str = "https://open.ezvizlife.com";
+
+/// The form field the token travels in.
+const TOKEN_FIELD: &str = "accessToken";
+
+/// Where the client fetches tokens. The token's `areaDomain` decides where every other call
+/// goes, so the region only picks the token host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum Region {
+    /// EZVIZ outside China: `https://open.ezvizlife.com`. Default.
+    #[default]
+    Global,
+    /// Ys7 (EZVIZ in mainland China): `https://open.ys7.com`.
+    China,
+}
+
+impl Region {
+    /// The token host of the region.
+    pub fn token_host(self) -> &'static str {
+        match self {
+            Region::Global => DEFAULT_TOKEN_HOST,
+            Region::China => "https://open.ys7.com",
+        }
+    }
+}
+
+/// Builds a [`Client`]. Give either [`app_key`](Self::app_key) and [`app_secret`](Self::app_secret),
+/// or a fixed [`access_token`](Self::access_token) with its [`area_domain`](Self::area_domain).
+#[must_use]
+#[derive(Clone)]
+pub struct ClientBuilder {
+    app_key: Option<String>,
+    app_secret: Option<SecretString>,
+    access_token: Option<SecretString>,
+    area_domain: Option<String>,
+    region: Region,
+    token_host: Option<String>,
+    token_skew: Duration,
+    transport: TransportConfig,
+    retry: RetryConfig,
+    jitter: Option<Arc<dyn JitterSource>>,
+    rate_limiter: Option<Arc<RateLimiter>>,
+    serialize_per_device: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("app_key", &self.app_key)
+            .field("app_secret", &self.app_secret.as_ref().map(|_| "***"))
+            .field("access_token", &self.access_token.as_ref().map(|_| "***"))
+            .field("area_domain", &self.area_domain)
+            .field("region", &self.region)
+            .field("token_host", &self.token_host)
+            .field("token_skew", &self.token_skew)
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .field("serialize_per_device", &self.serialize_per_device)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            app_key: None,
+            app_secret: None,
+            access_token: None,
+            area_domain: None,
+            region: Region::Global,
+            token_host: None,
+            // 60 s, the core's default: covers clock drift and the time a request is in flight,
+            // out of a token life of 7 days.
+            token_skew: Duration::from_secs(60),
+            transport: TransportConfig::default(),
+            retry: RetryConfig::default(),
+            jitter: None,
+            rate_limiter: None,
+            serialize_per_device: true,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The application key. Default is none.
+    pub fn app_key(mut self, app_key: impl Into<String>) -> Self {
+        self.app_key = Some(app_key.into());
+        self
+    }
+
+    /// The application secret (kept in a `SecretString`, never logged). Default is none.
+    pub fn app_secret(mut self, app_secret: impl Into<String>) -> Self {
+        self.app_secret = Some(SecretString::from(app_secret.into()));
+        self
+    }
+
+    /// A fixed access token, such as a sub-account token, used instead of app credentials; it
+    /// cannot be refreshed. Needs [`area_domain`](Self::area_domain). Default is none.
+    pub fn access_token(mut self, access_token: impl Into<String>) -> Self {
+        self.access_token = Some(SecretString::from(access_token.into()));
+        self
+    }
+
+    /// The area domain (`https://iusopen.ezvizlife.com`): required with a fixed
+    /// [`access_token`](Self::access_token); with app credentials it overrides the `areaDomain`
+    /// of every token answer. Default is none: the token answer's `areaDomain`.
+    pub fn area_domain(mut self, area_domain: impl Into<String>) -> Self {
+        self.area_domain = Some(area_domain.into());
+        self
+    }
+
+    /// The region whose token host to use. Default is [`Region::Global`].
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// The token host, overriding the region's (`http://127.0.0.1:8080` for a simulator).
+    /// Default is the region's host, `https://open.ezvizlife.com` for [`Region::Global`].
+    pub fn token_host(mut self, token_host: impl Into<String>) -> Self {
+        self.token_host = Some(token_host.into());
+        self
+    }
+
+    /// How long before its expiry a token is refreshed. Default is 60 s.
+    pub fn token_skew(mut self, token_skew: Duration) -> Self {
+        self.token_skew = token_skew;
+        self
+    }
+
+    /// The whole transport configuration (timeouts, body limit, TLS, user agent).
+    /// Default is [`TransportConfig::default`].
+    pub fn transport(mut self, transport: TransportConfig) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Limit for establishing a connection. Default is 10 s.
+    pub fn connect_timeout(mut self, connect_timeout: Duration) -> Self {
+        self.transport.connect_timeout = connect_timeout;
+        self
+    }
+
+    /// Limit for one attempt (send and read the whole answer). Default is 30 s.
+    pub fn attempt_timeout(mut self, attempt_timeout: Duration) -> Self {
+        self.transport.attempt_timeout = attempt_timeout;
+        self
+    }
+
+    /// Limit for a whole call, retries and backoff included; `None` for no limit. Default is 120 s.
+    pub fn operation_timeout(mut self, operation_timeout: Option<Duration>) -> Self {
+        self.transport.operation_timeout = operation_timeout;
+        self
+    }
+
+    /// Largest answer read into memory; a larger one fails with a decode error. Default is 8 MiB.
+    pub fn max_body_size(mut self, max_body_size: usize) -> Self {
+        self.transport.max_body_size = max_body_size;
+        self
+    }
+
+    /// Retry settings (attempts, backoff, budget). Default is [`RetryConfig::default`]: 3 attempts,
+    /// 200 ms doubling to 20 s with full jitter.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The jitter source of the retry backoff (tests inject a fixed one). Default is random.
+    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
+        self.jitter = Some(jitter);
+        self
+    }
+
+    /// A rate limiter shared with other clients if the `Arc` is. Default is none (EZVIZ documents no quota).
+    pub fn rate_limiter(mut self, rate_limiter: Arc<RateLimiter>) -> Self {
+        self.rate_limiter = Some(rate_limiter);
+        self
+    }
+
+    /// Whether calls to one `deviceSerial` wait for each other. Default is `true`.
+    pub fn serialize_per_device(mut self, serialize_per_device: bool) -> Self {
+        self.serialize_per_device = serialize_per_device;
+        self
+    }
+
+    /// Builds the client. No request is sent: the first call fetches the token.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the credentials are incomplete or ambiguous, or a URL is invalid;
+    /// [`Error::Transport`] for an invalid TLS configuration.
+    pub fn build(self) -> Result<Client> {
+        let source = match (self.access_token, self.app_key, self.app_secret) {
+            (Some(token), None, None) => {
+                let area = self
+                    .area_domain
+                    .ok_or_else(|| Error::invalid_input("ezviz", "a fixed access_token needs its area_domain"))?;
+                TokenSource::Fixed { token, area }
+            }
+            (None, Some(app_key), Some(app_secret)) if !app_key.trim().is_empty() => {
+                let host = self.token_host.unwrap_or_else(|| self.region.token_host().to_owned());
+                let creds = Credentials { app_key, app_secret, area_override: self.area_domain, skew: self.token_skew };
+                TokenSource::App(creds, host)
+            }
+            (Some(_), _, _) => {
+                return Err(Error::invalid_input("ezviz", "give either access_token or app_key/app_secret, not both"));
+            }
+            _ => return Err(Error::invalid_input("ezviz", "app_key and app_secret (or access_token) are required")),
+        };
+        let base_url = match &source {
+            TokenSource::Fixed { area, .. } => area.clone(),
+            TokenSource::App(_, host) => host.clone(),
+        };
+        let mut builder =
+            Pipeline::builder("ezviz", base_url).transport(self.transport).retry(self.retry).profile(EzvizProfile);
+        if let Some(jitter) = self.jitter {
+            builder = builder.jitter(jitter);
+        }
+        if let Some(limiter) = self.rate_limiter {
+            builder = builder.rate_limiter(limiter);
+        }
+        // `plain` reaches the token host without auth; the API pipeline shares its connection
+        // pool, retry budget and limiter, and goes wherever the token's areaDomain says.
+        let plain = builder.build()?;
+        let provider = match source {
+            TokenSource::Fixed { token, area } => {
+                // Validate the area domain now rather than on the first call.
+                plain.with_base_url(&area)?;
+                TokenProvider::fixed(Token::new(token.expose_secret()).base_url(area))
+            }
+            TokenSource::App(creds, _) => {
+                if let Some(area) = &creds.area_override {
+                    plain.with_base_url(area)?;
+                }
+                let creds = Arc::new(creds);
+                let token_pipeline = plain.clone();
+                TokenProvider::new(move || fetch_token(token_pipeline.clone(), creds.clone())).skew(self.token_skew)
+            }
+        };
+        let pipeline = plain.with_auth(Auth::Token(token_auth(provider.clone())));
+        Ok(Client {
+            inner: Arc::new(Inner { pipeline, provider, locks: self.serialize_per_device.then(DeviceLocks::default) }),
+        })
+    }
+}
+
+/// Where tokens come from.
+enum TokenSource {
+    /// A caller-supplied token and its area domain.
+    Fixed { token: SecretString, area: String },
+    /// App credentials and the token host.
+    App(Credentials, String),
+}
+
+/// App credentials, captured by the token provider's fetch.
+struct Credentials {
+    app_key: String,
+    app_secret: SecretString,
+    area_override: Option<String>,
+    skew: Duration,
+}
+
+/// The shortest life the client assumes for a fresh token, beyond the refresh skew.
+///
+/// A token whose `expireTime` is already (nearly) past by our clock would otherwise be fetched
+/// again on every call, and EZVIZ blacklists apps that call the token endpoint too often. If the
+/// token really is that short-lived, the service answers 10002 and the client refreshes then.
+const MIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
+
+/// Calls the token endpoint and turns its answer into a [`Token`] bound to the area domain.
+async fn fetch_token(pipeline: Pipeline, creds: Arc<Credentials>) -> Result<Token> {
+    let req = GetTokenRequest::new(creds.app_key.clone(), creds.app_secret.expose_secret());
+    let resp = profile::call_scope(pipeline.execute(req.to_request()?)).await?;
+    let env = profile::envelope(&resp)?;
+    let answer = AccessToken::from_envelope(&env, &resp)?;
+    tracing::debug!(target: "ezviz_lapp::token", expire_time = answer.expire_time, area_domain = ?answer.area_domain, "token issued");
+    let earliest = watchpost_core::clock::unix_now() + creds.skew + MIN_TOKEN_LIFE;
+    if answer.expires_at() < earliest {
+        tracing::warn!(target: "ezviz_lapp::token", expire_time = answer.expire_time, "token expires (nearly) now by our clock: is the clock off?");
+    }
+    let mut token = Token::new(answer.access_token.clone()).expires_at(answer.expires_at().max(earliest));
+    if let Some(area) = creds.area_override.clone().or_else(|| answer.area_domain.clone()) {
+        token = token.base_url(area);
+    }
+    Ok(token)
+}
+
+/// `accessToken` as the first form field of every call but the time zone list, which the seed
+/// documents without a token (it still goes to the token's area domain).
+fn token_auth(provider: TokenProvider) -> TokenAuth {
+    let form = TokenAuth::form_field(provider.clone(), TOKEN_FIELD);
+    TokenAuth::new(provider, move |req: &mut Request, token: &Token| {
+        if req.op.id == ops::LIST_TIMEZONES.id {
+            return Ok(());
+        }
+        form.apply(req, token)
+    })
+}
+
+/// The EZVIZ client: one async method per operation of the seed (see the crate docs).
+///
+/// Cheap to clone: clones share the connection pool, the token cache and the retry budget.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pipeline: Pipeline,
+    provider: TokenProvider,
+    locks: Option<DeviceLocks>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("pipeline", &self.inner.pipeline)
+            .field("serialize_per_device", &self.inner.locks.is_some())
+            .finish()
+    }
+}
+
+impl Client {
+    /// Starts building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// How many times the client fetched a token.
+    pub fn token_fetches(&self) -> u64 {
+        self.inner.provider.fetch_count()
+    }
+
+    /// Whether the client can fetch new tokens (`false` with a fixed token).
+    pub fn can_refresh_token(&self) -> bool {
+        self.inner.provider.can_refresh()
+    }
+
+    /// The pipeline the calls go through (for its retry budget and transport settings).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.inner.pipeline
+    }
+
+    /// Calls any operation by id with JSON parameters named as in the spec (the CLI's `call`);
+    /// see [`dispatch`](crate::dispatch).
+    ///
+    /// # Errors
+    /// As the operation; [`Error::InvalidInput`] for an unknown id or bad parameters.
+    pub async fn call_json(&self, op_id: &str, params: serde_json::Value) -> Result<serde_json::Value> {
+        crate::generated::dispatch(self, op_id, params).await
+    }
+
+    /// Sends one typed request and decodes the answer: the body of every generated method.
+    pub(crate) async fn call<R: ToRequest + ?Sized, T: FromEnvelope>(&self, req: &R) -> Result<T> {
+        let request = req.to_request()?;
+        let _turn = match (&self.inner.locks, device_serial(&request)) {
+            (Some(locks), Some(serial)) => Some(locks.acquire(serial).await),
+            _ => None,
+        };
+        let resp = profile::call_scope(self.inner.pipeline.execute(request)).await?;
+        let env = profile::envelope(&resp)?;
+        T::from_envelope(&env, &resp)
+    }
+}
+
+/// The `deviceSerial` of a request, if it has one.
+fn device_serial(req: &Request) -> Option<String> {
+    match &req.body {
+        Body::Form(pairs) => pairs.iter().find(|(k, _)| k == "deviceSerial").map(|(_, v)| v.clone()),
+        _ => None,
+    }
+}
+
+/// One async mutex per device serial, removed again when nobody holds or waits for it.
+#[derive(Default)]
+struct DeviceLocks {
+    map: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl DeviceLocks {
+    async fn acquire(&self, serial: String) -> DeviceTurn<'_> {
+        let lock = {
+            let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+            map.entry(serial.clone()).or_default().clone()
+        };
+        let guard = lock.lock_owned().await;
+        DeviceTurn { locks: self, serial, guard: Some(guard) }
+    }
+}
+
+/// The right to talk to one device; dropping it lets the next call go.
+struct DeviceTurn<'a> {
+    locks: &'a DeviceLocks,
+    serial: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for DeviceTurn<'_> {
+    fn drop(&mut self) {
+        drop(self.guard.take());
+        let mut map = self.locks.map.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map holds it (waiters clone it under this same lock): nobody needs it now.
+        if map.get(&self.serial).is_some_and(|m| Arc::strong_count(m) == 1) {
+            map.remove(&self.serial);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn credentials_must_be_complete_and_unambiguous() {
+        let e = Client::builder().app_key("k").build().unwrap_err();
+        assert_eq!(e.kind(), watchpost_core::ErrorKind::InvalidInput);
+        let e = Client::builder().access_token("at.x").build().unwrap_err();
+        assert!(e.to_string().contains("area_domain"), "{e}");
+        let e = Client::builder().access_token("at.x").app_key("k").app_secret("s").build().unwrap_err();
+        assert!(e.to_string().contains("not both"), "{e}");
+        let e = Client::builder().access_token("at.x").area_domain("not a url").build().unwrap_err();
+        assert_eq!(e.kind(), watchpost_core::ErrorKind::InvalidInput);
+        let c = Client::builder().access_token("at.x").area_domain("https://iusopen.ezvizlife.com").build().unwrap();
+        assert!(!c.can_refresh_token());
+        let c = Client::builder().app_key("k").app_secret("s").build().unwrap();
+        assert!(c.can_refresh_token());
+        assert_eq!(c.token_fetches(), 0);
+        assert_eq!(c.pipeline().base_url(), DEFAULT_TOKEN_HOST);
+        let c = Client::builder().app_key("k").app_secret("s").region(Region::China).build().unwrap();
+        assert_eq!(c.pipeline().base_url(), "https://open.ys7.com");
+    }
+
+    #[test]
+    fn secrets_stay_out_of_debug_output() {
+        let b = Client::builder().app_key("key").app_secret("s3cr3t-value").access_token("at.t0ken");
+        let dbg = format!("{b:?}");
+        assert!(!dbg.contains("s3cr3t") && !dbg.contains("t0ken"), "{dbg}");
+        let c = Client::builder().app_key("key").app_secret("s3cr3t-value").build().unwrap();
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        let req = GetTokenRequest::new("key", "s3cr3t-value");
+        assert!(!format!("{req:?}").contains("s3cr3t"));
+    }
+
+    fn pairs(req: &Request) -> Vec<(String, String)> {
+        match &req.body {
+            Body::Form(p) => p.clone(),
+            other => panic!("not a form: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn requests_are_encoded_as_the_seed_documents() {
+        use crate::models::{ScheduleTime, Weekday, Weekdays};
+        use crate::requests::*;
+        // Table order, 0/1 booleans, optional fields left out, the token first.
+        let req = SetDefencePlanRequest::new("427734888")
+            .channel_no(1)
+            .start_time(ScheduleTime::at(23, 20).unwrap())
+            .stop_time(ScheduleTime::at(23, 21).unwrap())
+            .period([Weekday::Monday, Weekday::Tuesday, Weekday::Sunday].into_iter().collect::<Weekdays>())
+            .enable(false);
+        let mut wire = req.to_request().unwrap();
+        let provider = TokenProvider::fixed(Token::new("at.test"));
+        token_auth(provider.clone()).apply(&mut wire, &Token::new("at.test")).unwrap();
+        let expect = [
+            ("accessToken", "at.test"),
+            ("deviceSerial", "427734888"),
+            ("channelNo", "1"),
+            ("startTime", "23:20"),
+            ("stopTime", "23:21"),
+            ("period", "0,1,6"),
+            ("enable", "0"),
+        ];
+        let got = pairs(&wire);
+        assert_eq!(got.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect::<Vec<_>>(), expect);
+        assert_eq!(
+            String::from_utf8(wire.body.encode().to_vec()).unwrap(),
+            "accessToken=at.test&deviceSerial=427734888&channelNo=1&startTime=23%3A20&stopTime=23%3A21&period=0%2C1%2C6&enable=0"
+        );
+
+        let req = SetSoundSwitchRequest::new("596510888", true);
+        assert_eq!(
+            pairs(&req.to_request().unwrap()),
+            [("deviceSerial".into(), "596510888".into()), ("enable".into(), "1".into())]
+        );
+        assert_eq!(wire.op.method, http::Method::POST);
+
+        // The time zone list carries no token.
+        let mut tz = ListTimezonesRequest::new().to_request().unwrap();
+        token_auth(provider).apply(&mut tz, &Token::new("at.test")).unwrap();
+        assert!(pairs(&tz).is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn device_turns_are_exclusive_and_cleaned_up() {
+        let locks = DeviceLocks::default();
+        let a = locks.acquire("A".into()).await;
+        let b = locks.acquire("B".into()).await;
+        let second_a = tokio::time::timeout(Duration::from_millis(20), locks.acquire("A".into())).await;
+        assert!(second_a.is_err(), "A is taken");
+        drop(a);
+        drop(b);
+        assert!(locks.map.lock().unwrap().is_empty());
+        let _again = locks.acquire("A".into()).await;
+        assert_eq!(locks.map.lock().unwrap().len(), 1);
+    }
+}
