@@ -179,9 +179,8 @@ impl HttpAuth {
     /// `retried` is whether this request was already re-sent once after a challenge.
     pub fn on_unauthorized(&self, headers: &HeaderMap, sent: Sent, retried: bool) -> ChallengeDecision {
         let challenges: Vec<&str> = headers.get_all(WWW_AUTHENTICATE).iter().filter_map(|v| v.to_str().ok()).collect();
-        let digest_text = challenges
-            .iter()
-            .find(|c| c.trim_start().get(..6).is_some_and(|p| p.eq_ignore_ascii_case("digest")));
+        let digest_text =
+            challenges.iter().find(|c| c.trim_start().get(..6).is_some_and(|p| p.eq_ignore_ascii_case("digest")));
         let explicit_algorithm = digest_text.is_some_and(|c| c.to_ascii_lowercase().contains("algorithm="));
         let digest = digest_text.and_then(|c| WwwAuthenticateHeader::parse(c).ok());
         let basic_offered =
