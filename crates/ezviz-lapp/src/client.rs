@@ -310,7 +310,7 @@ const MIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
 /// Calls the token endpoint and turns its answer into a [`Token`] bound to the area domain.
 async fn fetch_token(pipeline: Pipeline, creds: Arc<Credentials>) -> Result<Token> {
     let req = GetTokenRequest::new(creds.app_key.clone(), creds.app_secret.expose_secret());
-    let resp = profile::call_scope(pipeline.execute(req.to_request()?)).await?;
+    let resp = pipeline.execute(req.to_request()?).await?;
     let env = profile::envelope(&resp)?;
     let answer = AccessToken::from_envelope(&env, &resp)?;
     tracing::debug!(target: "ezviz_lapp::token", expire_time = answer.expire_time, area_domain = ?answer.area_domain, "token issued");
@@ -397,7 +397,7 @@ impl Client {
             (Some(locks), Some(serial)) => Some(locks.acquire(serial).await),
             _ => None,
         };
-        let resp = profile::call_scope(self.inner.pipeline.execute(request)).await?;
+        let resp = self.inner.pipeline.execute(request).await?;
         let env = profile::envelope(&resp)?;
         T::from_envelope(&env, &resp)
     }

@@ -6,50 +6,21 @@
 //! | 60016, 60019, 60022 | success for the pipeline; the set operation reports [`SetOutcome::AlreadyInState`](crate::models::SetOutcome) |
 //! | 10002 | [`Error::Auth`] with `expired`: the pipeline refreshes the token once and replays once |
 //! | 20006, 20008, 50000 | retryable, declared safe to repeat: backoff, up to the client's attempt limit |
-//! | 49999 | retryable once per call: the second 49999 of the same call is permanent |
+//! | 49999 | retryable, at most one retry ([`VendorProfile::max_attempts`] is 2 for it) |
 //! | 20007 | permanent: the device is offline, reported at once |
 //! | 60020 | [`Error::Unsupported`] |
 //! | anything else | permanent [`Error::Api`], code and message kept |
 //! | no envelope | [`Error::Decode`] (or the HTTP status's error when the status is not 2xx) |
 //!
-//! The pipeline holds the only retry loop; this profile only classifies. "49999 retried once" is
-//! counted per call in a task-local scope that [`Client`](crate::Client) opens around each call.
-
-use std::cell::Cell;
-use std::future::Future;
+//! The pipeline holds the only retry loop; this profile only classifies, and caps the attempts
+//! for 49999 ("retried once") through [`VendorProfile::max_attempts`].
 
 use watchpost_core::error::DecodeError;
 use watchpost_core::pipeline::{classify_http_status, VendorProfile};
-use watchpost_core::{Error, ErrorClass, RawResponse, Result};
+use watchpost_core::{Error, RawResponse, Result};
 
 use crate::envelope::Envelope;
 use crate::error::{to_error, EzvizCode, EzvizErrorExt as _};
-
-tokio::task_local! {
-    /// How many 49999 answers the current call has seen.
-    static DATA_EXCEPTIONS: Cell<u32>;
-}
-
-/// Runs `fut` (one client call, all its attempts) with its own 49999 counter.
-pub(crate) async fn call_scope<F: Future>(fut: F) -> F::Output {
-    DATA_EXCEPTIONS.scope(Cell::new(0), fut).await
-}
-
-/// The class of a 49999 answer: retryable the first time in a call, permanent after that.
-/// Outside a call scope it is retryable (the pipeline's attempt limit still bounds it).
-fn data_exception_class() -> ErrorClass {
-    DATA_EXCEPTIONS
-        .try_with(|seen| {
-            let n = seen.get();
-            seen.set(n.saturating_add(1));
-            if n == 0 {
-                ErrorClass::Retryable
-            } else {
-                ErrorClass::Permanent
-            }
-        })
-        .unwrap_or(ErrorClass::Retryable)
-}
 
 /// The EZVIZ envelope classifier (see the module docs).
 #[derive(Debug, Clone, Copy, Default)]
@@ -65,11 +36,7 @@ impl VendorProfile for EzvizProfile {
                 if code.is_already_in_state() {
                     return Ok(());
                 }
-                let class = match code {
-                    EzvizCode::DataException => data_exception_class(),
-                    other => other.class(),
-                };
-                Err(to_error(resp.op, Some(status), env.code(), env.message(), class))
+                Err(to_error(resp.op, Some(status), env.code(), env.message(), code.class()))
             }
             Err(e) => {
                 // No envelope: a proxy's error page or a broken body. A non-2xx status says more
@@ -83,6 +50,11 @@ impl VendorProfile for EzvizProfile {
     fn safe_to_retry(&self, err: &Error) -> bool {
         err.ezviz_code().is_some_and(|c| c.is_safe_to_retry())
     }
+
+    fn max_attempts(&self, err: &Error) -> Option<u32> {
+        // 49999 "data exception": the seed documents it as worth one retry, not more.
+        (err.ezviz_code() == Some(EzvizCode::DataException)).then_some(2)
+    }
 }
 
 /// Decodes a classified response into an envelope.
@@ -94,7 +66,7 @@ pub(crate) fn envelope(resp: &RawResponse) -> Result<Envelope> {
 mod tests {
     use super::*;
     use crate::error::EzvizErrorExt;
-    use watchpost_core::ErrorKind;
+    use watchpost_core::{ErrorClass, ErrorKind};
 
     fn raw(status: u16, body: &str) -> RawResponse {
         RawResponse {
@@ -137,13 +109,13 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn data_exception_is_retryable_once_per_call() {
-        let classify = || class(r#"{"code":"49999"}"#);
-        let (first, second) = call_scope(async { (classify(), classify()) }).await;
-        assert_eq!((first, second), (Some(ErrorClass::Retryable), Some(ErrorClass::Permanent)));
-        let again = call_scope(async { classify() }).await;
-        assert_eq!(again, Some(ErrorClass::Retryable), "a new call has a new budget");
+    #[test]
+    fn data_exception_is_retried_at_most_once() {
+        let err = EzvizProfile.classify(&raw(200, r#"{"code":"49999"}"#)).unwrap_err();
+        assert_eq!(err.class(), ErrorClass::Retryable);
+        assert_eq!(EzvizProfile.max_attempts(&err), Some(2));
+        let busy = EzvizProfile.classify(&raw(200, r#"{"code":"20008"}"#)).unwrap_err();
+        assert_eq!(EzvizProfile.max_attempts(&busy), None);
     }
 
     #[test]

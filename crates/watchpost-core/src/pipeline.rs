@@ -40,6 +40,14 @@ pub trait VendorProfile: Send + Sync + 'static {
         let _ = err;
         false
     }
+
+    /// A tighter attempt limit for this error than the client's `max_attempts` (for example
+    /// EZVIZ's 49999 "data exception", documented as worth exactly one retry: `Some(2)`).
+    /// Default: `None`, the client's limit applies.
+    fn max_attempts(&self, err: &Error) -> Option<u32> {
+        let _ = err;
+        None
+    }
 }
 
 /// A profile that classifies by HTTP status alone.
@@ -361,7 +369,13 @@ impl Pipeline {
                 }
             }
             let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
-            match self.shared.retry.decide(&err, attempt, may_repeat) {
+            let decision = match self.shared.profile.max_attempts(&err) {
+                Some(limit) if attempt >= limit => {
+                    RetryDecision::Stop { reason: "vendor attempt limit for this error" }
+                }
+                _ => self.shared.retry.decide(&err, attempt, may_repeat),
+            };
+            match decision {
                 RetryDecision::Retry { delay, reason } => {
                     tracing::info!(target: "watchpost::retry", op = op.id, attempt, delay_ms = delay.as_millis() as u64, reason, class = %err.class(), "retrying");
                     match (&self.shared.limiter, err.class()) {
