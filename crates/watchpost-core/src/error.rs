@@ -606,6 +606,22 @@ mod tests {
         assert!(excerpt(&body).chars().count() <= EXCERPT_LEN);
     }
 
+    proptest::proptest! {
+        #[test]
+        fn excerpt_never_panics_and_stays_short(body in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+            let e = excerpt(&body);
+            proptest::prop_assert!(e.chars().count() <= EXCERPT_LEN + 3 * SECRET_KEYS.len());
+        }
+
+        #[test]
+        fn secrets_after_keys_never_survive(secret in "[A-Za-z0-9]{12,20}", key in proptest::sample::select(SECRET_KEYS)) {
+            for body in [format!(r#"{{"{key}":"{secret}"}}"#), format!("{key}={secret}&a=1"), format!("<{key}>{secret}</{key}>")] {
+                let e = excerpt(body.as_bytes());
+                proptest::prop_assert!(!e.contains(&secret), "{} -> {}", body, e);
+            }
+        }
+    }
+
     #[test]
     fn class_follows_kind() {
         let e = Error::Auth {
