@@ -222,8 +222,8 @@ fn normalize_base_url(vendor: &str, url: &str) -> Result<String> {
 
 /// The outcome of one attempt (send plus the Digest challenge round trips inside it).
 enum Attempt {
-    Done(RawResponse, Option<u64>),
-    Failed(Error, Option<u64>),
+    Done(RawResponse),
+    Failed(Error),
 }
 
 impl Pipeline {
@@ -324,6 +324,9 @@ impl Pipeline {
         loop {
             attempt += 1;
             tracing::Span::current().record("attempt", attempt);
+            // The token (a fetch or refresh may itself wait for the quota) and the permit come
+            // before the attempt's deadline starts.
+            let (prepared, token_generation) = self.prepare(&req).await?;
             if let Some(limiter) = &self.shared.limiter {
                 limiter.acquire().await;
             }
@@ -333,30 +336,30 @@ impl Pipeline {
             }
             let began = Instant::now();
             let outcome = match (attempt_limit, remaining) {
-                (Some(a), Some(r)) if r < a => match tokio::time::timeout(r, self.attempt(&req, None)).await {
+                (Some(a), Some(r)) if r < a => match tokio::time::timeout(r, self.attempt(prepared, None)).await {
                     Ok(outcome) => outcome,
                     Err(_) => return Err(op_timeout(op_limit.unwrap_or_default())),
                 },
-                (Some(a), _) => self.attempt(&req, Some(a)).await,
-                (None, Some(r)) => match tokio::time::timeout(r, self.attempt(&req, None)).await {
+                (Some(a), _) => self.attempt(prepared, Some(a)).await,
+                (None, Some(r)) => match tokio::time::timeout(r, self.attempt(prepared, None)).await {
                     Ok(outcome) => outcome,
                     Err(_) => return Err(op_timeout(op_limit.unwrap_or_default())),
                 },
-                (None, None) => self.attempt(&req, None).await,
+                (None, None) => self.attempt(prepared, None).await,
             };
             spent += began.elapsed();
-            let (err, token_generation) = match outcome {
-                Attempt::Done(resp, generation) => {
+            let err = match outcome {
+                Attempt::Done(resp) => {
                     tracing::Span::current().record("status", resp.status.as_u16());
                     match self.shared.profile.classify(&resp) {
                         Ok(()) => {
                             self.shared.retry.on_success();
                             return Ok(resp);
                         }
-                        Err(e) => (e, generation),
+                        Err(e) => e,
                     }
                 }
-                Attempt::Failed(e, generation) => (e, generation),
+                Attempt::Failed(e) => e,
             };
             if let (ErrorClass::AuthExpired, Auth::Token(t), false) = (err.class(), &self.auth, reauthed) {
                 if let Some(generation) = token_generation {
@@ -486,14 +489,11 @@ impl Pipeline {
         }
     }
 
-    /// One attempt: prepare (token), send with challenge round trips, read the body, all
-    /// within `limit`. The caller has already taken a rate-limiter permit for the first send.
-    async fn attempt(&self, req: &Request, limit: Option<Duration>) -> Attempt {
-        let op = req.op;
-        let mut generation = None;
+    /// One attempt: send (answering challenges) and read the body, within `limit`. The caller
+    /// has already prepared the request (token) and taken a rate-limiter permit for the first send.
+    async fn attempt(&self, mut p: Prepared, limit: Option<Duration>) -> Attempt {
+        let op = p.req.op;
         let fut = async {
-            let (mut p, g) = self.prepare(req).await?;
-            generation = g;
             let resp = self.send_authorized(&mut p, true).await?;
             let (parts, body) = resp.into_parts();
             let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
@@ -506,8 +506,8 @@ impl Pipeline {
             None => fut.await,
         };
         match result {
-            Ok(r) => Attempt::Done(r, generation),
-            Err(e) => Attempt::Failed(e, generation),
+            Ok(r) => Attempt::Done(r),
+            Err(e) => Attempt::Failed(e),
         }
     }
 
