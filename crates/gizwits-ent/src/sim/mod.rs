@@ -1,0 +1,272 @@
+//! An in-process Gizwits Enterprise API simulator (feature `sim`), built on the core simulator
+//! kit: stateful and strict like the real service.
+//!
+//! - Routes: one per operation of `spec/gizwits.toml` (all but the undocumented
+//!   `reports.activation`), named by operation id, so [`Simulator::hits`] and
+//!   [`Simulator::unhit_routes`] prove coverage.
+//! - World: an enterprise with one app, two products ([`fixtures::PRODUCT_KEY`] with data points
+//!   and remote control; [`fixtures::SECOND_PRODUCT_KEY`] without either), devices with online
+//!   records, communication logs, data history and latest values, users, bindings, a group tree,
+//!   faults and alarms; every report is computed from it. [`Simulator::add_devices`] adds more.
+//! - Auth: `POST .../access_token` issues 7-day tokens per product key;
+//!   `Authorization: token <t>` is checked on every product call (5009 missing or unknown, 5010
+//!   another product's, 5011 expired); `/v1/users/*` check the enterprise headers (5003, 5004).
+//! - Quota: a fixed window of 3600 requests per hour (every request counts, token requests
+//!   included), `X-RateLimit-Limit/Remaining/Reset` (Unix seconds, rounded up) on every answer and
+//!   5013 with HTTP 403 beyond it. [`Simulator::set_quota_limit`] lowers it behind the client's back.
+//! - Errors: the documented codes with the documented HTTP status, as
+//!   `{"error_code": "5002", "error_message": "form invalid", "detail": "..."}`.
+//! - Faults: [`Simulator::faults`] (latency, resets, canned answers, truncation).
+//!
+//! All time follows tokio's clock, so tests run on a paused clock.
+
+pub mod fixtures;
+mod handlers;
+mod reports;
+mod state;
+mod time;
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use watchpost_core::sim::{Faults, Quota, SimServer, TokenStore};
+
+use crate::ClientBuilder;
+use handlers::Shared;
+
+/// A running simulator. Dropping it shuts the server down.
+pub struct Simulator {
+    server: SimServer,
+    shared: Arc<Shared>,
+    quota: Quota,
+}
+
+impl fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Simulator")
+            .field("base_url", &self.base_url())
+            .field("quota", &self.quota)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Settings of a [`Simulator`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct SimulatorBuilder {
+    quota: u32,
+    window: Duration,
+    token_ttl: Duration,
+    extra_devices: usize,
+}
+
+impl Default for SimulatorBuilder {
+    fn default() -> Self {
+        // The documented quota (3600 per hour, L100) and token lifetime (7 days, L99).
+        SimulatorBuilder {
+            quota: 3600,
+            window: Duration::from_secs(3600),
+            token_ttl: Duration::from_secs(7 * 86_400),
+            extra_devices: 0,
+        }
+    }
+}
+
+impl SimulatorBuilder {
+    /// Requests allowed per window. Default is 3600.
+    pub fn quota(mut self, limit: u32) -> Self {
+        self.quota = limit;
+        self
+    }
+
+    /// The quota window. Default is one hour.
+    pub fn quota_window(mut self, window: Duration) -> Self {
+        self.window = window;
+        self
+    }
+
+    /// Lifetime of issued tokens. Default is 7 days.
+    pub fn token_ttl(mut self, ttl: Duration) -> Self {
+        self.token_ttl = ttl;
+        self
+    }
+
+    /// Generated devices added to [`fixtures::PRODUCT_KEY`] besides the fixture ones. Default is 0.
+    pub fn extra_devices(mut self, n: usize) -> Self {
+        self.extra_devices = n;
+        self
+    }
+
+    /// Starts the simulator on `127.0.0.1` on a free port.
+    ///
+    /// # Errors
+    /// When the port cannot be bound.
+    pub async fn start(self) -> std::io::Result<Simulator> {
+        let now = time::now_secs();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(fixtures::world(now)),
+            tokens: TokenStore::with_prefix(""),
+            token_ttl: Mutex::new(self.token_ttl),
+        });
+        let quota = Quota::new(self.quota, self.window);
+        let server = SimServer::start(handlers::router(shared.clone(), quota.clone())).await?;
+        let sim = Simulator { server, shared, quota };
+        if self.extra_devices > 0 {
+            sim.add_devices(fixtures::PRODUCT_KEY, self.extra_devices);
+        }
+        Ok(sim)
+    }
+}
+
+impl Simulator {
+    /// Starts a simulator with the defaults (see [`SimulatorBuilder`]).
+    ///
+    /// # Errors
+    /// When the port cannot be bound.
+    pub async fn start() -> std::io::Result<Simulator> {
+        Self::builder().start().await
+    }
+
+    /// Settings for a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        self.server.base_url()
+    }
+
+    /// A client builder for this simulator: its base URL, the enterprise credentials and both
+    /// products.
+    pub fn client_builder(&self) -> ClientBuilder {
+        crate::Client::builder()
+            .base_url(self.base_url())
+            .enterprise(fixtures::ENTERPRISE_ID, fixtures::ENTERPRISE_SECRET)
+            .product(fixtures::PRODUCT_KEY, fixtures::PRODUCT_SECRET)
+            .product(fixtures::SECOND_PRODUCT_KEY, fixtures::SECOND_PRODUCT_SECRET)
+    }
+
+    /// The enterprise id.
+    pub fn enterprise_id(&self) -> &'static str {
+        fixtures::ENTERPRISE_ID
+    }
+
+    /// The enterprise secret.
+    pub fn enterprise_secret(&self) -> &'static str {
+        fixtures::ENTERPRISE_SECRET
+    }
+
+    /// The fault controls.
+    pub fn faults(&self) -> Faults {
+        self.server.faults()
+    }
+
+    /// The quota (a handle: `used()`, `rejected_count()`, `set_limit()`, `reset()`).
+    pub fn quota(&self) -> &Quota {
+        &self.quota
+    }
+
+    /// Changes the quota limit behind the client's back, effective in the current window.
+    pub fn set_quota_limit(&self, limit: u32) {
+        self.quota.set_limit(limit);
+    }
+
+    /// How many requests were answered 5013 so far.
+    pub fn quota_rejections(&self) -> u64 {
+        self.quota.rejected_count()
+    }
+
+    /// Expires every issued token now: the next call with one gets 5011.
+    pub fn expire_tokens(&self) {
+        self.shared.tokens.expire_all();
+    }
+
+    /// How many tokens were issued so far.
+    pub fn tokens_issued(&self) -> u64 {
+        self.shared.tokens.issued_count()
+    }
+
+    /// Changes the lifetime of tokens issued from now on.
+    pub fn set_token_ttl(&self, ttl: Duration) {
+        *self.shared.token_ttl.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = ttl;
+    }
+
+    /// Adds `n` generated devices to `product_key` (none if the product does not exist) and
+    /// returns their dids.
+    pub fn add_devices(&self, product_key: &str, n: usize) -> Vec<String> {
+        let now = time::now_secs();
+        let mut st = self.shared.state();
+        let mut dids = Vec::with_capacity(n);
+        for _ in 0..n {
+            st.serial += 1;
+            let device = fixtures::bulk_device(st.serial, now);
+            let Some(p) = st.products.get_mut(product_key) else { break };
+            dids.push(device.did.clone());
+            p.devices.push(device);
+        }
+        dids
+    }
+
+    /// Every did of `product_key`, in enumeration order (disabled devices included).
+    pub fn device_dids(&self, product_key: &str) -> Vec<String> {
+        self.shared
+            .state()
+            .products
+            .get(product_key)
+            .map(|p| p.devices.iter().map(|d| d.did.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Sets a device online or offline.
+    pub fn set_device_online(&self, did: &str, online: bool) {
+        for p in self.shared.state().products.values_mut() {
+            if let Some(d) = p.device_mut(did) {
+                d.is_online = online;
+            }
+        }
+    }
+
+    /// The latest data point values of a device.
+    pub fn device_attrs(&self, did: &str) -> Option<Map<String, Value>> {
+        self.shared.state().products.values().find_map(|p| p.device(did)).map(|d| d.attrs.clone())
+    }
+
+    /// The frames sent to a device by control calls (hex), oldest first.
+    pub fn commands_sent(&self, did: &str) -> Vec<String> {
+        self.shared
+            .state()
+            .products
+            .values()
+            .find_map(|p| p.device(did))
+            .map(|d| d.commands.iter().map(|(_, _, p)| p.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// How many requests matched the route of operation `op_id`.
+    pub fn hits(&self, op_id: &str) -> u64 {
+        self.server.hits(op_id)
+    }
+
+    /// Routes (operation ids) never hit so far.
+    pub fn unhit_routes(&self) -> Vec<&'static str> {
+        self.server.unhit_routes()
+    }
+
+    /// The route names (operation ids) served.
+    pub fn route_names(&self) -> Vec<&'static str> {
+        self.server.route_names()
+    }
+
+    /// All requests received.
+    pub fn requests_total(&self) -> u64 {
+        self.server.requests_total()
+    }
+
+    /// Stops the server (see [`SimServer::shutdown`]).
+    pub async fn shutdown(&self) {
+        self.server.shutdown().await;
+    }
+}

@@ -1,0 +1,383 @@
+//! Device and user reports of the simulator, computed from its state.
+//!
+//! Handlers return their error answer early through `Result<_, SimResponse>`; the size of that
+//! error does not matter in a test server.
+#![allow(clippy::result_large_err)]
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Map, Value};
+use watchpost_core::sim::{SimRequest, SimResponse};
+
+use super::handlers::{fail, flag, gid_filter, page, product, q, Reply, Shared};
+use super::state::{SimDevice, SimUser, State};
+use super::time::{date_text, days_of, month_text, now_secs, week_text};
+use crate::models::Cycle;
+use crate::validate::days_from_civil;
+
+/// Something with a place.
+trait Located {
+    fn place(&self) -> (&str, &str, &str);
+}
+
+impl Located for SimDevice {
+    fn place(&self) -> (&str, &str, &str) {
+        (&self.country, &self.region, &self.city)
+    }
+}
+
+impl Located for SimUser {
+    fn place(&self) -> (&str, &str, &str) {
+        (&self.country, &self.region, &self.city)
+    }
+}
+
+/// How the members of one node are rendered: `members(items)` gives the node's own members
+/// (`count`, `detail`); a city leaf is rendered as its bare count when `bare_city` is set.
+fn location_tree<T: Located>(items: &[&T], members: &dyn Fn(&[&T]) -> Map<String, Value>, bare_city: bool) -> Value {
+    let mut tree: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, Vec<&T>>>> = BTreeMap::new();
+    for item in items {
+        let (c, r, city) = item.place();
+        tree.entry(c).or_default().entry(r).or_default().entry(city).or_default().push(*item);
+    }
+    let mut countries = Map::new();
+    for (country, regions) in tree {
+        let all: Vec<&T> = regions.values().flat_map(|m| m.values().flatten().copied()).collect();
+        let mut cnode = members(&all);
+        for (region, cities) in regions {
+            let all: Vec<&T> = cities.values().flatten().copied().collect();
+            let mut rnode = members(&all);
+            for (city, items) in cities {
+                let leaf = if bare_city { json!(items.len()) } else { Value::Object(members(&items)) };
+                rnode.insert(city.to_owned(), leaf);
+            }
+            cnode.insert(region.to_owned(), Value::Object(rnode));
+        }
+        countries.insert(country.to_owned(), Value::Object(cnode));
+    }
+    Value::Object(countries)
+}
+
+fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("count".into(), json!(items.len()));
+    m
+}
+
+fn devices_of<'a>(st: &'a State, req: &SimRequest) -> Result<(Option<String>, Vec<&'a SimDevice>), SimResponse> {
+    let p = product(st, req)?;
+    let gid = gid_filter(p, req)?;
+    Ok((gid.map(str::to_owned), p.devices_in(gid).into_iter().filter(|d| !d.is_disabled).collect()))
+}
+
+pub(crate) fn device_locations(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let (gid, devices) = devices_of(&st, req)?;
+    let (online, faulty, alert) = (flag(req, "is_online")?, flag(req, "is_faulty")?, flag(req, "is_alert")?);
+    let devices: Vec<&SimDevice> = devices
+        .into_iter()
+        .filter(|d| online.is_none_or(|o| o == d.is_online))
+        .filter(|d| faulty.is_none_or(|f| f == d.is_faulty()))
+        .filter(|d| alert.is_none_or(|a| a == d.is_alert()))
+        .collect();
+    // As in the seed (L1321): the city leaf is a bare integer.
+    let location = location_tree(&devices, &plain_count, true);
+    Ok(SimResponse::json(200, &json!({ "gid": gid, "total": devices.len(), "location": location })))
+}
+
+pub(crate) fn summary(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let (_, devices) = devices_of(&st, req)?;
+    let today = days_of(now_secs());
+    let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
+    let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
+    let active_yesterday = devices.iter().filter(|d| days_of(d.online_latest) >= today - 1).count();
+    Ok(SimResponse::json(
+        200,
+        &json!({
+            "active": { "7_day": active_since(7), "yesterday": active_yesterday },
+            "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
+            "total": devices.len(),
+            "online": devices.iter().filter(|d| d.is_online).count(),
+        }),
+    ))
+}
+
+fn detail_rows(shared: &Shared, req: &SimRequest, day_of: fn(&SimDevice) -> i64) -> Reply {
+    let st = shared.state();
+    let (_, devices) = devices_of(&st, req)?;
+    let (start, end) = crate::validate::date_range(|n| q(req, n), "start", "end", false)
+        .map_err(|m| super::handlers::fail_with(5002, &m))?;
+    let text = |name: &str, have: &str| q(req, name).is_none_or(|w| w == have);
+    let pk = super::handlers::path_product(req);
+    let rows = devices
+        .into_iter()
+        .filter(|d| start.is_none_or(|s| day_of(d) >= s) && end.is_none_or(|e| day_of(d) <= e))
+        .filter(|d| text("country", &d.country) && text("region", &d.region) && text("city", &d.city))
+        .map(|d| d.report_row(&pk, day_of(d)))
+        .collect();
+    page(req, rows)
+}
+
+pub(crate) fn activated_devices(shared: &Shared, req: &SimRequest) -> Reply {
+    detail_rows(shared, req, SimDevice::created_day)
+}
+
+pub(crate) fn active_devices(shared: &Shared, req: &SimRequest) -> Reply {
+    detail_rows(shared, req, |d| days_of(d.online_latest))
+}
+
+/// One period of a cyclic report: its label, first day and last day.
+type Period = (String, i64, i64);
+
+/// The periods of a cyclic report.
+fn periods(req: &SimRequest) -> Result<(Cycle, Vec<Period>), SimResponse> {
+    let checked = crate::validate::cycle_range(|n| q(req, n)).map_err(|m| super::handlers::fail_with(5002, &m))?;
+    // Without a cycle the text is ambiguous; the simulator reads it as months (then weeks).
+    let (cycle, s, e) = match checked {
+        Some(c) => c,
+        None => {
+            let (start, end) = (q(req, "start").unwrap_or_default(), q(req, "end").unwrap_or_default());
+            let as_month = |t| crate::validate::period_index(t, &Cycle::Month);
+            match (as_month(start), as_month(end)) {
+                (Some(s), Some(e)) => (Cycle::Month, s, e),
+                _ => {
+                    let as_week = |t| crate::validate::period_index(t, &Cycle::Week);
+                    match (as_week(start), as_week(end)) {
+                        (Some(s), Some(e)) => (Cycle::Week, s, e),
+                        _ => return Err(super::handlers::fail_with(5002, "start/end")),
+                    }
+                }
+            }
+        }
+    };
+    if e - s + 1 > 53 {
+        return Err(super::handlers::fail_with(5002, "the range is too long"));
+    }
+    let list = (s..=e)
+        .map(|i| match cycle {
+            Cycle::Week => (week_text(i * 7), i * 7, i * 7 + 6),
+            Cycle::Month => {
+                let (y, m) = (i.div_euclid(12), i.rem_euclid(12) + 1);
+                let first = days_from_civil(y, m, 1);
+                let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
+                (month_text(first), first, next - 1)
+            }
+            _ => (date_text(i), i, i),
+        })
+        .collect();
+    Ok((cycle, list))
+}
+
+fn cycle_key(cycle: &Cycle) -> &'static str {
+    match cycle {
+        Cycle::Week => "week",
+        Cycle::Month => "month",
+        _ => "date",
+    }
+}
+
+pub(crate) fn liveness_history(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let (gid, devices) = devices_of(&st, req)?;
+    let (cycle, periods) = periods(req)?;
+    let data: Vec<Value> = periods
+        .iter()
+        .map(|(label, first, last)| {
+            let active: Vec<&SimDevice> = devices
+                .iter()
+                .copied()
+                .filter(|d| (days_of(d.online_latest) >= *first || d.is_online) && d.created_day() <= *last)
+                .collect();
+            let mut point = Map::new();
+            point.insert(cycle_key(&cycle).into(), json!(label));
+            point.insert("count".into(), json!(active.len()));
+            point.insert("location".into(), location_tree(&active, &plain_count, false));
+            Value::Object(point)
+        })
+        .collect();
+    Ok(SimResponse::json(
+        200,
+        &json!({ "start": q(req, "start"), "gid": gid, "end": q(req, "end"), "data": data, "cycle": cycle.as_str() }),
+    ))
+}
+
+fn status_counts(devices: &[&SimDevice]) -> Map<String, Value> {
+    // As in the seed (L1653): zero counts are left out.
+    let mut count = Map::new();
+    for (key, n) in [
+        ("activated", devices.len()),
+        ("faulty", devices.iter().filter(|d| d.is_faulty()).count()),
+        ("alert", devices.iter().filter(|d| d.is_alert()).count()),
+    ] {
+        if n > 0 {
+            count.insert(key.into(), json!(n));
+        }
+    }
+    let mut m = Map::new();
+    m.insert("count".into(), Value::Object(count));
+    m
+}
+
+pub(crate) fn status(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let (gid, devices) = devices_of(&st, req)?;
+    let mut top = status_counts(&devices);
+    let count = top.remove("count").unwrap_or_default();
+    let mut count = count.as_object().cloned().unwrap_or_default();
+    for key in ["activated", "faulty", "alert"] {
+        count.entry(key).or_insert(json!(0));
+    }
+    Ok(SimResponse::json(
+        200,
+        &json!({ "count": count, "gid": gid, "location": location_tree(&devices, &status_counts, false) }),
+    ))
+}
+
+/// `(total, resolved, unresolved)` of devices with issues of one kind.
+fn issue_device_counts(devices: &[&SimDevice], alarm: bool) -> Value {
+    let with: Vec<&&SimDevice> = devices.iter().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
+    let unresolved = with.iter().filter(|d| d.issues.iter().any(|(_, a, r)| *a == alarm && !r)).count();
+    json!({ "total": with.len(), "resolved": with.len() - unresolved, "unresolved": unresolved })
+}
+
+fn issue_devices(shared: &Shared, req: &SimRequest, alarm: bool) -> Reply {
+    let st = shared.state();
+    let (gid, devices) = devices_of(&st, req)?;
+    let with: Vec<&SimDevice> =
+        devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
+    let members = |items: &[&SimDevice]| {
+        let mut m = Map::new();
+        m.insert("count".into(), issue_device_counts(items, alarm));
+        m
+    };
+    Ok(SimResponse::json(
+        200,
+        &json!({ "gid": gid, "count": issue_device_counts(&devices, alarm), "location": location_tree(&with, &members, false) }),
+    ))
+}
+
+pub(crate) fn fault_devices(shared: &Shared, req: &SimRequest) -> Reply {
+    issue_devices(shared, req, false)
+}
+
+pub(crate) fn alert_devices(shared: &Shared, req: &SimRequest) -> Reply {
+    issue_devices(shared, req, true)
+}
+
+/// Event counts (one per issue) and their detail per data point.
+fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
+    let mut detail: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for (dp, a, resolved) in devices.iter().flat_map(|d| d.issues.iter()) {
+        if *a == alarm {
+            let e = detail.entry(dp).or_default();
+            e.0 += 1;
+            e.1 += u64::from(*resolved);
+        }
+    }
+    let (total, resolved) = detail.values().fold((0, 0), |(t, r), (a, b)| (t + a, r + b));
+    let detail: Map<String, Value> = detail
+        .into_iter()
+        .map(|(k, (t, r))| (k.to_owned(), json!({ "resolved": r, "total": t, "unresolved": t - r })))
+        .collect();
+    let mut m = Map::new();
+    m.insert("count".into(), json!({ "resolved": resolved, "total": total, "unresolved": total - resolved }));
+    m.insert("detail".into(), Value::Object(detail));
+    m
+}
+
+fn issue_events(shared: &Shared, req: &SimRequest, alarm: bool) -> Reply {
+    let st = shared.state();
+    let (gid, devices) = devices_of(&st, req)?;
+    let with: Vec<&SimDevice> =
+        devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
+    let mut top = event_members(&devices, alarm);
+    top.insert("gid".into(), json!(gid));
+    top.insert("location".into(), location_tree(&with, &|items| event_members(items, alarm), false));
+    Ok(SimResponse::json(200, &Value::Object(top)))
+}
+
+pub(crate) fn fault_events(shared: &Shared, req: &SimRequest) -> Reply {
+    issue_events(shared, req, false)
+}
+
+pub(crate) fn alert_events(shared: &Shared, req: &SimRequest) -> Reply {
+    issue_events(shared, req, true)
+}
+
+/// The users bound to the devices of the request's product (and group).
+fn bound_users<'a>(st: &'a State, req: &SimRequest) -> Result<(Option<String>, Vec<&'a SimUser>), SimResponse> {
+    let p = product(st, req)?;
+    let gid = gid_filter(p, req)?;
+    let mut uids: Vec<&String> = p.devices_in(gid).into_iter().flat_map(|d| d.bindings.keys()).collect();
+    uids.sort();
+    uids.dedup();
+    Ok((gid.map(str::to_owned), uids.into_iter().filter_map(|u| st.users.get(u)).collect()))
+}
+
+pub(crate) fn new_users(shared: &Shared, req: &SimRequest) -> Reply {
+    if q(req, "gid").is_none() {
+        return Err(super::handlers::fail_with(5002, "gid is required"));
+    }
+    let st = shared.state();
+    let (gid, users) = bound_users(&st, req)?;
+    let (cycle, periods) = periods(req)?;
+    let data: Vec<Value> = periods
+        .iter()
+        .map(|(label, first, last)| {
+            let n = users.iter().filter(|u| (*first..=*last).contains(&days_of(u.created_at))).count();
+            let mut point = Map::new();
+            point.insert(cycle_key(&cycle).into(), json!(label));
+            point.insert("count".into(), json!(n));
+            Value::Object(point)
+        })
+        .collect();
+    Ok(SimResponse::json(
+        200,
+        &json!({ "start": q(req, "start"), "gid": gid, "end": q(req, "end"), "data": data, "cycle": cycle.as_str() }),
+    ))
+}
+
+/// The product named by the `product_secret` query parameter of the `/v1/users/*` reports.
+fn product_by_secret<'a>(st: &'a State, req: &SimRequest) -> Result<&'a str, SimResponse> {
+    let secret =
+        q(req, "product_secret").ok_or_else(|| super::handlers::fail_with(5002, "product_secret is required"))?;
+    st.products.values().find(|p| p.secret == secret).map(|p| p.key.as_str()).ok_or_else(|| fail(5005))
+}
+
+pub(crate) fn active_users(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let pk = product_by_secret(&st, req)?;
+    if let Some(app) = q(req, "appid") {
+        if !st.apps.contains(app) {
+            return Err(fail(5016));
+        }
+    }
+    let (start, end) = crate::validate::date_range(|n| q(req, n), "start_date", "end_date", true)
+        .map_err(|m| super::handlers::fail_with(5002, &m))?;
+    let (Some(start), Some(end)) = (start, end) else {
+        return Err(super::handlers::fail_with(5002, "start_date and end_date are required"));
+    };
+    if end - start > 366 {
+        return Err(super::handlers::fail_with(5002, "at most a year"));
+    }
+    let users: Vec<&SimUser> =
+        st.users.values().filter(|u| u.products.contains(pk) && q(req, "appid").is_none_or(|a| a == u.appid)).collect();
+    let data: Vec<Value> = (start..=end)
+        .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date_text(day) }))
+        .collect();
+    Ok(SimResponse::json(200, &json!({ "data": data })))
+}
+
+pub(crate) fn user_locations(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let pk = product_by_secret(&st, req)?;
+    let users: Vec<&SimUser> = st.users.values().filter(|u| u.products.contains(pk)).collect();
+    Ok(SimResponse::json(200, &location_tree(&users, &plain_count, false)))
+}
+
+pub(crate) fn total_users(shared: &Shared, req: &SimRequest) -> Reply {
+    let st = shared.state();
+    let (gid, users) = bound_users(&st, req)?;
+    Ok(SimResponse::json(200, &json!({ "gid": gid, "total": users.len() })))
+}

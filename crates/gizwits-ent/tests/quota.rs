@@ -1,0 +1,140 @@
+//! The hourly quota and token lifetimes on tokio's paused clock.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gizwits_ent::sim::fixtures::{DEVICE_MAC, PRODUCT_KEY, SECOND_PRODUCT_KEY};
+use gizwits_ent::sim::Simulator;
+use gizwits_ent::{Client, DeviceDetailRequest, Result, SearchDevicesRequest};
+use tokio::time::Instant;
+use watchpost_core::clock::unix_now;
+
+/// Runs `calls` device-detail calls from `tasks` concurrent tasks; every result must be `Ok`.
+async fn run_calls(client: &Client, tasks: usize, calls: usize) -> Result<()> {
+    let per_task = calls / tasks;
+    let extra = calls % tasks;
+    let mut handles = Vec::with_capacity(tasks);
+    for t in 0..tasks {
+        let client = client.clone();
+        let n = per_task + usize::from(t < extra);
+        handles.push(tokio::spawn(async move {
+            let req = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
+            for _ in 0..n {
+                client.device_detail(&req).await?;
+            }
+            Ok::<_, gizwits_ent::Error>(())
+        }));
+    }
+    for h in handles {
+        h.await.expect("task panicked")?;
+    }
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn seven_thousand_three_hundred_calls_stay_within_the_hourly_quota() -> Result<()> {
+    let sim = Simulator::start().await.expect("simulator");
+    let client = sim.client_builder().build()?;
+    let start = Instant::now();
+    run_calls(&client, 20, 7300).await?;
+    let elapsed = start.elapsed();
+
+    assert_eq!(sim.quota_rejections(), 0, "the simulator never answered 5013");
+    assert_eq!(sim.hits("devices.detail"), 7300);
+    // Every request counts against the quota, the token request included.
+    let requests = sim.requests_total();
+    assert_eq!(requests, 7301);
+    // With 3600 requests per hour the last of 7301 cannot go before two whole windows passed.
+    let minimum = Duration::from_secs(3600 * ((requests - 1) / 3600));
+    let ratio = elapsed.as_secs_f64() / minimum.as_secs_f64();
+    println!(
+        "quota: {requests} requests from 20 tasks at 3600/h took {:.1} s of virtual time; minimum {} s; ratio {ratio:.5}",
+        elapsed.as_secs_f64(),
+        minimum.as_secs()
+    );
+    assert!((1.0..1.001).contains(&ratio), "elapsed {elapsed:?} for a minimum of {minimum:?} (ratio {ratio})");
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_quota_lowered_behind_the_clients_back_is_waited_out() -> Result<()> {
+    let sim = Simulator::start().await.expect("simulator");
+    let client = sim.client_builder().build()?;
+    let start = Instant::now();
+    let window_start = unix_now();
+    run_calls(&client, 4, 40).await?;
+    // The service now allows fewer requests than were already made in this window: the next
+    // calls meet 5013 (HTTP 403) although the client's own count says there is room.
+    sim.set_quota_limit(30);
+    run_calls(&client, 5, 10).await?;
+    let elapsed = start.elapsed();
+    let rejected = sim.quota_rejections();
+    assert!((1..=5).contains(&rejected), "each caller in flight met 5013 at most once: {rejected}");
+    // Retried after the reset, not sooner: the window ends one hour after its first request,
+    // and the reset header rounds it up to a whole second.
+    let reset = Duration::from_secs((window_start + Duration::from_secs(3600)).as_secs_f64().ceil() as u64);
+    let waited_until = window_start + elapsed;
+    assert!(waited_until >= reset, "the retry came {:?} before the reset", reset - waited_until);
+    assert!(elapsed < Duration::from_secs(3602), "{elapsed:?}");
+    assert_eq!(client.rate_limiter().quota().map(|q| q.permits), Some(30), "the client adopted X-RateLimit-Limit");
+    println!("quota lowered: {rejected} call(s) met 5013 and were retried after {:.1} s", elapsed.as_secs_f64());
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_expired_token_is_refreshed_once_and_no_caller_sees_5011() -> Result<()> {
+    let sim = Simulator::start().await.expect("simulator");
+    let client = sim.client_builder().build()?;
+    let runner = client.clone();
+    let run = tokio::spawn(async move { run_calls(&runner, 20, 1000).await });
+    // Mid-run: let a few hundred calls through, then expire every token.
+    while sim.hits("devices.detail") < 300 {
+        // Not a sleep: on the paused clock a timer fires only once every task is idle.
+        tokio::task::yield_now().await;
+    }
+    assert!(!run.is_finished());
+    sim.expire_tokens();
+    run.await.expect("run panicked")?;
+    assert_eq!(client.token_fetches(PRODUCT_KEY), Some(2), "one refresh for all 20 callers");
+    assert_eq!(sim.tokens_issued(), 2);
+    let replays = sim.hits("devices.detail") - 1000;
+    assert!((1..=20).contains(&replays), "calls in flight met 5011 once and were replayed: {replays}");
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn tokens_are_renewed_before_they_expire() -> Result<()> {
+    let sim = Simulator::builder().token_ttl(Duration::from_secs(3600)).start().await.expect("simulator");
+    let client = sim.client_builder().token_refresh_skew(Duration::from_secs(300)).build()?;
+    let detail = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
+    let search = SearchDevicesRequest::new(SECOND_PRODUCT_KEY);
+    for _ in 0..6 {
+        client.device_detail(&detail).await?;
+        client.search_devices(&search).await?;
+        tokio::time::advance(Duration::from_secs(20 * 60)).await;
+    }
+    // Calls at 0, 20, ..., 100 minutes with 60-minute tokens renewed 5 minutes early: the token
+    // of minute 0 is renewed by the call at minute 60, whose token lasts past minute 100.
+    let fetches = client.token_fetches(PRODUCT_KEY).unwrap_or(0);
+    assert_eq!(fetches, 2, "renewed once, at the first call after 55 minutes");
+    assert_eq!(client.token_fetches(SECOND_PRODUCT_KEY), Some(2));
+    assert_eq!(sim.requests_total(), 12 + 4, "no call was answered 5011 and replayed");
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn clients_of_one_enterprise_can_share_the_quota() -> Result<()> {
+    let sim = Simulator::builder().quota(10).start().await.expect("simulator");
+    let limiter =
+        Arc::new(watchpost_core::ratelimit::RateLimiter::new(Some(watchpost_core::ratelimit::Quota::per_hour(10))));
+    let a = sim.client_builder().rate_limiter(limiter.clone()).build()?;
+    let b = sim.client_builder().rate_limiter(limiter).build()?;
+    let start = Instant::now();
+    for _ in 0..5 {
+        a.device_detail(&DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC)).await?;
+        b.device_detail(&DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC)).await?;
+    }
+    assert_eq!(sim.quota_rejections(), 0);
+    assert!(start.elapsed() >= Duration::from_secs(3600), "12 requests at 10 per hour: the second hour was waited for");
+    Ok(())
+}
