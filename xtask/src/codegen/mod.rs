@@ -128,6 +128,13 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
             outputs.push(Output { path: path.clone(), contents: coverage::render(s) });
         }
     }
+    // The README's per-vendor summary, kept between markers.
+    if let Ok(readme) = std::fs::read_to_string(root.join("README.md")) {
+        let vendors: Vec<&model::Spec> = specs.iter().filter(|s| s.coverage.is_some()).collect();
+        if let Some(contents) = coverage::splice_readme(&readme, &coverage::readme_summary(&vendors)) {
+            outputs.push(Output { path: "README.md".into(), contents });
+        }
+    }
     Ok(outputs)
 }
 
