@@ -126,7 +126,10 @@ impl Transport {
     pub async fn send(&self, op: &str, req: http::Request<Full<Bytes>>) -> Result<http::Response<Incoming>, Error> {
         self.client.request(req).await.map_err(|e| {
             let connect_timeout = e.is_connect() && is_timeout(&e);
-            if connect_timeout {
+            if is_tls_rejection(&e) {
+                // A certificate the client does not trust will not become trusted by retrying.
+                Error::Transport { op: op.to_owned(), source: TransportError::tls(e) }
+            } else if connect_timeout {
                 Error::Timeout { op: op.to_owned(), phase: TimeoutPhase::Connect, after: self.config.connect_timeout }
             } else if e.is_connect() {
                 Error::Transport { op: op.to_owned(), source: TransportError::connect(e) }
@@ -164,6 +167,23 @@ fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
             return true;
         }
         cur = err.source();
+    }
+    false
+}
+
+/// Whether the TLS handshake failed on the server's certificate (unknown issuer, bad pin,
+/// wrong name, expired): rustls reports it inside an `io::Error` somewhere in the chain.
+fn is_tls_rejection(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        if let Some(tls) = err.downcast_ref::<rustls::Error>() {
+            return matches!(tls, rustls::Error::InvalidCertificate(_));
+        }
+        // `io::Error::source` skips the wrapped error itself, so descend with `get_ref`.
+        cur = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            Some(inner) => Some(inner as &(dyn std::error::Error + 'static)),
+            None => err.source(),
+        };
     }
     false
 }
