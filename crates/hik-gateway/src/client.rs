@@ -1,0 +1,462 @@
+//! The gateway client: [`Client`], [`ClientBuilder`], and the calls that are not plain JSON
+//! request/response (time zone text, device search pages, video download).
+
+use std::pin::Pin;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::{Stream, StreamExt};
+use http::{HeaderValue, Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+use watchpost_core::auth::http::{ChallengeDecision, Sent};
+use watchpost_core::auth::{Auth, Credentials, DigestUri, HttpAuth, HttpAuthMode};
+use watchpost_core::error::{DecodeError, TimeoutPhase, TransportError};
+use watchpost_core::operation::{Operation, ToRequest};
+use watchpost_core::pipeline::{Pipeline, VendorProfile};
+use watchpost_core::retry::{JitterSource, RetryConfig};
+use watchpost_core::transport::TransportConfig;
+use watchpost_core::{Error, RawResponse, Result};
+
+use crate::events::EventStreamConfig;
+use crate::generated::{ops, SearchDevicesRequest, SetTimeZoneRequest, TimeZoneRequest};
+use crate::models::{
+    ResponseStatus, SearchDescription, SearchDescriptionMsg, SearchDevice, SearchFilter, ALL_PARTITIONS,
+};
+use crate::profile::HikProfile;
+use crate::timezone::PosixTimeZone;
+
+/// The vendor name used in operation tables, errors and logs.
+pub const VENDOR: &str = "hikgw";
+
+/// A Hikvision Device Gateway client. Cheap to clone: clones share the connection pool, the
+/// Digest challenge and the retry budget.
+///
+/// Every documented operation is a method (generated from `spec/hikgw.toml`, see
+/// [`crate::OPERATIONS`]); [`Client::device`] gives typed shortcuts per device and security
+/// control panel, and [`Client::subscribe`] opens the supervised alarm stream.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pipeline: Pipeline,
+    all_partitions: String,
+    events: EventStreamConfig,
+    page_size: u32,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("pipeline", &self.inner.pipeline).finish_non_exhaustive()
+    }
+}
+
+/// Builds a [`Client`]. Every setter documents its default.
+#[must_use]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<(String, SecretString)>,
+    auth_mode: HttpAuthMode,
+    digest_uri: DigestUri,
+    transport: TransportConfig,
+    retry: RetryConfig,
+    jitter: Option<Arc<dyn JitterSource>>,
+    all_partitions: String,
+    events: EventStreamConfig,
+    page_size: u32,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("username", &self.credentials.as_ref().map(|(u, _)| u))
+            .field("auth_mode", &self.auth_mode)
+            .field("digest_uri", &self.digest_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientBuilder {
+    /// The user name and password (HTTP Basic or Digest, chapter 3); without them requests are
+    /// sent without credentials and the gateway answers 401. Default is none.
+    pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.credentials = Some((username.into(), SecretString::from(password.into())));
+        self
+    }
+
+    /// Which HTTP authentication scheme to use: `Auto` picks Digest or Basic as the gateway's
+    /// challenge offers (Digest preferred). Default is [`HttpAuthMode::Auto`].
+    pub fn auth_mode(mut self, mode: HttpAuthMode) -> Self {
+        self.auth_mode = mode;
+        self
+    }
+
+    /// What the Digest `uri` field holds: the request target (RFC 2617/7616), or the path alone as
+    /// in the seed's chapter 6 example, which leaves out `?format=json` ([`DigestUri::PathOnly`],
+    /// for firmware that expects that). Default is [`DigestUri::PathAndQuery`].
+    pub fn digest_uri(mut self, form: DigestUri) -> Self {
+        self.digest_uri = form;
+        self
+    }
+
+    /// Transport settings (timeouts, body limit, TLS roots and pins). Default is
+    /// [`TransportConfig::default`].
+    pub fn transport(mut self, config: TransportConfig) -> Self {
+        self.transport = config;
+        self
+    }
+
+    /// Retry settings of ordinary calls (rejected credentials are never retried). Default is
+    /// [`RetryConfig::default`]: 3 attempts, 200 ms doubling to 20 s, full jitter.
+    pub fn retry(mut self, config: RetryConfig) -> Self {
+        self.retry = config;
+        self
+    }
+
+    /// The jitter source of retry back-off (tests inject a fixed one). Default is random.
+    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
+        self.jitter = Some(jitter);
+        self
+    }
+
+    /// The partition ID that selects all partitions in arm, disarm and clear-alarm paths (the
+    /// seed does not say how to write it). Default is `"0xffffffff"` ([`ALL_PARTITIONS`]).
+    pub fn all_partitions_id(mut self, id: impl Into<String>) -> Self {
+        self.all_partitions = id.into();
+        self
+    }
+
+    /// Alarm stream settings (idle watchdog, reconnect back-off, part size limit). Default is
+    /// [`EventStreamConfig::default`].
+    pub fn events(mut self, config: EventStreamConfig) -> Self {
+        self.events = config;
+        self
+    }
+
+    /// Devices per page when [`Client::devices`] pages through the device list. Default is 50.
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.max(1);
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a base URL that is not `http(s)://host[:port][/path]`;
+    /// [`Error::Transport`] for an invalid TLS configuration.
+    pub fn build(self) -> Result<Client> {
+        let auth = match self.credentials {
+            Some((user, password)) => Auth::Http(
+                HttpAuth::new(Credentials::new(user, password.expose_secret()))
+                    .mode(self.auth_mode)
+                    .digest_uri(self.digest_uri),
+            ),
+            None => Auth::None,
+        };
+        let mut builder = Pipeline::builder(VENDOR, self.base_url)
+            .transport(self.transport)
+            .retry(self.retry)
+            .profile(HikProfile)
+            .auth(auth);
+        if let Some(j) = self.jitter {
+            builder = builder.jitter(j);
+        }
+        Ok(Client {
+            inner: Arc::new(Inner {
+                pipeline: builder.build()?,
+                all_partitions: self.all_partitions,
+                events: self.events,
+                page_size: self.page_size,
+            }),
+        })
+    }
+}
+
+/// Decodes a JSON body leniently (see [`crate::json`]); an empty body reads as `{}`.
+pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> {
+    let body: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &resp.body };
+    crate::json::from_slice(body).map(|(v, _)| v).map_err(|source| resp.decode_error(DecodeError::Json { source }))
+}
+
+impl Client {
+    /// Starts building a client for the gateway at `base_url` (`http://10.0.0.5`,
+    /// `https://gw.example:8443`).
+    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            base_url: base_url.into(),
+            credentials: None,
+            auth_mode: HttpAuthMode::Auto,
+            digest_uri: DigestUri::PathAndQuery,
+            transport: TransportConfig::default(),
+            retry: RetryConfig::default(),
+            jitter: None,
+            all_partitions: ALL_PARTITIONS.to_owned(),
+            events: EventStreamConfig::default(),
+            page_size: 50,
+        }
+    }
+
+    /// The request pipeline (for its transport, auth state and retry budget).
+    pub fn pipeline(&self) -> &Pipeline {
+        &self.inner.pipeline
+    }
+
+    /// The gateway's base URL.
+    pub fn base_url(&self) -> &str {
+        self.inner.pipeline.base_url()
+    }
+
+    /// The partition ID that selects all partitions (see [`ClientBuilder::all_partitions_id`]).
+    pub fn all_partitions_id(&self) -> &str {
+        &self.inner.all_partitions
+    }
+
+    /// The alarm stream settings.
+    pub fn event_config(&self) -> &EventStreamConfig {
+        &self.inner.events
+    }
+
+    /// Runs a generated request through the pipeline and decodes the JSON answer into `T`.
+    pub(crate) async fn call<R: ToRequest + ?Sized, T: DeserializeOwned>(&self, req: &R) -> Result<T> {
+        let resp = self.inner.pipeline.execute(req.to_request()?).await?;
+        decode_json(&resp)
+    }
+
+    /// Verifies the credentials with `GET /ISAPI/Security/userCheck` (8.3.1).
+    ///
+    /// # Errors
+    /// [`Error::Auth`] with the attempts left, or [`Error::AuthLocked`] with the time until
+    /// the account unlocks; a rejected password is never sent twice.
+    pub async fn login_check(&self) -> Result<crate::models::UserCheck> {
+        Ok(self.user_check(&crate::generated::UserCheckRequest::new()).await?.user_check)
+    }
+
+    /// Gets a device's time zone (8.5.10): the plain-text POSIX string, parsed.
+    ///
+    /// # Errors
+    /// Those of any call, and [`Error::Decode`] when the text is not a POSIX time zone.
+    pub async fn time_zone(&self, req: &TimeZoneRequest) -> Result<PosixTimeZone> {
+        let resp = self.inner.pipeline.execute(req.to_request()?).await?;
+        let text = resp.text()?;
+        PosixTimeZone::parse(text.trim())
+            .map_err(|e| resp.decode_error(DecodeError::Envelope { message: e.to_string() }))
+    }
+
+    /// Sets a device's time zone (8.5.10) from a POSIX string sent as plain text.
+    ///
+    /// # Errors
+    /// Those of any call.
+    pub async fn set_time_zone(&self, req: &SetTimeZoneRequest) -> Result<ResponseStatus> {
+        self.call(req).await
+    }
+
+    /// Every device matching `filter`, page by page (`deviceList`, 8.1.5) as a stream; a page
+    /// that fails ends the stream with its error.
+    pub fn devices(&self, filter: Option<SearchFilter>) -> Pin<Box<dyn Stream<Item = Result<SearchDevice>> + Send>> {
+        struct Pager {
+            client: Client,
+            filter: Option<SearchFilter>,
+            position: u32,
+            done: bool,
+        }
+        let pager = Pager { client: self.clone(), filter, position: 0, done: false };
+        futures_util::stream::unfold(pager, |mut p| async move {
+            if p.done {
+                return None;
+            }
+            let page = p.client.inner.page_size;
+            let req = SearchDevicesRequest::new(SearchDescriptionMsg {
+                search_description: SearchDescription {
+                    position: p.position,
+                    max_result: page,
+                    filter: p.filter.clone(),
+                },
+            });
+            match p.client.search_devices(&req).await {
+                Ok(msg) => {
+                    let result = msg.search_result;
+                    let got = u32::try_from(result.match_list.len()).unwrap_or(u32::MAX);
+                    p.position = p.position.saturating_add(got);
+                    let total = result.total_matches.unwrap_or(0);
+                    p.done = got == 0 || p.position >= total;
+                    let items: Vec<Result<SearchDevice>> = result.match_list.into_iter().map(Ok).collect();
+                    Some((futures_util::stream::iter(items), p))
+                }
+                Err(e) => {
+                    p.done = true;
+                    Some((futures_util::stream::iter(vec![Err(e)]), p))
+                }
+            }
+        })
+        .flatten()
+        .boxed()
+    }
+
+    /// Downloads the alarm video of a `videoReview` event (8.6.1, 7.2 step 5) into `out` and
+    /// returns the number of bytes written.
+    ///
+    /// `video_url` is the event's `videoURL` (`/HikGatewayStorage/pic?F14E...mp4`): it is
+    /// requested verbatim on the gateway's scheme, host and port, with the client's credentials
+    /// and no `format=json`. An absolute URL is accepted only when it points at the gateway (the
+    /// credentials never go elsewhere). The body is streamed, never buffered whole; each chunk
+    /// must arrive within the attempt timeout, the whole transfer within the transfer timeout.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a URL that is not a path or points elsewhere; the gateway's
+    /// typed error (`taskNoRecFile`, 404...) when it refuses; [`Error::Transport`] or
+    /// [`Error::Timeout`] when the transfer breaks; an I/O error of `out` as [`Error::Transport`].
+    pub async fn download_video<W: AsyncWrite + Unpin + ?Sized>(&self, video_url: &str, out: &mut W) -> Result<u64> {
+        let op: &'static Operation = &ops::DOWNLOAD_VIDEO;
+        let uri = video_uri(self.base_url(), video_url).map_err(|m| Error::invalid_input(op.id, m))?;
+        let config = self.inner.pipeline.transport().config().clone();
+        let total_limit = config.transfer_timeout;
+        let run = async {
+            let resp =
+                tokio::time::timeout(config.attempt_timeout, self.send_verbatim(op, &uri)).await.map_err(|_| {
+                    Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: config.attempt_timeout }
+                })??;
+            let (parts, body) = resp.into_parts();
+            if !parts.status.is_success() {
+                let transport = self.inner.pipeline.transport();
+                let body = transport.read_body(op.id, parts.status.as_u16(), body).await?;
+                let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
+                HikProfile.classify(&raw)?;
+                return Err(watchpost_core::pipeline::classify_http_status(&raw)
+                    .err()
+                    .unwrap_or_else(|| raw.decode_error(DecodeError::Empty)));
+            }
+            let mut body = watchpost_core::transport::BodyStream::new(op.id, body);
+            let mut written = 0u64;
+            loop {
+                let chunk = tokio::time::timeout(config.attempt_timeout, body.next()).await.map_err(|_| {
+                    Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Idle, after: config.attempt_timeout }
+                })?;
+                match chunk {
+                    None => break,
+                    Some(chunk) => {
+                        let chunk: Bytes = chunk?;
+                        out.write_all(&chunk).await.map_err(|e| io_error(op, e))?;
+                        written += chunk.len() as u64;
+                    }
+                }
+            }
+            out.flush().await.map_err(|e| io_error(op, e))?;
+            Ok(written)
+        };
+        tokio::time::timeout(total_limit, run).await.map_err(|_| Error::Timeout {
+            op: op.id.into(),
+            phase: TimeoutPhase::Operation,
+            after: total_limit,
+        })?
+    }
+
+    /// Sends a bodiless GET to `uri` exactly as given, answering a Digest/Basic challenge once
+    /// and a stale nonce once, through the client's [`HttpAuth`] state (the pipeline's own
+    /// request builder percent-encodes path templates, which a verbatim video URL must avoid).
+    async fn send_verbatim(
+        &self,
+        op: &'static Operation,
+        uri: &http::Uri,
+    ) -> Result<http::Response<hyper::body::Incoming>> {
+        let transport = self.inner.pipeline.transport();
+        let http_auth = match self.inner.pipeline.auth() {
+            Auth::Http(h) => Some(h),
+            _ => None,
+        };
+        let mut answered_first = false;
+        let mut answered_stale = false;
+        loop {
+            let (authorization, sent) = match http_auth {
+                Some(h) => h.authorization(&Method::GET, uri, b""),
+                None => (None, Sent::Nothing),
+            };
+            let mut builder = http::Request::builder().method(Method::GET).uri(uri.clone());
+            if let Ok(ua) = HeaderValue::from_str(&transport.config().user_agent) {
+                builder = builder.header(http::header::USER_AGENT, ua);
+            }
+            if let Some(mut value) = authorization {
+                value.set_sensitive(true);
+                builder = builder.header(http::header::AUTHORIZATION, value);
+            }
+            let request = builder
+                .body(http_body_util::Full::new(Bytes::new()))
+                .map_err(|e| Error::Transport { op: op.id.into(), source: TransportError::config(e) })?;
+            let resp = transport.send(op.id, request).await?;
+            let Some(h) = http_auth else { return Ok(resp) };
+            if resp.status() != StatusCode::UNAUTHORIZED {
+                h.on_success(sent);
+                return Ok(resp);
+            }
+            let again = h.on_unauthorized(resp.headers(), sent, answered_stale) == ChallengeDecision::Retry;
+            let budget = if sent == Sent::Nothing { &mut answered_first } else { &mut answered_stale };
+            if !again || *budget {
+                return Ok(resp);
+            }
+            *budget = true;
+            let _ = transport.read_body(op.id, 401, resp.into_body()).await;
+        }
+    }
+}
+
+fn io_error(op: &Operation, e: std::io::Error) -> Error {
+    Error::Transport { op: op.id.into(), source: TransportError::body(e) }
+}
+
+/// The absolute URI of a video URL on the gateway: the gateway's scheme and authority, the URL's
+/// path and query byte for byte.
+fn video_uri(base_url: &str, video_url: &str) -> std::result::Result<http::Uri, String> {
+    let base: http::Uri = base_url.parse().map_err(|_| format!("invalid base URL {base_url:?}"))?;
+    let (scheme, authority) = match (base.scheme_str(), base.authority()) {
+        (Some(s), Some(a)) => (s.to_owned(), a.as_str().to_owned()),
+        _ => return Err(format!("invalid base URL {base_url:?}")),
+    };
+    let url = video_url.trim();
+    let target = if url.starts_with('/') {
+        url.to_owned()
+    } else {
+        let abs: http::Uri = url.parse().map_err(|_| format!("invalid video URL {url:?}"))?;
+        let same = abs.authority().is_some_and(|a| a.as_str().eq_ignore_ascii_case(&authority))
+            && abs.scheme_str().is_some_and(|s| s.eq_ignore_ascii_case(&scheme));
+        if !same {
+            return Err(format!("video URL {url:?} does not point at the gateway {scheme}://{authority}"));
+        }
+        abs.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned())
+    };
+    format!("{scheme}://{authority}{target}").parse().map_err(|_| format!("invalid video URL {url:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn video_urls_are_used_verbatim_on_the_gateway() {
+        let u = video_uri(
+            "http://10.0.0.5:8080",
+            "/HikGatewayStorage/pic?F14EEF8D4F9A900DF3048E0F920BB7E4Q00162958_CH02_20191009175543.mp4",
+        )
+        .unwrap();
+        assert_eq!(
+            u.to_string(),
+            "http://10.0.0.5:8080/HikGatewayStorage/pic?F14EEF8D4F9A900DF3048E0F920BB7E4Q00162958_CH02_20191009175543.mp4"
+        );
+        let u = video_uri("https://gw:8443/base", "https://GW:8443/HikGatewayStorage/a%20b?x=1&y").unwrap();
+        assert_eq!(u.path_and_query().unwrap().as_str(), "/HikGatewayStorage/a%20b?x=1&y");
+        assert!(video_uri("http://gw", "http://evil.example/x.mp4").is_err());
+        assert!(video_uri("http://gw", "relative.mp4").is_err());
+        assert!(video_uri("http://gw", "/bad path").is_err());
+    }
+
+    #[test]
+    fn builder_debug_hides_the_password() {
+        let b = Client::builder("http://127.0.0.1").credentials("admin", "hunter2");
+        let s = format!("{b:?}");
+        assert!(s.contains("admin") && !s.contains("hunter2"), "{s}");
+        let c = b.build().unwrap();
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

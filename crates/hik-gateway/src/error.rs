@@ -1,0 +1,562 @@
+//! Typed status codes of `JSON_ResponseStatus` (9.23, A.2) and their mapping to
+//! [`watchpost_core::Error`].
+//!
+//! A failed call answers `{statusCode, statusString, subStatusCode, errorCode, errorMsg}`.
+//! [`StatusCode`] is the class (1 OK ... 7 Reboot Required) and [`SubStatus`] the precise reason:
+//! every sub-status of table A.2 with its error code, description and
+//! [`ErrorClass`], plus `Other` for codes the seed does not define
+//! (it cites `0x400000a0`, `0x60000004`-`0x60000007` and `0x60000010` without defining them).
+//! Sub-statuses are matched by name first (the stable part), then by error code.
+//!
+//! A classified error is a plain [`watchpost_core::Error`] whose `vendor_code()` is the
+//! sub-status name; [`HikErrorExt`] reads the typed status back:
+//!
+//! ```
+//! use hik_gateway::{HikErrorExt, StatusCode, SubStatus};
+//! let err = hik_gateway::error::status_error(
+//!     "device.info.get",
+//!     Some(200),
+//!     &serde_json::from_str(r#"{"statusCode":6,"statusString":"Invalid Content",
+//!         "subStatusCode":"badParameters","errorCode":1610612737,"errorMsg":"bad"}"#)?,
+//! );
+//! assert_eq!(err.sub_status(), Some(SubStatus::BadParameters));
+//! let status = err.hik_status().unwrap();
+//! assert_eq!(status.status_code, Some(StatusCode::InvalidMessageContent));
+//! assert_eq!(status.error_code, Some(0x6000_0001));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use watchpost_core::{Error, ErrorClass};
+
+use crate::macros::int_enum;
+use crate::models::{AuthLockStatus, ResponseStatus, UserCheck, UserLockStatus};
+
+int_enum! {
+    /// `statusCode` of `JSON_ResponseStatus`: the class of the outcome (A.2).
+    StatusCode {
+        /// 1: OK.
+        Ok = 1,
+        /// 2: Device Busy.
+        DeviceBusy = 2,
+        /// 3: Device Error.
+        DeviceError = 3,
+        /// 4: Invalid Operation.
+        InvalidOperation = 4,
+        /// 5: Invalid Message Format.
+        InvalidMessageFormat = 5,
+        /// 6: Invalid Message Content.
+        InvalidMessageContent = 6,
+        /// 7: Reboot Required (the change succeeded and takes effect after a reboot).
+        RebootRequired = 7,
+    }
+}
+
+impl StatusCode {
+    /// Whether the status means the request succeeded (1, or 7 = succeeded, reboot required).
+    pub fn is_success(self) -> bool {
+        matches!(self, StatusCode::Ok | StatusCode::RebootRequired)
+    }
+
+    /// The seed's name for the status code.
+    pub fn description(self) -> &'static str {
+        match self {
+            StatusCode::Ok => "OK",
+            StatusCode::DeviceBusy => "Device Busy",
+            StatusCode::DeviceError => "Device Error",
+            StatusCode::InvalidOperation => "Invalid Operation",
+            StatusCode::InvalidMessageFormat => "Invalid Message Format",
+            StatusCode::InvalidMessageContent => "Invalid Message Content",
+            StatusCode::RebootRequired => "Reboot Required",
+            StatusCode::Other(_) => "unknown status code",
+        }
+    }
+
+    /// The retry class of a failure with this status when the sub-status is unknown.
+    pub fn class(self) -> ErrorClass {
+        match self {
+            StatusCode::DeviceBusy | StatusCode::DeviceError => ErrorClass::Retryable,
+            _ => ErrorClass::Permanent,
+        }
+    }
+}
+
+macro_rules! sub_statuses {
+    ($($variant:ident = $name:literal, $code:literal, $status:ident, $desc:literal, $class:ident;)+) => {
+        /// `subStatusCode` of `JSON_ResponseStatus`: every sub-status of table A.2.
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum SubStatus {
+            $(
+                #[doc = concat!("`", $name, "` (", stringify!($code), "): ", $desc)]
+                $variant,
+            )+
+            /// A sub-status the seed does not define, kept as sent.
+            Other(String),
+        }
+
+        impl SubStatus {
+            /// Every sub-status of table A.2.
+            pub const KNOWN: &'static [SubStatus] = &[$(SubStatus::$variant),+];
+
+            /// The sub-status for its name (exact, then case-insensitive); unknown names are kept.
+            pub fn from_name(name: &str) -> Self {
+                let t = name.trim();
+                match t {
+                    $($name => return SubStatus::$variant,)+
+                    _ => {}
+                }
+                $(if t.eq_ignore_ascii_case($name) { return SubStatus::$variant; })+
+                SubStatus::Other(name.to_owned())
+            }
+
+            /// The sub-status whose error code is `code`, if the seed defines one.
+            pub fn from_error_code(code: u64) -> Option<Self> {
+                match code {
+                    $($code => Some(SubStatus::$variant),)+
+                    _ => None,
+                }
+            }
+
+            /// The name as the gateway sends it (the seed's misspellings included).
+            pub fn name(&self) -> &str {
+                match self {
+                    $(SubStatus::$variant => $name,)+
+                    SubStatus::Other(s) => s,
+                }
+            }
+
+            /// The error code of table A.2.
+            pub fn error_code(&self) -> Option<u64> {
+                match self {
+                    $(SubStatus::$variant => Some($code),)+
+                    SubStatus::Other(_) => None,
+                }
+            }
+
+            /// The status code the sub-status belongs to in table A.2.
+            pub fn status_code(&self) -> Option<StatusCode> {
+                match self {
+                    $(SubStatus::$variant => Some(StatusCode::$status),)+
+                    SubStatus::Other(_) => None,
+                }
+            }
+
+            /// The description of table A.2.
+            pub fn description(&self) -> Option<&'static str> {
+                match self {
+                    $(SubStatus::$variant => Some($desc),)+
+                    SubStatus::Other(_) => None,
+                }
+            }
+
+            /// What can be done about a failure with this sub-status (`None` for unknown ones:
+            /// use the status code's class).
+            pub fn known_class(&self) -> Option<ErrorClass> {
+                match self {
+                    $(SubStatus::$variant => Some(ErrorClass::$class),)+
+                    SubStatus::Other(_) => None,
+                }
+            }
+        }
+    };
+}
+
+sub_statuses! {
+    // statusCode 1
+    Ok = "ok", 0x1, Ok, "Operation completed.", Permanent;
+    RiskPassword = "riskPassword", 0x1000_0002, Ok, "Risky password.", Permanent;
+    // statusCode 2
+    NoMemory = "noMemory", 0x2000_0001, DeviceBusy, "Insufficient memory.", Retryable;
+    Upgrading = "upgrading", 0x2000_0003, DeviceBusy, "Upgrading.", Retryable;
+    NetworkError = "networkError", 0x2000_0009, DeviceBusy, "Network error.", Retryable;
+    // statusCode 3
+    DeviceError = "deviceError", 0x3000_0001, DeviceError, "Device hardware error.", Permanent;
+    CreateSocketError = "createSocketError", 0x3000_0004, DeviceError, "Creating socket failed.", Retryable;
+    SendRequestError = "sendRequestError", 0x3000_0006, DeviceError, "Sending request failed.", Retryable;
+    PasswordDecodeError = "passwordDecodeError", 0x3000_0008, DeviceError, "Decrypting password failed.", Permanent;
+    PasswordEncryptError = "passwordEncryptError", 0x3000_0009, DeviceError, "Encrypting password failed.", Permanent;
+    PictureUploadFailed = "pictureUploadFailed", 0x3000_000B, DeviceError, "Uploading picture failed.", Retryable;
+    ConnecteDatabaseError = "connecteDatabaseError", 0x3000_000E, DeviceError, "Connecting to database failed.", Retryable;
+    InternalError = "internalError", 0x3000_0014, DeviceError, "Internal error.", Retryable;
+    Uninitialized = "uninitialized", 0x3000_000C, DeviceError, "Uninitialized.", Retryable;
+    // statusCode 4
+    NotSupport = "notSupport", 0x4000_0001, InvalidOperation, "Not supported.", Unsupported;
+    LowPrivilege = "lowPrivilege", 0x4000_0002, InvalidOperation, "No permission.", Permanent;
+    BadAuthorization = "badAuthorization", 0x4000_0003, InvalidOperation, "Authentication failed.", AuthRejected;
+    MethodNotAllowed = "methodNotAllowed", 0x4000_0004, InvalidOperation, "Invalid HTTP method.", Unsupported;
+    NotActivated = "notActivated", 0x4000_0007, InvalidOperation, "Inactivated.", Permanent;
+    HasActivated = "hasActivated", 0x4000_0008, InvalidOperation, "Activated.", Permanent;
+    InvalidContent = "invalidContent", 0x4000_000A, InvalidOperation, "Invalid message content.", Permanent;
+    MaxSessionUserLink = "maxSessionUserLink", 0x4000_000B, InvalidOperation, "No more user can log in.", Retryable;
+    LoginPasswordError = "loginPasswordError", 0x4000_000C, InvalidOperation, "Incorrect password.", AuthRejected;
+    InterfaceOperationError = "interfaceOperationError", 0x4000_1002, InvalidOperation, "Operation failed.", Permanent;
+    OpenFileError = "openFileError", 0x4000_1014, InvalidOperation, "Opening file failed.", Permanent;
+    TaskPacking = "taskPacking", 0x4000_1034, InvalidOperation, "The resource is already occupied.", Retryable;
+    TaskNoRecFile = "taskNoRecFile", 0x4000_1039, InvalidOperation, "The video file does not exist.", Permanent;
+    UpdateLangUnmatched = "updateLangUnmatched", 0x4000_1042, InvalidOperation, "Upgrade packet language mismatches.", Permanent;
+    UserMaxNum = "userMaxNum", 0x4000_1047, InvalidOperation, "No more user can be added.", Permanent;
+    MonitorNodeOverLimit = "monitorNodeOverLimit", 0x4000_104D, InvalidOperation, "No more camera can be added.", Permanent;
+    DeviceExist = "deviceExist", 0x4000_1054, InvalidOperation, "The device is already added.", Permanent;
+    PwdErrorLoginFailed = "pwdErrorLoginFailed", 0x4000_1055, InvalidOperation, "Login failed. Check the user name and password.", AuthRejected;
+    SetArmingError = "setArmingError", 0x4000_1083, InvalidOperation, "Setting arming information failed.", Permanent;
+    TaskModifyFailed = "taskModifyFailed", 0x4000_10B1, InvalidOperation, "Editing task failed.", Permanent;
+    GetDeviceInfoFailed = "getDeviceInfoFailed", 0x4000_10BC, InvalidOperation, "Getting device information failed.", Retryable;
+    NoDiskSpace = "noDiskSpace", 0x4000_10E6, InvalidOperation, "Insufficient HDD space.", Permanent;
+    CannotSameAsOldPassword = "cannotSameAsOldPassword", 0x4000_10E8, InvalidOperation, "The new password and old password must be different.", Permanent;
+    OriginalPassError = "originalPassError", 0x4000_10E9, InvalidOperation, "Incorrect old password.", Permanent;
+    WriteFileError = "writeFileError", 0x4000_10EA, InvalidOperation, "Writing file failed.", Permanent;
+    AccessFileDirectoryFailed = "accessFileDirectoryFailed", 0x4000_1104, InvalidOperation, "Accessing file path failed.", Permanent;
+    UnKnownErrorCode = "unKnownErrorCode", 0x4000_111D, InvalidOperation, "Unknown error code.", Permanent;
+    DeviceVervisionNotMatch = "deviceVervisionNotMatch", 0x4000_1128, InvalidOperation, "Device version mismatches.", Permanent;
+    TheSessionIdDoesNotExist = "theSessionIdDoesNotExist", 0x4000_1135, InvalidOperation, "The session ID does not exist.", Permanent;
+    TheCameraIdDoesNotExist = "theCameraIdDoesNotExist", 0x4000_1137, InvalidOperation, "The camera ID does not exist.", Permanent;
+    TheDeviceIdDoesNotExist = "theDeviceIdDoesNotExist", 0x4000_113B, InvalidOperation, "The device ID does not exist.", Permanent;
+    GettingResourceNodeInformationFailed = "gettingResourceNodeInformationFailed", 0x4000_1176, InvalidOperation, "Getting resource node information failed.", Retryable;
+    NoMoreTasksCanBeAdded = "noMoreTasksCanBeAdded", 0x4000_118A, InvalidOperation, "No more task can be added.", Permanent;
+    // statusCode 5
+    BadJsonFormat = "badJsonFormat", 0x5000_0002, InvalidMessageFormat, "Invalid JSON format.", Permanent;
+    BadUrlFormat = "badURLFormat", 0x5000_0003, InvalidMessageFormat, "Invalid URL format.", Permanent;
+    // statusCode 6
+    BadParameters = "badParameters", 0x6000_0001, InvalidMessageContent, "Incorrect parameter.", Permanent;
+    BadXmlContent = "badXmlContent", 0x6000_0003, InvalidMessageContent, "Incorrect XML message content.", Permanent;
+    BadPort = "badPort", 0x6000_000B, InvalidMessageContent, "Port number conflicted.", Permanent;
+    PortError = "portError", 0x6000_000C, InvalidMessageContent, "Invalid port number.", Permanent;
+    BadVersion = "badVersion", 0x6000_000F, InvalidMessageContent, "Version mismatches.", Permanent;
+    RequestMemoryNull = "requestMemoryNULL", 0x6000_003F, InvalidMessageContent, "No memory is requested.", Permanent;
+    TokenTimeout = "tokenTimeout", 0x6_0000_0040, InvalidMessageContent, "The token timed out.", AuthExpired;
+    PassworLlenNoMoreThan16 = "passworLlenNoMoreThan16", 0x6000_005F, InvalidMessageContent, "Up to 16 characters are allowed in the password.", Permanent;
+    DiskError = "diskError", 0x6000_1009, InvalidMessageContent, "HDD error.", Permanent;
+    // statusCode 7
+    RebootRequired = "rebootRequired", 0x7000_0001, RebootRequired, "Reboot device to take effect.", Permanent;
+}
+
+impl SubStatus {
+    /// The sub-status of a status body: by name when there is one, else by error code
+    /// (`0x60000040` is also accepted for the 9-digit `tokenTimeout` of A.2), else `Other`.
+    pub fn resolve(name: Option<&str>, error_code: Option<u64>) -> Self {
+        match (name.map(str::trim).filter(|n| !n.is_empty()), error_code) {
+            (Some(n), _) => Self::from_name(n),
+            (None, Some(0x6000_0040)) => SubStatus::TokenTimeout,
+            (None, Some(c)) => Self::from_error_code(c).unwrap_or_else(|| SubStatus::Other(format!("0x{c:X}"))),
+            (None, None) => SubStatus::Other(String::new()),
+        }
+    }
+
+    /// What can be done about a failure with this sub-status under `status`.
+    pub fn class(&self, status: Option<StatusCode>) -> ErrorClass {
+        self.known_class().unwrap_or_else(|| status.map_or(ErrorClass::Permanent, StatusCode::class))
+    }
+
+    /// Whether the sub-status means the request succeeded (`ok`, `riskPassword`, `rebootRequired`).
+    pub fn is_success(&self) -> bool {
+        matches!(self, SubStatus::Ok | SubStatus::RiskPassword | SubStatus::RebootRequired)
+    }
+}
+
+impl fmt::Display for SubStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl Serialize for SubStatus {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for SubStatus {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(crate::macros::TextVisitor).map(|s| SubStatus::from_name(&s))
+    }
+}
+
+/// The typed status carried by a classified [`watchpost_core::Error`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HikStatus {
+    /// `statusCode`, when the body had one.
+    pub status_code: Option<StatusCode>,
+    /// `subStatusCode` (or the sub-status found by `errorCode`).
+    pub sub_status: SubStatus,
+    /// `errorCode` as a number (the body may send it as a number, hex literal or string).
+    pub error_code: Option<u64>,
+}
+
+/// Typed Hikvision status information on [`watchpost_core::Error`].
+pub trait HikErrorExt {
+    /// The status the gateway returned, when the error came from a `JSON_ResponseStatus`
+    /// (or an authentication-failure body).
+    fn hik_status(&self) -> Option<HikStatus>;
+
+    /// The sub-status, when the error came from a status body.
+    fn sub_status(&self) -> Option<SubStatus> {
+        self.hik_status().map(|s| s.sub_status)
+    }
+}
+
+const DETAIL_OPEN: &str = " [statusCode=";
+
+impl HikErrorExt for Error {
+    fn hik_status(&self) -> Option<HikStatus> {
+        let code = self.vendor_code()?;
+        let message = self.vendor_message().unwrap_or("");
+        let detail = message.rfind(DETAIL_OPEN).map(|i| &message[i + DETAIL_OPEN.len()..])?;
+        let detail = detail.strip_suffix(']')?;
+        let mut parts = detail.split(", errorCode=");
+        let status_code = parts.next().and_then(|s| s.parse::<i64>().ok()).map(StatusCode::from_value);
+        let error_code = parts.next().and_then(parse_error_code);
+        Some(HikStatus { status_code, sub_status: SubStatus::from_name(code), error_code })
+    }
+}
+
+/// Reads an error code from decimal or `0x` hex text.
+pub(crate) fn parse_error_code(text: &str) -> Option<u64> {
+    let t = text.trim();
+    match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16).ok(),
+        None => t.parse().ok(),
+    }
+}
+
+/// Formats the vendor message of a classified error: the gateway's text followed by the
+/// numeric codes that [`HikErrorExt::hik_status`] reads back.
+fn vendor_message(text: Option<&str>, status_code: Option<StatusCode>, error_code: Option<u64>) -> String {
+    let text = text.unwrap_or("");
+    let status = status_code.map_or_else(|| "?".to_owned(), |s| s.value().to_string());
+    match error_code {
+        Some(c) => format!("{text}{DETAIL_OPEN}{status}, errorCode=0x{c:X}]"),
+        None => format!("{text}{DETAIL_OPEN}{status}]"),
+    }
+}
+
+/// The error a failed `JSON_ResponseStatus` (or `JSON_ResponseStatus_AuthenticationFailed`)
+/// stands for. Authentication failures become [`Error::Auth`] with the attempts left, or
+/// [`Error::AuthLocked`] with the time until the account unlocks; `notSupport` and
+/// `methodNotAllowed` become [`Error::Unsupported`]; anything else [`Error::Api`] with the
+/// sub-status's class.
+pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus) -> Error {
+    let status_code = Some(status.status_code);
+    let sub = SubStatus::resolve(status.sub_status_code.as_ref().map(SubStatus::name), status.error_code);
+    let code = Some(if sub.name().is_empty() { status.status_code.value().to_string() } else { sub.name().to_owned() });
+    let text = status.error_msg.as_deref().or(status.status_string.as_deref());
+    let message = Some(vendor_message(text, status_code, status.error_code.or_else(|| sub.error_code())));
+    let locked = matches!(status.lock_status, Some(AuthLockStatus::Lock));
+    let auth_failure = http_status == Some(401)
+        || matches!(sub.known_class(), Some(ErrorClass::AuthRejected))
+        || status.retry_times.is_some()
+        || locked;
+    if locked {
+        return Error::AuthLocked {
+            op: op.to_owned(),
+            status: http_status,
+            code,
+            message,
+            unlock_in: status.res_lock_time.map(Duration::from_secs),
+        };
+    }
+    if auth_failure {
+        return Error::Auth {
+            op: op.to_owned(),
+            status: http_status,
+            code,
+            message,
+            expired: false,
+            retries_left: status.retry_times,
+        };
+    }
+    match sub.class(status_code) {
+        ErrorClass::Unsupported => Error::Unsupported { op: op.to_owned(), status: http_status, code, message },
+        class => Error::Api { op: op.to_owned(), status: http_status, code, message, class },
+    }
+}
+
+/// The error a failed `JSON_UserCheck` (statusValue other than 200) stands for.
+pub fn user_check_error(op: &str, http_status: Option<u16>, check: &UserCheck) -> Error {
+    let code = Some(check.status_value.to_string());
+    let message = check.status_string.clone().or_else(|| Some("Unauthorized".to_owned()));
+    let locked = matches!(check.lock_status, Some(UserLockStatus::Locked));
+    if locked {
+        return Error::AuthLocked {
+            op: op.to_owned(),
+            status: http_status,
+            code,
+            message,
+            unlock_in: check.unlock_time.map(Duration::from_secs),
+        };
+    }
+    Error::Auth {
+        op: op.to_owned(),
+        status: http_status,
+        code,
+        message,
+        expired: false,
+        retries_left: check.retry_login_time,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use watchpost_core::ErrorKind;
+
+    /// Table A.2 of the seed: (statusCode, subStatusCode, errorCode) for every row.
+    const TABLE: &[(i64, &str, u64)] = &[
+        (1, "ok", 0x1),
+        (1, "riskPassword", 0x10000002),
+        (2, "noMemory", 0x20000001),
+        (2, "upgrading", 0x20000003),
+        (2, "networkError", 0x20000009),
+        (3, "deviceError", 0x30000001),
+        (3, "createSocketError", 0x30000004),
+        (3, "sendRequestError", 0x30000006),
+        (3, "passwordDecodeError", 0x30000008),
+        (3, "passwordEncryptError", 0x30000009),
+        (3, "pictureUploadFailed", 0x3000000B),
+        (3, "connecteDatabaseError", 0x3000000E),
+        (3, "internalError", 0x30000014),
+        (3, "uninitialized", 0x3000000C),
+        (4, "notSupport", 0x40000001),
+        (4, "lowPrivilege", 0x40000002),
+        (4, "badAuthorization", 0x40000003),
+        (4, "methodNotAllowed", 0x40000004),
+        (4, "notActivated", 0x40000007),
+        (4, "hasActivated", 0x40000008),
+        (4, "invalidContent", 0x4000000A),
+        (4, "maxSessionUserLink", 0x4000000B),
+        (4, "loginPasswordError", 0x4000000C),
+        (4, "interfaceOperationError", 0x40001002),
+        (4, "openFileError", 0x40001014),
+        (4, "taskPacking", 0x40001034),
+        (4, "taskNoRecFile", 0x40001039),
+        (4, "updateLangUnmatched", 0x40001042),
+        (4, "userMaxNum", 0x40001047),
+        (4, "monitorNodeOverLimit", 0x4000104D),
+        (4, "deviceExist", 0x40001054),
+        (4, "pwdErrorLoginFailed", 0x40001055),
+        (4, "setArmingError", 0x40001083),
+        (4, "taskModifyFailed", 0x400010B1),
+        (4, "getDeviceInfoFailed", 0x400010BC),
+        (4, "noDiskSpace", 0x400010E6),
+        (4, "cannotSameAsOldPassword", 0x400010E8),
+        (4, "originalPassError", 0x400010E9),
+        (4, "writeFileError", 0x400010EA),
+        (4, "accessFileDirectoryFailed", 0x40001104),
+        (4, "unKnownErrorCode", 0x4000111D),
+        (4, "deviceVervisionNotMatch", 0x40001128),
+        (4, "theSessionIdDoesNotExist", 0x40001135),
+        (4, "theCameraIdDoesNotExist", 0x40001137),
+        (4, "theDeviceIdDoesNotExist", 0x4000113B),
+        (4, "gettingResourceNodeInformationFailed", 0x40001176),
+        (4, "noMoreTasksCanBeAdded", 0x4000118A),
+        (5, "badJsonFormat", 0x50000002),
+        (5, "badURLFormat", 0x50000003),
+        (6, "badParameters", 0x60000001),
+        (6, "badXmlContent", 0x60000003),
+        (6, "badPort", 0x6000000B),
+        (6, "portError", 0x6000000C),
+        (6, "badVersion", 0x6000000F),
+        (6, "requestMemoryNULL", 0x6000003F),
+        (6, "tokenTimeout", 0x600000040),
+        (6, "passworLlenNoMoreThan16", 0x6000005F),
+        (6, "diskError", 0x60001009),
+        (7, "rebootRequired", 0x70000001),
+    ];
+
+    #[test]
+    fn every_sub_status_of_the_seed_is_typed() {
+        assert_eq!(SubStatus::KNOWN.len(), TABLE.len());
+        for &(status, name, code) in TABLE {
+            let s = SubStatus::from_name(name);
+            assert!(!matches!(s, SubStatus::Other(_)), "{name}");
+            assert_eq!(s.name(), name);
+            assert_eq!(s.error_code(), Some(code), "{name}");
+            assert_eq!(s.status_code(), Some(StatusCode::from_value(status)), "{name}");
+            assert_eq!(SubStatus::from_error_code(code), Some(s.clone()));
+            assert!(s.description().is_some_and(|d| !d.is_empty()));
+        }
+    }
+
+    fn status(json: &str) -> ResponseStatus {
+        crate::json::from_slice(json.as_bytes()).unwrap().0
+    }
+
+    #[test]
+    fn status_bodies_become_typed_errors() {
+        let e = status_error(
+            "op",
+            Some(200),
+            &status(
+                r#"{"statusCode":2,"statusString":"Device Busy","subStatusCode":"upgrading","errorCode":"0x20000003","errorMsg":"upgrading"}"#,
+            ),
+        );
+        assert_eq!(e.class(), ErrorClass::Retryable);
+        assert_eq!(e.sub_status(), Some(SubStatus::Upgrading));
+        assert_eq!(e.hik_status().unwrap().error_code, Some(0x2000_0003));
+        let e = status_error(
+            "op",
+            Some(200),
+            &status(r#"{"statusCode":4,"subStatusCode":"notSupport","errorCode":1073741825}"#),
+        );
+        assert_eq!(e.kind(), ErrorKind::Unsupported);
+        assert_eq!(e.hik_status().unwrap().status_code, Some(StatusCode::InvalidOperation));
+    }
+
+    #[test]
+    fn unknown_codes_are_kept() {
+        let e = status_error(
+            "op",
+            Some(200),
+            &status(
+                r#"{"statusCode":9,"statusString":"?","subStatusCode":"brandNew","errorCode":0x90000001,"errorMsg":"x"}"#,
+            ),
+        );
+        let s = e.hik_status().unwrap();
+        assert_eq!(s.sub_status, SubStatus::Other("brandNew".into()));
+        assert_eq!(s.status_code, Some(StatusCode::Other(9)));
+        assert_eq!(s.error_code, Some(0x9000_0001));
+        assert_eq!(e.class(), ErrorClass::Permanent);
+        // A code the seed cites but never defines, with no sub-status name.
+        let e = status_error("op", Some(200), &status(r#"{"statusCode":6,"errorCode":"0x60000004"}"#));
+        assert_eq!(e.sub_status(), Some(SubStatus::Other("0x60000004".into())));
+        // The 9-digit tokenTimeout and its probable 8-digit form.
+        assert_eq!(SubStatus::resolve(None, Some(0x6000_0040)), SubStatus::TokenTimeout);
+        assert_eq!(SubStatus::resolve(None, Some(0x6_0000_0040)), SubStatus::TokenTimeout);
+    }
+
+    #[test]
+    fn the_seed_authentication_failure_example_carries_the_attempts_left() {
+        // 9.24's example, verbatim: the hex literal errorCode is invalid JSON and is repaired.
+        let body = r#"{
+  "requestURL": "/ISAPI/Streaming/channels/1",
+  "statusCode": 4,
+  "statusString": "Invalid Operation",
+  "subStatusCode": "badAuthorization",
+  "errorCode": 0x40000003,
+  "errorMsg": "authentication failed",
+  "lockStatus":"unlock",
+  "retryTimes":5,
+  "resLockTime":30
+}"#;
+        let e = status_error("security.user_check", Some(401), &status(body));
+        match &e {
+            Error::Auth { retries_left, expired, .. } => {
+                assert_eq!(*retries_left, Some(5));
+                assert!(!expired);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(e.class(), ErrorClass::AuthRejected);
+        assert_eq!(e.sub_status(), Some(SubStatus::BadAuthorization));
+        let locked = status(
+            r#"{"statusCode":4,"subStatusCode":"badAuthorization","lockStatus":"lock","retryTimes":0,"resLockTime":1800}"#,
+        );
+        match status_error("op", Some(401), &locked) {
+            Error::AuthLocked { unlock_in, .. } => assert_eq!(unlock_in, Some(Duration::from_secs(1800))),
+            other => panic!("{other:?}"),
+        }
+    }
+}

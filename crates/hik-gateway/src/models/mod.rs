@@ -1,0 +1,135 @@
+//! Typed models for every `JSON_*` message of Chapter 9 (the event messages 9.10-9.14 live in
+//! [`crate::events`]).
+//!
+//! Conventions:
+//! - One `…Msg` struct per message holds its root member (`DeviceInfoMsg { device_info }` is
+//!   `{"DeviceInfo": {...}}`); the flat messages (`ResponseStatus`, `AuthenticationFailed`) have
+//!   none.
+//! - Every member has an explicit `#[serde(rename)]`: the seed's naming rule (leaves lowerCamel,
+//!   others UpperCamel) is broken by `userCheck`, `EhomeID`, `CIDCode`, `UUID`, `ISAPIUserBound`...
+//! - Tolerant readers: unknown members are ignored, anything a device may omit is an `Option`,
+//!   numbers and booleans are read from strings too, list items are read wrapped
+//!   (`[{"Dev": {...}}]`, as documented) or bare, and a single object is read as a one-item list.
+//! - Strict writers: requests are written exactly as documented; `None` members are left out.
+//! - Documented value sets are enums with an `Other(String)` arm that keeps what a device sent.
+
+mod common;
+mod device;
+mod security_cp;
+mod subscribe;
+mod system;
+
+pub use common::*;
+pub use device::*;
+pub use security_cp::*;
+pub use subscribe::*;
+pub use system::*;
+
+/// Serde helpers shared by the models.
+pub(crate) mod de {
+    use serde::de::{DeserializeOwned, Error as _};
+    use serde::ser::SerializeSeq;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use serde_json::Value;
+
+    /// Reads a list whose items are `{"<key>": item}` (or bare items), accepting `null` as empty
+    /// and a single object as a one-item list.
+    pub(crate) fn keyed_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+        d: D,
+        key: &str,
+    ) -> Result<Vec<T>, D::Error> {
+        let items = match Value::deserialize(d)? {
+            Value::Null => return Ok(Vec::new()),
+            Value::Array(a) => a,
+            other => vec![other],
+        };
+        items
+            .into_iter()
+            .map(|item| {
+                let inner = match item {
+                    Value::Object(mut m) if m.len() == 1 && m.contains_key(key) => m.remove(key).unwrap_or(Value::Null),
+                    other => other,
+                };
+                T::deserialize(inner).map_err(D::Error::custom)
+            })
+            .collect()
+    }
+
+    /// Writes a list as `[{"<key>": item}, ...]`.
+    pub(crate) fn write_keyed_list<S: Serializer, T: Serialize>(
+        items: &[T],
+        key: &'static str,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        struct Item<'a, T>(&'static str, &'a T);
+        impl<T: Serialize> Serialize for Item<'_, T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                use serde::ser::SerializeMap;
+                let mut m = s.serialize_map(Some(1))?;
+                m.serialize_entry(self.0, self.1)?;
+                m.end()
+            }
+        }
+        let mut seq = s.serialize_seq(Some(items.len()))?;
+        for item in items {
+            seq.serialize_element(&Item(key, item))?;
+        }
+        seq.end()
+    }
+
+    /// Reads a list of plain values, accepting `null` as empty and one value as a one-item list.
+    pub(crate) fn flexible_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Null => Ok(Vec::new()),
+            Value::Array(a) => a.into_iter().map(|v| T::deserialize(v).map_err(D::Error::custom)).collect(),
+            other => T::deserialize(other).map(|v| vec![v]).map_err(D::Error::custom),
+        }
+    }
+
+    /// `rebootRequired`: 1 (or `true`, `"1"`, `"true"`) means a reboot is required; any other
+    /// value means it is not (9.23).
+    pub(crate) fn reboot_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+        Ok(match Option::<Value>::deserialize(d)? {
+            None | Some(Value::Null) => None,
+            Some(Value::Bool(b)) => Some(b),
+            Some(Value::Number(n)) => Some(n.as_i64() == Some(1)),
+            Some(Value::String(s)) => Some(matches!(s.trim(), "1" | "true" | "TRUE" | "True")),
+            Some(_) => Some(false),
+        })
+    }
+
+    /// Generates a serde `with` module for a keyed list.
+    macro_rules! keyed {
+        ($module:ident, $key:literal) => {
+            #[doc = concat!("A list of `{\"", $key, "\": item}`.")]
+            pub(crate) mod $module {
+                use serde::de::DeserializeOwned;
+                use serde::{Deserializer, Serialize, Serializer};
+
+                pub(crate) fn serialize<S: Serializer, T: Serialize>(items: &[T], s: S) -> Result<S::Ok, S::Error> {
+                    super::write_keyed_list(items, $key, s)
+                }
+
+                pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: DeserializeOwned>(
+                    d: D,
+                ) -> Result<Vec<T>, D::Error> {
+                    super::keyed_list(d, $key)
+                }
+            }
+        };
+    }
+
+    keyed!(channel, "Channel");
+    keyed!(dev, "Dev");
+    keyed!(device, "Device");
+    keyed!(io_input_port, "IOInputPort");
+    keyed!(io_output_port, "IOOutputPort");
+    keyed!(network_interface, "NetworkInterface");
+    keyed!(v6_address, "v6Address");
+    keyed!(output_mod, "OutputMod");
+    keyed!(output, "Output");
+    keyed!(siren, "Siren");
+    keyed!(repeater, "Repeater");
+    keyed!(sub_sys, "SubSys");
+    keyed!(zone, "Zone");
+}

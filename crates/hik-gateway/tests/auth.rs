@@ -1,0 +1,145 @@
+//! Authentication against the simulator: stale nonces, wrong passwords with the attempts left,
+//! the lock-out, Basic, and a rejected password on the alarm stream.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use hik_gateway::models::SubscribeDeviceMgmtMsg;
+use hik_gateway::sim::{SimAuth, SimConfig, Simulator};
+use hik_gateway::{Client, ConnectionState, GatewayInfoRequest, HikErrorExt, Notification, SubStatus};
+use watchpost_core::auth::HttpAuthMode;
+use watchpost_core::{Error, ErrorClass, ErrorKind};
+
+fn client(sim: &Simulator, password: &str) -> Client {
+    Client::builder(sim.base_url()).credentials(sim.username(), password).build().unwrap()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_stale_nonce_costs_exactly_one_extra_round_trip() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, sim.password());
+    // First contact: the challenge, then the answer.
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total(), 2);
+    // Pre-emptive from now on: one request per call.
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total(), 3);
+    // The nonce expires (60 s): one 401 stale=true, one answer.
+    tokio::time::advance(Duration::from_secs(61)).await;
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total(), 5);
+    assert_eq!(sim.digest().stale_challenges(), 1);
+    assert_eq!(sim.digest().failures(), 0);
+    // And the same through an explicit expiry.
+    sim.digest().expire_nonces();
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total(), 7);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_wrong_password_is_a_typed_error_after_one_authenticated_request() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, "wrong-password");
+    let err = c.login_check().await.unwrap_err();
+    match &err {
+        Error::Auth { retries_left, expired, status, .. } => {
+            assert_eq!(*retries_left, Some(5), "the seed's example count: {err}");
+            assert!(!expired);
+            assert_eq!(*status, Some(401));
+        }
+        other => panic!("expected Error::Auth, got {other:?}"),
+    }
+    assert_eq!(err.class(), ErrorClass::AuthRejected);
+    // One unauthenticated request (the challenge) and exactly one with the wrong password.
+    assert_eq!(sim.requests_total(), 2);
+    assert_eq!(sim.digest().failures(), 1);
+    // No secret in the error.
+    assert!(!format!("{err:?} {err}").contains("wrong-password"));
+
+    // Every further call costs exactly one attempt, counting down; the next one locks.
+    for left in (0..5).rev() {
+        let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+        assert!(matches!(e, Error::Auth { retries_left: Some(r), .. } if r == left), "{e:?}");
+        assert_eq!(e.sub_status(), Some(SubStatus::BadAuthorization));
+    }
+    assert_eq!(sim.digest().failures(), 6);
+    let locked = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+    assert_eq!(locked.kind(), ErrorKind::AuthLocked, "{locked:?}");
+    assert_eq!(locked.retry_after(), Some(Duration::from_secs(30 * 60)));
+    assert_eq!(sim.digest().failures(), 7);
+
+    // While locked, even the right password is refused, typed, and sent once.
+    let good = client(&sim, sim.password());
+    let before = sim.requests_total();
+    let e = good.login_check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AuthLocked);
+    assert!(e.retry_after().is_some_and(|d| d <= Duration::from_secs(30 * 60)));
+    assert_eq!(sim.requests_total() - before, 2, "challenge + one request, no retry");
+
+    // After the lock time the right password works.
+    tokio::time::advance(Duration::from_secs(30 * 60 + 1)).await;
+    assert!(good.login_check().await.unwrap().is_authenticated());
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn basic_auth_is_negotiated_and_digest_only_refuses_it() {
+    let sim = Simulator::start_with(SimConfig::default().auth(SimAuth::Basic)).await.unwrap();
+    let c = client(&sim, sim.password());
+    assert!(c.login_check().await.unwrap().is_authenticated());
+    assert_eq!(sim.basic().authorized(), 1);
+    // Pre-emptive Basic afterwards.
+    let before = sim.requests_total();
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total() - before, 1);
+
+    let strict = Client::builder(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .auth_mode(HttpAuthMode::Digest)
+        .build()
+        .unwrap();
+    let e = strict.login_check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Auth);
+    assert_eq!(sim.basic().authorized(), 2, "the password never went out in clear text");
+
+    let wrong = client(&sim, "nope");
+    let e = wrong.login_check().await.unwrap_err();
+    assert!(matches!(e, Error::Auth { .. }), "{e:?}");
+    sim.shutdown().await;
+
+    // A gateway that offers both: the client prefers Digest.
+    let sim = Simulator::start_with(SimConfig::default().auth(SimAuth::DigestOrBasic)).await.unwrap();
+    assert!(client(&sim, sim.password()).login_check().await.unwrap().is_authenticated());
+    assert_eq!(sim.basic().authorized(), 0);
+    assert_eq!(sim.digest().authorized(), 1);
+    let basic = Client::builder(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .auth_mode(HttpAuthMode::Basic)
+        .build()
+        .unwrap();
+    assert!(basic.login_check().await.unwrap().is_authenticated());
+    assert_eq!(sim.basic().authorized(), 1);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rejected_password_ends_the_alarm_stream_without_burning_attempts() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, "wrong-password");
+    let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    let mut items = Vec::new();
+    while let Some(item) = stream.next().await {
+        items.push(item);
+    }
+    assert!(matches!(items[0], Ok(Notification::State(ConnectionState::Connecting))));
+    match &items[1] {
+        Err(Error::Auth { retries_left: Some(5), .. }) => {}
+        other => panic!("expected the typed auth error, got {other:?}"),
+    }
+    assert!(matches!(items[2], Ok(Notification::State(ConnectionState::Closed))));
+    assert_eq!(items.len(), 3);
+    assert_eq!(sim.digest().failures(), 1, "the supervisor never repeats a rejected login");
+    assert_eq!(*stream.state().borrow(), ConnectionState::Closed);
+    sim.shutdown().await;
+}
