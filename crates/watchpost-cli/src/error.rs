@@ -1,0 +1,190 @@
+//! [`CliError`]: what went wrong, what to do about it, and the exit code.
+
+use std::fmt;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use watchpost::prelude::*;
+use watchpost::{Error, ErrorClass, ErrorKind};
+
+use crate::vendor::Vendor;
+
+/// Exit code of a bad command line, operation or parameter (clap uses 2 for usage errors too).
+pub const EXIT_USAGE: u8 = 2;
+/// Exit code of an error of the vendor's service or of the transport.
+pub const EXIT_FAILURE: u8 = 1;
+
+/// An error of the command: a message, an optional hint, and its exit code.
+#[derive(Debug)]
+pub struct CliError {
+    /// The exit code: [`EXIT_USAGE`] or [`EXIT_FAILURE`].
+    pub exit: u8,
+    /// What went wrong (one line; may name the vendor code).
+    pub message: String,
+    /// What to do about it.
+    pub hint: Option<String>,
+}
+
+/// `Result` with [`CliError`].
+pub type CliResult<T> = Result<T, CliError>;
+
+impl CliError {
+    /// A usage error (exit code 2).
+    pub fn usage(message: impl Into<String>) -> Self {
+        CliError { exit: EXIT_USAGE, message: message.into(), hint: None }
+    }
+
+    /// A failure (exit code 1).
+    pub fn failure(message: impl Into<String>) -> Self {
+        CliError { exit: EXIT_FAILURE, message: message.into(), hint: None }
+    }
+
+    /// The same error with a hint.
+    #[must_use]
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The process exit code.
+    pub fn exit_code(&self) -> ExitCode {
+        ExitCode::from(self.exit)
+    }
+
+    /// A watchpost error of `vendor`'s client: the error (with the vendor's code and message),
+    /// the meaning of the vendor code where the crate knows it, and what to do.
+    /// [`ErrorKind::InvalidInput`] (nothing was sent) exits with 2, anything else with 1.
+    pub fn vendor(vendor: Vendor, e: &Error) -> Self {
+        let mut message = format!("{} {e}", vendor.title());
+        if let Some(meaning) = code_meaning(vendor, e) {
+            let plain = meaning.trim_end_matches('.').to_ascii_lowercase();
+            if !message.to_ascii_lowercase().contains(&plain) {
+                message.push_str(&format!(" [{meaning}]"));
+            }
+        }
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            let text = s.to_string();
+            if !message.contains(&text) {
+                message.push_str(&format!(": {text}"));
+            }
+            source = s.source();
+        }
+        let exit = if e.kind() == ErrorKind::InvalidInput { EXIT_USAGE } else { EXIT_FAILURE };
+        CliError { exit, message, hint: Some(hint(vendor, e)) }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "error: {}", self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, "\nhint: {h}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The vendor crate's description of the vendor code of `e`, when it has one.
+fn code_meaning(vendor: Vendor, e: &Error) -> Option<String> {
+    match vendor {
+        Vendor::Ezviz => e.ezviz_code().map(|c| c.description().to_owned()),
+        Vendor::Gizwits => e.gizwits_code().map(|c| c.description().to_owned()),
+        Vendor::Hikgw => {
+            let sub = e.sub_status().and_then(|s| s.description());
+            sub.map(str::to_owned)
+        }
+    }
+    .filter(|d| !d.is_empty())
+}
+
+fn secs(d: Duration) -> String {
+    if d.as_secs() >= 1 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
+}
+
+/// What to do about `e`.
+fn hint(vendor: Vendor, e: &Error) -> String {
+    match e {
+        Error::InvalidInput { op, .. } => {
+            if vendor.operation(op).is_some() {
+                format!("check the parameters: `watchpost {} {op} --list` lists them with their types", vendor.id())
+            } else {
+                format!("check the command line: `watchpost {} --help` shows the options", vendor.id())
+            }
+        }
+        Error::Transport { source, .. } if source.is_connect() => format!(
+            "the service could not be reached: check --base-url (or {}) and the network",
+            vendor.env("BASE_URL")
+        ),
+        Error::Transport { .. } => "the connection failed mid-request: try again".to_owned(),
+        Error::Timeout { .. } => "the service did not answer in time: check the address and try again".to_owned(),
+        Error::AuthLocked { unlock_in, .. } => format!(
+            "the account is locked after failed logins{}: do not retry until then, and check {}",
+            unlock_in.map(|d| format!("; it unlocks in {}", secs(d))).unwrap_or_default(),
+            vendor.credential_help()
+        ),
+        Error::Auth { expired: true, .. } => {
+            format!("the token or session expired: run the command again, or check {}", vendor.credential_help())
+        }
+        Error::Auth { retries_left, .. } => format!(
+            "the credentials were rejected: check {}{}",
+            vendor.credential_help(),
+            retries_left.map(|n| format!(" ({n} attempts left before the account locks)")).unwrap_or_default()
+        ),
+        Error::RateLimited { retry_after, .. } => format!(
+            "the service throttled the call: wait{} and try again",
+            retry_after.map(|d| format!(" {}", secs(d))).unwrap_or_default()
+        ),
+        Error::Decode { .. } => {
+            "the answer could not be read: the service may not be the one the address names (check --base-url), or it answered in an unexpected shape".to_owned()
+        }
+        Error::Unsupported { .. } => "the device or service does not support this operation".to_owned(),
+        Error::Stream { .. } => "the stream failed: it reconnects by itself; check the network if it persists".to_owned(),
+        _ => match e.class() {
+            ErrorClass::Retryable => "a transient error: try again in a moment".to_owned(),
+            ErrorClass::RateLimited => "the service throttled the call: wait and try again".to_owned(),
+            ErrorClass::AuthExpired => "the token expired: run the command again".to_owned(),
+            ErrorClass::AuthRejected => format!("the credentials were rejected: check {}", vendor.credential_help()),
+            ErrorClass::Unsupported => "the device or service does not support this".to_owned(),
+            _ => format!(
+                "the service refused the request: check the parameters (`watchpost {} {} --list`) and the device's state",
+                vendor.id(),
+                e.op()
+            ),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_input_is_a_usage_error() {
+        let e = Error::invalid_input("device.info", "bad parameters: missing field `deviceSerial`");
+        let c = CliError::vendor(Vendor::Ezviz, &e);
+        assert_eq!(c.exit, EXIT_USAGE);
+        assert!(c.to_string().contains("missing field `deviceSerial`"), "{c}");
+        assert!(c.to_string().contains("hint:"), "{c}");
+    }
+
+    #[test]
+    fn rejected_credentials_name_the_code_and_the_flags() {
+        let e = Error::Auth {
+            op: "token.get".into(),
+            status: Some(200),
+            code: Some("10030".into()),
+            message: Some("appKey and appSecret mismatched".into()),
+            expired: false,
+            retries_left: None,
+        };
+        let c = CliError::vendor(Vendor::Ezviz, &e);
+        assert_eq!(c.exit, EXIT_FAILURE);
+        let text = c.to_string();
+        assert!(text.contains("10030") && text.contains("WATCHPOST_EZVIZ_APP_SECRET"), "{text}");
+    }
+}

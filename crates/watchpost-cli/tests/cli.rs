@@ -1,0 +1,318 @@
+//! The `watchpost` binary end to end: the demo, `--list`, one call per vendor against a
+//! simulator the test starts (through `--base-url` and credentials, the real-endpoint path),
+//! usage errors (exit code 2) and rejected credentials (exit code 1).
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use watchpost::{ezviz, gizwits, hikgw};
+
+/// A generous bound for one command (the slowest, the demo, takes about a second).
+const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The binary, with no `WATCHPOST_*` variable of the environment leaking into the test.
+fn watchpost() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_watchpost"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WATCHPOST_") {
+            cmd.env_remove(key);
+        }
+    }
+    cmd.timeout(TIMEOUT);
+    cmd
+}
+
+/// Runs `cmd` off the async runtime (the simulator keeps serving on the runtime's workers).
+async fn run(mut cmd: Command) -> assert_cmd::assert::Assert {
+    tokio::task::spawn_blocking(move || cmd.assert()).await.expect("the command thread panicked")
+}
+
+fn ezviz_args(sim: &ezviz::sim::Simulator, secret: &str) -> Vec<String> {
+    ["--base-url", &sim.base_url(), "--app-key", sim.app_key(), "--app-secret", secret].map(str::to_owned).to_vec()
+}
+
+fn gizwits_args(sim: &gizwits::sim::Simulator, enterprise_secret: &str) -> Vec<String> {
+    use gizwits::sim::fixtures as f;
+    [
+        "--base-url",
+        &sim.base_url(),
+        "--enterprise-id",
+        sim.enterprise_id(),
+        "--enterprise-secret",
+        enterprise_secret,
+        "--product-key",
+        f::PRODUCT_KEY,
+        "--product-secret",
+        f::PRODUCT_SECRET,
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+#[test]
+fn demo_walks_every_scenario_and_exits_0() {
+    let out = watchpost()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("EZVIZ: 5/5 steps ok"))
+        .stdout(predicate::str::contains("Device Gateway: 8/8 steps ok"))
+        .stdout(predicate::str::contains("Gizwits: 4/4 steps ok"))
+        .stdout(predicate::str::contains("All 3 scenarios passed"))
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8_lossy(&out);
+    for line in
+        ["received CID 1130 Burglary Alarm", "heartbeat #", "partition 1 armed away", "hub Q00737272 armed: away"]
+    {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    assert!(!text.contains("[FAIL]"), "{text}");
+    // The summary table: one row per vendor.
+    let summary = text.split("Summary").nth(1).unwrap_or_default();
+    for row in ["EZVIZ             5/5     ok", "Device Gateway    8/8     ok", "Gizwits           4/4     ok"] {
+        assert!(summary.contains(row), "missing {row:?} in:\n{summary}");
+    }
+}
+
+#[test]
+fn list_shows_every_operation_of_each_vendor() {
+    for (vendor, ops) in [("ezviz", ezviz::OPERATIONS), ("hikgw", hikgw::OPERATIONS), ("gizwits", gizwits::OPERATIONS)]
+    {
+        let out = watchpost().args([vendor, "--list"]).assert().success().get_output().stdout.clone();
+        let text = String::from_utf8_lossy(&out);
+        for op in ops {
+            assert!(text.lines().any(|l| l.starts_with(&format!("{} ", op.id))), "{vendor}: {} not listed", op.id);
+        }
+        assert!(text.contains(&format!("{} operations", ops.len())), "{text}");
+    }
+    watchpost()
+        .args(["ezviz", "device.defence.set", "--list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("deviceSerial").and(predicate::str::contains("isDefence")));
+    let out = watchpost().args(["gizwits", "--list", "--json"]).assert().success().get_output().stdout.clone();
+    let list: serde_json::Value = serde_json::from_slice(&out).expect("--list --json prints JSON");
+    assert_eq!(list.as_array().map(Vec::len), Some(gizwits::OPERATIONS.len()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ezviz_call_against_a_simulator_through_base_url_and_credentials() {
+    let sim = ezviz::sim::Simulator::start().await.expect("simulator");
+    let mut cmd = watchpost();
+    cmd.args([
+        "ezviz",
+        "device.defence.set",
+        "--param",
+        "deviceSerial=Q00737272",
+        "--param",
+        "isDefence=away",
+        "--json",
+    ]);
+    cmd.args(ezviz_args(&sim, sim.app_secret()));
+    run(cmd).await.success();
+    let armed = sim.device(ezviz::sim::fixtures::HUB).map(|d| d.defence);
+    assert_eq!(armed, Some(16), "the hub is armed away (16) on the simulator");
+
+    let mut cmd = watchpost();
+    cmd.args(["ezviz", "device.info", "-p", "deviceSerial=Q00737272", "-p", "version=utc"]);
+    cmd.args(ezviz_args(&sim, sim.app_secret()));
+    run(cmd)
+        .await
+        .success()
+        .stdout(predicate::str::contains("deviceSerial").and(predicate::str::contains("Q00737272")))
+        .stdout(predicate::str::is_match(r"defence\s+16").expect("regex"));
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hikgw_call_against_a_simulator_through_base_url_and_credentials() {
+    let sim = hikgw::sim::Simulator::start().await.expect("simulator");
+    let panel = sim.device_ids().into_iter().next().expect("a panel");
+    let mut cmd = watchpost();
+    cmd.args(["hikgw", "security_cp.arm", "-p", "ID=2", "-p", "ways=stay", "-p", &format!("devIndex={panel}")]);
+    cmd.args(["--base-url", &sim.base_url(), "--username", sim.username()]);
+    cmd.env("WATCHPOST_HIKGW_PASSWORD", sim.password());
+    run(cmd).await.success().stdout(predicate::str::contains("statusCode"));
+    let arming = sim.panel(&panel).and_then(|p| p.partitions.into_iter().find(|x| x.id == 2)).map(|p| p.arming);
+    assert_eq!(arming, Some(hikgw::models::Arming::Stay));
+
+    let mut cmd = watchpost();
+    cmd.args(["hikgw", "security_cp.status.sub_systems", "-p", &format!("devIndex={panel}"), "--json"]);
+    cmd.env("WATCHPOST_HIKGW_BASE_URL", sim.base_url());
+    cmd.env("WATCHPOST_HIKGW_USERNAME", sim.username());
+    cmd.env("WATCHPOST_HIKGW_PASSWORD", sim.password());
+    let out = run(cmd).await.success().get_output().stdout.clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("JSON");
+    assert!(v.to_string().contains("\"stay\""), "{v}");
+    sim.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gizwits_call_against_a_simulator_through_base_url_and_credentials() {
+    use gizwits::sim::fixtures as f;
+    let sim = gizwits::sim::Simulator::start().await.expect("simulator");
+    let mut cmd = watchpost();
+    // `product_key` comes from --product-key.
+    cmd.args([
+        "gizwits",
+        "devices.control",
+        "-p",
+        &format!("did={}", f::DEVICE_DID),
+        "-p",
+        r#"command={"attrs":{"switch":true}}"#,
+    ]);
+    cmd.args(gizwits_args(&sim, sim.enterprise_secret()));
+    run(cmd).await.success().stdout(predicate::str::contains("OK"));
+    assert!(!sim.commands_sent(f::DEVICE_DID).is_empty(), "the device received the command");
+
+    let mut cmd = watchpost();
+    cmd.args(["gizwits", "devices.search"]);
+    cmd.args(gizwits_args(&sim, sim.enterprise_secret()));
+    run(cmd).await.success().stdout(predicate::str::contains(f::DEVICE_DID).and(predicate::str::contains("objects (")));
+    sim.shutdown().await;
+}
+
+#[test]
+fn bad_parameters_are_usage_errors_with_exit_code_2() {
+    // A value of the wrong type: rejected before anything is sent.
+    watchpost()
+        .args(["gizwits", "devices.search", "--sim", "-p", "limit=many"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("parameter `limit` expects a whole number"));
+    // An unknown parameter, a missing required one, an unknown operation, a malformed pair.
+    watchpost()
+        .args(["ezviz", "device.info", "--sim", "-p", "serial=Q00737272"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown parameter `serial`").and(predicate::str::contains("deviceSerial")));
+    watchpost()
+        .args(["ezviz", "device.info", "--sim", "-p", "version=utc"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing required parameter `deviceSerial`"));
+    watchpost().args(["hikgw", "security_cp.arrm", "--sim"]).assert().code(2).stderr(
+        predicate::str::contains("no operation `security_cp.arrm`").and(predicate::str::contains("security_cp.arm")),
+    );
+    watchpost()
+        .args(["hikgw", "devices.list", "-p", "oops"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("KEY=VALUE"));
+    // A value the vendor crate's request rejects (an unknown arming mode): InvalidInput, exit 2.
+    watchpost()
+        .args(["ezviz", "device.defence.set", "--sim", "-p", "deviceSerial=Q00737272", "-p", "isDefence=sideways"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("device.defence.set").and(predicate::str::contains("hint:")));
+    // Missing credentials, and clap's own usage errors.
+    watchpost()
+        .args(["hikgw", "security.user_check", "--base-url", "http://127.0.0.1:9"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("WATCHPOST_HIKGW_PASSWORD"));
+    watchpost().args(["ezviz", "--no-such-flag"]).assert().code(2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_passwords_give_the_vendor_error_and_exit_code_1() {
+    const WRONG: &str = "not-the-password";
+    // EZVIZ: the token endpoint answers 10030 (appKey and appSecret mismatched).
+    let sim = ezviz::sim::Simulator::start().await.expect("simulator");
+    let mut cmd = watchpost();
+    cmd.args(["ezviz", "device.info", "-p", "deviceSerial=Q00737272", "-p", "version=utc"]);
+    cmd.args(ezviz_args(&sim, WRONG));
+    let out = run(cmd).await.code(1).stderr(predicate::str::contains("10030")).get_output().clone();
+    assert_secret_not_echoed(&out, WRONG);
+    sim.shutdown().await;
+
+    // Device Gateway: HTTP 401 with the attempts left, never retried.
+    let sim = hikgw::sim::Simulator::start().await.expect("simulator");
+    let mut cmd = watchpost();
+    cmd.args(["hikgw", "security.user_check", "--base-url", &sim.base_url(), "--username", sim.username()]);
+    cmd.args(["--password", WRONG]);
+    let out = run(cmd)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("credentials rejected").and(predicate::str::contains("401")))
+        .stderr(predicate::str::contains("attempts left"))
+        .get_output()
+        .clone();
+    assert_secret_not_echoed(&out, WRONG);
+    assert_eq!(sim.digest().failures(), 1, "a rejected password is sent once");
+    sim.shutdown().await;
+
+    // Gizwits: a wrong enterprise secret is refused with the vendor's code.
+    let sim = gizwits::sim::Simulator::start().await.expect("simulator");
+    let mut cmd = watchpost();
+    cmd.args(["gizwits", "devices.search"]);
+    cmd.args(gizwits_args(&sim, WRONG));
+    let out = run(cmd)
+        .await
+        .code(1)
+        .stderr(predicate::str::contains("Gizwits").and(predicate::str::contains("code 50")))
+        .get_output()
+        .clone();
+    assert_secret_not_echoed(&out, WRONG);
+    sim.shutdown().await;
+}
+
+fn assert_secret_not_echoed(out: &std::process::Output, secret: &str) {
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains(secret), "the secret was echoed:\n{all}");
+}
+
+#[test]
+fn help_never_shows_secret_environment_values() {
+    watchpost()
+        .args(["ezviz", "--help"])
+        .env("WATCHPOST_EZVIZ_APP_SECRET", "topsecret-value")
+        .env("WATCHPOST_EZVIZ_APP_KEY", "visible-key")
+        .assert()
+        .success()
+        .stdout(
+            predicate::str::contains("WATCHPOST_EZVIZ_APP_SECRET")
+                .and(predicate::str::contains("topsecret-value").not()),
+        );
+}
+
+#[test]
+fn results_mask_tokens_unless_asked() {
+    watchpost()
+        .args(["ezviz", "token.get", "--sim"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("accessToken").and(predicate::str::contains("***")))
+        .stdout(predicate::str::contains("at.").not());
+}
+
+#[test]
+fn events_follow_prints_alarms_and_state_changes() {
+    watchpost()
+        .args(["hikgw", "events", "--follow", "--sim", "--max-events", "2", "--heartbeat", "30"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("state      connected"))
+        .stdout(predicate::str::contains("subscribed id"))
+        .stdout(predicate::str::contains("CID alarm  1130 Burglary Alarm"))
+        .stdout(predicate::str::contains("3130 Burglary Alarm Restored"));
+}
+
+#[test]
+fn video_download_writes_the_file() {
+    let dir = std::env::temp_dir().join(format!("watchpost-cli-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("alarm.mp4");
+    watchpost()
+        .args(["hikgw", "video.download", "--sim", "-o"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("bytes written"));
+    let len = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(len > 0, "the video was written");
+}
