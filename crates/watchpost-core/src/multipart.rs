@@ -70,9 +70,27 @@ impl Part {
     }
 
     fn media_type_ends_with(&self, suffix: &str) -> bool {
-        let Some(ct) = self.content_type() else { return false };
-        let media = ct.split(';').next().unwrap_or_default().trim().as_bytes();
-        media.len() >= suffix.len() && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        media_type_ends_with(&self.headers, suffix)
+    }
+}
+
+fn media_type_ends_with(headers: &HeaderMap, suffix: &str) -> bool {
+    let Some(ct) = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()) else { return false };
+    let media = ct.split(';').next().unwrap_or_default().trim().as_bytes();
+    media.len() >= suffix.len() && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+}
+
+/// Whether a JSON or XML body ends the way a complete document does (`}`/`]`, or `>`), so a
+/// `Content-Length` that cut it short is not trusted before the following bytes are seen.
+/// Other media types are taken at their length.
+fn body_looks_complete(headers: &HeaderMap, body: &[u8]) -> bool {
+    let last = body.iter().rev().find(|b| !b.is_ascii_whitespace());
+    if media_type_ends_with(headers, "json") {
+        matches!(last, Some(b'}' | b']'))
+    } else if media_type_ends_with(headers, "xml") {
+        last == Some(&b'>')
+    } else {
+        true
     }
 }
 
@@ -277,8 +295,10 @@ enum Scan {
 ///   not wait for the next delimiter.
 /// - A delimiter that appears before `n` bytes wins (the declared length was too large).
 /// - When the bytes after `n` are visibly not a delimiter (the declared length was too small),
-///   the length is ignored and the part ends at the next delimiter. If those bytes had not
-///   arrived when the part was emitted, the part is emitted cut short, and a
+///   the length is ignored and the part ends at the next delimiter. A JSON or XML body that
+///   does not end like a complete document (`}`/`]`, `>`) at `n` bytes waits for those bytes
+///   before it is emitted, so this is always seen for such parts. For other media types, if
+///   those bytes had not arrived when the part was emitted, the part is emitted cut short, and a
 ///   [`PartError::Misframed`] item follows once the mismatch is seen; the bytes up to the
 ///   next delimiter are skipped.
 /// - Without a (valid) `Content-Length`: at the next delimiter, or at [`finish`](Self::finish).
@@ -514,12 +534,25 @@ impl MultipartDecoder {
             (Scan::NotFound { resume }, Some(n)) => {
                 self.scan_from = resume;
                 let tail = self.buf.get(n..)?;
-                if self.delimiter_at(tail, true) == Match::Invalid {
+                let after = self.delimiter_at(tail, true);
+                if after == Match::Invalid {
                     // Content-Length too small: fall back to the delimiter.
                     if let State::Body { len, .. } = &mut self.state {
                         *len = None;
                     }
                     return self.step_body();
+                }
+                if after == Match::Partial {
+                    // The bytes that would confirm the length have not arrived. Emit now only if
+                    // the body looks complete; a JSON/XML body cut mid-document waits for them,
+                    // so a too-small Content-Length cannot lose an alarm at a read boundary.
+                    let complete = match &self.state {
+                        State::Body { headers, .. } => body_looks_complete(headers, &self.buf[..n]),
+                        _ => true,
+                    };
+                    if !complete {
+                        return None;
+                    }
                 }
                 let item = self.take_part(n);
                 self.enter(State::AfterBody);
@@ -925,6 +958,23 @@ mod tests {
         assert_eq!(d.next_part(), None);
         assert_eq!(&d.finish().unwrap().unwrap().body[..], b"next");
         assert_eq!(d.finish(), None);
+    }
+
+    #[test]
+    fn json_cut_short_by_content_length_at_a_read_boundary_waits_and_is_not_lost() {
+        let body = r#"{"eventType":"CIDAlarm","CIDEvent":{"code":1130}}"#;
+        let mut d = MultipartDecoder::new(B, DecoderConfig::default());
+        // The declared length ends inside the document, and the read ends exactly there.
+        let head = format!("--{B}\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n");
+        d.push(head.as_bytes());
+        d.push(&body.as_bytes()[..20]);
+        assert_eq!(d.next_part(), None, "a JSON body cut mid-document is not trusted yet");
+        d.push(format!("{}\r\n--{B}\r\n", &body[20..]).as_bytes());
+        let part = d.next_part().unwrap().unwrap();
+        assert_eq!(&part.body[..], body.as_bytes(), "the whole alarm, framed by the delimiter");
+        // A complete JSON body at its correct length is still emitted at once.
+        d.push(format!("Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+        assert_eq!(&d.next_part().unwrap().unwrap().body[..], body.as_bytes());
     }
 
     #[test]
