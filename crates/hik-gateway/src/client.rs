@@ -6,15 +6,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
-use http::{HeaderValue, Method, StatusCode};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use watchpost_core::auth::http::{ChallengeDecision, Sent};
 use watchpost_core::auth::{Auth, Credentials, DigestUri, HttpAuth, HttpAuthMode};
 use watchpost_core::error::{DecodeError, TimeoutPhase, TransportError};
-use watchpost_core::operation::{Operation, ToRequest};
-use watchpost_core::pipeline::{Pipeline, VendorProfile};
+use watchpost_core::operation::{Operation, Request, ToRequest};
+use watchpost_core::pipeline::Pipeline;
 use watchpost_core::retry::{JitterSource, RetryConfig};
 use watchpost_core::transport::TransportConfig;
 use watchpost_core::{Error, RawResponse, Result};
@@ -311,25 +309,14 @@ impl Client {
     /// [`Error::Timeout`] when the transfer breaks; an I/O error of `out` as [`Error::Transport`].
     pub async fn download_video<W: AsyncWrite + Unpin + ?Sized>(&self, video_url: &str, out: &mut W) -> Result<u64> {
         let op: &'static Operation = &ops::DOWNLOAD_VIDEO;
-        let uri = video_uri(self.base_url(), video_url).map_err(|m| Error::invalid_input(op.id, m))?;
+        let target = video_target(self.base_url(), video_url).map_err(|m| Error::invalid_input(op.id, m))?;
         let config = self.inner.pipeline.transport().config().clone();
         let total_limit = config.transfer_timeout;
         let run = async {
-            let resp =
-                tokio::time::timeout(config.attempt_timeout, self.send_verbatim(op, &uri)).await.map_err(|_| {
-                    Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: config.attempt_timeout }
-                })??;
-            let (parts, body) = resp.into_parts();
-            if !parts.status.is_success() {
-                let transport = self.inner.pipeline.transport();
-                let body = transport.read_body(op.id, parts.status.as_u16(), body).await?;
-                let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
-                HikProfile.classify(&raw)?;
-                return Err(watchpost_core::pipeline::classify_http_status(&raw)
-                    .err()
-                    .unwrap_or_else(|| raw.decode_error(DecodeError::Empty)));
-            }
-            let mut body = watchpost_core::transport::BodyStream::new(op.id, body);
+            // The pipeline authorizes (Digest challenge, stale nonce), classifies an error status
+            // and retries a failed connection; the URL is sent byte for byte.
+            let req = Request::new(op).verbatim_target(target)?;
+            let mut body = self.inner.pipeline.open_stream(req).await?.body;
             let mut written = 0u64;
             loop {
                 let chunk = tokio::time::timeout(config.attempt_timeout, body.next()).await.map_err(|_| {
@@ -353,62 +340,15 @@ impl Client {
             after: total_limit,
         })?
     }
-
-    /// Sends a bodiless GET to `uri` exactly as given, answering a Digest/Basic challenge once
-    /// and a stale nonce once, through the client's [`HttpAuth`] state (the pipeline's own
-    /// request builder percent-encodes path templates, which a verbatim video URL must avoid).
-    async fn send_verbatim(
-        &self,
-        op: &'static Operation,
-        uri: &http::Uri,
-    ) -> Result<http::Response<hyper::body::Incoming>> {
-        let transport = self.inner.pipeline.transport();
-        let http_auth = match self.inner.pipeline.auth() {
-            Auth::Http(h) => Some(h),
-            _ => None,
-        };
-        let mut answered_first = false;
-        let mut answered_stale = false;
-        loop {
-            let (authorization, sent) = match http_auth {
-                Some(h) => h.authorization(&Method::GET, uri, b""),
-                None => (None, Sent::Nothing),
-            };
-            let mut builder = http::Request::builder().method(Method::GET).uri(uri.clone());
-            if let Ok(ua) = HeaderValue::from_str(&transport.config().user_agent) {
-                builder = builder.header(http::header::USER_AGENT, ua);
-            }
-            if let Some(mut value) = authorization {
-                value.set_sensitive(true);
-                builder = builder.header(http::header::AUTHORIZATION, value);
-            }
-            let request = builder
-                .body(http_body_util::Full::new(Bytes::new()))
-                .map_err(|e| Error::Transport { op: op.id.into(), source: TransportError::config(e) })?;
-            let resp = transport.send(op.id, request).await?;
-            let Some(h) = http_auth else { return Ok(resp) };
-            if resp.status() != StatusCode::UNAUTHORIZED {
-                h.on_success(sent);
-                return Ok(resp);
-            }
-            let again = h.on_unauthorized(resp.headers(), sent, answered_stale) == ChallengeDecision::Retry;
-            let budget = if sent == Sent::Nothing { &mut answered_first } else { &mut answered_stale };
-            if !again || *budget {
-                return Ok(resp);
-            }
-            *budget = true;
-            let _ = transport.read_body(op.id, 401, resp.into_body()).await;
-        }
-    }
 }
 
 fn io_error(op: &Operation, e: std::io::Error) -> Error {
     Error::Transport { op: op.id.into(), source: TransportError::body(e) }
 }
 
-/// The absolute URI of a video URL on the gateway: the gateway's scheme and authority, the URL's
-/// path and query byte for byte.
-fn video_uri(base_url: &str, video_url: &str) -> std::result::Result<http::Uri, String> {
+/// The request target of a video URL on the gateway: the URL's path and query byte for byte
+/// (an absolute URL must point at the gateway itself).
+fn video_target(base_url: &str, video_url: &str) -> std::result::Result<String, String> {
     let base: http::Uri = base_url.parse().map_err(|_| format!("invalid base URL {base_url:?}"))?;
     let (scheme, authority) = match (base.scheme_str(), base.authority()) {
         (Some(s), Some(a)) => (s.to_owned(), a.as_str().to_owned()),
@@ -426,7 +366,10 @@ fn video_uri(base_url: &str, video_url: &str) -> std::result::Result<http::Uri, 
         }
         abs.path_and_query().map_or_else(|| "/".to_owned(), |pq| pq.as_str().to_owned())
     };
-    format!("{scheme}://{authority}{target}").parse().map_err(|_| format!("invalid video URL {url:?}"))
+    match target.parse::<http::uri::PathAndQuery>() {
+        Ok(_) => Ok(target),
+        Err(_) => Err(format!("invalid video URL {url:?}")),
+    }
 }
 
 #[cfg(test)]
@@ -435,20 +378,17 @@ mod tests {
 
     #[test]
     fn video_urls_are_used_verbatim_on_the_gateway() {
-        let u = video_uri(
+        let u = video_target(
             "http://10.0.0.5:8080",
             "/HikGatewayStorage/pic?F14EEF8D4F9A900DF3048E0F920BB7E4Q00162958_CH02_20191009175543.mp4",
         )
         .unwrap();
-        assert_eq!(
-            u.to_string(),
-            "http://10.0.0.5:8080/HikGatewayStorage/pic?F14EEF8D4F9A900DF3048E0F920BB7E4Q00162958_CH02_20191009175543.mp4"
-        );
-        let u = video_uri("https://gw:8443/base", "https://GW:8443/HikGatewayStorage/a%20b?x=1&y").unwrap();
-        assert_eq!(u.path_and_query().unwrap().as_str(), "/HikGatewayStorage/a%20b?x=1&y");
-        assert!(video_uri("http://gw", "http://evil.example/x.mp4").is_err());
-        assert!(video_uri("http://gw", "relative.mp4").is_err());
-        assert!(video_uri("http://gw", "/bad path").is_err());
+        assert_eq!(u, "/HikGatewayStorage/pic?F14EEF8D4F9A900DF3048E0F920BB7E4Q00162958_CH02_20191009175543.mp4");
+        let u = video_target("https://gw:8443/base", "https://GW:8443/HikGatewayStorage/a%20b?x=1&y").unwrap();
+        assert_eq!(u, "/HikGatewayStorage/a%20b?x=1&y");
+        assert!(video_target("http://gw", "http://evil.example/x.mp4").is_err());
+        assert!(video_target("http://gw", "relative.mp4").is_err());
+        assert!(video_target("http://gw", "/bad path").is_err());
     }
 
     #[test]

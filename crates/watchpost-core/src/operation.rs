@@ -210,6 +210,9 @@ pub struct Request {
     pub body: Body,
     /// Timeout overrides for this call.
     pub timeouts: TimeoutOverride,
+    /// A path and query sent byte for byte instead of the rendered template (see
+    /// [`verbatim_target`](Self::verbatim_target)).
+    verbatim: Option<String>,
 }
 
 impl Request {
@@ -222,7 +225,23 @@ impl Request {
             headers: HeaderMap::new(),
             body: Body::Empty,
             timeouts: TimeoutOverride::default(),
+            verbatim: None,
         }
+    }
+
+    /// Sends `path_and_query` exactly as given instead of rendering the operation's path
+    /// template (for URLs a device handed out, such as a Hikvision alarm video URL, whose
+    /// `/` and `?` must not be percent-encoded). Path parameters and query pairs are then ignored.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when it does not start with `/` or is not a valid request target.
+    pub fn verbatim_target(mut self, path_and_query: impl Into<String>) -> Result<Self> {
+        let target = path_and_query.into();
+        if !target.starts_with('/') || target.parse::<http::uri::PathAndQuery>().is_err() {
+            return Err(Error::invalid_input(self.op.id, format!("{target:?} is not a request target")));
+        }
+        self.verbatim = Some(target);
+        Ok(self)
     }
 
     /// Sets a path parameter.
@@ -271,11 +290,20 @@ impl Request {
         self
     }
 
+    /// Whether the request target is verbatim (see [`verbatim_target`](Self::verbatim_target)):
+    /// it is then sent to the base URL's origin, without the base URL's own path.
+    pub fn is_verbatim(&self) -> bool {
+        self.verbatim.is_some()
+    }
+
     /// The path with placeholders substituted (values percent-encoded) and the query appended.
     ///
     /// # Errors
     /// [`Error::InvalidInput`] when a placeholder has no value.
     pub fn path_and_query(&self) -> Result<String> {
+        if let Some(target) = &self.verbatim {
+            return Ok(target.clone());
+        }
         let mut out = String::with_capacity(self.op.path.len() + 16);
         let mut rest = self.op.path;
         while let Some(open) = rest.find('{') {
@@ -384,6 +412,14 @@ mod tests {
     fn path_template_is_filled_and_encoded() {
         let r = Request::new(&OP).path_param("product_key", "pk 1").path_param("did", "d/2").query("limit", "20");
         assert_eq!(r.path_and_query().unwrap(), "/v1/products/pk%201/devices/d%2F2?limit=20");
+    }
+
+    #[test]
+    fn verbatim_targets_are_sent_as_given_and_validated() {
+        let r = Request::new(&OP).verbatim_target("/HikGatewayStorage/pic?F14E_CH02.mp4").unwrap();
+        assert_eq!(r.path_and_query().unwrap(), "/HikGatewayStorage/pic?F14E_CH02.mp4");
+        assert!(Request::new(&OP).verbatim_target("http://other/x").is_err());
+        assert!(Request::new(&OP).verbatim_target("/bad path").is_err());
     }
 
     #[test]

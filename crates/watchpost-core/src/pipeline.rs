@@ -220,6 +220,15 @@ fn normalize_base_url(vendor: &str, url: &str) -> Result<String> {
     }
 }
 
+/// `scheme://authority` of a normalized base URL (without its path).
+fn origin_of(base: &str) -> &str {
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    match base[after_scheme..].find('/') {
+        Some(i) => &base[..after_scheme + i],
+        None => base,
+    }
+}
+
 /// The outcome of one attempt (send plus the Digest challenge round trips inside it).
 enum Attempt {
     Done(RawResponse),
@@ -418,7 +427,8 @@ impl Pipeline {
             }
             generation = Some(g);
         }
-        let uri: http::Uri = format!("{base}{}", r.path_and_query()?)
+        let origin = if r.is_verbatim() { origin_of(&base) } else { &base };
+        let uri: http::Uri = format!("{origin}{}", r.path_and_query()?)
             .parse()
             .map_err(|_| Error::invalid_input(req.op.id, "request URI is invalid"))?;
         let body = r.body.encode();
@@ -585,6 +595,12 @@ struct Prepared {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn origin_drops_the_base_path() {
+        assert_eq!(origin_of("https://gw:8443/base/x"), "https://gw:8443");
+        assert_eq!(origin_of("http://gw"), "http://gw");
+    }
 
     #[test]
     fn base_urls_are_validated_and_normalized() {
