@@ -15,12 +15,26 @@ use watchpost_core::{RawResponse, Result};
 
 use crate::error::{to_error, EzvizCode};
 
-/// A decoded EZVIZ envelope.
-#[derive(Debug, Clone, PartialEq)]
+/// A decoded EZVIZ envelope. Its `Debug` output hides `data.accessToken` (the token answer).
+#[derive(Clone, PartialEq)]
 pub struct Envelope {
     code: String,
     msg: Option<String>,
     data: Option<Value>,
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let data = self.data.as_ref().map(|d| match d {
+            Value::Object(map) if map.contains_key("accessToken") => {
+                let mut shown = map.clone();
+                shown.insert("accessToken".to_owned(), Value::String("***".to_owned()));
+                Value::Object(shown)
+            }
+            other => other.clone(),
+        });
+        f.debug_struct("Envelope").field("code", &self.code).field("msg", &self.msg).field("data", &data).finish()
+    }
 }
 
 impl Envelope {
@@ -149,6 +163,17 @@ mod tests {
         assert_eq!(e.data().and_then(|d| d["language"].as_str()), Some("ENGLISH"));
         let e = Envelope::parse(br#"{"code":"200"}"#).unwrap();
         assert!(e.data_as::<Vec<u8>>().is_err(), "absent data is not a list");
+    }
+
+    #[test]
+    fn debug_output_hides_the_token_of_a_token_answer() {
+        let e = Envelope::parse(
+            br#"{"code":"200","data":{"accessToken":"at.s3cr3t","expireTime":1,"areaDomain":"https://x"}}"#,
+        )
+        .unwrap();
+        let shown = format!("{e:?}");
+        assert!(!shown.contains("s3cr3t") && shown.contains("https://x"), "{shown}");
+        assert_eq!(e.data().and_then(|d| d["accessToken"].as_str()), Some("at.s3cr3t"), "the data itself is intact");
     }
 
     #[test]
