@@ -176,12 +176,8 @@ impl Client {
             self.enterprise_headers(&mut request)?;
             &self.inner.base
         };
-        let own_token = op.id != ops::ACCESS_TOKEN.id;
-        if let Some(p) = product.as_deref().and_then(|pk| self.inner.products.get(pk)).filter(|_| own_token) {
-            // Fetch (or renew) the token before the call, so that its own wait for a permit is
-            // not counted against the call's attempt timeout.
-            p.tokens.get().await.map_err(|e| e.with_op(op.id))?;
-        }
+        // The pipeline fetches (or renews) the product's token before each attempt's deadline
+        // starts, so a token fetch waiting for the quota never times the call out.
         pipeline.execute(request).await
     }
 
@@ -226,7 +222,7 @@ fn product_key(request: &Request) -> Option<&str> {
 
 /// Decodes a response body into `T`. Operations documented without a response body decode
 /// into `()` from an empty body or any JSON.
-fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
     if let Ok(unit) = serde_json::from_value::<T>(serde_json::Value::Null) {
         let blank = raw.body.iter().all(u8::is_ascii_whitespace);
         if blank || serde_json::from_slice::<serde::de::IgnoredAny>(&raw.body).is_ok() {

@@ -17,6 +17,8 @@ mod generated;
 pub mod models;
 mod pagination;
 mod profile;
+#[cfg(test)]
+mod robustness;
 #[cfg(feature = "sim")]
 pub mod sim;
 pub mod validate;

@@ -138,3 +138,55 @@ async fn clients_of_one_enterprise_can_share_the_quota() -> Result<()> {
     assert!(start.elapsed() >= Duration::from_secs(3600), "12 requests at 10 per hour: the second hour was waited for");
     Ok(())
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_servers_headers_alone_hold_calls_until_the_reset() -> Result<()> {
+    // The service allows 10 requests per hour; the client is left at the documented 3600/h and
+    // learns the real quota only from X-RateLimit-*. At Remaining 0 it must wait for Reset
+    // instead of spending a request on a 5013.
+    let sim = Simulator::builder().quota(10).start().await.expect("simulator");
+    let client = sim.client_builder().build()?;
+    let window_start = unix_now();
+    let start = Instant::now();
+    let req = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
+    for _ in 0..24 {
+        client.device_detail(&req).await?;
+    }
+    let elapsed = start.elapsed();
+    // 25 requests (the token's included) at 10 per window: the third window was reached, and
+    // not before its reset (the window's end, rounded up to a whole second by the header).
+    assert_eq!(sim.requests_total(), 25);
+    assert_eq!(sim.quota_rejections(), 0, "Remaining 0 was waited out, never answered 5013");
+    let second_reset = (window_start + Duration::from_secs(2 * 3600)).as_secs_f64().floor() as u64;
+    assert!((window_start + elapsed).as_secs() >= second_reset, "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(2 * 3600 + 5), "{elapsed:?}");
+    assert_eq!(client.rate_limiter().quota().map(|q| q.permits), Some(10), "the client adopted X-RateLimit-Limit");
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_token_renewal_waiting_for_the_quota_does_not_time_the_call_out() -> Result<()> {
+    // Tokens live an hour and are renewed 5 minutes early; the quota is 10 per hour. The call at
+    // minute 57 must renew the token, but the quota is spent until minute 60: the renewal waits
+    // three minutes for its permit, far longer than the call's 5 s attempt and 60 s operation
+    // limits, and the call still succeeds (waits for the quota count against neither limit).
+    let sim = Simulator::builder().quota(10).token_ttl(Duration::from_secs(3600)).start().await.expect("simulator");
+    let transport = watchpost_core::transport::TransportConfig {
+        attempt_timeout: Duration::from_secs(5),
+        operation_timeout: Some(Duration::from_secs(60)),
+        ..Default::default()
+    };
+    let client = sim.client_builder().transport(transport).token_refresh_skew(Duration::from_secs(300)).build()?;
+    let req = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
+    for _ in 0..9 {
+        client.device_detail(&req).await?;
+    }
+    assert_eq!(sim.requests_total(), 10, "the quota is spent");
+    tokio::time::advance(Duration::from_secs(57 * 60)).await;
+    let start = Instant::now();
+    client.device_detail(&req).await?;
+    assert!(start.elapsed() >= Duration::from_secs(170), "the renewal waited for the reset: {:?}", start.elapsed());
+    assert_eq!(client.token_fetches(PRODUCT_KEY), Some(2));
+    assert_eq!((sim.requests_total(), sim.quota_rejections()), (12, 0));
+    Ok(())
+}

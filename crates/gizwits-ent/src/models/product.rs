@@ -215,7 +215,10 @@ impl Datapoint {
                 let values = self.enum_values.as_deref().unwrap_or_default();
                 let ok = match value {
                     Value::String(s) => values.is_empty() || values.iter().any(|v| v == s),
-                    Value::Number(n) => n.as_u64().is_some_and(|i| values.is_empty() || (i as usize) < values.len()),
+                    Value::Number(n) => n
+                        .as_u64()
+                        .and_then(|i| usize::try_from(i).ok())
+                        .is_some_and(|i| values.is_empty() || i < values.len()),
                     _ => false,
                 };
                 if ok {
@@ -236,7 +239,7 @@ impl Datapoint {
                             .decode(text)
                             .map_err(|_| "is not valid base64".to_owned())?;
                         match len {
-                            Some(l) if bytes.len() > l as usize => {
+                            Some(l) if usize::try_from(l).is_ok_and(|l| bytes.len() > l) => {
                                 Err(format!("{} bytes is longer than the data point's {l} bytes", bytes.len()))
                             }
                             _ => Ok(()),
@@ -247,7 +250,7 @@ impl Datapoint {
                             return Err("is not hexadecimal text".to_owned());
                         }
                         match len {
-                            Some(l) if text.len() > 2 * l as usize => {
+                            Some(l) if usize::try_from(l).is_ok_and(|l| text.len() > l.saturating_mul(2)) => {
                                 Err(format!("{} hex digits is longer than the data point's {l} bytes", text.len()))
                             }
                             _ => Ok(()),
@@ -282,8 +285,9 @@ impl Datapoint {
 /// points (`1234567` for a 5-byte point becomes `1234567000`, L762).
 pub fn pad_hex(text: &str, bytes: usize) -> String {
     let mut out = text.to_owned();
-    while out.len() < 2 * bytes {
-        out.push('0');
+    let width = bytes.saturating_mul(2);
+    if out.len() < width {
+        out.extend(std::iter::repeat_n('0', width - out.len()));
     }
     out
 }
