@@ -532,6 +532,13 @@ const SECRET_KEYS: &[&str] = &[
     "key",
 ];
 
+/// Whether a parameter or field name looks like it carries a credential (`accessToken`,
+/// `appSecret`, `password`, `product_secret`, `key`, ...). Case-insensitive.
+pub fn is_secret_key(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    SECRET_KEYS.iter().any(|k| lower.contains(k))
+}
+
 /// A short, secret-free excerpt of a body for error messages.
 ///
 /// Takes at most [`EXCERPT_LEN`] characters of the (lossily decoded) body and replaces the

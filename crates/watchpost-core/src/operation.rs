@@ -121,7 +121,10 @@ impl Operation {
 }
 
 /// A request body, encoded on each attempt.
-#[derive(Debug, Clone, Default)]
+///
+/// `Debug` shows form keys with the values of credential-like keys replaced by `***`, and only
+/// the size of other bodies: a body may carry a token or a secret.
+#[derive(Clone, Default)]
 pub enum Body {
     /// No body.
     #[default]
@@ -141,6 +144,30 @@ pub enum Body {
         /// The payload.
         data: Bytes,
     },
+}
+
+impl std::fmt::Debug for Body {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Body::Empty => f.write_str("Empty"),
+            Body::Form(pairs) => f.debug_tuple("Form").field(&RedactedPairs(pairs)).finish(),
+            Body::Json(b) => write!(f, "Json({} bytes)", b.len()),
+            Body::Xml(b) => write!(f, "Xml({} bytes)", b.len()),
+            Body::Text(t) => write!(f, "Text({} bytes)", t.len()),
+            Body::Bytes { content_type, data } => write!(f, "Bytes({content_type:?}, {} bytes)", data.len()),
+        }
+    }
+}
+
+/// Name/value pairs printed with credential-like values hidden.
+struct RedactedPairs<'a>(&'a [(String, String)]);
+
+impl std::fmt::Debug for RedactedPairs<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, if crate::error::is_secret_key(k) { "***" } else { v.as_str() })))
+            .finish()
+    }
 }
 
 impl Body {
@@ -196,7 +223,10 @@ pub struct TimeoutOverride {
 }
 
 /// One concrete call of an [`Operation`].
-#[derive(Debug, Clone)]
+///
+/// `Debug` hides credential-like query values, every header value and the body's content
+/// (see [`Body`]): a request may carry a token or a secret.
+#[derive(Clone)]
 pub struct Request {
     /// The operation being called.
     pub op: &'static Operation,
@@ -213,6 +243,20 @@ pub struct Request {
     /// A path and query sent byte for byte instead of the rendered template (see
     /// [`verbatim_target`](Self::verbatim_target)).
     verbatim: Option<String>,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("op", &self.op.id)
+            .field("path_params", &self.path_params)
+            .field("query", &RedactedPairs(&self.query))
+            .field("headers", &self.headers.keys().map(http::HeaderName::as_str).collect::<Vec<_>>())
+            .field("body", &self.body)
+            .field("timeouts", &self.timeouts)
+            .field("verbatim", &self.verbatim)
+            .finish()
+    }
 }
 
 impl Request {
@@ -420,6 +464,22 @@ mod tests {
         assert_eq!(r.path_and_query().unwrap(), "/HikGatewayStorage/pic?F14E_CH02.mp4");
         assert!(Request::new(&OP).verbatim_target("http://other/x").is_err());
         assert!(Request::new(&OP).verbatim_target("/bad path").is_err());
+    }
+
+    #[test]
+    fn debug_hides_secrets() {
+        let r = Request::new(&OP)
+            .query("product_secret", "ps-123")
+            .query("limit", "20")
+            .header("authorization", "token tk-456")
+            .unwrap()
+            .body(Body::Form(vec![("accessToken".into(), "at.789".into()), ("deviceSerial".into(), "C1".into())]));
+        let s = format!("{r:?}");
+        for secret in ["ps-123", "tk-456", "at.789"] {
+            assert!(!s.contains(secret), "{secret} in {s}");
+        }
+        assert!(s.contains("limit") && s.contains("20") && s.contains("C1") && s.contains("authorization"), "{s}");
+        assert_eq!(format!("{:?}", Body::Json(bytes::Bytes::from_static(b"{\"password\":\"x\"}"))), "Json(16 bytes)");
     }
 
     #[test]
