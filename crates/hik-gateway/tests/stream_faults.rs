@@ -324,3 +324,61 @@ async fn events_of_every_kind_are_typed() {
     }
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_complete_part_without_length_is_not_lost_when_the_connection_drops() {
+    // A part without Content-Length ends only at the next delimiter, which may be a heartbeat
+    // (10 s) away. If the connection is reset in between, the alarm already received must still
+    // be delivered, before the transport error, and then the client re-subscribes.
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim);
+    let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    until_subscribed(&mut s).await;
+    let body = serde_json::json!({"EventNotificationAlert": {"eventType": "CIDAlarm", "devIndex": "d1",
+        "CIDAlarm": {"CIDCode": "1110", "UUID": "no-length-1"}}});
+    assert_eq!(sim.send_raw(format!("--boundary\r\nContent-Type: application/json\r\n\r\n{body}\r\n")), 1);
+    // Let the bytes reach the client before the reset.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(sim.cut_streams(), 1);
+    let seen = until_subscribed(&mut s).await;
+    let alarm = seen.iter().position(
+        |i| matches!(i, Ok(Notification::Event(Event::CidAlarm(a))) if a.cid.uuid.as_deref() == Some("no-length-1")),
+    );
+    let cut = seen.iter().position(|i| matches!(i, Err(Error::Transport { .. })));
+    let reconnect = seen.iter().position(|i| matches!(i, Ok(Notification::State(ConnectionState::Connecting))));
+    match (alarm, cut, reconnect) {
+        (Some(a), Some(c), Some(r)) => assert!(a < c && c < r, "{seen:?}"),
+        _ => panic!("the alarm, then the cut, then a reconnect: {seen:?}"),
+    }
+    assert_eq!(sim.subscriptions_opened(), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_part_with_a_too_large_length_cut_off_by_a_reset_is_reported() {
+    // The seed's second part declares 415 bytes for ~375. When the connection is reset before
+    // the next delimiter shows the length was wrong, the part cannot be framed: it must be
+    // reported as a typed error item (never dropped silently), and the client re-subscribes.
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim);
+    let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    until_subscribed(&mut s).await;
+    let body = serde_json::json!({"EventNotificationAlert": {"eventType": "CIDAlarm", "devIndex": "d1",
+        "CIDAlarm": {"CIDCode": "1110", "UUID": "long-1"}}})
+    .to_string();
+    let declared = body.len() + 40;
+    sim.send_raw(format!(
+        "--boundary\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n{body}\r\n"
+    ));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert_eq!(sim.cut_streams(), 1);
+    let seen = until_subscribed(&mut s).await;
+    let delivered = seen
+        .iter()
+        .any(|i| matches!(i, Ok(Notification::Event(Event::CidAlarm(a))) if a.cid.uuid.as_deref() == Some("long-1")));
+    let reported = seen.iter().any(|i| matches!(i, Err(Error::Stream { .. })));
+    assert!(delivered || reported, "the part is delivered or reported: {seen:?}");
+    assert!(seen.iter().any(|i| matches!(i, Err(Error::Transport { .. }))), "{seen:?}");
+    assert_eq!(sim.subscriptions_opened(), 2);
+    sim.shutdown().await;
+}

@@ -375,7 +375,7 @@ async fn open(client: Client, msg: SubscribeDeviceMgmtMsg, config: Arc<EventStre
     };
     let input = futures_util::stream::iter(prefix.map(Ok::<_, Error>)).chain(body);
     let decoder = DecoderConfig::default().max_part_size(config.max_part_size);
-    let mut parts = decode_stream(input, &boundary, decoder).op(op);
+    let mut parts = decode_until_failure(input, &boundary, decoder, op);
     let first = loop {
         let next = tokio::time::timeout(config.idle_timeout, parts.next()).await.map_err(idle)?;
         match next {
@@ -398,6 +398,32 @@ async fn open(client: Client, msg: SubscribeDeviceMgmtMsg, config: Arc<EventStre
     };
     let rest = parts.filter_map(|item| std::future::ready(convert(item)));
     Ok(futures_util::stream::iter([first]).chain(rest).boxed())
+}
+
+/// Decodes the body into parts. A body error (a reset connection) ends the input first, so
+/// that the decoder flushes what it holds: a complete part still waiting for its delimiter is
+/// delivered and a part cut off is reported as an error item, never dropped silently. The body
+/// error follows as the last item.
+fn decode_until_failure(
+    input: impl Stream<Item = Result<bytes::Bytes>> + Send + Unpin + 'static,
+    boundary: &str,
+    decoder: DecoderConfig,
+    op: &str,
+) -> BoxStream<'static, Result<watchpost_core::multipart::Part>> {
+    let failure: Arc<Mutex<Option<Error>>> = Arc::default();
+    let stash = failure.clone();
+    let input = input.scan((), move |(), chunk| {
+        std::future::ready(match chunk {
+            Ok(bytes) => Some(Ok::<_, Error>(bytes)),
+            Err(e) => {
+                *lock(&stash) = Some(e);
+                None
+            }
+        })
+    });
+    let failed =
+        futures_util::stream::once(async move { lock(&failure).take() }).filter_map(|e| std::future::ready(e.map(Err)));
+    decode_stream(input, boundary, decoder).op(op).chain(failed).boxed()
 }
 
 /// The boundary of a body that starts (after blank lines) with a `--boundary` line.
@@ -526,5 +552,29 @@ mod tests {
             Some(Err(Error::Stream { message, .. })) => assert!(message.contains("cut off"), "{message}"),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[tokio::test]
+    async fn a_too_small_length_ending_at_an_inner_brace_is_never_dropped_silently() {
+        // The declared length ends right after an inner `}` and the read boundary falls there:
+        // the body looks like a complete document. The alarm must be delivered, or at the very
+        // least reported as an error item (today the core decoder only looks at the last byte,
+        // so it is reported, see the review notes); it must never vanish without an item.
+        let body = r#"{"EventNotificationAlert":{"eventType":"CIDAlarm","CIDAlarm":{"CIDCode":"1130","UUID":"u1"},"devIndex":"d"}}"#;
+        let cut = body.find("},").map_or(body.len(), |i| i + 1);
+        let head = format!("--boundary\r\nContent-Type: application/json\r\nContent-Length: {cut}\r\n\r\n");
+        let all = format!("{head}{body}\r\n--boundary\r\n");
+        let split = head.len() + cut;
+        let chunks: Vec<std::result::Result<bytes::Bytes, Error>> = vec![
+            Ok(bytes::Bytes::copy_from_slice(&all.as_bytes()[..split])),
+            Ok(bytes::Bytes::copy_from_slice(&all.as_bytes()[split..])),
+        ];
+        let parts = decode_stream(futures_util::stream::iter(chunks), BOUNDARY, DecoderConfig::default());
+        let items: Vec<_> = parts.filter_map(|item| std::future::ready(convert(item))).collect().await;
+        let delivered = items
+            .iter()
+            .any(|i| matches!(i, Ok(Notification::Event(Event::CidAlarm(a))) if a.cid.uuid.as_deref() == Some("u1")));
+        let reported = items.iter().any(|i| matches!(i, Err(Error::Stream { cause: Some(_), .. })));
+        assert!(delivered || reported, "{items:?}");
     }
 }

@@ -6,6 +6,7 @@
 //! can redirect requests to the base URL the token is bound to.
 
 mod credentials;
+mod digest_fast;
 pub mod http;
 pub mod token;
 
