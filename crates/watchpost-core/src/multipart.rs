@@ -80,13 +80,52 @@ fn media_type_ends_with(headers: &HeaderMap, suffix: &str) -> bool {
     media.len() >= suffix.len() && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
 }
 
+/// Whether a JSON or XML body is a complete document (other media types: never known).
+fn is_complete_document(headers: &HeaderMap, body: &[u8]) -> bool {
+    (media_type_ends_with(headers, "json") || media_type_ends_with(headers, "xml"))
+        && body_looks_complete(headers, body)
+}
+
+/// Whether the brackets and braces of a JSON text, outside strings, close exactly at its end
+/// (a body cut after an inner `}` is not balanced).
+fn json_is_balanced(body: &[u8]) -> bool {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut opened = false;
+    for &b in body {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                opened = true;
+            }
+            b'}' | b']' => match depth.checked_sub(1) {
+                Some(d) => depth = d,
+                None => return false,
+            },
+            _ => {}
+        }
+    }
+    opened && depth == 0 && !in_string
+}
+
 /// Whether a JSON or XML body ends the way a complete document does (`}`/`]`, or `>`), so a
 /// `Content-Length` that cut it short is not trusted before the following bytes are seen.
 /// Other media types are taken at their length.
 fn body_looks_complete(headers: &HeaderMap, body: &[u8]) -> bool {
     let last = body.iter().rev().find(|b| !b.is_ascii_whitespace());
     if media_type_ends_with(headers, "json") {
-        matches!(last, Some(b'}' | b']'))
+        matches!(last, Some(b'}' | b']')) && json_is_balanced(body)
     } else if media_type_ends_with(headers, "xml") {
         last == Some(&b'>')
     } else {
@@ -418,11 +457,13 @@ impl MultipartDecoder {
                     // A delimiter cut off by the end of the input still ends the part.
                     Scan::Partial { at } | Scan::Found { at, .. } => Some(strip_line_break(&self.buf, at)),
                     Scan::NotFound { .. } => match len {
-                        Some(expected) if self.buf.len() < expected => {
+                        Some(expected) if self.buf.len() < expected && !is_complete_document(&headers, &self.buf) => {
                             let got = self.buf.len();
                             self.buf.clear();
                             return Some(Err(PartError::Truncated { expected, got }));
                         }
+                        // Shorter than declared but a complete document: the length was wrong.
+                        Some(expected) if self.buf.len() < expected => Some(self.trailing_partial_delimiter()),
                         Some(n) => Some(n),
                         None => Some(self.trailing_partial_delimiter()),
                     },
@@ -760,10 +801,12 @@ pin_project_lite::pin_project! {
 }
 
 /// Whether the body stream of a [`PartStream`] can still deliver bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug)]
 enum Input {
     Open,
     Ended,
+    /// The body failed: flush the parts already received, then report the error.
+    Failed(Option<Error>),
     Done,
 }
 
@@ -796,8 +839,20 @@ where
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let mut this = self.project();
         loop {
-            match *this.input {
+            match &*this.input {
                 Input::Done => return Poll::Ready(None),
+                Input::Failed(_) => {
+                    // A part that was complete (or cut off) when the connection broke is
+                    // delivered (or reported) before the transport error: nothing is dropped.
+                    if let Some(item) = this.decoder.finish() {
+                        return Poll::Ready(Some(item.map_err(|e| e.into_error(this.op.as_str()))));
+                    }
+                    let err = match std::mem::replace(&mut *this.input, Input::Done) {
+                        Input::Failed(err) => err,
+                        _ => None,
+                    };
+                    return Poll::Ready(err.map(Err));
+                }
                 Input::Ended => {
                     return Poll::Ready(match this.decoder.finish() {
                         Some(item) => Some(item.map_err(|e| e.into_error(this.op.as_str()))),
@@ -816,9 +871,8 @@ where
                 Poll::Pending => return Poll::Pending,
                 Poll::Ready(Some(Ok(chunk))) => this.decoder.push(&chunk),
                 Poll::Ready(Some(Err(e))) => {
-                    *this.input = Input::Done;
                     let source = TransportError::body(e);
-                    return Poll::Ready(Some(Err(Error::Transport { op: this.op.clone(), source })));
+                    *this.input = Input::Failed(Some(Error::Transport { op: this.op.clone(), source }));
                 }
                 Poll::Ready(None) => *this.input = Input::Ended,
             }
@@ -829,9 +883,10 @@ where
 /// Decodes a body stream (e.g. an HTTP response body) into parts as they complete.
 ///
 /// A bad part yields an [`Error::Stream`] item and decoding goes on. A transport error from
-/// `body` yields an [`Error::Transport`] (a body error) and ends the stream; a part cut off by
-/// it is dropped. When `body` ends, a last part without closing delimiter is flushed, or
-/// reported as truncated (see [`MultipartDecoder::finish`]). Errors carry the operation id
+/// `body` ends the stream with an [`Error::Transport`] (a body error), after the parts already
+/// received: a complete last part (without delimiter, or with a wrong length) is delivered and
+/// one cut off is reported as truncated, so a reset never drops a part silently. When `body`
+/// ends normally, the same flush happens (see [`MultipartDecoder::finish`]). Errors carry the operation id
 /// `"multipart"`; set another with [`PartStream::op`].
 ///
 /// The returned stream is `Unpin` when `body` is.
@@ -978,6 +1033,42 @@ mod tests {
     }
 
     #[test]
+    fn json_balance_is_checked_outside_strings() {
+        assert!(json_is_balanced(br#"{"a":{"b":"}"},"c":[1,2]}"#));
+        assert!(!json_is_balanced(br#"{"a":{"b":1}"#), "cut after an inner brace");
+        assert!(!json_is_balanced(br#"{"a":"x\"}"#), "an escaped quote keeps the string open");
+        assert!(!json_is_balanced(b"}{"));
+        assert!(!json_is_balanced(b"42"));
+    }
+
+    #[test]
+    fn a_complete_json_part_shorter_than_its_length_survives_the_end_of_input() {
+        let mut d = MultipartDecoder::new(B, DecoderConfig::default());
+        d.push(
+            format!("--{B}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{{\"a\":1}}\r\n").as_bytes(),
+        );
+        assert_eq!(d.next_part(), None);
+        assert_eq!(&d.finish().unwrap().unwrap().body[..], br#"{"a":1}"#);
+        let mut d = MultipartDecoder::new(B, DecoderConfig::default());
+        d.push(format!("--{B}\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n{{\"a\":").as_bytes());
+        assert!(matches!(d.finish(), Some(Err(PartError::Truncated { expected: 400, .. }))));
+    }
+
+    #[tokio::test]
+    async fn a_body_error_flushes_received_parts_before_the_error() {
+        use futures_util::StreamExt as _;
+        let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
+            Ok(Bytes::from(format!("--{B}\r\nContent-Type: application/json\r\n\r\n{{\"alarm\":1}}\r\n"))),
+            Err(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset")),
+        ];
+        let items: Vec<_> =
+            decode_stream(futures_util::stream::iter(chunks), B, DecoderConfig::default()).collect().await;
+        assert_eq!(items.len(), 2, "{items:?}");
+        assert_eq!(&items[0].as_ref().unwrap().body[..], br#"{"alarm":1}"#);
+        assert!(matches!(&items[1], Err(Error::Transport { .. })));
+    }
+
+    #[test]
     fn too_large_part_then_good_part() {
         let config = DecoderConfig::default().max_part_size(8);
         // Declared too large.
@@ -1087,9 +1178,12 @@ mod tests {
         ];
         let items: Vec<_> =
             decode_stream(stream::iter(chunks), B, DecoderConfig::default()).op("alarms").collect().await;
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 3, "{items:?}");
         assert_eq!(&items[0].as_ref().unwrap().body[..], b"{}");
-        let err = items[1].as_ref().unwrap_err();
+        // The part the reset cut off is reported, then the transport error.
+        let cut = items[1].as_ref().unwrap_err();
+        assert_eq!(cut.kind(), crate::ErrorKind::Stream);
+        let err = items[2].as_ref().unwrap_err();
         assert_eq!(err.op(), "alarms");
         assert_eq!(err.kind(), crate::ErrorKind::Transport);
     }
