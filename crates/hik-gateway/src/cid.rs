@@ -296,7 +296,7 @@ impl Serialize for CidCode {
 
 impl<'de> Deserialize<'de> for CidCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(crate::macros::TextVisitor).map(|s| CidCode::from_code(&s))
+        watchpost_core::codec::lenient::text(d).map(|s| CidCode::from_code(&s))
     }
 }
 

@@ -32,10 +32,9 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use watchpost_core::{Error, ErrorClass};
 
-use crate::macros::int_enum;
 use crate::models::{AuthLockStatus, ResponseStatus, UserCheck, UserLockStatus};
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// `statusCode` of `JSON_ResponseStatus`: the class of the outcome (A.2).
     StatusCode {
         /// 1: OK.
@@ -271,7 +270,7 @@ impl Serialize for SubStatus {
 
 impl<'de> Deserialize<'de> for SubStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(crate::macros::TextVisitor).map(|s| SubStatus::from_name(&s))
+        watchpost_core::codec::lenient::text(d).map(|s| SubStatus::from_name(&s))
     }
 }
 

@@ -26,8 +26,6 @@
 //! - `sim`: the simulator ([`sim::Simulator`] when enabled).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod macros;
-
 pub mod cid;
 mod client;
 mod device;

@@ -247,7 +247,7 @@ impl Serialize for IsoDateTime {
 
 impl<'de> Deserialize<'de> for IsoDateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(crate::macros::TextVisitor).map(IsoDateTime::parse)
+        watchpost_core::codec::lenient::text(d).map(IsoDateTime::parse)
     }
 }
 
@@ -310,7 +310,7 @@ impl Serialize for LocalDateTime {
 
 impl<'de> Deserialize<'de> for LocalDateTime {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(crate::macros::TextVisitor).map(LocalDateTime::parse)
+        watchpost_core::codec::lenient::text(d).map(LocalDateTime::parse)
     }
 }
 

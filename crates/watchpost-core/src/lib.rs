@@ -31,6 +31,7 @@ pub mod auth;
 pub mod clock;
 pub mod codec;
 pub mod error;
+mod macros;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 pub mod operation;

@@ -74,7 +74,7 @@ impl Capabilities {
 
     /// The languages the device accepts (`support_language`), the values for `set_language`.
     pub fn languages(&self) -> Vec<Language> {
-        self.list("support_language").iter().map(|l| Language::from_value(l)).collect()
+        self.list("support_language").iter().map(|l| Language::parse(l)).collect()
     }
 
     /// The number of channels (`support_channel_number`), when given.

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// The chime a doorbell drives.
     ChimeType {
         /// 1: a mechanical chime.

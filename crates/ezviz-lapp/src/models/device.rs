@@ -6,7 +6,7 @@ use watchpost_core::codec::param::ToParam;
 
 use super::defence::DefenceValue;
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// Whether a device is online (`status` of 1.20).
     DeviceStatus {
         /// 0: offline.
@@ -16,7 +16,7 @@ int_enum! {
     }
 }
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// How a device sounds an alarm (`alarmSoundMode` of 1.20).
     AlarmSoundMode {
         /// 0: a short call.

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-str_enum! {
+watchpost_core::open_str_enum! {
     /// A device language. The values seen in the seed; any other is kept in [`Language::Other`].
     /// The languages a device accepts are in its `support_language` capability
     /// ([`Capabilities::languages`](crate::models::Capabilities::languages)).

@@ -92,7 +92,7 @@ pub fn parse_utc_offset(text: &str) -> Option<i32> {
     (h <= 14 && m < 60).then_some(sign * (h * 60 + m))
 }
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// The date format of a device (`timeFormat` of 1.22).
     TimeFormat {
         /// 0: `YYYY-MM-DD`.
@@ -104,7 +104,7 @@ int_enum! {
     }
 }
 
-str_enum! {
+watchpost_core::open_str_enum! {
     /// The language of the time zone list (1.21).
     TimeZoneLanguage {
         /// `ENGLISH`, the default.

@@ -1,90 +1,6 @@
 //! Documented value sets, each with a fallback variant that keeps an undocumented value as sent.
 
-use std::fmt;
-
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use watchpost_core::codec::param::ToParam;
-
-/// Declares an open string enum: documented variants plus `Other(String)`, read
-/// case-insensitively, written in the documented spelling, usable as a request parameter.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident {
-            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal $(| $alias:literal)* ),+ $(,)?
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
-            /// A value the seed does not document, kept as sent.
-            Other(String),
-        }
-
-        impl $name {
-            /// The wire spelling.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    $( $name::$variant => $wire, )+
-                    $name::Other(s) => s,
-                }
-            }
-
-            /// Reads a wire value (case-insensitive, trimmed); unknown values become `Other`.
-            pub fn parse(s: &str) -> Self {
-                let t = s.trim();
-                $(
-                    if t.eq_ignore_ascii_case($wire) $(|| t.eq_ignore_ascii_case($alias))* {
-                        return $name::$variant;
-                    }
-                )+
-                $name::Other(t.to_owned())
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl std::str::FromStr for $name {
-            type Err = std::convert::Infallible;
-            fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ok(Self::parse(s))
-            }
-        }
-
-        impl From<&str> for $name {
-            fn from(s: &str) -> Self {
-                Self::parse(s)
-            }
-        }
-
-        impl ToParam for $name {
-            fn to_param(&self) -> String {
-                self.as_str().to_owned()
-            }
-        }
-
-        impl Serialize for $name {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s: String = watchpost_core::codec::lenient::string::deserialize(d)?;
-                Ok(Self::parse(&s))
-            }
-        }
-    };
-}
-
-open_enum! {
+watchpost_core::open_str_enum! {
     /// Sort order of time-based lists (`sort`); the service defaults to `desc`.
     Sort {
         /// Oldest first.
@@ -94,7 +10,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// The reference period of cyclic reports (`cycle`).
     Cycle {
         /// Daily points; `start`/`end` are `YYYY-MM-DD`, at most 30 days.
@@ -106,7 +22,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// What `val` matches when enumerating devices (`type`).
     DeviceSearchType {
         /// Device id.
@@ -118,7 +34,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// How a device group update changes membership (`action`).
     GroupAction {
         /// Add the MACs to the group.
@@ -128,7 +44,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// How `raw` frames and `binary` data points are encoded (`binary_coding`).
     BinaryCoding {
         /// Hexadecimal text (the default for binary data points).
@@ -138,7 +54,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// Why a device went offline (`reason` of an online record, L799-803).
     OfflineReason {
         /// The device actively disconnected from MQTT.
@@ -162,7 +78,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// The type of an online/offline record.
     OnlineEventType {
         /// The device came online.
@@ -172,7 +88,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// The direction of a communication-log record.
     CommandDirection {
         /// From the application (or the Enterprise API) to the device.
@@ -182,7 +98,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// Read/write kind of a data point (`type`): the table says W/R/N/E, the example
     /// `status_writable`; both spellings are read.
     DatapointKind {
@@ -197,7 +113,7 @@ open_enum! {
     }
 }
 
-open_enum! {
+watchpost_core::open_str_enum! {
     /// Data type of a data point (`data_type`).
     DataType {
         /// Boolean.
@@ -218,6 +134,7 @@ open_enum! {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use watchpost_core::codec::param::ToParam;
 
     #[test]
     fn open_enums_read_aliases_and_keep_unknown_values() {

@@ -4,11 +4,10 @@ use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
 use crate::cid::CidCode;
-use crate::macros::{int_enum, string_enum};
 use crate::models::DevStatus;
 use crate::time::{IsoDateTime, LocalDateTime};
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `eventState` (9.10): durative events repeat with `active` until one is `inactive`.
     EventState {
         /// `active`.
@@ -18,7 +17,7 @@ string_enum! {
     }
 }
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// `CIDType` (9.11, 9.14): the kind of CID alarm.
     CidType {
         /// 1: zone alarm.
@@ -36,7 +35,7 @@ int_enum! {
     }
 }
 
-int_enum! {
+watchpost_core::open_int_enum! {
     /// `userType` of `CIDParam` (9.11 remarks).
     CidUserType {
         /// 1: keyboard user.

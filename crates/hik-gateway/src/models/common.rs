@@ -4,7 +4,6 @@ use serde::{Deserialize, Deserializer, Serialize};
 use watchpost_core::codec::lenient;
 
 use crate::error::{StatusCode, SubStatus};
-use crate::macros::string_enum;
 
 fn default_ok() -> StatusCode {
     StatusCode::Ok
@@ -155,7 +154,7 @@ impl ResponseStatus {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `lockStatus` of `JSON_ResponseStatus_AuthenticationFailed` (9.24).
     AuthLockStatus {
         /// `unlock`: the user is not locked.

@@ -6,9 +6,8 @@ use watchpost_core::codec::lenient;
 
 use super::common::{BatchFailure, BatchOutcome, BatchStatus};
 use crate::error::SubStatus;
-use crate::macros::string_enum;
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `deviceType` of `JSON_DeviceInfo` (9.3/9.4).
     DeviceType {
         /// `IPCamera`.
@@ -36,7 +35,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `protocolType` of an added device (9.5, 9.6, 9.25, 9.26).
     ProtocolType {
         /// `ehome`: ISUP (Intelligent Security Uplink Protocol).
@@ -46,7 +45,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `devType` of an added device (9.5, 9.25, 9.26).
     DevType {
         /// `encodingDev`: encoding device.
@@ -58,7 +57,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// A device's connection status (`devStatus` of 9.25/9.26, `status` of devStatusChanged).
     DevStatus {
         /// `online`.
@@ -68,7 +67,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// Per-item result of a batch (`status` of 9.2 and 9.6).
     ItemStatus {
         /// `success`.
@@ -78,7 +77,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// Channel `type` of `JSON_ChannelInfo` (9.1).
     ChannelType {
         /// `analog`.
@@ -90,7 +89,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// Video channel `status` of `JSON_ChannelInfo` (9.1).
     ChannelStatus {
         /// `online`.

@@ -4,14 +4,13 @@ use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
 use super::common::{BatchFailure, BatchOutcome, BatchStatus, ErrorItem, IdItem};
-use crate::macros::string_enum;
 
 /// The partition ID that selects every partition (8.4.1, 8.4.4, 8.4.5). The seed does not say
 /// how to write `0xffffffff` in the path; the literal text is sent (as one public AX-panel client
 /// does). Override it with `ClientBuilder::all_partitions_id`.
 pub const ALL_PARTITIONS: &str = "0xffffffff";
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `ways` of the arm call (8.4.1).
     ArmWays {
         /// `stay`: stay arming (perimeter armed, occupants inside).
@@ -21,7 +20,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `arming` status of a partition (9.31).
     Arming {
         /// `stay`: stay armed.
@@ -33,7 +32,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `status` of a zone (9.34).
     ZoneStatus {
         /// `notRelated`: unlinked.
@@ -49,7 +48,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `charge`: power status of a zone or peripheral (9.15, 9.34).
     Charge {
         /// `normal`.
@@ -59,7 +58,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `status` of an output module or repeater (9.15).
     LinkStatus {
         /// `notRelated`: unlinked.
@@ -71,7 +70,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `status` of a relay or siren (9.15).
     OnOffStatus {
         /// `notRelated`: unlinked.
@@ -85,7 +84,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `linkage` of a relay (9.15).
     Linkage {
         /// `alarm`.
@@ -99,7 +98,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `switch` of the relay control (9.22).
     Switch {
         /// `open`: open the relay.

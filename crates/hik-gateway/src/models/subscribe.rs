@@ -5,9 +5,8 @@ use watchpost_core::codec::lenient;
 
 use super::common::{BatchFailure, BatchOutcome};
 use crate::error::SubStatus;
-use crate::macros::string_enum;
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `eventMode` of `JSON_SubscribeDeviceMgmt` (9.28).
     EventMode {
         /// `all`: subscribe every device.
@@ -17,7 +16,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `uploadMode` (9.27, 9.28) and `defenceMode` (9.28): all events or some of them.
     UploadMode {
         /// `all`: every event of the device.
@@ -27,7 +26,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// An event type of `eventList` (9.27, 9.28; A.1).
     EventKind {
         /// `videoReview`: video verification alarm.
@@ -211,7 +210,7 @@ pub struct SubscribeDeviceMgmtRspMsg {
     pub subscribe_device_mgmt_rsp: SubscribeDeviceMgmtRsp,
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// Arming status of one device in a subscription (9.30).
     SubscribeStatus {
         /// `continue`: connected.

@@ -3,10 +3,9 @@
 use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
-use crate::macros::string_enum;
 use crate::time::IsoDateTime;
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `timeMode` of `JSON_Time` (9.32).
     TimeMode {
         /// `manual`: the only value the seed documents.
@@ -42,7 +41,7 @@ impl TimeMsg {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// A signal level: `outputState` of 9.16 and `triggering` of 9.17.
     IoLevel {
         /// `high`.
@@ -125,7 +124,7 @@ pub struct IoPortListMsg {
     pub io_port_list: IoPortList,
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `ipVersion` (9.18).
     IpVersion {
         /// `v4`.
@@ -137,7 +136,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `addressingType` (9.18; the seed writes both `apipa` and `APIPA`).
     AddressingType {
         /// `static`.
@@ -149,7 +148,7 @@ string_enum! {
     }
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// IPv6 addressing type (`ipV6AddressingType` and `type` of 9.18).
     Ipv6AddressingType {
         /// `ra`: router advertisement.
@@ -275,7 +274,7 @@ pub struct NetworkInterfaceListMsg {
     pub network_interface_list: Vec<NetworkInterface>,
 }
 
-string_enum! {
+watchpost_core::open_str_enum! {
     /// `lockStatus` of `JSON_UserCheck` (9.33; not the `unlock`/`lock` of 9.24).
     UserLockStatus {
         /// `unlocked`.

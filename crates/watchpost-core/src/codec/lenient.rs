@@ -193,7 +193,7 @@ pub mod string {
     /// # Errors
     /// A serde error when the value is a map, sequence or `null`.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-        deserializer.deserialize_any(StringVisitor)
+        deserializer.deserialize_any(StringVisitor { unit_is_empty: false })
     }
 }
 
@@ -341,7 +341,7 @@ pub mod opt_string {
     /// # Errors
     /// A serde error when the value is a map or sequence.
     pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-        deserializer.deserialize_option(OptVisitor(StringVisitor))
+        deserializer.deserialize_option(OptVisitor(StringVisitor { unit_is_empty: false }))
     }
 }
 
@@ -485,7 +485,7 @@ impl Serialize for LenientCode {
 
 impl<'de> Deserialize<'de> for LenientCode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(StringVisitor).map(Self)
+        deserializer.deserialize_any(StringVisitor { unit_is_empty: false }).map(Self)
     }
 }
 
@@ -614,7 +614,10 @@ impl<'de, T: LenientInt> Visitor<'de> for IntVisitor<T> {
     }
 }
 
-struct StringVisitor;
+struct StringVisitor {
+    /// Whether a unit value (an empty element) reads as `""` rather than an error.
+    unit_is_empty: bool,
+}
 
 impl<'de> Visitor<'de> for StringVisitor {
     type Value = String;
@@ -659,6 +662,24 @@ impl<'de> Visitor<'de> for StringVisitor {
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<String, A::Error> {
         Ok(element_text(map, self)?.unwrap_or_default())
     }
+
+    fn visit_unit<E: de::Error>(self) -> Result<String, E> {
+        if self.unit_is_empty {
+            Ok(String::new())
+        } else {
+            Err(de::Error::invalid_type(de::Unexpected::Unit, &self))
+        }
+    }
+}
+
+/// Reads whatever a device sends where text is expected: a string, number or boolean as text,
+/// an XML element's text, and a unit value (an empty element) as `""`. Used by the open enums
+/// ([`open_str_enum!`](crate::open_str_enum)) and vendor types that parse text.
+///
+/// # Errors
+/// A serde error for a sequence, or a map that is not an XML element.
+pub fn text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    deserializer.deserialize_any(StringVisitor { unit_is_empty: true })
 }
 
 /// Wraps a visitor for `Option<_>`: `null`, unit and blank strings are `None`.
