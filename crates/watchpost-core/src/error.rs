@@ -129,6 +129,13 @@ pub enum DecodeError {
         /// The conversion error.
         source: std::str::Utf8Error,
     },
+    /// The document nests elements deeper than the decoder allows (see
+    /// `codec::xml::MAX_DEPTH`); it was refused before any recursive decoding started.
+    #[snafu(display("document nested deeper than the limit of {limit} levels"))]
+    TooDeep {
+        /// The nesting limit in levels.
+        limit: usize,
+    },
     /// The body was larger than the configured limit; reading stopped there.
     #[snafu(display("body larger than the limit of {limit} bytes"))]
     TooLarge {

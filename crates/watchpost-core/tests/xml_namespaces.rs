@@ -162,7 +162,14 @@ fn a_document_that_does_not_fit_is_an_xml_error() {
 
 /// Whether a decode failed the documented way (rather than, say, with a JSON error).
 fn is_documented<T>(result: &Result<T, DecodeError>) -> bool {
-    matches!(result, Ok(_) | Err(DecodeError::Xml { .. } | DecodeError::Utf8 { .. } | DecodeError::Empty))
+    matches!(
+        result,
+        Ok(_)
+            | Err(DecodeError::Xml { .. }
+                | DecodeError::Utf8 { .. }
+                | DecodeError::Empty
+                | DecodeError::TooDeep { .. })
+    )
 }
 
 proptest! {

@@ -18,6 +18,14 @@
 //! copies untouched spans verbatim and re-emits only the tags that need it. A document that
 //! needs no change is not copied at all.
 //!
+//! Decoding refuses a document whose elements nest deeper than [`MAX_DEPTH`] levels with
+//! [`DecodeError::TooDeep`], before any recursive decoding starts: serde deserializers (quick-xml's
+//! included) recurse once per level, and a 15 KB part of 5,000 nested elements would otherwise
+//! overflow a 2 MiB tokio worker stack and abort the process. The check is one pass of
+//! quick-xml's borrowing reader that only counts start and end tags, so it reads the document
+//! exactly as the deserializer will; it adds about 1.4 µs (13%) to the decoding of the ~1 KB
+//! `DeviceInfo` of `benches/codec.rs`.
+//!
 //! An empty element (`<zoneName/>`) decodes as `Some("")` into an `Option<String>`, and quick-xml
 //! writes `None` as an empty element: mark optional request fields with
 //! `#[serde(skip_serializing_if = "Option::is_none")]` so they are left out instead.
@@ -78,6 +86,16 @@ pub const ISAPI_VERSION: &str = "2.0";
 /// The XML declaration [`to_string`] starts every document with.
 pub const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
 
+/// Deepest element nesting [`from_slice`] and [`from_str`] accept, in levels (the root element
+/// is level 1; an empty element `<a/>` counts as one level).
+///
+/// Deeper documents are refused with [`DecodeError::TooDeep`]. Real ISAPI documents nest fewer
+/// than 10 levels (`SubscribeDeviceMgmtRsp/FailList/Dev/...`); 128 is the limit `serde_json`
+/// applies to JSON, so both body formats share one figure. Decoding 128 levels into a generic
+/// value (`serde_json::Value`) or a recursive model takes well under a 2 MiB thread stack, a
+/// tokio worker's default, even in a debug build.
+pub const MAX_DEPTH: usize = 128;
+
 /// Longest error message kept in a [`DecodeError::Xml`], in characters.
 const MAX_MESSAGE_CHARS: usize = 160;
 
@@ -86,7 +104,8 @@ const MAX_MESSAGE_CHARS: usize = 160;
 ///
 /// # Errors
 /// [`DecodeError::Utf8`] when the body is not UTF-8, [`DecodeError::Empty`] when it holds only
-/// whitespace, [`DecodeError::Xml`] when it is not well-formed XML or does not fit `T`.
+/// whitespace, [`DecodeError::TooDeep`] when elements nest deeper than [`MAX_DEPTH`],
+/// [`DecodeError::Xml`] when it is not well-formed XML or does not fit `T`.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
     let text = std::str::from_utf8(body).map_err(|source| DecodeError::Utf8 { source })?;
     from_str(text)
@@ -96,13 +115,15 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
 /// [`from_slice`].
 ///
 /// # Errors
-/// [`DecodeError::Empty`] when the text holds only whitespace, [`DecodeError::Xml`] when it is
-/// not well-formed XML or does not fit `T`.
+/// [`DecodeError::Empty`] when the text holds only whitespace, [`DecodeError::TooDeep`] when
+/// elements nest deeper than [`MAX_DEPTH`], [`DecodeError::Xml`] when it is not well-formed XML
+/// or does not fit `T`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().is_empty() {
         return Err(DecodeError::Empty);
     }
+    check_depth(text, MAX_DEPTH)?;
     let doc = normalize(text)?;
     quick_xml::de::from_str(&doc).map_err(|e| xml_error(e.to_string()))
 }
@@ -153,6 +174,34 @@ pub fn to_body<T: Serialize + ?Sized>(op: &str, value: &T, root: &str, namespace
     to_string(value, root, namespace)
         .map(|s| Body::Xml(s.into()))
         .map_err(|message| crate::Error::invalid_input(op, message))
+}
+
+/// Refuses `text` when its elements nest deeper than `limit` levels.
+///
+/// One pass of the borrowing reader, counting start tags up and end tags down; an empty element
+/// counts as a level of its own. It stops at the first tag past the limit, so a hostile document
+/// costs no more than `limit` levels of reading. End tag names are not matched here (the
+/// decoding passes do that); a syntax error the reader meets is reported as it is, since no later
+/// pass could read past it either.
+fn check_depth(text: &str, limit: usize) -> Result<(), DecodeError> {
+    let mut reader = Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut depth = 0usize;
+    loop {
+        let event = reader.read_event().map_err(|e| xml_error(format!("{e} (at byte {})", reader.error_position())))?;
+        match event {
+            Event::Start(_) => {
+                depth += 1;
+                if depth > limit {
+                    return Err(DecodeError::TooDeep { limit });
+                }
+            }
+            Event::Empty(_) if depth >= limit => return Err(DecodeError::TooDeep { limit }),
+            Event::End(_) => depth = depth.saturating_sub(1),
+            Event::Eof => return Ok(()),
+            _ => {}
+        }
+    }
 }
 
 /// Whether `name` is an XML name: a letter or `_` first, then also digits, `-`, `.` and `:`
@@ -598,6 +647,117 @@ mod tests {
         for no in ["<a b='c:d' e=\"f:g\">12:00</a>", "<?pi a:b?><!DOCTYPE a:b>", "", "<", "a:b", "<a/>"] {
             assert!(!has_prefixed_name(no), "{no}");
         }
+    }
+
+    /// A tokio worker thread's default stack: every decoder must fit in it.
+    const WORKER_STACK: usize = 2 * 1024 * 1024;
+
+    /// The multipart decoder's default part limit, the largest part an alarm stream hands on.
+    const PART_LIMIT: usize = 1024 * 1024;
+
+    /// A recursive model: each `<a>` holds an optional `<a>`.
+    #[derive(Debug, Deserialize)]
+    struct Nest {
+        #[serde(default)]
+        #[allow(dead_code)]
+        a: Option<Box<Nest>>,
+    }
+
+    /// `depth` nested `<a>` elements, closed.
+    fn nested(depth: usize) -> String {
+        let mut doc = "<a>".repeat(depth);
+        doc.push_str(&"</a>".repeat(depth));
+        doc
+    }
+
+    /// Runs `f` on a thread with a tokio worker's stack. A stack overflow aborts the whole test
+    /// process (SIGSEGV / "has overflowed its stack"), which is the failure these tests catch.
+    fn on_worker_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new()
+            .name("worker-stack".into())
+            .stack_size(WORKER_STACK)
+            .spawn(f)
+            .expect("spawn a thread")
+            .join()
+            .expect("decoding does not panic")
+    }
+
+    /// Levels of nested objects in a JSON value, counted without recursion.
+    fn value_depth(value: &serde_json::Value) -> usize {
+        let mut depth = 0;
+        let mut at = value;
+        while let Some(inner) = at.as_object().and_then(|m| m.values().next()) {
+            depth += 1;
+            at = inner;
+        }
+        depth
+    }
+
+    #[test]
+    fn deep_documents_are_refused_on_a_worker_stack() {
+        #[cfg(feature = "multipart")]
+        assert_eq!(PART_LIMIT, crate::multipart::DecoderConfig::default().max_part_size);
+        let closed_max = PART_LIMIT / "<a></a>".len();
+        let too_deep = DecodeError::TooDeep { limit: MAX_DEPTH }.to_string();
+        let results = on_worker_stack(move || {
+            let mut docs: Vec<(String, String)> = [10, MAX_DEPTH, MAX_DEPTH + 1, 5_000, closed_max]
+                .into_iter()
+                .map(|depth| (format!("{depth} levels"), nested(depth)))
+                .collect();
+            // A whole part of start tags that never close.
+            docs.push(("unclosed part".into(), "<a>".repeat(PART_LIMIT / 3)));
+            // A typed model that ignores the deep element.
+            let deep_extra = format!("<Zone><id>1</id><zoneName>x</zoneName><extra>{}</extra></Zone>", nested(5_000));
+            docs.push(("unknown deep element".into(), deep_extra));
+            docs.into_iter()
+                .map(|(name, doc)| {
+                    assert!(doc.len() <= PART_LIMIT, "{name}: {} bytes", doc.len());
+                    let value = from_str::<serde_json::Value>(&doc).map(|v| value_depth(&v)).map_err(|e| e.to_string());
+                    let nest = from_str::<Nest>(&doc).map(|_| ()).map_err(|e| e.to_string());
+                    let zone = from_str::<Zone>(&doc).map(|z| z.id).map_err(|e| e.to_string());
+                    (name, value, nest, zone)
+                })
+                .collect::<Vec<_>>()
+        });
+        for (name, value, nest, zone) in results {
+            match name.as_str() {
+                "10 levels" => {
+                    assert_eq!(value, Ok(9), "{name}");
+                    assert_eq!(nest, Ok(()), "{name}");
+                }
+                n if n == format!("{MAX_DEPTH} levels") => {
+                    assert_eq!(value, Ok(MAX_DEPTH - 1), "{name}");
+                    assert_eq!(nest, Ok(()), "{name}");
+                }
+                "unknown deep element" => {
+                    assert_eq!(value.as_ref().err(), Some(&too_deep), "{name}");
+                    assert_eq!(zone.as_ref().err(), Some(&too_deep), "{name}");
+                }
+                _ => {
+                    assert_eq!(value.as_ref().err(), Some(&too_deep), "{name}");
+                    assert_eq!(nest.as_ref().err(), Some(&too_deep), "{name}");
+                    assert_eq!(zone.as_ref().err(), Some(&too_deep), "{name}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn depth_limit_counts_start_and_empty_tags() {
+        let at_limit = format!("{}<a/>{}", "<a>".repeat(MAX_DEPTH - 1), "</a>".repeat(MAX_DEPTH - 1));
+        assert!(check_depth(&at_limit, MAX_DEPTH).is_ok());
+        let past = format!("{}<a/>{}", "<a>".repeat(MAX_DEPTH), "</a>".repeat(MAX_DEPTH));
+        assert!(matches!(check_depth(&past, MAX_DEPTH), Err(DecodeError::TooDeep { limit: MAX_DEPTH })));
+        // Siblings do not add up; prefixes, comments, CDATA and `<` in attribute values do not count.
+        let wide = format!("<r>{}</r>", "<a><b/></a>".repeat(1_000));
+        assert!(check_depth(&wide, 3).is_ok());
+        assert!(check_depth("<r><!-- <a><a><a> --><![CDATA[<a><a>]]><x:b c='<a>'/></r>", 2).is_ok());
+        assert!(matches!(check_depth("<r><a><b/></a></r>", 2), Err(DecodeError::TooDeep { limit: 2 })));
+        // A stray end tag is an error, never an underflow that would hide depth that follows.
+        let stray = check_depth("</a></a><a><a><a>", 2);
+        assert!(matches!(stray, Err(DecodeError::Xml { ref message }) if message.contains("</a>")), "{stray:?}");
+        // Syntax errors are XML errors, as the decoding passes would report them.
+        assert!(matches!(check_depth("<a b=\"1></a>", 8), Err(DecodeError::Xml { .. })));
     }
 
     proptest::proptest! {
