@@ -174,10 +174,15 @@ impl ClientBuilder {
     }
 }
 
-/// Decodes a JSON body leniently (see [`crate::json`]); an empty body reads as `{}`.
+/// Decodes a JSON body leniently (see [`crate::json`]). Every JSON operation of the seed
+/// documents a response document, so an empty body is [`DecodeError::Empty`], never a success.
 pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> {
-    let body: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &resp.body };
-    crate::json::from_slice(body).map(|(v, _)| v).map_err(|source| resp.decode_error(DecodeError::Json { source }))
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(resp.decode_error(DecodeError::Empty));
+    }
+    crate::json::from_slice(&resp.body)
+        .map(|(v, _)| v)
+        .map_err(|source| resp.decode_error(DecodeError::Json { source }))
 }
 
 impl Client {
