@@ -1,6 +1,7 @@
 //! A redirect is never success and never followed: the pipeline against a hostile server
 //! (`sim::ScriptedServer`) answering 3xx with a `Location` on a second origin, which must
 //! receive nothing.
+#![cfg(feature = "sim")]
 
 use http::Method;
 use watchpost_core::error::DecodeError;
