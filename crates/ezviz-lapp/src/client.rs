@@ -12,6 +12,11 @@
 //! With a fixed token and its area domain (an EZVIZ sub-account token), nothing can be
 //! refreshed: a 10002 reaches the caller as [`ErrorClass::AuthExpired`](watchpost_core::ErrorClass).
 //!
+//! Without any credentials, the client can call only the operation the seed documents without
+//! an `accessToken`, the time zone list (1.21): it goes to the [`area_domain`](ClientBuilder::area_domain)
+//! when one is given, else to the token host, with no token fetched and none attached. Every
+//! other call fails with [`Error::InvalidInput`](watchpost_core::Error) before anything is sent.
+//!
 //! ## Requests
 //! Every call is a form-encoded `POST` with `accessToken` first in the body (the time zone list
 //! takes no token). Calls to one `deviceSerial` are sent one at a time by default, because a
@@ -65,7 +70,8 @@ impl Region {
 }
 
 /// Builds a [`Client`]. Give either [`app_key`](Self::app_key) and [`app_secret`](Self::app_secret),
-/// or a fixed [`access_token`](Self::access_token) with its [`area_domain`](Self::area_domain).
+/// or a fixed [`access_token`](Self::access_token) with its [`area_domain`](Self::area_domain), or
+/// no credentials at all for a client that can only list time zones (see the module docs).
 #[must_use]
 #[derive(Clone)]
 pub struct ClientBuilder {
@@ -231,6 +237,10 @@ impl ClientBuilder {
     /// [`Error::Transport`] for an invalid TLS configuration.
     pub fn build(self) -> Result<Client> {
         let source = match (self.access_token, self.app_key, self.app_secret) {
+            (None, None, None) => {
+                let host = self.token_host.unwrap_or_else(|| self.region.token_host().to_owned());
+                TokenSource::None { base: self.area_domain.unwrap_or(host) }
+            }
             (Some(token), None, None) => {
                 let area = self
                     .area_domain
@@ -250,6 +260,7 @@ impl ClientBuilder {
         let base_url = match &source {
             TokenSource::Fixed { area, .. } => area.clone(),
             TokenSource::App(_, host) => host.clone(),
+            TokenSource::None { base } => base.clone(),
         };
         let mut builder =
             Pipeline::builder("ezviz", base_url).transport(self.transport).retry(self.retry).profile(EzvizProfile);
@@ -262,7 +273,11 @@ impl ClientBuilder {
         // `plain` reaches the token host without auth; the API pipeline shares its connection
         // pool, retry budget and limiter, and goes wherever the token's areaDomain says.
         let plain = builder.build()?;
+        let locks = self.serialize_per_device.then(DeviceLocks::default);
         let provider = match source {
+            TokenSource::None { .. } => {
+                return Ok(Client { inner: Arc::new(Inner { pipeline: plain, provider: None, locks }) });
+            }
             TokenSource::Fixed { token, area } => {
                 // Validate the area domain now rather than on the first call.
                 plain.with_base_url(&area)?;
@@ -278,9 +293,7 @@ impl ClientBuilder {
             }
         };
         let pipeline = plain.with_auth(Auth::Token(token_auth(provider.clone())));
-        Ok(Client {
-            inner: Arc::new(Inner { pipeline, provider, locks: self.serialize_per_device.then(DeviceLocks::default) }),
-        })
+        Ok(Client { inner: Arc::new(Inner { pipeline, provider: Some(provider), locks }) })
     }
 }
 
@@ -290,6 +303,8 @@ enum TokenSource {
     Fixed { token: SecretString, area: String },
     /// App credentials and the token host.
     App(Credentials, String),
+    /// No credentials: only the time zone list, sent to `base`.
+    None { base: String },
 }
 
 /// App credentials, captured by the token provider's fetch.
@@ -326,12 +341,18 @@ async fn fetch_token(pipeline: Pipeline, creds: Arc<Credentials>) -> Result<Toke
     Ok(token)
 }
 
+/// Whether the seed documents the operation without an `accessToken` (only the time zone
+/// list, 1.21).
+fn documented_without_token(op_id: &str) -> bool {
+    op_id == ops::LIST_TIMEZONES.id
+}
+
 /// `accessToken` as the first form field of every call but the time zone list, which the seed
 /// documents without a token (it still goes to the token's area domain).
 fn token_auth(provider: TokenProvider) -> TokenAuth {
     let form = TokenAuth::form_field(provider.clone(), TOKEN_FIELD);
     TokenAuth::new(provider, move |req: &mut Request, token: &Token| {
-        if req.op.id == ops::LIST_TIMEZONES.id {
+        if documented_without_token(req.op.id) {
             return Ok(());
         }
         form.apply(req, token)
@@ -348,7 +369,8 @@ pub struct Client {
 
 struct Inner {
     pipeline: Pipeline,
-    provider: TokenProvider,
+    /// `None` for a client built without credentials.
+    provider: Option<TokenProvider>,
     locks: Option<DeviceLocks>,
 }
 
@@ -369,12 +391,17 @@ impl Client {
 
     /// How many times the client fetched a token.
     pub fn token_fetches(&self) -> u64 {
-        self.inner.provider.fetch_count()
+        self.inner.provider.as_ref().map_or(0, TokenProvider::fetch_count)
     }
 
-    /// Whether the client can fetch new tokens (`false` with a fixed token).
+    /// Whether the client can fetch new tokens (`false` with a fixed token or without credentials).
     pub fn can_refresh_token(&self) -> bool {
-        self.inner.provider.can_refresh()
+        self.inner.provider.as_ref().is_some_and(TokenProvider::can_refresh)
+    }
+
+    /// Whether the client was built with credentials (without, it can only list time zones).
+    pub fn has_credentials(&self) -> bool {
+        self.inner.provider.is_some()
     }
 
     /// The pipeline the calls go through (for its retry budget and transport settings).
@@ -394,6 +421,12 @@ impl Client {
     /// Sends one typed request and decodes the answer: the body of every generated method.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: FromEnvelope>(&self, req: &R) -> Result<T> {
         let request = req.to_request()?;
+        if self.inner.provider.is_none() && !documented_without_token(request.op.id) {
+            return Err(Error::invalid_input(
+                request.op.id,
+                "this operation needs an access token: build the client with app_key/app_secret or access_token",
+            ));
+        }
         let _turn = match (&self.inner.locks, device_serial(&request)) {
             (Some(locks), Some(serial)) => Some(locks.acquire(serial).await),
             _ => None,
@@ -452,9 +485,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn credentials_must_be_complete_and_unambiguous() {
+    fn credentials_must_be_complete_unambiguous_or_absent() {
         let e = Client::builder().app_key("k").build().unwrap_err();
         assert_eq!(e.kind(), watchpost_core::ErrorKind::InvalidInput);
+        let e = Client::builder().app_secret("s").build().unwrap_err();
+        assert_eq!(e.kind(), watchpost_core::ErrorKind::InvalidInput);
+        let none = Client::builder().build().unwrap();
+        assert!(!none.has_credentials() && !none.can_refresh_token());
+        assert_eq!(none.pipeline().base_url(), DEFAULT_TOKEN_HOST);
+        let none = Client::builder().area_domain("https://isgpopen.ezvizlife.com").build().unwrap();
+        assert_eq!(none.pipeline().base_url(), "https://isgpopen.ezvizlife.com");
         let e = Client::builder().access_token("at.x").build().unwrap_err();
         assert!(e.to_string().contains("area_domain"), "{e}");
         let e = Client::builder().access_token("at.x").app_key("k").app_secret("s").build().unwrap_err();

@@ -166,9 +166,11 @@ pub fn to_error(op: &str, status: Option<u16>, code: &str, message: Option<&str>
     let message = message.map(str::to_owned);
     let op = op.to_owned();
     match typed {
-        EzvizCode::AccessTokenExpired => Error::Auth { op, status, code, message, expired: true, retries_left: None },
+        EzvizCode::AccessTokenExpired => {
+            Error::Auth { op, status, code, message, expired: true, lockout: Default::default() }
+        }
         EzvizCode::AppKeyNotFound | EzvizCode::AppSecretMismatch => {
-            Error::Auth { op, status, code, message, expired: false, retries_left: None }
+            Error::Auth { op, status, code, message, expired: false, lockout: Default::default() }
         }
         EzvizCode::NotSupported => Error::Unsupported { op, status, code, message },
         _ => Error::api(op, status, code, message, class),

@@ -11,12 +11,13 @@
 //! | 60020 | [`Error::Unsupported`] |
 //! | anything else | permanent [`Error::Api`], code and message kept |
 //! | no envelope | [`Error::Decode`] (or the HTTP status's error when the status is not 2xx) |
+//! | a redirect (3xx), whatever the body | [`Error::Redirect`] (never followed) |
 //!
 //! The pipeline holds the only retry loop; this profile only classifies, and caps the attempts
 //! for 49999 ("retried once") through [`VendorProfile::max_attempts`].
 
 use watchpost_core::error::DecodeError;
-use watchpost_core::pipeline::{classify_http_status, VendorProfile};
+use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
 use watchpost_core::{Error, RawResponse, Result};
 
 use crate::envelope::Envelope;
@@ -28,6 +29,8 @@ pub struct EzvizProfile;
 
 impl VendorProfile for EzvizProfile {
     fn classify(&self, resp: &RawResponse) -> Result<()> {
+        // A redirect is never success, even with an envelope (an "already in state" code included).
+        classify_redirect(resp)?;
         let status = resp.status.as_u16();
         match Envelope::parse(&resp.body) {
             Ok(env) if env.is_success() => classify_http_status(resp),
@@ -95,6 +98,14 @@ mod tests {
         assert_eq!(class(r#"{"code":"99999","msg":"new"}"#), Some(ErrorClass::Permanent));
         for already in ["60016", "60019", "60022"] {
             assert_eq!(class(&format!(r#"{{"code":"{already}"}}"#)), None, "{already} passes to the decoder");
+        }
+    }
+
+    #[test]
+    fn redirects_are_errors_whatever_the_body_says() {
+        for body in [r#"{"code":"200"}"#, r#"{"code":"60016"}"#, ""] {
+            let e = EzvizProfile.classify(&raw(302, body)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Redirect, "{body}: {e:?}");
         }
     }
 

@@ -220,10 +220,16 @@ fn product_key(request: &Request) -> Option<&str> {
     request.path_params.iter().find(|(n, _)| *n == "product_key").map(|(_, v)| v.as_str())
 }
 
-/// Decodes a response body into `T`. Operations documented without a response body decode
-/// into `()` from an empty body or any JSON.
+/// Decodes a response body into `T`.
+///
+/// Only the operations the seed documents without a response (`devices.control` L791,
+/// `groups.delete` L1123: spec response `()`, which the generated methods decode into
+/// `serde::de::IgnoredAny`) accept an empty body or any JSON: their `T` is a zero-sized type that
+/// reads from `null`. Every other operation documents a response document, so an empty body is
+/// [`DecodeError::Empty`] even when `T` could read `null` (`Option<_>`, `serde_json::Value`).
 pub(crate) fn decode<T: DeserializeOwned>(raw: &RawResponse) -> Result<T> {
-    if let Ok(unit) = serde_json::from_value::<T>(serde_json::Value::Null) {
+    let no_response_documented = std::mem::size_of::<T>() == 0;
+    if let (true, Ok(unit)) = (no_response_documented, serde_json::from_value::<T>(serde_json::Value::Null)) {
         let blank = raw.body.iter().all(u8::is_ascii_whitespace);
         if blank || serde_json::from_slice::<serde::de::IgnoredAny>(&raw.body).is_ok() {
             return Ok(unit);
@@ -485,6 +491,13 @@ mod tests {
         assert!(decode::<()>(&raw("")).is_ok());
         assert!(decode::<()>(&raw("{}")).is_ok());
         assert!(decode::<()>(&raw("<html>")).is_err());
+        assert!(decode::<serde::de::IgnoredAny>(&raw("")).is_ok());
         assert!(decode::<crate::models::GroupMacs>(&raw("")).is_err());
+        // Types that read `null` are not "no response documented": an empty body is no answer.
+        for empty in ["", " \n"] {
+            let e = decode::<serde_json::Value>(&raw(empty)).unwrap_err();
+            assert!(matches!(e, Error::Decode { source: DecodeError::Empty, .. }), "{e:?}");
+            assert!(decode::<Option<crate::models::CreatedGroup>>(&raw(empty)).is_err());
+        }
     }
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use watchpost_core::operation::RawResponse;
-use watchpost_core::pipeline::{classify_http_status, VendorProfile};
+use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
 use watchpost_core::ratelimit::{RateLimitHints, RateLimiter};
 use watchpost_core::{Error, ErrorClass, Result};
 
@@ -41,9 +41,11 @@ impl VendorProfile for GizwitsProfile {
     }
 }
 
-/// Classifies one response: a success status without an error body passes; an error body is
-/// typed by its `error_code`; anything else (an HTML error page, an empty body) by its HTTP status.
+/// Classifies one response: a redirect (3xx) is [`Error::Redirect`] whatever the body; a success
+/// status without an error body passes; an error body is typed by its `error_code`; anything
+/// else (an HTML error page, an empty body) by its HTTP status.
 pub(crate) fn classify(resp: &RawResponse) -> Result<()> {
+    classify_redirect(resp)?;
     let status = resp.status.as_u16();
     let Some(envelope) = ErrorEnvelope::parse(&resp.body) else {
         return classify_http_status(resp);
@@ -55,10 +57,10 @@ pub(crate) fn classify(resp: &RawResponse) -> Result<()> {
     let status = Some(status);
     Err(match code.class(status) {
         ErrorClass::AuthExpired => {
-            Error::Auth { op, status, code: code_text, message, expired: true, retries_left: None }
+            Error::Auth { op, status, code: code_text, message, expired: true, lockout: Default::default() }
         }
         ErrorClass::AuthRejected => {
-            Error::Auth { op, status, code: code_text, message, expired: false, retries_left: None }
+            Error::Auth { op, status, code: code_text, message, expired: false, lockout: Default::default() }
         }
         ErrorClass::RateLimited => {
             Error::RateLimited { op, status, code: code_text, message, retry_after: Some(quota_wait(resp, &code)) }
@@ -128,6 +130,14 @@ mod tests {
         assert_eq!(e.class(), ErrorClass::Permanent);
         let e = classify(&raw(403, "", &[])).unwrap_err();
         assert_eq!(e.class(), ErrorClass::Permanent);
+    }
+
+    #[test]
+    fn redirects_are_errors_whatever_the_body_says() {
+        for body in ["", "{}", r#"{"did":"x"}"#, r#"{"error_code":5002}"#] {
+            let e = classify(&raw(307, body, &[("location", "http://other.example/x".into())])).unwrap_err();
+            assert_eq!(e.kind(), watchpost_core::ErrorKind::Redirect, "{body}: {e:?}");
+        }
     }
 
     #[tokio::test(start_paused = true)]

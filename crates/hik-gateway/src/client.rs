@@ -1,8 +1,9 @@
 //! The gateway client: [`Client`], [`ClientBuilder`], and the calls that are not plain JSON
 //! request/response (time zone text, device search pages, video download).
 
+use std::collections::VecDeque;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -44,6 +45,27 @@ struct Inner {
     all_partitions: String,
     events: EventStreamConfig,
     page_size: u32,
+    /// IDs of the `eventMode: all` subscriptions this client's streams opened, newest last.
+    all_mode_subscriptions: Mutex<VecDeque<String>>,
+}
+
+/// How many `eventMode: all` subscription IDs a client remembers (a re-subscription gets a new
+/// ID; older ones are dead on the gateway, which refuses them itself).
+const REMEMBERED_SUBSCRIPTIONS: usize = 1024;
+
+/// The operations the seed documents as not supported when the subscription's `eventMode` is
+/// `all` (6.1 steps 2, 3 and 5): refused locally for such a subscription, without a request.
+pub(crate) const UNSUPPORTED_UNDER_ALL: [&str; 3] =
+    [ops::QUERY_SUBSCRIPTION_STATUS.id, ops::ADD_DEVICE_EVENTS.id, ops::REMOVE_DEVICE_EVENTS.id];
+
+/// The local refusal of an operation of [`UNSUPPORTED_UNDER_ALL`].
+pub(crate) fn unsupported_under_all(op: &str) -> Error {
+    Error::Unsupported {
+        op: op.to_owned(),
+        status: None,
+        code: None,
+        message: Some("not supported when the subscription's eventMode is \"all\" (seed 6.1); nothing was sent".into()),
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -169,15 +191,21 @@ impl ClientBuilder {
                 all_partitions: self.all_partitions,
                 events: self.events,
                 page_size: self.page_size,
+                all_mode_subscriptions: Mutex::new(VecDeque::new()),
             }),
         })
     }
 }
 
-/// Decodes a JSON body leniently (see [`crate::json`]); an empty body reads as `{}`.
+/// Decodes a JSON body leniently (see [`crate::json`]). Every JSON operation of the seed
+/// documents a response document, so an empty body is [`DecodeError::Empty`], never a success.
 pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> {
-    let body: &[u8] = if resp.body.iter().all(u8::is_ascii_whitespace) { b"{}" } else { &resp.body };
-    crate::json::from_slice(body).map(|(v, _)| v).map_err(|source| resp.decode_error(DecodeError::Json { source }))
+    if resp.body.iter().all(u8::is_ascii_whitespace) {
+        return Err(resp.decode_error(DecodeError::Empty));
+    }
+    crate::json::from_slice(&resp.body)
+        .map(|(v, _)| v)
+        .map_err(|source| resp.decode_error(DecodeError::Json { source }))
 }
 
 impl Client {
@@ -219,9 +247,38 @@ impl Client {
     }
 
     /// Runs a generated request through the pipeline and decodes the JSON answer into `T`.
+    ///
+    /// A per-device subscription call ([`UNSUPPORTED_UNDER_ALL`]) naming an `eventMode: all`
+    /// subscription this client opened is refused with [`Error::Unsupported`] before sending.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: DeserializeOwned>(&self, req: &R) -> Result<T> {
-        let resp = self.inner.pipeline.execute(req.to_request()?).await?;
+        let request = req.to_request()?;
+        if UNSUPPORTED_UNDER_ALL.contains(&request.op.id) {
+            let id = request.path_params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.as_str());
+            if id.is_some_and(|id| self.is_all_mode_subscription(id)) {
+                return Err(unsupported_under_all(request.op.id));
+            }
+        }
+        let resp = self.inner.pipeline.execute(request).await?;
         decode_json(&resp)
+    }
+
+    /// Remembers that subscription `id` (opened by one of this client's streams) has
+    /// `eventMode: all`.
+    pub(crate) fn note_all_mode_subscription(&self, id: &str) {
+        let mut ids = self.inner.all_mode_subscriptions.lock().unwrap_or_else(PoisonError::into_inner);
+        if ids.iter().any(|known| known == id) {
+            return;
+        }
+        if ids.len() >= REMEMBERED_SUBSCRIPTIONS {
+            ids.pop_front();
+        }
+        ids.push_back(id.to_owned());
+    }
+
+    /// Whether `id` is an `eventMode: all` subscription one of this client's streams opened.
+    pub fn is_all_mode_subscription(&self, id: &str) -> bool {
+        let ids = self.inner.all_mode_subscriptions.lock().unwrap_or_else(PoisonError::into_inner);
+        ids.iter().any(|known| known == id.trim())
     }
 
     /// Verifies the credentials with `GET /ISAPI/Security/userCheck` (8.3.1).

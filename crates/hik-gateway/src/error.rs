@@ -30,7 +30,7 @@ use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use watchpost_core::{Error, ErrorClass};
+use watchpost_core::{Error, ErrorClass, LockoutInfo};
 
 use crate::models::{AuthLockStatus, ResponseStatus, UserCheck, UserLockStatus};
 
@@ -332,9 +332,42 @@ fn vendor_message(text: Option<&str>, status_code: Option<StatusCode>, error_cod
     }
 }
 
+/// The lock-out members of `JSON_ResponseStatus_AuthenticationFailed` (9.24): `retryTimes`,
+/// `resLockTime` and `lockStatus`, each as sent.
+pub fn status_lockout(status: &ResponseStatus) -> LockoutInfo {
+    LockoutInfo {
+        retries_left: status.retry_times,
+        lock_time: status.res_lock_time.map(Duration::from_secs),
+        locked: status.lock_status.as_ref().and_then(auth_locked),
+    }
+}
+
+/// The lock-out members of `JSON_UserCheck` (9.33): `retryLoginTime`, `unlockTime` and
+/// `lockStatus`, each as sent.
+pub fn user_check_lockout(check: &UserCheck) -> LockoutInfo {
+    LockoutInfo {
+        retries_left: check.retry_login_time,
+        lock_time: check.unlock_time.map(Duration::from_secs),
+        locked: check.lock_status.as_ref().and_then(|s| match s {
+            UserLockStatus::Locked => Some(true),
+            UserLockStatus::Unlocked => Some(false),
+            UserLockStatus::Other(_) => None,
+        }),
+    }
+}
+
+fn auth_locked(s: &AuthLockStatus) -> Option<bool> {
+    match s {
+        AuthLockStatus::Lock => Some(true),
+        AuthLockStatus::Unlock => Some(false),
+        AuthLockStatus::Other(_) => None,
+    }
+}
+
 /// The error a failed `JSON_ResponseStatus` (or `JSON_ResponseStatus_AuthenticationFailed`)
-/// stands for. Authentication failures become [`Error::Auth`] with the attempts left, or
-/// [`Error::AuthLocked`] with the time until the account unlocks; `notSupport` and
+/// stands for. Authentication failures become [`Error::Auth`], or [`Error::AuthLocked`] when
+/// the body says the user is locked, each carrying every lock-out member the gateway sent
+/// ([`status_lockout`]: attempts left, lock time, lock state); `notSupport` and
 /// `methodNotAllowed` become [`Error::Unsupported`]; anything else [`Error::Api`] with the
 /// sub-status's class.
 pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus) -> Error {
@@ -343,29 +376,14 @@ pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus)
     let code = Some(if sub.name().is_empty() { status.status_code.value().to_string() } else { sub.name().to_owned() });
     let text = status.error_msg.as_deref().or(status.status_string.as_deref());
     let message = Some(vendor_message(text, status_code, status.error_code.or_else(|| sub.error_code())));
-    let locked = matches!(status.lock_status, Some(AuthLockStatus::Lock));
-    let auth_failure = http_status == Some(401)
-        || matches!(sub.known_class(), Some(ErrorClass::AuthRejected))
-        || status.retry_times.is_some()
-        || locked;
-    if locked {
-        return Error::AuthLocked {
-            op: op.to_owned(),
-            status: http_status,
-            code,
-            message,
-            unlock_in: status.res_lock_time.map(Duration::from_secs),
-        };
+    let lockout = status_lockout(status);
+    let auth_failure =
+        http_status == Some(401) || matches!(sub.known_class(), Some(ErrorClass::AuthRejected)) || !lockout.is_empty();
+    if lockout.locked == Some(true) {
+        return Error::AuthLocked { op: op.to_owned(), status: http_status, code, message, lockout };
     }
     if auth_failure {
-        return Error::Auth {
-            op: op.to_owned(),
-            status: http_status,
-            code,
-            message,
-            expired: false,
-            retries_left: status.retry_times,
-        };
+        return Error::Auth { op: op.to_owned(), status: http_status, code, message, expired: false, lockout };
     }
     match sub.class(status_code) {
         ErrorClass::Unsupported => Error::Unsupported { op: op.to_owned(), status: http_status, code, message },
@@ -373,28 +391,17 @@ pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus)
     }
 }
 
-/// The error a failed `JSON_UserCheck` (statusValue other than 200) stands for.
+/// The error a failed `JSON_UserCheck` (statusValue other than 200) stands for:
+/// [`Error::AuthLocked`] when `lockStatus` is `locked`, else [`Error::Auth`], each carrying
+/// every lock-out member the gateway sent ([`user_check_lockout`]).
 pub fn user_check_error(op: &str, http_status: Option<u16>, check: &UserCheck) -> Error {
     let code = Some(check.status_value.to_string());
     let message = check.status_string.clone().or_else(|| Some("Unauthorized".to_owned()));
-    let locked = matches!(check.lock_status, Some(UserLockStatus::Locked));
-    if locked {
-        return Error::AuthLocked {
-            op: op.to_owned(),
-            status: http_status,
-            code,
-            message,
-            unlock_in: check.unlock_time.map(Duration::from_secs),
-        };
+    let lockout = user_check_lockout(check);
+    if lockout.locked == Some(true) {
+        return Error::AuthLocked { op: op.to_owned(), status: http_status, code, message, lockout };
     }
-    Error::Auth {
-        op: op.to_owned(),
-        status: http_status,
-        code,
-        message,
-        expired: false,
-        retries_left: check.retry_login_time,
-    }
+    Error::Auth { op: op.to_owned(), status: http_status, code, message, expired: false, lockout }
 }
 
 #[cfg(test)]
@@ -542,8 +549,14 @@ mod tests {
 }"#;
         let e = status_error("security.user_check", Some(401), &status(body));
         match &e {
-            Error::Auth { retries_left, expired, .. } => {
-                assert_eq!(*retries_left, Some(5));
+            Error::Auth { lockout, expired, .. } => {
+                // Every lock-out member of the example, although the user is not locked yet.
+                let want = LockoutInfo {
+                    retries_left: Some(5),
+                    lock_time: Some(Duration::from_secs(30)),
+                    locked: Some(false),
+                };
+                assert_eq!(*lockout, want);
                 assert!(!expired);
             }
             other => panic!("{other:?}"),
@@ -554,7 +567,10 @@ mod tests {
             r#"{"statusCode":4,"subStatusCode":"badAuthorization","lockStatus":"lock","retryTimes":0,"resLockTime":1800}"#,
         );
         match status_error("op", Some(401), &locked) {
-            Error::AuthLocked { unlock_in, .. } => assert_eq!(unlock_in, Some(Duration::from_secs(1800))),
+            Error::AuthLocked { lockout, .. } => assert_eq!(
+                lockout,
+                LockoutInfo { retries_left: Some(0), lock_time: Some(Duration::from_secs(1800)), locked: Some(true) }
+            ),
             other => panic!("{other:?}"),
         }
     }

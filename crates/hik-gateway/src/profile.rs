@@ -3,7 +3,7 @@
 
 use serde::de::IgnoredAny;
 use serde::Deserialize;
-use watchpost_core::pipeline::{classify_http_status, VendorProfile};
+use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
 use watchpost_core::{Error, RawResponse};
 
 use crate::error::{status_error, user_check_error, HikErrorExt, SubStatus};
@@ -17,7 +17,8 @@ use crate::models::{ResponseStatus, UserCheck};
 ///   error, whatever the status next to it or the HTTP status: the caller gets the per-item
 ///   outcome (with the overall status).
 /// - `userCheck.statusValue` other than 200 is an authentication error.
-/// - HTTP 401 is an authentication error with the attempts left / lock time from the body.
+/// - HTTP 401 is an authentication error with every lock-out member of the body.
+/// - A redirect (3xx) is [`Error::Redirect`] whatever the body says (checked first).
 /// - Anything else falls back to the HTTP status.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct HikProfile;
@@ -40,6 +41,7 @@ struct Probe {
 
 impl VendorProfile for HikProfile {
     fn classify(&self, resp: &RawResponse) -> Result<(), Error> {
+        classify_redirect(resp)?;
         let http = resp.status.as_u16();
         let looks_json = resp.body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
         if looks_json {
@@ -127,17 +129,33 @@ mod tests {
         let e = HikProfile
             .classify(&raw(401, r#"{"statusCode":4,"subStatusCode":"badAuthorization","errorCode":0x40000003,"lockStatus":"unlock","retryTimes":3,"resLockTime":30}"#))
             .unwrap_err();
-        assert!(matches!(e, Error::Auth { retries_left: Some(3), .. }), "{e:?}");
+        assert!(matches!(e, Error::Auth { .. }), "{e:?}");
+        let lockout = e.lockout().copied().unwrap_or_default();
+        assert_eq!(
+            (lockout.retries_left, lockout.lock_time, lockout.locked),
+            (Some(3), Some(std::time::Duration::from_secs(30)), Some(false))
+        );
         let e = HikProfile
             .classify(&raw(401, r#"{"userCheck":{"statusValue":401,"statusString":"Unauthorized","lockStatus":"locked","unlockTime":120,"retryLoginTime":0}}"#))
             .unwrap_err();
         assert_eq!(e.kind(), ErrorKind::AuthLocked);
         assert_eq!(e.retry_after(), Some(std::time::Duration::from_secs(120)));
         let e = HikProfile.classify(&raw(200, r#"{"userCheck":{"statusValue":401,"retryLoginTime":2}}"#)).unwrap_err();
-        assert!(matches!(e, Error::Auth { retries_left: Some(2), .. }));
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(2), "{e:?}");
         assert!(HikProfile.classify(&raw(200, r#"{"userCheck":{"statusValue":200,"statusString":"OK"}}"#)).is_ok());
         let e = HikProfile.classify(&raw(401, "")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Auth);
+    }
+
+    #[test]
+    fn redirects_are_errors_whatever_the_body_says() {
+        for body in [r#"{"statusCode":1,"subStatusCode":"ok"}"#, r#"{"userCheck":{"statusValue":200}}"#, ""] {
+            let mut r = raw(307, body);
+            r.headers.insert(http::header::LOCATION, http::HeaderValue::from_static("http://other.example/x"));
+            let e = HikProfile.classify(&r).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::Redirect, "{body}: {e:?}");
+            assert!(e.to_string().contains("http://other.example/x"), "{e}");
+        }
     }
 
     #[test]

@@ -43,8 +43,8 @@ async fn a_wrong_password_is_a_typed_error_after_one_authenticated_request() {
     let c = client(&sim, "wrong-password");
     let err = c.login_check().await.unwrap_err();
     match &err {
-        Error::Auth { retries_left, expired, status, .. } => {
-            assert_eq!(*retries_left, Some(5), "the seed's example count: {err}");
+        Error::Auth { lockout, expired, status, .. } => {
+            assert_eq!(lockout.retries_left, Some(5), "the seed's example count: {err}");
             assert!(!expired);
             assert_eq!(*status, Some(401));
         }
@@ -60,7 +60,7 @@ async fn a_wrong_password_is_a_typed_error_after_one_authenticated_request() {
     // Every further call costs exactly one attempt, counting down; the next one locks.
     for left in (0..5).rev() {
         let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
-        assert!(matches!(e, Error::Auth { retries_left: Some(r), .. } if r == left), "{e:?}");
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(left), "{e:?}");
         assert_eq!(e.sub_status(), Some(SubStatus::BadAuthorization));
     }
     assert_eq!(sim.digest().failures(), 6);
@@ -134,7 +134,7 @@ async fn a_rejected_password_ends_the_alarm_stream_without_burning_attempts() {
     }
     assert!(matches!(items[0], Ok(Notification::State(ConnectionState::Connecting))));
     match &items[1] {
-        Err(Error::Auth { retries_left: Some(5), .. }) => {}
+        Err(e @ Error::Auth { .. }) if e.retries_left() == Some(5) => {}
         other => panic!("expected the typed auth error, got {other:?}"),
     }
     assert!(matches!(items[2], Ok(Notification::State(ConnectionState::Closed))));

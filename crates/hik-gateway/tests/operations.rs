@@ -267,12 +267,13 @@ async fn every_operation_against_the_simulator() {
     assert!(unsubscribed.is_success());
     assert_eq!(sim.live_subscriptions(), 0);
 
-    // Per-device calls are refused under eventMode "all" (6.1).
+    // Per-device calls are refused under eventMode "all" (6.1), locally (tests/event_mode_all.rs).
     let mut all = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let Notification::Subscribed(rsp) = next_interesting(&mut all).await else { panic!() };
+    let hits = sim.hits("event.query_status");
     let err = all.query_status().await.unwrap_err();
-    assert_eq!(err.sub_status(), Some(SubStatus::NotSupport));
     assert_eq!(err.kind(), watchpost_core::ErrorKind::Unsupported);
+    assert_eq!(sim.hits("event.query_status"), hits, "refused without a request");
     drop(all);
     let err = c.unsubscribe(&UnsubscribeRequest::new("424242")).await.unwrap_err();
     assert_eq!(err.sub_status(), Some(SubStatus::TheSessionIdDoesNotExist));

@@ -122,18 +122,22 @@ fn hint(vendor: Vendor, e: &Error) -> String {
         ),
         Error::Transport { .. } => "the connection failed mid-request: try again".to_owned(),
         Error::Timeout { .. } => "the service did not answer in time: check the address and try again".to_owned(),
-        Error::AuthLocked { unlock_in, .. } => format!(
+        Error::AuthLocked { lockout, .. } => format!(
             "the account is locked after failed logins{}: do not retry until then, and check {}",
-            unlock_in.map(|d| format!("; it unlocks in {}", secs(d))).unwrap_or_default(),
+            lockout.lock_time.map(|d| format!("; it unlocks in {}", secs(d))).unwrap_or_default(),
             vendor.credential_help()
         ),
         Error::Auth { expired: true, .. } => {
             format!("the token or session expired: run the command again, or check {}", vendor.credential_help())
         }
-        Error::Auth { retries_left, .. } => format!(
+        Error::Auth { lockout, .. } => format!(
             "the credentials were rejected: check {}{}",
             vendor.credential_help(),
-            retries_left.map(|n| format!(" ({n} attempts left before the account locks)")).unwrap_or_default()
+            lockout.retries_left.map(|n| format!(" ({n} attempts left before the account locks)")).unwrap_or_default()
+        ),
+        Error::Redirect { .. } => format!(
+            "nothing was done: the address answered with a redirect, which is never followed (credentials stay with the configured origin); point --base-url (or {}) at the service itself",
+            vendor.env("BASE_URL")
         ),
         Error::RateLimited { retry_after, .. } => format!(
             "the service throttled the call: wait{} and try again",
@@ -180,7 +184,7 @@ mod tests {
             code: Some("10030".into()),
             message: Some("appKey and appSecret mismatched".into()),
             expired: false,
-            retries_left: None,
+            lockout: Default::default(),
         };
         let c = CliError::vendor(Vendor::Ezviz, &e);
         assert_eq!(c.exit, EXIT_FAILURE);

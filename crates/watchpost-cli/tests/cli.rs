@@ -316,3 +316,46 @@ fn video_download_writes_the_file() {
     let _ = std::fs::remove_dir_all(&dir);
     assert!(len > 0, "the video was written");
 }
+
+/// Runs `watchpost hikgw <args>` against a hostile server answering `answer` to the command
+/// (`--base-url` and credentials as for a real gateway) and returns the output.
+async fn hikgw_against(args: &[&str], answer: &[u8]) -> (std::process::Output, usize, usize) {
+    use watchpost::core::sim::{http_response, ScriptedServer};
+    let other = ScriptedServer::start([http_response("200 OK", &[], br#"{"statusCode":1}"#)]).await.expect("listener");
+    let answer = String::from_utf8_lossy(answer).replace("{OTHER}", &other.base_url());
+    let hostile = ScriptedServer::start([answer.into_bytes()]).await.expect("listener");
+    let mut cmd = watchpost();
+    cmd.arg("hikgw").args(args).args(["--base-url", &hostile.base_url(), "--username", "admin"]);
+    cmd.env("WATCHPOST_HIKGW_PASSWORD", "hik12345");
+    let out = run(cmd).await.get_output().clone();
+    (out, hostile.requests().len(), other.connections())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redirect_or_an_empty_answer_to_arm_or_reboot_exits_1_without_a_status() {
+    use watchpost::core::sim::http_response;
+    let arm: &[&str] = &["security_cp.arm", "-p", "ID=1", "-p", "ways=away", "-p", "devIndex=dev-1"];
+    let reboot: &[&str] = &["gateway.reboot"];
+    let redirect =
+        http_response("307 Temporary Redirect", &[("Location", "{OTHER}/ISAPI/System/reboot?format=json")], b"");
+    let empty = http_response("200 OK", &[("Content-Type", "application/json")], b"");
+    let bare = http_response("200 OK", &[("Content-Type", "application/json")], b"{}");
+    for command in [arm, reboot] {
+        for (name, answer) in [("307", &redirect), ("empty 200", &empty), ("{} 200", &bare)] {
+            let (out, requests, elsewhere) = hikgw_against(command, answer).await;
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let case = format!("{} {name}", command[0]);
+            assert_eq!(out.status.code(), Some(1), "{case}: stdout {stdout} stderr {stderr}");
+            assert!(!stdout.contains("statusCode"), "{case}: a status was printed: {stdout}");
+            assert_eq!(requests, 1, "{case}: one request");
+            assert_eq!(elsewhere, 0, "{case}: the redirect was followed");
+            if name == "307" {
+                assert!(stderr.contains("HTTP 307") && stderr.contains("/ISAPI/System/reboot"), "{case}: {stderr}");
+                assert!(stderr.contains("never followed"), "{case}: the hint: {stderr}");
+            } else {
+                assert!(stderr.contains("cannot decode"), "{case}: {stderr}");
+            }
+        }
+    }
+}

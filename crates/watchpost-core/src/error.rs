@@ -73,6 +73,8 @@ pub enum ErrorKind {
     InvalidInput,
     /// See [`Error::Stream`].
     Stream,
+    /// See [`Error::Redirect`].
+    Redirect,
 }
 
 /// Which deadline a [`Error::Timeout`] hit.
@@ -229,6 +231,60 @@ impl std::error::Error for TransportError {
     }
 }
 
+/// What a service said about its login lock-out when it rejected credentials.
+///
+/// Every field is what the service sent, `None` where it sent nothing: a Hikvision gateway
+/// reports the attempts left, a lock time and the lock state on *every* rejection, before the
+/// account is locked as well as after.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct LockoutInfo {
+    /// Login attempts the service still allows before it locks the account.
+    pub retries_left: Option<u32>,
+    /// The lock time the service reported: while locked, the time until it unlocks; before,
+    /// the lock it announces (Hikvision `resLockTime` / `unlockTime`).
+    pub lock_time: Option<Duration>,
+    /// The lock state the service reported: `Some(true)` locked, `Some(false)` not locked yet.
+    pub locked: Option<bool>,
+}
+
+impl LockoutInfo {
+    /// Whether the service said nothing about its lock-out.
+    pub fn is_empty(&self) -> bool {
+        self.retries_left.is_none() && self.lock_time.is_none() && self.locked.is_none()
+    }
+}
+
+impl fmt::Display for LockoutInfo {
+    /// `"locked, 0 attempts left, lock time 30s"`: the parts that are present, or nothing.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut sep = "";
+        if let Some(locked) = self.locked {
+            f.write_str(if locked { "locked" } else { "not locked" })?;
+            sep = ", ";
+        }
+        if let Some(n) = self.retries_left {
+            write!(f, "{sep}{n} attempts left")?;
+            sep = ", ";
+        }
+        if let Some(t) = self.lock_time {
+            write!(f, "{sep}lock time {}s", t.as_secs())?;
+        }
+        Ok(())
+    }
+}
+
+/// Formats `"; not locked, 3 attempts left, lock time 30s"` when the service said anything.
+struct LockoutSuffix<'a>(&'a LockoutInfo);
+
+impl fmt::Display for LockoutSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        write!(f, "; {}", self.0)
+    }
+}
+
 /// The error of every watchpost operation.
 ///
 /// Each variant carries `op`, the id of the operation (`"device.info"`, or a short
@@ -257,7 +313,7 @@ pub enum Error {
         after: Duration,
     },
     /// The service rejected the credentials, or the token or session expired (`expired`).
-    #[snafu(display("{op}: {}{}", if *expired { "credentials expired" } else { "credentials rejected" }, VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    #[snafu(display("{op}: {}{}{}", if *expired { "credentials expired" } else { "credentials rejected" }, VendorSuffix(*status, code.as_deref(), message.as_deref()), LockoutSuffix(lockout)))]
     Auth {
         /// Operation id.
         op: String,
@@ -270,11 +326,12 @@ pub enum Error {
         /// `true` when a token or session expired (refreshing may help), `false` when the
         /// credentials themselves were rejected.
         expired: bool,
-        /// Login attempts the device still allows before it locks the account, when it says.
-        retries_left: Option<u32>,
+        /// Everything the service said about its lock-out (attempts left, lock time, lock
+        /// state), whether or not the account is locked yet.
+        lockout: LockoutInfo,
     },
     /// The account is locked after too many failed logins.
-    #[snafu(display("{op}: account locked{}{}", unlock_in.map(|d| format!(" for {}s", d.as_secs())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
+    #[snafu(display("{op}: account locked{}{}", lockout.lock_time.map(|d| format!(" for {}s", d.as_secs())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
     AuthLocked {
         /// Operation id.
         op: String,
@@ -284,8 +341,9 @@ pub enum Error {
         code: Option<String>,
         /// Vendor message.
         message: Option<String>,
-        /// Time until the device unlocks the account, when it says.
-        unlock_in: Option<Duration>,
+        /// Everything the service said about the lock: `lock_time` is the time until the
+        /// account unlocks, when it says.
+        lockout: LockoutInfo,
     },
     /// The service throttled the caller (quota or frequency limit).
     #[snafu(display("{op}: rate limited{}{}", retry_after.map(|d| format!(", retry after {}ms", d.as_millis())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
@@ -347,6 +405,17 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// The service answered with a redirect (3xx). Redirects are never followed: the request
+    /// did not reach the operation, and following it could send credentials to another origin.
+    #[snafu(display("{op}: the service answered HTTP {status} (a redirect, not followed){}", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_else(|| " without a Location".to_owned())))]
+    Redirect {
+        /// Operation id.
+        op: String,
+        /// HTTP status (300-399).
+        status: u16,
+        /// The `Location` header, scrubbed of credential-like values (see [`Error::redirect`]).
+        location: Option<String>,
+    },
     /// A long-lived stream failed (bad part, idle, cut); the stream itself may continue.
     #[snafu(display("{op}: stream error: {message}"))]
     Stream {
@@ -395,7 +464,7 @@ impl Error {
             Error::Auth { .. } | Error::AuthLocked { .. } => ErrorClass::AuthRejected,
             Error::RateLimited { .. } => ErrorClass::RateLimited,
             Error::Api { class, .. } => *class,
-            Error::Decode { .. } | Error::InvalidInput { .. } => ErrorClass::Permanent,
+            Error::Decode { .. } | Error::InvalidInput { .. } | Error::Redirect { .. } => ErrorClass::Permanent,
             Error::Unsupported { .. } => ErrorClass::Unsupported,
             Error::Stream { cause, .. } => cause.as_ref().map_or(ErrorClass::Retryable, |c| c.class()),
         }
@@ -414,6 +483,7 @@ impl Error {
             Error::Unsupported { .. } => ErrorKind::Unsupported,
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::Stream { .. } => ErrorKind::Stream,
+            Error::Redirect { .. } => ErrorKind::Redirect,
         }
     }
 
@@ -429,6 +499,7 @@ impl Error {
             | Error::Decode { op, .. }
             | Error::Unsupported { op, .. }
             | Error::InvalidInput { op, .. }
+            | Error::Redirect { op, .. }
             | Error::Stream { op, .. } => op,
         }
     }
@@ -446,6 +517,7 @@ impl Error {
             | Error::Decode { op, .. }
             | Error::Unsupported { op, .. }
             | Error::InvalidInput { op, .. }
+            | Error::Redirect { op, .. }
             | Error::Stream { op, .. } => *op = new,
         }
         self
@@ -460,6 +532,7 @@ impl Error {
             | Error::Api { status, .. }
             | Error::Decode { status, .. }
             | Error::Unsupported { status, .. } => *status,
+            Error::Redirect { status, .. } => Some(*status),
             Error::Stream { cause: Some(c), .. } => c.status(),
             _ => None,
         }
@@ -495,9 +568,29 @@ impl Error {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             Error::RateLimited { retry_after, .. } => *retry_after,
-            Error::AuthLocked { unlock_in, .. } => *unlock_in,
+            Error::AuthLocked { lockout, .. } => lockout.lock_time,
             _ => None,
         }
+    }
+
+    /// What the service said about its login lock-out, for a rejected or locked login.
+    pub fn lockout(&self) -> Option<&LockoutInfo> {
+        match self {
+            Error::Auth { lockout, .. } | Error::AuthLocked { lockout, .. } => Some(lockout),
+            Error::Stream { cause: Some(c), .. } => c.lockout(),
+            _ => None,
+        }
+    }
+
+    /// Login attempts left before the account locks, when the service said.
+    pub fn retries_left(&self) -> Option<u32> {
+        self.lockout().and_then(|l| l.retries_left)
+    }
+
+    /// Builds an [`Error::Redirect`]; the `Location` is cut short and scrubbed of user info
+    /// and credential-like values (see [`scrub_location`]).
+    pub fn redirect(op: impl Into<String>, status: u16, location: Option<&str>) -> Self {
+        Error::Redirect { op: op.into(), status, location: location.map(scrub_location) }
     }
 
     /// Builds an [`Error::InvalidInput`].
@@ -593,6 +686,28 @@ pub fn scrub_secrets(text: &str) -> String {
     out
 }
 
+/// Maximum number of characters of a `Location` kept in an [`Error::Redirect`].
+pub const LOCATION_LEN: usize = 200;
+
+/// A redirect target fit for an error message: at most [`LOCATION_LEN`] characters, the user
+/// info of an absolute URL (`https://user:pass@host`) replaced by `***`, and the values of
+/// credential-like query keys (`?accessToken=...`) replaced by `***` (see [`scrub_secrets`]).
+pub fn scrub_location(location: &str) -> String {
+    let cut: String = location.trim().chars().take(LOCATION_LEN).collect();
+    let without_userinfo = match cut.find("://") {
+        Some(i) => {
+            let rest = &cut[i + 3..];
+            let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+            match rest[..authority_end].rfind('@') {
+                Some(at) => format!("{}***@{}", &cut[..i + 3], &rest[at + 1..]),
+                None => cut.clone(),
+            }
+        }
+        None => cut.clone(),
+    };
+    scrub_secrets(&without_userinfo)
+}
+
 fn is_key_start(bytes: &[u8], i: usize) -> bool {
     // Inside a longer identifier ("monkey") only when preceded by a lowercase letter and the
     // key is not camel-cased ("appKey" is still a credential-ish key, "monkey" is not).
@@ -637,6 +752,32 @@ mod tests {
     }
 
     #[test]
+    fn redirect_locations_lose_credentials() {
+        let e = Error::redirect("arm", 307, Some("https://user:pa55@evil.example:8443/cb?accessToken=at.s3cr3t&x=1"));
+        let text = e.to_string();
+        assert!(!text.contains("s3cr3t") && !text.contains("pa55"), "{text}");
+        assert!(text.contains("HTTP 307") && text.contains("evil.example:8443/cb"), "{text}");
+        assert_eq!((e.class(), e.kind(), e.status()), (ErrorClass::Permanent, ErrorKind::Redirect, Some(307)));
+        assert!(!format!("{e:?}").contains("s3cr3t"));
+        let long = format!("/x?{}", "a".repeat(1000));
+        assert!(scrub_location(&long).chars().count() <= LOCATION_LEN);
+        assert!(Error::redirect("op", 302, None).to_string().contains("without a Location"));
+    }
+
+    #[test]
+    fn lockout_is_shown_when_the_service_said_anything() {
+        let lockout =
+            LockoutInfo { retries_left: Some(3), lock_time: Some(Duration::from_secs(30)), locked: Some(false) };
+        let e = Error::Auth { op: "x".into(), status: Some(401), code: None, message: None, expired: false, lockout };
+        assert_eq!(e.to_string(), "x: credentials rejected (HTTP 401); not locked, 3 attempts left, lock time 30s");
+        assert_eq!(e.retries_left(), Some(3));
+        assert_eq!(e.lockout(), Some(&lockout));
+        let quiet = LockoutInfo::default();
+        let e = Error::Auth { op: "x".into(), status: None, code: None, message: None, expired: false, lockout: quiet };
+        assert_eq!(e.to_string(), "x: credentials rejected");
+    }
+
+    #[test]
     fn class_follows_kind() {
         let e = Error::Auth {
             op: "x".into(),
@@ -644,7 +785,7 @@ mod tests {
             code: None,
             message: None,
             expired: true,
-            retries_left: None,
+            lockout: LockoutInfo::default(),
         };
         assert_eq!(e.class(), ErrorClass::AuthExpired);
         let e = Error::api("x", Some(200), Some("20008".into()), Some("busy".into()), ErrorClass::Retryable);

@@ -43,7 +43,7 @@ pub mod sim;
 pub mod supervise;
 pub mod transport;
 
-pub use error::{Error, ErrorClass, ErrorKind, Result};
+pub use error::{Error, ErrorClass, ErrorKind, LockoutInfo, Result};
 pub use operation::{Body, Operation, RawResponse, Request};
 pub use secrecy::{ExposeSecret, SecretString};
 

@@ -56,14 +56,16 @@ pub struct HttpStatusProfile;
 
 impl VendorProfile for HttpStatusProfile {}
 
-/// Classifies a response by its HTTP status: 2xx and 3xx succeed; 401 → auth rejected; 403, 404
-/// and other 4xx → permanent; 408, 425, 5xx → retryable; 429 → rate limited (with `Retry-After`).
+/// Classifies a response by its HTTP status: only 2xx succeeds; 3xx → [`Error::Redirect`]
+/// (never followed); 401 → auth rejected; 403, 404 and other 4xx → permanent; 408, 425, 5xx →
+/// retryable; 429 → rate limited (with `Retry-After`).
 ///
 /// # Errors
 /// The error for a non-success status.
 pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
+    classify_redirect(resp)?;
     let status = resp.status;
-    if status.is_success() || status.is_redirection() || status.is_informational() {
+    if status.is_success() {
         return Ok(());
     }
     let op = resp.op.to_owned();
@@ -71,7 +73,7 @@ pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
     let message = status.canonical_reason().map(str::to_owned);
     Err(match status {
         StatusCode::UNAUTHORIZED => {
-            Error::Auth { op, status: code, code: None, message, expired: false, retries_left: None }
+            Error::Auth { op, status: code, code: None, message, expired: false, lockout: Default::default() }
         }
         StatusCode::TOO_MANY_REQUESTS => Error::RateLimited {
             op,
@@ -89,6 +91,21 @@ pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
         StatusCode::NOT_IMPLEMENTED => Error::Unsupported { op, status: code, code: None, message },
         _ => Error::api(op, code, None, message, ErrorClass::Permanent),
     })
+}
+
+/// Fails a redirect (3xx) with [`Error::Redirect`] naming its (scrubbed) `Location`; passes
+/// anything else. The transport never follows redirects, so a 3xx means the operation did not
+/// happen; every [`VendorProfile::classify`] calls this first, whatever the body says, and the
+/// pipeline checks it again before the profile.
+///
+/// # Errors
+/// [`Error::Redirect`] for a 3xx status.
+pub fn classify_redirect(resp: &RawResponse) -> Result<()> {
+    if !resp.status.is_redirection() {
+        return Ok(());
+    }
+    let location = resp.headers.get(http::header::LOCATION).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    Err(Error::redirect(resp.op, resp.status.as_u16(), location.as_deref()))
 }
 
 /// A response whose body is still arriving (an event stream, a download).
@@ -360,7 +377,8 @@ impl Pipeline {
             let err = match outcome {
                 Attempt::Done(resp) => {
                     tracing::Span::current().record("status", resp.status.as_u16());
-                    match self.shared.profile.classify(&resp) {
+                    // A redirect is an error whatever the profile makes of the body.
+                    match classify_redirect(&resp).and_then(|()| self.shared.profile.classify(&resp)) {
                         Ok(()) => {
                             self.shared.retry.on_success();
                             return Ok(resp);
@@ -557,7 +575,7 @@ impl Pipeline {
                         let (parts, body) = resp.into_parts();
                         let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
                         let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
-                        match self.shared.profile.classify(&raw) {
+                        match classify_redirect(&raw).and_then(|()| self.shared.profile.classify(&raw)) {
                             Ok(()) => classify_http_status(&raw).err().unwrap_or_else(|| {
                                 Error::api(op.id, Some(raw.status.as_u16()), None, None, ErrorClass::Permanent)
                             }),
@@ -623,6 +641,15 @@ mod tests {
     #[test]
     fn http_status_classification() {
         assert!(classify_http_status(&raw(200)).is_ok());
+        for redirect in [301, 302, 303, 307, 308] {
+            let e = classify_http_status(&raw(redirect)).unwrap_err();
+            assert!(matches!(e, Error::Redirect { status, location: None, .. } if status == redirect), "{e:?}");
+            assert_eq!(e.class(), ErrorClass::Permanent);
+        }
+        let mut moved = raw(307);
+        moved.headers.insert(http::header::LOCATION, HeaderValue::from_static("http://other.example/x?token=abc"));
+        let e = classify_redirect(&moved).unwrap_err();
+        assert!(e.to_string().contains("http://other.example/x?token=***"), "{e}");
         assert_eq!(classify_http_status(&raw(401)).unwrap_err().class(), ErrorClass::AuthRejected);
         assert_eq!(classify_http_status(&raw(429)).unwrap_err().class(), ErrorClass::RateLimited);
         assert_eq!(classify_http_status(&raw(503)).unwrap_err().class(), ErrorClass::Retryable);

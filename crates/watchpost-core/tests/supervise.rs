@@ -100,7 +100,7 @@ fn auth_rejected() -> Error {
         code: None,
         message: None,
         expired: false,
-        retries_left: Some(2),
+        lockout: watchpost_core::LockoutInfo { retries_left: Some(2), ..Default::default() },
     }
 }
 
@@ -269,7 +269,13 @@ async fn fatal_connect_errors_close_the_stream() {
         auth_rejected(),
         Error::invalid_input("test", "bad channel"),
         Error::Unsupported { op: "test".into(), status: Some(404), code: None, message: None },
-        Error::AuthLocked { op: "test".into(), status: Some(401), code: None, message: None, unlock_in: None },
+        Error::AuthLocked {
+            op: "test".into(),
+            status: Some(401),
+            code: None,
+            message: None,
+            lockout: Default::default(),
+        },
     ];
     for err in fatal {
         let kind = err.kind();

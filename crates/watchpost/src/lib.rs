@@ -119,7 +119,7 @@
 pub use watchpost_core as core;
 
 #[doc(inline)]
-pub use watchpost_core::{Error, ErrorClass, ErrorKind, Result};
+pub use watchpost_core::{Error, ErrorClass, ErrorKind, LockoutInfo, Result};
 
 /// The EZVIZ open platform ([`ezviz_lapp`]): device configuration, arming, schedules.
 #[cfg(feature = "ezviz")]

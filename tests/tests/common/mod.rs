@@ -38,7 +38,7 @@ impl VendorProfile for TestProfile {
                 code: Some("token_expired".into()),
                 message: None,
                 expired: true,
-                retries_left: None,
+                lockout: Default::default(),
             });
         }
         classify_http_status(resp)

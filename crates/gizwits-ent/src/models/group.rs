@@ -100,8 +100,11 @@ pub struct GroupMacs {
 
 /// The outcome of a batch call (group update, bind, unbind): which items succeeded or failed.
 ///
-/// For bindings the lists are called "MAC list" but hold dids.
+/// For bindings the lists are called "MAC list" but hold dids. The seed's answers always carry
+/// both lists; one of them may be missing (read as empty), but a body with neither (`{}`) is a
+/// decode error: it says nothing about the items, so it must not read as "nothing failed".
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "BatchResultRepr")]
 pub struct BatchResult {
     /// Items that succeeded.
     #[serde(default)]
@@ -109,6 +112,26 @@ pub struct BatchResult {
     /// Items that failed.
     #[serde(default)]
     pub failed: Vec<String>,
+}
+
+/// The wire form of [`BatchResult`], telling a missing list from an empty one.
+#[derive(Deserialize)]
+struct BatchResultRepr {
+    #[serde(default)]
+    success: Option<Vec<String>>,
+    #[serde(default)]
+    failed: Option<Vec<String>>,
+}
+
+impl TryFrom<BatchResultRepr> for BatchResult {
+    type Error = &'static str;
+
+    fn try_from(r: BatchResultRepr) -> Result<Self, Self::Error> {
+        if r.success.is_none() && r.failed.is_none() {
+            return Err("neither `success` nor `failed`: the items' outcome is unknown");
+        }
+        Ok(BatchResult { success: r.success.unwrap_or_default(), failed: r.failed.unwrap_or_default() })
+    }
 }
 
 impl BatchResult {

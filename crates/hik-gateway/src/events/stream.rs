@@ -18,15 +18,15 @@ use watchpost_core::{Error, RawResponse, Result};
 
 use super::model::Event;
 use super::parse::{parse_part, Part};
-use crate::client::Client;
+use crate::client::{unsupported_under_all, Client};
 use crate::error::status_error;
 use crate::generated::{
     ops, AddDeviceEventsRequest, GetDeviceEventsRequest, QuerySubscriptionStatusRequest, RemoveDeviceEventsRequest,
     SubscribeRawRequest, UnsubscribeRequest,
 };
 use crate::models::{
-    DevEvent, DevSubscribeStatus, ResponseStatus, SubscribeDevEventMsg, SubscribeDeviceMgmtMsg, SubscribeDeviceMgmtRsp,
-    UploadMode,
+    DevEvent, DevSubscribeStatus, EventMode, ResponseStatus, SubscribeDevEventMsg, SubscribeDeviceMgmtMsg,
+    SubscribeDeviceMgmtRsp, UploadMode,
 };
 use crate::profile::HikProfile;
 
@@ -168,6 +168,9 @@ impl Stream for EventStream {
                 }
                 Supervised::Item(n) => {
                     if let Notification::Subscribed(rsp) = &n {
+                        if let (Some(id), true) = (&rsp.id, self.is_all_mode()) {
+                            self.client.note_all_mode_subscription(id);
+                        }
                         *lock(&self.current) = rsp.id.clone();
                     }
                     n
@@ -217,19 +220,34 @@ impl EventStream {
         lock(&self.current).clone()
     }
 
+    /// Whether this stream subscribes with `eventMode: all`.
+    fn is_all_mode(&self) -> bool {
+        lock(&self.request).subscribe_device_mgmt.event_mode == EventMode::All
+    }
+
+    /// Refuses `op` locally when the seed documents it as unsupported under `eventMode: all`.
+    fn refuse_under_all(&self, op: &str) -> Result<()> {
+        if self.is_all_mode() {
+            return Err(unsupported_under_all(op));
+        }
+        Ok(())
+    }
+
     fn require_id(&self, op: &str) -> Result<String> {
         self.subscription_id().ok_or_else(|| Error::invalid_input(op, "no active subscription (not connected yet)"))
     }
 
     /// Adds event types of one device to the current subscription (8.2.1, POST).
-    /// Not supported by the gateway when the subscription's eventMode is `all`.
+    /// Not supported when the subscription's eventMode is `all` (6.1 step 3): refused locally.
     ///
     /// Once the gateway accepted it, the change is also kept for every later re-subscription
     /// (a new subscription would otherwise start from the original request).
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] while not subscribed; the gateway's typed error otherwise.
+    /// [`Error::Unsupported`] under eventMode `all` (nothing sent); [`Error::InvalidInput`]
+    /// while not subscribed; the gateway's typed error otherwise.
     pub async fn add_device_events(&self, dev: DevEvent) -> Result<ResponseStatus> {
+        self.refuse_under_all(ops::ADD_DEVICE_EVENTS.id)?;
         let id = self.require_id(ops::ADD_DEVICE_EVENTS.id)?;
         let dev_index = dev.dev_index.clone();
         let req = AddDeviceEventsRequest::new(id, dev_index, SubscribeDevEventMsg { subscribe_dev_event: dev.clone() });
@@ -261,10 +279,13 @@ impl EventStream {
     }
 
     /// Removes one device's event types from the current subscription (8.2.4).
+    /// Not supported when the subscription's eventMode is `all` (6.1 step 5): refused locally.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] while not subscribed; the gateway's typed error otherwise.
+    /// [`Error::Unsupported`] under eventMode `all` (nothing sent); [`Error::InvalidInput`]
+    /// while not subscribed; the gateway's typed error otherwise.
     pub async fn remove_device_events(&self, dev_index: &str) -> Result<ResponseStatus> {
+        self.refuse_under_all(ops::REMOVE_DEVICE_EVENTS.id)?;
         let id = self.require_id(ops::REMOVE_DEVICE_EVENTS.id)?;
         let status = self.client.remove_device_events(&RemoveDeviceEventsRequest::new(id, dev_index)).await?;
         lock(&self.request).subscribe_device_mgmt.dev_event_list.retain(|d| d.dev_index != dev_index);
@@ -278,10 +299,13 @@ impl EventStream {
     }
 
     /// The per-device status of the current subscription (8.2.2).
+    /// Not supported when the subscription's eventMode is `all` (6.1 step 2): refused locally.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] while not subscribed; the gateway's typed error otherwise.
+    /// [`Error::Unsupported`] under eventMode `all` (nothing sent); [`Error::InvalidInput`]
+    /// while not subscribed; the gateway's typed error otherwise.
     pub async fn query_status(&self) -> Result<Vec<DevSubscribeStatus>> {
+        self.refuse_under_all(ops::QUERY_SUBSCRIPTION_STATUS.id)?;
         let id = self.require_id(ops::QUERY_SUBSCRIPTION_STATUS.id)?;
         Ok(self
             .client

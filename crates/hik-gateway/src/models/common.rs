@@ -5,15 +5,11 @@ use watchpost_core::codec::lenient;
 
 use crate::error::{StatusCode, SubStatus};
 
-fn default_ok() -> StatusCode {
-    StatusCode::Ok
-}
-
 /// `JSON_ResponseStatus` (9.23): the outcome of a call.
 ///
 /// Read flat as 9.23 defines it or wrapped in `{"ResponseStatus": {...}}` as 2.3 shows it.
 /// The members of `JSON_ResponseStatus_AuthenticationFailed` (9.24) are read too when present.
-/// A body without `statusCode` reads as OK (some firmware answers a bare `200`).
+/// `statusCode` is required (9.23): a body without it (`{}`) is a decode error, never an OK.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ResponseStatus {
     /// `requestURL`: the request URL.
@@ -53,8 +49,8 @@ pub struct ResponseStatus {
 struct StatusRepr {
     #[serde(rename = "requestURL", alias = "requestUrl", default, with = "lenient::opt_string")]
     request_url: Option<String>,
-    #[serde(rename = "statusCode", default = "default_ok")]
-    status_code: StatusCode,
+    #[serde(rename = "statusCode", default)]
+    status_code: Option<StatusCode>,
     #[serde(rename = "statusString", default, with = "lenient::opt_string")]
     status_string: Option<String>,
     #[serde(rename = "subStatusCode", default)]
@@ -75,14 +71,18 @@ struct StatusRepr {
     wrapped: Option<Box<StatusRepr>>,
 }
 
-impl From<StatusRepr> for ResponseStatus {
-    fn from(r: StatusRepr) -> Self {
+impl TryFrom<StatusRepr> for ResponseStatus {
+    type Error = &'static str;
+
+    fn try_from(r: StatusRepr) -> Result<Self, Self::Error> {
         if let Some(inner) = r.wrapped {
-            return (*inner).into();
+            return (*inner).try_into();
         }
-        ResponseStatus {
+        // No status is ever defaulted to OK: an empty document says nothing happened.
+        let status_code = r.status_code.ok_or("missing field `statusCode`")?;
+        Ok(ResponseStatus {
             request_url: r.request_url,
-            status_code: r.status_code,
+            status_code,
             status_string: r.status_string,
             sub_status_code: r.sub_status_code.filter(|s| !s.name().is_empty()),
             error_code: r.error_code,
@@ -91,13 +91,13 @@ impl From<StatusRepr> for ResponseStatus {
             lock_status: r.lock_status,
             retry_times: r.retry_times,
             res_lock_time: r.res_lock_time,
-        }
+        })
     }
 }
 
 impl<'de> Deserialize<'de> for ResponseStatus {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        StatusRepr::deserialize(d).map(Into::into)
+        StatusRepr::deserialize(d)?.try_into().map_err(serde::de::Error::custom)
     }
 }
 
@@ -358,8 +358,11 @@ mod tests {
                 .unwrap();
         assert_eq!(wrapped.status_code, StatusCode::Ok);
         assert_eq!(wrapped.sub_status(), SubStatus::Ok);
-        let bare: ResponseStatus = serde_json::from_str("{}").unwrap();
-        assert!(bare.is_success() && !bare.reboot_required());
+        // No status is defaulted to OK.
+        for bare in ["{}", r#"{"statusString":"OK"}"#, r#"{"ResponseStatus":{}}"#, r#"{"statusCode":null}"#] {
+            let e = serde_json::from_str::<ResponseStatus>(bare).unwrap_err();
+            assert!(e.to_string().contains("statusCode"), "{bare}: {e}");
+        }
         let odd: ResponseStatus = serde_json::from_str(r#"{"statusCode":1,"rebootRequired":"2"}"#).unwrap();
         assert_eq!(odd.reboot_required, Some(false));
     }

@@ -205,8 +205,10 @@ impl OutputsCtrlMsg {
 }
 
 /// The answer of `control/outputs`: `JSON_ResponseStatus` on success, `JSON_ErrorList` on
-/// failure (8.4.6). Both are read from one object.
+/// failure (8.4.6). Both are read from one object; a body with neither `statusCode` nor
+/// `ErrorList` (`{}`) is a decode error, never "every relay switched".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OutputsCtrlRepr")]
 pub struct OutputsCtrlResponse {
     /// The status members, when sent.
     #[serde(flatten)]
@@ -214,6 +216,30 @@ pub struct OutputsCtrlResponse {
     /// `ErrorList`, when sent.
     #[serde(rename = "ErrorList", default, deserialize_with = "super::de::flexible_list")]
     pub error_list: Vec<ErrorItem>,
+}
+
+/// The wire form of [`OutputsCtrlResponse`], telling an absent `ErrorList` from an empty one.
+#[derive(Deserialize)]
+struct OutputsCtrlRepr {
+    #[serde(flatten)]
+    status: BatchStatus,
+    #[serde(rename = "ErrorList", default, deserialize_with = "present_list")]
+    error_list: Option<Vec<ErrorItem>>,
+}
+
+fn present_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<ErrorItem>>, D::Error> {
+    super::de::flexible_list(d).map(Some)
+}
+
+impl TryFrom<OutputsCtrlRepr> for OutputsCtrlResponse {
+    type Error = &'static str;
+
+    fn try_from(r: OutputsCtrlRepr) -> Result<Self, Self::Error> {
+        match (r.status.status_code, r.error_list) {
+            (None, None) => Err("neither `statusCode` nor `ErrorList`: the relays' outcome is unknown"),
+            (_, list) => Ok(OutputsCtrlResponse { status: r.status, error_list: list.unwrap_or_default() }),
+        }
+    }
 }
 
 impl OutputsCtrlResponse {
@@ -397,6 +423,9 @@ mod tests {
         .unwrap();
         let o = r.outcome(&[1, 2]);
         assert_eq!(o.succeeded, vec![1]);
+        assert!(serde_json::from_str::<OutputsCtrlResponse>("{}").is_err(), "no outcome is not success");
+        let ok: OutputsCtrlResponse = serde_json::from_str(r#"{"statusCode":1,"subStatusCode":"ok"}"#).unwrap();
+        assert!(ok.outcome(&[1]).all_succeeded());
         assert_eq!(o.failed[0].item, 2);
         assert_eq!(o.failed[0].sub_status, SubStatus::BadParameters);
     }

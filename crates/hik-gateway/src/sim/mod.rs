@@ -605,7 +605,10 @@ impl Simulator {
 }
 
 /// The 401 document of a failed authentication (9.24), or `JSON_UserCheck` (9.33) for the
-/// login check.
+/// login check. A rejection (`retries_left` or `locked_for` set) carries every lock-out member
+/// the seed documents, locked or not: 9.24 `lockStatus`, `retryTimes`, `resLockTime` (as in the
+/// seed's example, the lock duration while still unlocked); 9.33 `lockStatus`,
+/// `retryLoginTime`, `unlockTime`. A bare challenge (no credentials sent) carries none.
 fn auth_failure(
     route: &str,
     url: String,
@@ -614,12 +617,14 @@ fn auth_failure(
     lock_duration: Duration,
 ) -> SimResponse {
     if route == "security.user_check" {
-        let mut check = json!({"statusValue": 401, "statusString": "Unauthorized",
-            "lockStatus": if locked_for.is_some() { "locked" } else { "unlocked" }});
+        let mut check = json!({"statusValue": 401, "statusString": "Unauthorized"});
         if let Some(d) = locked_for {
+            check["lockStatus"] = json!("locked");
             check["unlockTime"] = json!(d.as_secs());
             check["retryLoginTime"] = json!(0);
         } else if let Some(r) = retries_left {
+            check["lockStatus"] = json!("unlocked");
+            check["unlockTime"] = json!(lock_duration.as_secs());
             check["retryLoginTime"] = json!(r);
         }
         return SimResponse::json(401, &json!({ "userCheck": check }));

@@ -179,7 +179,7 @@ impl TokenProvider {
                 code: None,
                 message: Some("the fixed token was invalidated and cannot be refreshed".into()),
                 expired: true,
-                retries_left: None,
+                lockout: Default::default(),
             });
         };
         self.inner.fetches.fetch_add(1, Ordering::Relaxed);

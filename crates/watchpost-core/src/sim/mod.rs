@@ -16,6 +16,8 @@
 //! - [`token`]: [`TokenStore`] issuing and checking expiring bearer tokens.
 //! - [`quota`]: [`Quota`], a fixed-window request quota with `X-RateLimit-*` headers.
 //! - [`faults`]: [`Faults`], latency, failures, resets and truncation injected while the server runs.
+//! - [`scripted`]: [`ScriptedServer`], a hostile server answering exactly the bytes a test chose
+//!   (redirects, empty bodies) and recording what the client sent.
 //!
 //! ## Order of work for one request
 //! The path is matched to a route (or the fallback), the server's counters are bumped, faults are
@@ -108,6 +110,7 @@ pub mod quota;
 pub mod request;
 pub mod response;
 pub mod router;
+pub mod scripted;
 pub mod server;
 pub mod stream;
 pub mod token;
@@ -119,6 +122,7 @@ pub use quota::{Quota, QuotaDecision, RateLimitHeaders};
 pub use request::SimRequest;
 pub use response::SimResponse;
 pub use router::{Next, Router, FALLBACK_ROUTE};
+pub use scripted::{http_response, RecordedRequest, ScriptedServer};
 pub use server::SimServer;
 pub use stream::{StreamChunk, StreamHub};
 pub use token::{IssuedToken, TokenCheck, TokenStore};
