@@ -67,7 +67,7 @@ pub struct AuthExchange {
     creds: Credentials,
     https: bool,
     /// The challenge of this request's own 401, answered with a nonce no other request uses.
-    private: Option<DigestState>,
+    private: Option<Box<DigestState>>,
     sent: Sent,
     sends: u8,
     stale_answered: bool,
@@ -196,7 +196,7 @@ impl AuthExchange {
                 // First contact: learn the scheme (a challenge, not a login attempt).
                 match (offers.digest, self.auth.mode) {
                     (Some(Ok(parsed)), HttpAuthMode::Auto | HttpAuthMode::Digest) => {
-                        self.private = Some(DigestState::new(parsed, &self.creds));
+                        self.private = Some(Box::new(DigestState::new(parsed, &self.creds)));
                         self.needs_gate = self.guard.is_none();
                         Step::Retry
                     }
@@ -225,7 +225,7 @@ impl AuthExchange {
                 // window, nonce expired, gateway restarted): answer this 401's own challenge.
                 Some(Ok(parsed)) => {
                     tracing::debug!(target: "watchpost::auth", op, stale = parsed.stale(), "proven credentials re-challenged: answering the fresh nonce");
-                    self.private = Some(DigestState::new(parsed, &self.creds));
+                    self.private = Some(Box::new(DigestState::new(parsed, &self.creds)));
                     Step::Retry
                 }
                 Some(Err(reason)) => return Err(unsupported(op, "Digest", reason)),
@@ -241,7 +241,7 @@ impl AuthExchange {
                     }
                     if streak_ok && !self.stale_answered {
                         self.stale_answered = true;
-                        self.private = Some(DigestState::new(parsed, &self.creds));
+                        self.private = Some(Box::new(DigestState::new(parsed, &self.creds)));
                         Step::Retry
                     } else {
                         Step::Rejected
@@ -271,7 +271,7 @@ impl AuthExchange {
             state.stale_streak = 0;
             match (self.private.take(), &mut state.scheme) {
                 // The nonce this request answered becomes the shared one (its nc continues).
-                (Some(private), scheme) => *scheme = Scheme::Digest { state: private, proven: true },
+                (Some(private), scheme) => *scheme = Scheme::Digest { state: *private, proven: true },
                 (None, Scheme::Digest { proven, .. } | Scheme::Basic { proven }) => *proven = true,
                 (None, Scheme::Unknown) => {}
             }

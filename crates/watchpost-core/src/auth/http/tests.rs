@@ -267,7 +267,7 @@ async fn concurrent_first_calls_share_one_challenge_and_one_answer() {
     first.on_response("op", StatusCode::UNAUTHORIZED, &fresh("n1", "")).unwrap();
     header_text(&mut first);
     first.on_response("op", StatusCode::OK, &HeaderMap::new()).unwrap();
-    assert_eq!(waiter.await.unwrap().unwrap(), false, "proven meanwhile: pre-emptive, not single-flight");
+    assert!(!waiter.await.unwrap().unwrap(), "proven meanwhile: pre-emptive, not single-flight");
 
     // And when the first one is rejected, the waiters fail fast.
     let auth = HttpAuth::new(Credentials::new("u", "wrong"));
