@@ -4,11 +4,12 @@
 
 mod common;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::*;
 use serde_json::json;
+use watchpost_core::auth::{Auth, Credentials};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::ratelimit::{Quota as ClientQuota, RateLimiter};
 use watchpost_core::retry::{FixedJitter, RetryConfig};
@@ -83,11 +84,166 @@ async fn wrong_password_is_one_attempt_and_auth_rejected() {
     assert_eq!(err.status(), Some(401));
     assert_eq!(digest.failures(), 1, "exactly one login attempt spent");
     assert_eq!(server.requests_total(), 2, "the challenge fetch and one authenticated request");
-    // A second call spends one more attempt, never a retry loop that locks the account.
-    let err = p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap_err();
-    assert_eq!(err.class(), ErrorClass::AuthRejected);
-    assert_eq!(digest.failures(), 2);
+    // A second call fails fast with the same error: the rejection is remembered.
+    let again = p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap_err();
+    assert_eq!(again.class(), ErrorClass::AuthRejected);
+    assert_eq!(again.to_string(), err.to_string());
+    assert_eq!(digest.failures(), 1, "no second attempt");
+    assert_eq!(server.requests_total(), 2, "nothing sent");
     assert!(!format!("{err:?} {err}").contains("wrong"), "no password in the error");
+}
+
+/// A server the test writes itself: answers every request with `response` (then closes the
+/// connection) and records each request head.
+async fn hostile_server(response: String) -> (String, Arc<Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let heads = Arc::new(Mutex::new(Vec::new()));
+    let log = heads.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((mut tcp, _)) = listener.accept().await else { return };
+            let (log, response) = (log.clone(), response.clone());
+            tokio::spawn(async move {
+                let mut buf = Vec::new();
+                let mut chunk = [0u8; 1024];
+                while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tcp.read(&mut chunk).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                    }
+                }
+                log.lock().unwrap().push(String::from_utf8_lossy(&buf).into_owned());
+                let _ = tcp.write_all(response.as_bytes()).await;
+                let _ = tcp.shutdown().await;
+            });
+        }
+    });
+    (base, heads)
+}
+
+fn unauthorized(www_authenticate: &[&str]) -> String {
+    let mut r = String::from("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\nConnection: close\r\n");
+    for w in www_authenticate {
+        r.push_str(&format!("WWW-Authenticate: {w}\r\n"));
+    }
+    r.push_str("\r\n");
+    r
+}
+
+fn authorization_headers(heads: &Mutex<Vec<String>>) -> usize {
+    heads.lock().unwrap().iter().filter(|h| h.to_ascii_lowercase().contains("\r\nauthorization:")).count()
+}
+
+#[tokio::test]
+async fn basic_over_plain_http_gets_no_credentials() {
+    let (base, heads) = hostile_server(unauthorized(&[r#"Basic realm="x""#])).await;
+    let p = http_pipeline(&base, "admin", PASSWORD);
+    for _ in 0..3 {
+        let err = p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::UnsupportedChallenge, "{err:?}");
+        assert_ne!(err.class(), ErrorClass::AuthRejected);
+        assert!(
+            err.to_string().contains(
+                "server offered only Basic over plain http; refused to send the password in clear; set auth mode Basic to allow"
+            ),
+            "{err}"
+        );
+    }
+    assert_eq!(heads.lock().unwrap().len(), 3, "one unauthenticated request per call, not retried");
+    assert_eq!(authorization_headers(&heads), 0, "the password never went out");
+}
+
+#[tokio::test]
+async fn challenges_that_cannot_be_answered_get_no_credentials() {
+    let cases: [(&[&str], &str); 5] = [
+        (&[r#"Digest realm="r", nonce="n", algorithm=MD4"#], "unknown Digest algorithm"),
+        (&[r#"Digest realm="r", qop="auth""#], "challenge without a nonce"),
+        (&[r#"Digest realm="r", nonce="n"#], "unparsable challenge"),
+        (&[r#"Negotiate abc"#], "no challenge in a scheme the client speaks"),
+        (&[], "no challenge in a scheme the client speaks"),
+    ];
+    for (challenge, reason) in cases {
+        let (base, heads) = hostile_server(unauthorized(challenge)).await;
+        let err = http_pipeline(&base, "admin", PASSWORD).execute(Request::new(&OP_DIGEST_GET)).await.unwrap_err();
+        match &err {
+            watchpost_core::Error::UnsupportedChallenge { reason: r, .. } => assert_eq!(*r, reason, "{challenge:?}"),
+            other => panic!("{challenge:?}: {other:?}"),
+        }
+        assert!(!err.to_string().contains("credentials rejected"), "{err}");
+        assert_eq!(authorization_headers(&heads), 0, "{challenge:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_refused_nonce_count_on_proven_credentials_is_re_challenged_not_rejected() {
+    let digest = DigestServer::new(DigestConfig::new("r").user("admin", PASSWORD));
+    let server = SimServer::start(digest_router(digest.clone())).await.unwrap();
+    let p = http_pipeline(&server.base_url(), "admin", PASSWORD);
+    p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
+    // The device refuses the next nc (out of its window): a 401 without stale.
+    digest.refuse_nonce_counts(1);
+    p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
+    assert_eq!(digest.nc_refusals(), 1);
+    assert_eq!(digest.failures(), 0);
+    let Auth::Http(h) = p.auth() else { panic!() };
+    assert!(h.is_proven() && !h.is_rejected());
+    let before = server.requests_total();
+    p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
+    assert_eq!(server.requests_total() - before, 1, "pre-emptive again");
+}
+
+/// Many concurrent requests share one nonce on strict firmware (every nc must exceed the
+/// highest seen): requests that arrive out of order are refused, and none of them may be taken
+/// for a rejected password because another request advanced the nc.
+#[tokio::test(start_paused = true)]
+async fn concurrent_requests_refused_for_their_nc_all_converge() {
+    let digest = DigestServer::new(DigestConfig::new("r").nc_window(1).max_failures(3).user("admin", PASSWORD));
+    let server = SimServer::start(digest_router(digest.clone())).await.unwrap();
+    let p = http_pipeline(&server.base_url(), "admin", PASSWORD);
+    p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
+    // The first 100 requests are held up on the way: those behind them overtake them.
+    server.faults().latency_next(100, Some("digest.get"), Duration::from_millis(50));
+    let mut tasks = Vec::new();
+    for _ in 0..300 {
+        let p = p.clone();
+        tasks.push(tokio::spawn(async move { p.execute(Request::new(&OP_DIGEST_GET)).await }));
+    }
+    for t in tasks {
+        t.await.unwrap().expect("every request succeeds");
+    }
+    assert_eq!(digest.failures(), 0);
+    assert_eq!(digest.authorized(), 301);
+    assert_eq!(digest.nc_refusals(), 100, "the held-up requests were refused for their nc");
+    let Auth::Http(h) = p.auth() else { panic!() };
+    assert!(h.is_proven());
+    // Each request sent at most three times (first contact or pre-emptive, the fresh answer).
+    assert!(server.requests_total() <= 2 + 3 * 300, "{}", server.requests_total());
+}
+
+#[tokio::test(start_paused = true)]
+async fn wrong_password_from_many_calls_costs_one_attempt_in_total() {
+    let digest = DigestServer::new(DigestConfig::new("r").max_failures(5).user("admin", PASSWORD));
+    let server = SimServer::start(digest_router(digest.clone())).await.unwrap();
+    let p = http_pipeline(&server.base_url(), "admin", "wrong");
+    for _ in 0..3 {
+        assert_eq!(p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap_err().class(), ErrorClass::AuthRejected);
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let p = p.clone();
+        tasks.push(tokio::spawn(async move { p.execute(Request::new(&OP_DIGEST_GET)).await }));
+    }
+    for t in tasks {
+        assert_eq!(t.await.unwrap().unwrap_err().class(), ErrorClass::AuthRejected);
+    }
+    assert_eq!(digest.authorization_headers(), 1, "one Authorization header for 11 calls");
+    assert_eq!(digest.failures(), 1);
+    // New credentials on the same pipeline: a fresh start that works.
+    let Auth::Http(h) = p.auth() else { panic!() };
+    h.replace_credentials(Credentials::new("admin", PASSWORD));
+    p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
 }
 
 #[tokio::test]

@@ -69,6 +69,29 @@ async fn self_signed_certificate_is_rejected_by_default_and_not_retried() {
     let err = pipeline(port, TlsConfig::default()).execute(Request::new(&OP)).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Transport, "{err:?}");
     assert_eq!(err.class(), ErrorClass::Permanent, "a distrusted certificate is not retried: {err:?}");
+    // Said as what it is, with the remedy, and not as a configuration mistake to "try again".
+    assert!(err.is_certificate(), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("server certificate not trusted: issued by an unknown authority"), "{text}");
+    assert!(!text.contains("invalid TLS configuration"), "{text}");
+    assert!(err.hint().is_some_and(|h| h.contains("--ca-cert") && h.contains("--pin-sha256")), "{:?}", err.hint());
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_is_not_trusted() {
+    let (port, cert) = tls_server().await;
+    // Trusted as a root, but issued for `localhost`, not `127.0.0.1`.
+    let p = Pipeline::builder("test", format!("https://127.0.0.1:{port}"))
+        .transport(TransportConfig {
+            tls: TlsConfig::default().add_root_der(cert.to_vec()),
+            ..TransportConfig::default()
+        })
+        .build()
+        .unwrap();
+    let err = p.execute(Request::new(&OP)).await.unwrap_err();
+    assert!(err.is_certificate(), "{err:?}");
+    assert!(err.to_string().contains("not issued for this host name"), "{err}");
+    assert_eq!(err.class(), ErrorClass::Permanent);
 }
 
 #[tokio::test]
@@ -90,4 +113,22 @@ async fn pinned_certificate_is_accepted_and_a_wrong_pin_rejected() {
     let wrong = TlsConfig::default().pin_sha256(&"ab".repeat(32)).unwrap();
     let err = pipeline(port, wrong).execute(Request::new(&OP)).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Permanent, "{err:?}");
+    assert!(err.is_certificate(), "{err:?}");
+    assert!(err.to_string().contains("server certificate not trusted: does not match the pinned"), "{err}");
+    assert!(err.hint().is_some());
+}
+
+#[tokio::test]
+async fn a_bad_tls_configuration_is_not_a_certificate_error() {
+    // A root that is not a certificate fails when the client is built, as a configuration error.
+    let err = Pipeline::builder("test", "https://localhost:1")
+        .transport(TransportConfig {
+            tls: TlsConfig::default().add_root_der(vec![1, 2, 3]),
+            ..TransportConfig::default()
+        })
+        .build()
+        .unwrap_err();
+    assert!(!err.is_certificate(), "{err:?}");
+    assert!(err.to_string().contains("invalid TLS configuration"), "{err}");
+    assert_eq!(err.hint(), None);
 }

@@ -4,13 +4,14 @@
 use std::collections::VecDeque;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
-use watchpost_core::auth::{Auth, Credentials, DigestUri, HttpAuth, HttpAuthMode};
+use watchpost_core::auth::{Auth, Credentials, DigestUri, HttpAuth, HttpAuthMode, DEFAULT_REJECTION_COOLDOWN};
 use watchpost_core::error::{DecodeError, TimeoutPhase, TransportError};
 use watchpost_core::operation::{Operation, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
@@ -81,6 +82,7 @@ pub struct ClientBuilder {
     credentials: Option<(String, SecretString)>,
     auth_mode: HttpAuthMode,
     digest_uri: DigestUri,
+    rejection_cooldown: Duration,
     transport: TransportConfig,
     retry: RetryConfig,
     jitter: Option<Arc<dyn JitterSource>>,
@@ -109,7 +111,9 @@ impl ClientBuilder {
     }
 
     /// Which HTTP authentication scheme to use: `Auto` picks Digest or Basic as the gateway's
-    /// challenge offers (Digest preferred). Default is [`HttpAuthMode::Auto`].
+    /// challenge offers (Digest preferred; Basic only over `https://`), `Basic` sends Basic
+    /// even over plain `http://` (an explicit choice), `Digest` never sends Basic. Default is
+    /// [`HttpAuthMode::Auto`].
     pub fn auth_mode(mut self, mode: HttpAuthMode) -> Self {
         self.auth_mode = mode;
         self
@@ -120,6 +124,15 @@ impl ClientBuilder {
     /// for firmware that expects that). Default is [`DigestUri::PathAndQuery`].
     pub fn digest_uri(mut self, form: DigestUri) -> Self {
         self.digest_uri = form;
+        self
+    }
+
+    /// How long a rejected password is remembered: calls fail fast with the rejection, sending
+    /// nothing, until [`Client::set_credentials`] or this long (or while the gateway says the
+    /// account is locked, if longer). Default is 15 minutes
+    /// ([`watchpost_core::auth::DEFAULT_REJECTION_COOLDOWN`]).
+    pub fn rejection_cooldown(mut self, cooldown: Duration) -> Self {
+        self.rejection_cooldown = cooldown;
         self
     }
 
@@ -173,7 +186,8 @@ impl ClientBuilder {
             Some((user, password)) => Auth::Http(
                 HttpAuth::new(Credentials::new(user, password.expose_secret()))
                     .mode(self.auth_mode)
-                    .digest_uri(self.digest_uri),
+                    .digest_uri(self.digest_uri)
+                    .rejection_cooldown(self.rejection_cooldown),
             ),
             None => Auth::None,
         };
@@ -217,6 +231,7 @@ impl Client {
             credentials: None,
             auth_mode: HttpAuthMode::Auto,
             digest_uri: DigestUri::PathAndQuery,
+            rejection_cooldown: DEFAULT_REJECTION_COOLDOWN,
             transport: TransportConfig::default(),
             retry: RetryConfig::default(),
             jitter: None,
@@ -229,6 +244,22 @@ impl Client {
     /// The request pipeline (for its transport, auth state and retry budget).
     pub fn pipeline(&self) -> &Pipeline {
         &self.inner.pipeline
+    }
+
+    /// Replaces the user name and password for this client and its clones (after a rejection,
+    /// or a password change on the gateway): a remembered rejection is forgotten and the next
+    /// call logs in afresh.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the client was built without credentials (nothing changes).
+    pub fn set_credentials(&self, username: impl Into<String>, password: impl Into<String>) -> Result<()> {
+        match self.inner.pipeline.auth() {
+            Auth::Http(http) => {
+                http.replace_credentials(Credentials::new(username, password));
+                Ok(())
+            }
+            _ => Err(Error::invalid_input("set_credentials", "the client was built without credentials")),
+        }
     }
 
     /// The gateway's base URL.

@@ -14,6 +14,14 @@ fn client(sim: &Simulator, password: &str) -> Client {
     Client::builder(sim.base_url()).credentials(sim.username(), password).build().unwrap()
 }
 
+fn basic_client(sim: &Simulator, password: &str) -> Client {
+    Client::builder(sim.base_url())
+        .credentials(sim.username(), password)
+        .auth_mode(HttpAuthMode::Basic)
+        .build()
+        .unwrap()
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_stale_nonce_costs_exactly_one_extra_round_trip() {
     let sim = Simulator::start().await.unwrap();
@@ -57,14 +65,24 @@ async fn a_wrong_password_is_a_typed_error_after_one_authenticated_request() {
     // No secret in the error.
     assert!(!format!("{err:?} {err}").contains("wrong-password"));
 
-    // Every further call costs exactly one attempt, counting down; the next one locks.
-    for left in (0..5).rev() {
+    // Every further call of this client fails fast with the same error: nothing is sent.
+    for _ in 0..3 {
         let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(5), "{e:?}");
+        assert_eq!(e.sub_status(), err.sub_status());
+    }
+    assert_eq!(sim.requests_total(), 2);
+    assert_eq!(sim.digest().failures(), 1);
+
+    // Other clients (other processes) with the wrong password each spend one attempt,
+    // counting down; the last one locks the account.
+    for left in (0..5).rev() {
+        let e = client(&sim, "wrong-password").gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
         assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(left), "{e:?}");
         assert_eq!(e.sub_status(), Some(SubStatus::BadAuthorization));
     }
     assert_eq!(sim.digest().failures(), 6);
-    let locked = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+    let locked = client(&sim, "wrong-password").gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
     assert_eq!(locked.kind(), ErrorKind::AuthLocked, "{locked:?}");
     assert_eq!(locked.retry_after(), Some(Duration::from_secs(30 * 60)));
     assert_eq!(sim.digest().failures(), 7);
@@ -84,9 +102,17 @@ async fn a_wrong_password_is_a_typed_error_after_one_authenticated_request() {
 }
 
 #[tokio::test]
-async fn basic_auth_is_negotiated_and_digest_only_refuses_it() {
+async fn basic_auth_is_sent_over_http_only_when_chosen_and_digest_only_refuses_it() {
     let sim = Simulator::start_with(SimConfig::default().auth(SimAuth::Basic)).await.unwrap();
-    let c = client(&sim, sim.password());
+    // Auto over plain http: the password never goes out in clear.
+    let auto = client(&sim, sim.password());
+    let e = auto.login_check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedChallenge, "{e:?}");
+    assert!(e.to_string().contains("set auth mode Basic to allow"), "{e}");
+    assert_eq!(sim.basic().authorized(), 0);
+    assert_eq!(sim.basic().failures(), 0);
+    // Basic chosen explicitly: sent, and pre-emptive afterwards.
+    let c = basic_client(&sim, sim.password());
     assert!(c.login_check().await.unwrap().is_authenticated());
     assert_eq!(sim.basic().authorized(), 1);
     // Pre-emptive Basic afterwards.
@@ -100,10 +126,10 @@ async fn basic_auth_is_negotiated_and_digest_only_refuses_it() {
         .build()
         .unwrap();
     let e = strict.login_check().await.unwrap_err();
-    assert_eq!(e.kind(), ErrorKind::Auth);
+    assert_eq!(e.kind(), ErrorKind::UnsupportedChallenge);
     assert_eq!(sim.basic().authorized(), 2, "the password never went out in clear text");
 
-    let wrong = client(&sim, "nope");
+    let wrong = basic_client(&sim, "nope");
     let e = wrong.login_check().await.unwrap_err();
     assert!(matches!(e, Error::Auth { .. }), "{e:?}");
     sim.shutdown().await;
@@ -141,5 +167,98 @@ async fn a_rejected_password_ends_the_alarm_stream_without_burning_attempts() {
     assert_eq!(items.len(), 3);
     assert_eq!(sim.digest().failures(), 1, "the supervisor never repeats a rejected login");
     assert_eq!(*stream.state().borrow(), ConnectionState::Closed);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn wrong_password_from_3_sequential_and_8_concurrent_calls_sends_one_authorization_header() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, "wrong-password");
+    for _ in 0..3 {
+        let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(5), "{e:?}");
+    }
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move { c.gateway_info(&GatewayInfoRequest::new()).await }));
+    }
+    for t in tasks {
+        let e = t.await.unwrap().unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(5), "{e:?}");
+    }
+    assert_eq!(sim.digest().authorization_headers(), 1, "one Authorization header in total");
+    assert_eq!(sim.digest().failures(), 1);
+    // The account is not locked: the right password works, on another client and on this one.
+    assert!(client(&sim, sim.password()).login_check().await.unwrap().is_authenticated());
+    c.set_credentials(sim.username(), sim.password()).unwrap();
+    assert!(c.login_check().await.unwrap().is_authenticated());
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_first_calls_share_one_challenge_and_one_answer() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, sim.password());
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let c = c.clone();
+        tasks.push(tokio::spawn(async move { c.gateway_info(&GatewayInfoRequest::new()).await }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(sim.digest().challenges_sent(), 1, "one challenge fetched");
+    assert_eq!(sim.requests_total(), 9, "the challenge, its answer, then 7 pre-emptive calls");
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rejection_is_forgotten_after_the_cooldown() {
+    let sim = Simulator::start().await.unwrap();
+    let c = Client::builder(sim.base_url())
+        .credentials(sim.username(), "wrong-password")
+        .rejection_cooldown(Duration::from_secs(60))
+        .build()
+        .unwrap();
+    assert!(c.login_check().await.is_err());
+    assert!(c.login_check().await.is_err());
+    assert_eq!(sim.digest().failures(), 1);
+    tokio::time::advance(Duration::from_secs(60)).await;
+    let e = c.login_check().await.unwrap_err();
+    assert!(
+        matches!(e, Error::Auth { .. }) && e.retries_left() == Some(4),
+        "one more attempt after the cool-down: {e:?}"
+    );
+    assert_eq!(sim.digest().failures(), 2);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_proven_subscription_refused_for_its_nonce_count_is_re_challenged_and_stays_alive() {
+    let sim = Simulator::start().await.unwrap();
+    let c = client(&sim, sim.password());
+    assert!(c.login_check().await.unwrap().is_authenticated());
+    // The gateway refuses the subscription's nc (another request advanced it out of the window).
+    sim.digest().refuse_nonce_counts(1);
+    let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    loop {
+        match stream.next().await {
+            Some(Ok(Notification::State(ConnectionState::Connected))) => break,
+            Some(Ok(Notification::State(_))) => {}
+            other => panic!("the subscription must come up, got {other:?}"),
+        }
+    }
+    assert_eq!(sim.digest().nc_refusals(), 1);
+    assert_eq!(sim.digest().failures(), 0, "not a failed login");
+    let watchpost_core::auth::Auth::Http(h) = c.pipeline().auth() else { panic!() };
+    assert!(h.is_proven() && !h.is_rejected(), "the shared proven flag stays set");
+    // An unrelated call still goes pre-emptively: one request.
+    let before = sim.requests_total();
+    c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
+    assert_eq!(sim.requests_total() - before, 1);
+    // And the stream delivers.
+    assert_eq!(sim.live_subscriptions(), 1);
+    drop(stream);
     sim.shutdown().await;
 }

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use digest_auth::{AuthContext, HttpMethod, WwwAuthenticateHeader};
 use http::header::WWW_AUTHENTICATE;
-use http::{HeaderMap, HeaderValue, Method};
+use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use md5::{Digest as _, Md5};
-use watchpost_core::auth::http::{ChallengeDecision, Sent};
-use watchpost_core::auth::{Credentials, DigestUri, HttpAuth};
+use watchpost_core::auth::http::{Sent, Step};
+use watchpost_core::auth::{AuthExchange, Credentials, DigestUri, HttpAuth};
 
 /// The header of the seed's chapter 6 example, verbatim (line breaks joined).
 const SEED_AUTHORIZATION: &str = r#"Digest username="admin", realm="DS-GWAS0101(6419)", nonce="4e546c6c596a55355a5749364e5752684f4445344d57593d", uri="/ISAPI/Event/notification/subscribeDeviceMgmt", cnonce="7e867c78d9874aa904b489a6791aaeaf", nc=00000001, qop="auth", response="fa7d3d95762b6e10c8a18f09f1f61e81""#;
@@ -124,15 +124,26 @@ fn seed_challenge_headers() -> HeaderMap {
     h
 }
 
-#[test]
-fn client_header_for_the_seed_request_matches_field_for_field() {
+/// The client's first contact: a request without credentials, answered by the seed's challenge.
+async fn challenged(auth: &HttpAuth, uri: &http::Uri) -> AuthExchange {
+    let mut ex = auth.begin("test", uri).await.unwrap();
+    assert!(ex.authorization("test", &Method::POST, uri, SEED_BODY).unwrap().is_none());
+    assert_eq!(ex.on_response("test", StatusCode::UNAUTHORIZED, &seed_challenge_headers()).unwrap(), Step::Retry);
+    ex
+}
+
+fn header(ex: &mut AuthExchange, uri: &http::Uri) -> String {
+    ex.authorization("test", &Method::POST, uri, SEED_BODY).unwrap().unwrap().to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn client_header_for_the_seed_request_matches_field_for_field() {
     // The client's Digest state (core HttpAuth), as `ClientBuilder::digest_uri(DigestUri::PathOnly)` sets it up.
     let auth = HttpAuth::new(Credentials::new("admin", SEED_PASSWORD)).digest_uri(DigestUri::PathOnly);
-    assert_eq!(auth.on_unauthorized(&seed_challenge_headers(), Sent::Nothing, false), ChallengeDecision::Retry);
     let uri: http::Uri = SEED_URI.parse().unwrap();
-    let (header, sent) = auth.authorization(&Method::POST, &uri, SEED_BODY);
-    assert_eq!(sent, Sent::Digest { proven: false });
-    let built = fields(header.unwrap().to_str().unwrap());
+    let mut ex = challenged(&auth, &uri).await;
+    let built = fields(&header(&mut ex, &uri));
+    assert_eq!(ex.sent(), Sent::Digest { proven: false });
     let seed = fields(SEED_AUTHORIZATION);
 
     // Every documented field but `response` (and the client-chosen `cnonce`) is identical.
@@ -160,9 +171,11 @@ fn client_header_for_the_seed_request_matches_field_for_field() {
     );
     assert_eq!(built["response"], expected);
 
-    // The next request is pre-emptive with nc=00000002.
-    let (next, _) = auth.authorization(&Method::POST, &uri, SEED_BODY);
-    assert_eq!(fields(next.unwrap().to_str().unwrap())["nc"], "00000002");
+    // Once it succeeded, the next request is pre-emptive with nc=00000002.
+    ex.on_response("test", StatusCode::OK, &HeaderMap::new()).unwrap();
+    let mut next = auth.begin("test", &uri).await.unwrap();
+    assert_eq!(fields(&header(&mut next, &uri))["nc"], "00000002");
+    assert_eq!(next.sent(), Sent::Digest { proven: true });
 }
 
 #[test]
@@ -184,12 +197,12 @@ fn with_the_documented_cnonce_the_header_is_the_seed_header() {
     assert_eq!(built, fields(SEED_AUTHORIZATION));
 }
 
-#[test]
-fn full_request_uri_form_hashes_the_query() {
+#[tokio::test]
+async fn full_request_uri_form_hashes_the_query() {
     // The default (RFC 7616) form puts `?format=json` into the digest uri.
     let auth = HttpAuth::new(Credentials::new("admin", SEED_PASSWORD));
-    auth.on_unauthorized(&seed_challenge_headers(), Sent::Nothing, false);
     let uri: http::Uri = SEED_URI.parse().unwrap();
-    let built = fields(auth.authorization(&Method::POST, &uri, SEED_BODY).0.unwrap().to_str().unwrap());
+    let mut ex = challenged(&auth, &uri).await;
+    let built = fields(&header(&mut ex, &uri));
     assert_eq!(built["uri"], "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json");
 }

@@ -2,7 +2,6 @@
 #![allow(missing_docs)] // criterion_group! generates undocumented items
 use criterion::{criterion_group, criterion_main, Criterion};
 use http::{HeaderMap, HeaderValue, Method};
-use watchpost_core::auth::http::Sent;
 use watchpost_core::auth::{Credentials, HttpAuth};
 
 fn bench(c: &mut Criterion) {
@@ -20,9 +19,12 @@ fn bench(c: &mut Criterion) {
         let auth = HttpAuth::new(Credentials::new("admin", "Abc12345"));
         let mut h = HeaderMap::new();
         h.insert(http::header::WWW_AUTHENTICATE, HeaderValue::from_static(challenge));
-        auth.on_unauthorized(&h, Sent::Nothing, false);
+        // The exchange answering the challenge: each header is the next nc of that nonce.
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let mut ex = rt.block_on(auth.begin("bench", &uri)).unwrap();
+        ex.on_response("bench", http::StatusCode::UNAUTHORIZED, &h).unwrap();
         c.bench_function(&format!("digest_header/{name}"), |b| {
-            b.iter(|| auth.authorization(&Method::GET, &uri, b"").0);
+            b.iter(|| ex.authorization("bench", &Method::GET, &uri, b"").unwrap());
         });
     }
 }

@@ -75,6 +75,8 @@ pub enum ErrorKind {
     Stream,
     /// See [`Error::Redirect`].
     Redirect,
+    /// See [`Error::UnsupportedChallenge`].
+    UnsupportedChallenge,
 }
 
 /// Which deadline a [`Error::Timeout`] hit.
@@ -175,7 +177,12 @@ enum TransportKind {
     Body,
     Tls,
     Config,
+    /// The server's certificate failed verification; the reason is a short, secret-free phrase.
+    Certificate(&'static str),
 }
+
+/// What a user can do about a certificate the client does not trust.
+const CERTIFICATE_HINT: &str = "pass the device's CA with --ca-cert FILE or pin it with --pin-sha256 HASH";
 
 impl TransportError {
     /// The connection could not be established (DNS, refused, TLS handshake): the request was
@@ -195,6 +202,11 @@ impl TransportError {
     pub fn tls(source: impl Into<BoxError>) -> Self {
         Self { kind: TransportKind::Tls, source: Some(source.into()) }
     }
+    /// The server's certificate failed verification (unknown issuer, self-signed, expired,
+    /// wrong name, pin mismatch). `reason` says which, in a few words.
+    pub fn certificate(reason: &'static str, source: impl Into<BoxError>) -> Self {
+        Self { kind: TransportKind::Certificate(reason), source: Some(source.into()) }
+    }
     /// The request could not be built (bad URL, bad header value).
     pub fn config(source: impl Into<BoxError>) -> Self {
         Self { kind: TransportKind::Config, source: Some(source.into()) }
@@ -211,17 +223,27 @@ impl TransportError {
     pub fn is_config(&self) -> bool {
         matches!(self.kind, TransportKind::Config | TransportKind::Tls)
     }
+    /// Whether the server's certificate is not trusted (retrying will not change that; trusting
+    /// its CA or pinning it will).
+    pub fn is_certificate(&self) -> bool {
+        matches!(self.kind, TransportKind::Certificate(_))
+    }
+    /// What the user can do about this error, when there is a known remedy.
+    pub fn hint(&self) -> Option<&'static str> {
+        self.is_certificate().then_some(CERTIFICATE_HINT)
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self.kind {
-            TransportKind::Connect => "could not connect",
-            TransportKind::Request => "request failed",
-            TransportKind::Body => "reading the response body failed",
-            TransportKind::Tls => "invalid TLS configuration",
-            TransportKind::Config => "invalid request",
-        })
+        match self.kind {
+            TransportKind::Connect => f.write_str("could not connect"),
+            TransportKind::Request => f.write_str("request failed"),
+            TransportKind::Body => f.write_str("reading the response body failed"),
+            TransportKind::Tls => f.write_str("invalid TLS configuration"),
+            TransportKind::Config => f.write_str("invalid request"),
+            TransportKind::Certificate(reason) => write!(f, "server certificate not trusted: {reason}"),
+        }
     }
 }
 
@@ -416,6 +438,19 @@ pub enum Error {
         /// The `Location` header, scrubbed of credential-like values (see [`Error::redirect`]).
         location: Option<String>,
     },
+    /// The server's authentication challenge cannot or may not be answered, so no credentials
+    /// were sent: Basic offered over plain `http://` (or to a Digest-only client), an unknown
+    /// Digest algorithm, a challenge without a nonce, an unparsable challenge, or no scheme the
+    /// client speaks. Not a rejected password: nothing was tried.
+    #[snafu(display("{op}: {scheme} challenge not answered, no credentials sent: {reason}"))]
+    UnsupportedChallenge {
+        /// Operation id.
+        op: String,
+        /// The scheme the server offered (`Basic`, `Digest`, another name, or `none`).
+        scheme: String,
+        /// Why it was not answered.
+        reason: &'static str,
+    },
     /// A long-lived stream failed (bad part, idle, cut); the stream itself may continue.
     #[snafu(display("{op}: stream error: {message}"))]
     Stream {
@@ -458,13 +493,16 @@ impl Error {
     /// What can be done about this error.
     pub fn class(&self) -> ErrorClass {
         match self {
-            Error::Transport { source, .. } if source.is_config() => ErrorClass::Permanent,
+            Error::Transport { source, .. } if source.is_config() || source.is_certificate() => ErrorClass::Permanent,
             Error::Transport { .. } | Error::Timeout { .. } => ErrorClass::Retryable,
             Error::Auth { expired: true, .. } => ErrorClass::AuthExpired,
             Error::Auth { .. } | Error::AuthLocked { .. } => ErrorClass::AuthRejected,
             Error::RateLimited { .. } => ErrorClass::RateLimited,
             Error::Api { class, .. } => *class,
-            Error::Decode { .. } | Error::InvalidInput { .. } | Error::Redirect { .. } => ErrorClass::Permanent,
+            Error::Decode { .. }
+            | Error::InvalidInput { .. }
+            | Error::Redirect { .. }
+            | Error::UnsupportedChallenge { .. } => ErrorClass::Permanent,
             Error::Unsupported { .. } => ErrorClass::Unsupported,
             Error::Stream { cause, .. } => cause.as_ref().map_or(ErrorClass::Retryable, |c| c.class()),
         }
@@ -484,6 +522,7 @@ impl Error {
             Error::InvalidInput { .. } => ErrorKind::InvalidInput,
             Error::Stream { .. } => ErrorKind::Stream,
             Error::Redirect { .. } => ErrorKind::Redirect,
+            Error::UnsupportedChallenge { .. } => ErrorKind::UnsupportedChallenge,
         }
     }
 
@@ -500,7 +539,8 @@ impl Error {
             | Error::Unsupported { op, .. }
             | Error::InvalidInput { op, .. }
             | Error::Redirect { op, .. }
-            | Error::Stream { op, .. } => op,
+            | Error::Stream { op, .. }
+            | Error::UnsupportedChallenge { op, .. } => op,
         }
     }
 
@@ -518,7 +558,8 @@ impl Error {
             | Error::Unsupported { op, .. }
             | Error::InvalidInput { op, .. }
             | Error::Redirect { op, .. }
-            | Error::Stream { op, .. } => *op = new,
+            | Error::Stream { op, .. }
+            | Error::UnsupportedChallenge { op, .. } => *op = new,
         }
         self
     }
@@ -578,6 +619,25 @@ impl Error {
         match self {
             Error::Auth { lockout, .. } | Error::AuthLocked { lockout, .. } => Some(lockout),
             Error::Stream { cause: Some(c), .. } => c.lockout(),
+            _ => None,
+        }
+    }
+
+    /// Whether the server's TLS certificate is not trusted (see [`TransportError::is_certificate`]).
+    pub fn is_certificate(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => source.is_certificate(),
+            Error::Stream { cause: Some(c), .. } => c.is_certificate(),
+            _ => false,
+        }
+    }
+
+    /// What the user can do about this error, when there is a known remedy (for a command-line
+    /// tool to print under the error): trusting or pinning an untrusted certificate.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            Error::Transport { source, .. } => source.hint(),
+            Error::Stream { cause: Some(c), .. } => c.hint(),
             _ => None,
         }
     }

@@ -15,7 +15,7 @@ use http_body_util::Full;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
-use crate::auth::http::{ChallengeDecision, Sent};
+use crate::auth::http::{AuthExchange, Step};
 use crate::auth::Auth;
 use crate::error::{Error, ErrorClass, Result, TimeoutPhase};
 use crate::operation::{RawResponse, Request};
@@ -246,9 +246,10 @@ fn origin_of(base: &str) -> &str {
     }
 }
 
-/// The outcome of one attempt (send plus the Digest challenge round trips inside it).
+/// The outcome of one attempt (send plus the Digest challenge round trips inside it), with the
+/// HTTP auth exchange still to be settled once the response is classified.
 enum Attempt {
-    Done(RawResponse),
+    Done(RawResponse, Option<AuthExchange>),
     Failed(Error),
 }
 
@@ -375,10 +376,14 @@ impl Pipeline {
             };
             spent += began.elapsed();
             let err = match outcome {
-                Attempt::Done(resp) => {
+                Attempt::Done(resp, exchange) => {
                     tracing::Span::current().record("status", resp.status.as_u16());
                     // A redirect is an error whatever the profile makes of the body.
-                    match classify_redirect(&resp).and_then(|()| self.shared.profile.classify(&resp)) {
+                    let verdict = classify_redirect(&resp).and_then(|()| self.shared.profile.classify(&resp));
+                    if let Some(exchange) = exchange {
+                        exchange.settle(verdict.as_ref().err());
+                    }
+                    match verdict {
                         Ok(()) => {
                             self.shared.retry.on_success();
                             return Ok(resp);
@@ -475,21 +480,27 @@ impl Pipeline {
         builder.body(Full::new(p.body.clone())).map_err(|_| Error::invalid_input(p.req.op.id, "invalid request"))
     }
 
-    /// Sends the request, answering Digest/Basic challenges (at most two round trips), and
-    /// returns the head and unread body of the final response.
+    /// Sends the request, answering Digest/Basic challenges (see [`crate::auth::http`]: at most
+    /// three sends), and returns the head and unread body of the final response with the auth
+    /// exchange to settle once that response is classified.
     async fn send_authorized(
         &self,
-        p: &mut Prepared,
+        p: &Prepared,
         mut have_permit: bool,
-    ) -> Result<http::Response<hyper::body::Incoming>> {
+    ) -> Result<(http::Response<hyper::body::Incoming>, Option<AuthExchange>)> {
         let op = p.req.op;
-        // At most one answer to a first challenge and one to a stale (or rotated) nonce.
-        let mut answered_first = false;
-        let mut answered_stale = false;
+        // Fails fast after a rejection; waits while another request answers an unproven challenge.
+        let mut exchange = match &self.auth {
+            Auth::Http(h) => Some(h.begin(op.id, &p.uri).await?),
+            _ => None,
+        };
         loop {
-            let (authorization, sent) = match &self.auth {
-                Auth::Http(h) => h.authorization(&op.method, &p.uri, &p.body),
-                _ => (None, Sent::Nothing),
+            let authorization = match &mut exchange {
+                Some(ex) => {
+                    ex.ready(op.id).await?;
+                    ex.authorization(op.id, &op.method, &p.uri, &p.body)?
+                }
+                None => None,
             };
             let request = self.build_http(p, authorization)?;
             if let (Some(limiter), false) = (&self.shared.limiter, have_permit) {
@@ -500,32 +511,27 @@ impl Pipeline {
             if let Some(limiter) = &self.shared.limiter {
                 limiter.observe(resp.headers());
             }
-            let Auth::Http(h) = &self.auth else { return Ok(resp) };
-            if resp.status() != StatusCode::UNAUTHORIZED {
-                h.on_success(sent);
-                return Ok(resp);
+            let Some(ex) = &mut exchange else { return Ok((resp, None)) };
+            match ex.on_response(op.id, resp.status(), resp.headers())? {
+                Step::Retry => {
+                    tracing::debug!(target: "watchpost::auth", op = op.id, "answering an authentication challenge");
+                    // Drain the small 401 body so the connection can be reused.
+                    let _ = self.shared.transport.read_body(op.id, 401, resp.into_body()).await;
+                }
+                Step::Done | Step::Rejected => return Ok((resp, exchange)),
             }
-            let again = h.on_unauthorized(resp.headers(), sent, answered_stale) == ChallengeDecision::Retry;
-            let budget = if sent == Sent::Nothing { &mut answered_first } else { &mut answered_stale };
-            if !again || *budget {
-                return Ok(resp);
-            }
-            *budget = true;
-            tracing::debug!(target: "watchpost::auth", op = op.id, "answering an authentication challenge");
-            // Drain the small 401 body so the connection can be reused.
-            let _ = self.shared.transport.read_body(op.id, 401, resp.into_body()).await;
         }
     }
 
     /// One attempt: send (answering challenges) and read the body, within `limit`. The caller
     /// has already prepared the request (token) and taken a rate-limiter permit for the first send.
-    async fn attempt(&self, mut p: Prepared, limit: Option<Duration>) -> Attempt {
+    async fn attempt(&self, p: Prepared, limit: Option<Duration>) -> Attempt {
         let op = p.req.op;
         let fut = async {
-            let resp = self.send_authorized(&mut p, true).await?;
+            let (resp, exchange) = self.send_authorized(&p, true).await?;
             let (parts, body) = resp.into_parts();
             let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
-            Ok::<_, Error>(RawResponse { op: op.id, status: parts.status, headers: parts.headers, body })
+            Ok::<_, Error>((RawResponse { op: op.id, status: parts.status, headers: parts.headers, body }, exchange))
         };
         let result = match limit {
             Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
@@ -534,7 +540,7 @@ impl Pipeline {
             None => fut.await,
         };
         match result {
-            Ok(r) => Attempt::Done(r),
+            Ok((r, exchange)) => Attempt::Done(r, exchange),
             Err(e) => Attempt::Failed(e),
         }
     }
@@ -555,14 +561,13 @@ impl Pipeline {
             let connect_limit = req.timeouts.attempt.unwrap_or(self.shared.transport.config().attempt_timeout);
             loop {
                 attempt += 1;
-                let (mut p, generation) = self.prepare(&req).await?;
-                let head = tokio::time::timeout(connect_limit, self.send_authorized(&mut p, false))
-                    .await
-                    .unwrap_or_else(|_| {
+                let (p, generation) = self.prepare(&req).await?;
+                let head =
+                    tokio::time::timeout(connect_limit, self.send_authorized(&p, false)).await.unwrap_or_else(|_| {
                         Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
                     });
                 let err = match head {
-                    Ok(resp) if resp.status().is_success() => {
+                    Ok((resp, _exchange)) if resp.status().is_success() => {
                         let (parts, body) = resp.into_parts();
                         self.shared.retry.on_success();
                         return Ok(StreamResponse {
@@ -571,16 +576,20 @@ impl Pipeline {
                             body: BodyStream::new(op.id, body),
                         });
                     }
-                    Ok(resp) => {
+                    Ok((resp, exchange)) => {
                         let (parts, body) = resp.into_parts();
                         let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
                         let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
-                        match classify_redirect(&raw).and_then(|()| self.shared.profile.classify(&raw)) {
+                        let err = match classify_redirect(&raw).and_then(|()| self.shared.profile.classify(&raw)) {
                             Ok(()) => classify_http_status(&raw).err().unwrap_or_else(|| {
                                 Error::api(op.id, Some(raw.status.as_u16()), None, None, ErrorClass::Permanent)
                             }),
                             Err(e) => e,
+                        };
+                        if let Some(exchange) = exchange {
+                            exchange.settle(Some(&err));
                         }
+                        err
                     }
                     Err(e) => e,
                 };

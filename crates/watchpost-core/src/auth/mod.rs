@@ -5,12 +5,15 @@
 //! level (the vendor's rule attaches the token as a header, a query pair or a form field) and
 //! can redirect requests to the base URL the token is bound to.
 
+mod challenge;
 mod credentials;
 mod digest_fast;
+mod exchange;
 pub mod http;
+mod rejection;
 pub mod token;
 
-pub use self::http::{DigestUri, HttpAuth, HttpAuthMode};
+pub use self::http::{AuthExchange, DigestUri, HttpAuth, HttpAuthMode, DEFAULT_REJECTION_COOLDOWN};
 pub use credentials::Credentials;
 pub use token::{Token, TokenAuth, TokenProvider};
 

@@ -159,6 +159,7 @@ pub struct DigestConfig {
     opaque: bool,
     max_failures: u32,
     lock_duration: Duration,
+    nc_window: u32,
     users: HashMap<String, SecretString>,
 }
 
@@ -174,6 +175,7 @@ impl fmt::Debug for DigestConfig {
             .field("opaque", &self.opaque)
             .field("max_failures", &self.max_failures)
             .field("lock_duration", &self.lock_duration)
+            .field("nc_window", &self.nc_window)
             .field("users", &users)
             .finish()
     }
@@ -191,8 +193,18 @@ impl DigestConfig {
             max_failures: 5,
             // Hikvision: an account is locked for 30 minutes after too many failed logins.
             lock_duration: Duration::from_secs(30 * 60),
+            nc_window: 64,
             users: HashMap::new(),
         }
+    }
+
+    /// How far below the highest `nc` seen for a nonce a request may arrive (out of order) and
+    /// still be accepted; 1 means every `nc` must exceed the highest seen, as strict firmware
+    /// checks it. Clamped to 1..=64. Default is 64.
+    #[must_use]
+    pub fn nc_window(mut self, window: u32) -> Self {
+        self.nc_window = window.clamp(1, 64);
+        self
     }
 
     /// The hash algorithm offered. Default is MD5.
@@ -352,10 +364,18 @@ struct State {
     stale: u64,
     failures: u64,
     authorized: u64,
+    /// Requests that carried any `Authorization` header.
+    authorization_headers: u64,
+    /// Correct answers refused because of their `nc` (replayed, out of the window, or forced).
+    nc_refusals: u64,
+    /// Fault control: refuse this many more correct answers as replayed nonce counts.
+    refuse_nc: u32,
 }
 
-/// Nonces kept at most; beyond it, expired then oldest nonces are forgotten.
-const MAX_NONCES: usize = 4096;
+/// Nonces kept at most; beyond it, expired then oldest nonces are forgotten. Large enough that
+/// 10,000 concurrent clients, each answering a nonce of its own, never see theirs forgotten
+/// (a forgotten nonce is answered `stale=true`); about 100 bytes a nonce.
+const MAX_NONCES: usize = 65_536;
 
 struct NonceState {
     issued: Instant,
@@ -367,8 +387,9 @@ struct NonceState {
 }
 
 impl NonceState {
-    /// Records `nc`; false if it was seen already, is zero, or is too old for the window.
-    fn accept(&mut self, nc: u32) -> bool {
+    /// Records `nc`; false if it was seen already, is zero, or is `window` or more below the
+    /// highest seen.
+    fn accept(&mut self, nc: u32, window: u32) -> bool {
         if nc == 0 {
             return false;
         }
@@ -380,7 +401,7 @@ impl NonceState {
             return true;
         }
         let back = self.max_nc - nc;
-        if back >= 64 {
+        if back >= window.min(64) {
             return false;
         }
         let bit = 1u64 << back;
@@ -531,6 +552,9 @@ impl DigestServer {
         let config = &self.inner.config;
         let mut state = lock(&self.inner.state);
         let now = Instant::now();
+        if req.header("authorization").is_some() {
+            state.authorization_headers += 1;
+        }
         let Some(creds) = req.header("authorization").and_then(Credentials::parse) else {
             return self.challenge(&mut state, now, false);
         };
@@ -577,19 +601,28 @@ impl DigestServer {
         }
 
         let ttl = config.nonce_ttl;
-        let fresh = match state.nonces.get_mut(&creds.nonce) {
-            Some(nonce) if now.saturating_duration_since(nonce.issued) < ttl => Some(nonce),
-            _ => None,
-        };
-        let Some(nonce) = fresh else {
+        let fresh = state.nonces.get(&creds.nonce).is_some_and(|n| now.saturating_duration_since(n.issued) < ttl);
+        if !fresh {
             state.nonces.remove(&creds.nonce);
             return self.challenge(&mut state, now, true);
-        };
-        if qop.is_some() {
-            let nc = creds.nc.as_deref().and_then(|nc| u32::from_str_radix(nc, 16).ok()).unwrap_or(0);
-            if !nonce.accept(nc) {
-                return self.challenge(&mut state, now, false);
+        }
+        // A replayed or out-of-window nc (or one the fault control refuses) gets a 401 with a
+        // fresh nonce and *no* `stale=true` (RFC 7616 leaves it open; firmware is not known to
+        // mark it stale, and the client copes with both): by the header alone it looks like a
+        // wrong password, and only the client's memory of proven credentials tells it apart.
+        // It is not counted as a failed login.
+        let forced = state.refuse_nc > 0;
+        let nonce_ok = match (qop.is_some(), state.nonces.get_mut(&creds.nonce)) {
+            (true, Some(nonce)) => {
+                let nc = creds.nc.as_deref().and_then(|nc| u32::from_str_radix(nc, 16).ok()).unwrap_or(0);
+                nonce.accept(nc, config.nc_window)
             }
+            _ => true,
+        };
+        if forced || !nonce_ok {
+            state.refuse_nc = state.refuse_nc.saturating_sub(u32::from(forced));
+            state.nc_refusals += 1;
+            return self.challenge(&mut state, now, false);
         }
         state.accounts.remove(&user);
         state.authorized += 1;
@@ -690,6 +723,24 @@ impl DigestServer {
     /// Makes every nonce issued so far stale (test control).
     pub fn expire_nonces(&self) {
         lock(&self.inner.state).nonces.clear();
+    }
+
+    /// Refuses the next `n` correct answers as if their `nc` were replayed: a 401 with a fresh
+    /// nonce, not stale, not a failed login (test control: a nonce count out of the window
+    /// because other requests advanced it).
+    pub fn refuse_nonce_counts(&self, n: u32) {
+        lock(&self.inner.state).refuse_nc = n;
+    }
+
+    /// Correct answers refused because of their `nc` (replayed, out of the window, or forced
+    /// by [`refuse_nonce_counts`](Self::refuse_nonce_counts)).
+    pub fn nc_refusals(&self) -> u64 {
+        lock(&self.inner.state).nc_refusals
+    }
+
+    /// Requests that carried an `Authorization` header (of any scheme, right or wrong).
+    pub fn authorization_headers(&self) -> u64 {
+        lock(&self.inner.state).authorization_headers
     }
 
     /// Unlocks every account and forgets their failures (test control).
@@ -828,14 +879,18 @@ mod tests {
     #[test]
     fn nc_window_allows_reordering_but_not_replays() {
         let mut n = NonceState { issued: Instant::now(), max_nc: 0, seen: 0 };
-        assert!(!n.accept(0));
-        assert!(n.accept(1));
-        assert!(n.accept(3));
-        assert!(n.accept(2), "out of order is fine");
-        assert!(!n.accept(2), "replay");
-        assert!(n.accept(100));
-        assert!(!n.accept(30), "too old for the window");
-        assert!(n.accept(40));
+        assert!(!n.accept(0, 64));
+        assert!(n.accept(1, 64));
+        assert!(n.accept(3, 64));
+        assert!(n.accept(2, 64), "out of order is fine");
+        assert!(!n.accept(2, 64), "replay");
+        assert!(n.accept(100, 64));
+        assert!(!n.accept(30, 64), "too old for the window");
+        assert!(n.accept(40, 64));
+        let mut strict = NonceState { issued: Instant::now(), max_nc: 0, seen: 0 };
+        assert!(strict.accept(2, 1));
+        assert!(!strict.accept(1, 1), "a window of 1: every nc must exceed the highest seen");
+        assert!(strict.accept(3, 1));
     }
 
     fn answer(server: &DigestServer, www: &str, user: &str, pw: &str, req: &SimRequest) -> String {

@@ -126,9 +126,9 @@ impl Transport {
     pub async fn send(&self, op: &str, req: http::Request<Full<Bytes>>) -> Result<http::Response<Incoming>, Error> {
         self.client.request(req).await.map_err(|e| {
             let connect_timeout = e.is_connect() && is_timeout(&e);
-            if is_tls_rejection(&e) {
+            if let Some(reason) = certificate_rejection(&e) {
                 // A certificate the client does not trust will not become trusted by retrying.
-                Error::Transport { op: op.to_owned(), source: TransportError::tls(e) }
+                Error::Transport { op: op.to_owned(), source: TransportError::certificate(reason, e) }
             } else if connect_timeout {
                 Error::Timeout { op: op.to_owned(), phase: TimeoutPhase::Connect, after: self.config.connect_timeout }
             } else if e.is_connect() {
@@ -171,13 +171,16 @@ fn is_timeout(e: &(dyn std::error::Error + 'static)) -> bool {
     false
 }
 
-/// Whether the TLS handshake failed on the server's certificate (unknown issuer, bad pin,
-/// wrong name, expired): rustls reports it inside an `io::Error` somewhere in the chain.
-fn is_tls_rejection(e: &(dyn std::error::Error + 'static)) -> bool {
+/// Why the TLS handshake failed on the server's certificate (unknown issuer, bad pin, wrong
+/// name, expired), when it did: rustls reports it inside an `io::Error` somewhere in the chain.
+fn certificate_rejection(e: &(dyn std::error::Error + 'static)) -> Option<&'static str> {
     let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(err) = cur {
         if let Some(tls) = err.downcast_ref::<rustls::Error>() {
-            return matches!(tls, rustls::Error::InvalidCertificate(_));
+            return match tls {
+                rustls::Error::InvalidCertificate(reason) => Some(tls::certificate_reason(reason)),
+                _ => None,
+            };
         }
         // `io::Error::source` skips the wrapped error itself, so descend with `get_ref`.
         cur = match err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
@@ -185,7 +188,7 @@ fn is_tls_rejection(e: &(dyn std::error::Error + 'static)) -> bool {
             None => err.source(),
         };
     }
-    false
+    None
 }
 
 /// A response body as a stream of byte chunks (for event streams and downloads).

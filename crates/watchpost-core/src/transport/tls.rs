@@ -145,6 +145,24 @@ impl ServerCertVerifier for PinnedVerifier {
     }
 }
 
+/// A few words on why a certificate was not trusted, for [`TransportError::certificate`].
+pub(crate) fn certificate_reason(error: &rustls::CertificateError) -> &'static str {
+    use rustls::CertificateError as C;
+    match error {
+        C::UnknownIssuer => "issued by an unknown authority (self-signed or a private CA)",
+        C::Expired | C::ExpiredContext { .. } => "expired",
+        C::NotValidYet | C::NotValidYetContext { .. } => "not valid yet (check the clock)",
+        C::NotValidForName | C::NotValidForNameContext { .. } => "not issued for this host name",
+        C::Revoked => "revoked",
+        C::BadSignature => "bad signature",
+        C::BadEncoding => "malformed certificate",
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => "not valid for a TLS server",
+        // Only the pinning verifier reports this (with pins set, it is the only verifier).
+        C::ApplicationVerificationFailure => "does not match the pinned SHA-256 fingerprint",
+        _ => "failed verification",
+    }
+}
+
 /// Makes sure the ring provider is the process default (hyper-rustls asks for one).
 pub(crate) fn install_default_provider() {
     let _ = CryptoProvider::install_default(rustls::crypto::ring::default_provider());
