@@ -29,8 +29,11 @@ async fn every_rejection_carries_attempts_lock_time_and_lock_state() {
     );
     assert!(e.to_string().contains("not locked, 5 attempts left, lock time 1800s"), "{e}");
     // JSON_ResponseStatus_AuthenticationFailed (9.24): retryTimes, resLockTime, lockStatus.
+    // One client remembers its rejection and sends nothing more, so each further attempt is
+    // another client (another process) with the same wrong password.
+    let fresh = || client(&sim.base_url(), "wrong-password");
     for left in (0..5).rev() {
-        let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+        let e = fresh().gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
         assert_eq!(
             e.lockout(),
             Some(&LockoutInfo { retries_left: Some(left), lock_time: Some(LOCK), locked: Some(false) }),
@@ -38,11 +41,11 @@ async fn every_rejection_carries_attempts_lock_time_and_lock_state() {
         );
     }
     // The next rejection locks: every member again, now saying locked.
-    let e = c.gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+    let e = fresh().gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
     assert!(matches!(e, Error::AuthLocked { .. }), "{e:?}");
     assert_eq!(e.lockout(), Some(&LockoutInfo { retries_left: Some(0), lock_time: Some(LOCK), locked: Some(true) }));
     tokio::time::advance(Duration::from_secs(60)).await;
-    let e = c.login_check().await.unwrap_err();
+    let e = fresh().login_check().await.unwrap_err();
     assert_eq!(
         e.lockout(),
         Some(&LockoutInfo {
