@@ -109,6 +109,29 @@ async fn two_processes_sharing_one_quota_make_7300_calls_and_wait_out_every_5013
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_bare_5013_holds_every_caller_for_the_hour_even_when_the_call_gives_up() -> Result<()> {
+    // A 5013 without any X-RateLimit header (undocumented either way): the document's "after
+    // one hour" applies. The call may not wait that long (max_retry_after 60 s) and returns the
+    // error; the client still sends nothing for that hour.
+    let sim = Simulator::start().await.expect("simulator");
+    let retry =
+        watchpost_core::retry::RetryConfig { max_retry_after: Duration::from_secs(60), ..gizwits_ent::default_retry() };
+    let client = sim.client_builder().retry(retry).build()?;
+    let req = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
+    client.device_detail(&req).await?;
+    let bare = watchpost_core::sim::SimResponse::json(403, &serde_json::json!({"error_code": "5013"}));
+    sim.faults().fail_next(1, Some("devices.detail"), bare);
+    let e = client.device_detail(&req).await.unwrap_err();
+    assert_eq!((e.retry_after(), e.reset_at()), (Some(Duration::from_secs(3600)), None), "{e}");
+    let sent = sim.requests_total();
+    let start = Instant::now();
+    client.device_detail(&req).await?;
+    assert_eq!(start.elapsed(), Duration::from_secs(3600), "the next call waited for the hour");
+    assert_eq!(sim.requests_total(), sent + 1);
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_quota_lowered_behind_the_clients_back_is_waited_out() -> Result<()> {
     let sim = Simulator::start().await.expect("simulator");
     let client = sim.client_builder().build()?;
