@@ -9,6 +9,7 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
+use watchpost_core::clock::{SharedClock, SystemClock};
 use watchpost_core::error::DecodeError;
 use watchpost_core::operation::{Body, RawResponse, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
@@ -43,9 +44,11 @@ const APPLICATION_ID_HEADER: &str = "x-gizwits-application-id";
 /// (`Authorization: token <t>`), fetched on first use, refreshed before it expires and, when the
 /// service answers 5009/5010/5011, refreshed once and the call replayed once. Every call, token
 /// fetches included, first takes a permit from one rate limiter shared by all products of the
-/// client (3600 per hour by default), and every response's `X-RateLimit-*` headers adjust it:
-/// at `Remaining: 0` callers wait until `Reset`, and a 5013 makes the call wait for the reset and
-/// retry once it has passed.
+/// client (3600 per hour by default), and every response's `X-RateLimit-*` headers adjust it.
+/// The quota belongs to the enterprise, so other processes may spend it too: the limiter paces by
+/// the server's `Remaining` when it is lower than its own count, spreads the last tenth of a
+/// window until `Reset`, waits for `Reset` at `Remaining: 0`, and after a 5013 sends nothing
+/// until the reset that the error carries ([`Error::reset_at`]).
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -59,6 +62,7 @@ struct Inner {
     enterprise_secret: SecretString,
     application_id: Option<String>,
     limiter: Arc<RateLimiter>,
+    clock: SharedClock,
     page_size: u32,
     datapoints: Mutex<HashMap<String, Arc<ProductDatapoints>>>,
 }
@@ -74,7 +78,8 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base.base_url())
             .field("enterprise_id", &self.inner.enterprise_id)
             .field("products", &self.inner.products.keys().collect::<Vec<_>>())
-            .field("quota", &self.inner.limiter.quota())
+            .field("local_quota", &self.inner.limiter.local_quota())
+            .field("server_quota", &self.inner.limiter.quota())
             .field("page_size", &self.inner.page_size)
             .finish_non_exhaustive()
     }
@@ -99,6 +104,11 @@ impl Client {
     /// The rate limiter shared by every call of this client (and its clones).
     pub fn rate_limiter(&self) -> &Arc<RateLimiter> {
         &self.inner.limiter
+    }
+
+    /// The clock the client reads Unix time from (quota resets, time-window checks).
+    pub fn clock(&self) -> &SharedClock {
+        &self.inner.clock
     }
 
     /// The default page size of [`paginate`](Self::paginate).
@@ -155,11 +165,18 @@ impl Client {
     /// # Errors
     /// [`Error::InvalidInput`] when the request breaks a documented limit or names a product key
     /// the client has no secret for (nothing is sent); otherwise the classified error of the call.
+    ///
+    /// A control call's `attrs` are first put in the seed's wire encoding when the product's
+    /// data points are known (a short `binary` value is padded, see
+    /// [`ProductDatapoints::encode_attrs`]).
     pub async fn execute(&self, mut request: Request) -> Result<RawResponse> {
         let op = request.op;
         let product = product_key(&request).map(str::to_owned);
         let datapoints = product.as_deref().and_then(|pk| self.datapoints(pk));
-        crate::validate::check(&request, datapoints.as_deref(), now_secs())?;
+        if let Some(dp) = &datapoints {
+            crate::encode::encode_control(&mut request, dp)?;
+        }
+        crate::validate::check(&request, datapoints.as_deref(), &*self.inner.clock)?;
         let pipeline = if op.id == ops::ACCESS_TOKEN.id {
             &self.inner.base
         } else if let Some(pk) = &product {
@@ -212,10 +229,6 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn now_secs() -> i64 {
-    i64::try_from(watchpost_core::clock::unix_now().as_secs()).unwrap_or(i64::MAX)
-}
-
 fn product_key(request: &Request) -> Option<&str> {
     request.path_params.iter().find(|(n, _)| *n == "product_key").map(|(_, v)| v.as_str())
 }
@@ -249,6 +262,8 @@ pub struct ClientBuilder {
     application_id: Option<String>,
     quota: Option<Quota>,
     rate_limiter: Option<Arc<RateLimiter>>,
+    quota_tail_percent: u8,
+    clock: SharedClock,
     retry: RetryConfig,
     transport: TransportConfig,
     token_refresh_skew: Duration,
@@ -264,6 +279,8 @@ impl fmt::Debug for ClientBuilder {
             .field("enterprise_secret", &self.enterprise_secret.as_ref().map(|_| "***"))
             .field("products", &self.products.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("quota", &self.quota)
+            .field("quota_tail_percent", &self.quota_tail_percent)
+            .field("clock", &self.clock)
             .field("retry", &self.retry)
             .field("token_refresh_skew", &self.token_refresh_skew)
             .field("page_size", &self.page_size)
@@ -288,6 +305,9 @@ impl Default for ClientBuilder {
             application_id: None,
             quota: Some(DEFAULT_QUOTA),
             rate_limiter: None,
+            quota_tail_percent: watchpost_core::ratelimit::DEFAULT_TAIL_PERCENT,
+            // Production reads the system clock on every call (an NTP correction is seen at once).
+            clock: SystemClock::shared(),
             retry: default_retry(),
             transport: TransportConfig::default(),
             // Five minutes before expiry (tokens live 7 days): well clear of clock skew and of
@@ -345,6 +365,26 @@ impl ClientBuilder {
         self
     }
 
+    /// The share of the server's quota (percent of `X-RateLimit-Limit`) whose use is spread
+    /// evenly until `X-RateLimit-Reset` instead of sent as fast as the local quota allows, so
+    /// that several processes sharing the enterprise's quota slow down together before it runs
+    /// out; 0 sends until `Remaining` is 0 (fine for a process alone on its quota). Ignored when
+    /// [`rate_limiter`](Self::rate_limiter) is set. Default is 10.
+    pub fn quota_tail_percent(mut self, percent: u8) -> Self {
+        self.quota_tail_percent = percent;
+        self
+    }
+
+    /// The clock Unix time is read from: `X-RateLimit-Reset` and 5013 resets (by the client's
+    /// own limiter; a limiter given with [`rate_limiter`](Self::rate_limiter) has its own clock)
+    /// and the time-window checks of `start_ts`/`end_ts`. Default is the system clock
+    /// ([`SystemClock`]); simulators and paused-clock tests use
+    /// [`TokioClock`](watchpost_core::clock::TokioClock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
     /// Retry settings. Default is [`default_retry`]: 3 attempts, 200 ms doubling to 20 s with
     /// full jitter, and quota resets up to an hour waited for.
     pub fn retry(mut self, retry: RetryConfig) -> Self {
@@ -392,12 +432,14 @@ impl ClientBuilder {
                 "enterprise id and secret are required (ClientBuilder::enterprise)",
             ));
         };
-        let limiter = self.rate_limiter.unwrap_or_else(|| Arc::new(RateLimiter::new(self.quota)));
+        let limiter = self.rate_limiter.unwrap_or_else(|| {
+            Arc::new(RateLimiter::with_clock(self.quota, self.clock.clone()).tail_percent(self.quota_tail_percent))
+        });
         let mut builder = Pipeline::builder("gizwits", self.base_url)
             .transport(self.transport)
             .retry(self.retry)
             .rate_limiter(limiter.clone())
-            .profile(GizwitsProfile { limiter: limiter.clone() });
+            .profile(GizwitsProfile { clock: self.clock.clone() });
         if let Some(j) = self.jitter {
             builder = builder.jitter(j);
         }
@@ -418,6 +460,7 @@ impl ClientBuilder {
                 enterprise_secret,
                 application_id: self.application_id,
                 limiter,
+                clock: self.clock,
                 page_size: self.page_size,
                 datapoints: Mutex::new(HashMap::new()),
             }),

@@ -1,13 +1,17 @@
-//! The Gizwits [`VendorProfile`]: classifies error bodies by their `error_code` and holds the
-//! client's rate limiter until the quota resets after a 5013.
+//! The Gizwits [`VendorProfile`]: classifies error bodies by their `error_code`; a 5013 carries
+//! the quota's reset instant.
+//!
+//! The classifier has no side effect: the pipeline feeds every response's `X-RateLimit-*`
+//! headers to the client's limiter and holds the limiter for a throttled answer's
+//! `retry_after` itself (until this branch, the profile held the limiter from inside
+//! `classify`).
 
-use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, UNIX_EPOCH};
 
-use tokio::time::Instant;
+use watchpost_core::clock::{Clock, SharedClock};
 use watchpost_core::operation::RawResponse;
 use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
-use watchpost_core::ratelimit::{RateLimitHints, RateLimiter};
+use watchpost_core::ratelimit::RateLimitHints;
 use watchpost_core::{Error, ErrorClass, Result};
 
 use crate::error::{ErrorEnvelope, GizwitsCode, GizwitsErrorExt as _};
@@ -16,24 +20,19 @@ use crate::error::{ErrorEnvelope, GizwitsCode, GizwitsErrorExt as _};
 /// the seed says calls resume "after one hour" (L100).
 pub(crate) const QUOTA_WINDOW: Duration = Duration::from_secs(3600);
 
-/// Classifies Gizwits responses; on a 5013 holds every caller of the shared limiter until the reset
-/// (the pipeline does so too when it retries, this also covers a call that gives up).
+/// The shortest wait after a 5013 whose reset has already passed by our clock (the service's
+/// clock lags ours): a 5013 is never retried at once.
+pub(crate) const MIN_QUOTA_WAIT: Duration = Duration::from_secs(1);
+
+/// Classifies Gizwits responses, reading Unix time from the client's clock.
 #[derive(Debug, Clone)]
 pub(crate) struct GizwitsProfile {
-    pub(crate) limiter: Arc<RateLimiter>,
+    pub(crate) clock: SharedClock,
 }
 
 impl VendorProfile for GizwitsProfile {
     fn classify(&self, resp: &RawResponse) -> Result<()> {
-        // The pipeline feeds every response's X-RateLimit-* headers to the limiter itself.
-        let result = classify(resp);
-        if let Err(e) = &result {
-            if let (ErrorClass::RateLimited, Some(after)) = (e.class(), e.retry_after()) {
-                // Hold every caller of the client (all products share the quota) until the reset.
-                self.limiter.block_until(Instant::now() + after);
-            }
-        }
-        result
+        classify(resp, &*self.clock)
     }
 
     fn safe_to_retry(&self, err: &Error) -> bool {
@@ -44,7 +43,7 @@ impl VendorProfile for GizwitsProfile {
 /// Classifies one response: a redirect (3xx) is [`Error::Redirect`] whatever the body; a success
 /// status without an error body passes; an error body is typed by its `error_code`; anything
 /// else (an HTML error page, an empty body) by its HTTP status.
-pub(crate) fn classify(resp: &RawResponse) -> Result<()> {
+pub(crate) fn classify(resp: &RawResponse, clock: &dyn Clock) -> Result<()> {
     classify_redirect(resp)?;
     let status = resp.status.as_u16();
     let Some(envelope) = ErrorEnvelope::parse(&resp.body) else {
@@ -63,21 +62,33 @@ pub(crate) fn classify(resp: &RawResponse) -> Result<()> {
             Error::Auth { op, status, code: code_text, message, expired: false, lockout: Default::default() }
         }
         ErrorClass::RateLimited => {
-            Error::RateLimited { op, status, code: code_text, message, retry_after: Some(quota_wait(resp, &code)) }
+            let now = clock.unix_now();
+            let (retry_after, reset_at) = quota_wait(resp, &code, now);
+            Error::RateLimited {
+                op,
+                status,
+                code: code_text,
+                message,
+                retry_after: Some(retry_after),
+                reset_at: reset_at.map(|at| UNIX_EPOCH + at),
+            }
         }
         class => Error::api(op, status, code_text, message, class),
     })
 }
 
-/// The time until the quota resets: `X-RateLimit-Reset` (Unix seconds, so never early), else
-/// `Retry-After`, else a whole window.
-fn quota_wait(resp: &RawResponse, code: &GizwitsCode) -> Duration {
-    let hints = RateLimitHints::from_headers(&resp.headers);
-    let wait = hints.reset_in.or(hints.retry_after);
+/// The time until the quota resets, and the reset as Unix time when the headers gave it:
+/// `X-RateLimit-Reset` (Unix seconds, rounded up by the service, so never early), else
+/// `Retry-After`, else a whole window; at least [`MIN_QUOTA_WAIT`] for a 5013.
+fn quota_wait(resp: &RawResponse, code: &GizwitsCode, now_unix: Duration) -> (Duration, Option<Duration>) {
+    let hints = RateLimitHints::read(&resp.headers, now_unix);
+    let wait = hints.reset_in(now_unix).or(hints.retry_after);
+    let reset_at = hints.reset_at.or_else(|| hints.retry_after.map(|after| now_unix.saturating_add(after)));
     match (wait, code) {
-        (Some(w), _) => w,
-        (None, GizwitsCode::RateLimitExceeded) => QUOTA_WINDOW,
-        (None, _) => Duration::from_secs(1),
+        (Some(w), GizwitsCode::RateLimitExceeded) => (w.max(MIN_QUOTA_WAIT), reset_at),
+        (Some(w), _) => (w, reset_at),
+        (None, GizwitsCode::RateLimitExceeded) => (QUOTA_WINDOW, None),
+        (None, _) => (Duration::from_secs(1), None),
     }
 }
 
@@ -86,8 +97,13 @@ mod tests {
     use super::*;
     use bytes::Bytes;
     use http::{HeaderMap, StatusCode};
-    use watchpost_core::clock::unix_now;
-    use watchpost_core::ratelimit::Quota;
+    use watchpost_core::clock::ManualClock;
+
+    const NOW: u64 = 1_700_000_000;
+
+    fn classify(resp: &RawResponse) -> Result<()> {
+        super::classify(resp, &ManualClock::at_secs(NOW))
+    }
 
     fn raw(status: u16, body: &str, headers: &[(&'static str, String)]) -> RawResponse {
         let mut h = HeaderMap::new();
@@ -141,27 +157,27 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn quota_errors_wait_for_the_reset_and_hold_the_limiter() {
-        let reset = unix_now().as_secs() + 1800;
-        let resp = raw(
-            403,
-            r#"{"error_code":5013,"error_message":"API call rate limit execeed quota"}"#,
-            &[
-                ("x-ratelimit-limit", "3600".into()),
-                ("x-ratelimit-remaining", "0".into()),
-                ("x-ratelimit-reset", reset.to_string()),
-            ],
-        );
-        let limiter = Arc::new(RateLimiter::new(Some(Quota::per_hour(3600))));
-        let profile = GizwitsProfile { limiter: limiter.clone() };
-        let e = profile.classify(&resp).unwrap_err();
-        let after = e.retry_after().unwrap();
-        assert!(after > Duration::from_secs(1798) && after <= Duration::from_secs(1800), "{after:?}");
-        let start = Instant::now();
-        limiter.acquire().await;
-        assert!(Instant::now() - start >= after, "callers are held until the reset");
+    async fn quota_errors_carry_the_reset_instant() {
+        let quota_error = |headers: &[(&'static str, String)]| {
+            classify(&raw(403, r#"{"error_code":5013,"error_message":"API call rate limit execeed quota"}"#, headers))
+                .unwrap_err()
+        };
+        let e = quota_error(&[
+            ("x-ratelimit-limit", "3600".into()),
+            ("x-ratelimit-remaining", "0".into()),
+            ("x-ratelimit-reset", (NOW + 1800).to_string()),
+        ]);
+        assert_eq!(e.class(), ErrorClass::RateLimited);
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(1800)));
+        assert_eq!(e.reset_at(), Some(UNIX_EPOCH + Duration::from_secs(NOW + 1800)));
+        // Without headers: the documented hour, and no made-up reset instant.
         let bare = classify(&raw(403, r#"{"error_code":"5013"}"#, &[])).unwrap_err();
-        assert_eq!(bare.retry_after(), Some(QUOTA_WINDOW));
+        assert_eq!((bare.retry_after(), bare.reset_at()), (Some(QUOTA_WINDOW), None));
+        // A reset already past by our clock (the service's clock lags): never an instant retry.
+        let lagging =
+            quota_error(&[("x-ratelimit-remaining", "0".into()), ("x-ratelimit-reset", (NOW - 5).to_string())]);
+        assert_eq!(lagging.retry_after(), Some(MIN_QUOTA_WAIT));
+        let profile = GizwitsProfile { clock: std::sync::Arc::new(ManualClock::at_secs(NOW)) };
         assert!(profile.safe_to_retry(&classify(&raw(400, r#"{"error_code":5403}"#, &[])).unwrap_err()));
     }
 }

@@ -138,7 +138,7 @@ fn try_decode<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
 fn exercise(body: &[u8], datapoints: &ProductDatapoints) {
     let _ = ErrorEnvelope::parse(body).map(|e| (e.code().class(Some(400)), e.message()));
     for status in [200, 400, 403, 404, 500, 502] {
-        if let Err(e) = classify(&raw(status, body)) {
+        if let Err(e) = classify(&raw(status, body), &watchpost_core::clock::TokioClock) {
             let _ = (e.class(), e.retry_after(), e.to_string());
         }
     }
@@ -149,7 +149,13 @@ fn exercise(body: &[u8], datapoints: &ProductDatapoints) {
         for p in d.datapoints() {
             let _ = (p.uint_spec.and_then(|s| s.value_range()), p.position.as_ref().and_then(Position::byte_len));
             for v in [Value::from(1), Value::from("1234567"), Value::from(-3.5), Value::Null] {
-                let _ = (p.check_value(&v, None), p.check_value(&v, Some(&BinaryCoding::Base64)), p.typed_value(&v));
+                let _ = (
+                    p.check_value(&v, None),
+                    p.check_value(&v, Some(&BinaryCoding::Base64)),
+                    p.typed_value(&v),
+                    p.encode_value(&v, None),
+                    p.encode_value(&v, Some(&BinaryCoding::Base64)),
+                );
             }
         }
     }

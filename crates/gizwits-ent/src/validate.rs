@@ -3,7 +3,8 @@
 //! alike, and no quota is spent on a request the service would reject).
 //!
 //! - Time windows (`start_ts`/`end_ts` of online, cmd and data): Unix seconds, both or neither,
-//!   at most 2 days long, starting within the last 7 days (L793-797).
+//!   at most 2 days long, starting within the last 7 days (L793-797) by the client's injected
+//!   [`Clock`] (the system clock in production, never a time anchored at start).
 //! - Cyclic reports (`cycle`, `start`, `end`): `YYYY-MM-DD` / `YYYY-WW` / `YYYY-MM` by cycle, at
 //!   most 30 days, 53 weeks or 12 months (L1550-1556).
 //! - Dates of detail reports and user liveness: `YYYY-MM-DD`, start not after end.
@@ -13,6 +14,7 @@
 //! - `limit` at least 1.
 
 use serde_json::Value;
+use watchpost_core::clock::Clock;
 use watchpost_core::operation::{Body, Request};
 use watchpost_core::{Error, Result};
 
@@ -31,11 +33,12 @@ pub const MAX_REPORT_WEEKS: i64 = 53;
 /// Longest monthly report, in months.
 pub const MAX_REPORT_MONTHS: i64 = 12;
 
-/// Checks `req`; `now_unix` is the current Unix time in seconds.
+/// Checks `req`, reading "now" from `clock`.
 ///
 /// # Errors
 /// [`Error::InvalidInput`] naming the operation and the offending parameter.
-pub(crate) fn check(req: &Request, datapoints: Option<&ProductDatapoints>, now_unix: i64) -> Result<()> {
+pub(crate) fn check(req: &Request, datapoints: Option<&ProductDatapoints>, clock: &dyn Clock) -> Result<()> {
+    let now_unix = i64::try_from(clock.unix_now().as_secs()).unwrap_or(i64::MAX);
     let op = req.op.id;
     let bad = |m: String| Err(Error::invalid_input(op, m));
     if let Some(limit) = query(req, "limit") {
@@ -268,9 +271,36 @@ fn iso_week_monday(y: i64, w: i64) -> i64 {
 mod tests {
     use super::*;
     use crate::generated::ops;
+    use std::time::Duration;
     use watchpost_core::ErrorKind;
 
     const NOW: i64 = 1_700_000_000;
+
+    /// A test clock that reads a fixed Unix time.
+    #[derive(Debug)]
+    struct FixedClock(i64);
+
+    impl Clock for FixedClock {
+        fn unix_now(&self) -> Duration {
+            Duration::from_secs(self.0.unsigned_abs())
+        }
+    }
+
+    /// The test clock at [`NOW`].
+    fn clock() -> FixedClock {
+        FixedClock(NOW)
+    }
+
+    #[test]
+    fn time_windows_are_judged_by_the_injected_clock() {
+        // A window of the last day is fine at NOW, and more than seven days old by a clock
+        // eight days later: the wall clock of the test machine plays no part.
+        let s = (NOW - 86_400).to_string();
+        let e = NOW.to_string();
+        let r = req(&ops::DEVICE_ONLINE_RECORDS, &[("start_ts", &s), ("end_ts", &e)]);
+        assert!(check(&r, None, &FixedClock(NOW)).is_ok());
+        assert!(msg(check(&r, None, &FixedClock(NOW + 8 * 86_400))).contains("seven days"));
+    }
 
     fn req(op: &'static watchpost_core::Operation, query: &[(&str, &str)]) -> Request {
         query.iter().fold(Request::new(op), |r, (k, v)| r.query(*k, *v))
@@ -289,7 +319,7 @@ mod tests {
     #[test]
     fn time_windows_follow_the_documented_limits() {
         let op = &ops::DEVICE_DATA;
-        let ok = |q: &[(&str, &str)]| check(&req(op, q), None, NOW);
+        let ok = |q: &[(&str, &str)]| check(&req(op, q), None, &clock());
         assert!(ok(&[]).is_ok());
         let s = (NOW - 3 * 86_400).to_string();
         let e = (NOW - 86_400).to_string();
@@ -311,7 +341,7 @@ mod tests {
     #[test]
     fn cyclic_reports_follow_the_documented_spans() {
         let op = &ops::DEVICE_LIVENESS_HISTORY;
-        let run = |q: &[(&str, &str)]| msg(check(&req(op, q), None, NOW));
+        let run = |q: &[(&str, &str)]| msg(check(&req(op, q), None, &clock()));
         assert_eq!(run(&[("cycle", "date"), ("start", "2017-12-01"), ("end", "2017-12-30")]), "");
         assert!(run(&[("cycle", "date"), ("start", "2017-12-01"), ("end", "2017-12-31")]).contains("31 days"));
         assert_eq!(run(&[("cycle", "week"), ("start", "2016-01"), ("end", "2016-53")]), "");
@@ -329,30 +359,30 @@ mod tests {
     #[test]
     fn dates_lists_and_control_bodies_are_checked() {
         let op = &ops::ACTIVE_USERS;
-        assert!(msg(check(&req(op, &[("start_date", "2017-12-13")]), None, NOW)).contains("end_date is required"));
+        assert!(msg(check(&req(op, &[("start_date", "2017-12-13")]), None, &clock())).contains("end_date is required"));
         let r = req(op, &[("start_date", "2017-12-13"), ("end_date", "2017-12-12")]);
-        assert!(msg(check(&r, None, NOW)).contains("before"));
+        assert!(msg(check(&r, None, &clock())).contains("before"));
         let r = req(&ops::ACTIVATED_DEVICES, &[("start", "2017/12/13")]);
-        assert!(msg(check(&r, None, NOW)).contains("YYYY-MM-DD"));
+        assert!(msg(check(&r, None, &clock())).contains("YYYY-MM-DD"));
 
         let json = |op, v: Value| Request::new(op).body(Body::json("t", &v).unwrap());
         let macs: Vec<String> = (0..1001).map(|i| format!("m{i}")).collect();
         let r =
             json(&ops::UPDATE_DEVICE_GROUP, serde_json::json!({"action": "assign", "reassign": false, "macs": macs}));
-        assert!(msg(check(&r, None, NOW)).contains("at most 1000"));
+        assert!(msg(check(&r, None, &clock())).contains("at most 1000"));
         let r = json(&ops::BIND_DEVICES, serde_json::json!({"uid": "u", "appid": "a", "dids": []}));
-        assert!(msg(check(&r, None, NOW)).contains("empty"));
+        assert!(msg(check(&r, None, &clock())).contains("empty"));
 
         let r = json(&ops::CONTROL_DEVICE, serde_json::json!({"attrs": {"switch": true}, "raw": [1]}));
-        assert!(msg(check(&r, None, NOW)).contains("never both"));
+        assert!(msg(check(&r, None, &clock())).contains("never both"));
         let r = json(&ops::CONTROL_DEVICE, serde_json::json!({"raw": []}));
-        assert!(msg(check(&r, None, NOW)).contains("raw is empty"));
+        assert!(msg(check(&r, None, &clock())).contains("raw is empty"));
         let dp: ProductDatapoints = serde_json::from_value(serde_json::json!({"entities": [{"attrs": [
             {"name": "switch", "data_type": "bool", "type": "status_writable"}]}]}))
         .unwrap();
         let r = json(&ops::CONTROL_DEVICE, serde_json::json!({"attrs": {"switch": 3}}));
-        assert!(check(&r, None, NOW).is_ok(), "unchecked without data points");
-        assert!(msg(check(&r, Some(&dp), NOW)).contains("boolean"));
+        assert!(check(&r, None, &clock()).is_ok(), "unchecked without data points");
+        assert!(msg(check(&r, Some(&dp), &clock())).contains("boolean"));
     }
 
     #[test]

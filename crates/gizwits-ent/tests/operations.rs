@@ -477,3 +477,58 @@ async fn the_simulator_answers_like_the_documented_wire() -> Result<()> {
     assert_eq!(over.headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()), Some("0"));
     Ok(())
 }
+
+#[tokio::test(start_paused = true)]
+async fn binary_points_are_sent_padded_as_the_seed_says() -> Result<()> {
+    // L762-763: hex 1234567 for the 5-byte point `binary` must be sent as "1234567000". The
+    // simulator, like the service, rejects a value shorter than the point (5401).
+    let sim = Simulator::start().await.expect("simulator");
+    let client = sim.client_builder().build()?;
+    let pk = PRODUCT_KEY;
+    let short = || ControlCommand::attrs(Attrs::new().set("binary", "1234567"));
+
+    // Data points unknown: sent as given, and the service refuses it.
+    let e = client.control_device(&ControlDeviceRequest::new(pk, DEVICE_DID, short())).await.unwrap_err();
+    assert_eq!(e.gizwits_code(), Some(GizwitsCode::AttrInvalid), "{e}");
+
+    // Data points known: padded on the right, by the typed method and by dispatch alike.
+    client.product_datapoints(&ProductDatapointsRequest::new(pk)).await?;
+    client.control_device(&ControlDeviceRequest::new(pk, DEVICE_DID, short())).await?;
+    assert_eq!(sim.device_attrs(DEVICE_DID).expect("device")["binary"], "1234567000");
+    let params = serde_json::json!({"product_key": pk, "did": DEVICE_DID, "command": {"attrs": {"binary": "abc"}}});
+    dispatch(&client, "devices.control", params).await?;
+    assert_eq!(sim.device_attrs(DEVICE_DID).expect("device")["binary"], "abc0000000");
+
+    // Longer than the point: refused before anything is sent.
+    let sent = sim.requests_total();
+    let long = ControlCommand::attrs(Attrs::new().set("binary", "12345670001"));
+    let e = client.control_device(&ControlDeviceRequest::new(pk, DEVICE_DID, long)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("longer"), "{e}");
+    assert_eq!(sim.requests_total(), sent);
+    Ok(())
+}
+
+#[tokio::test(start_paused = true)]
+async fn time_windows_are_checked_by_the_clients_injected_clock() -> Result<()> {
+    // The simulator's clock and the client's agree on the last day being within the last seven.
+    let sim = Simulator::start().await.expect("simulator");
+    let window = |c: &Client| {
+        let now = c.clock().unix_now().as_secs() as i64;
+        DeviceDataRequest::new(PRODUCT_KEY, DEVICE_DID).start_ts(now - 86_400).end_ts(now)
+    };
+    let client = sim.client_builder().build()?;
+    client.device_data(&window(&client)).await?;
+
+    // A client whose clock reads eight days later judges the same window by its own clock: it is
+    // more than seven days old, and nothing is sent.
+    let later =
+        std::sync::Arc::new(watchpost_core::clock::ManualClock::new(unix_now() + Duration::from_secs(8 * 86_400)));
+    let ahead = sim.client_builder().clock(later).build()?;
+    let sent = sim.requests_total();
+    let e = ahead.device_data(&window(&client)).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(e.to_string().contains("seven days"), "{e}");
+    assert_eq!(sim.requests_total(), sent);
+    Ok(())
+}

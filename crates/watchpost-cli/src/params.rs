@@ -22,7 +22,8 @@ fn is_list(ty: &str) -> bool {
 }
 
 /// Coerces the text `value` of parameter `p` to JSON by its spec type: integers (`int`, `u32`,
-/// `u64`, ...) to numbers, `bool`/`bool01` to booleans, `json`/`model:` to parsed JSON, lists to
+/// `u64`, ...) to numbers (a point in time in Unix seconds, see [`unix_seconds`], also from an
+/// ISO-8601 time), `bool`/`bool01` to booleans, `json`/`model:` to parsed JSON, lists to
 /// a JSON array (JSON text or a comma list), anything else (`string`, `secret`, `enum:`) to a
 /// string (an `enum:` value written as a JSON array or object is parsed).
 ///
@@ -60,6 +61,11 @@ pub fn coerce(op: &Operation, p: &ParamInfo, value: &str) -> CliResult<Value> {
             } else {
                 t.parse::<i64>().ok().map(Number::from)
             };
+            if n.is_none() && is_unix_seconds(p) {
+                return unix_seconds(t)
+                    .map(|secs| Value::Number(Number::from(secs)))
+                    .map_err(|why| bad(&format!("Unix seconds or an ISO-8601 time with a zone ({why})")));
+            }
             n.map(Value::Number)
                 .ok_or_else(|| bad(if ty.starts_with('u') { "a whole number >= 0" } else { "a whole number" }))
         }
@@ -86,6 +92,35 @@ pub fn coerce(op: &Operation, p: &ParamInfo, value: &str) -> CliResult<Value> {
         }
         _ => Ok(Value::String(value.to_owned())),
     }
+}
+
+/// Whether `p` is a point in time in Unix seconds: an integer parameter whose spec doc says
+/// "Unix seconds" (Gizwits `start_ts`/`end_ts`).
+fn is_unix_seconds(p: &ParamInfo) -> bool {
+    matches!(p.ty, "int" | "integer" | "i64" | "u64") && p.doc.contains("Unix seconds")
+}
+
+/// Unix seconds of an ISO-8601 time with its zone: `2026-12-05T10:00:00Z`,
+/// `2026-12-05T10:00:00+08:00` (RFC 3339), or the basic form `20261205T100000+0800`; fractions of
+/// a second are dropped (rounded down). A date alone or a time without a zone is refused, since
+/// a centre's local midnight and UTC midnight differ by hours: the message says how to write it.
+///
+/// # Errors
+/// Why the text is not such a time.
+pub fn unix_seconds(text: &str) -> Result<i64, String> {
+    use time::format_description::well_known::{Iso8601, Rfc3339};
+    use time::{Date, OffsetDateTime, PrimitiveDateTime};
+    let t = text.trim();
+    if let Ok(at) = OffsetDateTime::parse(t, &Rfc3339).or_else(|_| OffsetDateTime::parse(t, &Iso8601::DEFAULT)) {
+        return Ok(at.unix_timestamp());
+    }
+    if PrimitiveDateTime::parse(t, &Iso8601::DEFAULT).is_ok() {
+        return Err(format!("{t} has no zone: add Z for UTC or an offset such as +08:00"));
+    }
+    if Date::parse(t, &Iso8601::DEFAULT).is_ok() {
+        return Err(format!("{t} is a date without a time and zone: write {t}T00:00:00Z or {t}T00:00:00+08:00"));
+    }
+    Err("e.g. 1796464800 or 2026-12-05T10:00:00Z".to_owned())
 }
 
 /// Reads `@FILE` values; other values are returned as given.
@@ -266,6 +301,35 @@ mod tests {
         }
         let e = build(&OP, &[], &[]).unwrap_err();
         assert!(e.message.contains("missing required parameter `deviceSerial`"), "{}", e.message);
+    }
+
+    #[test]
+    fn time_parameters_take_unix_seconds_or_iso_8601() {
+        static TIMES: Operation = Operation {
+            params: &[
+                ParamInfo { doc: "Start timestamp (Unix seconds)", ..p("start_ts", "start_ts", "int", false) },
+                p("count", "count", "int", false),
+            ],
+            ..OP_BASE
+        };
+        let one = |v: &str| build(&TIMES, &args(&[&format!("start_ts={v}")]), &[]).map(|o| o["start_ts"].clone());
+        // 2026-12-05T10:00:00Z is 20,792 days and 10 hours after the epoch.
+        let utc10 = 20_792 * 86_400 + 10 * 3600;
+        assert_eq!(one("1796464800").unwrap(), serde_json::json!(1_796_464_800));
+        assert_eq!(utc10, 1_796_464_800);
+        assert_eq!(one("2026-12-05T10:00:00Z").unwrap(), serde_json::json!(utc10));
+        assert_eq!(one("2026-12-05T18:00:00+08:00").unwrap(), serde_json::json!(utc10));
+        assert_eq!(one("2026-12-05T10:00:00.999Z").unwrap(), serde_json::json!(utc10), "fractions round down");
+        assert_eq!(one("20261205T180000+0800").unwrap(), serde_json::json!(utc10), "ISO-8601 basic form");
+        let e = one("2026-12-05").unwrap_err();
+        assert!(e.message.contains("2026-12-05T00:00:00Z"), "{}", e.message);
+        let e = one("2026-12-05T10:00:00").unwrap_err();
+        assert!(e.message.contains("no zone"), "{}", e.message);
+        let e = one("yesterday").unwrap_err();
+        assert!(e.message.contains("ISO-8601"), "{}", e.message);
+        // Other integers stay integers.
+        let e = build(&TIMES, &args(&["count=2026-12-05T10:00:00Z"]), &[]).unwrap_err();
+        assert!(e.message.contains("a whole number"), "{}", e.message);
     }
 
     #[test]

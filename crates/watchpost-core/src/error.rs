@@ -7,7 +7,7 @@
 //! anything that looks like a credential (see [`excerpt`]).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use snafu::Snafu;
 
@@ -380,6 +380,9 @@ pub enum Error {
         message: Option<String>,
         /// How long the service asked the caller to wait, when it said.
         retry_after: Option<Duration>,
+        /// When the service's quota window resets (`X-RateLimit-Reset`, Gizwits 5013), when it
+        /// said: no request is sent again before it.
+        reset_at: Option<SystemTime>,
     },
     /// The service answered with an error code (HTTP or vendor envelope).
     #[snafu(display("{op}: service error ({class}){}", VendorSuffix(*status, code.as_deref(), message.as_deref())))]
@@ -619,6 +622,14 @@ impl Error {
         match self {
             Error::Auth { lockout, .. } | Error::AuthLocked { lockout, .. } => Some(lockout),
             Error::Stream { cause: Some(c), .. } => c.lockout(),
+            _ => None,
+        }
+    }
+
+    /// When the service's quota resets, for a rate-limit error that said.
+    pub fn reset_at(&self) -> Option<SystemTime> {
+        match self {
+            Error::RateLimited { reset_at, .. } => *reset_at,
             _ => None,
         }
     }

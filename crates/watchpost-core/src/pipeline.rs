@@ -81,6 +81,7 @@ pub fn classify_http_status(resp: &RawResponse) -> Result<()> {
             code: None,
             message,
             retry_after: RateLimitHints::from_headers(&resp.headers).retry_after,
+            reset_at: None,
         },
         StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_EARLY => {
             Error::api(op, code, None, message, ErrorClass::Retryable)
@@ -402,6 +403,13 @@ impl Pipeline {
                         continue;
                     }
                 }
+            }
+            // A throttled answer holds every caller of the limiter for the time the server gave,
+            // whether or not this call is retried (classifiers stay free of side effects).
+            if let (Some(limiter), ErrorClass::RateLimited, Some(after)) =
+                (&self.shared.limiter, err.class(), err.retry_after())
+            {
+                limiter.block_until(Instant::now() + after);
             }
             let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
             let decision = match self.shared.profile.max_attempts(&err) {

@@ -379,6 +379,7 @@ async fn retry_after_hint_wins_but_is_bounded() {
         code: None,
         message: None,
         retry_after: Some(Duration::from_secs(secs)),
+        reset_at: None,
     };
     let connector = ScriptedConnector::new(vec![Err(limited(10)), Err(limited(600)), Ok(stream::pending().boxed())]);
     let mut run = connector.start(config().idle_timeout(None));

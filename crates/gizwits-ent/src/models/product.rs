@@ -161,6 +161,22 @@ impl ProductDatapoints {
         Ok(())
     }
 
+    /// The wire form of data point values about to be sent in a control call (see
+    /// [`Datapoint::encode_value`]); names that are not data points are kept as given.
+    pub fn encode_attrs(
+        &self,
+        attrs: &serde_json::Map<String, Value>,
+        coding: Option<&BinaryCoding>,
+    ) -> serde_json::Map<String, Value> {
+        attrs
+            .iter()
+            .map(|(name, value)| {
+                let wire = self.datapoint(name).map_or_else(|| value.clone(), |dp| dp.encode_value(value, coding));
+                (name.clone(), wire)
+            })
+            .collect()
+    }
+
     /// Types a loosely typed value of this product's data point `name` (as in data history:
     /// bools as 0/1, enums as display text or index). `None` when `name` is unknown.
     pub fn typed_value(&self, name: &str, value: &Value) -> Option<AttrValue> {
@@ -173,6 +189,39 @@ impl Datapoint {
     /// Whether a control call may set it.
     pub fn is_writable(&self) -> bool {
         matches!(self.kind, None | Some(DatapointKind::Writable))
+    }
+
+    /// The wire form of a value of this data point in a control call.
+    ///
+    /// Only `binary` values change: the seed (L762-763) says a value shorter than the data
+    /// point's length must be padded to it, and shows hex `1234567` for a 5-byte point sent as
+    /// `"1234567000"`, so hex text is padded on the right with `0` digits to twice the length,
+    /// and base64 data (`binary_coding: base64`) on the right with zero bytes. Bools, numbers
+    /// and enums go as given (L1054 shows them as JSON numbers and display text). A value that
+    /// is not valid text of its coding, or is longer than the point, is left for
+    /// [`check_value`](Self::check_value) to reject.
+    pub fn encode_value(&self, value: &Value, coding: Option<&BinaryCoding>) -> Value {
+        let (DataType::Binary, Value::String(text), Some(len)) =
+            (&self.data_type, value, self.position.as_ref().and_then(Position::byte_len))
+        else {
+            return value.clone();
+        };
+        let Ok(len) = usize::try_from(len) else { return value.clone() };
+        match coding.unwrap_or(&BinaryCoding::Hex) {
+            BinaryCoding::Base64 => {
+                use base64::Engine as _;
+                let engine = base64::engine::general_purpose::STANDARD;
+                match engine.decode(text) {
+                    Ok(mut bytes) if bytes.len() < len => {
+                        bytes.resize(len, 0);
+                        Value::String(engine.encode(bytes))
+                    }
+                    _ => value.clone(),
+                }
+            }
+            _ if text.bytes().all(|b| b.is_ascii_hexdigit()) => Value::String(pad_hex(text, len)),
+            _ => value.clone(),
+        }
     }
 
     /// Checks one wire value against this data point.
@@ -231,31 +280,30 @@ impl Datapoint {
                 let Value::String(text) = value else {
                     return Err(format!("expects binary data as text, got {value}"));
                 };
-                let len = self.position.as_ref().and_then(Position::byte_len);
-                match coding.unwrap_or(&BinaryCoding::Hex) {
+                let len = self.position.as_ref().and_then(Position::byte_len).and_then(|l| usize::try_from(l).ok());
+                let (size, unit, width) = match coding.unwrap_or(&BinaryCoding::Hex) {
                     BinaryCoding::Base64 => {
                         use base64::Engine as _;
                         let bytes = base64::engine::general_purpose::STANDARD
                             .decode(text)
                             .map_err(|_| "is not valid base64".to_owned())?;
-                        match len {
-                            Some(l) if usize::try_from(l).is_ok_and(|l| bytes.len() > l) => {
-                                Err(format!("{} bytes is longer than the data point's {l} bytes", bytes.len()))
-                            }
-                            _ => Ok(()),
-                        }
+                        (bytes.len(), "bytes", len)
                     }
                     _ => {
                         if !text.bytes().all(|b| b.is_ascii_hexdigit()) {
                             return Err("is not hexadecimal text".to_owned());
                         }
-                        match len {
-                            Some(l) if usize::try_from(l).is_ok_and(|l| text.len() > l.saturating_mul(2)) => {
-                                Err(format!("{} hex digits is longer than the data point's {l} bytes", text.len()))
-                            }
-                            _ => Ok(()),
-                        }
+                        (text.len(), "hex digits", len.map(|l| l.saturating_mul(2)))
                     }
+                };
+                match (width, len) {
+                    (Some(w), Some(l)) if size > w => {
+                        Err(format!("{size} {unit} is longer than the data point's {l} bytes"))
+                    }
+                    (Some(w), Some(l)) if size < w => Err(format!(
+                        "{size} {unit} is shorter than the data point's {l} bytes: pad it on the right (L762)"
+                    )),
+                    _ => Ok(()),
                 }
             }
             DataType::Other(_) => Ok(()),
@@ -342,6 +390,77 @@ mod tests {
             p.check_attrs(serde_json::json!({"binary": "AAECAwQF"}).as_object().unwrap(), Some(&BinaryCoding::Base64));
         assert!(b64.unwrap_err().contains("6 bytes"));
         assert_eq!(pad_hex("1234567", 5), "1234567000");
+    }
+
+    fn encode(p: &ProductDatapoints, name: &str, v: serde_json::Value, coding: Option<&BinaryCoding>) -> Value {
+        let dp = p.datapoint(name).unwrap();
+        let wire = dp.encode_value(&v, coding);
+        dp.check_value(&wire, coding).unwrap_or_else(|e| panic!("{name}: {wire} is rejected: {e}"));
+        wire
+    }
+
+    #[test]
+    fn bool_points_go_as_json_booleans() {
+        // L226: "data_type ... bool: Boolean type"; L1054 reads a bool point back as `"switch": 1`.
+        let p = product();
+        assert_eq!(encode(&p, "switch", serde_json::json!(true), None), serde_json::json!(true));
+        assert_eq!(encode(&p, "switch", serde_json::json!(1), None), serde_json::json!(1), "0/1 as in L1054");
+        assert_eq!(p.typed_value("switch", &serde_json::json!(1)), Some(AttrValue::Bool(true)));
+    }
+
+    #[test]
+    fn numeric_points_go_as_display_numbers() {
+        // L226 "'uint8', 'uint16', 'uint32': numeric type", L251-265 min/max/ratio k/increment;
+        // L1054 `"room_temp": -10, "set_temp": 16`: values are raw × ratio + addition, so a uint8
+        // point with an increment may be negative, and they go as JSON numbers, not scaled back.
+        let p: ProductDatapoints = serde_json::from_value(serde_json::json!({"entities": [{"attrs": [
+            {"name": "room_temp", "data_type": "uint8", "type": "status_writable",
+             "uint_spec": {"min": 0, "max": 100, "ratio": 1, "addition": -20}},
+            {"name": "set_temp", "data_type": "uint8", "type": "status_writable",
+             "uint_spec": {"min": 0, "max": 30, "ratio": 0.5, "addition": 16}}]}]}))
+        .unwrap();
+        assert_eq!(encode(&p, "room_temp", serde_json::json!(-10), None), serde_json::json!(-10));
+        assert_eq!(encode(&p, "set_temp", serde_json::json!(16), None), serde_json::json!(16));
+        assert_eq!(encode(&p, "set_temp", serde_json::json!(30.5), None), serde_json::json!(30.5));
+        assert!(p.datapoint("set_temp").unwrap().check_value(&serde_json::json!(31.5), None).is_err());
+    }
+
+    #[test]
+    fn enum_points_go_as_display_text_or_index() {
+        // L230-232 "enum ... This field is available when data_type is enum"; L1054 reads an enum
+        // point back as its display text, `"mode": "制冷"`.
+        let p = product();
+        assert_eq!(encode(&p, "mode", serde_json::json!("制冷"), None), serde_json::json!("制冷"));
+        assert_eq!(encode(&p, "mode", serde_json::json!(1), None), serde_json::json!(1));
+        assert!(p.datapoint("mode").unwrap().check_value(&serde_json::json!(2), None).is_err());
+    }
+
+    #[test]
+    fn binary_points_are_padded_on_the_right_to_their_length() {
+        // L762-763: "If you want to set the value of the extended field binary to hexadecimal
+        // 1234567, you need to pad the extended field to the given length" and
+        // `{ "attrs": { "binary": "1234567000" } }` (a 5-byte point).
+        let p = product();
+        assert_eq!(encode(&p, "binary", serde_json::json!("1234567"), None), serde_json::json!("1234567000"));
+        assert_eq!(encode(&p, "binary", serde_json::json!("1234567000"), None), serde_json::json!("1234567000"));
+        assert_eq!(encode(&p, "binary", serde_json::json!(""), None), serde_json::json!("0000000000"));
+        // "base64 can be used ... as well": the bytes are padded the same way, with zero bytes.
+        let b64 = Some(&BinaryCoding::Base64);
+        assert_eq!(encode(&p, "binary", serde_json::json!("EjQ="), b64), serde_json::json!("EjQAAAA="));
+        // Longer than the point, or not hex: left for the check to reject.
+        let dp = p.datapoint("binary").unwrap();
+        let long = dp.encode_value(&serde_json::json!("12345670001"), None);
+        assert_eq!(long, serde_json::json!("12345670001"));
+        assert!(dp.check_value(&long, None).unwrap_err().contains("longer"));
+        assert!(dp.check_value(&serde_json::json!("1234567"), None).unwrap_err().contains("shorter"));
+        assert_eq!(dp.encode_value(&serde_json::json!("xyz"), None), serde_json::json!("xyz"));
+        // The whole attrs map: only binary points change.
+        let attrs = serde_json::json!({"binary": "12", "switch": true, "unknown": "12"});
+        let wire = p.encode_attrs(attrs.as_object().unwrap(), None);
+        assert_eq!(
+            serde_json::Value::Object(wire),
+            serde_json::json!({"binary": "1200000000", "switch": true, "unknown": "12"})
+        );
     }
 
     #[test]

@@ -12,8 +12,16 @@
 //!   `Authorization: token <t>` is checked on every product call (5009 missing or unknown, 5010
 //!   another product's, 5011 expired); `/v1/users/*` check the enterprise headers (5003, 5004).
 //! - Quota: a fixed window of 3600 requests per hour (every request counts, token requests
-//!   included), `X-RateLimit-Limit/Remaining/Reset` (Unix seconds, rounded up) on every answer and
-//!   5013 with HTTP 403 beyond it. [`Simulator::set_quota_limit`] lowers it behind the client's back.
+//!   included). The seed (L100) says calls resume "after one hour" without naming an alignment;
+//!   a window starts with the first request after the previous one ended and lasts one hour
+//!   ([`Quota::aligned`] makes windows start on the hour instead). `X-RateLimit-Limit`,
+//!   `X-RateLimit-Remaining` (after this request) and `X-RateLimit-Reset` (the window's end in
+//!   Unix seconds, rounded up) on every answer as L98 documents for successes, and on the 5013
+//!   (HTTP 403) beyond the quota too (undocumented either way). [`Simulator::set_quota_limit`]
+//!   lowers it behind the client's back; [`Simulator::quota_journal`] tells when each caller was
+//!   answered what.
+//! - Control: a `binary` data point value must have exactly its declared length (L762: "you
+//!   need to pad the extended field to the given length"), else 5401.
 //! - Errors: the documented codes with the documented HTTP status, as
 //!   `{"error_code": "5002", "error_message": "form invalid", "detail": "..."}`.
 //! - Faults: [`Simulator::faults`] (latency, resets, canned answers, truncation).
@@ -31,7 +39,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::sim::{Faults, Quota, SimServer, TokenStore};
+use watchpost_core::clock::TokioClock;
+use watchpost_core::sim::{Faults, Quota, QuotaEvent, SimServer, TokenStore};
 
 use crate::ClientBuilder;
 use handlers::Shared;
@@ -139,10 +148,11 @@ impl Simulator {
         self.server.base_url()
     }
 
-    /// A client builder for this simulator: its base URL, the enterprise credentials and both
-    /// products.
+    /// A client builder for this simulator: its base URL, the enterprise credentials, both
+    /// products, and the simulator's clock ([`TokioClock`], which follows a paused tokio clock).
     pub fn client_builder(&self) -> ClientBuilder {
         crate::Client::builder()
+            .clock(TokioClock::shared())
             .base_url(self.base_url())
             .enterprise(fixtures::ENTERPRISE_ID, fixtures::ENTERPRISE_SECRET)
             .product(fixtures::PRODUCT_KEY, fixtures::PRODUCT_SECRET)
@@ -172,6 +182,12 @@ impl Simulator {
     /// Changes the quota limit behind the client's back, effective in the current window.
     pub fn set_quota_limit(&self, limit: u32) {
         self.quota.set_limit(limit);
+    }
+
+    /// Every quota decision so far, oldest first: when, for which caller (a hash of the token;
+    /// `None` for token requests and `/v1/users/*`), allowed or answered 5013, and the headers.
+    pub fn quota_journal(&self) -> Vec<QuotaEvent> {
+        self.quota.journal()
     }
 
     /// How many requests were answered 5013 so far.

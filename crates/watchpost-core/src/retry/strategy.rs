@@ -165,6 +165,7 @@ mod tests {
             code: None,
             message: None,
             retry_after: Some(Duration::from_secs(secs)),
+            reset_at: None,
         };
         assert_eq!(
             s.decide(&e(30), 1, false),

@@ -118,7 +118,7 @@ pub mod token;
 pub use basic::{BasicOutcome, BasicServer};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
 pub use faults::Faults;
-pub use quota::{Quota, QuotaDecision, RateLimitHeaders};
+pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
 pub use request::SimRequest;
 pub use response::SimResponse;
 pub use router::{Next, Router, FALLBACK_ROUTE};

@@ -1,6 +1,9 @@
 //! [`Quota`]: a fixed-window request quota (Gizwits' 3600 per hour) that answers with the
-//! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` headers.
+//! `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset` headers, and keeps a
+//! journal of its decisions ([`Quota::journal`]) so tests can check when each caller was
+//! answered what.
 
+use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -68,6 +71,24 @@ impl QuotaDecision {
     }
 }
 
+/// One decision of a [`Quota`], as kept in its journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaEvent {
+    /// Unix time of the request (following tokio's clock).
+    pub at: Duration,
+    /// Who asked, as the simulator identifies callers (Gizwits: a hash of the token), if known.
+    pub caller: Option<u64>,
+    /// Whether the request was allowed.
+    pub allowed: bool,
+    /// `X-RateLimit-Remaining` of the answer.
+    pub remaining: u32,
+    /// `X-RateLimit-Reset` of the answer (Unix seconds).
+    pub reset_unix: u64,
+}
+
+/// The most decisions a journal keeps; older ones are dropped first.
+pub const JOURNAL_CAPACITY: usize = 100_000;
+
 /// A fixed-window quota (clone freely: clones share the count).
 ///
 /// By default a window starts with the first request after the previous window ended, so tests
@@ -87,6 +108,7 @@ struct QuotaState {
     window_end: Option<Duration>,
     used: u32,
     rejected: u64,
+    journal: VecDeque<QuotaEvent>,
 }
 
 impl fmt::Debug for Quota {
@@ -107,6 +129,7 @@ impl Quota {
                 window_end: None,
                 used: 0,
                 rejected: 0,
+                journal: VecDeque::new(),
             })),
         }
     }
@@ -125,6 +148,11 @@ impl Quota {
 
     /// Counts one request against the quota.
     pub fn try_acquire(&self) -> QuotaDecision {
+        self.try_acquire_as(None)
+    }
+
+    /// Counts one request of `caller` against the quota, and journals the decision.
+    pub fn try_acquire_as(&self, caller: Option<u64>) -> QuotaDecision {
         let mut s = lock(&self.inner);
         let now = unix_now();
         let end = match s.window_end {
@@ -143,7 +171,7 @@ impl Quota {
             }
         };
         let reset_unix = end.as_secs() + u64::from(end.subsec_nanos() > 0);
-        if s.used < s.limit {
+        let decision = if s.used < s.limit {
             s.used += 1;
             let headers = RateLimitHeaders { limit: s.limit, remaining: s.limit - s.used, reset_unix };
             QuotaDecision::Allowed { headers }
@@ -151,7 +179,24 @@ impl Quota {
             s.rejected += 1;
             let headers = RateLimitHeaders { limit: s.limit, remaining: 0, reset_unix };
             QuotaDecision::Exceeded { headers, reset_unix }
+        };
+        if s.journal.len() >= JOURNAL_CAPACITY {
+            s.journal.pop_front();
         }
+        let headers = decision.headers();
+        s.journal.push_back(QuotaEvent {
+            at: now,
+            caller,
+            allowed: decision.is_allowed(),
+            remaining: headers.remaining,
+            reset_unix,
+        });
+        decision
+    }
+
+    /// The decisions so far, oldest first (at most [`JOURNAL_CAPACITY`]).
+    pub fn journal(&self) -> Vec<QuotaEvent> {
+        lock(&self.inner).journal.iter().copied().collect()
     }
 
     /// Changes the limit behind the client's back, effective in the current window.
@@ -199,6 +244,12 @@ mod tests {
             }
         );
         assert_eq!(quota.rejected_count(), 1);
+        let journal = quota.journal();
+        assert_eq!(
+            journal.iter().map(|e| (e.allowed, e.remaining)).collect::<Vec<_>>(),
+            [(true, 1), (true, 0), (false, 0)]
+        );
+        assert!(journal.iter().all(|e| e.reset_unix == reset && e.caller.is_none()));
         tokio::time::advance(Duration::from_secs(60)).await;
         assert!(quota.try_acquire().is_allowed());
         quota.set_limit(1);
