@@ -47,7 +47,7 @@ pub use cid::{CidCode, CidQualifier};
 pub use client::{Client, ClientBuilder, VENDOR};
 pub use device::Device;
 pub use error::{HikErrorExt, HikStatus, StatusCode, SubStatus};
-pub use events::{Event, EventStream, EventStreamConfig, Notification};
+pub use events::{Event, EventStream, EventStreamConfig, Notification, ResyncReport, ResyncSummary};
 pub use generated::*;
 pub use profile::HikProfile;
 pub use time::{DateTimeParts, IsoDateTime, LocalDateTime};

@@ -23,6 +23,12 @@ async fn next_interesting(stream: &mut EventStream) -> Notification {
         match &item {
             Notification::State(_) => continue,
             Notification::Event(e) if e.is_heartbeat() => continue,
+            // The resync after each subscription (tested in tests/resync.rs).
+            Notification::ResyncStarted | Notification::Resync(_) => continue,
+            Notification::ResyncDone(summary) => {
+                assert!(summary.is_complete(), "{summary:?}");
+                continue;
+            }
             _ => return item,
         }
     }

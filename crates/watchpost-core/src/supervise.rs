@@ -14,8 +14,17 @@
 //! - a failed connect, or a connection lost before it was healthy, waits with exponential
 //!   backoff; a connection that lived [`SuperviseConfig::healthy_after`] resets the counter and
 //!   is reconnected at once;
-//! - a connect error of class [`ErrorClass::AuthRejected`], [`ErrorClass::Permanent`] or
-//!   [`ErrorClass::Unsupported`] ends the stream (repeating a rejected login locks accounts).
+//! - **before the stream was first established**, a connect error of class
+//!   [`ErrorClass::AuthRejected`], [`ErrorClass::Permanent`] or [`ErrorClass::Unsupported`] ends
+//!   it (a wrong password or a wrong request: repeating a rejected login locks accounts), and
+//!   so does [`SuperviseConfig::max_attempts`];
+//! - **once established, the stream never ends by itself**: every error is reported as an item
+//!   and the supervisor reconnects with back-off until the caller drops the stream. A rejected
+//!   login then waits [`SuperviseConfig::rejected_backoff`] (jittered; longer if the server says
+//!   the account is locked for longer) rather than the ordinary back-off, since each attempt
+//!   may cost one of the device's lock-out attempts; a credential proven once and rejected
+//!   later is far more often a device-side glitch (a reboot, a nonce bookkeeping error) than a
+//!   changed password, and an alarm receiver that stops listening loses every later alarm.
 //!
 //! ```no_run
 //! use futures_util::StreamExt;
@@ -94,8 +103,16 @@ pub struct SuperviseConfig {
     /// A connection that lived this long counts as healthy: when it is lost the failure
     /// counter restarts and the supervisor reconnects without waiting. Default is 60 s.
     pub healthy_after: Duration,
-    /// Give up after this many consecutive failures; `None` retries forever. Default is `None`.
+    /// Give up after this many consecutive failures *before the stream was first established*
+    /// (a caller that wants to fail fast on a wrong address); once a connection succeeded, the
+    /// supervisor never gives up. `None` retries forever. Default is `None`.
     pub max_attempts: Option<u32>,
+    /// Once the stream had been established, how long to wait after a rejected login
+    /// ([`ErrorClass::AuthRejected`]) before the next attempt: each attempt may cost one of the
+    /// device's lock-out attempts, so it is far slower than the back-off. Jittered to between
+    /// half and all of it when [`SuperviseConfig::backoff`] has jitter; a server's lock time
+    /// (`Retry-After`, a lock time) wins when longer, up to one hour. Default is 10 min.
+    pub rejected_backoff: Duration,
     /// Source of backoff jitter; inject [`FixedJitter`](crate::retry::FixedJitter) in tests.
     /// Default is [`RandomJitter`].
     pub jitter: Arc<dyn JitterSource>,
@@ -113,6 +130,10 @@ impl Default for SuperviseConfig {
             // A minute of uninterrupted events is long past any login or subscription failure.
             healthy_after: Duration::from_secs(60),
             max_attempts: None,
+            // Hikvision devices lock a user after about 7 failures for 30 min: one attempt per
+            // 10 min keeps a glitch from locking the account while the link still comes back
+            // within minutes (the resync of the vendor streams recovers standing alarms).
+            rejected_backoff: Duration::from_secs(10 * 60),
             jitter: Arc::new(RandomJitter),
         }
     }
@@ -154,6 +175,13 @@ impl SuperviseConfig {
         self
     }
 
+    /// Sets [`SuperviseConfig::rejected_backoff`].
+    #[must_use]
+    pub fn rejected_backoff(mut self, delay: Duration) -> Self {
+        self.rejected_backoff = delay;
+        self
+    }
+
     /// Sets [`SuperviseConfig::jitter`].
     #[must_use]
     pub fn jitter(mut self, jitter: impl JitterSource + 'static) -> Self {
@@ -170,7 +198,8 @@ pub type SupervisedStream<T> = BoxStream<'static, Result<Supervised<T>, Error>>;
 ///
 /// Returns the supervised stream and a receiver of the current [`ConnectionState`] (it reads
 /// `Connecting` until the stream is first polled). The stream ends after yielding
-/// `State(Closed)`; dropping it publishes `Closed` too. Nothing happens until it is polled.
+/// `State(Closed)`, which only happens before a first connection succeeded; dropping it
+/// publishes `Closed` too. Nothing happens until it is polled.
 pub fn supervise<C, Fut, S, T>(
     connect: C,
     config: SuperviseConfig,
@@ -182,7 +211,7 @@ where
     T: Send + 'static,
 {
     let (tx, rx) = watch::channel(ConnectionState::Connecting);
-    let machine = Machine { connect, config, tx, attempt: 0, state: State::Start };
+    let machine = Machine { connect, config, tx, attempt: 0, established: false, state: State::Start };
     let stream = futures_util::stream::unfold(machine, |m| m.step());
     (stream.boxed(), rx)
 }
@@ -197,8 +226,9 @@ enum State<S> {
     Connected { stream: S, since: Instant, last: Instant },
     /// The connection opened at `since` was lost (ended or idle); the reason was reported.
     Lost { since: Instant },
-    /// A connect failed (reported): count the failure and back off or give up.
-    Failed { retry_after: Option<Duration> },
+    /// A connect failed (reported): count the failure and back off or give up. `rejected`: a
+    /// login refused after the stream had been established (the slow back-off applies).
+    Failed { retry_after: Option<Duration>, rejected: bool },
     /// `Backoff` was announced: sleep, then announce `Connecting`.
     Sleep { delay: Duration },
     /// Announce `Closed`.
@@ -213,6 +243,8 @@ struct Machine<C, S> {
     tx: watch::Sender<ConnectionState>,
     /// Consecutive failures.
     attempt: u32,
+    /// A connection succeeded once: from then on nothing ends the stream.
+    established: bool,
     state: State<S>,
 }
 
@@ -284,9 +316,9 @@ where
                         tracing::debug!(op = %self.config.op, lived_ms = millis(lived), "stream connecting");
                         return self.announce(ConnectionState::Connecting, State::Connect);
                     }
-                    self.state = State::Failed { retry_after: None };
+                    self.state = State::Failed { retry_after: None, rejected: false };
                 }
-                State::Failed { retry_after } => return self.fail(retry_after),
+                State::Failed { retry_after, rejected } => return self.fail(retry_after, rejected),
                 State::Sleep { delay } => {
                     tokio::time::sleep(delay).await;
                     tracing::debug!(op = %self.config.op, attempt = self.attempt, "stream connecting");
@@ -303,37 +335,63 @@ where
         match (self.connect)().await {
             Ok(stream) => {
                 tracing::info!(op = %self.config.op, attempt = self.attempt, "stream connected");
+                self.established = true;
                 let now = Instant::now();
                 self.announce(ConnectionState::Connected, State::Connected { stream, since: now, last: now })
             }
             Err(e) => {
                 let class = e.class();
-                if matches!(class, ErrorClass::AuthRejected | ErrorClass::Permanent | ErrorClass::Unsupported) {
+                let fatal = matches!(class, ErrorClass::AuthRejected | ErrorClass::Permanent | ErrorClass::Unsupported);
+                if fatal && !self.established {
                     tracing::warn!(op = %self.config.op, error = %e, %class, "stream connect failed; giving up");
                     self.state = State::Close;
                 } else {
                     tracing::warn!(op = %self.config.op, error = %e, %class, "stream connect failed");
-                    self.state = State::Failed { retry_after: e.retry_after() };
+                    let rejected = class == ErrorClass::AuthRejected;
+                    self.state = State::Failed { retry_after: e.retry_after(), rejected };
                 }
                 Some((Err(e), self))
             }
         }
     }
 
-    /// Counts a failure: `Backoff`, or `Closed` when the attempts are exhausted.
-    fn fail(mut self, retry_after: Option<Duration>) -> Step<T, Self> {
+    /// Counts a failure: `Backoff`, or `Closed` when the attempts are exhausted before the
+    /// stream was ever established.
+    fn fail(mut self, retry_after: Option<Duration>, rejected: bool) -> Step<T, Self> {
         self.attempt = self.attempt.saturating_add(1);
-        if self.config.max_attempts.is_some_and(|max| self.attempt >= max) {
+        if !self.established && self.config.max_attempts.is_some_and(|max| self.attempt >= max) {
             tracing::warn!(op = %self.config.op, attempt = self.attempt, "stream attempts exhausted; giving up");
             return self.announce(ConnectionState::Closed, State::Done);
         }
-        let computed = self.config.backoff.delay(self.attempt, self.config.jitter.as_ref());
-        // A server hint (Retry-After) wins over the computed delay, bounded by the max.
-        let delay = retry_after.map_or(computed, |hint| hint.max(computed).min(self.config.backoff.max));
+        let delay = if rejected {
+            rejected_delay(&self.config, retry_after)
+        } else {
+            let computed = self.config.backoff.delay(self.attempt, self.config.jitter.as_ref());
+            // A server hint (Retry-After) wins over the computed delay, bounded by the max.
+            retry_after.map_or(computed, |hint| hint.max(computed).min(self.config.backoff.max))
+        };
         tracing::info!(op = %self.config.op, attempt = self.attempt, delay_ms = millis(delay), "stream backing off");
         let attempt = self.attempt;
         self.announce(ConnectionState::Backoff { attempt, delay }, State::Sleep { delay })
     }
+}
+
+/// The longest lock time announced by a server that the supervisor waits out.
+const MAX_LOCK_WAIT: Duration = Duration::from_secs(3600);
+
+/// The wait after a login rejected once the stream had been established: the slow back-off,
+/// jittered to between half and all of it, or the server's lock time when longer (bounded).
+fn rejected_delay(config: &SuperviseConfig, hint: Option<Duration>) -> Duration {
+    let base = config.rejected_backoff;
+    let jittered = if config.backoff.jitter {
+        let j = config.jitter.sample();
+        // A jitter source outside [0, 1) must not stretch or shrink the delay past its bounds.
+        let j = if j.is_finite() { j.clamp(0.0, 1.0) } else { 1.0 };
+        base.mul_f64(0.5 + 0.5 * j)
+    } else {
+        base
+    };
+    hint.map_or(jittered, |h| h.min(MAX_LOCK_WAIT).max(jittered))
 }
 
 fn millis(d: Duration) -> u64 {

@@ -222,10 +222,7 @@ async fn backoff_grows_caps_and_resets_after_a_healthy_period() {
     // Half jitter: every delay is half the capped exponential value, exactly.
     let config = config().idle_timeout(None).backoff(backoff_policy).jitter(FixedJitter(0.5));
     let mut run = connector.start(config);
-    let mut events = Vec::new();
-    while let Some(ev) = run.next().await {
-        events.push(ev);
-    }
+    let events = run.take(29).await;
     let e = || Ev::Err(ErrorKind::Transport);
     assert_eq!(
         events,
@@ -256,11 +253,17 @@ async fn backoff_grows_caps_and_resets_after_a_healthy_period() {
             // Lived only 5 s: counts as a failure.
             (78_000, backoff(2, 1000)),
             (79_000, connecting()),
+            // A rejection once established does not end the stream: the slow back-off
+            // (10 min, half jitter: 0.5 + 0.5 × 0.5 of it).
             (79_000, Ev::Err(ErrorKind::Auth)),
-            (79_000, closed()),
+            (79_000, backoff(3, 450_000)),
+            (529_000, connecting()),
+            (529_000, e()),
+            (529_000, backoff(4, 4000)),
         ]
     );
-    assert_eq!(connector.connects(), 9);
+    // The nine scripted connects, then one retry past the script.
+    assert_eq!(connector.connects(), 10);
 }
 
 #[tokio::test(start_paused = true)]
@@ -289,6 +292,70 @@ async fn fatal_connect_errors_close_the_stream() {
         tokio::time::sleep(Duration::from_secs(3600)).await;
         assert_eq!(connector.connects(), 1, "{kind:?} must not be retried");
         assert_eq!(*run.state.borrow(), ConnectionState::Closed);
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_established_stream_never_ends_by_itself() {
+    // Once a connection succeeded, every error that would have ended the stream before it is
+    // reported and retried; `max_attempts` no longer applies.
+    let locked = Error::AuthLocked {
+        op: "test".into(),
+        status: Some(401),
+        code: None,
+        message: None,
+        lockout: watchpost_core::LockoutInfo {
+            lock_time: Some(Duration::from_secs(2 * 3600)),
+            locked: Some(true),
+            ..Default::default()
+        },
+    };
+    let connector = ScriptedConnector::new(vec![
+        Ok(lives_for(Duration::from_secs(5))),
+        Err(auth_rejected()),
+        Err(Error::Unsupported { op: "test".into(), status: Some(404), code: None, message: None }),
+        Err(Error::invalid_input("test", "bad channel")),
+        Err(locked),
+        Ok(stream::pending().boxed()),
+    ]);
+    let mut run = connector.start(config().idle_timeout(None).max_attempts(Some(2)));
+    assert_eq!(
+        run.take(17).await,
+        vec![
+            (0, connecting()),
+            (0, connected()),
+            (5000, backoff(1, 1000)),
+            (6000, connecting()),
+            // A rejected login: the slow back-off (10 min by default), not the exponential one.
+            (6000, Ev::Err(ErrorKind::Auth)),
+            (6000, backoff(2, 600_000)),
+            (606_000, connecting()),
+            (606_000, Ev::Err(ErrorKind::Unsupported)),
+            (606_000, backoff(3, 4000)),
+            (610_000, connecting()),
+            (610_000, Ev::Err(ErrorKind::InvalidInput)),
+            (610_000, backoff(4, 8000)),
+            (618_000, connecting()),
+            // Locked for 2 h: the lock time wins over the slow back-off, bounded to 1 h.
+            (618_000, Ev::Err(ErrorKind::AuthLocked)),
+            (618_000, backoff(5, 3_600_000)),
+            (4_218_000, connecting()),
+            (4_218_000, connected()),
+        ]
+    );
+    assert_eq!(connector.connects(), 6);
+    assert_eq!(*run.state.borrow(), ConnectionState::Connected);
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_slow_backoff_after_a_rejection_is_jittered_within_half_to_all() {
+    for (jitter, expected_ms) in [(0.0, 60_000), (0.5, 90_000), (0.999_999, 119_999)] {
+        let connector = ScriptedConnector::new(vec![Ok(lives_for(Duration::from_secs(61))), Err(auth_rejected())]);
+        let config = config().idle_timeout(None).rejected_backoff(Duration::from_secs(120)).jitter(FixedJitter(jitter));
+        let mut run = connector.start(config);
+        let events = run.take(5).await;
+        let Some((_, Ev::State(ConnectionState::Backoff { delay, .. }))) = events.last() else { panic!("{events:?}") };
+        assert_eq!(delay.as_millis(), expected_ms, "jitter {jitter}");
     }
 }
 

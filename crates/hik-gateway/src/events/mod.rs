@@ -11,9 +11,12 @@
 //!   (trailing comma, `dataTime`, `"heartBeat "`) are read.
 //! - [`EventStream`]: the supervised stream of [`Notification`]s: idle watchdog (30 s), re-subscribe
 //!   with back-off, connection state in-band and on a watch channel, bad parts as error items.
+//! - [`ResyncReport`]: after every subscription, the standing alarm state of each panel the
+//!   subscription covers, read with the panels' status operations.
 
 mod model;
 mod parse;
+mod resync;
 mod stream;
 
 pub use model::{
@@ -21,4 +24,5 @@ pub use model::{
     EventState, Heartbeat, HikCidParams, UnknownEvent, VideoReview, VideoReviewEvent,
 };
 pub use parse::{parse_part, Part};
+pub use resync::{ResyncReport, ResyncSummary};
 pub use stream::{EventStream, EventStreamConfig, Notification};

@@ -18,6 +18,7 @@ use watchpost_core::{Error, RawResponse, Result};
 
 use super::model::Event;
 use super::parse::{parse_part, Part};
+use super::resync::{resync, ResyncLimits, ResyncReport, ResyncSummary};
 use crate::client::{unsupported_under_all, Client};
 use crate::error::status_error;
 use crate::generated::{
@@ -41,9 +42,20 @@ pub struct EventStreamConfig {
     /// A subscription that lived this long counts as healthy: when it is lost the back-off
     /// restarts and the client re-subscribes at once. Default is 60 s.
     pub healthy_after: Duration,
-    /// Give up after this many consecutive failed subscriptions; `None` retries forever
-    /// (rejected credentials always end the stream). Default is `None`.
+    /// Give up after this many consecutive failed subscriptions before the first one
+    /// succeeded; `None` retries forever. Once a subscription succeeded, the stream never
+    /// gives up. Default is `None`.
     pub max_attempts: Option<u32>,
+    /// Once a subscription had succeeded, the wait after a rejected login before the next
+    /// attempt (each attempt may cost one of the gateway's lock-out attempts), jittered to
+    /// between half and all of it. Default is 10 min.
+    pub rejected_backoff: Duration,
+    /// Read the panels' standing state after every subscription (see [`Notification::Resync`]).
+    /// Default is `true`.
+    pub resync: bool,
+    /// Panels whose state a resync reads at the same time (each panel costs two requests, one
+    /// after the other, so at most this many requests are in flight). Default is 4.
+    pub resync_concurrency: usize,
     /// Largest part accepted; a larger part is reported as an error item and skipped (event
     /// parts are 0.2-4 KiB). Default is 64 KiB.
     pub max_part_size: usize,
@@ -59,6 +71,12 @@ impl Default for EventStreamConfig {
             backoff: ExponentialBackoff { initial: Duration::from_secs(1), max: Duration::from_secs(30), jitter: true },
             healthy_after: Duration::from_secs(60),
             max_attempts: None,
+            // Hikvision locks a user for 30 min after about 7 failures; see SuperviseConfig.
+            rejected_backoff: Duration::from_secs(10 * 60),
+            resync: true,
+            // A gateway serves its panels over ISUP links to the panels: a few reads at a time
+            // keep a resync of 100 panels quick without a burst of hundreds of requests.
+            resync_concurrency: 4,
             max_part_size: 64 * 1024,
             jitter: Arc::new(RandomJitter),
         }
@@ -94,6 +112,27 @@ impl EventStreamConfig {
         self
     }
 
+    /// Sets [`EventStreamConfig::rejected_backoff`].
+    #[must_use]
+    pub fn rejected_backoff(mut self, delay: Duration) -> Self {
+        self.rejected_backoff = delay;
+        self
+    }
+
+    /// Sets [`EventStreamConfig::resync`].
+    #[must_use]
+    pub fn resync(mut self, resync: bool) -> Self {
+        self.resync = resync;
+        self
+    }
+
+    /// Sets [`EventStreamConfig::resync_concurrency`] (0 counts as 1).
+    #[must_use]
+    pub fn resync_concurrency(mut self, panels: usize) -> Self {
+        self.resync_concurrency = panels;
+        self
+    }
+
     /// Sets [`EventStreamConfig::max_part_size`].
     #[must_use]
     pub fn max_part_size(mut self, bytes: usize) -> Self {
@@ -123,15 +162,34 @@ pub enum Notification {
     Subscribed(SubscribeDeviceMgmtRsp),
     /// An event: an alarm, a status change or a heartbeat.
     Event(Event),
+    /// A resync begins: the panels' standing state follows (one `Resync` or one `Err` item per
+    /// panel), then `ResyncDone`. Sent after every `Subscribed` when
+    /// [`EventStreamConfig::resync`] is on, before any event of that subscription.
+    ResyncStarted,
+    /// The standing state of one panel, read with its status operations right after the
+    /// subscription took effect: the zones and partitions in alarm *now*, whether or not their
+    /// event was missed.
+    Resync(ResyncReport),
+    /// The resync is over: live events of the subscription follow. Says which panels could not
+    /// be read.
+    ResyncDone(ResyncSummary),
 }
 
 /// The alarm stream of [`Client::subscribe`]: a `Stream` of [`Notification`]s that never ends
-/// on its own (only a rejected login, a permanent refusal, `max_attempts` or
-/// [`EventStream::unsubscribe`] end it, after a `State(Closed)` item).
+/// on its own once a subscription succeeded.
 ///
-/// Error items do not end it: a part that cannot be parsed, an idle timeout (no heartbeat for
-/// [`EventStreamConfig::idle_timeout`]) or a lost connection are reported as `Err` items, and
-/// the stream re-subscribes with back-off (the gateway's new subscription ID replaces the old).
+/// Before the first subscription succeeded, a rejected login, a permanent refusal or
+/// `max_attempts` end it after a `State(Closed)` item (a wrong password or a wrong request is
+/// not repeated). From then on, nothing ends it but dropping it or
+/// [`EventStream::unsubscribe`]: a part that cannot be parsed, an idle timeout (no heartbeat
+/// for [`EventStreamConfig::idle_timeout`]), a lost connection, even a refusal or a rejected
+/// login are reported as `Err` items, and the stream re-subscribes with back-off (the gateway's
+/// new subscription ID replaces the old; a rejected login waits
+/// [`EventStreamConfig::rejected_backoff`]).
+///
+/// After every subscription, a resync reports what is standing on the panels
+/// ([`Notification::ResyncStarted`], [`Notification::Resync`], [`Notification::ResyncDone`]),
+/// so an alarm raised while the stream was down is not lost silently.
 pub struct EventStream {
     inner: SupervisedStream<Notification>,
     state: watch::Receiver<ConnectionState>,
@@ -193,6 +251,7 @@ impl EventStream {
             backoff: config.backoff,
             healthy_after: config.healthy_after,
             max_attempts: config.max_attempts,
+            rejected_backoff: config.rejected_backoff,
             jitter: config.jitter.clone(),
         };
         let connect_client = client.clone();
@@ -354,8 +413,12 @@ fn convert(item: Result<watchpost_core::multipart::Part>) -> Option<Result<Notif
 
 /// Opens one subscription: POST, check that the answer is a multipart stream, read its first
 /// part (the subscription ID, or a refusal), and return the rest as notifications.
+///
+/// When [`EventStreamConfig::resync`] is on, the resync items follow the first part, before
+/// the events of the subscription (which wait, unread, in the connection meanwhile).
 async fn open(client: Client, msg: SubscribeDeviceMgmtMsg, config: Arc<EventStreamConfig>) -> Result<PartItems> {
     let op = ops::SUBSCRIBE_RAW.id;
+    let request = config.resync.then(|| msg.subscribe_device_mgmt.clone());
     let req = SubscribeRawRequest::new(msg).to_request()?;
     let resp = client.pipeline().open_stream(req).await?;
     let content_type = resp.content_type().unwrap_or_default().to_owned();
@@ -421,7 +484,18 @@ async fn open(client: Client, msg: SubscribeDeviceMgmtMsg, config: Arc<EventStre
         }
     };
     let rest = parts.filter_map(|item| std::future::ready(convert(item)));
-    Ok(futures_util::stream::iter([first]).chain(rest).boxed())
+    let resync = match request {
+        Some(request) => {
+            let unarmed: Vec<String> = match &first {
+                Ok(Notification::Subscribed(rsp)) => rsp.fail_list.iter().map(|f| f.dev_index.clone()).collect(),
+                _ => Vec::new(),
+            };
+            let limits = ResyncLimits { concurrency: config.resync_concurrency, budget: config.idle_timeout / 2 };
+            resync(client, &request, &unarmed, limits)
+        }
+        None => futures_util::stream::empty().boxed(),
+    };
+    Ok(futures_util::stream::iter([first]).chain(resync).chain(rest).boxed())
 }
 
 /// Decodes the body into parts. A body error (a reset connection) ends the input first, so

@@ -663,7 +663,14 @@ fn partition_control(shared: &Arc<Shared>, req: &SimRequest, op: &str) -> Result
             }
             "security_cp.disarm" => {
                 for &i in &selected {
+                    // Disarming ends the partition's alarm, as on AX panels; a zone still
+                    // triggered keeps its `trigger` status (it blocks arming).
+                    let pid = p.partitions[i].id;
                     p.partitions[i].arming = Arming::Disarm;
+                    p.partitions[i].alarm = false;
+                    for z in p.zones.iter_mut().filter(|z| z.partition == pid) {
+                        z.alarm = false;
+                    }
                     events.push((dev.to_owned(), crate::CidCode::Disarming, p.partitions[i].id, 0));
                 }
             }
