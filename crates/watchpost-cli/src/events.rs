@@ -189,7 +189,11 @@ fn describe(n: &Notification) -> String {
             )
         }
         Notification::Event(e) => {
-            let dev = e.dev_index().unwrap_or("-");
+            let h = e.header();
+            let dev = match h.channel_name.as_deref().filter(|n| !n.is_empty()) {
+                Some(name) => format!("{} \"{name}\"", e.dev_index().unwrap_or("-")),
+                None => e.dev_index().unwrap_or("-").to_owned(),
+            };
             match e {
                 Event::CidAlarm(a) => format!(
                     "CID alarm  {} | device {dev} partition {} zone {}{}",
