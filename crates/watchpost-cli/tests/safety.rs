@@ -241,11 +241,11 @@ async fn a_basic_only_gateway_gets_the_password_only_with_auth_basic() {
     let mut cmd = watchpost();
     cmd.args(base);
     let done = run(cmd).await.code(1);
-    let err = stderr_of(&done);
-    assert!(err.contains("--auth basic") && err.contains("https"), "the hint says how to allow it:\n{err}");
     let heads = journal.lock().unwrap().clone();
     assert!(!heads.is_empty(), "the gateway was asked");
     assert!(heads.iter().all(|h| !h.contains("authorization:")), "no credentials by default: {heads:?}");
+    let err = stderr_of(&done);
+    assert!(err.contains("--auth basic") && err.contains("https"), "the hint says how to allow it:\n{err}");
 
     journal.lock().unwrap().clear();
     let mut cmd = watchpost();
@@ -388,7 +388,8 @@ fn exit_code_within(child: &mut Child, limit: Duration) -> Option<i32> {
 async fn ctrl_c_unsubscribes_with_a_deadline_when_the_gateway_hangs() {
     let sim = hikgw::sim::Simulator::start().await.expect("simulator");
     sim.faults().latency_next(1, Some("event.unsubscribe"), Duration::from_secs(3600));
-    let (mut child, out, err) = follow(&sim, &["--unsubscribe-timeout", "1s"]);
+    // The default deadline (3 s).
+    let (mut child, out, err) = follow(&sim, &[]);
     let code = tokio::task::spawn_blocking(move || {
         wait_line(&out, "subscribed id");
         interrupt(&child);
