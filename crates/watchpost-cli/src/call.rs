@@ -9,6 +9,7 @@ use watchpost::core::operation::Operation;
 
 use crate::cli::CallArgs;
 use crate::error::{CliError, CliResult};
+use crate::interrupt::Interrupt;
 use crate::output;
 use crate::params;
 use crate::vendor::{Client, Conn, Sim, Vendor};
@@ -23,7 +24,7 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
             let ops = vendor.operations();
             if json {
                 let items: Vec<Value> = ops.iter().map(|op| op_json(vendor, op)).collect();
-                say!("{}", output::json(&Value::Array(items)));
+                output::print_json(&Value::Array(items));
                 return Ok(());
             }
             let idw = ops.iter().map(|op| op.id.len()).max().unwrap_or(0);
@@ -39,7 +40,8 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
                     one_line(op.summary)
                 );
             }
-            say!("\n{} operations. Parameters: `watchpost {} <OPERATION> --list`.", ops.len(), vendor.id());
+            say!();
+            say!("{} operations. Parameters: `watchpost {} <OPERATION> --list`.", ops.len(), vendor.id());
             if ops.iter().any(|op| vendor.not_callable(op.id).is_some()) {
                 say!("(*) not called with --param: see `watchpost {} <OPERATION> --list`.", vendor.id());
             }
@@ -51,7 +53,7 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
         Some(id) => {
             let op = find(vendor, id)?;
             if json {
-                say!("{}", output::json(&op_json(vendor, op)));
+                output::print_json(&op_json(vendor, op));
                 return Ok(());
             }
             say!("{}  {} {}", op.id, op.method.as_str(), op.path);
@@ -63,7 +65,8 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
                 say!("Not called with --param: {why}.");
             }
             if op.params.is_empty() {
-                say!("\nNo parameters.");
+                say!();
+                say!("No parameters.");
                 return Ok(());
             }
             say!();
@@ -193,9 +196,9 @@ pub async fn run(vendor: Vendor, args: &CallArgs, conn: Conn) -> CliResult<()> {
         output::mask_secrets(&mut value);
     }
     if args.json {
-        say!("{}", output::json(&value));
+        output::print_json(&value);
     } else {
-        output::print_text(&output::table(&value));
+        output::out_lines(&output::table(&value));
     }
     Ok(())
 }
@@ -207,7 +210,7 @@ async fn call(vendor: Vendor, op: &'static Operation, args: &CallArgs, conn: &Co
     }
     // The EZVIZ token is fetched with the app key and secret given as its parameters.
     let client = if op.id == "token.get" { conn.with_app_credentials(&params).client()? } else { conn.client()? };
-    client.call(op, params).await.map_err(|e| CliError::vendor(vendor, &e))
+    client.call(op, params).await.map_err(|e| conn.error(&e))
 }
 
 /// `watchpost hikgw video.download --param videoURL=... [-o FILE]`: streams the video of a
@@ -215,7 +218,12 @@ async fn call(vendor: Vendor, op: &'static Operation, args: &CallArgs, conn: &Co
 ///
 /// # Errors
 /// A usage error for a missing URL or an unwritable file; the vendor's error otherwise.
-pub async fn download_video(args: &CallArgs, conn: Conn, out: Option<&Path>) -> CliResult<()> {
+pub async fn download_video(
+    args: &CallArgs,
+    conn: Conn,
+    out: Option<&Path>,
+    mut interrupt: Interrupt,
+) -> CliResult<()> {
     let vendor = Vendor::Hikgw;
     let op = find(vendor, "video.download")?;
     // With --sim and no URL, the simulator raises a video verification alarm to download.
@@ -249,6 +257,7 @@ pub async fn download_video(args: &CallArgs, conn: Conn, out: Option<&Path>) -> 
             return Err(e);
         }
     };
+    let target_conn = target.conn.clone();
     let file = match tokio::fs::File::create(&path).await {
         Ok(f) => f,
         Err(e) => {
@@ -264,8 +273,16 @@ pub async fn download_video(args: &CallArgs, conn: Conn, out: Option<&Path>) -> 
     bar.set_message(format!("downloading to {}", path.display()));
     bar.enable_steady_tick(Duration::from_millis(120));
     let mut writer = Progress { inner: tokio::io::BufWriter::new(file), bar: bar.clone() };
-    let result = client.download_video(&url, &mut writer).await;
+    let result = tokio::select! {
+        r = client.download_video(&url, &mut writer) => Some(r),
+        () = interrupt.requested() => None,
+    };
     target.close().await;
+    let Some(result) = result else {
+        bar.abandon();
+        let _ = tokio::fs::remove_file(&path).await;
+        return Err(CliError::interrupted());
+    };
     match result {
         Ok(n) => {
             bar.finish_and_clear();
@@ -275,7 +292,7 @@ pub async fn download_video(args: &CallArgs, conn: Conn, out: Option<&Path>) -> 
         Err(e) => {
             bar.abandon();
             let _ = tokio::fs::remove_file(&path).await;
-            Err(CliError::vendor(vendor, &e))
+            Err(target_conn.error(&e))
         }
     }
 }

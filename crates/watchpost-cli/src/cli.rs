@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::net::{AuthArg, NetArgs};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -116,6 +117,9 @@ pub struct EzvizConn {
     /// The area domain of the fixed access token.
     #[arg(long, env = "WATCHPOST_EZVIZ_AREA_DOMAIN", value_name = "URL")]
     pub area_domain: Option<String>,
+    /// TLS trust and timeouts.
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// `watchpost hikgw`.
@@ -133,6 +137,10 @@ pub struct HikgwArgs {
     /// With `events`: stop after this many events (heartbeats included).
     #[arg(long, value_name = "N")]
     pub max_events: Option<u64>,
+    /// With `events`: how long the unsubscribe on exit may take before the CLI gives up on it
+    /// (e.g. `3s`). Default is 3 s.
+    #[arg(long, value_name = "DURATION", value_parser = crate::net::parse_duration)]
+    pub unsubscribe_timeout: Option<std::time::Duration>,
     /// With `events --sim`: seconds between the simulator's heartbeats. Default is 10.
     #[arg(long, value_name = "SECONDS")]
     pub heartbeat: Option<u64>,
@@ -153,6 +161,13 @@ pub struct HikgwConn {
     /// The password (prefer the environment variable: flags show in process lists).
     #[arg(long, env = "WATCHPOST_HIKGW_PASSWORD", hide_env_values = true, value_name = "PASSWORD")]
     pub password: Option<Secret>,
+    /// The HTTP authentication scheme. The gateway's documentation specifies Digest, so a
+    /// gateway that offers only Basic is refused unless you pass `basic` (or `auto`).
+    #[arg(long, env = "WATCHPOST_HIKGW_AUTH", value_enum, default_value_t, value_name = "SCHEME")]
+    pub auth: AuthArg,
+    /// TLS trust and timeouts.
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 /// `watchpost gizwits`.
@@ -187,6 +202,9 @@ pub struct GizwitsConn {
     /// The application id sent with user calls (optional).
     #[arg(long, env = "WATCHPOST_GIZWITS_APPLICATION_ID", value_name = "ID")]
     pub application_id: Option<String>,
+    /// TLS trust and timeouts.
+    #[command(flatten)]
+    pub net: NetArgs,
 }
 
 #[cfg(test)]

@@ -93,7 +93,8 @@ impl Scenario {
     fn finish(self) -> Outcome {
         let duration = self.started.elapsed();
         let result = if self.failure.is_none() && self.ok == self.steps { "ok" } else { "FAILED" };
-        say!("  {}: {}/{} steps {result} in {}\n", self.vendor.title(), self.ok, self.steps, secs(duration));
+        say!("  {}: {}/{} steps {result} in {}", self.vendor.title(), self.ok, self.steps, secs(duration));
+        say!();
         Outcome { vendor: self.vendor, steps: self.steps, ok: self.ok, duration, failure: self.failure }
     }
 }
@@ -118,7 +119,8 @@ fn secs(d: Duration) -> String {
 pub async fn run(vendors: &[Vendor]) -> CliResult<()> {
     let vendors: Vec<Vendor> = if vendors.is_empty() { Vendor::ALL.to_vec() } else { vendors.to_vec() };
     let started = Instant::now();
-    say!("watchpost demo: each vendor's API simulated in-process on 127.0.0.1, driven through the watchpost clients\n");
+    say!("watchpost demo: each vendor's API simulated in-process on 127.0.0.1, driven through the watchpost clients");
+    say!();
     let mut outcomes = Vec::new();
     for vendor in vendors {
         let outcome = match vendor {
@@ -137,7 +139,8 @@ pub async fn run(vendors: &[Vendor]) -> CliResult<()> {
     let failed: Vec<String> =
         outcomes.iter().filter_map(|o| o.failure.as_ref().map(|f| format!("{} {f}", o.vendor.title()))).collect();
     if failed.is_empty() {
-        say!("\nAll {} scenarios passed in {}.", outcomes.len(), secs(started.elapsed()));
+        say!();
+        say!("All {} scenarios passed in {}.", outcomes.len(), secs(started.elapsed()));
         Ok(())
     } else {
         Err(CliError::failure(format!("the demo failed: {}", failed.join("; ")))

@@ -13,6 +13,12 @@ use crate::vendor::Vendor;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit code of an error of the vendor's service or of the transport.
 pub const EXIT_FAILURE: u8 = 1;
+/// Exit code after Ctrl-C (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Why the CLI did not send the password to a device that offered only Basic authentication,
+/// and how to allow it.
+pub const BASIC_REFUSED_HINT: &str = "--auth digest (the default) does not send the password to a device that offers only Basic authentication over plain http, where anyone on the network could read it: pass --auth basic to send it anyway, or use https";
 
 /// An error of the command: a message, an optional hint, and its exit code.
 #[derive(Debug)]
@@ -37,6 +43,18 @@ impl CliError {
     /// A failure (exit code 1).
     pub fn failure(message: impl Into<String>) -> Self {
         CliError { exit: EXIT_FAILURE, message: message.into(), hint: None }
+    }
+
+    /// Ctrl-C stopped the command (exit code 130).
+    pub fn interrupted() -> Self {
+        CliError { exit: EXIT_INTERRUPTED, message: "interrupted".to_owned(), hint: None }
+    }
+
+    /// The lines to print: `error: ...`, then `hint: ...` when there is one.
+    pub fn lines(&self) -> Vec<String> {
+        let mut lines = vec![format!("error: {}", self.message)];
+        lines.extend(self.hint.as_ref().map(|h| format!("hint: {h}")));
+        lines
     }
 
     /// The same error with a hint.
@@ -109,6 +127,8 @@ fn secs(d: Duration) -> String {
 /// What to do about `e`.
 fn hint(vendor: Vendor, e: &Error) -> String {
     match e {
+        // A refused authentication challenge: when core reports it as its own variant
+        // (`Error::UnsupportedChallenge`), its arm goes here: `... => BASIC_REFUSED_HINT.to_owned(),`.
         Error::InvalidInput { op, .. } => {
             if vendor.operation(op).is_some() {
                 format!("check the parameters: `watchpost {} {op} --list` lists them with their types", vendor.id())

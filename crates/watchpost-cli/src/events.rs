@@ -13,10 +13,17 @@ use watchpost::hikgw::{CidCode, Event, Notification};
 
 use crate::cli::HikgwArgs;
 use crate::error::{CliError, CliResult};
+use crate::interrupt::Interrupt;
 use crate::output;
-use crate::vendor::{Client, Conn, Vendor};
+use crate::vendor::{Client, Conn};
 
-/// Follows the alarm stream until Ctrl-C, `--max-events` or a fatal error.
+/// How long the unsubscribe on exit may take by default: a hung gateway must not hold the CLI
+/// (the client's own limit for an ordinary call is 30 s per attempt, retries included 120 s).
+pub const UNSUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Follows the alarm stream until Ctrl-C, `--max-events` or a fatal error. On the first Ctrl-C
+/// it unsubscribes (for at most `--unsubscribe-timeout`) and exits with 130; a second Ctrl-C
+/// exits at once ([`Interrupt`]).
 ///
 /// With `--sim` a simulator is started (heartbeat every `--heartbeat` seconds) and raises a few
 /// events once the subscription is open, so the command shows something at once.
@@ -24,12 +31,11 @@ use crate::vendor::{Client, Conn, Vendor};
 /// # Errors
 /// A usage error without `--follow`/`--max-events` or with bad credentials flags; the vendor's
 /// error (exit 1) when the stream ends on a fatal error (rejected credentials, unreachable).
-pub async fn follow(args: &HikgwArgs, conn: Conn) -> CliResult<()> {
+pub async fn follow(args: &HikgwArgs, conn: Conn, interrupt: Interrupt) -> CliResult<()> {
     if !args.follow && args.max_events.is_none() {
         return Err(CliError::usage("events: give --follow (until Ctrl-C) or --max-events N")
             .hint("watchpost hikgw events --follow"));
     }
-    let json = args.call.json;
     let sim = if args.call.sim {
         let interval = Duration::from_secs(args.heartbeat.unwrap_or(10).max(1));
         let s = Simulator::start_with(SimConfig::default().heartbeat_interval(interval))
@@ -44,14 +50,15 @@ pub async fn follow(args: &HikgwArgs, conn: Conn) -> CliResult<()> {
         Some(s) => crate::vendor::hikgw_conn(s),
         None => conn,
     };
-    let result = stream(args, &conn, sim.clone(), json).await;
+    let result = stream(args, &conn, sim.clone(), interrupt).await;
     if let Some(s) = sim {
         s.shutdown().await;
     }
     result
 }
 
-async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, json: bool) -> CliResult<()> {
+async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, mut interrupt: Interrupt) -> CliResult<()> {
+    let json = args.call.json;
     let Client::Hikgw(client) = conn.client()? else {
         return Err(CliError::failure("internal error: not a gateway client"));
     };
@@ -60,14 +67,16 @@ async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, json
     let mut events = 0u64;
     let mut last_error: Option<watchpost::Error> = None;
     let mut raiser: Option<tokio::task::JoinHandle<()>> = None;
-    let ctrl_c = tokio::signal::ctrl_c();
-    tokio::pin!(ctrl_c);
+    let mut interrupted = false;
     if !json {
         say!("Following the alarm stream of {} (Ctrl-C to stop)", client.base_url());
     }
     loop {
         let item = tokio::select! {
-            _ = &mut ctrl_c => break,
+            () = interrupt.requested() => {
+                interrupted = true;
+                break;
+            }
             item = alarms.next() => item,
         };
         let Some(item) = item else { break };
@@ -88,11 +97,11 @@ async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, json
                     if !args.call.show_secrets {
                         output::mask_secrets(&mut v);
                     }
-                    v.to_string()
+                    output::json_line(&v)
                 } else {
                     format!("[{:>7.2}s] {}", at.as_secs_f64(), describe(&n))
                 };
-                if !output::write_line(&line) {
+                if !output::out_line(&line) {
                     break;
                 }
                 if args.max_events.is_some_and(|max| events >= max) {
@@ -101,7 +110,7 @@ async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, json
             }
             Err(e) => {
                 if json {
-                    say!("{}", json!({"type": "error", "error": e.to_string()}));
+                    say!("{}", output::json_line(&json!({"type": "error", "error": e.to_string()})));
                 } else {
                     tell!("[{:>7.2}s] error      {e}", at.as_secs_f64());
                 }
@@ -112,10 +121,24 @@ async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, json
     if let Some(r) = raiser {
         r.abort();
     }
-    let _ = alarms.unsubscribe().await;
+    let deadline = args.unsubscribe_timeout.unwrap_or(UNSUBSCRIBE_TIMEOUT);
+    if interrupted {
+        tell!("stopping: unsubscribing (at most {} ms; Ctrl-C again to quit at once)", deadline.as_millis());
+    }
+    match tokio::time::timeout(deadline, alarms.unsubscribe()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => tracing::warn!(error = %e, "the unsubscribe failed"),
+        Err(_) => tell!(
+            "the gateway did not confirm the unsubscribe within {} ms; it ends the subscription itself when the connection closes",
+            deadline.as_millis()
+        ),
+    }
+    if interrupted {
+        return Err(CliError::interrupted());
+    }
     match last_error {
         // The stream ended on a fatal error (rejected credentials, refused subscription...).
-        Some(e) if args.max_events.is_none_or(|max| events < max) => Err(CliError::vendor(Vendor::Hikgw, &e)),
+        Some(e) if args.max_events.is_none_or(|max| events < max) => Err(conn.error(&e)),
         _ => Ok(()),
     }
 }
@@ -166,7 +189,11 @@ fn describe(n: &Notification) -> String {
             )
         }
         Notification::Event(e) => {
-            let dev = e.dev_index().unwrap_or("-");
+            let h = e.header();
+            let dev = match h.channel_name.as_deref().filter(|n| !n.is_empty()) {
+                Some(name) => format!("{} \"{name}\"", e.dev_index().unwrap_or("-")),
+                None => e.dev_index().unwrap_or("-").to_owned(),
+            };
             match e {
                 Event::CidAlarm(a) => format!(
                     "CID alarm  {} | device {dev} partition {} zone {}{}",

@@ -17,6 +17,8 @@ mod cli;
 mod demo;
 mod error;
 mod events;
+mod interrupt;
+mod net;
 mod params;
 mod secret;
 mod serve;
@@ -28,6 +30,7 @@ use clap::Parser;
 
 use crate::cli::{Cli, Command};
 use crate::error::{CliError, CliResult};
+use crate::interrupt::Interrupt;
 use crate::vendor::{Conn, Vendor};
 
 fn main() -> ExitCode {
@@ -40,10 +43,22 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command)) {
+    let outcome = runtime.block_on(async {
+        let interrupt = Interrupt::listen();
+        run(cli.command, interrupt).await
+    });
+    // Do not wait for tasks still running (a simulator, an unsubscribe given up on).
+    runtime.shutdown_background();
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.exit == error::EXIT_INTERRUPTED => {
+            tell!("interrupted");
+            e.exit_code()
+        }
         Err(e) => {
-            tell!("{e}");
+            for line in e.lines() {
+                tell!("{line}");
+            }
             e.exit_code()
         }
     }
@@ -68,30 +83,41 @@ fn init_tracing(verbose: u8) {
         .try_init();
 }
 
-async fn run(command: Command) -> CliResult<()> {
-    match command {
-        Command::Demo(args) => demo::run(&args.vendors).await,
-        Command::Sim(args) => serve::run(args.vendor, args.listen).await,
-        Command::Ezviz(args) => vendor_command(Vendor::Ezviz, &args.call, Conn::Ezviz(args.conn)).await,
-        Command::Gizwits(args) => vendor_command(Vendor::Gizwits, &args.call, Conn::Gizwits(args.conn)).await,
+/// Runs `command`. The alarm stream, the simulator server and the video download stop cleanly
+/// on the first Ctrl-C themselves; any other command is abandoned on it (exit 130).
+async fn run(command: Command, mut interrupt: Interrupt) -> CliResult<()> {
+    let one_shot = match command {
+        Command::Sim(args) => return serve::run(args.vendor, args.listen, interrupt).await,
+        Command::Demo(args) => Box::pin(async move { demo::run(&args.vendors).await }) as OneShot,
+        Command::Ezviz(args) => {
+            Box::pin(async move { vendor_command(Vendor::Ezviz, &args.call, Conn::Ezviz(args.conn)).await })
+        }
+        Command::Gizwits(args) => {
+            Box::pin(async move { vendor_command(Vendor::Gizwits, &args.call, Conn::Gizwits(args.conn)).await })
+        }
         Command::Hikgw(args) => {
             let conn = Conn::Hikgw(args.conn.clone());
             match args.call.operation.as_deref() {
-                Some("events") if !args.call.list => events::follow(&args, conn).await,
+                Some("events") if !args.call.list => return events::follow(&args, conn, interrupt).await,
                 Some("video.download") if !args.call.list => {
-                    call::download_video(&args.call, conn, args.output.as_deref()).await
+                    return call::download_video(&args.call, conn, args.output.as_deref(), interrupt).await;
                 }
-                _ => {
-                    if args.follow || args.max_events.is_some() {
-                        return Err(CliError::usage("--follow and --max-events go with `events`")
-                            .hint("watchpost hikgw events --follow"));
-                    }
-                    vendor_command(Vendor::Hikgw, &args.call, conn).await
+                _ if args.follow || args.max_events.is_some() => {
+                    return Err(CliError::usage("--follow and --max-events go with `events`")
+                        .hint("watchpost hikgw events --follow"));
                 }
+                _ => Box::pin(async move { vendor_command(Vendor::Hikgw, &args.call, conn).await }),
             }
         }
+    };
+    tokio::select! {
+        result = one_shot => result,
+        () = interrupt.requested() => Err(CliError::interrupted()),
     }
 }
+
+/// A command that is abandoned on the first Ctrl-C.
+type OneShot = std::pin::Pin<Box<dyn std::future::Future<Output = CliResult<()>>>>;
 
 async fn vendor_command(vendor: Vendor, args: &cli::CallArgs, conn: Conn) -> CliResult<()> {
     if args.list {

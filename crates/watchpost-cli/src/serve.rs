@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::{CliError, CliResult};
+use crate::interrupt::Interrupt;
 use crate::vendor::{Sim, Vendor};
 
 /// Starts `vendor`'s simulator, prints how to reach it, and serves until Ctrl-C.
@@ -14,7 +15,7 @@ use crate::vendor::{Sim, Vendor};
 ///
 /// # Errors
 /// A failure when the simulator cannot start or ADDR cannot be bound.
-pub async fn run(vendor: Vendor, listen: Option<SocketAddr>) -> CliResult<()> {
+pub async fn run(vendor: Vendor, listen: Option<SocketAddr>, mut interrupt: Interrupt) -> CliResult<()> {
     let sim = Sim::start(vendor).await?;
     let listener = match listen {
         Some(addr) => match TcpListener::bind(addr).await {
@@ -50,7 +51,8 @@ pub async fn run(vendor: Vendor, listen: Option<SocketAddr>) -> CliResult<()> {
     }
     say!("  watchpost {} --list", vendor.id());
     if vendor == Vendor::Ezviz && listener.is_some() {
-        say!("\nNote: tokens point every call at the area domain above, which listens on loopback only.");
+        say!();
+        say!("Note: tokens point every call at the area domain above, which listens on loopback only.");
     }
     let forward = async {
         let Some(listener) = listener else { return std::future::pending::<()>().await };
@@ -69,14 +71,11 @@ pub async fn run(vendor: Vendor, listen: Option<SocketAddr>) -> CliResult<()> {
         }
     };
     tokio::select! {
-        r = tokio::signal::ctrl_c() => {
-            if let Err(e) = r {
-                tracing::warn!(error = %e, "cannot wait for Ctrl-C");
-            }
-        }
+        () = interrupt.requested() => {}
         () = forward => {}
     }
-    say!("\nstopping the {} simulator", vendor.title());
+    say!();
+    say!("stopping the {} simulator", vendor.title());
     sim.shutdown().await;
     Ok(())
 }

@@ -8,7 +8,8 @@ use watchpost::core::operation::Operation;
 use watchpost::{ezviz, gizwits, hikgw, Error};
 
 use crate::cli::{EzvizConn, GizwitsConn, HikgwConn};
-use crate::error::{CliError, CliResult};
+use crate::error::{CliError, CliResult, BASIC_REFUSED_HINT};
+use crate::net::AuthArg;
 use crate::secret::Secret;
 
 /// A vendor of the CLI.
@@ -133,6 +134,20 @@ impl Conn {
         }
     }
 
+    /// The CLI error of `e`, an error of this connection's client: [`CliError::vendor`], plus
+    /// for rejected HTTP credentials under `--auth digest` the reminder that a gateway offering
+    /// only Basic is refused that way.
+    pub fn error(&self, e: &Error) -> CliError {
+        let err = CliError::vendor(self.vendor(), e);
+        match self {
+            Conn::Hikgw(c) if c.auth == AuthArg::Digest && e.class() == watchpost::ErrorClass::AuthRejected => {
+                let hint = err.hint.clone().unwrap_or_default();
+                err.hint(format!("{hint}; or, if the device offers only Basic: {BASIC_REFUSED_HINT}"))
+            }
+            _ => err,
+        }
+    }
+
     /// Builds the vendor's client. Nothing is sent yet.
     ///
     /// # Errors
@@ -141,7 +156,7 @@ impl Conn {
         let vendor = self.vendor();
         let built = match self {
             Conn::Ezviz(c) => {
-                let mut b = ezviz::Client::builder();
+                let mut b = ezviz::Client::builder().transport(c.net.transport()?);
                 if c.china {
                     b = b.region(ezviz::Region::China);
                 }
@@ -181,6 +196,8 @@ impl Conn {
                 };
                 hikgw::Client::builder(url.clone())
                     .credentials(user.clone(), password.expose())
+                    .auth_mode(c.auth.mode())
+                    .transport(c.net.transport()?)
                     .build()
                     .map(Client::Hikgw)
             }
@@ -188,7 +205,8 @@ impl Conn {
                 let (Some(id), Some(secret)) = (&c.enterprise_id, &c.enterprise_secret) else {
                     return Err(missing(vendor, "no credentials: the enterprise id and secret are needed"));
                 };
-                let mut b = gizwits::Client::builder().enterprise(id.clone(), secret.expose());
+                let mut b =
+                    gizwits::Client::builder().enterprise(id.clone(), secret.expose()).transport(c.net.transport()?);
                 if let Some(url) = &c.base_url {
                     b = b.base_url(url.clone());
                 }
@@ -358,7 +376,7 @@ impl Sim {
                 enterprise_secret: Some(Secret::from(s.enterprise_secret())),
                 product_key: Some(gizwits::sim::fixtures::PRODUCT_KEY.to_owned()),
                 product_secret: Some(Secret::from(gizwits::sim::fixtures::PRODUCT_SECRET)),
-                application_id: None,
+                ..GizwitsConn::default()
             }),
         }
     }
@@ -443,6 +461,7 @@ pub fn hikgw_conn(s: &hikgw::sim::Simulator) -> Conn {
         base_url: Some(s.base_url()),
         username: Some(user),
         password: Some(Secret::from(password)),
+        ..HikgwConn::default()
     })
 }
 
