@@ -18,7 +18,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Why the CLI did not send the password to a device that offered only Basic authentication,
 /// and how to allow it.
-pub const BASIC_REFUSED_HINT: &str = "--auth digest (the default) does not send the password to a device that offers only Basic authentication over plain http, where anyone on the network could read it: pass --auth basic to send it anyway, or use https";
+pub const BASIC_REFUSED_HINT: &str = "the device offered only Basic authentication over plain http, where anyone on the network could read the password, so nothing was sent: pass --auth basic to send it anyway, or use https";
 
 /// An error of the command: a message, an optional hint, and its exit code.
 #[derive(Debug)]
@@ -127,8 +127,12 @@ fn secs(d: Duration) -> String {
 /// What to do about `e`.
 fn hint(vendor: Vendor, e: &Error) -> String {
     match e {
-        // A refused authentication challenge: when core reports it as its own variant
-        // (`Error::UnsupportedChallenge`), its arm goes here: `... => BASIC_REFUSED_HINT.to_owned(),`.
+        Error::UnsupportedChallenge { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
+            BASIC_REFUSED_HINT.to_owned()
+        }
+        Error::UnsupportedChallenge { .. } => {
+            "the device asked for an authentication this client cannot answer safely; no password was sent (this is not a wrong password)".to_owned()
+        }
         Error::InvalidInput { op, .. } => {
             if vendor.operation(op).is_some() {
                 format!("check the parameters: `watchpost {} {op} --list` lists them with their types", vendor.id())
@@ -140,6 +144,9 @@ fn hint(vendor: Vendor, e: &Error) -> String {
             "the service could not be reached: check --base-url (or {}) and the network",
             vendor.env("BASE_URL")
         ),
+        Error::Transport { .. } if e.is_certificate() => {
+            e.hint().unwrap_or("pass the device's CA with --ca-cert FILE or pin it with --pin-sha256 HASH").to_owned()
+        }
         Error::Transport { .. } => "the connection failed mid-request: try again".to_owned(),
         Error::Timeout { .. } => "the service did not answer in time: check the address and try again".to_owned(),
         Error::AuthLocked { lockout, .. } => format!(

@@ -8,8 +8,7 @@ use watchpost::core::operation::Operation;
 use watchpost::{ezviz, gizwits, hikgw, Error};
 
 use crate::cli::{EzvizConn, GizwitsConn, HikgwConn};
-use crate::error::{CliError, CliResult, BASIC_REFUSED_HINT};
-use crate::net::AuthArg;
+use crate::error::{CliError, CliResult};
 use crate::secret::Secret;
 
 /// A vendor of the CLI.
@@ -134,18 +133,10 @@ impl Conn {
         }
     }
 
-    /// The CLI error of `e`, an error of this connection's client: [`CliError::vendor`], plus
-    /// for rejected HTTP credentials under `--auth digest` the reminder that a gateway offering
-    /// only Basic is refused that way.
+    /// The CLI error of `e`, an error of this connection's client ([`CliError::vendor`]: a
+    /// refused Basic challenge says why and how to allow it).
     pub fn error(&self, e: &Error) -> CliError {
-        let err = CliError::vendor(self.vendor(), e);
-        match self {
-            Conn::Hikgw(c) if c.auth == AuthArg::Digest && e.class() == watchpost::ErrorClass::AuthRejected => {
-                let hint = err.hint.clone().unwrap_or_default();
-                err.hint(format!("{hint}; or, if the device offers only Basic: {BASIC_REFUSED_HINT}"))
-            }
-            _ => err,
-        }
+        CliError::vendor(self.vendor(), e)
     }
 
     /// Builds the vendor's client. Nothing is sent yet.
