@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use hik_gateway::models::SubscribeDeviceMgmtMsg;
-use hik_gateway::{CidCode, Client, ConnectionState, Event, EventStream, Notification};
+use hik_gateway::{CidCode, Client, ConnectionState, Event, EventStream, EventStreamConfig, Notification};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use watchpost_core::codec::xml::MAX_DEPTH;
@@ -169,7 +169,12 @@ fn deep_parts_are_decode_errors_on_a_worker_stack_and_the_stream_goes_on() {
         ]
         .concat();
         let url = hostile_gateway(response).await;
-        let client = Client::builder(url).credentials("admin", "secret").build().unwrap();
+        // The hostile gateway speaks only the alarm stream: no resync reads after subscribing.
+        let client = Client::builder(url)
+            .credentials("admin", "secret")
+            .events(EventStreamConfig::default().resync(false))
+            .build()
+            .unwrap();
         let mut stream = client.subscribe(SubscribeDeviceMgmtMsg::all());
         let mut states = Vec::new();
         assert_too_deep(next(&mut stream, &mut states).await);
