@@ -37,7 +37,7 @@ pub struct GlobalArgs {
     pub config: Option<PathBuf>,
     /// Connect with the `[profile.NAME]` of the config file (flags and environment variables
     /// win over it).
-    #[arg(long, global = true, env = "WATCHPOST_PROFILE", value_name = "NAME")]
+    #[arg(long, global = true, value_name = "NAME")]
     pub profile: Option<String>,
 }
 
