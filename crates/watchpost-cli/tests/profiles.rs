@@ -238,7 +238,7 @@ fn profiles_of_another_vendor_unknown_keys_and_missing_profiles_are_usage_errors
     let dir = TempDir::new("usage");
     let config = dir.file(
         "config.toml",
-        "[profile.gw]\nvendor = \"hikgw\"\nusername = \"admin\"\n\n[profile.typo]\nvendor = \"hikgw\"\npasword_env = \"X\"\n",
+        "[profile.gw]\nvendor = \"hikgw\"\nusername = \"admin\"\n\n[profile.typo]\nvendor = \"hikgw\"\npasword_env = \"X\"\n\n[profile.auth]\nvendor = \"hikgw\"\nauth = \"sideways\"\n",
         0o644,
     );
     let base = |profile: &str, vendor: &str| {
@@ -248,6 +248,13 @@ fn profiles_of_another_vendor_unknown_keys_and_missing_profiles_are_usage_errors
     };
     base("gw", "ezviz").assert().code(2).stderr(predicate::str::contains("is for `hikgw`, not `ezviz`"));
     base("typo", "hikgw").assert().code(2).stderr(predicate::str::contains("unknown key `pasword_env`"));
+    base("auth", "hikgw").assert().code(2).stderr(predicate::str::contains("auth `sideways`"));
+    // `--auth` on the command line wins: the profile's value is not even read.
+    base("auth", "hikgw")
+        .args(["--auth", "digest"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("has no operation `x.y`").and(predicate::str::contains("sideways").not()));
     base("nope", "hikgw").assert().code(2).stderr(predicate::str::contains("no profile `nope`"));
     // No config file at all (HOME is an empty directory).
     let mut cmd = watchpost(&dir.0);
