@@ -203,8 +203,9 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "ezviz")]
     fn unknown_operations_suggest_similar_ones() {
-        let Some(vendor) = crate::vendors::find("ezviz") else { return };
+        let vendor = crate::vendors::find("ezviz").expect("the ezviz feature is on");
         let e = find(vendor, "defence").unwrap_err();
         assert_eq!(e.exit, crate::error::EXIT_USAGE);
         assert!(e.hint.as_deref().unwrap_or_default().contains("device.defence.set"), "{e}");
