@@ -31,13 +31,23 @@ pub fn config_path(flag: Option<&Path>) -> Option<PathBuf> {
     Some(base.join("watchpost").join("config.toml"))
 }
 
-/// One `[profile.<name>]` table of the config file.
-#[derive(Debug)]
+/// One `[profile.<name>]` table of the config file. Its `Debug` shows the keys, never the
+/// values (a clear-text secret may be among them).
 pub struct Profile {
     name: String,
     /// The config file, for messages and for relative paths.
     path: PathBuf,
     table: toml::Table,
+}
+
+impl std::fmt::Debug for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Profile")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("keys", &self.table.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl Profile {
@@ -322,6 +332,7 @@ mod tests {
         let e = p.secret("password").unwrap_err();
         assert!(e.to_string().contains("allow_plaintext_secrets") && !e.to_string().contains("hunter2"), "{e}");
         let p = profile("[profile.p]\npassword = \"hunter2\"\nallow_plaintext_secrets = true\n");
+        assert!(!format!("{p:?}").contains("hunter2"), "{p:?}");
         assert_eq!(p.secret("password").unwrap().map(|s| s.expose().to_owned()), Some("hunter2".to_owned()));
     }
 
