@@ -1,24 +1,19 @@
 //! `watchpost <vendor> <operation> --param KEY=VALUE ...` and `watchpost <vendor> --list`.
 
-use std::path::{Path, PathBuf};
-use std::time::Duration;
-
-use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use watchpost::core::operation::Operation;
 
 use crate::cli::CallArgs;
 use crate::error::{CliError, CliResult};
-use crate::interrupt::Interrupt;
 use crate::output;
 use crate::params;
-use crate::vendor::{Client, Conn, Sim, Vendor};
+use crate::vendors::{Connection, RunningSim, Vendor};
 
 /// Prints the vendor's operations (id, method, path, summary), or one operation's parameters.
 ///
 /// # Errors
 /// A usage error for an unknown operation.
-pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()> {
+pub fn list(vendor: &dyn Vendor, operation: Option<&str>, json: bool) -> CliResult<()> {
     match operation {
         None => {
             let ops = vendor.operations();
@@ -45,8 +40,8 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
             if ops.iter().any(|op| vendor.not_callable(op.id).is_some()) {
                 say!("(*) not called with --param: see `watchpost {} <OPERATION> --list`.", vendor.id());
             }
-            if vendor == Vendor::Hikgw {
-                say!("Also: `watchpost hikgw events --follow` prints the alarm stream; `video.download` writes a file (-o FILE).");
+            if let Some(note) = vendor.list_note() {
+                say!("{note}");
             }
             Ok(())
         }
@@ -81,7 +76,7 @@ pub fn list(vendor: Vendor, operation: Option<&str>, json: bool) -> CliResult<()
     }
 }
 
-fn op_json(vendor: Vendor, op: &Operation) -> Value {
+fn op_json(vendor: &dyn Vendor, op: &Operation) -> Value {
     let params: Vec<Value> = op
         .params
         .iter()
@@ -116,7 +111,7 @@ fn one_line(text: &str) -> String {
 ///
 /// # Errors
 /// A usage error naming similar operations.
-pub fn find(vendor: Vendor, id: &str) -> CliResult<&'static Operation> {
+pub fn find(vendor: &dyn Vendor, id: &str) -> CliResult<&'static Operation> {
     vendor.operation(id).ok_or_else(|| {
         let needle = id.to_ascii_lowercase();
         let similar: Vec<&str> = vendor
@@ -138,9 +133,9 @@ pub fn find(vendor: Vendor, id: &str) -> CliResult<&'static Operation> {
 /// Where the call goes: `conn`, or a simulator started for it (`--sim`).
 pub struct Target {
     /// The connection settings (the simulator's with `--sim`).
-    pub conn: Conn,
+    pub conn: Box<dyn Connection>,
     /// The simulator, when `--sim` started one (shut down by [`Target::close`]).
-    pub sim: Option<Sim>,
+    pub sim: Option<Box<dyn RunningSim>>,
 }
 
 impl Target {
@@ -148,11 +143,11 @@ impl Target {
     ///
     /// # Errors
     /// A failure when the simulator cannot start.
-    pub async fn open(vendor: Vendor, conn: Conn, sim: bool) -> CliResult<Target> {
+    pub async fn open(vendor: &'static dyn Vendor, conn: Box<dyn Connection>, sim: bool) -> CliResult<Target> {
         if sim {
-            let s = Sim::start(vendor).await?;
+            let s = vendor.start_sim().await?;
             tell!("{} simulator started at {} for this call", vendor.title(), s.base_url());
-            Ok(Target { conn: s.conn(), sim: Some(s) })
+            Ok(Target { conn: s.connection(), sim: Some(s) })
         } else {
             Ok(Target { conn, sim: None })
         }
@@ -171,7 +166,7 @@ impl Target {
 /// # Errors
 /// A usage error (exit 2) for a bad operation or parameter; a failure (exit 1) for an error of
 /// the service or the transport.
-pub async fn run(vendor: Vendor, args: &CallArgs, conn: Conn) -> CliResult<()> {
+pub async fn run(vendor: &'static dyn Vendor, args: &CallArgs, conn: Box<dyn Connection>) -> CliResult<()> {
     let Some(id) = args.operation.as_deref() else {
         return Err(CliError::usage(format!("{}: no OPERATION given", vendor.title()))
             .hint(format!("`watchpost {} --list` lists the operations", vendor.id())));
@@ -182,14 +177,9 @@ pub async fn run(vendor: Vendor, args: &CallArgs, conn: Conn) -> CliResult<()> {
     }
     // Check the parameters before starting anything (the simulator supplies its own defaults).
     let defaults = if args.sim { vendor.sim_defaults() } else { conn.defaults() };
-    params::build(op, &args.params, &defaults).map_err(|e| match vendor {
-        Vendor::Gizwits if e.message.contains("`product_key`") => e.hint(
-            "pass --product-key (WATCHPOST_GIZWITS_PRODUCT_KEY) with its --product-secret, or --param product_key=KEY",
-        ),
-        _ => e,
-    })?;
+    params::build(op, &args.params, &defaults).map_err(|e| vendor.param_hint(e))?;
     let target = Target::open(vendor, conn, args.sim).await?;
-    let result = call(vendor, op, args, &target.conn).await;
+    let result = call(op, args, target.conn.as_ref()).await;
     target.close().await;
     let mut value = result?;
     if !args.show_secrets {
@@ -203,144 +193,9 @@ pub async fn run(vendor: Vendor, args: &CallArgs, conn: Conn) -> CliResult<()> {
     Ok(())
 }
 
-async fn call(vendor: Vendor, op: &'static Operation, args: &CallArgs, conn: &Conn) -> CliResult<Value> {
-    let mut params = params::build(op, &args.params, &conn.defaults())?;
-    if vendor == Vendor::Hikgw {
-        params::wrap_body_roots(op, &mut params);
-    }
-    // The EZVIZ token is fetched with the app key and secret given as its parameters.
-    let client = if op.id == "token.get" { conn.with_app_credentials(&params).client()? } else { conn.client()? };
-    client.call(op, params).await.map_err(|e| conn.error(&e))
-}
-
-/// `watchpost hikgw video.download --param videoURL=... [-o FILE]`: streams the video of a
-/// `videoReview` alarm to a file with a progress bar.
-///
-/// # Errors
-/// A usage error for a missing URL or an unwritable file; the vendor's error otherwise.
-pub async fn download_video(
-    args: &CallArgs,
-    conn: Conn,
-    out: Option<&Path>,
-    mut interrupt: Interrupt,
-) -> CliResult<()> {
-    let vendor = Vendor::Hikgw;
-    let op = find(vendor, "video.download")?;
-    // With --sim and no URL, the simulator raises a video verification alarm to download.
-    let raise = args.sim
-        && !args.params.iter().any(|p| p.split('=').next().is_some_and(|k| params::find_param(op, k.trim()).is_some()));
-    let mut url = if raise {
-        String::new()
-    } else {
-        let params = params::build(op, &args.params, &[])?;
-        params.get("videoURL").and_then(Value::as_str).unwrap_or_default().to_owned()
-    };
-    let target = Target::open(vendor, conn, args.sim).await?;
-    if let (true, Some(Sim::Hikgw(s))) = (raise, &target.sim) {
-        let panel = s.device_ids().into_iter().next().unwrap_or_default();
-        let (_, raised_url) = s.raise_video_review(&panel, watchpost::hikgw::CidCode::BurglaryAlarm, 1);
-        tell!("the simulator raised a video verification alarm; its videoURL is {raised_url}");
-        url = raised_url;
-    }
-    let path: PathBuf = match out {
-        Some(p) => p.to_path_buf(),
-        None => PathBuf::from(file_name_of(&url)),
-    };
-    let client = match target.conn.client() {
-        Ok(Client::Hikgw(c)) => c,
-        Ok(_) => {
-            target.close().await;
-            return Err(CliError::failure("internal error: not a gateway client"));
-        }
-        Err(e) => {
-            target.close().await;
-            return Err(e);
-        }
-    };
-    let target_conn = target.conn.clone();
-    let file = match tokio::fs::File::create(&path).await {
-        Ok(f) => f,
-        Err(e) => {
-            target.close().await;
-            return Err(CliError::usage(format!("cannot create {}: {e}", path.display())));
-        }
-    };
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} {bytes} ({bytes_per_sec}, {elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-    );
-    bar.set_message(format!("downloading to {}", path.display()));
-    bar.enable_steady_tick(Duration::from_millis(120));
-    let mut writer = Progress { inner: tokio::io::BufWriter::new(file), bar: bar.clone() };
-    let result = tokio::select! {
-        r = client.download_video(&url, &mut writer) => Some(r),
-        () = interrupt.requested() => None,
-    };
-    target.close().await;
-    let Some(result) = result else {
-        bar.abandon();
-        let _ = tokio::fs::remove_file(&path).await;
-        return Err(CliError::interrupted());
-    };
-    match result {
-        Ok(n) => {
-            bar.finish_and_clear();
-            say!("{} bytes written to {}", n, path.display());
-            Ok(())
-        }
-        Err(e) => {
-            bar.abandon();
-            let _ = tokio::fs::remove_file(&path).await;
-            Err(target_conn.error(&e))
-        }
-    }
-}
-
-/// The file name at the end of a video URL (`...CH02_20191009175543.mp4`), or `video.mp4`.
-fn file_name_of(url: &str) -> String {
-    let last = url.rsplit(['/', '?', '=']).next().unwrap_or_default();
-    let clean: String = last.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')).collect();
-    if clean.is_empty() || clean.starts_with('.') {
-        "video.mp4".to_owned()
-    } else {
-        clean
-    }
-}
-
-/// An `AsyncWrite` that advances a progress bar by the bytes written.
-struct Progress<W> {
-    inner: W,
-    bar: ProgressBar,
-}
-
-impl<W: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for Progress<W> {
-    fn poll_write(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-        buf: &[u8],
-    ) -> std::task::Poll<std::io::Result<usize>> {
-        let this = &mut *self;
-        let polled = std::pin::Pin::new(&mut this.inner).poll_write(cx, buf);
-        if let std::task::Poll::Ready(Ok(n)) = &polled {
-            this.bar.inc(*n as u64);
-        }
-        polled
-    }
-
-    fn poll_flush(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<std::io::Result<()>> {
-        std::pin::Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
+async fn call(op: &'static Operation, args: &CallArgs, conn: &dyn Connection) -> CliResult<Value> {
+    let params = params::build(op, &args.params, &conn.defaults())?;
+    conn.call(op, params).await
 }
 
 #[cfg(test)]
@@ -348,18 +203,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn video_file_names_come_from_the_url() {
-        assert_eq!(
-            file_name_of("/HikGatewayStorage/pic?F14EEF8DQ00162958_CH02_20191009175543.mp4"),
-            "F14EEF8DQ00162958_CH02_20191009175543.mp4"
-        );
-        assert_eq!(file_name_of(""), "video.mp4");
-        assert_eq!(file_name_of("/x/../"), "video.mp4");
-    }
-
-    #[test]
+    #[cfg(feature = "ezviz")]
     fn unknown_operations_suggest_similar_ones() {
-        let e = find(Vendor::Ezviz, "defence").unwrap_err();
+        let vendor = crate::vendors::find("ezviz").expect("the ezviz feature is on");
+        let e = find(vendor, "defence").unwrap_err();
         assert_eq!(e.exit, crate::error::EXIT_USAGE);
         assert!(e.hint.as_deref().unwrap_or_default().contains("device.defence.set"), "{e}");
     }

@@ -4,10 +4,9 @@ use std::fmt;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use watchpost::prelude::*;
 use watchpost::{Error, ErrorClass, ErrorKind};
 
-use crate::vendor::Vendor;
+use crate::vendors::Vendor;
 
 /// Exit code of a bad command line, operation or parameter (clap uses 2 for usage errors too).
 pub const EXIT_USAGE: u8 = 2;
@@ -72,9 +71,9 @@ impl CliError {
     /// A watchpost error of `vendor`'s client: the error (with the vendor's code and message),
     /// the meaning of the vendor code where the crate knows it, and what to do.
     /// [`ErrorKind::InvalidInput`] (nothing was sent) exits with 2, anything else with 1.
-    pub fn vendor(vendor: Vendor, e: &Error) -> Self {
+    pub fn vendor(vendor: &dyn Vendor, e: &Error) -> Self {
         let mut message = format!("{} {e}", vendor.title());
-        if let Some(meaning) = code_meaning(vendor, e) {
+        if let Some(meaning) = vendor.code_meaning(e).filter(|d| !d.is_empty()) {
             let plain = meaning.trim_end_matches('.').to_ascii_lowercase();
             if !message.to_ascii_lowercase().contains(&plain) {
                 message.push_str(&format!(" [{meaning}]"));
@@ -103,19 +102,6 @@ impl fmt::Display for CliError {
     }
 }
 
-/// The vendor crate's description of the vendor code of `e`, when it has one.
-fn code_meaning(vendor: Vendor, e: &Error) -> Option<String> {
-    match vendor {
-        Vendor::Ezviz => e.ezviz_code().map(|c| c.description().to_owned()),
-        Vendor::Gizwits => e.gizwits_code().map(|c| c.description().to_owned()),
-        Vendor::Hikgw => {
-            let sub = e.sub_status().and_then(|s| s.description());
-            sub.map(str::to_owned)
-        }
-    }
-    .filter(|d| !d.is_empty())
-}
-
 fn secs(d: Duration) -> String {
     if d.as_secs() >= 1 {
         format!("{} s", d.as_secs())
@@ -125,7 +111,7 @@ fn secs(d: Duration) -> String {
 }
 
 /// What to do about `e`.
-fn hint(vendor: Vendor, e: &Error) -> String {
+fn hint(vendor: &dyn Vendor, e: &Error) -> String {
     match e {
         Error::UnsupportedChallenge { scheme, .. } if scheme.eq_ignore_ascii_case("basic") => {
             BASIC_REFUSED_HINT.to_owned()
@@ -196,14 +182,16 @@ mod tests {
 
     #[test]
     fn invalid_input_is_a_usage_error() {
+        let vendor = crate::vendors::VENDORS.first().expect("at least one vendor feature is on");
         let e = Error::invalid_input("device.info", "bad parameters: missing field `deviceSerial`");
-        let c = CliError::vendor(Vendor::Ezviz, &e);
+        let c = CliError::vendor(*vendor, &e);
         assert_eq!(c.exit, EXIT_USAGE);
         assert!(c.to_string().contains("missing field `deviceSerial`"), "{c}");
         assert!(c.to_string().contains("hint:"), "{c}");
     }
 
     #[test]
+    #[cfg(feature = "ezviz")]
     fn rejected_credentials_name_the_code_and_the_flags() {
         let e = Error::Auth {
             op: "token.get".into(),
@@ -213,7 +201,8 @@ mod tests {
             expired: false,
             lockout: Default::default(),
         };
-        let c = CliError::vendor(Vendor::Ezviz, &e);
+        let vendor = crate::vendors::find("ezviz").expect("the ezviz feature is on");
+        let c = CliError::vendor(vendor, &e);
         assert_eq!(c.exit, EXIT_FAILURE);
         let text = c.to_string();
         assert!(text.contains("10030") && text.contains("WATCHPOST_EZVIZ_APP_SECRET"), "{text}");

@@ -10,32 +10,37 @@
 //! Exit codes: 0 success, 1 an error of the vendor's service or the network, 2 a bad command
 //! line, operation or parameter. See `docs/cli.md`.
 
+// A build with fewer vendors (`--no-default-features --features hikgw`) leaves helpers that only
+// the other vendors use.
+#![cfg_attr(not(all(feature = "ezviz", feature = "hikgw", feature = "gizwits")), allow(dead_code))]
+
 #[macro_use]
 mod output;
 mod call;
 mod cli;
 mod demo;
 mod error;
-mod events;
 mod interrupt;
 mod net;
 mod params;
+mod profile;
 mod secret;
 mod serve;
-mod vendor;
+mod vendors;
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::FromArgMatches as _;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
-use crate::vendor::{Conn, Vendor};
+use crate::profile::Profile;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    let matches = cli::command().get_matches();
+    let global = GlobalArgs::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    init_tracing(global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -45,7 +50,7 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         let interrupt = Interrupt::listen();
-        run(cli.command, interrupt).await
+        run(&matches, &global, interrupt).await
     });
     // Do not wait for tasks still running (a simulator, an unsubscribe given up on).
     runtime.shutdown_background();
@@ -83,45 +88,31 @@ fn init_tracing(verbose: u8) {
         .try_init();
 }
 
-/// Runs `command`. The alarm stream, the simulator server and the video download stop cleanly
+/// Runs the command of `matches`: a vendor's (found in the registry, with the selected profile),
+/// `demo` or `sim`. The alarm stream, the simulator server and the video download stop cleanly
 /// on the first Ctrl-C themselves; any other command is abandoned on it (exit 130).
-async fn run(command: Command, mut interrupt: Interrupt) -> CliResult<()> {
-    let one_shot = match command {
-        Command::Sim(args) => return serve::run(args.vendor, args.listen, interrupt).await,
-        Command::Demo(args) => Box::pin(async move { demo::run(&args.vendors).await }) as OneShot,
-        Command::Ezviz(args) => {
-            Box::pin(async move { vendor_command(Vendor::Ezviz, &args.call, Conn::Ezviz(args.conn)).await })
-        }
-        Command::Gizwits(args) => {
-            Box::pin(async move { vendor_command(Vendor::Gizwits, &args.call, Conn::Gizwits(args.conn)).await })
-        }
-        Command::Hikgw(args) => {
-            let conn = Conn::Hikgw(args.conn.clone());
-            match args.call.operation.as_deref() {
-                Some("events") if !args.call.list => return events::follow(&args, conn, interrupt).await,
-                Some("video.download") if !args.call.list => {
-                    return call::download_video(&args.call, conn, args.output.as_deref(), interrupt).await;
+async fn run(matches: &clap::ArgMatches, global: &GlobalArgs, mut interrupt: Interrupt) -> CliResult<()> {
+    if let Some((name, sub)) = matches.subcommand() {
+        if let Some(vendor) = vendors::find(name) {
+            let profile = match &global.profile {
+                Some(name) => {
+                    let p = Profile::load(global.config.as_deref(), name)?;
+                    p.check(vendor)?;
+                    Some(p)
                 }
-                _ if args.follow || args.max_events.is_some() => {
-                    return Err(CliError::usage("--follow and --max-events go with `events`")
-                        .hint("watchpost hikgw events --follow"));
-                }
-                _ => Box::pin(async move { vendor_command(Vendor::Hikgw, &args.call, conn).await }),
+                None => None,
+            };
+            return vendor.run(sub, profile.as_ref(), interrupt).await;
+        }
+    }
+    let cli = Cli::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
+    match cli.command {
+        Command::Sim(args) => serve::run(&args.vendor, args.listen, interrupt).await,
+        Command::Demo(args) => {
+            tokio::select! {
+                result = demo::run(&args.vendors) => result,
+                () = interrupt.requested() => Err(CliError::interrupted()),
             }
         }
-    };
-    tokio::select! {
-        result = one_shot => result,
-        () = interrupt.requested() => Err(CliError::interrupted()),
     }
-}
-
-/// A command that is abandoned on the first Ctrl-C.
-type OneShot = std::pin::Pin<Box<dyn std::future::Future<Output = CliResult<()>>>>;
-
-async fn vendor_command(vendor: Vendor, args: &cli::CallArgs, conn: Conn) -> CliResult<()> {
-    if args.list {
-        return call::list(vendor, args.operation.as_deref(), args.json);
-    }
-    call::run(vendor, args, conn).await
 }

@@ -6,17 +6,18 @@ use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
-use crate::vendor::{Sim, Vendor};
+use crate::vendors;
 
-/// Starts `vendor`'s simulator, prints how to reach it, and serves until Ctrl-C.
+/// Starts the simulator of the vendor `vendor_id`, prints how to reach it, and serves until Ctrl-C.
 ///
 /// The simulators bind a free loopback port of their own; `--listen ADDR` also accepts
 /// connections on ADDR and forwards each one to the simulator's port.
 ///
 /// # Errors
 /// A failure when the simulator cannot start or ADDR cannot be bound.
-pub async fn run(vendor: Vendor, listen: Option<SocketAddr>, mut interrupt: Interrupt) -> CliResult<()> {
-    let sim = Sim::start(vendor).await?;
+pub async fn run(vendor_id: &str, listen: Option<SocketAddr>, mut interrupt: Interrupt) -> CliResult<()> {
+    let vendor = vendors::find(vendor_id).ok_or_else(|| CliError::usage(format!("no vendor `{vendor_id}`")))?;
+    let sim = vendor.start_sim().await?;
     let listener = match listen {
         Some(addr) => match TcpListener::bind(addr).await {
             Ok(l) => Some(l),
@@ -50,9 +51,9 @@ pub async fn run(vendor: Vendor, listen: Option<SocketAddr>, mut interrupt: Inte
         say!("  {}", line.replace(&target, &shown));
     }
     say!("  watchpost {} --list", vendor.id());
-    if vendor == Vendor::Ezviz && listener.is_some() {
+    if let (Some(note), true) = (sim.forward_note(), listener.is_some()) {
         say!();
-        say!("Note: tokens point every call at the area domain above, which listens on loopback only.");
+        say!("Note: {note}");
     }
     let forward = async {
         let Some(listener) = listener else { return std::future::pending::<()>().await };

@@ -11,11 +11,10 @@ use watchpost::hikgw::models::SubscribeDeviceMgmtMsg;
 use watchpost::hikgw::sim::{SimConfig, Simulator};
 use watchpost::hikgw::{CidCode, Event, Notification};
 
-use crate::cli::HikgwArgs;
+use super::{HikGw, HikgwArgs, HikgwConn};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::output;
-use crate::vendor::{Client, Conn};
 
 /// How long the unsubscribe on exit may take by default: a hung gateway must not hold the CLI
 /// (the client's own limit for an ordinary call is 30 s per attempt, retries included 120 s).
@@ -31,7 +30,7 @@ pub const UNSUBSCRIBE_TIMEOUT: Duration = Duration::from_secs(3);
 /// # Errors
 /// A usage error without `--follow`/`--max-events` or with bad credentials flags; the vendor's
 /// error (exit 1) when the stream ends on a fatal error (rejected credentials, unreachable).
-pub async fn follow(args: &HikgwArgs, conn: Conn, interrupt: Interrupt) -> CliResult<()> {
+pub(super) async fn follow(args: &HikgwArgs, conn: HikgwConn, interrupt: Interrupt) -> CliResult<()> {
     if !args.follow && args.max_events.is_none() {
         return Err(CliError::usage("events: give --follow (until Ctrl-C) or --max-events N")
             .hint("watchpost hikgw events --follow"));
@@ -47,7 +46,7 @@ pub async fn follow(args: &HikgwArgs, conn: Conn, interrupt: Interrupt) -> CliRe
         None
     };
     let conn = match &sim {
-        Some(s) => crate::vendor::hikgw_conn(s),
+        Some(s) => HikgwConn::of_sim(s),
         None => conn,
     };
     let result = stream(args, &conn, sim.clone(), interrupt).await;
@@ -57,11 +56,14 @@ pub async fn follow(args: &HikgwArgs, conn: Conn, interrupt: Interrupt) -> CliRe
     result
 }
 
-async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, mut interrupt: Interrupt) -> CliResult<()> {
+async fn stream(
+    args: &HikgwArgs,
+    conn: &HikgwConn,
+    sim: Option<Arc<Simulator>>,
+    mut interrupt: Interrupt,
+) -> CliResult<()> {
     let json = args.call.json;
-    let Client::Hikgw(client) = conn.client()? else {
-        return Err(CliError::failure("internal error: not a gateway client"));
-    };
+    let client = conn.client()?;
     let started = Instant::now();
     let mut alarms = client.subscribe(SubscribeDeviceMgmtMsg::all());
     let mut events = 0u64;
@@ -138,7 +140,7 @@ async fn stream(args: &HikgwArgs, conn: &Conn, sim: Option<Arc<Simulator>>, mut 
     }
     match last_error {
         // The stream ended on a fatal error (rejected credentials, refused subscription...).
-        Some(e) if args.max_events.is_none_or(|max| events < max) => Err(conn.error(&e)),
+        Some(e) if args.max_events.is_none_or(|max| events < max) => Err(CliError::vendor(&HikGw, &e)),
         _ => Ok(()),
     }
 }
