@@ -214,3 +214,24 @@ where
         }
     })
 }
+
+/// Checks that the simulator's decoder of `op_id` inverts the client's encoder for `params`
+/// (a JSON object keyed by wire names): see [`watchpost_core::sim::decode::roundtrip`].
+///
+/// # Errors
+/// An unknown operation, or the mismatch found.
+pub fn roundtrip(op_id: &str, params: serde_json::Value) -> Result<(), String> {
+    match op_id {
+        "widget.get" => watchpost_core::sim::decode::roundtrip::<api::GetWidgetRequest>(op_id, params),
+        "widget.list" => watchpost_core::sim::decode::roundtrip::<api::ListWidgetsRequest>(op_id, params),
+        "widget.rename" => watchpost_core::sim::decode::roundtrip::<api::RenameWidgetRequest>(op_id, params),
+        "schedule.set" => watchpost_core::sim::decode::roundtrip::<api::SetScheduleRequest>(op_id, params),
+        "widget.create" => watchpost_core::sim::decode::roundtrip::<api::CreateWidgetRequest>(op_id, params),
+        "token.get" => watchpost_core::sim::decode::roundtrip::<api::GetTokenRequest>(op_id, params),
+        "events.poll" => watchpost_core::sim::decode::roundtrip::<api::PollEventsRequest>(op_id, params),
+        "firmware.upload" => watchpost_core::sim::decode::roundtrip::<api::UploadFirmwareRequest>(op_id, params),
+        "config.put" => watchpost_core::sim::decode::roundtrip::<api::PutConfigRequest>(op_id, params),
+        "widget.reboot_all" => watchpost_core::sim::decode::roundtrip::<api::RebootAllRequest>(op_id, params),
+        _ => Err(format!("unknown operation {op_id}")),
+    }
+}

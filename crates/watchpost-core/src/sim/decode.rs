@@ -158,8 +158,14 @@ impl<'a> Decoder<'a> {
         }
     }
 
-    /// The whole body, or `None` when it is empty.
+    /// The whole body, even empty (for a required whole-body parameter).
     pub fn body(&self) -> Option<&'a Bytes> {
+        Some(&self.req.body)
+    }
+
+    /// The whole body, or `None` when it is empty (for an optional whole-body parameter, which
+    /// the client leaves out when unset).
+    pub fn optional_body(&self) -> Option<&'a Bytes> {
         (!self.req.body.is_empty()).then_some(&self.req.body)
     }
 
@@ -388,6 +394,31 @@ impl SimRequest {
         sim.params = params;
         sim.route = req.op.id;
         Ok(sim)
+    }
+}
+
+/// Checks that decoding inverts encoding for one request: deserializes `T` from `params` (a JSON
+/// object keyed by wire names, as the CLI's `dispatch` takes it), encodes it with its
+/// [`ToRequest`](crate::operation::ToRequest), turns that into what a simulator receives
+/// ([`SimRequest::from_client_request`]), decodes it with [`FromSimRequest`] and compares. The
+/// generated `roundtrip` function of each vendor's simulator calls it per operation; property
+/// tests feed it arbitrary parameters.
+///
+/// # Errors
+/// A message when `params` do not make a `T`, the request cannot be encoded, or the decoded
+/// request differs from the encoded one.
+pub fn roundtrip<T>(op: &str, params: Value) -> Result<(), String>
+where
+    T: FromSimRequest + crate::operation::ToRequest + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
+{
+    let sent: T = crate::codec::param::from_params(op, params).map_err(|e| format!("params: {e}"))?;
+    let wire = sent.to_request().map_err(|e| format!("encode: {e}"))?;
+    let received = SimRequest::from_client_request(&wire)?;
+    let decoded = T::from_sim_request(&received).map_err(|e| format!("decode: {e}"))?;
+    if decoded == sent {
+        Ok(())
+    } else {
+        Err(format!("{op}: sent {sent:?}, decoded {decoded:?}"))
     }
 }
 
