@@ -37,6 +37,8 @@
 //! # }
 //! ```
 
+/// Generated from the spec: request decoders, the `Handlers` trait and its router.
+pub mod generated;
 mod handlers;
 mod state;
 
