@@ -158,44 +158,74 @@ pub trait Handlers: Send + Sync + 'static {
     }
 }
 
-/// A router serving every simulated operation of Example widget cloud through `handlers`, each by its method and path template and named by its operation id. Add the vendor's auth and quota middleware to it.
+/// A router serving every simulated operation of Example widget cloud through `handlers`, each by its method and path template (with its required query parameters when another operation shares both) and named by its operation id. Add the vendor's auth and quota middleware to it.
 pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     let router = Router::new();
-    let router = serve(router, &handlers, &api::ops::GET_WIDGET, |h, req: api::GetWidgetRequest, ctx| async move {
-        h.get_widget(req, ctx).await
-    });
-    let router = serve(router, &handlers, &api::ops::LIST_WIDGETS, |h, req: api::ListWidgetsRequest, ctx| async move {
-        h.list_widgets(req, ctx).await
-    });
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::GET_WIDGET,
+        "/v1/sites/{siteId}/widgets/{widgetId}",
+        |h, req: api::GetWidgetRequest, ctx| async move { h.get_widget(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::LIST_WIDGETS,
+        "/v1/widgets",
+        |h, req: api::ListWidgetsRequest, ctx| async move { h.list_widgets(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::RENAME_WIDGET,
+        "/v1/widget/rename",
+        |h, req: api::RenameWidgetRequest, ctx| async move { h.rename_widget(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::SET_SCHEDULE,
+        "/v1/widgets/{widgetId}/schedule",
+        |h, req: api::SetScheduleRequest, ctx| async move { h.set_schedule(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::CREATE_WIDGET,
+        "/v1/widgets",
+        |h, req: api::CreateWidgetRequest, ctx| async move { h.create_widget(req, ctx).await },
+    );
     let router =
-        serve(router, &handlers, &api::ops::RENAME_WIDGET, |h, req: api::RenameWidgetRequest, ctx| async move {
-            h.rename_widget(req, ctx).await
+        serve(router, &handlers, &api::ops::GET_TOKEN, "/v1/token", |h, req: api::GetTokenRequest, ctx| async move {
+            h.get_token(req, ctx).await
         });
-    let router = serve(router, &handlers, &api::ops::SET_SCHEDULE, |h, req: api::SetScheduleRequest, ctx| async move {
-        h.set_schedule(req, ctx).await
-    });
-    let router =
-        serve(router, &handlers, &api::ops::CREATE_WIDGET, |h, req: api::CreateWidgetRequest, ctx| async move {
-            h.create_widget(req, ctx).await
-        });
-    let router = serve(router, &handlers, &api::ops::GET_TOKEN, |h, req: api::GetTokenRequest, ctx| async move {
-        h.get_token(req, ctx).await
-    });
-    let router = serve(router, &handlers, &api::ops::POLL_EVENTS, |h, req: api::PollEventsRequest, ctx| async move {
-        h.poll_events(req, ctx).await
-    });
-    let router =
-        serve(router, &handlers, &api::ops::UPLOAD_FIRMWARE, |h, req: api::UploadFirmwareRequest, ctx| async move {
-            h.upload_firmware(req, ctx).await
-        });
-    let router = serve(router, &handlers, &api::ops::REBOOT_ALL, |h, req: api::RebootAllRequest, ctx| async move {
-        h.reboot_all(req, ctx).await
-    });
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::POLL_EVENTS,
+        "/v1/events",
+        |h, req: api::PollEventsRequest, ctx| async move { h.poll_events(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::UPLOAD_FIRMWARE,
+        "/v1/widgets/{widgetId}/firmware",
+        |h, req: api::UploadFirmwareRequest, ctx| async move { h.upload_firmware(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &handlers,
+        &api::ops::REBOOT_ALL,
+        "/v1/widgets/reboot",
+        |h, req: api::RebootAllRequest, ctx| async move { h.reboot_all(req, ctx).await },
+    );
     router
 }
 
 /// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, call: F) -> Router
+fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router
 where
     H: Handlers,
     T: FromSimRequest,
@@ -203,7 +233,7 @@ where
     Fut: Future<Output = SimResponse> + Send + 'static,
 {
     let handlers = handlers.clone();
-    router.operation(op, move |req: SimRequest| {
+    router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
         let handlers = handlers.clone();
         let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));
         async move {

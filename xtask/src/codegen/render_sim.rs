@@ -187,35 +187,59 @@ fn render_trait(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "}}\n");
 }
 
+/// The route template of `op`: its path, plus its required query parameters as constraints when
+/// another simulated operation shares its method and path (so that routing tells them apart,
+/// such as a gateway's and a device's `deviceInfo` told apart by `devIndex`).
+pub fn route_template(op: &Op, ops: &[&Op]) -> String {
+    let shared = ops.iter().any(|o| o.id != op.id && o.method == op.method && o.path == op.path);
+    let mut t = op.path.clone();
+    if shared {
+        for p in op.params.iter().filter(|p| p.location == Location::Query && p.required) {
+            t.push(if t.contains('?') { '&' } else { '?' });
+            t.push_str(&format!("{}={{{}}}", p.wire, p.name));
+        }
+    }
+    t
+}
+
 fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
-    doc_comment(
-        out,
-        &format!(
-            "A router serving every simulated operation of {} through `handlers`, each by its \
-             method and path template and named by its operation id. Add the vendor's auth and \
-             quota middleware to it.",
-            escape(&spec.vendor.title)
-        ),
+    let unrouted: Vec<String> =
+        ops.iter().filter(|o| !o.path.starts_with('/')).map(|o| format!("`{}`", o.id)).collect();
+    let mut doc = format!(
+        "A router serving every simulated operation of {} through `handlers`, each by its method \
+         and path template (with its required query parameters when another operation shares \
+         both) and named by its operation id. Add the vendor's auth and quota middleware to it.",
+        escape(&spec.vendor.title)
     );
+    if !unrouted.is_empty() {
+        doc.push_str(&format!(
+            "\n\nNot routed, because their path is a URL handed out at run time: {}; register them \
+             with [`Router::route`] and decode them with [`FromSimRequest`].",
+            unrouted.join(", ")
+        ));
+    }
+    doc_comment(out, &doc);
     emit!(out, "pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {{");
     emit!(out, "let router = Router::new();");
-    for op in ops {
+    let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
+    for op in &routed {
         emit!(
             out,
-            "let router = serve(router, &handlers, &api::ops::{}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }});",
+            "let router = serve(router, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }});",
             op.const_name(),
+            lit(&route_template(op, ops)),
             op.struct_name(),
             op.fn_name
         );
     }
-    if ops.is_empty() {
+    if routed.is_empty() {
         emit!(out, "let _ = handlers;");
     }
     emit!(out, "router");
     emit!(out, "}}\n");
 
     emit!(out, "/// Adds the route of `op`: decode the request, then call the handler or reject it.");
-    emit!(out, "fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, call: F) -> Router");
+    emit!(out, "fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router");
     emit!(out, "where");
     emit!(out, "H: Handlers,");
     emit!(out, "T: FromSimRequest,");
@@ -223,7 +247,7 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "Fut: Future<Output = SimResponse> + Send + 'static,");
     emit!(out, "{{");
     emit!(out, "let handlers = handlers.clone();");
-    emit!(out, "router.operation(op, move |req: SimRequest| {{");
+    emit!(out, "router.route(op.method.clone(), template, op.id, move |req: SimRequest| {{");
     emit!(out, "let handlers = handlers.clone();");
     emit!(out, "let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));");
     emit!(out, "async move {{");
@@ -351,7 +375,62 @@ simulated = false
         let out = render(&spec(OPS), "crate::generated");
         assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;"), "{out}");
         assert!(!out.contains("fn ping("), "{out}");
-        assert!(out.contains("let router = serve(router, &handlers, &api::ops::PLAN_SET, |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
+        assert!(out.contains("let router = serve(router, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
         assert!(out.contains("// X cloud: server-side decoders of 2 operations and the handler trait of the 1 simulated ones."), "{out}");
+    }
+
+    #[test]
+    fn operations_sharing_a_path_are_told_apart_by_their_required_query() {
+        let s = spec(
+            r#"
+[[operation]]
+id = "gateway.info"
+fn = "gateway_info"
+section = "1"
+method = "GET"
+path = "/info?format=json"
+summary = "Gateway info"
+response = "()"
+
+[[operation]]
+id = "device.info"
+fn = "device_info"
+section = "2"
+method = "GET"
+path = "/info?format=json"
+summary = "Device info"
+response = "()"
+  [[operation.param]]
+  name = "dev_index"
+  wire = "devIndex"
+  in = "query"
+  type = "string"
+  required = true
+  doc = "Device"
+
+[[operation]]
+id = "video.download"
+fn = "download_video"
+section = "3"
+method = "GET"
+path = "{video_url}"
+summary = "Video"
+response = "()"
+handwritten = true
+  [[operation.param]]
+  name = "video_url"
+  in = "path"
+  type = "string"
+  required = true
+  doc = "URL"
+"#,
+        );
+        let ops: Vec<&Op> = s.operations.iter().collect();
+        assert_eq!(route_template(ops[0], &ops), "/info?format=json");
+        assert_eq!(route_template(ops[1], &ops), "/info?format=json&devIndex={dev_index}");
+        let out = render(&s, "crate::generated");
+        assert!(out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"), "{out}");
+        assert!(!out.contains("serve(router, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
+        assert!(out.contains("fn download_video(&self"), "{out}");
     }
 }
