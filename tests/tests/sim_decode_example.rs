@@ -47,11 +47,14 @@ fn arrived(op: &'static watchpost_core::operation::Operation, target: &str) -> S
 
 #[test]
 fn literal_wire_requests_decode_field_by_field() {
-    // The spec's notes: the seed's example sends `enable=true` although its table says 0/1.
+    // The spec's notes: the seed's example sends `enable=true` although its table says 0/1. The
+    // client sends 0/1, and the simulator holds it to that.
     let req = arrived(&ops::RENAME_WIDGET, "/v1/widget/rename")
-        .with_body("widgetId=9&widgetName=Front+door&enable=true&accessToken=ignored");
+        .with_body("widgetId=9&widgetName=Front+door&enable=1&accessToken=ignored");
     let r = g::RenameWidgetRequest::from_sim_request(&req).unwrap();
     assert_eq!((r.widget_id, r.name.as_str(), r.enabled, r.note, r.notify), (9, "Front door", true, None, None));
+    let req = arrived(&ops::RENAME_WIDGET, "/v1/widget/rename").with_body("widgetId=9&widgetName=x&enable=true");
+    assert_eq!(g::RenameWidgetRequest::from_sim_request(&req).unwrap_err().reason, "expected 0 or 1");
 
     let mut req = arrived(&ops::GET_WIDGET, "/v1/sites/site%201/widgets/42?detail=2&fields=name,state");
     req.params.insert("siteId".into(), "site 1".into());

@@ -42,7 +42,7 @@ impl FromSimRequest for api::RenameWidgetRequest {
             widget_id: d.need("widgetId", form.get("widgetId"), text::parse)?,
             name: d.need("widgetName", form.get("widgetName"), text::string)?,
             note: d.opt("note", form.get("note"), text::string)?,
-            enabled: d.need("enable", form.get("enable"), text::flag)?,
+            enabled: d.need("enable", form.get("enable"), text::flag01)?,
             notify: d.opt("notify", form.get("notify"), text::flag)?,
         })
     }
@@ -57,7 +57,7 @@ impl FromSimRequest for api::SetScheduleRequest {
             schedule: d.need("schedule", member(&json, "schedule"), json::value)?,
             channels: d.need("channels", member(&json, "channels"), json::value)?,
             mode: d.opt("mode", member(&json, "mode"), json::value)?,
-            armed: d.opt("armed", member(&json, "armed"), json::flag)?,
+            armed: d.opt("armed", member(&json, "armed"), json::flag01)?,
             ratio: d.opt("ratio", member(&json, "ratio"), json::value)?,
             extra: d.opt("extra", member(&json, "extra"), json::raw)?,
         })
@@ -160,9 +160,16 @@ pub trait Handlers: Send + Sync + 'static {
 
 /// A router serving every simulated operation of Example widget cloud through `handlers`, each by its method and path template (with its required query parameters when another operation shares both) and named by its operation id. Add the vendor's auth and quota middleware to it.
 pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
+    router_for(handlers, |_| true)
+}
+
+/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are
+/// spread over several hosts, such as a token host and an API host, starts one router per host).
+pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_WIDGET,
         "/v1/sites/{siteId}/widgets/{widgetId}",
@@ -170,6 +177,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::LIST_WIDGETS,
         "/v1/widgets",
@@ -177,6 +185,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::RENAME_WIDGET,
         "/v1/widget/rename",
@@ -184,6 +193,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_SCHEDULE,
         "/v1/widgets/{widgetId}/schedule",
@@ -191,17 +201,23 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CREATE_WIDGET,
         "/v1/widgets",
         |h, req: api::CreateWidgetRequest, ctx| async move { h.create_widget(req, ctx).await },
     );
-    let router =
-        serve(router, &handlers, &api::ops::GET_TOKEN, "/v1/token", |h, req: api::GetTokenRequest, ctx| async move {
-            h.get_token(req, ctx).await
-        });
     let router = serve(
         router,
+        &serves,
+        &handlers,
+        &api::ops::GET_TOKEN,
+        "/v1/token",
+        |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
+    );
+    let router = serve(
+        router,
+        &serves,
         &handlers,
         &api::ops::POLL_EVENTS,
         "/v1/events",
@@ -209,6 +225,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::UPLOAD_FIRMWARE,
         "/v1/widgets/{widgetId}/firmware",
@@ -216,6 +233,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::REBOOT_ALL,
         "/v1/widgets/reboot",
@@ -225,13 +243,23 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 }
 
 /// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router
+fn serve<H, T, F, Fut>(
+    router: Router,
+    serves: &impl Fn(&'static Operation) -> bool,
+    handlers: &Arc<H>,
+    op: &'static Operation,
+    template: &str,
+    call: F,
+) -> Router
 where
     H: Handlers,
     T: FromSimRequest,
     F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = SimResponse> + Send + 'static,
 {
+    if !serves(op) {
+        return router;
+    }
     let handlers = handlers.clone();
     router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
         let handlers = handlers.clone();

@@ -99,7 +99,7 @@ fn conversion(op: &Op, p: &Param, uses: &mut Uses) -> &'static str {
         Location::Json => {
             uses.json = true;
             match p.ty {
-                Ty::Bool01 => "json::flag",
+                Ty::Bool01 => "json::flag01",
                 Ty::Json => "json::raw",
                 _ => "json::value",
             }
@@ -119,7 +119,8 @@ fn conversion(op: &Op, p: &Param, uses: &mut Uses) -> &'static str {
             match (&p.ty, p.style) {
                 (Ty::String | Ty::Secret, _) => "text::string",
                 (Ty::Int | Ty::U32 | Ty::U64 | Ty::F64, _) => "text::parse",
-                (Ty::Bool | Ty::Bool01, _) => "text::flag",
+                (Ty::Bool, _) => "text::flag",
+                (Ty::Bool01, _) => "text::flag01",
                 (Ty::StringList, Style::Comma) => "text::list",
                 (Ty::StringList, Style::Json) | (Ty::Json | Ty::Model(_) | Ty::Bytes, _) => "text::json",
                 (Ty::Enum(_), _) => "text::enumerated",
@@ -220,12 +221,17 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     }
     doc_comment(out, &doc);
     emit!(out, "pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {{");
+    emit!(out, "router_for(handlers, |_| true)");
+    emit!(out, "}}\n");
+    emit!(out, "/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are");
+    emit!(out, "/// spread over several hosts, such as a token host and an API host, starts one router per host).");
+    emit!(out, "pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {{");
     emit!(out, "let router = Router::new();");
     let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
     for op in &routed {
         emit!(
             out,
-            "let router = serve(router, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }});",
+            "let router = serve(router, &serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }});",
             op.const_name(),
             lit(&route_template(op, ops)),
             op.struct_name(),
@@ -233,19 +239,22 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
         );
     }
     if routed.is_empty() {
-        emit!(out, "let _ = handlers;");
+        emit!(out, "let _ = (handlers, serves);");
     }
     emit!(out, "router");
     emit!(out, "}}\n");
 
     emit!(out, "/// Adds the route of `op`: decode the request, then call the handler or reject it.");
-    emit!(out, "fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router");
+    emit!(out, "fn serve<H, T, F, Fut>(router: Router, serves: &impl Fn(&'static Operation) -> bool, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router");
     emit!(out, "where");
     emit!(out, "H: Handlers,");
     emit!(out, "T: FromSimRequest,");
     emit!(out, "F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,");
     emit!(out, "Fut: Future<Output = SimResponse> + Send + 'static,");
     emit!(out, "{{");
+    emit!(out, "if !serves(op) {{");
+    emit!(out, "return router;");
+    emit!(out, "}}");
     emit!(out, "let handlers = handlers.clone();");
     emit!(out, "router.route(op.method.clone(), template, op.id, move |req: SimRequest| {{");
     emit!(out, "let handlers = handlers.clone();");
@@ -363,7 +372,7 @@ simulated = false
             "site_id: d.need(\"siteId\", d.path(\"siteId\"), text::parse)?,",
             "trace: d.opt(\"X-Trace-Id\", d.header(\"x-trace-id\")?, text::string)?,",
             "tags: d.need(\"tags\", d.query(\"tags\"), text::json)?,",
-            "armed: d.opt(\"armed\", member(&json, \"armed\"), json::flag)?,",
+            "armed: d.opt(\"armed\", member(&json, \"armed\"), json::flag01)?,",
             "impl FromSimRequest for api::PingRequest {\nfn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {\nlet _ = req;\nOk(api::PingRequest {})",
         ] {
             assert!(out.contains(want), "missing {want:?} in\n{out}");
@@ -375,7 +384,7 @@ simulated = false
         let out = render(&spec(OPS), "crate::generated");
         assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;"), "{out}");
         assert!(!out.contains("fn ping("), "{out}");
-        assert!(out.contains("let router = serve(router, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
+        assert!(out.contains("let router = serve(router, &serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
         assert!(out.contains("// X cloud: server-side decoders of 2 operations and the handler trait of the 1 simulated ones."), "{out}");
     }
 
@@ -430,7 +439,7 @@ handwritten = true
         assert_eq!(route_template(ops[1], &ops), "/info?format=json&devIndex={dev_index}");
         let out = render(&s, "crate::generated");
         assert!(out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"), "{out}");
-        assert!(!out.contains("serve(router, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
+        assert!(!out.contains("serve(router, &serves, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
         assert!(out.contains("fn download_video(&self"), "{out}");
     }
 }

@@ -69,7 +69,7 @@ impl FromSimRequest for api::SetSoundSwitchRequest {
         let form = d.form();
         Ok(api::SetSoundSwitchRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
-            enable: d.need("enable", form.get("enable"), text::flag)?,
+            enable: d.need("enable", form.get("enable"), text::flag01)?,
             channel_no: d.opt("channelNo", form.get("channelNo"), text::parse)?,
         })
     }
@@ -91,7 +91,7 @@ impl FromSimRequest for api::SetSceneSwitchRequest {
         let form = d.form();
         Ok(api::SetSceneSwitchRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
-            enable: d.need("enable", form.get("enable"), text::flag)?,
+            enable: d.need("enable", form.get("enable"), text::flag01)?,
             channel_no: d.opt("channelNo", form.get("channelNo"), text::parse)?,
         })
     }
@@ -111,7 +111,7 @@ impl FromSimRequest for api::SetSslSwitchRequest {
         let form = d.form();
         Ok(api::SetSslSwitchRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
-            enable: d.need("enable", form.get("enable"), text::flag)?,
+            enable: d.need("enable", form.get("enable"), text::flag01)?,
             channel_no: d.opt("channelNo", form.get("channelNo"), text::parse)?,
         })
     }
@@ -138,7 +138,7 @@ impl FromSimRequest for api::SetDefencePlanRequest {
             start_time: d.opt("startTime", form.get("startTime"), text::enumerated)?,
             stop_time: d.opt("stopTime", form.get("stopTime"), text::enumerated)?,
             period: d.opt("period", form.get("period"), text::enumerated)?,
-            enable: d.opt("enable", form.get("enable"), text::flag)?,
+            enable: d.opt("enable", form.get("enable"), text::flag01)?,
         })
     }
 }
@@ -157,7 +157,7 @@ impl FromSimRequest for api::SetMicStatusRequest {
         let form = d.form();
         Ok(api::SetMicStatusRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
-            enable: d.need("enable", form.get("enable"), text::flag)?,
+            enable: d.need("enable", form.get("enable"), text::flag01)?,
         })
     }
 }
@@ -215,7 +215,7 @@ impl FromSimRequest for api::SetInfraredRequest {
         let form = d.form();
         Ok(api::SetInfraredRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
-            enable: d.need("enable", form.get("enable"), text::flag)?,
+            enable: d.need("enable", form.get("enable"), text::flag01)?,
             channel_no: d.opt("channelNo", form.get("channelNo"), text::parse)?,
         })
     }
@@ -259,7 +259,7 @@ impl FromSimRequest for api::SetTimezoneRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
             timezone: d.need("timezone", form.get("timezone"), text::enumerated)?,
             time_format: d.need("timeFormat", form.get("timeFormat"), text::enumerated)?,
-            daylight_saving: d.opt("daylightSaving", form.get("daylightSaving"), text::flag)?,
+            daylight_saving: d.opt("daylightSaving", form.get("daylightSaving"), text::flag01)?,
         })
     }
 }
@@ -446,9 +446,16 @@ pub trait Handlers: Send + Sync + 'static {
 
 /// A router serving every simulated operation of EZVIZ open platform (lapp) through `handlers`, each by its method and path template (with its required query parameters when another operation shares both) and named by its operation id. Add the vendor's auth and quota middleware to it.
 pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
+    router_for(handlers, |_| true)
+}
+
+/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are
+/// spread over several hosts, such as a token host and an API host, starts one router per host).
+pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_TOKEN,
         "/api/lapp/token/get",
@@ -456,6 +463,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_DEFENCE,
         "/api/lapp/device/defence/set",
@@ -463,6 +471,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DISABLE_ENCRYPTION,
         "/api/lapp/device/encrypt/off",
@@ -470,6 +479,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ENABLE_ENCRYPTION,
         "/api/lapp/device/encrypt/on",
@@ -477,6 +487,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_SOUND_SWITCH,
         "/api/lapp/device/sound/switch/status",
@@ -484,6 +495,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_SOUND_SWITCH,
         "/api/lapp/device/sound/switch/set",
@@ -491,6 +503,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_SCENE_SWITCH,
         "/api/lapp/device/scene/switch/status",
@@ -498,6 +511,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_SCENE_SWITCH,
         "/api/lapp/device/scene/switch/set",
@@ -505,6 +519,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_SSL_SWITCH,
         "/api/lapp/device/ssl/switch/status",
@@ -512,6 +527,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_SSL_SWITCH,
         "/api/lapp/device/ssl/switch/set",
@@ -519,6 +535,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_DEFENCE_PLAN,
         "/api/lapp/device/defence/plan/get",
@@ -526,6 +543,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_DEFENCE_PLAN,
         "/api/lapp/device/defence/plan/set",
@@ -533,6 +551,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_MIC_STATUS,
         "/api/lapp/camera/video/sound/status",
@@ -540,6 +559,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_MIC_STATUS,
         "/api/lapp/camera/video/sound/set",
@@ -547,6 +567,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_PIR_AREA,
         "/api/lapp/device/pir/set",
@@ -554,6 +575,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_PIR_AREA,
         "/api/lapp/device/pir/get",
@@ -561,6 +583,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_CHIME,
         "/api/lapp/device/chime/set",
@@ -568,6 +591,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_CHIME,
         "/api/lapp/device/chime/get",
@@ -575,6 +599,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_INFRARED,
         "/api/lapp/device/infrared/switch/set",
@@ -582,6 +607,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_INFRARED,
         "/api/lapp/device/infrared/switch/get",
@@ -589,6 +615,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_DEVICE_INFO,
         "/api/lapp/device/info",
@@ -596,6 +623,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::LIST_TIMEZONES,
         "/api/lapp/timezone/list",
@@ -603,6 +631,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_TIMEZONE,
         "/api/lapp/device/timezone/set",
@@ -610,6 +639,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_CAPABILITIES,
         "/api/lapp/device/capacity",
@@ -617,6 +647,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_LANGUAGE,
         "/api/lapp/device/language/get",
@@ -624,6 +655,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_LANGUAGE,
         "/api/lapp/device/language/set",
@@ -633,13 +665,23 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 }
 
 /// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router
+fn serve<H, T, F, Fut>(
+    router: Router,
+    serves: &impl Fn(&'static Operation) -> bool,
+    handlers: &Arc<H>,
+    op: &'static Operation,
+    template: &str,
+    call: F,
+) -> Router
 where
     H: Handlers,
     T: FromSimRequest,
     F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = SimResponse> + Send + 'static,
 {
+    if !serves(op) {
+        return router;
+    }
     let handlers = handlers.clone();
     router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
         let handlers = handlers.clone();

@@ -88,10 +88,10 @@ impl FromSimRequest for api::SearchDevicesRequest {
             country: d.opt("country", d.query("country"), text::string)?,
             region: d.opt("region", d.query("region"), text::string)?,
             city: d.opt("city", d.query("city"), text::string)?,
-            is_online: d.opt("is_online", d.query("is_online"), text::flag)?,
-            is_faulty: d.opt("is_faulty", d.query("is_faulty"), text::flag)?,
-            is_alert: d.opt("is_alert", d.query("is_alert"), text::flag)?,
-            show_disabled: d.opt("show_disabled", d.query("show_disabled"), text::flag)?,
+            is_online: d.opt("is_online", d.query("is_online"), text::flag01)?,
+            is_faulty: d.opt("is_faulty", d.query("is_faulty"), text::flag01)?,
+            is_alert: d.opt("is_alert", d.query("is_alert"), text::flag01)?,
+            show_disabled: d.opt("show_disabled", d.query("show_disabled"), text::flag01)?,
             liveness_start: d.opt("liveness_start", d.query("liveness_start"), text::string)?,
             search_type: d.opt("type", d.query("type"), text::enumerated)?,
             val: d.opt("val", d.query("val"), text::string)?,
@@ -250,9 +250,9 @@ impl FromSimRequest for api::DeviceLocationsRequest {
         Ok(api::DeviceLocationsRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             gid: d.opt("gid", d.query("gid"), text::string)?,
-            is_online: d.opt("is_online", d.query("is_online"), text::flag)?,
-            is_faulty: d.opt("is_faulty", d.query("is_faulty"), text::flag)?,
-            is_alert: d.opt("is_alert", d.query("is_alert"), text::flag)?,
+            is_online: d.opt("is_online", d.query("is_online"), text::flag01)?,
+            is_faulty: d.opt("is_faulty", d.query("is_faulty"), text::flag01)?,
+            is_alert: d.opt("is_alert", d.query("is_alert"), text::flag01)?,
         })
     }
 }
@@ -614,9 +614,16 @@ pub trait Handlers: Send + Sync + 'static {
 
 /// A router serving every simulated operation of Gizwits Enterprise API through `handlers`, each by its method and path template (with its required query parameters when another operation shares both) and named by its operation id. Add the vendor's auth and quota middleware to it.
 pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
+    router_for(handlers, |_| true)
+}
+
+/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are
+/// spread over several hosts, such as a token host and an API host, starts one router per host).
+pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ACCESS_TOKEN,
         "/v1/products/{product_key}/access_token",
@@ -624,6 +631,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::PRODUCT_DATAPOINTS,
         "/v1/products/{product_key}/datapoint",
@@ -631,6 +639,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SEARCH_USERS,
         "/v1/users/search",
@@ -638,6 +647,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SEARCH_BOUND_USERS,
         "/v1/products/{product_key}/users/search",
@@ -645,6 +655,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_DID,
         "/v1/products/{product_key}/devices",
@@ -652,6 +663,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_DETAIL,
         "/v1/products/{product_key}/device_detail",
@@ -659,6 +671,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SEARCH_DEVICES,
         "/v1/products/{product_key}/devices/search",
@@ -666,6 +679,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CONTROL_DEVICE,
         "/v1/products/{product_key}/devices/{did}/control",
@@ -673,6 +687,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_ONLINE_RECORDS,
         "/v1/products/{product_key}/devices/{did}/online",
@@ -680,6 +695,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_COMMANDS,
         "/v1/products/{product_key}/devices/{did}/cmd",
@@ -687,6 +703,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_DATA,
         "/v1/products/{product_key}/devices/{did}/data",
@@ -694,6 +711,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_GROUP_TREE,
         "/v1/products/{product_key}/device_groups",
@@ -701,6 +719,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CREATE_DEVICE_GROUP,
         "/v1/products/{product_key}/device_groups",
@@ -708,6 +727,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DELETE_DEVICE_GROUP,
         "/v1/products/{product_key}/device_groups/{gid}",
@@ -715,6 +735,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_GROUP_MACS,
         "/v1/products/{product_key}/device_groups/{gid}",
@@ -722,6 +743,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::UPDATE_DEVICE_GROUP,
         "/v1/products/{product_key}/device_groups/{gid}",
@@ -729,6 +751,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::BIND_DEVICES,
         "/v1/products/{product_key}/devices/bindings",
@@ -736,6 +759,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::UNBIND_DEVICES,
         "/v1/products/{product_key}/devices/bindings",
@@ -743,6 +767,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_LOCATIONS,
         "/v1/products/{product_key}/devices/locations",
@@ -750,6 +775,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_SUMMARY,
         "/v1/products/{product_key}/summary",
@@ -757,6 +783,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ACTIVATED_DEVICES,
         "/v1/products/{product_key}/incr_devices",
@@ -764,6 +791,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ACTIVE_DEVICES,
         "/v1/products/{product_key}/active_devices",
@@ -771,6 +799,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_LIVENESS_HISTORY,
         "/v1/products/{product_key}/devices/report/liveness/history",
@@ -778,6 +807,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_STATUS_REPORT,
         "/v1/products/{product_key}/devices/report/rt",
@@ -785,6 +815,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::FAULT_DEVICE_REPORT,
         "/v1/products/{product_key}/fault/report/devices",
@@ -792,6 +823,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ALERT_DEVICE_REPORT,
         "/v1/products/{product_key}/alert/report/devices",
@@ -799,6 +831,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::FAULT_EVENT_REPORT,
         "/v1/products/{product_key}/fault/report/events",
@@ -806,6 +839,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ALERT_EVENT_REPORT,
         "/v1/products/{product_key}/alert/report/events",
@@ -813,6 +847,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::NEW_USERS_REPORT,
         "/v1/products/{product_key}/users/report/new",
@@ -820,6 +855,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ACTIVE_USERS,
         "/v1/users/liveness_total",
@@ -827,6 +863,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::USER_LOCATIONS,
         "/v1/users/location",
@@ -834,6 +871,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::TOTAL_USERS_REPORT,
         "/v1/products/{product_key}/users/report/total",
@@ -843,13 +881,23 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 }
 
 /// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router
+fn serve<H, T, F, Fut>(
+    router: Router,
+    serves: &impl Fn(&'static Operation) -> bool,
+    handlers: &Arc<H>,
+    op: &'static Operation,
+    template: &str,
+    call: F,
+) -> Router
 where
     H: Handlers,
     T: FromSimRequest,
     F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = SimResponse> + Send + 'static,
 {
+    if !serves(op) {
+        return router;
+    }
     let handlers = handlers.clone();
     router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
         let handlers = handlers.clone();

@@ -597,9 +597,16 @@ pub trait Handlers: Send + Sync + 'static {
 ///
 /// Not routed, because their path is a URL handed out at run time: `video.download`; register them with [`Router::route`] and decode them with [`FromSimRequest`].
 pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
+    router_for(handlers, |_| true)
+}
+
+/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are
+/// spread over several hosts, such as a token host and an API host, starts one router per host).
+pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ADD_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/addDevice?format=json",
@@ -607,6 +614,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CHANNEL_INFO,
         "/ISAPI/ContentMgmt/DeviceMgmt/channelInfo?format=json",
@@ -614,6 +622,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DELETE_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
@@ -621,6 +630,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DELETE_DEVICE,
         "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
@@ -628,6 +638,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SEARCH_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/deviceList?format=json",
@@ -635,6 +646,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::REFRESH_DEVICE_INFO,
         "/ISAPI/ContentMgmt/DeviceMgmt/refreshDevInfo?format=json",
@@ -642,6 +654,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GET_DEVICE_EVENTS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
@@ -649,6 +662,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ADD_DEVICE_EVENTS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
@@ -656,6 +670,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::QUERY_SUBSCRIPTION_STATUS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/queryStatus?format=json",
@@ -663,6 +678,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SUBSCRIBE_RAW,
         "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json",
@@ -670,6 +686,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::REMOVE_DEVICE_EVENTS,
         "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
@@ -677,6 +694,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::UNSUBSCRIBE,
         "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}?format=json",
@@ -684,6 +702,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::USER_CHECK,
         "/ISAPI/Security/userCheck?format=json",
@@ -691,6 +710,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ARM,
         "/ISAPI/SecurityCP/control/arm/{id}?ways={ways}&format=json",
@@ -698,6 +718,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::BYPASS_ZONES,
         "/ISAPI/SecurityCP/control/bypass?format=json",
@@ -705,6 +726,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::RECOVER_BYPASS,
         "/ISAPI/SecurityCP/control/bypassRecover?format=json",
@@ -712,6 +734,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CLEAR_ALARM,
         "/ISAPI/SecurityCP/control/clearAlarm/{id}?format=json",
@@ -719,6 +742,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DISARM,
         "/ISAPI/SecurityCP/control/disarm/{id}?format=json",
@@ -726,6 +750,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::CONTROL_OUTPUTS,
         "/ISAPI/SecurityCP/control/outputs?format=json",
@@ -733,6 +758,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::PERIPHERALS_STATUS,
         "/ISAPI/SecurityCP/status/exDevStatus?format=json",
@@ -740,6 +766,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::PARTITIONS_STATUS,
         "/ISAPI/SecurityCP/status/subSystems?format=json",
@@ -747,6 +774,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::ZONES_STATUS,
         "/ISAPI/SecurityCP/status/zones?format=json",
@@ -754,6 +782,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GATEWAY_INFO,
         "/ISAPI/System/deviceInfo?format=json",
@@ -761,6 +790,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_GATEWAY_INFO,
         "/ISAPI/System/deviceInfo?format=json",
@@ -768,6 +798,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_INFO,
         "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
@@ -775,6 +806,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_DEVICE_INFO,
         "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
@@ -782,6 +814,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::TRIGGER_IO_OUTPUT,
         "/ISAPI/System/IO/outputs/{id}/trigger?format=json",
@@ -789,6 +822,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::IO_PORTS,
         "/ISAPI/System/IO?format=json",
@@ -796,6 +830,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::IP_ADDRESS,
         "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
@@ -803,6 +838,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_IP_ADDRESS,
         "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
@@ -810,6 +846,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::NETWORK_INTERFACE,
         "/ISAPI/System/Network/interfaces/{id}?format=json",
@@ -817,6 +854,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_NETWORK_INTERFACE,
         "/ISAPI/System/Network/interfaces/{id}?format=json",
@@ -824,6 +862,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::NETWORK_INTERFACES,
         "/ISAPI/System/Network/interfaces?format=json",
@@ -831,6 +870,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::REBOOT_GATEWAY,
         "/ISAPI/System/reboot?format=json",
@@ -838,6 +878,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::REBOOT_DEVICE,
         "/ISAPI/System/reboot?format=json&devIndex={dev_index}",
@@ -845,6 +886,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::TIME_ZONE,
         "/ISAPI/System/time/timeZone",
@@ -852,6 +894,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_TIME_ZONE,
         "/ISAPI/System/time/timeZone",
@@ -859,6 +902,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::GATEWAY_TIME,
         "/ISAPI/System/time?format=json",
@@ -866,6 +910,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_GATEWAY_TIME,
         "/ISAPI/System/time?format=json",
@@ -873,6 +918,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::DEVICE_TIME,
         "/ISAPI/System/time?format=json&devIndex={dev_index}",
@@ -880,6 +926,7 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
     );
     let router = serve(
         router,
+        &serves,
         &handlers,
         &api::ops::SET_DEVICE_TIME,
         "/ISAPI/System/time?format=json&devIndex={dev_index}",
@@ -889,13 +936,23 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 }
 
 /// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(router: Router, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router
+fn serve<H, T, F, Fut>(
+    router: Router,
+    serves: &impl Fn(&'static Operation) -> bool,
+    handlers: &Arc<H>,
+    op: &'static Operation,
+    template: &str,
+    call: F,
+) -> Router
 where
     H: Handlers,
     T: FromSimRequest,
     F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = SimResponse> + Send + 'static,
 {
+    if !serves(op) {
+        return router;
+    }
     let handlers = handlers.clone();
     router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
         let handlers = handlers.clone();

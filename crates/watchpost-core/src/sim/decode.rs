@@ -9,8 +9,9 @@
 //! The simulator turns a rejection into the vendor's documented "bad parameter" answer.
 //!
 //! Decoding is lenient where a real platform is: unknown fields and pairs are ignored (an auth
-//! step adds its own, such as EZVIZ's `accessToken`), the first of repeated pairs wins, and a
-//! boolean is read from `0`/`1` as well as `true`/`false`.
+//! step adds its own, such as EZVIZ's `accessToken`) and the first of repeated pairs wins. Values
+//! are strict where the client is exact: a `bool01` is `0` or `1`, never `true`, so that a
+//! simulator catches a client that sends the wrong form.
 //!
 //! ```
 //! use http::Method;
@@ -221,15 +222,27 @@ pub mod text {
         s.trim().parse().map_err(|_| format!("not a valid {}", short_type::<T>()))
     }
 
-    /// A boolean written `true`/`false` or `0`/`1` (`bool` and `bool01` parameters).
+    /// A `bool` parameter: `true` or `false`, as the client writes it.
     ///
     /// # Errors
-    /// Any other text.
+    /// Any other text (`1` included: a simulator catches a client sending the wrong form).
     pub fn flag(s: &str) -> Result<bool, String> {
         match s.trim() {
-            "1" | "true" => Ok(true),
-            "0" | "false" => Ok(false),
-            _ => Err("expected 0, 1, true or false".to_owned()),
+            "true" => Ok(true),
+            "false" => Ok(false),
+            _ => Err("expected true or false".to_owned()),
+        }
+    }
+
+    /// A `bool01` parameter: `1` or `0`, as the client writes it.
+    ///
+    /// # Errors
+    /// Any other text (`true` included: a simulator catches a client sending the wrong form).
+    pub fn flag01(s: &str) -> Result<bool, String> {
+        match s.trim() {
+            "1" => Ok(true),
+            "0" => Ok(false),
+            _ => Err("expected 0 or 1".to_owned()),
         }
     }
 
@@ -284,17 +297,15 @@ pub mod json {
         T::deserialize(v).map_err(|e| format!("not the expected JSON ({})", super::kind(&e)))
     }
 
-    /// A `bool01` member: `0`/`1`, `true`/`false` or their text forms.
+    /// A `bool01` member: the number `0` or `1`, as the client writes it.
     ///
     /// # Errors
     /// Any other value.
-    pub fn flag(v: &Value) -> Result<bool, String> {
-        match v {
-            Value::Bool(b) => Ok(*b),
-            Value::Number(n) if n.as_u64() == Some(1) => Ok(true),
-            Value::Number(n) if n.as_u64() == Some(0) => Ok(false),
-            Value::String(s) => super::text::flag(s),
-            _ => Err("expected 0, 1, true or false".to_owned()),
+    pub fn flag01(v: &Value) -> Result<bool, String> {
+        match v.as_u64() {
+            Some(1) => Ok(true),
+            Some(0) => Ok(false),
+            _ => Err("expected 0 or 1".to_owned()),
         }
     }
 
@@ -431,18 +442,20 @@ mod tests {
     fn text_conversions() {
         assert_eq!(text::parse::<u32>(" 7 "), Ok(7));
         assert_eq!(text::parse::<u32>("-1"), Err("not a valid u32".to_owned()));
-        assert_eq!(text::flag("1"), Ok(true));
+        assert_eq!(text::flag01("1"), Ok(true));
         assert_eq!(text::flag("false"), Ok(false));
-        assert!(text::flag("yes").is_err());
+        assert!(text::flag("1").is_err());
+        assert!(text::flag01("true").is_err());
         assert_eq!(text::list(""), Ok(vec![]));
         assert_eq!(text::list("a,,b"), Ok(vec!["a".to_owned(), String::new(), "b".to_owned()]));
         assert_eq!(text::json::<Vec<u8>>("[1,2]"), Ok(vec![1, 2]));
         assert_eq!(text::enumerated::<u8>("3"), Ok(3));
         assert_eq!(text::enumerated::<String>("x"), Ok("x".to_owned()));
         assert!(text::enumerated::<u8>("x").is_err());
-        assert_eq!(json::flag(&Value::from(1)), Ok(true));
-        assert_eq!(json::flag(&Value::from("0")), Ok(false));
-        assert!(json::flag(&Value::from(2)).is_err());
+        assert_eq!(json::flag01(&Value::from(1)), Ok(true));
+        assert_eq!(json::flag01(&Value::from(0)), Ok(false));
+        assert!(json::flag01(&Value::from(2)).is_err());
+        assert!(json::flag01(&Value::from(true)).is_err());
     }
 
     #[test]
