@@ -86,11 +86,17 @@ fn bad_requests_are_rejected_naming_the_parameter() {
     let e = g::RenameWidgetRequest::from_sim_request(&req).unwrap_err();
     assert_eq!((e.op, e.param, e.reason.as_str()), ("widget.rename", "widgetId", "not a valid u64"));
     let req = arrived(&ops::RENAME_WIDGET, "/v1/widget/rename").with_body("widgetId=9&enable=1");
-    assert_eq!(g::RenameWidgetRequest::from_sim_request(&req).unwrap_err().to_string(), "widget.rename: parameter `widgetName`: missing");
+    assert_eq!(
+        g::RenameWidgetRequest::from_sim_request(&req).unwrap_err().to_string(),
+        "widget.rename: parameter `widgetName`: missing"
+    );
     let req = arrived(&ops::LIST_WIDGETS, "/v1/widgets?sort=sideways").with_header("x-tenant-id", "t");
     assert_eq!(g::ListWidgetsRequest::from_sim_request(&req).unwrap_err().param, "sort");
     let req = arrived(&ops::SET_SCHEDULE, "/v1/widgets/5/schedule").with_body("[1]");
-    assert_eq!(g::SetScheduleRequest::from_sim_request(&req).unwrap_err().to_string(), "schedule.set: body: the body is not a JSON object");
+    assert_eq!(
+        g::SetScheduleRequest::from_sim_request(&req).unwrap_err().to_string(),
+        "schedule.set: body: the body is not a JSON object"
+    );
     // A secret never appears in a rejection.
     let req = arrived(&ops::GET_TOKEN, "/v1/token").with_body("appSecret=hunter2");
     let e = g::GetTokenRequest::from_sim_request(&req).unwrap_err();
@@ -114,12 +120,13 @@ async fn raw(sim: &ExampleSim, request: String) -> (u16, Value) {
 #[tokio::test]
 async fn the_generated_router_rejects_over_loopback_with_the_vendor_shape() {
     let sim = ExampleSim::start().await.unwrap();
-    let (status, body) = raw(
-        &sim,
-        "GET /v1/sites/s/widgets/forty-two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_owned(),
-    )
-    .await;
-    assert_eq!((status, body), (400, json!({"code": "bad_parameter", "param": "widgetId", "message": "not a valid u64"})));
+    let (status, body) =
+        raw(&sim, "GET /v1/sites/s/widgets/forty-two HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".to_owned())
+            .await;
+    assert_eq!(
+        (status, body),
+        (400, json!({"code": "bad_parameter", "param": "widgetId", "message": "not a valid u64"}))
+    );
 
     let form = format!("appKey={APP_KEY}&appSecret={APP_SECRET}");
     let (status, body) = raw(

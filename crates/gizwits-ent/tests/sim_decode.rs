@@ -61,7 +61,10 @@ fn the_seeds_example_requests_decode() {
         r#"{ "attrs": { "binary": "1234567000" } }"#,
     );
     let d = ControlDeviceRequest::from_sim_request(&req).unwrap();
-    assert_eq!((d.product_key.as_str(), d.did.as_str()), ("4244bf2d79694a259232431b6f2ef46a", "kYkSE2xspYjocBhaUHdM5k"));
+    assert_eq!(
+        (d.product_key.as_str(), d.did.as_str()),
+        ("4244bf2d79694a259232431b6f2ef46a", "kYkSE2xspYjocBhaUHdM5k")
+    );
     assert_eq!(d.command, ControlCommand::attrs(Attrs::new().set("binary", "1234567000")));
 
     // The seed's URLs of device online records (L807) and history data (L987), with its ids and
@@ -73,7 +76,10 @@ fn the_seeds_example_requests_decode() {
         "",
     );
     let d = DeviceOnlineRecordsRequest::from_sim_request(&req).unwrap();
-    assert_eq!((d.start_ts, d.end_ts, d.sort, d.limit, d.skip), (Some(1517384243), Some(1517470643), Some(Sort::Asc), Some(20), Some(0)));
+    assert_eq!(
+        (d.start_ts, d.end_ts, d.sort, d.limit, d.skip),
+        (Some(1517384243), Some(1517470643), Some(Sort::Asc), Some(20), Some(0))
+    );
     let req = arrived(
         &ops::DEVICE_DATA,
         "/v1/products/4244bf2d79694a259232431b6f2ef46a/devices/cBYkSjoE2xspYMhaUHdk5k/data?sort=desc",

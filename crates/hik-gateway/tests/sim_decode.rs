@@ -44,7 +44,9 @@ fn samples(ty: &str) -> Vec<Value> {
             json!({"DeviceInfo": {"deviceName": "Gateway"}}),
             json!({"DeviceInfo": {"deviceName": "Hall panel", "deviceDescription": "ground floor"}}),
         ],
-        "model:models::IoPortDataMsg" => vec![json!({"IOPortData": {"outputState": "high"}}), json!({"IOPortData": {"outputState": "low"}})],
+        "model:models::IoPortDataMsg" => {
+            vec![json!({"IOPortData": {"outputState": "high"}}), json!({"IOPortData": {"outputState": "low"}})]
+        }
         "model:models::IpAddressMsg" => vec![
             json!({"IPAddress": {"ipVersion": "v4", "addressingType": "static", "ipAddress": "10.0.0.2", "subnetMask": "255.255.255.0", "DefaultGateway": {"ipAddress": "10.0.0.1"}}}),
             json!({"IPAddress": {"ipVersion": "dual", "addressingType": "dynamic"}}),
@@ -107,7 +109,8 @@ fn the_seeds_example_requests_decode() {
 
     // 2.4, "Reboot device added to Device Gateway", with the uuid of the seed's streamMedia
     // example (2.3).
-    let req = arrived(&ops::REBOOT_DEVICE, "/ISAPI/System/reboot?format=json&devIndex=550e8400e29b41d4a716446655440000", "");
+    let req =
+        arrived(&ops::REBOOT_DEVICE, "/ISAPI/System/reboot?format=json&devIndex=550e8400e29b41d4a716446655440000", "");
     let d = RebootDeviceRequest::from_sim_request(&req).unwrap();
     assert_eq!(d.dev_index, "550e8400e29b41d4a716446655440000");
 

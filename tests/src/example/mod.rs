@@ -11,9 +11,9 @@ use watchpost_core::Result;
 
 /// The code generated from `tests/spec/example.toml`.
 pub mod generated;
+mod sim;
 /// The server side generated from `tests/spec/example.toml` (`sim_output`).
 pub mod sim_generated;
-mod sim;
 
 pub use sim::{ExampleSim, Seen, APP_KEY, APP_SECRET};
 
@@ -146,4 +146,3 @@ impl Client {
         resp.json()
     }
 }
-

@@ -78,7 +78,8 @@ impl Handlers for Cloud {
 
     async fn rename_widget(&self, req: api::RenameWidgetRequest, _ctx: SimRequest) -> SimResponse {
         let mut state = self.state();
-        let widget = state.widgets.entry(req.widget_id).or_insert_with(|| Widget { id: req.widget_id, name: String::new() });
+        let widget =
+            state.widgets.entry(req.widget_id).or_insert_with(|| Widget { id: req.widget_id, name: String::new() });
         widget.name = req.name;
         SimResponse::empty(200)
     }
@@ -124,7 +125,10 @@ impl Handlers for Cloud {
     }
 
     fn reject(&self, _op: &'static Operation, rejection: SimRejection) -> SimResponse {
-        SimResponse::json(400, &json!({ "code": "bad_parameter", "param": rejection.param, "message": rejection.reason }))
+        SimResponse::json(
+            400,
+            &json!({ "code": "bad_parameter", "param": rejection.param, "message": rejection.reason }),
+        )
     }
 }
 
@@ -144,7 +148,8 @@ impl ExampleSim {
     pub async fn start() -> std::io::Result<Self> {
         let mut widgets = BTreeMap::new();
         widgets.insert(42, Widget { id: 42, name: "Gate".into() });
-        let cloud = Cloud { state: Mutex::new(State { widgets, schedules: BTreeMap::new(), firmware: BTreeMap::new() }) };
+        let cloud =
+            Cloud { state: Mutex::new(State { widgets, schedules: BTreeMap::new(), firmware: BTreeMap::new() }) };
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = seen.clone();
         let router = router(Arc::new(cloud))

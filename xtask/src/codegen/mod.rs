@@ -126,7 +126,8 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
         let code = rustfmt(root, config.as_deref(), &render::render(s)).map_err(|e| format!("{}: {e}", s.file))?;
         outputs.push(Output { path: s.output.clone(), contents: code });
         if let Some((path, api)) = &s.sim_output {
-            let code = rustfmt(root, config.as_deref(), &render_sim::render(s, api)).map_err(|e| format!("{}: {e}", s.file))?;
+            let code = rustfmt(root, config.as_deref(), &render_sim::render(s, api))
+                .map_err(|e| format!("{}: {e}", s.file))?;
             outputs.push(Output { path: path.clone(), contents: code });
         }
         if let Some(path) = &s.coverage {

@@ -225,7 +225,10 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "}}\n");
     emit!(out, "/// As [`router`], for the operations `serves` accepts only (a vendor whose operations are");
     emit!(out, "/// spread over several hosts, such as a token host and an API host, starts one router per host).");
-    emit!(out, "pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {{");
+    emit!(
+        out,
+        "pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {{"
+    );
     emit!(out, "let router = Router::new();");
     let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
     for op in &routed {
@@ -278,7 +281,12 @@ fn render_roundtrip(out: &mut String, spec: &Spec) {
     emit!(out, "pub fn roundtrip(op_id: &str, params: serde_json::Value) -> Result<(), String> {{");
     emit!(out, "match op_id {{");
     for op in &spec.operations {
-        emit!(out, "{} => watchpost_core::sim::decode::roundtrip::<api::{}>(op_id, params),", lit(&op.id), op.struct_name());
+        emit!(
+            out,
+            "{} => watchpost_core::sim::decode::roundtrip::<api::{}>(op_id, params),",
+            lit(&op.id),
+            op.struct_name()
+        );
     }
     emit!(out, "_ => Err(format!(\"unknown operation {{op_id}}\")),");
     emit!(out, "}}");
@@ -385,7 +393,12 @@ simulated = false
         assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;"), "{out}");
         assert!(!out.contains("fn ping("), "{out}");
         assert!(out.contains("let router = serve(router, &serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
-        assert!(out.contains("// X cloud: server-side decoders of 2 operations and the handler trait of the 1 simulated ones."), "{out}");
+        assert!(
+            out.contains(
+                "// X cloud: server-side decoders of 2 operations and the handler trait of the 1 simulated ones."
+            ),
+            "{out}"
+        );
     }
 
     #[test]
@@ -438,8 +451,37 @@ handwritten = true
         assert_eq!(route_template(ops[0], &ops), "/info?format=json");
         assert_eq!(route_template(ops[1], &ops), "/info?format=json&devIndex={dev_index}");
         let out = render(&s, "crate::generated");
-        assert!(out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"), "{out}");
+        assert!(
+            out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"),
+            "{out}"
+        );
         assert!(!out.contains("serve(router, &serves, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
         assert!(out.contains("fn download_video(&self"), "{out}");
+    }
+
+    #[test]
+    fn sim_output_must_be_under_src() {
+        let text = r#"
+[vendor]
+name = "x"
+title = "X cloud"
+seed = "x.txt"
+output = "src/generated.rs"
+sim_output = "../sim.rs"
+client = "crate::Client"
+
+[[operation]]
+id = "ping"
+fn = "ping"
+section = "9"
+method = "GET"
+path = "/ping"
+summary = "Ping"
+response = "()"
+"#;
+        let raw: RawSpec = toml::from_str(text).unwrap();
+        let place = SpecPlace { file: "crates/x/spec/x.toml".into(), crate_dir: "crates/x".into(), vendor_crate: true };
+        let e = validate(&raw, &place).unwrap_err().join("\n");
+        assert!(e.contains("sim_output `../sim.rs` and output must be `.rs` paths under the crate's `src/`"), "{e}");
     }
 }

@@ -47,7 +47,10 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
         errs.vendor(format!("output `{}` must be a relative `.rs` path inside the crate", v.output));
     }
     if let Some(sim) = &v.sim_output {
-        if !(sim.starts_with("src/") && sim.ends_with(".rs") && sim.split('/').all(|s| !s.is_empty() && s != "." && s != "..")) || !v.output.starts_with("src/") {
+        let under_src = sim.starts_with("src/")
+            && sim.ends_with(".rs")
+            && sim.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        if !under_src || !v.output.starts_with("src/") {
             errs.vendor(format!("sim_output `{sim}` and output must be `.rs` paths under the crate's `src/`"));
         }
     }

@@ -188,7 +188,12 @@ impl<'a> Decoder<'a> {
     ///
     /// # Errors
     /// When `convert` refuses it.
-    pub fn opt<T, V: ?Sized, F>(&self, wire: &'static str, value: Option<&V>, convert: F) -> Result<Option<T>, SimRejection>
+    pub fn opt<T, V: ?Sized, F>(
+        &self,
+        wire: &'static str,
+        value: Option<&V>,
+        convert: F,
+    ) -> Result<Option<T>, SimRejection>
     where
         F: FnOnce(&V) -> Result<T, String>,
     {
