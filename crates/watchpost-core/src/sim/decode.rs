@@ -28,7 +28,7 @@
 //! let tags: Option<Vec<String>> = d.opt("tags", d.query("tags"), text::list)?;
 //! let page: Option<u32> = d.opt("page", d.query("page"), text::parse)?;
 //! assert_eq!((limit, tags, page), (10, Some(vec!["a".to_owned(), "b".to_owned()]), None));
-//! assert!(d.need::<u32>("page", d.query("page"), text::parse).is_err());
+//! assert!(d.need::<u32, _, _>("page", d.query("page"), text::parse).is_err());
 //! # Ok::<(), watchpost_core::sim::SimRejection>(())
 //! ```
 
