@@ -2,3 +2,4 @@
 //! generator end to end ([`example`]).
 
 pub mod example;
+pub mod roundtrip;

@@ -183,7 +183,9 @@ async fn every_operation_goes_over_loopback_with_typed_results() {
         .create_widget(&g::CreateWidgetRequest::new(NewWidget { name: "Gate".into(), site_id: "s1".into() }))
         .await
         .unwrap();
-    assert_eq!(created.id, 42);
+    assert_eq!((created.id, created.name.as_str()), (43, "Gate"));
+    let fetched = client.get_widget(&g::GetWidgetRequest::new("s1", 43)).await.unwrap();
+    assert_eq!(fetched, created, "the simulator keeps what it decoded");
     let events = client.poll_events(&g::PollEventsRequest::new().cursor("c 9")).await.unwrap();
     assert_eq!(events[0].kind, "alarm");
     client.upload_firmware(&g::UploadFirmwareRequest::new(3, &b"fw"[..])).await.unwrap();

@@ -1,19 +1,21 @@
 //! A fictional "example" vendor generated from `tests/spec/example.toml`: it proves the code
-//! generator end to end. `generated.rs` is written by `cargo xtask codegen`; this module supplies
-//! what a vendor crate hand-writes (the models and a pipeline-backed `Client`) and a recording
-//! simulator that answers every operation of the table over loopback.
-
-use std::sync::{Arc, Mutex};
+//! generator end to end. `generated.rs` (client side) and `sim_generated.rs` (server side:
+//! request decoders, the `Handlers` trait, the router) are written by `cargo xtask codegen`; this
+//! module supplies what a vendor crate hand-writes: the models, a pipeline-backed `Client`, and a
+//! simulator whose handlers hold only state logic (see `docs/new-vendor.md`).
 
 use serde::de::DeserializeOwned;
-use serde_json::json;
 use watchpost_core::operation::ToRequest;
 use watchpost_core::pipeline::Pipeline;
-use watchpost_core::sim::{Router, SimRequest, SimResponse, SimServer};
 use watchpost_core::Result;
 
 /// The code generated from `tests/spec/example.toml`.
 pub mod generated;
+mod sim;
+/// The server side generated from `tests/spec/example.toml` (`sim_output`).
+pub mod sim_generated;
+
+pub use sim::{ExampleSim, Seen, APP_KEY, APP_SECRET};
 
 pub mod models {
     //! Models named by tests/spec/example.toml.
@@ -142,69 +144,5 @@ impl Client {
                 .map_err(|e| resp.decode_error(watchpost_core::error::DecodeError::Json { source: e }));
         }
         resp.json()
-    }
-}
-
-/// What the recording simulator saw of one request.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Seen {
-    /// The route (operation id).
-    pub route: &'static str,
-    /// Path and query as sent.
-    pub path_and_query: String,
-    /// `Content-Type`, if any.
-    pub content_type: Option<String>,
-    /// The `x-tenant-id` header, if any.
-    pub tenant: Option<String>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-/// A simulator answering every operation of the example table and recording what it received.
-pub struct ExampleSim {
-    /// The server.
-    pub server: SimServer,
-    /// Requests in arrival order.
-    pub seen: Arc<Mutex<Vec<Seen>>>,
-}
-
-impl ExampleSim {
-    /// Starts the simulator on loopback.
-    ///
-    /// # Errors
-    /// When the listener cannot bind.
-    pub async fn start() -> std::io::Result<Self> {
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let mut router = Router::new();
-        for op in generated::OPERATIONS {
-            let seen = seen.clone();
-            router = router.operation(op, move |req: SimRequest| {
-                let seen = seen.clone();
-                async move {
-                    let reply = canned_reply(req.route);
-                    seen.lock().unwrap_or_else(|p| p.into_inner()).push(Seen {
-                        route: req.route,
-                        path_and_query: req.path_and_query(),
-                        content_type: req.header("content-type").map(str::to_owned),
-                        tenant: req.header("x-tenant-id").map(str::to_owned),
-                        body: req.body.to_vec(),
-                    });
-                    reply
-                }
-            });
-        }
-        Ok(ExampleSim { server: SimServer::start(router).await?, seen })
-    }
-}
-
-/// The answer of each operation, shaped like its response model.
-fn canned_reply(route: &str) -> SimResponse {
-    match route {
-        "widget.get" | "widget.create" => SimResponse::json(200, &json!({"id": 42, "name": "Gate"})),
-        "widget.list" => SimResponse::json(200, &json!({"items": [{"id": 1, "name": "a"}], "total": 1})),
-        "schedule.set" => SimResponse::json(200, &json!({"applied": true})),
-        "token.get" => SimResponse::json(200, &json!({"accessToken": "at.x", "expireTime": 1})),
-        "events.poll" => SimResponse::json(200, &json!([{"id": "e1", "kind": "alarm"}])),
-        _ => SimResponse::empty(200),
     }
 }

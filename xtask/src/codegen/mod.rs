@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod model;
 pub mod names;
 pub mod render;
+pub mod render_sim;
 pub mod spec;
 pub mod validate;
 
@@ -109,7 +110,7 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     // Two specs must not write the same file.
     let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
     for s in &specs {
-        for path in std::iter::once(&s.output).chain(s.coverage.as_ref()) {
+        for path in std::iter::once(&s.output).chain(s.coverage.as_ref()).chain(s.sim_output.as_ref().map(|(p, _)| p)) {
             if let Some(other) = owners.insert(path, &s.file) {
                 errors.push(format!("{}: writes {path}, which {other} also writes", s.file));
             }
@@ -124,6 +125,11 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     for s in &specs {
         let code = rustfmt(root, config.as_deref(), &render::render(s)).map_err(|e| format!("{}: {e}", s.file))?;
         outputs.push(Output { path: s.output.clone(), contents: code });
+        if let Some((path, api)) = &s.sim_output {
+            let code = rustfmt(root, config.as_deref(), &render_sim::render(s, api))
+                .map_err(|e| format!("{}: {e}", s.file))?;
+            outputs.push(Output { path: path.clone(), contents: code });
+        }
         if let Some(path) = &s.coverage {
             outputs.push(Output { path: path.clone(), contents: coverage::render(s) });
         }

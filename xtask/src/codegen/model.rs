@@ -11,6 +11,9 @@ pub struct Spec {
     pub vendor: Vendor,
     /// Output path of the Rust file, relative to the repository root.
     pub output: String,
+    /// Output path of the server-side module (decoders, handler trait), relative to the repository
+    /// root, and the Rust path of the client-side module it refers to.
+    pub sim_output: Option<(String, String)>,
     /// Output path of the coverage table, relative to the repository root (vendor crates only).
     pub coverage: Option<String>,
     /// The operations, in spec order.

@@ -28,6 +28,9 @@ pub struct RawVendor {
     pub seed: String,
     /// Output file, relative to the crate directory.
     pub output: String,
+    /// Output file of the server side (request decoders, handler trait), relative to the crate
+    /// directory; none when absent.
+    pub sim_output: Option<String>,
     /// Type the generated client methods are added to.
     pub client: String,
     /// Error type of the generated client methods.

@@ -46,6 +46,14 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
     if !output_ok {
         errs.vendor(format!("output `{}` must be a relative `.rs` path inside the crate", v.output));
     }
+    if let Some(sim) = &v.sim_output {
+        let under_src = sim.starts_with("src/")
+            && sim.ends_with(".rs")
+            && sim.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
+        if !under_src || !v.output.starts_with("src/") {
+            errs.vendor(format!("sim_output `{sim}` and output must be `.rs` paths under the crate's `src/`"));
+        }
+    }
     let client = resolve_type(&v.client).unwrap_or_else(|e| {
         errs.vendor(format!("client: {e}"));
         String::new()
@@ -90,6 +98,10 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             error,
         },
         output: format!("{crate_prefix}{}", v.output),
+        sim_output: v
+            .sim_output
+            .as_ref()
+            .map(|s| (format!("{crate_prefix}{s}"), super::render_sim::module_path(&v.output))),
         coverage: place.vendor_crate.then(|| format!("docs/coverage/{}.md", v.name)),
         operations: ops,
     })

@@ -37,6 +37,8 @@
 //! # }
 //! ```
 
+/// Generated from the spec: request decoders, the `Handlers` trait and its router.
+pub mod generated;
 mod handlers;
 mod state;
 
@@ -45,7 +47,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use watchpost_core::sim::{Faults, Router, SimResponse, SimServer, TokenStore, FALLBACK_ROUTE};
+use watchpost_core::sim::{Faults, SimResponse, SimServer, TokenStore, FALLBACK_ROUTE};
 
 use crate::client::ClientBuilder;
 use crate::error::EzvizCode;
@@ -144,33 +146,22 @@ impl Simulator {
         }));
         let tokens: TokenStore<String> = TokenStore::with_prefix("at.");
 
-        let mut area = Router::new();
-        for op in OPERATIONS.iter().filter(|op| op.id != ops::GET_TOKEN.id) {
-            let st = state.clone();
-            let id = op.id;
-            area = area.operation(op, move |req| {
-                let form = handlers::Form::new(&req);
-                let account = req.extensions.get::<handlers::Account>().map(|a| a.0.clone());
-                let answer = handlers::operation(&mut lock(&st), id, &form, account.as_deref());
-                std::future::ready(answer)
-            });
-        }
+        // The area host serves every operation but the token endpoint, which is on the token host.
+        let platform = |area_domain: String| {
+            Arc::new(handlers::Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain })
+        };
         let t = tokens.clone();
-        let area = area.layer(form_content_type).layer(move |req| {
-            if req.route == ops::LIST_TIMEZONES.id || req.route == FALLBACK_ROUTE {
-                return None;
-            }
-            handlers::check_token(&t, req)
-        });
+        let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id)
+            .layer(form_content_type)
+            .layer(move |req| {
+                if req.route == ops::LIST_TIMEZONES.id || req.route == FALLBACK_ROUTE {
+                    return None;
+                }
+                handlers::check_token(&t, req)
+            });
         let area_server = SimServer::start(area).await?;
 
-        let area_url = area_server.base_url();
-        let (st, t) = (state.clone(), tokens.clone());
-        let token = Router::new()
-            .operation(&ops::GET_TOKEN, move |req| {
-                let answer = handlers::token_get(&lock(&st), &t, &area_url, &handlers::Form::new(&req));
-                std::future::ready(answer)
-            })
+        let token = generated::router_for(platform(area_server.base_url()), |op| op.id == ops::GET_TOKEN.id)
             .layer(form_content_type);
         let token_server = SimServer::start(token).await?;
         Ok(Simulator { token_server, area_server, state, tokens })

@@ -29,6 +29,8 @@
 //! All time follows tokio's clock, so tests run on a paused clock.
 
 pub mod fixtures;
+/// Generated from the spec: request decoders, the `Handlers` trait and its router.
+pub mod generated;
 mod handlers;
 mod reports;
 mod state;

@@ -44,6 +44,8 @@
 //! ```
 
 mod alarms;
+/// Generated from the spec: request decoders, the `Handlers` trait and its router.
+pub mod generated;
 mod handlers;
 mod state;
 

@@ -11,6 +11,7 @@
 //! - [`server`]: [`SimServer`], the listener, per-connection tasks, counters and graceful shutdown.
 //! - [`router`]: [`Router`], path templates with `{param}` and `{*rest}`, middleware ([`Next`]).
 //! - [`request`] / [`response`]: [`SimRequest`] and [`SimResponse`] (full, streamed, truncated, reset).
+//! - [`decode`]: [`FromSimRequest`], the server-side inverse of generated requests, and [`SimRejection`].
 //! - [`stream`]: [`StreamChunk`] controls and the [`StreamHub`] broadcasting to open streams.
 //! - [`digest`] / [`basic`]: server-side HTTP Digest (RFC 2617/7616, lock-out) and Basic auth.
 //! - [`token`]: [`TokenStore`] issuing and checking expiring bearer tokens.
@@ -103,6 +104,7 @@
 pub mod basic;
 mod body;
 mod conn;
+pub mod decode;
 pub mod digest;
 pub mod faults;
 mod path;
@@ -116,6 +118,7 @@ pub mod stream;
 pub mod token;
 
 pub use basic::{BasicOutcome, BasicServer};
+pub use decode::{FromSimRequest, SimRejection};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
 pub use faults::Faults;
 pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
