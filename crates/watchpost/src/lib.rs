@@ -63,7 +63,7 @@
 //!
 //! let sim = Simulator::start().await?;
 //! // HTTP Digest (or Basic, as the gateway offers); a rejected password is never sent twice.
-//! let client = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
+//! let client = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
 //! let panel_id = sim.device_ids().into_iter().next().ok_or("the simulator has no panel")?;
 //! let panel = client.device(panel_id);
 //! panel.arm(1, ArmWays::Away).await?;
