@@ -197,9 +197,9 @@ impl ClientBuilder {
     /// [`Error::InvalidInput`] for a missing base URL or one that is not
     /// `http(s)://host[:port][/path]`; [`Error::Transport`] for an invalid TLS configuration.
     pub fn build(self) -> Result<Client> {
-        let base_url = self
-            .base_url
-            .ok_or_else(|| Error::invalid_input(VENDOR, "the gateway's base URL is required (ClientBuilder::base_url)"))?;
+        let base_url = self.base_url.ok_or_else(|| {
+            Error::invalid_input(VENDOR, "the gateway's base URL is required (ClientBuilder::base_url)")
+        })?;
         let auth = match self.credentials {
             Some((user, password)) => Auth::Http(
                 HttpAuth::new(Credentials::new(user, password.expose_secret()))

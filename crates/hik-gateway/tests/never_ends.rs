@@ -16,7 +16,12 @@ use watchpost_core::{Error, ErrorClass};
 
 fn client(sim: &Simulator) -> Client {
     let events = EventStreamConfig::default().jitter(Arc::new(FixedJitter(1.0)));
-    Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).events(events).build().unwrap()
+    Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .events(events)
+        .build()
+        .unwrap()
 }
 
 /// The next item that is neither a heartbeat nor a resync item.

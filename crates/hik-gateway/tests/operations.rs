@@ -301,7 +301,12 @@ async fn every_operation_against_the_simulator() {
 #[tokio::test]
 async fn the_device_list_pages_as_a_stream() {
     let sim = Simulator::start_with(hik_gateway::sim::SimConfig::default().devices(7)).await.unwrap();
-    let c = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).page_size(3).build().unwrap();
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .page_size(3)
+        .build()
+        .unwrap();
     let all: Vec<String> = c.devices(None).map(|d| d.unwrap().dev_index).collect().await;
     assert_eq!(all, sim.device_ids());
     // Three pages of 3, 3 and 1 (plus the Digest challenge of the first).

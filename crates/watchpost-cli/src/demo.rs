@@ -266,7 +266,8 @@ async fn hikgw_scenario() -> CliResult<Outcome> {
         .await
         .map_err(|e| start_failed(Vendor::Hikgw, e))?;
     let mut sc = Scenario::new(Vendor::Hikgw, 8, &format!("ISAPI gateway simulator at {}", sim.base_url()));
-    let client = hikgw::Client::builder().base_url(sim.base_url())
+    let client = hikgw::Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .build()
         .map_err(|e| CliError::vendor(Vendor::Hikgw, &e))?;

@@ -185,7 +185,8 @@ impl Conn {
                 let (Some(user), Some(password)) = (&c.username, &c.password) else {
                     return Err(missing(vendor, "no credentials: a user name and password are needed"));
                 };
-                hikgw::Client::builder().base_url(url.clone())
+                hikgw::Client::builder()
+                    .base_url(url.clone())
                     .credentials(user.clone(), password.expose())
                     .auth_mode(c.auth.mode())
                     .transport(c.net.transport()?)
