@@ -78,3 +78,34 @@ async fn retry_off_makes_one_attempt_on_a_retryable_error() {
     assert_eq!(sim.requests_total() - before, 3);
     sim.shutdown().await;
 }
+
+/// Two calls at once, each answered after one virtual second: how long both took.
+async fn two_at_once(client: &ezviz_lapp::Client, a: &str, b: &str) -> Duration {
+    let (ra, rb) = (GetDeviceInfoRequest::new(a, InfoVersion::Utc), GetDeviceInfoRequest::new(b, InfoVersion::Utc));
+    let started = Instant::now();
+    let (x, y) = tokio::join!(client.get_device_info(&ra), client.get_device_info(&rb));
+    x.unwrap();
+    y.unwrap();
+    started.elapsed()
+}
+
+#[tokio::test(start_paused = true)]
+async fn calls_to_one_device_serial_go_one_at_a_time_through_the_core_lock() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    assert!(client.pipeline().serializes_per_device(), "on by default for EZVIZ");
+    client.get_device_info(&info()).await.unwrap(); // the token first
+    sim.faults().latency(Duration::from_secs(1));
+
+    let same = two_at_once(&client, fixtures::HUB, fixtures::HUB).await;
+    assert!(same >= Duration::from_secs(2), "the second call waited for the first: {same:?}");
+    let different = two_at_once(&client, fixtures::HUB, fixtures::CAMERA).await;
+    assert!(different < Duration::from_secs(2), "two devices in parallel: {different:?}");
+    assert_eq!(client.pipeline().devices_in_use(), 0, "no lock entry outlives its calls");
+
+    let parallel = sim.client_builder().serialize_per_device(false).build().unwrap();
+    parallel.get_device_info(&info()).await.unwrap();
+    let same = two_at_once(&parallel, fixtures::HUB, fixtures::HUB).await;
+    assert!(same < Duration::from_secs(2), "option off: {same:?}");
+    sim.shutdown().await;
+}
