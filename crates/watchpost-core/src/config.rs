@@ -1,5 +1,5 @@
 //! [`ClientConfig`]: the settings every vendor client shares (transport, retry, jitter, rate
-//! limiter, clock, user agent, per-device serialisation), and [`client_config_setters!`], the
+//! limiter, clock, user agent, per-device serialisation), and [`client_config_setters!`](crate::client_config_setters), the
 //! macro that gives every vendor `ClientBuilder` the same setters for them.
 //!
 //! A vendor builder keeps one `ClientConfig` and hands it to

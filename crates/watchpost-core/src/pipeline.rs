@@ -181,7 +181,7 @@ impl PipelineBuilder {
     pub fn config(mut self, config: &ClientConfig) -> Self {
         self.transport = config.transport_config();
         if let Some(retry) = config.retry_config() {
-            self.retry = retry.clone();
+            self.retry = *retry;
         }
         if let Some(jitter) = config.jitter_source() {
             self.jitter = Some(jitter.clone());

@@ -141,11 +141,12 @@ async fn the_lock_map_holds_only_devices_in_use() {
         h.await.unwrap().unwrap();
     }
     assert_eq!(p.devices_in_use(), 0, "entries are removed when idle");
-    let c = counts.lock().unwrap();
-    assert!(c.max.values().all(|&m| m == 1), "one call per device at a time");
-    assert_eq!(c.max.len(), 200);
+    {
+        let c = counts.lock().unwrap();
+        assert!(c.max.values().all(|&m| m == 1), "one call per device at a time");
+        assert_eq!(c.max.len(), 200);
+    }
     // A call cancelled while it waits for its turn leaves nothing behind either.
-    drop(c);
     let first = tokio::spawn(call(&p, "X"));
     let waiting = tokio::spawn(call(&p, "X"));
     tokio::time::sleep(Duration::from_millis(500)).await;
