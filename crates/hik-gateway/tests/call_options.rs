@@ -78,3 +78,30 @@ async fn a_timeout_override_takes_effect() {
     );
     assert!(took >= Duration::from_secs(5) && took < Duration::from_secs(30), "{took:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn extra_headers_reach_the_server_when_the_alarm_stream_opens() {
+    use futures_util::StreamExt;
+    use hik_gateway::models::SubscribeDeviceMgmtMsg;
+    use hik_gateway::EventStreamConfig;
+
+    let server = ScriptedServer::start([http_response("503 Service Unavailable", &[], b"")]).await.unwrap();
+    let c = Client::builder()
+        .base_url(server.base_url())
+        .events(EventStreamConfig::default().resync(false))
+        .build()
+        .unwrap()
+        .customize(|o| o.header(HeaderName::from_static("x-request-id"), HeaderValue::from_static("arc-9")));
+    let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    // Whatever the stream yields meanwhile (it keeps trying), the first attempt has been sent.
+    for _ in 0..10 {
+        if !server.requests().is_empty() {
+            break;
+        }
+        let _ = tokio::time::timeout(Duration::from_secs(1), stream.next()).await;
+    }
+    let requests = server.requests();
+    let first = requests.first().expect("the subscription was sent");
+    assert_eq!(first.method(), "POST");
+    assert_eq!(first.header("x-request-id"), Some("arc-9"), "{first:?}");
+}
