@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use watchpost_core::clock::{Clock, ManualClock};
+use watchpost_core::clock::ManualClock;
 use watchpost_core::config::ClientConfig;
 use watchpost_core::operation::{Operation, Request};
 use watchpost_core::pipeline::Pipeline;
