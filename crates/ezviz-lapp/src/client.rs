@@ -19,21 +19,27 @@
 //!
 //! ## Requests
 //! Every call is a form-encoded `POST` with `accessToken` first in the body (the time zone list
-//! takes no token). Calls to one `deviceSerial` are sent one at a time by default, because a
+//! takes no token). Calls to one `deviceSerial` are sent one at a time by default
+//! ([`ClientBuilder::serialize_per_device`], the core pipeline's per-device lock), because a
 //! device answers 20008 ("too many operations") when it is asked several things at once.
+//!
+//! ## Configuration
+//! The settings every vendor client shares ([`ClientConfig`]: transport and timeouts, retry,
+//! rate limiter, clock, user agent, per-device serialisation) have the same setters here as on
+//! every vendor builder. EZVIZ defaults: the core's retry settings, no rate limiter (EZVIZ
+//! documents no quota), per-device serialisation on. [`ClientBuilder::base_url`] is the token
+//! host: the only address a client is configured with, every other call goes to the token's
+//! area domain.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
-use watchpost_core::operation::{Body, Request, ToRequest};
+use watchpost_core::config::ClientConfig;
+use watchpost_core::operation::{Body, CallOptions, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
-use watchpost_core::ratelimit::RateLimiter;
-use watchpost_core::retry::{JitterSource, RetryConfig};
-use watchpost_core::transport::TransportConfig;
 use watchpost_core::{Error, Result};
 
 use crate::envelope::FromEnvelope;
@@ -81,12 +87,8 @@ pub struct ClientBuilder {
     area_domain: Option<String>,
     region: Region,
     token_host: Option<String>,
-    token_skew: Duration,
-    transport: TransportConfig,
-    retry: RetryConfig,
-    jitter: Option<Arc<dyn JitterSource>>,
-    rate_limiter: Option<Arc<RateLimiter>>,
-    serialize_per_device: bool,
+    token_refresh_skew: Duration,
+    config: ClientConfig,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -98,11 +100,9 @@ impl fmt::Debug for ClientBuilder {
             .field("area_domain", &self.area_domain)
             .field("region", &self.region)
             .field("token_host", &self.token_host)
-            .field("token_skew", &self.token_skew)
-            .field("transport", &self.transport)
-            .field("retry", &self.retry)
-            .field("serialize_per_device", &self.serialize_per_device)
-            .finish_non_exhaustive()
+            .field("token_refresh_skew", &self.token_refresh_skew)
+            .field("config", &self.config)
+            .finish()
     }
 }
 
@@ -117,12 +117,8 @@ impl Default for ClientBuilder {
             token_host: None,
             // 60 s, the core's default: covers clock drift and the time a request is in flight,
             // out of a token life of 7 days.
-            token_skew: Duration::from_secs(60),
-            transport: TransportConfig::default(),
-            retry: RetryConfig::default(),
-            jitter: None,
-            rate_limiter: None,
-            serialize_per_device: true,
+            token_refresh_skew: Duration::from_secs(60),
+            config: ClientConfig::default(),
         }
     }
 }
@@ -168,67 +164,20 @@ impl ClientBuilder {
         self
     }
 
+    /// The base URL every vendor builder takes: for EZVIZ, the token host (the same as
+    /// [`token_host`](Self::token_host)); every call but the token fetch goes to the token's area
+    /// domain. Default is the region's host, `https://open.ezvizlife.com` for [`Region::Global`].
+    pub fn base_url(self, url: impl Into<String>) -> Self {
+        self.token_host(url)
+    }
+
     /// How long before its expiry a token is refreshed. Default is 60 s.
-    pub fn token_skew(mut self, token_skew: Duration) -> Self {
-        self.token_skew = token_skew;
+    pub fn token_refresh_skew(mut self, skew: Duration) -> Self {
+        self.token_refresh_skew = skew;
         self
     }
 
-    /// The whole transport configuration (timeouts, body limit, TLS, user agent).
-    /// Default is [`TransportConfig::default`].
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
-        self
-    }
-
-    /// Limit for establishing a connection. Default is 10 s.
-    pub fn connect_timeout(mut self, connect_timeout: Duration) -> Self {
-        self.transport.connect_timeout = connect_timeout;
-        self
-    }
-
-    /// Limit for one attempt (send and read the whole answer). Default is 30 s.
-    pub fn attempt_timeout(mut self, attempt_timeout: Duration) -> Self {
-        self.transport.attempt_timeout = attempt_timeout;
-        self
-    }
-
-    /// Limit for a whole call, retries and backoff included; `None` for no limit. Default is 120 s.
-    pub fn operation_timeout(mut self, operation_timeout: Option<Duration>) -> Self {
-        self.transport.operation_timeout = operation_timeout;
-        self
-    }
-
-    /// Largest answer read into memory; a larger one fails with a decode error. Default is 8 MiB.
-    pub fn max_body_size(mut self, max_body_size: usize) -> Self {
-        self.transport.max_body_size = max_body_size;
-        self
-    }
-
-    /// Retry settings (attempts, backoff, budget). Default is [`RetryConfig::default`]: 3 attempts,
-    /// 200 ms doubling to 20 s with full jitter.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// The jitter source of the retry backoff (tests inject a fixed one). Default is random.
-    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
-        self.jitter = Some(jitter);
-        self
-    }
-
-    /// A rate limiter shared with other clients if the `Arc` is. Default is none (EZVIZ documents no quota).
-    pub fn rate_limiter(mut self, rate_limiter: Arc<RateLimiter>) -> Self {
-        self.rate_limiter = Some(rate_limiter);
-        self
-    }
-
-    /// Whether calls to one `deviceSerial` wait for each other. Default is `true`.
-    pub fn serialize_per_device(mut self, serialize_per_device: bool) -> Self {
-        self.serialize_per_device = serialize_per_device;
-        self
-    }
+    watchpost_core::client_config_setters!(config);
 
     /// Builds the client. No request is sent: the first call fetches the token.
     ///
@@ -249,7 +198,8 @@ impl ClientBuilder {
             }
             (None, Some(app_key), Some(app_secret)) if !app_key.trim().is_empty() => {
                 let host = self.token_host.unwrap_or_else(|| self.region.token_host().to_owned());
-                let creds = Credentials { app_key, app_secret, area_override: self.area_domain, skew: self.token_skew };
+                let creds =
+                    Credentials { app_key, app_secret, area_override: self.area_domain, skew: self.token_refresh_skew };
                 TokenSource::App(creds, host)
             }
             (Some(_), _, _) => {
@@ -262,21 +212,18 @@ impl ClientBuilder {
             TokenSource::App(_, host) => host.clone(),
             TokenSource::None { base } => base.clone(),
         };
-        let mut builder =
-            Pipeline::builder("ezviz", base_url).transport(self.transport).retry(self.retry).profile(EzvizProfile);
-        if let Some(jitter) = self.jitter {
-            builder = builder.jitter(jitter);
-        }
-        if let Some(limiter) = self.rate_limiter {
-            builder = builder.rate_limiter(limiter);
-        }
+        // A device answers 20008 when asked several things at once: one call per device by default.
+        let builder =
+            Pipeline::builder("ezviz", base_url).profile(EzvizProfile).serialize_per_device(true).config(&self.config);
         // `plain` reaches the token host without auth; the API pipeline shares its connection
-        // pool, retry budget and limiter, and goes wherever the token's areaDomain says.
+        // pool, retry budget, limiter and device locks, and goes wherever the token's areaDomain says.
         let plain = builder.build()?;
-        let locks = self.serialize_per_device.then(DeviceLocks::default);
         let provider = match source {
             TokenSource::None { .. } => {
-                return Ok(Client { inner: Arc::new(Inner { pipeline: plain, provider: None, locks }) });
+                return Ok(Client {
+                    inner: Arc::new(Inner { pipeline: plain, provider: None }),
+                    options: CallOptions::default(),
+                });
             }
             TokenSource::Fixed { token, area } => {
                 // Validate the area domain now rather than on the first call.
@@ -289,11 +236,12 @@ impl ClientBuilder {
                 }
                 let creds = Arc::new(creds);
                 let token_pipeline = plain.clone();
-                TokenProvider::new(move || fetch_token(token_pipeline.clone(), creds.clone())).skew(self.token_skew)
+                TokenProvider::new(move || fetch_token(token_pipeline.clone(), creds.clone()))
+                    .skew(self.token_refresh_skew)
             }
         };
         let pipeline = plain.with_auth(Auth::Token(token_auth(provider.clone())));
-        Ok(Client { inner: Arc::new(Inner { pipeline, provider: Some(provider), locks }) })
+        Ok(Client { inner: Arc::new(Inner { pipeline, provider: Some(provider) }), options: CallOptions::default() })
     }
 }
 
@@ -361,24 +309,26 @@ fn token_auth(provider: TokenProvider) -> TokenAuth {
 
 /// The EZVIZ client: one async method per operation of the seed (see the crate docs).
 ///
-/// Cheap to clone: clones share the connection pool, the token cache and the retry budget.
+/// Cheap to clone: clones share the connection pool, the token cache, the retry budget and the
+/// device locks. [`customize`](Self::customize) makes a clone with per-call options.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    options: CallOptions,
 }
 
 struct Inner {
     pipeline: Pipeline,
     /// `None` for a client built without credentials.
     provider: Option<TokenProvider>,
-    locks: Option<DeviceLocks>,
 }
 
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("pipeline", &self.inner.pipeline)
-            .field("serialize_per_device", &self.inner.locks.is_some())
+            .field("serialize_per_device", &self.inner.pipeline.serializes_per_device())
+            .field("options", &self.options)
             .finish()
     }
 }
@@ -388,6 +338,8 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
+
+    watchpost_core::client_customize!(options);
 
     /// How many times the client fetched a token.
     pub fn token_fetches(&self) -> u64 {
@@ -427,10 +379,9 @@ impl Client {
                 "this operation needs an access token: build the client with app_key/app_secret or access_token",
             ));
         }
-        let _turn = match (&self.inner.locks, device_serial(&request)) {
-            (Some(locks), Some(serial)) => Some(locks.acquire(serial).await),
-            _ => None,
-        };
+        // The pipeline sends one call per device serial at a time (when the option is on).
+        let serial = device_serial(&request);
+        let request = request.device_key(serial).options(&self.options);
         let resp = self.inner.pipeline.execute(request).await?;
         let env = profile::envelope(&resp)?;
         T::from_envelope(&env, &resp)
@@ -442,41 +393,6 @@ fn device_serial(req: &Request) -> Option<String> {
     match &req.body {
         Body::Form(pairs) => pairs.iter().find(|(k, _)| k == "deviceSerial").map(|(_, v)| v.clone()),
         _ => None,
-    }
-}
-
-/// One async mutex per device serial, removed again when nobody holds or waits for it.
-#[derive(Default)]
-struct DeviceLocks {
-    map: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
-}
-
-impl DeviceLocks {
-    async fn acquire(&self, serial: String) -> DeviceTurn<'_> {
-        let lock = {
-            let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
-            map.entry(serial.clone()).or_default().clone()
-        };
-        let guard = lock.lock_owned().await;
-        DeviceTurn { locks: self, serial, guard: Some(guard) }
-    }
-}
-
-/// The right to talk to one device; dropping it lets the next call go.
-struct DeviceTurn<'a> {
-    locks: &'a DeviceLocks,
-    serial: String,
-    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
-}
-
-impl Drop for DeviceTurn<'_> {
-    fn drop(&mut self) {
-        drop(self.guard.take());
-        let mut map = self.locks.map.lock().unwrap_or_else(PoisonError::into_inner);
-        // Only the map holds it (waiters clone it under this same lock): nobody needs it now.
-        if map.get(&self.serial).is_some_and(|m| Arc::strong_count(m) == 1) {
-            map.remove(&self.serial);
-        }
     }
 }
 
@@ -570,19 +486,5 @@ mod tests {
         let mut tz = ListTimezonesRequest::new().to_request().unwrap();
         token_auth(provider).apply(&mut tz, &Token::new("at.test")).unwrap();
         assert!(pairs(&tz).is_empty());
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn device_turns_are_exclusive_and_cleaned_up() {
-        let locks = DeviceLocks::default();
-        let a = locks.acquire("A".into()).await;
-        let b = locks.acquire("B".into()).await;
-        let second_a = tokio::time::timeout(Duration::from_millis(20), locks.acquire("A".into())).await;
-        assert!(second_a.is_err(), "A is taken");
-        drop(a);
-        drop(b);
-        assert!(locks.map.lock().unwrap().is_empty());
-        let _again = locks.acquire("A".into()).await;
-        assert_eq!(locks.map.lock().unwrap().len(), 1);
     }
 }

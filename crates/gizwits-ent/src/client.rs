@@ -1,4 +1,12 @@
 //! [`Client`] and [`ClientBuilder`]: one token per product key, one quota for all of them.
+//!
+//! ## Configuration
+//! `Client::builder().base_url(..)` (default the documented host), the enterprise and product
+//! credentials, and the settings every vendor client shares ([`ClientConfig`]: transport and
+//! timeouts, retry, rate limiter, clock, user agent, per-device serialisation) with the same
+//! setters as on every vendor builder. Gizwits defaults: retry [`default_retry`] (quota resets
+//! up to an hour are waited for), a rate limiter of its own from [`ClientBuilder::quota`]
+//! (3600 per hour), the system clock, per-device serialisation off.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -9,13 +17,13 @@ use http::HeaderValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
-use watchpost_core::clock::{SharedClock, SystemClock};
+use watchpost_core::clock::SharedClock;
+use watchpost_core::config::ClientConfig;
 use watchpost_core::error::DecodeError;
-use watchpost_core::operation::{Body, RawResponse, Request, ToRequest};
+use watchpost_core::operation::{Body, CallOptions, RawResponse, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::ratelimit::{Quota, RateLimiter};
 use watchpost_core::retry::RetryConfig;
-use watchpost_core::transport::TransportConfig;
 use watchpost_core::{Error, Result};
 
 use crate::generated::ops;
@@ -49,9 +57,12 @@ const APPLICATION_ID_HEADER: &str = "x-gizwits-application-id";
 /// the server's `Remaining` when it is lower than its own count, spreads the last tenth of a
 /// window until `Reset`, waits for `Reset` at `Remaining: 0`, and after a 5013 sends nothing
 /// until the reset that the error carries ([`Error::reset_at`]).
+///
+/// [`customize`](Self::customize) makes a clone whose calls use per-call options.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    options: CallOptions,
 }
 
 struct Inner {
@@ -81,6 +92,7 @@ impl fmt::Debug for Client {
             .field("local_quota", &self.inner.limiter.local_quota())
             .field("server_quota", &self.inner.limiter.quota())
             .field("page_size", &self.inner.page_size)
+            .field("options", &self.options)
             .finish_non_exhaustive()
     }
 }
@@ -90,6 +102,8 @@ impl Client {
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
+
+    watchpost_core::client_customize!(options);
 
     /// The base URL requests go to.
     pub fn base_url(&self) -> &str {
@@ -169,7 +183,8 @@ impl Client {
     /// A control call's `attrs` are first put in the seed's wire encoding when the product's
     /// data points are known (a short `binary` value is padded, see
     /// [`ProductDatapoints::encode_attrs`]).
-    pub async fn execute(&self, mut request: Request) -> Result<RawResponse> {
+    pub async fn execute(&self, request: Request) -> Result<RawResponse> {
+        let mut request = request.options(&self.options);
         let op = request.op;
         let product = product_key(&request).map(str::to_owned);
         let datapoints = product.as_deref().and_then(|pk| self.datapoints(pk));
@@ -261,14 +276,10 @@ pub struct ClientBuilder {
     products: Vec<(String, SecretString)>,
     application_id: Option<String>,
     quota: Option<Quota>,
-    rate_limiter: Option<Arc<RateLimiter>>,
     quota_tail_percent: u8,
-    clock: SharedClock,
-    retry: RetryConfig,
-    transport: TransportConfig,
     token_refresh_skew: Duration,
     page_size: u32,
-    jitter: Option<Arc<dyn watchpost_core::retry::JitterSource>>,
+    config: ClientConfig,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -280,10 +291,9 @@ impl fmt::Debug for ClientBuilder {
             .field("products", &self.products.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .field("quota", &self.quota)
             .field("quota_tail_percent", &self.quota_tail_percent)
-            .field("clock", &self.clock)
-            .field("retry", &self.retry)
             .field("token_refresh_skew", &self.token_refresh_skew)
             .field("page_size", &self.page_size)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
@@ -304,17 +314,13 @@ impl Default for ClientBuilder {
             products: Vec::new(),
             application_id: None,
             quota: Some(DEFAULT_QUOTA),
-            rate_limiter: None,
             quota_tail_percent: watchpost_core::ratelimit::DEFAULT_TAIL_PERCENT,
-            // Production reads the system clock on every call (an NTP correction is seen at once).
-            clock: SystemClock::shared(),
-            retry: default_retry(),
-            transport: TransportConfig::default(),
             // Five minutes before expiry (tokens live 7 days): well clear of clock skew and of
             // requests in flight, at no cost.
             token_refresh_skew: Duration::from_secs(300),
             page_size: DEFAULT_PAGE_SIZE,
-            jitter: None,
+            // The system clock (an NTP correction is seen at once); retry: `default_retry`.
+            config: ClientConfig::default(),
         }
     }
 }
@@ -358,13 +364,6 @@ impl ClientBuilder {
         self
     }
 
-    /// A rate limiter to share with other clients of the same enterprise (the quota's scope is
-    /// undocumented). Default is a limiter of this client's own, from [`quota`](Self::quota).
-    pub fn rate_limiter(mut self, limiter: Arc<RateLimiter>) -> Self {
-        self.rate_limiter = Some(limiter);
-        self
-    }
-
     /// The share of the server's quota (percent of `X-RateLimit-Limit`) whose use is spread
     /// evenly until `X-RateLimit-Reset` instead of sent as fast as the local quota allows, so
     /// that several processes sharing the enterprise's quota slow down together before it runs
@@ -372,31 +371,6 @@ impl ClientBuilder {
     /// [`rate_limiter`](Self::rate_limiter) is set. Default is 10.
     pub fn quota_tail_percent(mut self, percent: u8) -> Self {
         self.quota_tail_percent = percent;
-        self
-    }
-
-    /// The clock Unix time is read from: `X-RateLimit-Reset` and 5013 resets (by the client's
-    /// own limiter; a limiter given with [`rate_limiter`](Self::rate_limiter) has its own clock)
-    /// and the time-window checks of `start_ts`/`end_ts`. Default is the system clock
-    /// ([`SystemClock`]); simulators and paused-clock tests use
-    /// [`TokioClock`](watchpost_core::clock::TokioClock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
-        self
-    }
-
-    /// Retry settings. Default is [`default_retry`]: 3 attempts, 200 ms doubling to 20 s with
-    /// full jitter, and quota resets up to an hour waited for.
-    pub fn retry(mut self, retry: RetryConfig) -> Self {
-        self.retry = retry;
-        self
-    }
-
-    /// Transport settings (timeouts, body limit, TLS). Default is [`TransportConfig::default`]
-    /// (30 s per attempt, 120 s per operation, 8 MiB bodies); waits for the quota count against
-    /// neither limit.
-    pub fn transport(mut self, transport: TransportConfig) -> Self {
-        self.transport = transport;
         self
     }
 
@@ -414,11 +388,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Injects the jitter source of the retry back-off (tests). Default is random jitter.
-    pub fn jitter(mut self, jitter: Arc<dyn watchpost_core::retry::JitterSource>) -> Self {
-        self.jitter = Some(jitter);
-        self
-    }
+    watchpost_core::client_config_setters!(config);
 
     /// Builds the client.
     ///
@@ -432,18 +402,16 @@ impl ClientBuilder {
                 "enterprise id and secret are required (ClientBuilder::enterprise)",
             ));
         };
-        let limiter = self.rate_limiter.unwrap_or_else(|| {
-            Arc::new(RateLimiter::with_clock(self.quota, self.clock.clone()).tail_percent(self.quota_tail_percent))
+        let clock = self.config.shared_clock().clone();
+        let limiter = self.config.limiter().cloned().unwrap_or_else(|| {
+            Arc::new(RateLimiter::with_clock(self.quota, clock.clone()).tail_percent(self.quota_tail_percent))
         });
-        let mut builder = Pipeline::builder("gizwits", self.base_url)
-            .transport(self.transport)
-            .retry(self.retry)
+        let base = Pipeline::builder("gizwits", self.base_url)
+            .retry(default_retry())
+            .profile(GizwitsProfile { clock: clock.clone() })
+            .config(&self.config)
             .rate_limiter(limiter.clone())
-            .profile(GizwitsProfile { clock: self.clock.clone() });
-        if let Some(j) = self.jitter {
-            builder = builder.jitter(j);
-        }
-        let base = builder.build()?;
+            .build()?;
         let mut products = BTreeMap::new();
         for (key, secret) in self.products {
             let tokens =
@@ -460,10 +428,11 @@ impl ClientBuilder {
                 enterprise_secret,
                 application_id: self.application_id,
                 limiter,
-                clock: self.clock,
+                clock,
                 page_size: self.page_size,
                 datapoints: Mutex::new(HashMap::new()),
             }),
+            options: CallOptions::default(),
         })
     }
 }

@@ -52,7 +52,8 @@ fn bench(c: &mut Criterion) {
         let mut config = SimConfig::default().devices(20);
         config.stream_capacity = 1 << 20;
         let sim = Simulator::start_with(config).await.unwrap();
-        let client = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
+        let client =
+            Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
         (sim, client)
     });
     let ids = sim.device_ids();

@@ -1,5 +1,12 @@
 //! The gateway client: [`Client`], [`ClientBuilder`], and the calls that are not plain JSON
 //! request/response (time zone text, device search pages, video download).
+//!
+//! ## Configuration
+//! `Client::builder().base_url(..)` (required: the gateway's address), credentials, and the
+//! settings every vendor client shares ([`ClientConfig`]: transport and timeouts, retry, rate
+//! limiter, clock, user agent, per-device serialisation) with the same setters as on every
+//! vendor builder. Gateway defaults: the core's retry settings, no rate limiter, per-device
+//! serialisation off (the gateway queues for its devices itself).
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -12,11 +19,10 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 use watchpost_core::auth::{Auth, Credentials, DigestUri, HttpAuth, HttpAuthMode, DEFAULT_REJECTION_COOLDOWN};
+use watchpost_core::config::ClientConfig;
 use watchpost_core::error::{DecodeError, TimeoutPhase, TransportError};
-use watchpost_core::operation::{Operation, Request, ToRequest};
+use watchpost_core::operation::{CallOptions, Operation, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
-use watchpost_core::retry::{JitterSource, RetryConfig};
-use watchpost_core::transport::TransportConfig;
 use watchpost_core::{Error, RawResponse, Result};
 
 use crate::events::EventStreamConfig;
@@ -36,9 +42,11 @@ pub const VENDOR: &str = "hikgw";
 /// Every documented operation is a method (generated from `spec/hikgw.toml`, see
 /// [`crate::OPERATIONS`]); [`Client::device`] gives typed shortcuts per device and security
 /// control panel, and [`Client::subscribe`] opens the supervised alarm stream.
+/// [`customize`](Self::customize) makes a clone whose calls use per-call options.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    options: CallOptions,
 }
 
 struct Inner {
@@ -71,21 +79,22 @@ pub(crate) fn unsupported_under_all(op: &str) -> Error {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("pipeline", &self.inner.pipeline).finish_non_exhaustive()
+        f.debug_struct("Client")
+            .field("pipeline", &self.inner.pipeline)
+            .field("options", &self.options)
+            .finish_non_exhaustive()
     }
 }
 
 /// Builds a [`Client`]. Every setter documents its default.
 #[must_use]
 pub struct ClientBuilder {
-    base_url: String,
+    base_url: Option<String>,
     credentials: Option<(String, SecretString)>,
     auth_mode: HttpAuthMode,
     digest_uri: DigestUri,
     rejection_cooldown: Duration,
-    transport: TransportConfig,
-    retry: RetryConfig,
-    jitter: Option<Arc<dyn JitterSource>>,
+    config: ClientConfig,
     all_partitions: String,
     events: EventStreamConfig,
     page_size: u32,
@@ -98,11 +107,35 @@ impl std::fmt::Debug for ClientBuilder {
             .field("username", &self.credentials.as_ref().map(|(u, _)| u))
             .field("auth_mode", &self.auth_mode)
             .field("digest_uri", &self.digest_uri)
+            .field("config", &self.config)
             .finish_non_exhaustive()
     }
 }
 
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: None,
+            credentials: None,
+            auth_mode: HttpAuthMode::Auto,
+            digest_uri: DigestUri::PathAndQuery,
+            rejection_cooldown: DEFAULT_REJECTION_COOLDOWN,
+            config: ClientConfig::default(),
+            all_partitions: ALL_PARTITIONS.to_owned(),
+            events: EventStreamConfig::default(),
+            page_size: 50,
+        }
+    }
+}
+
 impl ClientBuilder {
+    /// The gateway's base URL (`http://10.0.0.5`, `https://gw.example:8443`). Required; there
+    /// is no default.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
     /// The user name and password (HTTP Basic or Digest, chapter 3); without them requests are
     /// sent without credentials and the gateway answers 401. Default is none.
     pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
@@ -136,25 +169,7 @@ impl ClientBuilder {
         self
     }
 
-    /// Transport settings (timeouts, body limit, TLS roots and pins). Default is
-    /// [`TransportConfig::default`].
-    pub fn transport(mut self, config: TransportConfig) -> Self {
-        self.transport = config;
-        self
-    }
-
-    /// Retry settings of ordinary calls (rejected credentials are never retried). Default is
-    /// [`RetryConfig::default`]: 3 attempts, 200 ms doubling to 20 s, full jitter.
-    pub fn retry(mut self, config: RetryConfig) -> Self {
-        self.retry = config;
-        self
-    }
-
-    /// The jitter source of retry back-off (tests inject a fixed one). Default is random.
-    pub fn jitter(mut self, jitter: Arc<dyn JitterSource>) -> Self {
-        self.jitter = Some(jitter);
-        self
-    }
+    watchpost_core::client_config_setters!(config);
 
     /// The partition ID that selects all partitions in arm, disarm and clear-alarm paths (the
     /// seed does not say how to write it). Default is `"0xffffffff"` ([`ALL_PARTITIONS`]).
@@ -179,9 +194,12 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::InvalidInput`] for a base URL that is not `http(s)://host[:port][/path]`;
-    /// [`Error::Transport`] for an invalid TLS configuration.
+    /// [`Error::InvalidInput`] for a missing base URL or one that is not
+    /// `http(s)://host[:port][/path]`; [`Error::Transport`] for an invalid TLS configuration.
     pub fn build(self) -> Result<Client> {
+        let base_url = self.base_url.ok_or_else(|| {
+            Error::invalid_input(VENDOR, "the gateway's base URL is required (ClientBuilder::base_url)")
+        })?;
         let auth = match self.credentials {
             Some((user, password)) => Auth::Http(
                 HttpAuth::new(Credentials::new(user, password.expose_secret()))
@@ -191,14 +209,7 @@ impl ClientBuilder {
             ),
             None => Auth::None,
         };
-        let mut builder = Pipeline::builder(VENDOR, self.base_url)
-            .transport(self.transport)
-            .retry(self.retry)
-            .profile(HikProfile)
-            .auth(auth);
-        if let Some(j) = self.jitter {
-            builder = builder.jitter(j);
-        }
+        let builder = Pipeline::builder(VENDOR, base_url).profile(HikProfile).auth(auth).config(&self.config);
         Ok(Client {
             inner: Arc::new(Inner {
                 pipeline: builder.build()?,
@@ -207,6 +218,7 @@ impl ClientBuilder {
                 page_size: self.page_size,
                 all_mode_subscriptions: Mutex::new(VecDeque::new()),
             }),
+            options: CallOptions::default(),
         })
     }
 }
@@ -223,23 +235,12 @@ pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> 
 }
 
 impl Client {
-    /// Starts building a client for the gateway at `base_url` (`http://10.0.0.5`,
-    /// `https://gw.example:8443`).
-    pub fn builder(base_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            base_url: base_url.into(),
-            credentials: None,
-            auth_mode: HttpAuthMode::Auto,
-            digest_uri: DigestUri::PathAndQuery,
-            rejection_cooldown: DEFAULT_REJECTION_COOLDOWN,
-            transport: TransportConfig::default(),
-            retry: RetryConfig::default(),
-            jitter: None,
-            all_partitions: ALL_PARTITIONS.to_owned(),
-            events: EventStreamConfig::default(),
-            page_size: 50,
-        }
+    /// Starts building a client; give it the gateway's [`base_url`](ClientBuilder::base_url).
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
+
+    watchpost_core::client_customize!(options);
 
     /// The request pipeline (for its transport, auth state and retry budget).
     pub fn pipeline(&self) -> &Pipeline {
@@ -289,7 +290,7 @@ impl Client {
                 return Err(unsupported_under_all(request.op.id));
             }
         }
-        let resp = self.inner.pipeline.execute(request).await?;
+        let resp = self.inner.pipeline.execute(request.options(&self.options)).await?;
         decode_json(&resp)
     }
 
@@ -326,7 +327,7 @@ impl Client {
     /// # Errors
     /// Those of any call, and [`Error::Decode`] when the text is not a POSIX time zone.
     pub async fn time_zone(&self, req: &TimeZoneRequest) -> Result<PosixTimeZone> {
-        let resp = self.inner.pipeline.execute(req.to_request()?).await?;
+        let resp = self.inner.pipeline.execute(req.to_request()?.options(&self.options)).await?;
         let text = resp.text()?;
         PosixTimeZone::parse(text.trim())
             .map_err(|e| resp.decode_error(DecodeError::Envelope { message: e.to_string() }))
@@ -399,16 +400,20 @@ impl Client {
         let op: &'static Operation = &ops::DOWNLOAD_VIDEO;
         let target = video_target(self.base_url(), video_url).map_err(|m| Error::invalid_input(op.id, m))?;
         let config = self.inner.pipeline.transport().config().clone();
-        let total_limit = config.transfer_timeout;
+        // Per-call options (see `customize`) replace the transfer and chunk limits.
+        let total_limit = self.options.timeouts().operation.unwrap_or(config.transfer_timeout);
+        let chunk_limit = self.options.timeouts().attempt.unwrap_or(config.attempt_timeout);
         let run = async {
             // The pipeline authorizes (Digest challenge, stale nonce), classifies an error status
             // and retries a failed connection; the URL is sent byte for byte.
-            let req = Request::new(op).verbatim_target(target)?;
+            let req = Request::new(op).verbatim_target(target)?.options(&self.options);
             let mut body = self.inner.pipeline.open_stream(req).await?.body;
             let mut written = 0u64;
             loop {
-                let chunk = tokio::time::timeout(config.attempt_timeout, body.next()).await.map_err(|_| {
-                    Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Idle, after: config.attempt_timeout }
+                let chunk = tokio::time::timeout(chunk_limit, body.next()).await.map_err(|_| Error::Timeout {
+                    op: op.id.into(),
+                    phase: TimeoutPhase::Idle,
+                    after: chunk_limit,
                 })?;
                 match chunk {
                     None => break,
@@ -481,7 +486,7 @@ mod tests {
 
     #[test]
     fn builder_debug_hides_the_password() {
-        let b = Client::builder("http://127.0.0.1").credentials("admin", "hunter2");
+        let b = Client::builder().base_url("http://127.0.0.1").credentials("admin", "hunter2");
         let s = format!("{b:?}");
         assert!(s.contains("admin") && !s.contains("hunter2"), "{s}");
         let c = b.build().unwrap();

@@ -80,7 +80,8 @@ async fn fifty_panels_a_thousand_alarms_two_cuts_one_stall() {
     let sim = Simulator::start_with(SimConfig::default().devices(50)).await.unwrap();
     let ids = sim.device_ids();
     assert_eq!(ids.len(), 50);
-    let client = Client::builder(sim.base_url())
+    let client = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .events(EventStreamConfig::default().jitter(Arc::new(FixedJitter(1.0))))
         .build()

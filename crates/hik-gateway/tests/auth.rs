@@ -11,11 +11,12 @@ use watchpost_core::auth::HttpAuthMode;
 use watchpost_core::{Error, ErrorClass, ErrorKind};
 
 fn client(sim: &Simulator, password: &str) -> Client {
-    Client::builder(sim.base_url()).credentials(sim.username(), password).build().unwrap()
+    Client::builder().base_url(sim.base_url()).credentials(sim.username(), password).build().unwrap()
 }
 
 fn basic_client(sim: &Simulator, password: &str) -> Client {
-    Client::builder(sim.base_url())
+    Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), password)
         .auth_mode(HttpAuthMode::Basic)
         .build()
@@ -120,7 +121,8 @@ async fn basic_auth_is_sent_over_http_only_when_chosen_and_digest_only_refuses_i
     c.gateway_info(&GatewayInfoRequest::new()).await.unwrap();
     assert_eq!(sim.requests_total() - before, 1);
 
-    let strict = Client::builder(sim.base_url())
+    let strict = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .auth_mode(HttpAuthMode::Digest)
         .build()
@@ -139,7 +141,8 @@ async fn basic_auth_is_sent_over_http_only_when_chosen_and_digest_only_refuses_i
     assert!(client(&sim, sim.password()).login_check().await.unwrap().is_authenticated());
     assert_eq!(sim.basic().authorized(), 0);
     assert_eq!(sim.digest().authorized(), 1);
-    let basic = Client::builder(sim.base_url())
+    let basic = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .auth_mode(HttpAuthMode::Basic)
         .build()
@@ -216,7 +219,8 @@ async fn concurrent_first_calls_share_one_challenge_and_one_answer() {
 #[tokio::test(start_paused = true)]
 async fn a_rejection_is_forgotten_after_the_cooldown() {
     let sim = Simulator::start().await.unwrap();
-    let c = Client::builder(sim.base_url())
+    let c = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), "wrong-password")
         .rejection_cooldown(Duration::from_secs(60))
         .build()

@@ -170,7 +170,8 @@ fn deep_parts_are_decode_errors_on_a_worker_stack_and_the_stream_goes_on() {
         .concat();
         let url = hostile_gateway(response).await;
         // The hostile gateway speaks only the alarm stream: no resync reads after subscribing.
-        let client = Client::builder(url)
+        let client = Client::builder()
+            .base_url(url)
             .credentials("admin", "secret")
             .events(EventStreamConfig::default().resync(false))
             .build()

@@ -31,7 +31,7 @@ fn refused_hits(sim: &Simulator) -> Vec<u64> {
 #[tokio::test(start_paused = true)]
 async fn per_device_subscription_calls_under_event_mode_all_send_nothing() {
     let sim = Simulator::start().await.unwrap();
-    let c = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
+    let c = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
     let dev = sim.device_ids().into_iter().next().unwrap();
     let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let id = subscribed(&mut stream).await;
@@ -64,7 +64,7 @@ async fn per_device_subscription_calls_under_event_mode_all_send_nothing() {
 #[tokio::test(start_paused = true)]
 async fn the_same_calls_go_out_for_an_event_mode_device_subscription() {
     let sim = Simulator::start().await.unwrap();
-    let c = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
+    let c = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
     let dev = sim.device_ids().into_iter().next().unwrap();
     let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::devices([DevEvent::all(&dev)]));
     let id = subscribed(&mut stream).await;

@@ -28,7 +28,7 @@ impl Command {
 }
 
 fn client(base_url: &str) -> Client {
-    Client::builder(base_url).credentials("admin", PASSWORD).build().unwrap()
+    Client::builder().base_url(base_url).credentials("admin", PASSWORD).build().unwrap()
 }
 
 /// A Digest challenge, so that the client answers with credentials before the redirect.

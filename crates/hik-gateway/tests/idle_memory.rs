@@ -38,7 +38,8 @@ async fn settle() {
 async fn an_idle_subscription_holds_less_than_64_kib_beyond_its_connection() {
     let sim = Simulator::start().await.unwrap();
     // One client per phase, so that neither reuses connections the other pooled.
-    let new_client = || Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
+    let new_client =
+        || Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
     let (raw_client, client) = (new_client(), new_client());
     // Warm-up: authenticate both, and open and close one stream of each kind (lazy statics).
     raw_client.login_check().await.unwrap();

@@ -10,7 +10,7 @@ use watchpost_core::sim::{http_response, ScriptedServer};
 use watchpost_core::{Error, ErrorKind, LockoutInfo};
 
 fn client(base_url: &str, password: &str) -> Client {
-    Client::builder(base_url).credentials("admin", password).build().unwrap()
+    Client::builder().base_url(base_url).credentials("admin", password).build().unwrap()
 }
 
 const LOCK: Duration = Duration::from_secs(30 * 60);

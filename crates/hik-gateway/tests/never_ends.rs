@@ -16,7 +16,12 @@ use watchpost_core::{Error, ErrorClass};
 
 fn client(sim: &Simulator) -> Client {
     let events = EventStreamConfig::default().jitter(Arc::new(FixedJitter(1.0)));
-    Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).events(events).build().unwrap()
+    Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .events(events)
+        .build()
+        .unwrap()
 }
 
 /// The next item that is neither a heartbeat nor a resync item.
@@ -135,7 +140,7 @@ async fn a_wrong_password_before_the_first_subscription_still_ends_the_stream() 
     // Before any subscription succeeded, a rejected login is a configuration error: it is
     // reported once and never repeated (the account would be locked).
     let sim = Simulator::start().await.unwrap();
-    let c = Client::builder(sim.base_url()).credentials(sim.username(), "wrong").build().unwrap();
+    let c = Client::builder().base_url(sim.base_url()).credentials(sim.username(), "wrong").build().unwrap();
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let mut items = Vec::new();
     while let Some(item) = s.next().await {

@@ -9,7 +9,7 @@ use hik_gateway::sim::Simulator;
 use hik_gateway::*;
 
 fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap()
+    Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap()
 }
 
 /// The next notification that is not a state change or a heartbeat.
@@ -301,7 +301,12 @@ async fn every_operation_against_the_simulator() {
 #[tokio::test]
 async fn the_device_list_pages_as_a_stream() {
     let sim = Simulator::start_with(hik_gateway::sim::SimConfig::default().devices(7)).await.unwrap();
-    let c = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).page_size(3).build().unwrap();
+    let c = Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .page_size(3)
+        .build()
+        .unwrap();
     let all: Vec<String> = c.devices(None).map(|d| d.unwrap().dev_index).collect().await;
     assert_eq!(all, sim.device_ids());
     // Three pages of 3, 3 and 1 (plus the Digest challenge of the first).
@@ -311,7 +316,7 @@ async fn the_device_list_pages_as_a_stream() {
     let n = c.devices(Some(online)).count().await;
     assert_eq!(n, 6);
     // A failing page ends the stream with its typed error.
-    let bad = Client::builder(sim.base_url()).credentials(sim.username(), "wrong").build().unwrap();
+    let bad = Client::builder().base_url(sim.base_url()).credentials(sim.username(), "wrong").build().unwrap();
     let items: Vec<_> = bad.devices(None).collect().await;
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].as_ref().unwrap_err().kind(), watchpost_core::ErrorKind::Auth);

@@ -16,7 +16,12 @@ use watchpost_core::sim::SimResponse;
 use watchpost_core::{Error, ErrorKind};
 
 fn client(sim: &Simulator, events: EventStreamConfig) -> Client {
-    Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).events(events).build().unwrap()
+    Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .events(events)
+        .build()
+        .unwrap()
 }
 
 /// The next item, heartbeats left out.

@@ -150,7 +150,8 @@ fn sim_stats(sim: &Simulator) -> String {
 fn client_of(base_url: &str) -> Client {
     let sim = SimConfig::default();
     // One client: every subscription shares its connection pool and Digest state.
-    Client::builder(base_url)
+    Client::builder()
+        .base_url(base_url)
         .credentials(sim.username, sim.password)
         .events(EventStreamConfig::default())
         .build()

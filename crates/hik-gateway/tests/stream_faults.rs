@@ -15,7 +15,7 @@ use watchpost_core::sim::SimResponse;
 use watchpost_core::{Error, ErrorKind};
 
 fn client(sim: &Simulator) -> Client {
-    Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap()
+    Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap()
 }
 
 /// The next item that is not a heartbeat nor a resync item (the resync is tested in
@@ -132,7 +132,8 @@ async fn malformed_parts_are_error_items_and_the_stream_goes_on() {
 async fn an_oversize_part_is_skipped_with_a_typed_error() {
     let sim = Simulator::start().await.unwrap();
     let dev = sim.device_ids()[0].clone();
-    let c = Client::builder(sim.base_url())
+    let c = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .events(hik_gateway::EventStreamConfig::default().max_part_size(4096))
         .build()

@@ -70,7 +70,8 @@ fn hikgw_args(sim: &hikgw::sim::Simulator) -> Vec<String> {
 /// Adds a panel named [`HOSTILE`] to the gateway simulator; returns its devIndex.
 async fn add_hostile_panel(sim: &hikgw::sim::Simulator) -> String {
     use hikgw::models::{DeviceIn, DeviceInListMsg};
-    let client = hikgw::Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
+    let client =
+        hikgw::Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build().unwrap();
     let msg =
         DeviceInListMsg { device_in_list: vec![DeviceIn::security_panel("ARC-EVIL-0001", "isup-key-0001", HOSTILE)] };
     let out = client.add_devices(&hikgw::AddDevicesRequest::new(msg)).await.expect("the panel is added");

@@ -9,13 +9,16 @@
 //! [`Auth`](auth::Auth) flow into a [`Pipeline`](pipeline::Pipeline).
 //!
 //! ## Modules
+//! - [`config`]: [`ClientConfig`](config::ClientConfig), the settings every vendor client shares.
 //! - [`error`]: [`Error`], [`ErrorClass`] and friends.
-//! - [`operation`]: [`Operation`], [`Request`], [`Body`], [`RawResponse`].
+//! - [`operation`]: [`Operation`], [`Request`], [`Body`], [`RawResponse`], per-call
+//!   [`CallOptions`](operation::CallOptions).
 //! - [`transport`]: pooled hyper-util client over rustls, timeouts, body limit, pinning.
 //! - [`auth`]: Basic, Digest, token providers.
 //! - [`retry`]: backoff, retry budget, the retry strategy.
 //! - [`ratelimit`]: the per-client rate limiter.
 //! - [`pipeline`]: the executor every vendor crate reuses.
+//! - [`device_lock`]: one call in flight per device, a pipeline option.
 //! - [`codec`]: form/query, XML (feature `xml`), lenient serde helpers.
 //! - [`multipart`] (feature `multipart`): incremental `multipart/mixed` decoder.
 //! - [`supervise`]: idle watchdog, reconnect with backoff, connection state.
@@ -30,6 +33,8 @@
 pub mod auth;
 pub mod clock;
 pub mod codec;
+pub mod config;
+pub mod device_lock;
 pub mod error;
 mod macros;
 #[cfg(feature = "multipart")]

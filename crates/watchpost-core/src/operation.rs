@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::{HeaderMap, HeaderValue, Method, StatusCode};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -222,6 +222,101 @@ pub struct TimeoutOverride {
     pub operation: Option<Duration>,
 }
 
+/// Per-call overrides a vendor client applies to every request of one call (aws-sdk
+/// `customize()` style, see the vendor clients' `customize`): timeouts, extra headers, and
+/// retries off. Unset fields keep the client's configuration.
+///
+/// `Debug` shows header names only: an extra header may carry a credential.
+#[derive(Clone, Default, PartialEq, Eq)]
+#[must_use]
+pub struct CallOptions {
+    timeouts: TimeoutOverride,
+    headers: HeaderMap,
+    no_retry: bool,
+}
+
+impl std::fmt::Debug for CallOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallOptions")
+            .field("timeouts", &self.timeouts)
+            .field("headers", &self.headers.keys().map(HeaderName::as_str).collect::<Vec<_>>())
+            .field("no_retry", &self.no_retry)
+            .finish()
+    }
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Limit for the whole call (all attempts and back-off) instead of the client's.
+    pub fn operation_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.operation = Some(timeout);
+        self
+    }
+
+    /// Limit for each attempt instead of the client's (for a stream: for opening it).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.attempt = Some(timeout);
+        self
+    }
+
+    /// Adds a header to every request of the call (replacing one of the same name the request
+    /// already has; the client's `Authorization` is set after and wins).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.headers.insert(name, value);
+        self
+    }
+
+    /// Makes at most one attempt: no retry after a transient error, throttling or timeout. A
+    /// token rejected as expired is still refreshed and the call replayed once (the service
+    /// did not act on it).
+    pub fn disable_retry(mut self) -> Self {
+        self.no_retry = true;
+        self
+    }
+
+    /// The timeout overrides.
+    pub fn timeouts(&self) -> TimeoutOverride {
+        self.timeouts
+    }
+
+    /// The extra headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// Whether retries are off.
+    pub fn retry_disabled(&self) -> bool {
+        self.no_retry
+    }
+
+    /// Whether nothing is overridden.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// Applies the options to `req`: set timeouts replace the request's, headers are added,
+    /// retries are turned off if asked.
+    pub fn apply(&self, mut req: Request) -> Request {
+        if let Some(d) = self.timeouts.operation {
+            req.timeouts.operation = Some(d);
+        }
+        if let Some(d) = self.timeouts.attempt {
+            req.timeouts.attempt = Some(d);
+        }
+        for (name, value) in &self.headers {
+            req.headers.insert(name.clone(), value.clone());
+        }
+        if self.no_retry {
+            req.no_retry = true;
+        }
+        req
+    }
+}
+
 /// One concrete call of an [`Operation`].
 ///
 /// `Debug` hides credential-like query values, every header value and the body's content
@@ -240,6 +335,11 @@ pub struct Request {
     pub body: Body,
     /// Timeout overrides for this call.
     pub timeouts: TimeoutOverride,
+    /// The device the call addresses: a pipeline built with per-device serialisation on sends
+    /// one call per device key at a time. `None` (default) for calls that address no device.
+    pub device_key: Option<String>,
+    /// Whether the pipeline makes at most one attempt (see [`CallOptions::disable_retry`]).
+    pub no_retry: bool,
     /// A path and query sent byte for byte instead of the rendered template (see
     /// [`verbatim_target`](Self::verbatim_target)).
     verbatim: Option<String>,
@@ -254,6 +354,8 @@ impl std::fmt::Debug for Request {
             .field("headers", &self.headers.keys().map(http::HeaderName::as_str).collect::<Vec<_>>())
             .field("body", &self.body)
             .field("timeouts", &self.timeouts)
+            .field("device_key", &self.device_key)
+            .field("no_retry", &self.no_retry)
             .field("verbatim", &self.verbatim)
             .finish()
     }
@@ -269,6 +371,8 @@ impl Request {
             headers: HeaderMap::new(),
             body: Body::Empty,
             timeouts: TimeoutOverride::default(),
+            device_key: None,
+            no_retry: false,
             verbatim: None,
         }
     }
@@ -332,6 +436,19 @@ impl Request {
     pub fn operation_timeout(mut self, d: Duration) -> Self {
         self.timeouts.operation = Some(d);
         self
+    }
+
+    /// Names the device the call addresses (see [`device_key`](Self#structfield.device_key)).
+    #[must_use]
+    pub fn device_key(mut self, key: Option<String>) -> Self {
+        self.device_key = key;
+        self
+    }
+
+    /// Applies per-call options (see [`CallOptions::apply`]).
+    #[must_use]
+    pub fn options(self, options: &CallOptions) -> Self {
+        options.apply(self)
     }
 
     /// Whether the request target is verbatim (see [`verbatim_target`](Self::verbatim_target)):
@@ -480,6 +597,25 @@ mod tests {
         }
         assert!(s.contains("limit") && s.contains("20") && s.contains("C1") && s.contains("authorization"), "{s}");
         assert_eq!(format!("{:?}", Body::Json(bytes::Bytes::from_static(b"{\"password\":\"x\"}"))), "Json(16 bytes)");
+    }
+
+    #[test]
+    fn call_options_override_timeouts_add_headers_and_turn_retry_off() {
+        let base = Request::new(&OP).attempt_timeout(Duration::from_secs(9)).operation_timeout(Duration::from_secs(60));
+        assert!(CallOptions::new().is_empty());
+        let same = base.clone().options(&CallOptions::new());
+        assert_eq!(same.timeouts, base.timeouts);
+        assert!(!same.no_retry && same.headers.is_empty());
+        let opts = CallOptions::new()
+            .operation_timeout(Duration::from_secs(2))
+            .header(HeaderName::from_static("x-trace"), HeaderValue::from_static("t1"))
+            .disable_retry();
+        let r = base.options(&opts);
+        assert_eq!(r.timeouts.operation, Some(Duration::from_secs(2)));
+        assert_eq!(r.timeouts.attempt, Some(Duration::from_secs(9)));
+        assert_eq!(r.headers.get("x-trace").unwrap(), "t1");
+        assert!(r.no_retry);
+        assert!(!format!("{opts:?}").contains("t1"));
     }
 
     #[test]

@@ -17,6 +17,9 @@ use tracing::Instrument as _;
 
 use crate::auth::http::{AuthExchange, Step};
 use crate::auth::Auth;
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::ClientConfig;
+use crate::device_lock::DeviceLocks;
 use crate::error::{Error, ErrorClass, Result, TimeoutPhase};
 use crate::operation::{RawResponse, Request};
 use crate::ratelimit::{RateLimitHints, RateLimiter};
@@ -133,6 +136,9 @@ struct Shared {
     retry: RetryStrategy,
     limiter: Option<Arc<RateLimiter>>,
     profile: Arc<dyn VendorProfile>,
+    clock: SharedClock,
+    /// `Some` when calls naming the same device key wait for each other.
+    device_locks: Option<DeviceLocks>,
 }
 
 /// The executor. Cheap to clone; clones share the connection pool, retry budget and limiter.
@@ -164,9 +170,47 @@ pub struct PipelineBuilder {
     limiter: Option<Arc<RateLimiter>>,
     profile: Arc<dyn VendorProfile>,
     auth: Auth,
+    clock: SharedClock,
+    serialize_per_device: bool,
 }
 
 impl PipelineBuilder {
+    /// Applies a client configuration: its transport (with its user agent), and every setting
+    /// it sets; settings it leaves to the vendor (retry, per-device serialisation, rate
+    /// limiter, jitter) keep what this builder has.
+    pub fn config(mut self, config: &ClientConfig) -> Self {
+        self.transport = config.transport_config();
+        if let Some(retry) = config.retry_config() {
+            self.retry = *retry;
+        }
+        if let Some(jitter) = config.jitter_source() {
+            self.jitter = Some(jitter.clone());
+        }
+        if let Some(limiter) = config.limiter() {
+            self.limiter = Some(limiter.clone());
+        }
+        if let Some(on) = config.serialize_per_device_setting() {
+            self.serialize_per_device = on;
+        }
+        self.clock = config.shared_clock().clone();
+        self
+    }
+
+    /// Sets the clock Unix time is read from. Default: [`SystemClock`].
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Whether calls naming the same [`device_key`](Request::device_key) wait for each other:
+    /// the pipeline then holds that device's lock around the whole call (every attempt,
+    /// back-off and re-authentication). Streams ([`Pipeline::open_stream`]) never wait.
+    /// Default: `false`.
+    pub fn serialize_per_device(mut self, on: bool) -> Self {
+        self.serialize_per_device = on;
+        self
+    }
+
     /// Sets the transport configuration. Default: [`TransportConfig::default`].
     pub fn transport(mut self, config: TransportConfig) -> Self {
         self.transport = config;
@@ -221,6 +265,8 @@ impl PipelineBuilder {
                 retry,
                 limiter: self.limiter,
                 profile: self.profile,
+                clock: self.clock,
+                device_locks: self.serialize_per_device.then(DeviceLocks::default),
             }),
             base_url: base_url.into(),
             auth: self.auth,
@@ -266,6 +312,8 @@ impl Pipeline {
             limiter: None,
             profile: Arc::new(HttpStatusProfile),
             auth: Auth::None,
+            clock: SystemClock::shared(),
+            serialize_per_device: false,
         }
     }
 
@@ -313,6 +361,23 @@ impl Pipeline {
         &self.shared.retry
     }
 
+    /// The clock Unix time is read from.
+    pub fn clock(&self) -> &SharedClock {
+        &self.shared.clock
+    }
+
+    /// Whether calls naming the same device key wait for each other
+    /// (see [`PipelineBuilder::serialize_per_device`]).
+    pub fn serializes_per_device(&self) -> bool {
+        self.shared.device_locks.is_some()
+    }
+
+    /// How many devices have a call in flight or waiting (0 when per-device serialisation is
+    /// off): entries are removed as soon as no call needs them.
+    pub fn devices_in_use(&self) -> usize {
+        self.shared.device_locks.as_ref().map_or(0, DeviceLocks::in_use)
+    }
+
     /// Runs an operation to completion: returns the response once it passed the vendor's
     /// classification, after any retries and at most one re-authentication.
     ///
@@ -335,6 +400,11 @@ impl Pipeline {
             duration_ms = tracing::field::Empty,
         );
         let started = Instant::now();
+        // One call per device at a time, all attempts included, when the option is on.
+        let _turn = match (&self.shared.device_locks, &req.device_key) {
+            (Some(locks), Some(key)) => Some(locks.acquire(key.clone()).instrument(span.clone()).await),
+            _ => None,
+        };
         let result = self.run(req).instrument(span.clone()).await;
         span.record("duration_ms", started.elapsed().as_millis() as u64);
         result
@@ -413,6 +483,7 @@ impl Pipeline {
             }
             let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
             let decision = match self.shared.profile.max_attempts(&err) {
+                _ if req.no_retry => RetryDecision::Stop { reason: "retries turned off for this call" },
                 Some(limit) if attempt >= limit => {
                     RetryDecision::Stop { reason: "vendor attempt limit for this error" }
                 }
@@ -609,7 +680,12 @@ impl Pipeline {
                         continue;
                     }
                 }
-                match self.shared.retry.decide(&err, attempt, false) {
+                let decision = if req.no_retry {
+                    RetryDecision::Stop { reason: "retries turned off for this call" }
+                } else {
+                    self.shared.retry.decide(&err, attempt, false)
+                };
+                match decision {
                     RetryDecision::Retry { delay, .. } => tokio::time::sleep(delay).await,
                     RetryDecision::Stop { .. } => return Err(err),
                 }

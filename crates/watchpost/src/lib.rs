@@ -19,6 +19,78 @@
 //! Each vendor module has a `Client` built with `Client::builder()`, one async method per
 //! documented operation, an `OPERATIONS` table and, with the `sim` feature, a `sim::Simulator`.
 //!
+//! ## Building a client
+//! Every vendor's client is built the same way:
+//!
+//! 1. `Client::builder()`, with no arguments;
+//! 2. `.base_url(..)`: where the client connects. For the Device Gateway it is the gateway and
+//!    required; for Gizwits it defaults to the documented host; for EZVIZ it is the token host
+//!    (default `https://open.ezvizlife.com`, or the host of a `Region`), since every other call
+//!    goes to the area domain the token names;
+//! 3. the vendor's own settings: credentials (`app_key`/`app_secret` or `access_token` for EZVIZ,
+//!    `credentials(user, password)` for the gateway, `enterprise(..)` and `product(..)` for
+//!    Gizwits), region, page size, `token_refresh_skew` (EZVIZ and Gizwits);
+//! 4. the settings every client shares, with the same names on every builder (one
+//!    [`ClientConfig`](core::config::ClientConfig) in the core): `transport`, `connect_timeout`,
+//!    `attempt_timeout`, `operation_timeout`, `max_body_size`, `retry`, `jitter`,
+//!    `rate_limiter`, `clock`, `user_agent`, `serialize_per_device`, or all at once with
+//!    `config(ClientConfig)`;
+//! 5. `.build()`, which sends nothing.
+//!
+//! A built client is cheap to clone. `client.customize(|o| ..)` returns a clone whose every call
+//! uses per-call [`CallOptions`](core::operation::CallOptions): an operation or attempt timeout,
+//! extra headers, retries off.
+//!
+//! With `serialize_per_device(true)`, calls naming the same device wait for each other (one
+//! request in flight per device, every retry included): on by default for EZVIZ, whose devices
+//! answer "too many operations" otherwise, off for the gateway and Gizwits.
+//!
+//! ```
+//! # #[cfg(all(feature = "full", feature = "sim"))]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use watchpost::core::config::ClientConfig;
+//! use watchpost::core::retry::RetryConfig;
+//! use watchpost::{ezviz, gizwits, hikgw};
+//!
+//! // One configuration for every client of the centre.
+//! let shared = ClientConfig::default()
+//!     .attempt_timeout(Duration::from_secs(10))
+//!     .retry(RetryConfig { max_attempts: 4, ..RetryConfig::default() })
+//!     .user_agent("acme-arc/2.1");
+//!
+//! let ez_sim = ezviz::sim::Simulator::start().await?;
+//! let ez = ez_sim.client_builder().config(shared.clone()).build()?;
+//!
+//! let gw_sim = hikgw::sim::Simulator::start().await?;
+//! let gw = hikgw::Client::builder()
+//!     .base_url(gw_sim.base_url())
+//!     .credentials(gw_sim.username(), gw_sim.password())
+//!     .config(shared.clone())
+//!     .build()?;
+//!
+//! let gz_sim = gizwits::sim::Simulator::start().await?;
+//! let gz = gizwits::Client::builder()
+//!     .base_url(gz_sim.base_url())
+//!     .enterprise(gz_sim.enterprise_id(), gz_sim.enterprise_secret())
+//!     .config(shared)
+//!     .build()?;
+//!
+//! // A per-call override on a clone; the client itself keeps its settings.
+//! let quick = gw.customize(|o| o.operation_timeout(Duration::from_secs(2)).disable_retry());
+//! quick.login_check().await?;
+//! assert!(gw.call_options().is_empty());
+//! # drop((ez, gz));
+//! # ez_sim.shutdown().await;
+//! # gw_sim.shutdown().await;
+//! # gz_sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "full", feature = "sim")))]
+//! # fn main() {}
+//! ```
+//!
 //! ## Examples
 //!
 //! Each example runs against the vendor's simulator (feature `sim`); against a real service,
@@ -32,16 +104,11 @@
 //! use watchpost::ezviz::models::DefenceMode;
 //! use watchpost::ezviz::requests::{GetDeviceInfoRequest, SetDefenceRequest};
 //! use watchpost::ezviz::sim::{fixtures, Simulator};
-//! use watchpost::ezviz::Client;
 //!
 //! let sim = Simulator::start().await?;
-//! // The token host defaults to https://open.ezvizlife.com; every later call goes to the
-//! // token's area domain.
-//! let client = Client::builder()
-//!     .app_key(sim.app_key())
-//!     .app_secret(sim.app_secret())
-//!     .token_host(sim.base_url())
-//!     .build()?;
+//! // The simulator's builder: `Client::builder().base_url(<token host>).app_key(..).app_secret(..)`.
+//! // Every call after the token goes to the token's area domain.
+//! let client = sim.client_builder().build()?;
 //! client.set_defence(&SetDefenceRequest::new(fixtures::HUB, DefenceMode::Away)).await?;
 //! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB, Default::default())).await?;
 //! assert_eq!(info.defence.and_then(|d| d.as_hub()), Some(DefenceMode::Away));
@@ -63,7 +130,7 @@
 //!
 //! let sim = Simulator::start().await?;
 //! // HTTP Digest (or Basic, as the gateway offers); a rejected password is never sent twice.
-//! let client = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
+//! let client = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
 //! let panel_id = sim.device_ids().into_iter().next().ok_or("the simulator has no panel")?;
 //! let panel = client.device(panel_id);
 //! panel.arm(1, ArmWays::Away).await?;
@@ -84,15 +151,13 @@
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use watchpost::gizwits::models::{Attrs, ControlCommand};
 //! use watchpost::gizwits::sim::{fixtures, Simulator};
-//! use watchpost::gizwits::{Client, ControlDeviceRequest, SearchDevicesRequest};
+//! use watchpost::gizwits::{ControlDeviceRequest, SearchDevicesRequest};
 //!
 //! let sim = Simulator::start().await?;
 //! // One token per product key, fetched on first use; one 3600/h quota for the whole client.
-//! let client = Client::builder()
-//!     .base_url(sim.base_url())
-//!     .enterprise(sim.enterprise_id(), sim.enterprise_secret())
-//!     .product(fixtures::PRODUCT_KEY, fixtures::PRODUCT_SECRET)
-//!     .build()?;
+//! // The simulator's builder: its base URL, enterprise and both products' credentials, i.e.
+//! // `Client::builder().base_url(..).enterprise(..).product(key, secret)`.
+//! let client = sim.client_builder().build()?;
 //! let devices = client.search_devices(&SearchDevicesRequest::new(fixtures::PRODUCT_KEY)).await?;
 //! assert!(devices.objects.iter().any(|d| d.did == fixtures::DEVICE_DID));
 //! let on = ControlCommand::attrs(Attrs::new().set("switch", true));

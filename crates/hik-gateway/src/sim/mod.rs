@@ -33,7 +33,7 @@
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sim = Simulator::start().await?;
-//! let client = Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
+//! let client = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
 //! let check = client.login_check().await?;
 //! assert!(check.is_authenticated());
 //! // Two requests reached the route: the Digest challenge and the authenticated one.
