@@ -34,7 +34,7 @@ use watchpost_core::pipeline::Pipeline;
 use watchpost_core::ratelimit::RateLimiter;
 use watchpost_core::retry::{JitterSource, RetryConfig};
 use watchpost_core::transport::TransportConfig;
-use watchpost_core::{Error, Result};
+use watchpost_core::{Error, RawResponse, Result};
 
 use crate::envelope::FromEnvelope;
 use crate::generated::{ops, GetTokenRequest};
@@ -420,7 +420,19 @@ impl Client {
 
     /// Sends one typed request and decodes the answer: the body of every generated method.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: FromEnvelope>(&self, req: &R) -> Result<T> {
-        let request = req.to_request()?;
+        let resp = self.execute(req.to_request()?).await?;
+        let env = profile::envelope(&resp)?;
+        T::from_envelope(&env, &resp)
+    }
+
+    /// Sends one request through the client (token, per-device turn, retries) and returns the
+    /// raw response once it passed classification: the escape hatch for a call no generated
+    /// method covers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the operation needs a token and the client has none
+    /// (nothing is sent); otherwise the classified error of the call.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         if self.inner.provider.is_none() && !documented_without_token(request.op.id) {
             return Err(Error::invalid_input(
                 request.op.id,
@@ -431,9 +443,7 @@ impl Client {
             (Some(locks), Some(serial)) => Some(locks.acquire(serial).await),
             _ => None,
         };
-        let resp = self.inner.pipeline.execute(request).await?;
-        let env = profile::envelope(&resp)?;
-        T::from_envelope(&env, &resp)
+        self.inner.pipeline.execute(request).await
     }
 }
 

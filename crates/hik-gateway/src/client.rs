@@ -282,15 +282,24 @@ impl Client {
     /// A per-device subscription call ([`UNSUPPORTED_UNDER_ALL`]) naming an `eventMode: all`
     /// subscription this client opened is refused with [`Error::Unsupported`] before sending.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: DeserializeOwned>(&self, req: &R) -> Result<T> {
-        let request = req.to_request()?;
+        let resp = self.execute(req.to_request()?).await?;
+        decode_json(&resp)
+    }
+
+    /// Sends one request through the client (auth, retries) and returns the raw response once
+    /// it passed classification: the escape hatch for a call no generated method covers.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a call the gateway refuses on an `eventMode: all`
+    /// subscription (nothing is sent); otherwise the classified error of the call.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         if UNSUPPORTED_UNDER_ALL.contains(&request.op.id) {
             let id = request.path_params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.as_str());
             if id.is_some_and(|id| self.is_all_mode_subscription(id)) {
                 return Err(unsupported_under_all(request.op.id));
             }
         }
-        let resp = self.inner.pipeline.execute(request).await?;
-        decode_json(&resp)
+        self.inner.pipeline.execute(request).await
     }
 
     /// Remembers that subscription `id` (opened by one of this client's streams) has

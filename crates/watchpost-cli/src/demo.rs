@@ -169,7 +169,7 @@ async fn ezviz_scenario() -> CliResult<Outcome> {
     let hub = fixtures::HUB;
     let info = |serial: &'static str| {
         let client = client.clone();
-        async move { client.get_device_info(&GetDeviceInfoRequest::new(serial, Default::default())).await }
+        async move { client.get_device_info(&GetDeviceInfoRequest::new(serial)).await }
     };
 
     let walk = async {

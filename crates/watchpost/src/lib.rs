@@ -43,7 +43,7 @@
 //!     .token_host(sim.base_url())
 //!     .build()?;
 //! client.set_defence(&SetDefenceRequest::new(fixtures::HUB, DefenceMode::Away)).await?;
-//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB, Default::default())).await?;
+//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB)).await?;
 //! assert_eq!(info.defence.and_then(|d| d.as_hub()), Some(DefenceMode::Away));
 //! sim.shutdown().await;
 //! # Ok(())

@@ -76,6 +76,9 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             ops.push(op);
         }
     }
+    let file = place.file.clone();
+    let errors =
+        super::errors::validate(raw.errors.as_ref(), &raw.error_codes, &mut |m| errs.list.push(format!("{file}: {m}")));
     if !errs.list.is_empty() {
         return Err(errs.list);
     }
@@ -92,6 +95,7 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
         output: format!("{crate_prefix}{}", v.output),
         coverage: place.vendor_crate.then(|| format!("docs/coverage/{}.md", v.name)),
         operations: ops,
+        errors,
     })
 }
 
@@ -206,6 +210,10 @@ fn operation(r: &RawOperation, errs: &mut Errors<'_>) -> Option<Op> {
         );
     }
 
+    let pagination = r
+        .pagination
+        .as_ref()
+        .and_then(|pg| super::pagination::validate(pg, &params, &response, r.handwritten, &mut |m| errs.op(id, m)));
     if errs.list.len() > before {
         return None;
     }
@@ -227,6 +235,7 @@ fn operation(r: &RawOperation, errs: &mut Errors<'_>) -> Option<Op> {
         tested: r.tested,
         notes: r.notes.as_ref().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         params,
+        pagination,
     })
 }
 
@@ -340,6 +349,13 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
     if p.doc.trim().is_empty() {
         bad("doc is empty".to_owned());
     }
+    let default = p.default.as_ref().and_then(|v| match default_expr(&ty, v, p.required) {
+        Ok(expr) => Some((expr, v.to_string())),
+        Err(e) => {
+            bad(e);
+            None
+        }
+    });
     if errs.list.len() > before {
         return None;
     }
@@ -353,6 +369,31 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
         required: p.required,
         style: p.style.unwrap_or(Style::Comma),
         doc: p.doc.trim().to_owned(),
+        default,
+    })
+}
+
+/// The Rust expression of a param's documented `default` (a value of its field type).
+fn default_expr(ty: &Ty, v: &toml::Value, required: bool) -> Result<String, String> {
+    if !required {
+        return Err("default is only for a required param (an optional one is simply left out)".to_owned());
+    }
+    let mismatch = || format!("default {v} does not fit the param's type");
+    Ok(match (ty, v) {
+        (Ty::String, toml::Value::String(s)) => format!("{}.to_owned()", super::names::lit(s)),
+        (Ty::Int, toml::Value::Integer(i)) => i.to_string(),
+        (Ty::U32, toml::Value::Integer(i)) => u32::try_from(*i).map_err(|_| mismatch())?.to_string(),
+        (Ty::U64, toml::Value::Integer(i)) => u64::try_from(*i).map_err(|_| mismatch())?.to_string(),
+        (Ty::F64, toml::Value::Float(f)) if f.is_finite() => format!("{f:?}"),
+        (Ty::F64, toml::Value::Integer(i)) => format!("{i}.0"),
+        (Ty::Bool | Ty::Bool01, toml::Value::Boolean(b)) => b.to_string(),
+        (Ty::Enum(path), toml::Value::String(variant)) if super::errors::is_camel_ident(variant) => {
+            format!("{path}::{variant}")
+        }
+        (Ty::String | Ty::Int | Ty::U32 | Ty::U64 | Ty::F64 | Ty::Bool | Ty::Bool01 | Ty::Enum(_), _) => {
+            return Err(mismatch())
+        }
+        _ => return Err("default is only for string, int, u32, u64, f64, bool, bool01 and enum params".to_owned()),
     })
 }
 
