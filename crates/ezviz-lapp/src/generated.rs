@@ -2840,7 +2840,7 @@ pub mod codes {
             }
         }
 
-        /// The seed's description (empty for an unknown code).
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
         pub fn description(&self) -> &'static str {
             match self {
                 EzvizCode::InvalidParameters => "Parameters error. Parameters are empty or the format is incorrect.",

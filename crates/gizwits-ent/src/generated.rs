@@ -4543,6 +4543,230 @@ impl crate::Client {
     ) -> Result<super::models::UserTotal, watchpost_core::Error> {
         self.call(req).await
     }
+
+    /// Search registered users of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_users`](Self::search_users) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_users_stream(
+        &self,
+        req: &SearchUsersRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::User> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_USERS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_users(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Search users bound to devices of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_bound_users`](Self::search_bound_users) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_bound_users_stream(
+        &self,
+        req: &SearchBoundUsersRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::User> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_BOUND_USERS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_bound_users(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Enumerate the devices of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_devices`](Self::search_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_devices_stream(
+        &self,
+        req: &SearchDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::Device> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Online and offline records of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_online_records`](Self::device_online_records) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_online_records_stream(
+        &self,
+        req: &DeviceOnlineRecordsRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::OnlineRecord> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_ONLINE_RECORDS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_online_records(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Raw communication log of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_commands`](Self::device_commands) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_commands_stream(
+        &self,
+        req: &DeviceCommandsRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::CommandLog> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_COMMANDS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_commands(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Data point history (KV values) of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_data`](Self::device_data) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_data_stream(
+        &self,
+        req: &DeviceDataRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DataRecord> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_DATA;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_data(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Activated device details by date (domestic environments only): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`activated_devices`](Self::activated_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn activated_devices_stream(
+        &self,
+        req: &ActivatedDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DeviceReportEntry> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::ACTIVATED_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.activated_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Active device details by date (domestic environments only): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`active_devices`](Self::active_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn active_devices_stream(
+        &self,
+        req: &ActiveDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DeviceReportEntry> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::ACTIVE_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.active_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
 }
 
 /// Calls the operation `op_id` of Gizwits Enterprise API with `params`, a JSON object keyed by wire names, and
@@ -5025,7 +5249,7 @@ pub mod codes {
             }
         }
 
-        /// The seed's description (empty for an unknown code).
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
         pub fn description(&self) -> &'static str {
             match self {
                 GizwitsCode::BodyJsonInvalid => "body json invalid",
@@ -5084,7 +5308,7 @@ pub mod codes {
                 GizwitsCode::CannotResetAnonymousPwd => "Cannot reset pwd for anonymous user",
                 GizwitsCode::PksNotAssociated => "the pks has not associate with enterprise!",
                 GizwitsCode::XServiceSecretInvalid => "x-service secret key invalid!",
-                GizwitsCode::Other(_) => "",
+                GizwitsCode::Other(_) => "undocumented error code",
             }
         }
 
@@ -5245,7 +5469,7 @@ pub mod codes {
 
     impl std::fmt::Display for GizwitsCode {
         fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str(self.as_str())
+            write!(f, "{} ({})", self.as_str(), self.description())
         }
     }
 

@@ -3745,7 +3745,7 @@ pub mod codes {
             }
         }
 
-        /// The seed's description (empty for an unknown code).
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
         pub fn description(&self) -> &'static str {
             match self {
                 SubStatus::Ok => "Operation completed.",

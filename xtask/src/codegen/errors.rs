@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
-use super::model::{CodeType, ErrorCode, ErrorTable};
+use super::model::{CodeDisplay, CodeType, ErrorCode, ErrorTable};
 use super::names::{doc_comment, escape, is_snake_ident, lit, resolve_type};
 use super::spec::{RawErrorCode, RawErrors};
 
@@ -149,6 +149,8 @@ pub fn validate(table: Option<&RawErrors>, rows: &[RawErrorCode], bad: &mut dyn 
         doc: t.doc.trim().to_owned(),
         code_type: t.code_type,
         unknown_class: unknown.to_owned(),
+        unknown_description: t.unknown_description.clone(),
+        display: t.display,
         case_insensitive: t.case_insensitive,
         ext: t.ext.clone(),
         ext_method: t.ext_method.clone(),
@@ -215,10 +217,10 @@ pub fn render(out: &mut String, t: &ErrorTable, vendor_title: &str) {
     match_fn(
         out,
         t,
-        "The seed's description (empty for an unknown code).",
+        "The seed's description (for an unknown code: the spec's `unknown_description`).",
         "description(&self) -> &'static str",
         |c| lit(&c.description),
-        "\"\"",
+        &lit(&t.unknown_description),
     );
     match_fn(
         out,
@@ -294,7 +296,10 @@ pub fn render(out: &mut String, t: &ErrorTable, vendor_title: &str) {
 
     emit!(out, "impl std::fmt::Display for {e} {{");
     emit!(out, "fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {{");
-    emit!(out, "f.write_str(self.as_str())");
+    match t.display {
+        CodeDisplay::Code => emit!(out, "f.write_str(self.as_str())"),
+        CodeDisplay::CodeDescription => emit!(out, "write!(f, \"{{}} ({{}})\", self.as_str(), self.description())"),
+    }
     emit!(out, "}}\n}}\n");
     emit!(out, "impl serde::Serialize for {e} {{");
     emit!(out, "fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {{");

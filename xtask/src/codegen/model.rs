@@ -1,6 +1,6 @@
 //! The validated spec that the renderers read: every default applied, every name checked.
 
-pub use super::spec::{CodeType, Encoding, Location, PageStyle, Style, Timeout};
+pub use super::spec::{CodeDisplay, CodeType, Encoding, Location, PageStyle, Style, Timeout};
 
 /// A validated spec file.
 #[derive(Debug, Clone)]
@@ -30,6 +30,10 @@ pub struct ErrorTable {
     pub code_type: CodeType,
     /// `ErrorClass` variant of an unknown code.
     pub unknown_class: String,
+    /// `description()` of an unknown code.
+    pub unknown_description: String,
+    /// How `Display` writes a code.
+    pub display: CodeDisplay,
     /// `from_code` ignores ASCII case as a second try.
     pub case_insensitive: bool,
     /// Extension trait name.

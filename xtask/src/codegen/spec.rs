@@ -34,6 +34,13 @@ pub struct RawErrors {
     pub code_type: CodeType,
     /// Class of a code the table does not list. Default `permanent`.
     pub unknown_class: Option<String>,
+    /// `description()` of a code the table does not list. Default empty.
+    #[serde(default)]
+    pub unknown_description: String,
+    /// How `Display` writes a code: `code` (default, `5001`) or `code_description`
+    /// (`5001 (body json invalid)`).
+    #[serde(default)]
+    pub display: CodeDisplay,
     /// Whether `from_code` also matches a code that differs only in ASCII case.
     #[serde(default)]
     pub case_insensitive: bool,
@@ -45,6 +52,17 @@ pub struct RawErrors {
     pub group_type: Option<String>,
     /// Name of the method returning the group. Default `group`.
     pub group_fn: Option<String>,
+}
+
+/// How the generated `Display` writes a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeDisplay {
+    /// The code as sent.
+    #[default]
+    Code,
+    /// The code, then its description in parentheses.
+    CodeDescription,
 }
 
 /// How a vendor writes its error codes.
