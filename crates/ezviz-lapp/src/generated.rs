@@ -2871,6 +2871,39 @@ pub mod codes {
             }
         }
 
+        /// The seed's description (`None` for an unknown code).
+        pub fn known_description(&self) -> Option<&'static str> {
+            match self {
+                EzvizCode::InvalidParameters => {
+                    Some("Parameters error. Parameters are empty or the format is incorrect.")
+                }
+                EzvizCode::AccessTokenExpired => Some("accessToken exception or is expired. Get accessToken again."),
+                EzvizCode::UserNotFound => Some("The user does not exist."),
+                EzvizCode::AppKeyFrozen => Some("appKey exception. appKey is frozen."),
+                EzvizCode::AppKeyNotFound => Some("appKey does not exist."),
+                EzvizCode::AppSecretMismatch => Some("appKey and appSecret mismatched."),
+                EzvizCode::DeviceNotFound => Some("Device does not exist."),
+                EzvizCode::NetworkError => Some("Network exception. Check the device network status. Try later."),
+                EzvizCode::DeviceOffline => Some("Device offline. Check the device online status."),
+                EzvizCode::DeviceBusy => Some("Device response overtime. Too many operations. Try later."),
+                EzvizCode::WrongVerificationCode => {
+                    Some("Device verification code error. Check the device verification code.")
+                }
+                EzvizCode::IllegalSerial => Some("Illegal deviceSerial."),
+                EzvizCode::NotOwner => {
+                    Some("The user does not have this device. Check whether the device belongs to the current account.")
+                }
+                EzvizCode::ChannelNotFound => Some("The channel does not exist."),
+                EzvizCode::DataException => Some("Data exception. Calling the API exception."),
+                EzvizCode::ServiceException => Some("Service exception. System service exception."),
+                EzvizCode::EncryptionAlreadyDisabled => Some("Encryption is already disabled."),
+                EzvizCode::EncryptionAlreadyEnabled => Some("Encryption is already enabled."),
+                EzvizCode::NotSupported => Some("This command is not supported."),
+                EzvizCode::AlreadyCurrentStatus => Some("Already the current status."),
+                EzvizCode::Other(_) => None,
+            }
+        }
+
         /// What can be done about the code, as the seed documents it (`None` for an unknown code).
         pub fn documented_class(&self) -> Option<ErrorClass> {
             match self {

@@ -5312,6 +5312,71 @@ pub mod codes {
             }
         }
 
+        /// The seed's description (`None` for an unknown code).
+        pub fn known_description(&self) -> Option<&'static str> {
+            match self {
+                GizwitsCode::BodyJsonInvalid => Some("body json invalid"),
+                GizwitsCode::FormInvalid => Some("form invalid"),
+                GizwitsCode::EnterpriseIdNotExist => Some("enterprise id not exist"),
+                GizwitsCode::EnterpriseSecretError => Some("enterprise secret error"),
+                GizwitsCode::ProductSecretError => Some("product secret error"),
+                GizwitsCode::ProductExistDeviceGroups => Some("product exist devicegroups"),
+                GizwitsCode::AssociationNotExist => Some("association not exist"),
+                GizwitsCode::AssociationExisted => Some("association existed"),
+                GizwitsCode::TokenInvalid => Some("token invalid"),
+                GizwitsCode::TokenNotMatchProductKey => Some("token not match product_key"),
+                GizwitsCode::TokenExpired => Some("token has expired"),
+                GizwitsCode::IpNotInWhiteList => Some("ip not in white list"),
+                GizwitsCode::RateLimitExceeded => Some("API call rate limit execeed quota"),
+                GizwitsCode::ReportNotGenerated => Some("Report has not been generated!"),
+                GizwitsCode::ProductKeyNotExist => Some("Product key not exist!"),
+                GizwitsCode::AppidNotExist => Some("Appid not exist!"),
+                GizwitsCode::UidNotExist => Some("Uid not exist!"),
+                GizwitsCode::ProductOperationNotAllowed => Some("product operation not allowed"),
+                GizwitsCode::OrganizationNotExist => Some("organization does not exist"),
+                GizwitsCode::CannotDeletePublishedProduct => Some("can not delete published product!"),
+                GizwitsCode::EnterpriseExists => Some("enterprise is exist"),
+                GizwitsCode::EnterpriseNotExist => Some("enterprise does not exist"),
+                GizwitsCode::EnterpriseCreating => Some("enterprise is creating"),
+                GizwitsCode::ApiDenied => Some("api deny to visit!"),
+                GizwitsCode::ProductNotExist => Some("product does not exist"),
+                GizwitsCode::GroupNotBelongToProduct => Some("device group not belong to this product"),
+                GizwitsCode::ParentGroupNotExist => Some("parent group not exist"),
+                GizwitsCode::RootGroupExists => Some("already has one root group"),
+                GizwitsCode::GroupHasSubgroup => Some("group has subgroup"),
+                GizwitsCode::GroupHasDevice => Some("group has device item"),
+                GizwitsCode::GroupNotExist => Some("group not exist"),
+                GizwitsCode::ProductKeyNotInPreAssignment => Some("product key not in pre assignment!"),
+                GizwitsCode::AssignInProgress => Some("create assign device in progress!"),
+                GizwitsCode::DeviceNotExist => Some("device not exist"),
+                GizwitsCode::DeviceNotBelongToProduct => Some("device not belong to this product"),
+                GizwitsCode::DeviceNotBound => Some("device not bound"),
+                GizwitsCode::DeviceDisabled => Some("device is disabled"),
+                GizwitsCode::DeviceOffline => Some("device offline!"),
+                GizwitsCode::AttrInvalid => Some("attr invalid!"),
+                GizwitsCode::DatapointNotFound => Some("datapoint data not found!"),
+                GizwitsCode::SendCommandFailed => Some("send command failed!"),
+                GizwitsCode::RemoteControlNotAllowed => Some("remote control not allowed!"),
+                GizwitsCode::AttrsNotExist => Some("attrs not exist!"),
+                GizwitsCode::DatapointsMalformed => Some("Datapoints malformed"),
+                GizwitsCode::GenerateMetaFailed => Some("generate meta failed"),
+                GizwitsCode::RawDataError => Some("raw data error!"),
+                GizwitsCode::CallInnerApiFailed => Some("call innerapi failed!"),
+                GizwitsCode::FirmwareNotExist => Some("firmware does not exist"),
+                GizwitsCode::FirmwareVersionCreated => Some("firmware version has created"),
+                GizwitsCode::FirmwareOperationNotAllowed => Some("firmware operation not allowed"),
+                GizwitsCode::KairosdbQueryError => Some("kairosdb query error!"),
+                GizwitsCode::NoResetPwdPermission => Some("This eid has no permission to reset pwd."),
+                GizwitsCode::NoResetPwdPermissionForAppid => {
+                    Some("This eid has no permission to reset pwd for this appid.")
+                }
+                GizwitsCode::CannotResetAnonymousPwd => Some("Cannot reset pwd for anonymous user"),
+                GizwitsCode::PksNotAssociated => Some("the pks has not associate with enterprise!"),
+                GizwitsCode::XServiceSecretInvalid => Some("x-service secret key invalid!"),
+                GizwitsCode::Other(_) => None,
+            }
+        }
+
         /// What can be done about the code, as the seed documents it (`None` for an unknown code).
         pub fn documented_class(&self) -> Option<ErrorClass> {
             match self {

@@ -109,7 +109,7 @@ fn code_meaning(vendor: Vendor, e: &Error) -> Option<String> {
         Vendor::Ezviz => e.ezviz_code().map(|c| c.description().to_owned()),
         Vendor::Gizwits => e.gizwits_code().map(|c| c.description().to_owned()),
         Vendor::Hikgw => {
-            let sub = e.sub_status().and_then(|s| s.description());
+            let sub = e.sub_status().and_then(|s| s.known_description());
             sub.map(str::to_owned)
         }
     }

@@ -153,4 +153,5 @@ pub mod prelude {
     #[cfg(feature = "hikgw")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hikgw")))]
     pub use hik_gateway::HikErrorExt as _;
+    pub use hik_gateway::HikStatusExt as _;
 }

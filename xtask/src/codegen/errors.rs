@@ -225,6 +225,14 @@ pub fn render(out: &mut String, t: &ErrorTable, vendor_title: &str) {
     match_fn(
         out,
         t,
+        "The seed's description (`None` for an unknown code).",
+        "known_description(&self) -> Option<&'static str>",
+        |c| format!("Some({})", lit(&c.description)),
+        "None",
+    );
+    match_fn(
+        out,
+        t,
         "What can be done about the code, as the seed documents it (`None` for an unknown code).",
         "documented_class(&self) -> Option<ErrorClass>",
         |c| format!("Some(ErrorClass::{})", c.class),
