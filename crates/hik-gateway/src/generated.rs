@@ -107,7 +107,7 @@ ParamInfo { name: "body", wire: "DeviceInList", location: ParamLocation::Body, t
     ///
     /// Seed section 8.1.5 (Table 8-5); 4.1.
     ///
-    /// A search: POST but read-only. Client::devices() pages through all results as a Stream.
+    /// A search: POST but read-only. search_devices_stream (and Client::devices()) pages through all results as a Stream.
     pub static SEARCH_DEVICES: Operation = Operation {
         vendor: "hikgw",
         id: "devices.list",
@@ -2705,7 +2705,7 @@ impl crate::Client {
     ///
     /// Seed section 8.1.5 (Table 8-5); 4.1. Sends a [`SearchDevicesRequest`] as [`ops::SEARCH_DEVICES`].
     ///
-    /// A search: POST but read-only. Client::devices() pages through all results as a Stream.
+    /// A search: POST but read-only. search_devices_stream (and Client::devices()) pages through all results as a Stream.
     ///
     /// # Errors
     /// Those of the client's `call`: transport, timeout, auth, the vendor's error codes, decoding.
@@ -3165,6 +3165,33 @@ impl crate::Client {
         req: &SetDeviceTimeRequest,
     ) -> Result<super::models::ResponseStatus, watchpost_core::Error> {
         self.call(req).await
+    }
+
+    /// Search the devices added to the gateway (one page).: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_devices`](Self::search_devices) for each page, starting at the request's offset `body.search_description.position` (default 0) with `body.search_description.max_result` items per page (the request's), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `search_result.total_matches`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_devices_stream(
+        &self,
+        req: &SearchDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::SearchDevice> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_DEVICES;
+        let limit = req.body.search_description.max_result.count().unwrap_or_else(|| 1);
+        let mut start = Position::first(limit);
+        start.offset = req.body.search_description.position.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.body.search_description.position = fit(op.id, "offset", pos.offset)?;
+                req.body.search_description.max_result = fit(op.id, "limit", pos.limit)?;
+                let resp = client.search_devices(&req).await?;
+                let total = resp.search_result.total_matches.count();
+                Ok(Page::new(resp.search_result.match_list).total(total))
+            }
+        })
     }
 }
 
