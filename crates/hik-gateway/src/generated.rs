@@ -3176,7 +3176,7 @@ impl crate::Client {
     ) -> watchpost_core::paginate::ItemStream<super::models::SearchDevice> {
         use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
         let op = &ops::SEARCH_DEVICES;
-        let limit = req.body.search_description.max_result.count().unwrap_or_else(|| 1);
+        let limit = req.body.search_description.max_result.count().unwrap_or(1);
         let mut start = Position::first(limit);
         start.offset = req.body.search_description.position.count().unwrap_or(0);
         let client = self.clone();

@@ -175,8 +175,11 @@ fn render_stream(out: &mut String, op: &Op, p: &Pagination) {
         emit!(out, "use watchpost_core::paginate::Flag as _;");
     }
     emit!(out, "let op = &ops::{};", op.const_name());
-    let limit_default = if p.limit.optional { "u64::from(self.page_size())" } else { "1" };
-    emit!(out, "let limit = req.{}.count().unwrap_or_else(|| {limit_default});", p.limit.path);
+    if p.limit.optional {
+        emit!(out, "let limit = req.{}.count().unwrap_or_else(|| u64::from(self.page_size()));", p.limit.path);
+    } else {
+        emit!(out, "let limit = req.{}.count().unwrap_or(1);", p.limit.path);
+    }
     emit!(out, "let mut start = Position::first(limit);");
     match p.style {
         PageStyle::Page => emit!(out, "start.page = req.{}.count().unwrap_or({});", p.position.path, p.first_page),

@@ -881,4 +881,60 @@ response = "()"
         assert_eq!(first_lower("ISAPI device info"), "ISAPI device info");
         assert_eq!(first_lower(""), "");
     }
+
+    #[test]
+    fn paginated_operations_get_a_stream_and_defaults_leave_new() {
+        let out = render(&spec(
+            r#"
+[[operation]]
+id = "device.list"
+fn = "device_list"
+section = "1.2"
+method = "POST"
+path = "/v1/devices"
+encoding = "json"
+summary = "List devices"
+response = "models::Page"
+  [[operation.param]]
+  name = "body"
+  in = "body"
+  type = "model:models::Search"
+  required = true
+  doc = "Search"
+  [[operation.param]]
+  name = "lang"
+  in = "query"
+  type = "string"
+  required = true
+  default = "en"
+  doc = "Language"
+  [operation.pagination]
+  style = "page"
+  page = "body.search.page_no"
+  limit = "body.search.size"
+  items = "result.items"
+  item = "models::Device"
+  has_more = "result.more"
+"#,
+        ));
+        for want in [
+            "pub fn device_list_stream(&self, req: &DeviceListRequest) -> watchpost_core::paginate::ItemStream<super::models::Device> {",
+            "let limit = req.body.search.size.count().unwrap_or(1);",
+            "start.page = req.body.search.page_no.count().unwrap_or(1);",
+            "req.body.search.page_no = fit(op.id, \"page\", pos.page)?;",
+            "let has_more = resp.result.more.flag();",
+            "Ok(Page::new(resp.result.items).has_more(has_more))",
+            "Paginator::new(op.id, PageStyle::Page, start)",
+            "pub fn new(body: super::models::Search) -> Self {",
+            "lang: \"en\".to_owned(),",
+            "#[serde(rename = \"lang\", default = \"device_list_lang_default\")]",
+            "fn device_list_lang_default() -> String {",
+            "pub fn lang(mut self, lang: impl Into<String>) -> Self {\nself.lang = lang.into();",
+            "required: false, doc: \"Language\"",
+            "pub mod requests {\npub use super::{DeviceListRequest};",
+        ] {
+            assert!(out.replace("    ", "").contains(&want.replace("    ", "")), "missing {want:?} in\n{out}");
+        }
+        assert!(!out.contains("impl Default for DeviceListRequest"), "new() still takes the body");
+    }
 }

@@ -588,4 +588,83 @@ response = "()"
         let raw: RawSpec = toml::from_str(HEAD).unwrap();
         assert!(validate(&raw, &place()).unwrap_err().join("").contains("no [[operation]]"));
     }
+
+    const LIST: &str = r#"
+[[operation]]
+id = "device.list"
+fn = "device_list"
+section = "1.2"
+method = "GET"
+path = "/v1/devices"
+encoding = "query"
+summary = "List devices"
+response = "models::Page"
+  [[operation.param]]
+  name = "skip"
+  type = "u32"
+  doc = "Skipped"
+  [[operation.param]]
+  name = "limit"
+  type = "u32"
+  doc = "Page size"
+  [[operation.param]]
+  name = "lang"
+  type = "string"
+  required = true
+  default = "en"
+  doc = "Language"
+  [operation.pagination]
+  style = "offset"
+  offset = "skip"
+  limit = "limit"
+  items = "objects"
+  item = "models::Device"
+  total = "meta.total"
+"#;
+
+    #[test]
+    fn pagination_and_defaults_are_read() {
+        let spec = check(LIST).unwrap();
+        let op = &spec.operations[0];
+        let p = op.pagination.as_ref().unwrap();
+        assert_eq!((p.position.path.as_str(), p.position.optional), ("skip", true));
+        assert_eq!(p.item, "super::models::Device");
+        assert_eq!(op.params[2].default, Some(("\"en\".to_owned()".to_owned(), "\"en\"".to_owned())));
+        assert!(!op.params[2].in_new() && op.new_takes_nothing() && !op.all_default());
+    }
+
+    #[test]
+    fn bad_pagination_is_reported() {
+        let e = errors(&LIST.replace("offset = \"skip\"", "page = \"skip\""));
+        assert!(e.contains("pagination: page is not used by style = \"offset\""), "{e}");
+        assert!(e.contains("style = \"offset\" needs `offset`"), "{e}");
+        let e = errors(&LIST.replace("offset = \"skip\"", "offset = \"lang\""));
+        assert!(e.contains("offset param `lang` must have type int, u32 or u64"), "{e}");
+        let e = errors(&LIST.replace("limit = \"limit\"", "limit = \"size\""));
+        assert!(e.contains("limit `size` does not start with a param"), "{e}");
+        let e = errors(&LIST.replace("total = \"meta.total\"", "total = \"meta..total\""));
+        assert!(e.contains("total `meta..total` is not a field path"), "{e}");
+        let e = errors(&LIST.replace("style = \"offset\"", "style = \"cursor\""));
+        assert!(e.contains("next_cursor is required with style = \"cursor\""), "{e}");
+        let e = errors(&LIST.replace("response = \"models::Page\"", "response = \"()\""));
+        assert!(e.contains("the response is `()`"), "{e}");
+        let e = errors(&LIST.replace("  total = ", "  totl = "));
+        assert!(e.contains("unknown field `totl`"), "{e}");
+    }
+
+    #[test]
+    fn bad_defaults_are_reported() {
+        let e = errors(&LIST.replace("default = \"en\"", "default = 3"));
+        assert!(e.contains("param `lang`: default 3 does not fit the param's type"), "{e}");
+        let e = errors(&LIST.replace("  required = true\n  default", "  default"));
+        assert!(e.contains("default is only for a required param"), "{e}");
+        let e = errors(
+            &LIST
+                .replace("type = \"string\"\n  required = true", "type = \"u32\"\n  required = true")
+                .replace("default = \"en\"", "default = -1"),
+        );
+        assert!(e.contains("default -1 does not fit"), "{e}");
+        let e = errors(&LIST.replace("type = \"string\"\n  required = true", "type = \"json\"\n  required = true"));
+        assert!(e.contains("default is only for string, int"), "{e}");
+    }
 }
