@@ -40,7 +40,7 @@ use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
 use watchpost_core::config::ClientConfig;
 use watchpost_core::operation::{Body, CallOptions, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
-use watchpost_core::{Error, Result};
+use watchpost_core::{Error, RawResponse, Result};
 
 use crate::envelope::FromEnvelope;
 use crate::generated::{ops, GetTokenRequest};
@@ -372,7 +372,19 @@ impl Client {
 
     /// Sends one typed request and decodes the answer: the body of every generated method.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: FromEnvelope>(&self, req: &R) -> Result<T> {
-        let request = req.to_request()?;
+        let resp = self.execute(req.to_request()?).await?;
+        let env = profile::envelope(&resp)?;
+        T::from_envelope(&env, &resp)
+    }
+
+    /// Sends one request through the client (token, per-device turn, retries) and returns the
+    /// raw response once it passed classification: the escape hatch for a call no generated
+    /// method covers.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] when the operation needs a token and the client has none
+    /// (nothing is sent); otherwise the classified error of the call.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         if self.inner.provider.is_none() && !documented_without_token(request.op.id) {
             return Err(Error::invalid_input(
                 request.op.id,
@@ -382,9 +394,7 @@ impl Client {
         // The pipeline sends one call per device serial at a time (when the option is on).
         let serial = device_serial(&request);
         let request = request.device_key(serial).options(&self.options);
-        let resp = self.inner.pipeline.execute(request).await?;
-        let env = profile::envelope(&resp)?;
-        T::from_envelope(&env, &resp)
+        self.inner.pipeline.execute(request).await
     }
 }
 

@@ -754,7 +754,7 @@ pub mod ops {
                 wire: "version",
                 location: ParamLocation::Form,
                 ty: "enum:models::InfoVersion",
-                required: true,
+                required: false,
                 doc: "Interface version; must be `utc` to get the device time zone",
             },
         ],
@@ -1938,15 +1938,27 @@ pub struct GetDeviceInfoRequest {
     pub device_serial: String,
     /// Interface version; must be `utc` to get the device time zone.
     ///
-    /// Sent as the form field `version`.
-    #[serde(rename = "version")]
+    /// Sent as the form field `version`; documented default `Utc`, set by `new()`.
+    #[serde(rename = "version", default = "get_device_info_version_default")]
     pub version: super::models::InfoVersion,
 }
 
+fn get_device_info_version_default() -> super::models::InfoVersion {
+    super::models::InfoVersion::Utc
+}
+
 impl GetDeviceInfoRequest {
-    /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: impl Into<String>, version: super::models::InfoVersion) -> Self {
-        Self { device_serial: device_serial.into(), version }
+    /// A request with its required parameters; those with a documented default hold it,
+    /// optional ones start unset.
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), version: super::models::InfoVersion::Utc }
+    }
+
+    /// Sets `version` (default "Utc"): interface version; must be `utc` to get the device time zone.
+    #[must_use]
+    pub fn version(mut self, version: super::models::InfoVersion) -> Self {
+        self.version = version;
+        self
     }
 }
 
@@ -2678,5 +2690,371 @@ pub async fn dispatch(
             Err(Error::invalid_input(op_id, "not available through dispatch: the operation is hand-written"))
         }
         _ => Err(Error::invalid_input(op_id, "unknown operation")),
+    }
+}
+
+/// The request structs of EZVIZ open platform (lapp), one per operation.
+pub mod requests {
+    pub use super::{
+        DisableEncryptionRequest, EnableEncryptionRequest, GetCapabilitiesRequest, GetChimeRequest,
+        GetDefencePlanRequest, GetDeviceInfoRequest, GetInfraredRequest, GetLanguageRequest, GetMicStatusRequest,
+        GetPirAreaRequest, GetSceneSwitchRequest, GetSoundSwitchRequest, GetSslSwitchRequest, GetTokenRequest,
+        ListTimezonesRequest, SetChimeRequest, SetDefencePlanRequest, SetDefenceRequest, SetInfraredRequest,
+        SetLanguageRequest, SetMicStatusRequest, SetPirAreaRequest, SetSceneSwitchRequest, SetSoundSwitchRequest,
+        SetSslSwitchRequest, SetTimezoneRequest,
+    };
+}
+
+/// The error codes of EZVIZ open platform (lapp): [`EzvizCode`], [`EzvizErrorExt`] and the profile's table.
+pub mod codes {
+    use watchpost_core::{Error, ErrorClass};
+
+    /// An EZVIZ result code other than `200`.
+    ///
+    /// One variant per code of the seed's table; [`EzvizCode::Other`] keeps any other code as sent.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum EzvizCode {
+        /// 10001: parameters are empty or the format is incorrect.
+        InvalidParameters,
+        /// 10002: the accessToken is invalid or expired; get a new one (the client refreshes once).
+        AccessTokenExpired,
+        /// 10004: the user does not exist.
+        UserNotFound,
+        /// 10005: the appKey is frozen.
+        AppKeyFrozen,
+        /// 10017: the appKey does not exist (token endpoint; documented outside the seed).
+        AppKeyNotFound,
+        /// 10030: the appKey and appSecret do not match (token endpoint; documented outside the seed).
+        AppSecretMismatch,
+        /// 20002: the device does not exist.
+        DeviceNotFound,
+        /// 20006: network exception between the platform and the device; try later (retried).
+        NetworkError,
+        /// 20007: the device is offline (reported at once, not retried).
+        DeviceOffline,
+        /// 20008: device response timeout, too many operations; try later (retried with backoff).
+        DeviceBusy,
+        /// 20010: wrong device verification code.
+        WrongVerificationCode,
+        /// 20014: the deviceSerial is not a valid serial.
+        IllegalSerial,
+        /// 20018: the account does not own the device.
+        NotOwner,
+        /// 20032: the channel does not exist.
+        ChannelNotFound,
+        /// 49999: data exception while calling the API (retried once).
+        DataException,
+        /// 50000: service exception (retried with backoff).
+        ServiceException,
+        /// 60016: encryption is already disabled: "already in that state".
+        EncryptionAlreadyDisabled,
+        /// 60019: encryption is already enabled: "already in that state".
+        EncryptionAlreadyEnabled,
+        /// 60020: the device does not support this command (the seed also words it "Subscription failed").
+        NotSupported,
+        /// 60022: the device is already in the requested state.
+        AlreadyCurrentStatus,
+        /// A code the seed does not document, kept as sent.
+        Other(String),
+    }
+
+    impl EzvizCode {
+        /// Every documented code, in table order.
+        pub const ALL: &'static [EzvizCode] = &[
+            EzvizCode::InvalidParameters,
+            EzvizCode::AccessTokenExpired,
+            EzvizCode::UserNotFound,
+            EzvizCode::AppKeyFrozen,
+            EzvizCode::AppKeyNotFound,
+            EzvizCode::AppSecretMismatch,
+            EzvizCode::DeviceNotFound,
+            EzvizCode::NetworkError,
+            EzvizCode::DeviceOffline,
+            EzvizCode::DeviceBusy,
+            EzvizCode::WrongVerificationCode,
+            EzvizCode::IllegalSerial,
+            EzvizCode::NotOwner,
+            EzvizCode::ChannelNotFound,
+            EzvizCode::DataException,
+            EzvizCode::ServiceException,
+            EzvizCode::EncryptionAlreadyDisabled,
+            EzvizCode::EncryptionAlreadyEnabled,
+            EzvizCode::NotSupported,
+            EzvizCode::AlreadyCurrentStatus,
+        ];
+
+        /// The code from its text, surrounding spaces ignored; unknown codes are kept in
+        /// [`EzvizCode::Other`].
+        pub fn from_code(code: &str) -> Self {
+            let code = code.trim();
+            match code {
+                "10001" => EzvizCode::InvalidParameters,
+                "10002" => EzvizCode::AccessTokenExpired,
+                "10004" => EzvizCode::UserNotFound,
+                "10005" => EzvizCode::AppKeyFrozen,
+                "10017" => EzvizCode::AppKeyNotFound,
+                "10030" => EzvizCode::AppSecretMismatch,
+                "20002" => EzvizCode::DeviceNotFound,
+                "20006" => EzvizCode::NetworkError,
+                "20007" => EzvizCode::DeviceOffline,
+                "20008" => EzvizCode::DeviceBusy,
+                "20010" => EzvizCode::WrongVerificationCode,
+                "20014" => EzvizCode::IllegalSerial,
+                "20018" => EzvizCode::NotOwner,
+                "20032" => EzvizCode::ChannelNotFound,
+                "49999" => EzvizCode::DataException,
+                "50000" => EzvizCode::ServiceException,
+                "60016" => EzvizCode::EncryptionAlreadyDisabled,
+                "60019" => EzvizCode::EncryptionAlreadyEnabled,
+                "60020" => EzvizCode::NotSupported,
+                "60022" => EzvizCode::AlreadyCurrentStatus,
+                other => EzvizCode::Other(other.to_owned()),
+            }
+        }
+
+        /// The code as the service sends it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                EzvizCode::InvalidParameters => "10001",
+                EzvizCode::AccessTokenExpired => "10002",
+                EzvizCode::UserNotFound => "10004",
+                EzvizCode::AppKeyFrozen => "10005",
+                EzvizCode::AppKeyNotFound => "10017",
+                EzvizCode::AppSecretMismatch => "10030",
+                EzvizCode::DeviceNotFound => "20002",
+                EzvizCode::NetworkError => "20006",
+                EzvizCode::DeviceOffline => "20007",
+                EzvizCode::DeviceBusy => "20008",
+                EzvizCode::WrongVerificationCode => "20010",
+                EzvizCode::IllegalSerial => "20014",
+                EzvizCode::NotOwner => "20018",
+                EzvizCode::ChannelNotFound => "20032",
+                EzvizCode::DataException => "49999",
+                EzvizCode::ServiceException => "50000",
+                EzvizCode::EncryptionAlreadyDisabled => "60016",
+                EzvizCode::EncryptionAlreadyEnabled => "60019",
+                EzvizCode::NotSupported => "60020",
+                EzvizCode::AlreadyCurrentStatus => "60022",
+                EzvizCode::Other(code) => code,
+            }
+        }
+
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
+        pub fn description(&self) -> &'static str {
+            match self {
+                EzvizCode::InvalidParameters => "Parameters error. Parameters are empty or the format is incorrect.",
+                EzvizCode::AccessTokenExpired => "accessToken exception or is expired. Get accessToken again.",
+                EzvizCode::UserNotFound => "The user does not exist.",
+                EzvizCode::AppKeyFrozen => "appKey exception. appKey is frozen.",
+                EzvizCode::AppKeyNotFound => "appKey does not exist.",
+                EzvizCode::AppSecretMismatch => "appKey and appSecret mismatched.",
+                EzvizCode::DeviceNotFound => "Device does not exist.",
+                EzvizCode::NetworkError => "Network exception. Check the device network status. Try later.",
+                EzvizCode::DeviceOffline => "Device offline. Check the device online status.",
+                EzvizCode::DeviceBusy => "Device response overtime. Too many operations. Try later.",
+                EzvizCode::WrongVerificationCode => {
+                    "Device verification code error. Check the device verification code."
+                }
+                EzvizCode::IllegalSerial => "Illegal deviceSerial.",
+                EzvizCode::NotOwner => {
+                    "The user does not have this device. Check whether the device belongs to the current account."
+                }
+                EzvizCode::ChannelNotFound => "The channel does not exist.",
+                EzvizCode::DataException => "Data exception. Calling the API exception.",
+                EzvizCode::ServiceException => "Service exception. System service exception.",
+                EzvizCode::EncryptionAlreadyDisabled => "Encryption is already disabled.",
+                EzvizCode::EncryptionAlreadyEnabled => "Encryption is already enabled.",
+                EzvizCode::NotSupported => "This command is not supported.",
+                EzvizCode::AlreadyCurrentStatus => "Already the current status.",
+                EzvizCode::Other(_) => "",
+            }
+        }
+
+        /// The seed's description (`None` for an unknown code).
+        pub fn known_description(&self) -> Option<&'static str> {
+            match self {
+                EzvizCode::InvalidParameters => {
+                    Some("Parameters error. Parameters are empty or the format is incorrect.")
+                }
+                EzvizCode::AccessTokenExpired => Some("accessToken exception or is expired. Get accessToken again."),
+                EzvizCode::UserNotFound => Some("The user does not exist."),
+                EzvizCode::AppKeyFrozen => Some("appKey exception. appKey is frozen."),
+                EzvizCode::AppKeyNotFound => Some("appKey does not exist."),
+                EzvizCode::AppSecretMismatch => Some("appKey and appSecret mismatched."),
+                EzvizCode::DeviceNotFound => Some("Device does not exist."),
+                EzvizCode::NetworkError => Some("Network exception. Check the device network status. Try later."),
+                EzvizCode::DeviceOffline => Some("Device offline. Check the device online status."),
+                EzvizCode::DeviceBusy => Some("Device response overtime. Too many operations. Try later."),
+                EzvizCode::WrongVerificationCode => {
+                    Some("Device verification code error. Check the device verification code.")
+                }
+                EzvizCode::IllegalSerial => Some("Illegal deviceSerial."),
+                EzvizCode::NotOwner => {
+                    Some("The user does not have this device. Check whether the device belongs to the current account.")
+                }
+                EzvizCode::ChannelNotFound => Some("The channel does not exist."),
+                EzvizCode::DataException => Some("Data exception. Calling the API exception."),
+                EzvizCode::ServiceException => Some("Service exception. System service exception."),
+                EzvizCode::EncryptionAlreadyDisabled => Some("Encryption is already disabled."),
+                EzvizCode::EncryptionAlreadyEnabled => Some("Encryption is already enabled."),
+                EzvizCode::NotSupported => Some("This command is not supported."),
+                EzvizCode::AlreadyCurrentStatus => Some("Already the current status."),
+                EzvizCode::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code, as the seed documents it (`None` for an unknown code).
+        pub fn documented_class(&self) -> Option<ErrorClass> {
+            match self {
+                EzvizCode::InvalidParameters => Some(ErrorClass::Permanent),
+                EzvizCode::AccessTokenExpired => Some(ErrorClass::AuthExpired),
+                EzvizCode::UserNotFound => Some(ErrorClass::Permanent),
+                EzvizCode::AppKeyFrozen => Some(ErrorClass::Permanent),
+                EzvizCode::AppKeyNotFound => Some(ErrorClass::AuthRejected),
+                EzvizCode::AppSecretMismatch => Some(ErrorClass::AuthRejected),
+                EzvizCode::DeviceNotFound => Some(ErrorClass::Permanent),
+                EzvizCode::NetworkError => Some(ErrorClass::Retryable),
+                EzvizCode::DeviceOffline => Some(ErrorClass::Permanent),
+                EzvizCode::DeviceBusy => Some(ErrorClass::Retryable),
+                EzvizCode::WrongVerificationCode => Some(ErrorClass::Permanent),
+                EzvizCode::IllegalSerial => Some(ErrorClass::Permanent),
+                EzvizCode::NotOwner => Some(ErrorClass::Permanent),
+                EzvizCode::ChannelNotFound => Some(ErrorClass::Permanent),
+                EzvizCode::DataException => Some(ErrorClass::Retryable),
+                EzvizCode::ServiceException => Some(ErrorClass::Retryable),
+                EzvizCode::EncryptionAlreadyDisabled => Some(ErrorClass::Permanent),
+                EzvizCode::EncryptionAlreadyEnabled => Some(ErrorClass::Permanent),
+                EzvizCode::NotSupported => Some(ErrorClass::Unsupported),
+                EzvizCode::AlreadyCurrentStatus => Some(ErrorClass::Permanent),
+                EzvizCode::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code; an unknown code is `ErrorClass::Permanent`.
+        pub fn class(&self) -> ErrorClass {
+            self.documented_class().unwrap_or(ErrorClass::Permanent)
+        }
+
+        /// Whether the seed says a request that failed with this code had no effect, so that it may be
+        /// repeated even when it is not idempotent.
+        pub fn safe_to_retry(&self) -> bool {
+            matches!(
+                self,
+                EzvizCode::NetworkError
+                    | EzvizCode::DeviceBusy
+                    | EzvizCode::DataException
+                    | EzvizCode::ServiceException
+            )
+        }
+
+        /// The most attempts the seed allows after this code, the first included (`None`: the client's
+        /// retry policy decides).
+        pub fn max_attempts(&self) -> Option<u32> {
+            match self {
+                EzvizCode::DataException => Some(2),
+                _ => None,
+            }
+        }
+
+        /// Whether the code is one of 20007.
+        pub fn is_device_offline(&self) -> bool {
+            matches!(self, EzvizCode::DeviceOffline)
+        }
+
+        /// Whether the code is one of 20008.
+        pub fn is_device_busy(&self) -> bool {
+            matches!(self, EzvizCode::DeviceBusy)
+        }
+
+        /// Whether the code is one of 60016, 60019, 60022.
+        pub fn is_already_in_state(&self) -> bool {
+            matches!(
+                self,
+                EzvizCode::EncryptionAlreadyDisabled
+                    | EzvizCode::EncryptionAlreadyEnabled
+                    | EzvizCode::AlreadyCurrentStatus
+            )
+        }
+
+        /// Whether the code is one of 60020.
+        pub fn is_not_supported(&self) -> bool {
+            matches!(self, EzvizCode::NotSupported)
+        }
+    }
+
+    impl std::fmt::Display for EzvizCode {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl serde::Serialize for EzvizCode {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for EzvizCode {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let code = <watchpost_core::codec::lenient::LenientCode as serde::Deserialize>::deserialize(deserializer)?;
+            Ok(EzvizCode::from_code(code.as_str()))
+        }
+    }
+
+    /// Typed views of a [`watchpost_core::Error`] that carries a code of this vendor.
+    pub trait EzvizErrorExt {
+        /// The code the service answered, typed (`None` for transport, timeout, decode and input
+        /// errors).
+        fn ezviz_code(&self) -> Option<EzvizCode>;
+
+        /// Whether the service answered a code for which [`EzvizCode::is_device_offline`] holds.
+        fn is_device_offline(&self) -> bool {
+            self.ezviz_code().is_some_and(|c| c.is_device_offline())
+        }
+
+        /// Whether the service answered a code for which [`EzvizCode::is_device_busy`] holds.
+        fn is_device_busy(&self) -> bool {
+            self.ezviz_code().is_some_and(|c| c.is_device_busy())
+        }
+
+        /// Whether the service answered a code for which [`EzvizCode::is_already_in_state`] holds.
+        fn is_already_in_state(&self) -> bool {
+            self.ezviz_code().is_some_and(|c| c.is_already_in_state())
+        }
+
+        /// Whether the service answered a code for which [`EzvizCode::is_not_supported`] holds.
+        fn is_not_supported(&self) -> bool {
+            self.ezviz_code().is_some_and(|c| c.is_not_supported())
+        }
+    }
+
+    impl EzvizErrorExt for Error {
+        fn ezviz_code(&self) -> Option<EzvizCode> {
+            match self {
+                Error::Decode { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::InvalidInput { .. } => {
+                    None
+                }
+                other => other.vendor_code().map(EzvizCode::from_code),
+            }
+        }
+    }
+
+    /// The profile's table: whether `err` carries a code the seed documents as safe to repeat
+    /// (`VendorProfile::safe_to_retry`).
+    pub fn code_safe_to_retry(err: &Error) -> bool {
+        err.ezviz_code().is_some_and(|c| c.safe_to_retry())
+    }
+
+    /// The profile's table: the attempt cap the seed documents for `err`'s code
+    /// (`VendorProfile::max_attempts`).
+    pub fn code_max_attempts(err: &Error) -> Option<u32> {
+        err.ezviz_code().and_then(|c| c.max_attempts())
+    }
+
+    /// The profile's table: the class of a code the service answered, as text (an unknown code
+    /// gets `ErrorClass::Permanent`).
+    pub fn code_class(code: &str) -> ErrorClass {
+        EzvizCode::from_code(code).class()
     }
 }

@@ -37,19 +37,7 @@ pub mod sim;
 
 pub use client::{Client, ClientBuilder, Region, DEFAULT_TOKEN_HOST};
 pub use error::{EzvizCode, EzvizErrorExt};
-pub use generated::{dispatch, ops, OPERATIONS};
+pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use models::SetOutcome;
+pub use requests::*;
 pub use watchpost_core::{Error, ErrorClass, Result};
-
-/// The request builders, one per operation: `XxxRequest::new(required...)` plus a setter per
-/// optional parameter. Optional parameters left unset are not sent.
-pub mod requests {
-    pub use crate::generated::{
-        DisableEncryptionRequest, EnableEncryptionRequest, GetCapabilitiesRequest, GetChimeRequest,
-        GetDefencePlanRequest, GetDeviceInfoRequest, GetInfraredRequest, GetLanguageRequest, GetMicStatusRequest,
-        GetPirAreaRequest, GetSceneSwitchRequest, GetSoundSwitchRequest, GetSslSwitchRequest, GetTokenRequest,
-        ListTimezonesRequest, SetChimeRequest, SetDefencePlanRequest, SetDefenceRequest, SetInfraredRequest,
-        SetLanguageRequest, SetMicStatusRequest, SetPirAreaRequest, SetSceneSwitchRequest, SetSoundSwitchRequest,
-        SetSslSwitchRequest, SetTimezoneRequest,
-    };
-}

@@ -21,7 +21,7 @@ use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorPr
 use watchpost_core::{Error, RawResponse, Result};
 
 use crate::envelope::Envelope;
-use crate::error::{to_error, EzvizCode, EzvizErrorExt as _};
+use crate::error::{code_max_attempts, code_safe_to_retry, to_error, EzvizCode};
 
 /// The EZVIZ envelope classifier (see the module docs).
 #[derive(Debug, Clone, Copy, Default)]
@@ -51,12 +51,12 @@ impl VendorProfile for EzvizProfile {
     }
 
     fn safe_to_retry(&self, err: &Error) -> bool {
-        err.ezviz_code().is_some_and(|c| c.is_safe_to_retry())
+        code_safe_to_retry(err)
     }
 
     fn max_attempts(&self, err: &Error) -> Option<u32> {
         // 49999 "data exception": the seed documents it as worth one retry, not more.
-        (err.ezviz_code() == Some(EzvizCode::DataException)).then_some(2)
+        code_max_attempts(err)
     }
 }
 

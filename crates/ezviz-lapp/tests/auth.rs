@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use ezviz_lapp::models::InfoVersion;
 use ezviz_lapp::requests::{GetDeviceInfoRequest, GetLanguageRequest, ListTimezonesRequest};
 use ezviz_lapp::sim::{fixtures, Simulator};
 use ezviz_lapp::{Client, EzvizCode, EzvizErrorExt as _};
@@ -124,7 +123,7 @@ async fn every_call_goes_to_the_area_domain_and_the_time_zone_list_needs_no_toke
     let sim = Simulator::start().await.unwrap();
     assert_ne!(sim.token_host(), sim.area_domain());
     let client = sim.client_builder().build().unwrap();
-    let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB, InfoVersion::Utc)).await.unwrap();
+    let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB)).await.unwrap();
     assert_eq!(info.device_serial.as_deref(), Some(fixtures::HUB));
     assert_eq!(client.list_timezones(&ListTimezonesRequest::new()).await.unwrap().len(), 105);
 

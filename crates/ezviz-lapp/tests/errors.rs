@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ezviz_lapp::models::{DefenceMode, InfoVersion, SetOutcome};
+use ezviz_lapp::models::{DefenceMode, SetOutcome};
 use ezviz_lapp::requests::*;
 use ezviz_lapp::sim::{fixtures, Simulator};
 use ezviz_lapp::{Client, EzvizCode, EzvizErrorExt as _};
@@ -24,7 +24,7 @@ fn arm_hub() -> SetDefenceRequest {
 }
 
 fn info(serial: &str) -> GetDeviceInfoRequest {
-    GetDeviceInfoRequest::new(serial, InfoVersion::Utc)
+    GetDeviceInfoRequest::new(serial)
 }
 
 #[tokio::test(start_paused = true)]

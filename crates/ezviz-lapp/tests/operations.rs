@@ -3,8 +3,8 @@
 //! `spec/ezviz.toml`) was never called, so a new spec entry without a test fails the build.
 
 use ezviz_lapp::models::{
-    ChimeType, DefenceMode, InfoVersion, Language, PirMasks, ScheduleTime, SetOutcome, SwitchStatus, TimeFormat,
-    TimeZoneLanguage, TzCode, Weekday, Weekdays,
+    ChimeType, DefenceMode, Language, PirMasks, ScheduleTime, SetOutcome, SwitchStatus, TimeFormat, TimeZoneLanguage,
+    TzCode, Weekday, Weekdays,
 };
 use ezviz_lapp::requests::*;
 use ezviz_lapp::sim::{fixtures, Simulator};
@@ -81,9 +81,8 @@ async fn doorbell(client: &Client) {
 
 async fn arming(client: &Client) {
     use fixtures::{CAMERA, HUB};
-    let info = |serial: &'static str| async move {
-        client.get_device_info(&GetDeviceInfoRequest::new(serial, InfoVersion::Utc)).await.unwrap()
-    };
+    let info =
+        |serial: &'static str| async move { client.get_device_info(&GetDeviceInfoRequest::new(serial)).await.unwrap() };
     // 1.20 and 1.1: the hub starts at Home (8), as in the seed's example.
     assert_eq!(info(HUB).await.defence.and_then(|d| d.as_hub()), Some(DefenceMode::Home));
     assert_eq!(client.set_defence(&SetDefenceRequest::new(HUB, DefenceMode::Away)).await.unwrap(), SetOutcome::Applied);
@@ -138,12 +137,12 @@ async fn time_and_language(client: &Client) {
     assert_eq!(central_america.utc_offset_minutes(), Some(-360));
 
     // 1.20 / 1.22.
-    let info = client.get_device_info(&GetDeviceInfoRequest::new(HUB, InfoVersion::Utc)).await.unwrap();
+    let info = client.get_device_info(&GetDeviceInfoRequest::new(HUB)).await.unwrap();
     assert_eq!((info.time_zone.as_deref(), info.model.as_deref()), (Some("UTC+14:00"), Some("CS-A1S-32WE2G")));
     let set =
         SetTimezoneRequest::new(HUB, central_america.tz_code.clone(), TimeFormat::DayMonthYear).daylight_saving(true);
     assert_eq!(client.set_timezone(&set).await.unwrap(), SetOutcome::Applied);
-    let info = client.get_device_info(&GetDeviceInfoRequest::new(HUB, InfoVersion::Utc)).await.unwrap();
+    let info = client.get_device_info(&GetDeviceInfoRequest::new(HUB)).await.unwrap();
     assert_eq!(info.utc_offset_minutes(), Some(-360));
 
     // 1.23: the hub answers the seed's capability map.

@@ -4543,6 +4543,230 @@ impl crate::Client {
     ) -> Result<super::models::UserTotal, watchpost_core::Error> {
         self.call(req).await
     }
+
+    /// Search registered users of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_users`](Self::search_users) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_users_stream(
+        &self,
+        req: &SearchUsersRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::User> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_USERS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_users(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Search users bound to devices of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_bound_users`](Self::search_bound_users) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_bound_users_stream(
+        &self,
+        req: &SearchBoundUsersRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::User> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_BOUND_USERS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_bound_users(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Enumerate the devices of a product: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_devices`](Self::search_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_devices_stream(
+        &self,
+        req: &SearchDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::Device> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.search_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Online and offline records of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_online_records`](Self::device_online_records) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_online_records_stream(
+        &self,
+        req: &DeviceOnlineRecordsRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::OnlineRecord> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_ONLINE_RECORDS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_online_records(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Raw communication log of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_commands`](Self::device_commands) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_commands_stream(
+        &self,
+        req: &DeviceCommandsRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::CommandLog> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_COMMANDS;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_commands(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Data point history (KV values) of a device (any two days of the last seven): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`device_data`](Self::device_data) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn device_data_stream(
+        &self,
+        req: &DeviceDataRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DataRecord> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::DEVICE_DATA;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.device_data(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Activated device details by date (domestic environments only): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`activated_devices`](Self::activated_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn activated_devices_stream(
+        &self,
+        req: &ActivatedDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DeviceReportEntry> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::ACTIVATED_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.activated_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
+
+    /// Active device details by date (domestic environments only): every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`active_devices`](Self::active_devices) for each page, starting at the request's offset `skip` (default 0) with `limit` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `meta.total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn active_devices_stream(
+        &self,
+        req: &ActiveDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::DeviceReportEntry> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::ACTIVE_DEVICES;
+        let limit = req.limit.count().unwrap_or_else(|| u64::from(self.page_size()));
+        let mut start = Position::first(limit);
+        start.offset = req.skip.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.skip = Some(fit(op.id, "offset", pos.offset)?);
+                req.limit = Some(fit(op.id, "limit", pos.limit)?);
+                let resp = client.active_devices(&req).await?;
+                let total = resp.meta.total.count();
+                let page_size = resp.meta.limit.count();
+                Ok(Page::new(resp.objects).total(total).page_size(page_size))
+            }
+        })
+    }
 }
 
 /// Calls the operation `op_id` of Gizwits Enterprise API with `params`, a JSON object keyed by wire names, and
@@ -4691,5 +4915,680 @@ pub async fn dispatch(
             Err(Error::invalid_input(op_id, "not available through dispatch: the operation is hand-written"))
         }
         _ => Err(Error::invalid_input(op_id, "unknown operation")),
+    }
+}
+
+/// The request structs of Gizwits Enterprise API, one per operation.
+pub mod requests {
+    pub use super::{
+        AccessTokenRequest, ActivatedDevicesRequest, ActiveDevicesRequest, ActiveUsersRequest,
+        AlertDeviceReportRequest, AlertEventReportRequest, BindDevicesRequest, ControlDeviceRequest,
+        CreateDeviceGroupRequest, DeleteDeviceGroupRequest, DeviceActivationReportRequest, DeviceCommandsRequest,
+        DeviceDataRequest, DeviceDetailRequest, DeviceDidRequest, DeviceGroupMacsRequest, DeviceGroupTreeRequest,
+        DeviceLivenessHistoryRequest, DeviceLocationsRequest, DeviceOnlineRecordsRequest, DeviceStatusReportRequest,
+        DeviceSummaryRequest, FaultDeviceReportRequest, FaultEventReportRequest, NewUsersReportRequest,
+        ProductDatapointsRequest, SearchBoundUsersRequest, SearchDevicesRequest, SearchUsersRequest,
+        TotalUsersReportRequest, UnbindDevicesRequest, UpdateDeviceGroupRequest, UserLocationsRequest,
+    };
+}
+
+/// The error codes of Gizwits Enterprise API: [`GizwitsCode`], [`GizwitsErrorExt`] and the profile's table.
+pub mod codes {
+    use watchpost_core::{Error, ErrorClass};
+
+    /// A Gizwits system error code (`error_code`), from the seed's error table.
+    ///
+    /// One variant per code of the seed's table; [`GizwitsCode::Other`] keeps any other code as sent.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum GizwitsCode {
+        /// 5001: the JSON body is invalid.
+        BodyJsonInvalid,
+        /// 5002: a parameter is invalid.
+        FormInvalid,
+        /// 5003: the enterprise id does not exist (bad credentials).
+        EnterpriseIdNotExist,
+        /// 5004: the enterprise secret is wrong.
+        EnterpriseSecretError,
+        /// 5005: the product secret is wrong.
+        ProductSecretError,
+        /// 5006: the product has device groups.
+        ProductExistDeviceGroups,
+        /// 5007: the Enterprise API service is not opened for the product.
+        AssociationNotExist,
+        /// 5008: the association already exists.
+        AssociationExisted,
+        /// 5009: missing token or bad `Authorization` format: refresh once and replay.
+        TokenInvalid,
+        /// 5010: the token belongs to another product key: refresh once and replay.
+        TokenNotMatchProductKey,
+        /// 5011: the token expired: refresh once and replay.
+        TokenExpired,
+        /// 5012: the caller's IP is not in the enterprise's white list.
+        IpNotInWhiteList,
+        /// 5013: the hourly request quota is used up: wait for `X-RateLimit-Reset`.
+        RateLimitExceeded,
+        /// 5014: the report has not been generated yet (retry later).
+        ReportNotGenerated,
+        /// 5015: the product key does not exist.
+        ProductKeyNotExist,
+        /// 5016: the appid does not exist (listed twice in the seed).
+        AppidNotExist,
+        /// 5017: the uid does not exist.
+        UidNotExist,
+        /// 5018: the operation is not allowed on the product.
+        ProductOperationNotAllowed,
+        /// 5019: the organization does not exist.
+        OrganizationNotExist,
+        /// 5020: a published product cannot be deleted.
+        CannotDeletePublishedProduct,
+        /// 5021: the enterprise already exists.
+        EnterpriseExists,
+        /// 5022: the enterprise does not exist.
+        EnterpriseNotExist,
+        /// 5023: the enterprise is being created (retry later).
+        EnterpriseCreating,
+        /// 5024: the API may not be visited.
+        ApiDenied,
+        /// 5025: the product does not exist.
+        ProductNotExist,
+        /// 5201: the device group belongs to another product.
+        GroupNotBelongToProduct,
+        /// 5202: the parent group does not exist.
+        ParentGroupNotExist,
+        /// 5203: the product already has a root group.
+        RootGroupExists,
+        /// 5204: the group has child groups.
+        GroupHasSubgroup,
+        /// 5205: the group has devices.
+        GroupHasDevice,
+        /// 5206: the group does not exist.
+        GroupNotExist,
+        /// 5207: the product key is not in pre-assignment.
+        ProductKeyNotInPreAssignment,
+        /// 5208: a device assignment is in progress (retry later).
+        AssignInProgress,
+        /// 5301: the device does not exist.
+        DeviceNotExist,
+        /// 5302: the device belongs to another product.
+        DeviceNotBelongToProduct,
+        /// 5303: the device is not bound.
+        DeviceNotBound,
+        /// 5304: the device is disabled.
+        DeviceDisabled,
+        /// 5305: the device is offline (retry when it is online).
+        DeviceOffline,
+        /// 5401: a data point value is invalid.
+        AttrInvalid,
+        /// 5402: the product has no data points.
+        DatapointNotFound,
+        /// 5403: sending the command failed ("please try it again"): safe to repeat.
+        SendCommandFailed,
+        /// 5404: remote control is not enabled for the product.
+        RemoteControlNotAllowed,
+        /// 5405: the data points do not exist.
+        AttrsNotExist,
+        /// 5406: the data points are malformed.
+        DatapointsMalformed,
+        /// 5407: generating meta data failed.
+        GenerateMetaFailed,
+        /// 5408: the raw data is invalid.
+        RawDataError,
+        /// 5409: an internal call failed.
+        CallInnerApiFailed,
+        /// 5501: the firmware does not exist.
+        FirmwareNotExist,
+        /// 5502: the firmware version was already created.
+        FirmwareVersionCreated,
+        /// 5503: the firmware operation is not allowed.
+        FirmwareOperationNotAllowed,
+        /// 5601: the time-series query failed.
+        KairosdbQueryError,
+        /// 5701: the enterprise may not reset passwords.
+        NoResetPwdPermission,
+        /// 5702: the enterprise may not reset passwords for this appid.
+        NoResetPwdPermissionForAppid,
+        /// 5703: an anonymous user's password cannot be reset.
+        CannotResetAnonymousPwd,
+        /// 5801: the product keys are not associated with the enterprise.
+        PksNotAssociated,
+        /// 5901: the x-service secret key is invalid.
+        XServiceSecretInvalid,
+        /// A code the seed does not document, kept as sent.
+        Other(String),
+    }
+
+    impl GizwitsCode {
+        /// Every documented code, in table order.
+        pub const ALL: &'static [GizwitsCode] = &[
+            GizwitsCode::BodyJsonInvalid,
+            GizwitsCode::FormInvalid,
+            GizwitsCode::EnterpriseIdNotExist,
+            GizwitsCode::EnterpriseSecretError,
+            GizwitsCode::ProductSecretError,
+            GizwitsCode::ProductExistDeviceGroups,
+            GizwitsCode::AssociationNotExist,
+            GizwitsCode::AssociationExisted,
+            GizwitsCode::TokenInvalid,
+            GizwitsCode::TokenNotMatchProductKey,
+            GizwitsCode::TokenExpired,
+            GizwitsCode::IpNotInWhiteList,
+            GizwitsCode::RateLimitExceeded,
+            GizwitsCode::ReportNotGenerated,
+            GizwitsCode::ProductKeyNotExist,
+            GizwitsCode::AppidNotExist,
+            GizwitsCode::UidNotExist,
+            GizwitsCode::ProductOperationNotAllowed,
+            GizwitsCode::OrganizationNotExist,
+            GizwitsCode::CannotDeletePublishedProduct,
+            GizwitsCode::EnterpriseExists,
+            GizwitsCode::EnterpriseNotExist,
+            GizwitsCode::EnterpriseCreating,
+            GizwitsCode::ApiDenied,
+            GizwitsCode::ProductNotExist,
+            GizwitsCode::GroupNotBelongToProduct,
+            GizwitsCode::ParentGroupNotExist,
+            GizwitsCode::RootGroupExists,
+            GizwitsCode::GroupHasSubgroup,
+            GizwitsCode::GroupHasDevice,
+            GizwitsCode::GroupNotExist,
+            GizwitsCode::ProductKeyNotInPreAssignment,
+            GizwitsCode::AssignInProgress,
+            GizwitsCode::DeviceNotExist,
+            GizwitsCode::DeviceNotBelongToProduct,
+            GizwitsCode::DeviceNotBound,
+            GizwitsCode::DeviceDisabled,
+            GizwitsCode::DeviceOffline,
+            GizwitsCode::AttrInvalid,
+            GizwitsCode::DatapointNotFound,
+            GizwitsCode::SendCommandFailed,
+            GizwitsCode::RemoteControlNotAllowed,
+            GizwitsCode::AttrsNotExist,
+            GizwitsCode::DatapointsMalformed,
+            GizwitsCode::GenerateMetaFailed,
+            GizwitsCode::RawDataError,
+            GizwitsCode::CallInnerApiFailed,
+            GizwitsCode::FirmwareNotExist,
+            GizwitsCode::FirmwareVersionCreated,
+            GizwitsCode::FirmwareOperationNotAllowed,
+            GizwitsCode::KairosdbQueryError,
+            GizwitsCode::NoResetPwdPermission,
+            GizwitsCode::NoResetPwdPermissionForAppid,
+            GizwitsCode::CannotResetAnonymousPwd,
+            GizwitsCode::PksNotAssociated,
+            GizwitsCode::XServiceSecretInvalid,
+        ];
+
+        /// The vendor's codes are numbers; a number sent as text or as a number reads the same.
+        ///
+        /// The code from its text, surrounding spaces ignored; unknown codes are kept in
+        /// [`GizwitsCode::Other`].
+        pub fn from_code(code: &str) -> Self {
+            let code = code.trim();
+            match code {
+                "5001" => GizwitsCode::BodyJsonInvalid,
+                "5002" => GizwitsCode::FormInvalid,
+                "5003" => GizwitsCode::EnterpriseIdNotExist,
+                "5004" => GizwitsCode::EnterpriseSecretError,
+                "5005" => GizwitsCode::ProductSecretError,
+                "5006" => GizwitsCode::ProductExistDeviceGroups,
+                "5007" => GizwitsCode::AssociationNotExist,
+                "5008" => GizwitsCode::AssociationExisted,
+                "5009" => GizwitsCode::TokenInvalid,
+                "5010" => GizwitsCode::TokenNotMatchProductKey,
+                "5011" => GizwitsCode::TokenExpired,
+                "5012" => GizwitsCode::IpNotInWhiteList,
+                "5013" => GizwitsCode::RateLimitExceeded,
+                "5014" => GizwitsCode::ReportNotGenerated,
+                "5015" => GizwitsCode::ProductKeyNotExist,
+                "5016" => GizwitsCode::AppidNotExist,
+                "5017" => GizwitsCode::UidNotExist,
+                "5018" => GizwitsCode::ProductOperationNotAllowed,
+                "5019" => GizwitsCode::OrganizationNotExist,
+                "5020" => GizwitsCode::CannotDeletePublishedProduct,
+                "5021" => GizwitsCode::EnterpriseExists,
+                "5022" => GizwitsCode::EnterpriseNotExist,
+                "5023" => GizwitsCode::EnterpriseCreating,
+                "5024" => GizwitsCode::ApiDenied,
+                "5025" => GizwitsCode::ProductNotExist,
+                "5201" => GizwitsCode::GroupNotBelongToProduct,
+                "5202" => GizwitsCode::ParentGroupNotExist,
+                "5203" => GizwitsCode::RootGroupExists,
+                "5204" => GizwitsCode::GroupHasSubgroup,
+                "5205" => GizwitsCode::GroupHasDevice,
+                "5206" => GizwitsCode::GroupNotExist,
+                "5207" => GizwitsCode::ProductKeyNotInPreAssignment,
+                "5208" => GizwitsCode::AssignInProgress,
+                "5301" => GizwitsCode::DeviceNotExist,
+                "5302" => GizwitsCode::DeviceNotBelongToProduct,
+                "5303" => GizwitsCode::DeviceNotBound,
+                "5304" => GizwitsCode::DeviceDisabled,
+                "5305" => GizwitsCode::DeviceOffline,
+                "5401" => GizwitsCode::AttrInvalid,
+                "5402" => GizwitsCode::DatapointNotFound,
+                "5403" => GizwitsCode::SendCommandFailed,
+                "5404" => GizwitsCode::RemoteControlNotAllowed,
+                "5405" => GizwitsCode::AttrsNotExist,
+                "5406" => GizwitsCode::DatapointsMalformed,
+                "5407" => GizwitsCode::GenerateMetaFailed,
+                "5408" => GizwitsCode::RawDataError,
+                "5409" => GizwitsCode::CallInnerApiFailed,
+                "5501" => GizwitsCode::FirmwareNotExist,
+                "5502" => GizwitsCode::FirmwareVersionCreated,
+                "5503" => GizwitsCode::FirmwareOperationNotAllowed,
+                "5601" => GizwitsCode::KairosdbQueryError,
+                "5701" => GizwitsCode::NoResetPwdPermission,
+                "5702" => GizwitsCode::NoResetPwdPermissionForAppid,
+                "5703" => GizwitsCode::CannotResetAnonymousPwd,
+                "5801" => GizwitsCode::PksNotAssociated,
+                "5901" => GizwitsCode::XServiceSecretInvalid,
+                other => GizwitsCode::Other(other.to_owned()),
+            }
+        }
+
+        /// The code as the service sends it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                GizwitsCode::BodyJsonInvalid => "5001",
+                GizwitsCode::FormInvalid => "5002",
+                GizwitsCode::EnterpriseIdNotExist => "5003",
+                GizwitsCode::EnterpriseSecretError => "5004",
+                GizwitsCode::ProductSecretError => "5005",
+                GizwitsCode::ProductExistDeviceGroups => "5006",
+                GizwitsCode::AssociationNotExist => "5007",
+                GizwitsCode::AssociationExisted => "5008",
+                GizwitsCode::TokenInvalid => "5009",
+                GizwitsCode::TokenNotMatchProductKey => "5010",
+                GizwitsCode::TokenExpired => "5011",
+                GizwitsCode::IpNotInWhiteList => "5012",
+                GizwitsCode::RateLimitExceeded => "5013",
+                GizwitsCode::ReportNotGenerated => "5014",
+                GizwitsCode::ProductKeyNotExist => "5015",
+                GizwitsCode::AppidNotExist => "5016",
+                GizwitsCode::UidNotExist => "5017",
+                GizwitsCode::ProductOperationNotAllowed => "5018",
+                GizwitsCode::OrganizationNotExist => "5019",
+                GizwitsCode::CannotDeletePublishedProduct => "5020",
+                GizwitsCode::EnterpriseExists => "5021",
+                GizwitsCode::EnterpriseNotExist => "5022",
+                GizwitsCode::EnterpriseCreating => "5023",
+                GizwitsCode::ApiDenied => "5024",
+                GizwitsCode::ProductNotExist => "5025",
+                GizwitsCode::GroupNotBelongToProduct => "5201",
+                GizwitsCode::ParentGroupNotExist => "5202",
+                GizwitsCode::RootGroupExists => "5203",
+                GizwitsCode::GroupHasSubgroup => "5204",
+                GizwitsCode::GroupHasDevice => "5205",
+                GizwitsCode::GroupNotExist => "5206",
+                GizwitsCode::ProductKeyNotInPreAssignment => "5207",
+                GizwitsCode::AssignInProgress => "5208",
+                GizwitsCode::DeviceNotExist => "5301",
+                GizwitsCode::DeviceNotBelongToProduct => "5302",
+                GizwitsCode::DeviceNotBound => "5303",
+                GizwitsCode::DeviceDisabled => "5304",
+                GizwitsCode::DeviceOffline => "5305",
+                GizwitsCode::AttrInvalid => "5401",
+                GizwitsCode::DatapointNotFound => "5402",
+                GizwitsCode::SendCommandFailed => "5403",
+                GizwitsCode::RemoteControlNotAllowed => "5404",
+                GizwitsCode::AttrsNotExist => "5405",
+                GizwitsCode::DatapointsMalformed => "5406",
+                GizwitsCode::GenerateMetaFailed => "5407",
+                GizwitsCode::RawDataError => "5408",
+                GizwitsCode::CallInnerApiFailed => "5409",
+                GizwitsCode::FirmwareNotExist => "5501",
+                GizwitsCode::FirmwareVersionCreated => "5502",
+                GizwitsCode::FirmwareOperationNotAllowed => "5503",
+                GizwitsCode::KairosdbQueryError => "5601",
+                GizwitsCode::NoResetPwdPermission => "5701",
+                GizwitsCode::NoResetPwdPermissionForAppid => "5702",
+                GizwitsCode::CannotResetAnonymousPwd => "5703",
+                GizwitsCode::PksNotAssociated => "5801",
+                GizwitsCode::XServiceSecretInvalid => "5901",
+                GizwitsCode::Other(code) => code,
+            }
+        }
+
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
+        pub fn description(&self) -> &'static str {
+            match self {
+                GizwitsCode::BodyJsonInvalid => "body json invalid",
+                GizwitsCode::FormInvalid => "form invalid",
+                GizwitsCode::EnterpriseIdNotExist => "enterprise id not exist",
+                GizwitsCode::EnterpriseSecretError => "enterprise secret error",
+                GizwitsCode::ProductSecretError => "product secret error",
+                GizwitsCode::ProductExistDeviceGroups => "product exist devicegroups",
+                GizwitsCode::AssociationNotExist => "association not exist",
+                GizwitsCode::AssociationExisted => "association existed",
+                GizwitsCode::TokenInvalid => "token invalid",
+                GizwitsCode::TokenNotMatchProductKey => "token not match product_key",
+                GizwitsCode::TokenExpired => "token has expired",
+                GizwitsCode::IpNotInWhiteList => "ip not in white list",
+                GizwitsCode::RateLimitExceeded => "API call rate limit execeed quota",
+                GizwitsCode::ReportNotGenerated => "Report has not been generated!",
+                GizwitsCode::ProductKeyNotExist => "Product key not exist!",
+                GizwitsCode::AppidNotExist => "Appid not exist!",
+                GizwitsCode::UidNotExist => "Uid not exist!",
+                GizwitsCode::ProductOperationNotAllowed => "product operation not allowed",
+                GizwitsCode::OrganizationNotExist => "organization does not exist",
+                GizwitsCode::CannotDeletePublishedProduct => "can not delete published product!",
+                GizwitsCode::EnterpriseExists => "enterprise is exist",
+                GizwitsCode::EnterpriseNotExist => "enterprise does not exist",
+                GizwitsCode::EnterpriseCreating => "enterprise is creating",
+                GizwitsCode::ApiDenied => "api deny to visit!",
+                GizwitsCode::ProductNotExist => "product does not exist",
+                GizwitsCode::GroupNotBelongToProduct => "device group not belong to this product",
+                GizwitsCode::ParentGroupNotExist => "parent group not exist",
+                GizwitsCode::RootGroupExists => "already has one root group",
+                GizwitsCode::GroupHasSubgroup => "group has subgroup",
+                GizwitsCode::GroupHasDevice => "group has device item",
+                GizwitsCode::GroupNotExist => "group not exist",
+                GizwitsCode::ProductKeyNotInPreAssignment => "product key not in pre assignment!",
+                GizwitsCode::AssignInProgress => "create assign device in progress!",
+                GizwitsCode::DeviceNotExist => "device not exist",
+                GizwitsCode::DeviceNotBelongToProduct => "device not belong to this product",
+                GizwitsCode::DeviceNotBound => "device not bound",
+                GizwitsCode::DeviceDisabled => "device is disabled",
+                GizwitsCode::DeviceOffline => "device offline!",
+                GizwitsCode::AttrInvalid => "attr invalid!",
+                GizwitsCode::DatapointNotFound => "datapoint data not found!",
+                GizwitsCode::SendCommandFailed => "send command failed!",
+                GizwitsCode::RemoteControlNotAllowed => "remote control not allowed!",
+                GizwitsCode::AttrsNotExist => "attrs not exist!",
+                GizwitsCode::DatapointsMalformed => "Datapoints malformed",
+                GizwitsCode::GenerateMetaFailed => "generate meta failed",
+                GizwitsCode::RawDataError => "raw data error!",
+                GizwitsCode::CallInnerApiFailed => "call innerapi failed!",
+                GizwitsCode::FirmwareNotExist => "firmware does not exist",
+                GizwitsCode::FirmwareVersionCreated => "firmware version has created",
+                GizwitsCode::FirmwareOperationNotAllowed => "firmware operation not allowed",
+                GizwitsCode::KairosdbQueryError => "kairosdb query error!",
+                GizwitsCode::NoResetPwdPermission => "This eid has no permission to reset pwd.",
+                GizwitsCode::NoResetPwdPermissionForAppid => "This eid has no permission to reset pwd for this appid.",
+                GizwitsCode::CannotResetAnonymousPwd => "Cannot reset pwd for anonymous user",
+                GizwitsCode::PksNotAssociated => "the pks has not associate with enterprise!",
+                GizwitsCode::XServiceSecretInvalid => "x-service secret key invalid!",
+                GizwitsCode::Other(_) => "undocumented error code",
+            }
+        }
+
+        /// The seed's description (`None` for an unknown code).
+        pub fn known_description(&self) -> Option<&'static str> {
+            match self {
+                GizwitsCode::BodyJsonInvalid => Some("body json invalid"),
+                GizwitsCode::FormInvalid => Some("form invalid"),
+                GizwitsCode::EnterpriseIdNotExist => Some("enterprise id not exist"),
+                GizwitsCode::EnterpriseSecretError => Some("enterprise secret error"),
+                GizwitsCode::ProductSecretError => Some("product secret error"),
+                GizwitsCode::ProductExistDeviceGroups => Some("product exist devicegroups"),
+                GizwitsCode::AssociationNotExist => Some("association not exist"),
+                GizwitsCode::AssociationExisted => Some("association existed"),
+                GizwitsCode::TokenInvalid => Some("token invalid"),
+                GizwitsCode::TokenNotMatchProductKey => Some("token not match product_key"),
+                GizwitsCode::TokenExpired => Some("token has expired"),
+                GizwitsCode::IpNotInWhiteList => Some("ip not in white list"),
+                GizwitsCode::RateLimitExceeded => Some("API call rate limit execeed quota"),
+                GizwitsCode::ReportNotGenerated => Some("Report has not been generated!"),
+                GizwitsCode::ProductKeyNotExist => Some("Product key not exist!"),
+                GizwitsCode::AppidNotExist => Some("Appid not exist!"),
+                GizwitsCode::UidNotExist => Some("Uid not exist!"),
+                GizwitsCode::ProductOperationNotAllowed => Some("product operation not allowed"),
+                GizwitsCode::OrganizationNotExist => Some("organization does not exist"),
+                GizwitsCode::CannotDeletePublishedProduct => Some("can not delete published product!"),
+                GizwitsCode::EnterpriseExists => Some("enterprise is exist"),
+                GizwitsCode::EnterpriseNotExist => Some("enterprise does not exist"),
+                GizwitsCode::EnterpriseCreating => Some("enterprise is creating"),
+                GizwitsCode::ApiDenied => Some("api deny to visit!"),
+                GizwitsCode::ProductNotExist => Some("product does not exist"),
+                GizwitsCode::GroupNotBelongToProduct => Some("device group not belong to this product"),
+                GizwitsCode::ParentGroupNotExist => Some("parent group not exist"),
+                GizwitsCode::RootGroupExists => Some("already has one root group"),
+                GizwitsCode::GroupHasSubgroup => Some("group has subgroup"),
+                GizwitsCode::GroupHasDevice => Some("group has device item"),
+                GizwitsCode::GroupNotExist => Some("group not exist"),
+                GizwitsCode::ProductKeyNotInPreAssignment => Some("product key not in pre assignment!"),
+                GizwitsCode::AssignInProgress => Some("create assign device in progress!"),
+                GizwitsCode::DeviceNotExist => Some("device not exist"),
+                GizwitsCode::DeviceNotBelongToProduct => Some("device not belong to this product"),
+                GizwitsCode::DeviceNotBound => Some("device not bound"),
+                GizwitsCode::DeviceDisabled => Some("device is disabled"),
+                GizwitsCode::DeviceOffline => Some("device offline!"),
+                GizwitsCode::AttrInvalid => Some("attr invalid!"),
+                GizwitsCode::DatapointNotFound => Some("datapoint data not found!"),
+                GizwitsCode::SendCommandFailed => Some("send command failed!"),
+                GizwitsCode::RemoteControlNotAllowed => Some("remote control not allowed!"),
+                GizwitsCode::AttrsNotExist => Some("attrs not exist!"),
+                GizwitsCode::DatapointsMalformed => Some("Datapoints malformed"),
+                GizwitsCode::GenerateMetaFailed => Some("generate meta failed"),
+                GizwitsCode::RawDataError => Some("raw data error!"),
+                GizwitsCode::CallInnerApiFailed => Some("call innerapi failed!"),
+                GizwitsCode::FirmwareNotExist => Some("firmware does not exist"),
+                GizwitsCode::FirmwareVersionCreated => Some("firmware version has created"),
+                GizwitsCode::FirmwareOperationNotAllowed => Some("firmware operation not allowed"),
+                GizwitsCode::KairosdbQueryError => Some("kairosdb query error!"),
+                GizwitsCode::NoResetPwdPermission => Some("This eid has no permission to reset pwd."),
+                GizwitsCode::NoResetPwdPermissionForAppid => {
+                    Some("This eid has no permission to reset pwd for this appid.")
+                }
+                GizwitsCode::CannotResetAnonymousPwd => Some("Cannot reset pwd for anonymous user"),
+                GizwitsCode::PksNotAssociated => Some("the pks has not associate with enterprise!"),
+                GizwitsCode::XServiceSecretInvalid => Some("x-service secret key invalid!"),
+                GizwitsCode::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code, as the seed documents it (`None` for an unknown code).
+        pub fn documented_class(&self) -> Option<ErrorClass> {
+            match self {
+                GizwitsCode::BodyJsonInvalid => Some(ErrorClass::Permanent),
+                GizwitsCode::FormInvalid => Some(ErrorClass::Permanent),
+                GizwitsCode::EnterpriseIdNotExist => Some(ErrorClass::AuthRejected),
+                GizwitsCode::EnterpriseSecretError => Some(ErrorClass::AuthRejected),
+                GizwitsCode::ProductSecretError => Some(ErrorClass::AuthRejected),
+                GizwitsCode::ProductExistDeviceGroups => Some(ErrorClass::Permanent),
+                GizwitsCode::AssociationNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::AssociationExisted => Some(ErrorClass::Permanent),
+                GizwitsCode::TokenInvalid => Some(ErrorClass::AuthExpired),
+                GizwitsCode::TokenNotMatchProductKey => Some(ErrorClass::AuthExpired),
+                GizwitsCode::TokenExpired => Some(ErrorClass::AuthExpired),
+                GizwitsCode::IpNotInWhiteList => Some(ErrorClass::Permanent),
+                GizwitsCode::RateLimitExceeded => Some(ErrorClass::RateLimited),
+                GizwitsCode::ReportNotGenerated => Some(ErrorClass::Permanent),
+                GizwitsCode::ProductKeyNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::AppidNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::UidNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::ProductOperationNotAllowed => Some(ErrorClass::Permanent),
+                GizwitsCode::OrganizationNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::CannotDeletePublishedProduct => Some(ErrorClass::Permanent),
+                GizwitsCode::EnterpriseExists => Some(ErrorClass::Permanent),
+                GizwitsCode::EnterpriseNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::EnterpriseCreating => Some(ErrorClass::Permanent),
+                GizwitsCode::ApiDenied => Some(ErrorClass::Permanent),
+                GizwitsCode::ProductNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::GroupNotBelongToProduct => Some(ErrorClass::Permanent),
+                GizwitsCode::ParentGroupNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::RootGroupExists => Some(ErrorClass::Permanent),
+                GizwitsCode::GroupHasSubgroup => Some(ErrorClass::Permanent),
+                GizwitsCode::GroupHasDevice => Some(ErrorClass::Permanent),
+                GizwitsCode::GroupNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::ProductKeyNotInPreAssignment => Some(ErrorClass::Permanent),
+                GizwitsCode::AssignInProgress => Some(ErrorClass::Permanent),
+                GizwitsCode::DeviceNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::DeviceNotBelongToProduct => Some(ErrorClass::Permanent),
+                GizwitsCode::DeviceNotBound => Some(ErrorClass::Permanent),
+                GizwitsCode::DeviceDisabled => Some(ErrorClass::Permanent),
+                GizwitsCode::DeviceOffline => Some(ErrorClass::Permanent),
+                GizwitsCode::AttrInvalid => Some(ErrorClass::Permanent),
+                GizwitsCode::DatapointNotFound => Some(ErrorClass::Permanent),
+                GizwitsCode::SendCommandFailed => Some(ErrorClass::Retryable),
+                GizwitsCode::RemoteControlNotAllowed => Some(ErrorClass::Permanent),
+                GizwitsCode::AttrsNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::DatapointsMalformed => Some(ErrorClass::Permanent),
+                GizwitsCode::GenerateMetaFailed => Some(ErrorClass::Retryable),
+                GizwitsCode::RawDataError => Some(ErrorClass::Permanent),
+                GizwitsCode::CallInnerApiFailed => Some(ErrorClass::Retryable),
+                GizwitsCode::FirmwareNotExist => Some(ErrorClass::Permanent),
+                GizwitsCode::FirmwareVersionCreated => Some(ErrorClass::Permanent),
+                GizwitsCode::FirmwareOperationNotAllowed => Some(ErrorClass::Permanent),
+                GizwitsCode::KairosdbQueryError => Some(ErrorClass::Retryable),
+                GizwitsCode::NoResetPwdPermission => Some(ErrorClass::Permanent),
+                GizwitsCode::NoResetPwdPermissionForAppid => Some(ErrorClass::Permanent),
+                GizwitsCode::CannotResetAnonymousPwd => Some(ErrorClass::Permanent),
+                GizwitsCode::PksNotAssociated => Some(ErrorClass::Permanent),
+                GizwitsCode::XServiceSecretInvalid => Some(ErrorClass::AuthRejected),
+                GizwitsCode::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code; an unknown code is `ErrorClass::Permanent`.
+        pub fn class(&self) -> ErrorClass {
+            self.documented_class().unwrap_or(ErrorClass::Permanent)
+        }
+
+        /// Whether the seed says a request that failed with this code had no effect, so that it may be
+        /// repeated even when it is not idempotent.
+        pub fn safe_to_retry(&self) -> bool {
+            matches!(self, GizwitsCode::SendCommandFailed)
+        }
+
+        /// The most attempts the seed allows after this code, the first included (`None`: the client's
+        /// retry policy decides).
+        pub fn max_attempts(&self) -> Option<u32> {
+            None
+        }
+
+        /// The HTTP status the seed documents with the code.
+        pub fn http_status(&self) -> Option<u16> {
+            match self {
+                GizwitsCode::BodyJsonInvalid => Some(400),
+                GizwitsCode::FormInvalid => Some(400),
+                GizwitsCode::EnterpriseIdNotExist => Some(404),
+                GizwitsCode::EnterpriseSecretError => Some(400),
+                GizwitsCode::ProductSecretError => Some(400),
+                GizwitsCode::ProductExistDeviceGroups => Some(400),
+                GizwitsCode::AssociationNotExist => Some(404),
+                GizwitsCode::AssociationExisted => Some(400),
+                GizwitsCode::TokenInvalid => Some(400),
+                GizwitsCode::TokenNotMatchProductKey => Some(400),
+                GizwitsCode::TokenExpired => Some(400),
+                GizwitsCode::IpNotInWhiteList => Some(400),
+                GizwitsCode::RateLimitExceeded => Some(403),
+                GizwitsCode::ReportNotGenerated => Some(400),
+                GizwitsCode::ProductKeyNotExist => Some(404),
+                GizwitsCode::AppidNotExist => Some(404),
+                GizwitsCode::UidNotExist => Some(404),
+                GizwitsCode::ProductOperationNotAllowed => Some(403),
+                GizwitsCode::OrganizationNotExist => Some(404),
+                GizwitsCode::CannotDeletePublishedProduct => Some(400),
+                GizwitsCode::EnterpriseExists => Some(400),
+                GizwitsCode::EnterpriseNotExist => Some(404),
+                GizwitsCode::EnterpriseCreating => Some(403),
+                GizwitsCode::ApiDenied => Some(403),
+                GizwitsCode::ProductNotExist => Some(404),
+                GizwitsCode::GroupNotBelongToProduct => Some(403),
+                GizwitsCode::ParentGroupNotExist => Some(404),
+                GizwitsCode::RootGroupExists => Some(400),
+                GizwitsCode::GroupHasSubgroup => Some(400),
+                GizwitsCode::GroupHasDevice => Some(400),
+                GizwitsCode::GroupNotExist => Some(404),
+                GizwitsCode::ProductKeyNotInPreAssignment => Some(400),
+                GizwitsCode::AssignInProgress => Some(400),
+                GizwitsCode::DeviceNotExist => Some(404),
+                GizwitsCode::DeviceNotBelongToProduct => Some(403),
+                GizwitsCode::DeviceNotBound => Some(400),
+                GizwitsCode::DeviceDisabled => Some(400),
+                GizwitsCode::DeviceOffline => Some(400),
+                GizwitsCode::AttrInvalid => Some(400),
+                GizwitsCode::DatapointNotFound => Some(404),
+                GizwitsCode::SendCommandFailed => Some(400),
+                GizwitsCode::RemoteControlNotAllowed => Some(403),
+                GizwitsCode::AttrsNotExist => Some(404),
+                GizwitsCode::DatapointsMalformed => Some(500),
+                GizwitsCode::GenerateMetaFailed => Some(500),
+                GizwitsCode::RawDataError => Some(400),
+                GizwitsCode::CallInnerApiFailed => Some(500),
+                GizwitsCode::FirmwareNotExist => Some(404),
+                GizwitsCode::FirmwareVersionCreated => Some(400),
+                GizwitsCode::FirmwareOperationNotAllowed => Some(403),
+                GizwitsCode::KairosdbQueryError => Some(500),
+                GizwitsCode::NoResetPwdPermission => Some(403),
+                GizwitsCode::NoResetPwdPermissionForAppid => Some(403),
+                GizwitsCode::CannotResetAnonymousPwd => Some(400),
+                GizwitsCode::PksNotAssociated => Some(400),
+                GizwitsCode::XServiceSecretInvalid => Some(400),
+                _ => None,
+            }
+        }
+
+        /// Whether the code is one of 5014, 5023, 5208, 5305.
+        pub fn is_retry_later(&self) -> bool {
+            matches!(
+                self,
+                GizwitsCode::ReportNotGenerated
+                    | GizwitsCode::EnterpriseCreating
+                    | GizwitsCode::AssignInProgress
+                    | GizwitsCode::DeviceOffline
+            )
+        }
+    }
+
+    impl std::fmt::Display for GizwitsCode {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "{} ({})", self.as_str(), self.description())
+        }
+    }
+
+    impl serde::Serialize for GizwitsCode {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for GizwitsCode {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let code = <watchpost_core::codec::lenient::LenientCode as serde::Deserialize>::deserialize(deserializer)?;
+            Ok(GizwitsCode::from_code(code.as_str()))
+        }
+    }
+
+    /// Typed views of a [`watchpost_core::Error`] that carries a code of this vendor.
+    pub trait GizwitsErrorExt {
+        /// The code the service answered, typed (`None` for transport, timeout, decode and input
+        /// errors).
+        fn gizwits_code(&self) -> Option<GizwitsCode>;
+
+        /// Whether the service answered a code for which [`GizwitsCode::is_retry_later`] holds.
+        fn is_retry_later(&self) -> bool {
+            self.gizwits_code().is_some_and(|c| c.is_retry_later())
+        }
+    }
+
+    impl GizwitsErrorExt for Error {
+        fn gizwits_code(&self) -> Option<GizwitsCode> {
+            match self {
+                Error::Decode { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::InvalidInput { .. } => {
+                    None
+                }
+                other => other.vendor_code().map(GizwitsCode::from_code),
+            }
+        }
+    }
+
+    /// The profile's table: whether `err` carries a code the seed documents as safe to repeat
+    /// (`VendorProfile::safe_to_retry`).
+    pub fn code_safe_to_retry(err: &Error) -> bool {
+        err.gizwits_code().is_some_and(|c| c.safe_to_retry())
+    }
+
+    /// The profile's table: the attempt cap the seed documents for `err`'s code
+    /// (`VendorProfile::max_attempts`).
+    pub fn code_max_attempts(err: &Error) -> Option<u32> {
+        err.gizwits_code().and_then(|c| c.max_attempts())
+    }
+
+    /// The profile's table: the class of a code the service answered, as text (an unknown code
+    /// gets `ErrorClass::Permanent`).
+    pub fn code_class(code: &str) -> ErrorClass {
+        GizwitsCode::from_code(code).class()
     }
 }

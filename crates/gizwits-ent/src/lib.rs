@@ -2,10 +2,12 @@
 //!
 //! ## Modules
 //! - [`Client`], [`ClientBuilder`]: per-product tokens, the shared quota, checks before sending.
-//! - [`ops`], [`OPERATIONS`] and the `*Request` types: generated from `spec/gizwits.toml`.
+//! - [`ops`], [`OPERATIONS`], [`requests`] (also at the crate root) and [`dispatch`]: generated
+//!   from `spec/gizwits.toml`; [`Client::execute`] sends any [`watchpost_core::Request`].
 //! - [`models`]: typed responses and request bodies.
 //! - [`error`]: [`GizwitsCode`], every documented error code with its class.
-//! - [`Paginated`]: lists as streams ([`Client::paginate`]).
+//! - [`Paginated`]: lists as streams ([`Client::paginate`], or the generated
+//!   `Client::<list>_stream` such as [`Client::search_devices_stream`]).
 //! - `sim` (feature `sim`): the simulator.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -26,6 +28,7 @@ pub mod validate;
 
 pub use client::{default_retry, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_PAGE_SIZE, DEFAULT_QUOTA};
 pub use error::{ErrorEnvelope, GizwitsCode, GizwitsErrorExt};
-pub use generated::*;
+pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use pagination::Paginated;
+pub use requests::*;
 pub use watchpost_core::{Error, ErrorClass, Result};

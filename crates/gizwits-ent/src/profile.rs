@@ -14,7 +14,7 @@ use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorPr
 use watchpost_core::ratelimit::RateLimitHints;
 use watchpost_core::{Error, ErrorClass, Result};
 
-use crate::error::{ErrorEnvelope, GizwitsCode, GizwitsErrorExt as _};
+use crate::error::{ErrorEnvelope, GizwitsCode};
 
 /// How long to wait after a 5013 that carries neither `X-RateLimit-Reset` nor `Retry-After`:
 /// the seed says calls resume "after one hour" (L100).
@@ -36,7 +36,7 @@ impl VendorProfile for GizwitsProfile {
     }
 
     fn safe_to_retry(&self, err: &Error) -> bool {
-        err.gizwits_code().is_some_and(|c| c.safe_to_retry())
+        crate::error::code_safe_to_retry(err)
     }
 }
 
@@ -54,7 +54,7 @@ pub(crate) fn classify(resp: &RawResponse, clock: &dyn Clock) -> Result<()> {
     let code_text = Some(envelope.error_code.as_str().trim().to_owned());
     let message = envelope.message();
     let status = Some(status);
-    Err(match code.class(status) {
+    Err(match code.class_for_status(status) {
         ErrorClass::AuthExpired => {
             Error::Auth { op, status, code: code_text, message, expired: true, lockout: Default::default() }
         }
@@ -95,6 +95,7 @@ fn quota_wait(resp: &RawResponse, code: &GizwitsCode, now_unix: Duration) -> (Du
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::GizwitsErrorExt as _;
     use bytes::Bytes;
     use http::{HeaderMap, StatusCode};
     use watchpost_core::clock::ManualClock;

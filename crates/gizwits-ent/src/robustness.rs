@@ -136,7 +136,7 @@ fn try_decode<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
 
 /// Runs every reader over one body, using the accessors on whatever decodes.
 fn exercise(body: &[u8], datapoints: &ProductDatapoints) {
-    let _ = ErrorEnvelope::parse(body).map(|e| (e.code().class(Some(400)), e.message()));
+    let _ = ErrorEnvelope::parse(body).map(|e| (e.code().class_for_status(Some(400)), e.message()));
     for status in [200, 400, 403, 404, 500, 502] {
         if let Err(e) = classify(&raw(status, body), &watchpost_core::clock::TokioClock) {
             let _ = (e.class(), e.retry_after(), e.to_string());

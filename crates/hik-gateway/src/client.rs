@@ -283,15 +283,24 @@ impl Client {
     /// A per-device subscription call ([`UNSUPPORTED_UNDER_ALL`]) naming an `eventMode: all`
     /// subscription this client opened is refused with [`Error::Unsupported`] before sending.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: DeserializeOwned>(&self, req: &R) -> Result<T> {
-        let request = req.to_request()?;
+        let resp = self.execute(req.to_request()?).await?;
+        decode_json(&resp)
+    }
+
+    /// Sends one request through the client (auth, retries) and returns the raw response once
+    /// it passed classification: the escape hatch for a call no generated method covers.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a call the gateway refuses on an `eventMode: all`
+    /// subscription (nothing is sent); otherwise the classified error of the call.
+    pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         if UNSUPPORTED_UNDER_ALL.contains(&request.op.id) {
             let id = request.path_params.iter().find(|(name, _)| *name == "id").map(|(_, v)| v.as_str());
             if id.is_some_and(|id| self.is_all_mode_subscription(id)) {
                 return Err(unsupported_under_all(request.op.id));
             }
         }
-        let resp = self.inner.pipeline.execute(request.options(&self.options)).await?;
-        decode_json(&resp)
+        self.inner.pipeline.execute(request.options(&self.options)).await
     }
 
     /// Remembers that subscription `id` (opened by one of this client's streams) has
@@ -341,46 +350,15 @@ impl Client {
         self.call(req).await
     }
 
-    /// Every device matching `filter`, page by page (`deviceList`, 8.1.5) as a stream; a page
-    /// that fails ends the stream with its error.
+    /// Every device matching `filter`, page by page (`deviceList`, 8.1.5) as a stream of
+    /// [`page_size`](ClientBuilder::page_size) devices per call: a thin wrapper over the generated
+    /// [`search_devices_stream`](Self::search_devices_stream). A page that fails ends the stream
+    /// with its error; a page that repeats the one before it ends it with a decode error.
     pub fn devices(&self, filter: Option<SearchFilter>) -> Pin<Box<dyn Stream<Item = Result<SearchDevice>> + Send>> {
-        struct Pager {
-            client: Client,
-            filter: Option<SearchFilter>,
-            position: u32,
-            done: bool,
-        }
-        let pager = Pager { client: self.clone(), filter, position: 0, done: false };
-        futures_util::stream::unfold(pager, |mut p| async move {
-            if p.done {
-                return None;
-            }
-            let page = p.client.inner.page_size;
-            let req = SearchDevicesRequest::new(SearchDescriptionMsg {
-                search_description: SearchDescription {
-                    position: p.position,
-                    max_result: page,
-                    filter: p.filter.clone(),
-                },
-            });
-            match p.client.search_devices(&req).await {
-                Ok(msg) => {
-                    let result = msg.search_result;
-                    let got = u32::try_from(result.match_list.len()).unwrap_or(u32::MAX);
-                    p.position = p.position.saturating_add(got);
-                    let total = result.total_matches.unwrap_or(0);
-                    p.done = got == 0 || p.position >= total;
-                    let items: Vec<Result<SearchDevice>> = result.match_list.into_iter().map(Ok).collect();
-                    Some((futures_util::stream::iter(items), p))
-                }
-                Err(e) => {
-                    p.done = true;
-                    Some((futures_util::stream::iter(vec![Err(e)]), p))
-                }
-            }
-        })
-        .flatten()
-        .boxed()
+        let req = SearchDevicesRequest::new(SearchDescriptionMsg {
+            search_description: SearchDescription { position: 0, max_result: self.inner.page_size, filter },
+        });
+        self.search_devices_stream(&req)
     }
 
     /// Downloads the alarm video of a `videoReview` event (8.6.1, 7.2 step 5) into `out` and

@@ -9,10 +9,11 @@
 //! Sub-statuses are matched by name first (the stable part), then by error code.
 //!
 //! A classified error is a plain [`watchpost_core::Error`] whose `vendor_code()` is the
-//! sub-status name; [`HikErrorExt`] reads the typed status back:
+//! sub-status name; [`HikStatusExt`] reads the typed status back ([`HikErrorExt`], generated
+//! with the sub-status table from `spec/hikgw.toml`, the sub-status alone):
 //!
 //! ```
-//! use hik_gateway::{HikErrorExt, StatusCode, SubStatus};
+//! use hik_gateway::{HikStatusExt, StatusCode, SubStatus};
 //! let err = hik_gateway::error::status_error(
 //!     "device.info.get",
 //!     Some(200),
@@ -26,10 +27,8 @@
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
-use std::fmt;
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use watchpost_core::{Error, ErrorClass, LockoutInfo};
 
 use crate::models::{AuthLockStatus, ResponseStatus, UserCheck, UserLockStatus};
@@ -83,154 +82,28 @@ impl StatusCode {
     }
 }
 
-macro_rules! sub_statuses {
-    ($($variant:ident = $name:literal, $code:literal, $status:ident, $desc:literal, $class:ident;)+) => {
-        /// `subStatusCode` of `JSON_ResponseStatus`: every sub-status of table A.2.
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum SubStatus {
-            $(
-                #[doc = concat!("`", $name, "` (", stringify!($code), "): ", $desc)]
-                $variant,
-            )+
-            /// A sub-status the seed does not define, kept as sent.
-            Other(String),
-        }
+pub use crate::generated::codes::{code_class, code_max_attempts, code_safe_to_retry, HikErrorExt, SubStatus};
 
-        impl SubStatus {
-            /// Every sub-status of table A.2.
-            pub const KNOWN: &'static [SubStatus] = &[$(SubStatus::$variant),+];
+impl SubStatus {
+    /// Every sub-status of table A.2 (the same as [`SubStatus::ALL`]).
+    pub const KNOWN: &'static [SubStatus] = SubStatus::ALL;
 
-            /// The sub-status for its name (exact, then case-insensitive); unknown names are kept.
-            pub fn from_name(name: &str) -> Self {
-                let t = name.trim();
-                match t {
-                    $($name => return SubStatus::$variant,)+
-                    _ => {}
-                }
-                $(if t.eq_ignore_ascii_case($name) { return SubStatus::$variant; })+
-                SubStatus::Other(name.to_owned())
-            }
+    /// The sub-status for its name (exact, then case-insensitive); unknown names are kept
+    /// ([`SubStatus::from_code`]).
+    pub fn from_name(name: &str) -> Self {
+        Self::from_code(name)
+    }
 
-            /// The sub-status whose error code is `code`, if the seed defines one.
-            pub fn from_error_code(code: u64) -> Option<Self> {
-                match code {
-                    $($code => Some(SubStatus::$variant),)+
-                    _ => None,
-                }
-            }
+    /// The name as the gateway sends it (the seed's misspellings included).
+    pub fn name(&self) -> &str {
+        self.as_str()
+    }
 
-            /// The name as the gateway sends it (the seed's misspellings included).
-            pub fn name(&self) -> &str {
-                match self {
-                    $(SubStatus::$variant => $name,)+
-                    SubStatus::Other(s) => s,
-                }
-            }
-
-            /// The error code of table A.2.
-            pub fn error_code(&self) -> Option<u64> {
-                match self {
-                    $(SubStatus::$variant => Some($code),)+
-                    SubStatus::Other(_) => None,
-                }
-            }
-
-            /// The status code the sub-status belongs to in table A.2.
-            pub fn status_code(&self) -> Option<StatusCode> {
-                match self {
-                    $(SubStatus::$variant => Some(StatusCode::$status),)+
-                    SubStatus::Other(_) => None,
-                }
-            }
-
-            /// The description of table A.2.
-            pub fn description(&self) -> Option<&'static str> {
-                match self {
-                    $(SubStatus::$variant => Some($desc),)+
-                    SubStatus::Other(_) => None,
-                }
-            }
-
-            /// What can be done about a failure with this sub-status (`None` for unknown ones:
-            /// use the status code's class).
-            pub fn known_class(&self) -> Option<ErrorClass> {
-                match self {
-                    $(SubStatus::$variant => Some(ErrorClass::$class),)+
-                    SubStatus::Other(_) => None,
-                }
-            }
-        }
-    };
-}
-
-sub_statuses! {
-    // statusCode 1
-    Ok = "ok", 0x1, Ok, "Operation completed.", Permanent;
-    RiskPassword = "riskPassword", 0x1000_0002, Ok, "Risky password.", Permanent;
-    // statusCode 2
-    NoMemory = "noMemory", 0x2000_0001, DeviceBusy, "Insufficient memory.", Retryable;
-    Upgrading = "upgrading", 0x2000_0003, DeviceBusy, "Upgrading.", Retryable;
-    NetworkError = "networkError", 0x2000_0009, DeviceBusy, "Network error.", Retryable;
-    // statusCode 3
-    DeviceError = "deviceError", 0x3000_0001, DeviceError, "Device hardware error.", Permanent;
-    CreateSocketError = "createSocketError", 0x3000_0004, DeviceError, "Creating socket failed.", Retryable;
-    SendRequestError = "sendRequestError", 0x3000_0006, DeviceError, "Sending request failed.", Retryable;
-    PasswordDecodeError = "passwordDecodeError", 0x3000_0008, DeviceError, "Decrypting password failed.", Permanent;
-    PasswordEncryptError = "passwordEncryptError", 0x3000_0009, DeviceError, "Encrypting password failed.", Permanent;
-    PictureUploadFailed = "pictureUploadFailed", 0x3000_000B, DeviceError, "Uploading picture failed.", Retryable;
-    ConnecteDatabaseError = "connecteDatabaseError", 0x3000_000E, DeviceError, "Connecting to database failed.", Retryable;
-    InternalError = "internalError", 0x3000_0014, DeviceError, "Internal error.", Retryable;
-    Uninitialized = "uninitialized", 0x3000_000C, DeviceError, "Uninitialized.", Retryable;
-    // statusCode 4
-    NotSupport = "notSupport", 0x4000_0001, InvalidOperation, "Not supported.", Unsupported;
-    LowPrivilege = "lowPrivilege", 0x4000_0002, InvalidOperation, "No permission.", Permanent;
-    BadAuthorization = "badAuthorization", 0x4000_0003, InvalidOperation, "Authentication failed.", AuthRejected;
-    MethodNotAllowed = "methodNotAllowed", 0x4000_0004, InvalidOperation, "Invalid HTTP method.", Unsupported;
-    NotActivated = "notActivated", 0x4000_0007, InvalidOperation, "Inactivated.", Permanent;
-    HasActivated = "hasActivated", 0x4000_0008, InvalidOperation, "Activated.", Permanent;
-    InvalidContent = "invalidContent", 0x4000_000A, InvalidOperation, "Invalid message content.", Permanent;
-    MaxSessionUserLink = "maxSessionUserLink", 0x4000_000B, InvalidOperation, "No more user can log in.", Retryable;
-    LoginPasswordError = "loginPasswordError", 0x4000_000C, InvalidOperation, "Incorrect password.", AuthRejected;
-    InterfaceOperationError = "interfaceOperationError", 0x4000_1002, InvalidOperation, "Operation failed.", Permanent;
-    OpenFileError = "openFileError", 0x4000_1014, InvalidOperation, "Opening file failed.", Permanent;
-    TaskPacking = "taskPacking", 0x4000_1034, InvalidOperation, "The resource is already occupied.", Retryable;
-    TaskNoRecFile = "taskNoRecFile", 0x4000_1039, InvalidOperation, "The video file does not exist.", Permanent;
-    UpdateLangUnmatched = "updateLangUnmatched", 0x4000_1042, InvalidOperation, "Upgrade packet language mismatches.", Permanent;
-    UserMaxNum = "userMaxNum", 0x4000_1047, InvalidOperation, "No more user can be added.", Permanent;
-    MonitorNodeOverLimit = "monitorNodeOverLimit", 0x4000_104D, InvalidOperation, "No more camera can be added.", Permanent;
-    DeviceExist = "deviceExist", 0x4000_1054, InvalidOperation, "The device is already added.", Permanent;
-    PwdErrorLoginFailed = "pwdErrorLoginFailed", 0x4000_1055, InvalidOperation, "Login failed. Check the user name and password.", AuthRejected;
-    SetArmingError = "setArmingError", 0x4000_1083, InvalidOperation, "Setting arming information failed.", Permanent;
-    TaskModifyFailed = "taskModifyFailed", 0x4000_10B1, InvalidOperation, "Editing task failed.", Permanent;
-    GetDeviceInfoFailed = "getDeviceInfoFailed", 0x4000_10BC, InvalidOperation, "Getting device information failed.", Retryable;
-    NoDiskSpace = "noDiskSpace", 0x4000_10E6, InvalidOperation, "Insufficient HDD space.", Permanent;
-    CannotSameAsOldPassword = "cannotSameAsOldPassword", 0x4000_10E8, InvalidOperation, "The new password and old password must be different.", Permanent;
-    OriginalPassError = "originalPassError", 0x4000_10E9, InvalidOperation, "Incorrect old password.", Permanent;
-    WriteFileError = "writeFileError", 0x4000_10EA, InvalidOperation, "Writing file failed.", Permanent;
-    AccessFileDirectoryFailed = "accessFileDirectoryFailed", 0x4000_1104, InvalidOperation, "Accessing file path failed.", Permanent;
-    UnKnownErrorCode = "unKnownErrorCode", 0x4000_111D, InvalidOperation, "Unknown error code.", Permanent;
-    DeviceVervisionNotMatch = "deviceVervisionNotMatch", 0x4000_1128, InvalidOperation, "Device version mismatches.", Permanent;
-    TheSessionIdDoesNotExist = "theSessionIdDoesNotExist", 0x4000_1135, InvalidOperation, "The session ID does not exist.", Permanent;
-    TheCameraIdDoesNotExist = "theCameraIdDoesNotExist", 0x4000_1137, InvalidOperation, "The camera ID does not exist.", Permanent;
-    TheDeviceIdDoesNotExist = "theDeviceIdDoesNotExist", 0x4000_113B, InvalidOperation, "The device ID does not exist.", Permanent;
-    GettingResourceNodeInformationFailed = "gettingResourceNodeInformationFailed", 0x4000_1176, InvalidOperation, "Getting resource node information failed.", Retryable;
-    NoMoreTasksCanBeAdded = "noMoreTasksCanBeAdded", 0x4000_118A, InvalidOperation, "No more task can be added.", Permanent;
-    // statusCode 5
-    BadJsonFormat = "badJsonFormat", 0x5000_0002, InvalidMessageFormat, "Invalid JSON format.", Permanent;
-    BadUrlFormat = "badURLFormat", 0x5000_0003, InvalidMessageFormat, "Invalid URL format.", Permanent;
-    // statusCode 6
-    BadParameters = "badParameters", 0x6000_0001, InvalidMessageContent, "Incorrect parameter.", Permanent;
-    BadXmlContent = "badXmlContent", 0x6000_0003, InvalidMessageContent, "Incorrect XML message content.", Permanent;
-    BadPort = "badPort", 0x6000_000B, InvalidMessageContent, "Port number conflicted.", Permanent;
-    PortError = "portError", 0x6000_000C, InvalidMessageContent, "Invalid port number.", Permanent;
-    BadVersion = "badVersion", 0x6000_000F, InvalidMessageContent, "Version mismatches.", Permanent;
-    RequestMemoryNull = "requestMemoryNULL", 0x6000_003F, InvalidMessageContent, "No memory is requested.", Permanent;
-    TokenTimeout = "tokenTimeout", 0x6_0000_0040, InvalidMessageContent, "The token timed out.", AuthExpired;
-    PassworLlenNoMoreThan16 = "passworLlenNoMoreThan16", 0x6000_005F, InvalidMessageContent, "Up to 16 characters are allowed in the password.", Permanent;
-    DiskError = "diskError", 0x6000_1009, InvalidMessageContent, "HDD error.", Permanent;
-    // statusCode 7
-    RebootRequired = "rebootRequired", 0x7000_0001, RebootRequired, "Reboot device to take effect.", Permanent;
+    /// What can be done about a failure with this sub-status (`None` for unknown ones: use the
+    /// status code's class); the same as [`SubStatus::documented_class`].
+    pub fn known_class(&self) -> Option<ErrorClass> {
+        self.documented_class()
+    }
 }
 
 impl SubStatus {
@@ -245,32 +118,15 @@ impl SubStatus {
         }
     }
 
-    /// What can be done about a failure with this sub-status under `status`.
-    pub fn class(&self, status: Option<StatusCode>) -> ErrorClass {
+    /// What can be done about a failure with this sub-status under `status` (the status code's
+    /// class for an unknown sub-status).
+    pub fn class_under(&self, status: Option<StatusCode>) -> ErrorClass {
         self.known_class().unwrap_or_else(|| status.map_or(ErrorClass::Permanent, StatusCode::class))
     }
 
     /// Whether the sub-status means the request succeeded (`ok`, `riskPassword`, `rebootRequired`).
     pub fn is_success(&self) -> bool {
         matches!(self, SubStatus::Ok | SubStatus::RiskPassword | SubStatus::RebootRequired)
-    }
-}
-
-impl fmt::Display for SubStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl Serialize for SubStatus {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.name())
-    }
-}
-
-impl<'de> Deserialize<'de> for SubStatus {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        watchpost_core::codec::lenient::text(d).map(|s| SubStatus::from_name(&s))
     }
 }
 
@@ -285,8 +141,9 @@ pub struct HikStatus {
     pub error_code: Option<u64>,
 }
 
-/// Typed Hikvision status information on [`watchpost_core::Error`].
-pub trait HikErrorExt {
+/// Typed Hikvision status information on [`watchpost_core::Error`] (the whole status; the
+/// generated [`HikErrorExt`] gives the sub-status alone).
+pub trait HikStatusExt {
     /// The status the gateway returned, when the error came from a `JSON_ResponseStatus`
     /// (or an authentication-failure body).
     fn hik_status(&self) -> Option<HikStatus>;
@@ -299,7 +156,7 @@ pub trait HikErrorExt {
 
 const DETAIL_OPEN: &str = " [statusCode=";
 
-impl HikErrorExt for Error {
+impl HikStatusExt for Error {
     fn hik_status(&self) -> Option<HikStatus> {
         let code = self.vendor_code()?;
         let message = self.vendor_message().unwrap_or("");
@@ -322,7 +179,7 @@ pub(crate) fn parse_error_code(text: &str) -> Option<u64> {
 }
 
 /// Formats the vendor message of a classified error: the gateway's text followed by the
-/// numeric codes that [`HikErrorExt::hik_status`] reads back.
+/// numeric codes that [`HikStatusExt::hik_status`] reads back.
 fn vendor_message(text: Option<&str>, status_code: Option<StatusCode>, error_code: Option<u64>) -> String {
     let text = text.unwrap_or("");
     let status = status_code.map_or_else(|| "?".to_owned(), |s| s.value().to_string());
@@ -385,7 +242,7 @@ pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus)
     if auth_failure {
         return Error::Auth { op: op.to_owned(), status: http_status, code, message, expired: false, lockout };
     }
-    match sub.class(status_code) {
+    match sub.class_under(status_code) {
         ErrorClass::Unsupported => Error::Unsupported { op: op.to_owned(), status: http_status, code, message },
         class => Error::Api { op: op.to_owned(), status: http_status, code, message, class },
     }
@@ -482,7 +339,7 @@ mod tests {
             assert_eq!(s.error_code(), Some(code), "{name}");
             assert_eq!(s.status_code(), Some(StatusCode::from_value(status)), "{name}");
             assert_eq!(SubStatus::from_error_code(code), Some(s.clone()));
-            assert!(s.description().is_some_and(|d| !d.is_empty()));
+            assert!(s.known_description().is_some_and(|d| !d.is_empty()));
         }
     }
 

@@ -107,7 +107,7 @@ ParamInfo { name: "body", wire: "DeviceInList", location: ParamLocation::Body, t
     ///
     /// Seed section 8.1.5 (Table 8-5); 4.1.
     ///
-    /// A search: POST but read-only. Client::devices() pages through all results as a Stream.
+    /// A search: POST but read-only. search_devices_stream (and Client::devices()) pages through all results as a Stream.
     pub static SEARCH_DEVICES: Operation = Operation {
         vendor: "hikgw",
         id: "devices.list",
@@ -2705,7 +2705,7 @@ impl crate::Client {
     ///
     /// Seed section 8.1.5 (Table 8-5); 4.1. Sends a [`SearchDevicesRequest`] as [`ops::SEARCH_DEVICES`].
     ///
-    /// A search: POST but read-only. Client::devices() pages through all results as a Stream.
+    /// A search: POST but read-only. search_devices_stream (and Client::devices()) pages through all results as a Stream.
     ///
     /// # Errors
     /// Those of the client's `call`: transport, timeout, auth, the vendor's error codes, decoding.
@@ -3166,6 +3166,33 @@ impl crate::Client {
     ) -> Result<super::models::ResponseStatus, watchpost_core::Error> {
         self.call(req).await
     }
+
+    /// Search the devices added to the gateway (one page).: every item, page after page, as a lazy stream.
+    ///
+    /// Calls [`search_devices`](Self::search_devices) for each page, starting at the request's offset `body.search_description.position` (default 0) with `body.search_description.max_result` items per page (the request's), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the offset reaching `search_result.total_matches`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    pub fn search_devices_stream(
+        &self,
+        req: &SearchDevicesRequest,
+    ) -> watchpost_core::paginate::ItemStream<super::models::SearchDevice> {
+        use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
+        let op = &ops::SEARCH_DEVICES;
+        let limit = req.body.search_description.max_result.count().unwrap_or(1);
+        let mut start = Position::first(limit);
+        start.offset = req.body.search_description.position.count().unwrap_or(0);
+        let client = self.clone();
+        let base = req.clone();
+        Paginator::new(op.id, PageStyle::Offset, start).stream(move |pos: Position| {
+            let client = client.clone();
+            let mut req = base.clone();
+            async move {
+                req.body.search_description.position = fit(op.id, "offset", pos.offset)?;
+                req.body.search_description.max_result = fit(op.id, "limit", pos.limit)?;
+                let resp = client.search_devices(&req).await?;
+                let total = resp.search_result.total_matches.count();
+                Ok(Page::new(resp.search_result.match_list).total(total))
+            }
+        })
+    }
 }
 
 /// Calls the operation `op_id` of Hikvision Device Gateway (ISAPI) with `params`, a JSON object keyed by wire names, and
@@ -3336,5 +3363,881 @@ pub async fn dispatch(
             Err(Error::invalid_input(op_id, "not available through dispatch: the operation is hand-written"))
         }
         _ => Err(Error::invalid_input(op_id, "unknown operation")),
+    }
+}
+
+/// The request structs of Hikvision Device Gateway (ISAPI), one per operation.
+pub mod requests {
+    pub use super::{
+        AddDeviceEventsRequest, AddDevicesRequest, ArmRequest, BypassZonesRequest, ChannelInfoRequest,
+        ClearAlarmRequest, ControlOutputsRequest, DeleteDeviceRequest, DeleteDevicesRequest, DeviceInfoRequest,
+        DeviceTimeRequest, DisarmRequest, DownloadVideoRequest, GatewayInfoRequest, GatewayTimeRequest,
+        GetDeviceEventsRequest, IoPortsRequest, IpAddressRequest, NetworkInterfaceRequest, NetworkInterfacesRequest,
+        PartitionsStatusRequest, PeripheralsStatusRequest, QuerySubscriptionStatusRequest, RebootDeviceRequest,
+        RebootGatewayRequest, RecoverBypassRequest, RefreshDeviceInfoRequest, RemoveDeviceEventsRequest,
+        SearchDevicesRequest, SetDeviceInfoRequest, SetDeviceTimeRequest, SetGatewayInfoRequest, SetGatewayTimeRequest,
+        SetIpAddressRequest, SetNetworkInterfaceRequest, SetTimeZoneRequest, SubscribeRawRequest, TimeZoneRequest,
+        TriggerIoOutputRequest, UnsubscribeRequest, UserCheckRequest, ZonesStatusRequest,
+    };
+}
+
+/// The error codes of Hikvision Device Gateway (ISAPI): [`SubStatus`], [`HikErrorExt`] and the profile's table.
+pub mod codes {
+    use watchpost_core::{Error, ErrorClass};
+
+    /// `subStatusCode` of `JSON_ResponseStatus`: every sub-status of table A.2.
+    ///
+    /// One variant per code of the seed's table; [`SubStatus::Other`] keeps any other code as sent.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum SubStatus {
+        /// `ok` (0x1): Operation completed.
+        Ok,
+        /// `riskPassword` (0x10000002): Risky password.
+        RiskPassword,
+        /// `noMemory` (0x20000001): Insufficient memory.
+        NoMemory,
+        /// `upgrading` (0x20000003): Upgrading.
+        Upgrading,
+        /// `networkError` (0x20000009): Network error.
+        NetworkError,
+        /// `deviceError` (0x30000001): Device hardware error.
+        DeviceError,
+        /// `createSocketError` (0x30000004): Creating socket failed.
+        CreateSocketError,
+        /// `sendRequestError` (0x30000006): Sending request failed.
+        SendRequestError,
+        /// `passwordDecodeError` (0x30000008): Decrypting password failed.
+        PasswordDecodeError,
+        /// `passwordEncryptError` (0x30000009): Encrypting password failed.
+        PasswordEncryptError,
+        /// `pictureUploadFailed` (0x3000000B): Uploading picture failed.
+        PictureUploadFailed,
+        /// `connecteDatabaseError` (0x3000000E): Connecting to database failed.
+        ConnecteDatabaseError,
+        /// `internalError` (0x30000014): Internal error.
+        InternalError,
+        /// `uninitialized` (0x3000000C): Uninitialized.
+        Uninitialized,
+        /// `notSupport` (0x40000001): Not supported.
+        NotSupport,
+        /// `lowPrivilege` (0x40000002): No permission.
+        LowPrivilege,
+        /// `badAuthorization` (0x40000003): Authentication failed.
+        BadAuthorization,
+        /// `methodNotAllowed` (0x40000004): Invalid HTTP method.
+        MethodNotAllowed,
+        /// `notActivated` (0x40000007): Inactivated.
+        NotActivated,
+        /// `hasActivated` (0x40000008): Activated.
+        HasActivated,
+        /// `invalidContent` (0x4000000A): Invalid message content.
+        InvalidContent,
+        /// `maxSessionUserLink` (0x4000000B): No more user can log in.
+        MaxSessionUserLink,
+        /// `loginPasswordError` (0x4000000C): Incorrect password.
+        LoginPasswordError,
+        /// `interfaceOperationError` (0x40001002): Operation failed.
+        InterfaceOperationError,
+        /// `openFileError` (0x40001014): Opening file failed.
+        OpenFileError,
+        /// `taskPacking` (0x40001034): The resource is already occupied.
+        TaskPacking,
+        /// `taskNoRecFile` (0x40001039): The video file does not exist.
+        TaskNoRecFile,
+        /// `updateLangUnmatched` (0x40001042): Upgrade packet language mismatches.
+        UpdateLangUnmatched,
+        /// `userMaxNum` (0x40001047): No more user can be added.
+        UserMaxNum,
+        /// `monitorNodeOverLimit` (0x4000104D): No more camera can be added.
+        MonitorNodeOverLimit,
+        /// `deviceExist` (0x40001054): The device is already added.
+        DeviceExist,
+        /// `pwdErrorLoginFailed` (0x40001055): Login failed. Check the user name and password.
+        PwdErrorLoginFailed,
+        /// `setArmingError` (0x40001083): Setting arming information failed.
+        SetArmingError,
+        /// `taskModifyFailed` (0x400010B1): Editing task failed.
+        TaskModifyFailed,
+        /// `getDeviceInfoFailed` (0x400010BC): Getting device information failed.
+        GetDeviceInfoFailed,
+        /// `noDiskSpace` (0x400010E6): Insufficient HDD space.
+        NoDiskSpace,
+        /// `cannotSameAsOldPassword` (0x400010E8): The new password and old password must be different.
+        CannotSameAsOldPassword,
+        /// `originalPassError` (0x400010E9): Incorrect old password.
+        OriginalPassError,
+        /// `writeFileError` (0x400010EA): Writing file failed.
+        WriteFileError,
+        /// `accessFileDirectoryFailed` (0x40001104): Accessing file path failed.
+        AccessFileDirectoryFailed,
+        /// `unKnownErrorCode` (0x4000111D): Unknown error code.
+        UnKnownErrorCode,
+        /// `deviceVervisionNotMatch` (0x40001128): Device version mismatches.
+        DeviceVervisionNotMatch,
+        /// `theSessionIdDoesNotExist` (0x40001135): The session ID does not exist.
+        TheSessionIdDoesNotExist,
+        /// `theCameraIdDoesNotExist` (0x40001137): The camera ID does not exist.
+        TheCameraIdDoesNotExist,
+        /// `theDeviceIdDoesNotExist` (0x4000113B): The device ID does not exist.
+        TheDeviceIdDoesNotExist,
+        /// `gettingResourceNodeInformationFailed` (0x40001176): Getting resource node information failed.
+        GettingResourceNodeInformationFailed,
+        /// `noMoreTasksCanBeAdded` (0x4000118A): No more task can be added.
+        NoMoreTasksCanBeAdded,
+        /// `badJsonFormat` (0x50000002): Invalid JSON format.
+        BadJsonFormat,
+        /// `badURLFormat` (0x50000003): Invalid URL format.
+        BadUrlFormat,
+        /// `badParameters` (0x60000001): Incorrect parameter.
+        BadParameters,
+        /// `badXmlContent` (0x60000003): Incorrect XML message content.
+        BadXmlContent,
+        /// `badPort` (0x6000000B): Port number conflicted.
+        BadPort,
+        /// `portError` (0x6000000C): Invalid port number.
+        PortError,
+        /// `badVersion` (0x6000000F): Version mismatches.
+        BadVersion,
+        /// `requestMemoryNULL` (0x6000003F): No memory is requested.
+        RequestMemoryNull,
+        /// `tokenTimeout` (0x600000040): The token timed out.
+        TokenTimeout,
+        /// `passworLlenNoMoreThan16` (0x6000005F): Up to 16 characters are allowed in the password.
+        PassworLlenNoMoreThan16,
+        /// `diskError` (0x60001009): HDD error.
+        DiskError,
+        /// `rebootRequired` (0x70000001): Reboot device to take effect.
+        RebootRequired,
+        /// A code the seed does not document, kept as sent.
+        Other(String),
+    }
+
+    impl SubStatus {
+        /// Every documented code, in table order.
+        pub const ALL: &'static [SubStatus] = &[
+            SubStatus::Ok,
+            SubStatus::RiskPassword,
+            SubStatus::NoMemory,
+            SubStatus::Upgrading,
+            SubStatus::NetworkError,
+            SubStatus::DeviceError,
+            SubStatus::CreateSocketError,
+            SubStatus::SendRequestError,
+            SubStatus::PasswordDecodeError,
+            SubStatus::PasswordEncryptError,
+            SubStatus::PictureUploadFailed,
+            SubStatus::ConnecteDatabaseError,
+            SubStatus::InternalError,
+            SubStatus::Uninitialized,
+            SubStatus::NotSupport,
+            SubStatus::LowPrivilege,
+            SubStatus::BadAuthorization,
+            SubStatus::MethodNotAllowed,
+            SubStatus::NotActivated,
+            SubStatus::HasActivated,
+            SubStatus::InvalidContent,
+            SubStatus::MaxSessionUserLink,
+            SubStatus::LoginPasswordError,
+            SubStatus::InterfaceOperationError,
+            SubStatus::OpenFileError,
+            SubStatus::TaskPacking,
+            SubStatus::TaskNoRecFile,
+            SubStatus::UpdateLangUnmatched,
+            SubStatus::UserMaxNum,
+            SubStatus::MonitorNodeOverLimit,
+            SubStatus::DeviceExist,
+            SubStatus::PwdErrorLoginFailed,
+            SubStatus::SetArmingError,
+            SubStatus::TaskModifyFailed,
+            SubStatus::GetDeviceInfoFailed,
+            SubStatus::NoDiskSpace,
+            SubStatus::CannotSameAsOldPassword,
+            SubStatus::OriginalPassError,
+            SubStatus::WriteFileError,
+            SubStatus::AccessFileDirectoryFailed,
+            SubStatus::UnKnownErrorCode,
+            SubStatus::DeviceVervisionNotMatch,
+            SubStatus::TheSessionIdDoesNotExist,
+            SubStatus::TheCameraIdDoesNotExist,
+            SubStatus::TheDeviceIdDoesNotExist,
+            SubStatus::GettingResourceNodeInformationFailed,
+            SubStatus::NoMoreTasksCanBeAdded,
+            SubStatus::BadJsonFormat,
+            SubStatus::BadUrlFormat,
+            SubStatus::BadParameters,
+            SubStatus::BadXmlContent,
+            SubStatus::BadPort,
+            SubStatus::PortError,
+            SubStatus::BadVersion,
+            SubStatus::RequestMemoryNull,
+            SubStatus::TokenTimeout,
+            SubStatus::PassworLlenNoMoreThan16,
+            SubStatus::DiskError,
+            SubStatus::RebootRequired,
+        ];
+
+        /// The code from its text (exact, then ignoring ASCII case), surrounding spaces ignored; unknown codes are kept in
+        /// [`SubStatus::Other`].
+        pub fn from_code(code: &str) -> Self {
+            let code = code.trim();
+            match code {
+                "ok" => SubStatus::Ok,
+                "riskPassword" => SubStatus::RiskPassword,
+                "noMemory" => SubStatus::NoMemory,
+                "upgrading" => SubStatus::Upgrading,
+                "networkError" => SubStatus::NetworkError,
+                "deviceError" => SubStatus::DeviceError,
+                "createSocketError" => SubStatus::CreateSocketError,
+                "sendRequestError" => SubStatus::SendRequestError,
+                "passwordDecodeError" => SubStatus::PasswordDecodeError,
+                "passwordEncryptError" => SubStatus::PasswordEncryptError,
+                "pictureUploadFailed" => SubStatus::PictureUploadFailed,
+                "connecteDatabaseError" => SubStatus::ConnecteDatabaseError,
+                "internalError" => SubStatus::InternalError,
+                "uninitialized" => SubStatus::Uninitialized,
+                "notSupport" => SubStatus::NotSupport,
+                "lowPrivilege" => SubStatus::LowPrivilege,
+                "badAuthorization" => SubStatus::BadAuthorization,
+                "methodNotAllowed" => SubStatus::MethodNotAllowed,
+                "notActivated" => SubStatus::NotActivated,
+                "hasActivated" => SubStatus::HasActivated,
+                "invalidContent" => SubStatus::InvalidContent,
+                "maxSessionUserLink" => SubStatus::MaxSessionUserLink,
+                "loginPasswordError" => SubStatus::LoginPasswordError,
+                "interfaceOperationError" => SubStatus::InterfaceOperationError,
+                "openFileError" => SubStatus::OpenFileError,
+                "taskPacking" => SubStatus::TaskPacking,
+                "taskNoRecFile" => SubStatus::TaskNoRecFile,
+                "updateLangUnmatched" => SubStatus::UpdateLangUnmatched,
+                "userMaxNum" => SubStatus::UserMaxNum,
+                "monitorNodeOverLimit" => SubStatus::MonitorNodeOverLimit,
+                "deviceExist" => SubStatus::DeviceExist,
+                "pwdErrorLoginFailed" => SubStatus::PwdErrorLoginFailed,
+                "setArmingError" => SubStatus::SetArmingError,
+                "taskModifyFailed" => SubStatus::TaskModifyFailed,
+                "getDeviceInfoFailed" => SubStatus::GetDeviceInfoFailed,
+                "noDiskSpace" => SubStatus::NoDiskSpace,
+                "cannotSameAsOldPassword" => SubStatus::CannotSameAsOldPassword,
+                "originalPassError" => SubStatus::OriginalPassError,
+                "writeFileError" => SubStatus::WriteFileError,
+                "accessFileDirectoryFailed" => SubStatus::AccessFileDirectoryFailed,
+                "unKnownErrorCode" => SubStatus::UnKnownErrorCode,
+                "deviceVervisionNotMatch" => SubStatus::DeviceVervisionNotMatch,
+                "theSessionIdDoesNotExist" => SubStatus::TheSessionIdDoesNotExist,
+                "theCameraIdDoesNotExist" => SubStatus::TheCameraIdDoesNotExist,
+                "theDeviceIdDoesNotExist" => SubStatus::TheDeviceIdDoesNotExist,
+                "gettingResourceNodeInformationFailed" => SubStatus::GettingResourceNodeInformationFailed,
+                "noMoreTasksCanBeAdded" => SubStatus::NoMoreTasksCanBeAdded,
+                "badJsonFormat" => SubStatus::BadJsonFormat,
+                "badURLFormat" => SubStatus::BadUrlFormat,
+                "badParameters" => SubStatus::BadParameters,
+                "badXmlContent" => SubStatus::BadXmlContent,
+                "badPort" => SubStatus::BadPort,
+                "portError" => SubStatus::PortError,
+                "badVersion" => SubStatus::BadVersion,
+                "requestMemoryNULL" => SubStatus::RequestMemoryNull,
+                "tokenTimeout" => SubStatus::TokenTimeout,
+                "passworLlenNoMoreThan16" => SubStatus::PassworLlenNoMoreThan16,
+                "diskError" => SubStatus::DiskError,
+                "rebootRequired" => SubStatus::RebootRequired,
+                c if c.eq_ignore_ascii_case("ok") => SubStatus::Ok,
+                c if c.eq_ignore_ascii_case("riskPassword") => SubStatus::RiskPassword,
+                c if c.eq_ignore_ascii_case("noMemory") => SubStatus::NoMemory,
+                c if c.eq_ignore_ascii_case("upgrading") => SubStatus::Upgrading,
+                c if c.eq_ignore_ascii_case("networkError") => SubStatus::NetworkError,
+                c if c.eq_ignore_ascii_case("deviceError") => SubStatus::DeviceError,
+                c if c.eq_ignore_ascii_case("createSocketError") => SubStatus::CreateSocketError,
+                c if c.eq_ignore_ascii_case("sendRequestError") => SubStatus::SendRequestError,
+                c if c.eq_ignore_ascii_case("passwordDecodeError") => SubStatus::PasswordDecodeError,
+                c if c.eq_ignore_ascii_case("passwordEncryptError") => SubStatus::PasswordEncryptError,
+                c if c.eq_ignore_ascii_case("pictureUploadFailed") => SubStatus::PictureUploadFailed,
+                c if c.eq_ignore_ascii_case("connecteDatabaseError") => SubStatus::ConnecteDatabaseError,
+                c if c.eq_ignore_ascii_case("internalError") => SubStatus::InternalError,
+                c if c.eq_ignore_ascii_case("uninitialized") => SubStatus::Uninitialized,
+                c if c.eq_ignore_ascii_case("notSupport") => SubStatus::NotSupport,
+                c if c.eq_ignore_ascii_case("lowPrivilege") => SubStatus::LowPrivilege,
+                c if c.eq_ignore_ascii_case("badAuthorization") => SubStatus::BadAuthorization,
+                c if c.eq_ignore_ascii_case("methodNotAllowed") => SubStatus::MethodNotAllowed,
+                c if c.eq_ignore_ascii_case("notActivated") => SubStatus::NotActivated,
+                c if c.eq_ignore_ascii_case("hasActivated") => SubStatus::HasActivated,
+                c if c.eq_ignore_ascii_case("invalidContent") => SubStatus::InvalidContent,
+                c if c.eq_ignore_ascii_case("maxSessionUserLink") => SubStatus::MaxSessionUserLink,
+                c if c.eq_ignore_ascii_case("loginPasswordError") => SubStatus::LoginPasswordError,
+                c if c.eq_ignore_ascii_case("interfaceOperationError") => SubStatus::InterfaceOperationError,
+                c if c.eq_ignore_ascii_case("openFileError") => SubStatus::OpenFileError,
+                c if c.eq_ignore_ascii_case("taskPacking") => SubStatus::TaskPacking,
+                c if c.eq_ignore_ascii_case("taskNoRecFile") => SubStatus::TaskNoRecFile,
+                c if c.eq_ignore_ascii_case("updateLangUnmatched") => SubStatus::UpdateLangUnmatched,
+                c if c.eq_ignore_ascii_case("userMaxNum") => SubStatus::UserMaxNum,
+                c if c.eq_ignore_ascii_case("monitorNodeOverLimit") => SubStatus::MonitorNodeOverLimit,
+                c if c.eq_ignore_ascii_case("deviceExist") => SubStatus::DeviceExist,
+                c if c.eq_ignore_ascii_case("pwdErrorLoginFailed") => SubStatus::PwdErrorLoginFailed,
+                c if c.eq_ignore_ascii_case("setArmingError") => SubStatus::SetArmingError,
+                c if c.eq_ignore_ascii_case("taskModifyFailed") => SubStatus::TaskModifyFailed,
+                c if c.eq_ignore_ascii_case("getDeviceInfoFailed") => SubStatus::GetDeviceInfoFailed,
+                c if c.eq_ignore_ascii_case("noDiskSpace") => SubStatus::NoDiskSpace,
+                c if c.eq_ignore_ascii_case("cannotSameAsOldPassword") => SubStatus::CannotSameAsOldPassword,
+                c if c.eq_ignore_ascii_case("originalPassError") => SubStatus::OriginalPassError,
+                c if c.eq_ignore_ascii_case("writeFileError") => SubStatus::WriteFileError,
+                c if c.eq_ignore_ascii_case("accessFileDirectoryFailed") => SubStatus::AccessFileDirectoryFailed,
+                c if c.eq_ignore_ascii_case("unKnownErrorCode") => SubStatus::UnKnownErrorCode,
+                c if c.eq_ignore_ascii_case("deviceVervisionNotMatch") => SubStatus::DeviceVervisionNotMatch,
+                c if c.eq_ignore_ascii_case("theSessionIdDoesNotExist") => SubStatus::TheSessionIdDoesNotExist,
+                c if c.eq_ignore_ascii_case("theCameraIdDoesNotExist") => SubStatus::TheCameraIdDoesNotExist,
+                c if c.eq_ignore_ascii_case("theDeviceIdDoesNotExist") => SubStatus::TheDeviceIdDoesNotExist,
+                c if c.eq_ignore_ascii_case("gettingResourceNodeInformationFailed") => {
+                    SubStatus::GettingResourceNodeInformationFailed
+                }
+                c if c.eq_ignore_ascii_case("noMoreTasksCanBeAdded") => SubStatus::NoMoreTasksCanBeAdded,
+                c if c.eq_ignore_ascii_case("badJsonFormat") => SubStatus::BadJsonFormat,
+                c if c.eq_ignore_ascii_case("badURLFormat") => SubStatus::BadUrlFormat,
+                c if c.eq_ignore_ascii_case("badParameters") => SubStatus::BadParameters,
+                c if c.eq_ignore_ascii_case("badXmlContent") => SubStatus::BadXmlContent,
+                c if c.eq_ignore_ascii_case("badPort") => SubStatus::BadPort,
+                c if c.eq_ignore_ascii_case("portError") => SubStatus::PortError,
+                c if c.eq_ignore_ascii_case("badVersion") => SubStatus::BadVersion,
+                c if c.eq_ignore_ascii_case("requestMemoryNULL") => SubStatus::RequestMemoryNull,
+                c if c.eq_ignore_ascii_case("tokenTimeout") => SubStatus::TokenTimeout,
+                c if c.eq_ignore_ascii_case("passworLlenNoMoreThan16") => SubStatus::PassworLlenNoMoreThan16,
+                c if c.eq_ignore_ascii_case("diskError") => SubStatus::DiskError,
+                c if c.eq_ignore_ascii_case("rebootRequired") => SubStatus::RebootRequired,
+                other => SubStatus::Other(other.to_owned()),
+            }
+        }
+
+        /// The code as the service sends it.
+        pub fn as_str(&self) -> &str {
+            match self {
+                SubStatus::Ok => "ok",
+                SubStatus::RiskPassword => "riskPassword",
+                SubStatus::NoMemory => "noMemory",
+                SubStatus::Upgrading => "upgrading",
+                SubStatus::NetworkError => "networkError",
+                SubStatus::DeviceError => "deviceError",
+                SubStatus::CreateSocketError => "createSocketError",
+                SubStatus::SendRequestError => "sendRequestError",
+                SubStatus::PasswordDecodeError => "passwordDecodeError",
+                SubStatus::PasswordEncryptError => "passwordEncryptError",
+                SubStatus::PictureUploadFailed => "pictureUploadFailed",
+                SubStatus::ConnecteDatabaseError => "connecteDatabaseError",
+                SubStatus::InternalError => "internalError",
+                SubStatus::Uninitialized => "uninitialized",
+                SubStatus::NotSupport => "notSupport",
+                SubStatus::LowPrivilege => "lowPrivilege",
+                SubStatus::BadAuthorization => "badAuthorization",
+                SubStatus::MethodNotAllowed => "methodNotAllowed",
+                SubStatus::NotActivated => "notActivated",
+                SubStatus::HasActivated => "hasActivated",
+                SubStatus::InvalidContent => "invalidContent",
+                SubStatus::MaxSessionUserLink => "maxSessionUserLink",
+                SubStatus::LoginPasswordError => "loginPasswordError",
+                SubStatus::InterfaceOperationError => "interfaceOperationError",
+                SubStatus::OpenFileError => "openFileError",
+                SubStatus::TaskPacking => "taskPacking",
+                SubStatus::TaskNoRecFile => "taskNoRecFile",
+                SubStatus::UpdateLangUnmatched => "updateLangUnmatched",
+                SubStatus::UserMaxNum => "userMaxNum",
+                SubStatus::MonitorNodeOverLimit => "monitorNodeOverLimit",
+                SubStatus::DeviceExist => "deviceExist",
+                SubStatus::PwdErrorLoginFailed => "pwdErrorLoginFailed",
+                SubStatus::SetArmingError => "setArmingError",
+                SubStatus::TaskModifyFailed => "taskModifyFailed",
+                SubStatus::GetDeviceInfoFailed => "getDeviceInfoFailed",
+                SubStatus::NoDiskSpace => "noDiskSpace",
+                SubStatus::CannotSameAsOldPassword => "cannotSameAsOldPassword",
+                SubStatus::OriginalPassError => "originalPassError",
+                SubStatus::WriteFileError => "writeFileError",
+                SubStatus::AccessFileDirectoryFailed => "accessFileDirectoryFailed",
+                SubStatus::UnKnownErrorCode => "unKnownErrorCode",
+                SubStatus::DeviceVervisionNotMatch => "deviceVervisionNotMatch",
+                SubStatus::TheSessionIdDoesNotExist => "theSessionIdDoesNotExist",
+                SubStatus::TheCameraIdDoesNotExist => "theCameraIdDoesNotExist",
+                SubStatus::TheDeviceIdDoesNotExist => "theDeviceIdDoesNotExist",
+                SubStatus::GettingResourceNodeInformationFailed => "gettingResourceNodeInformationFailed",
+                SubStatus::NoMoreTasksCanBeAdded => "noMoreTasksCanBeAdded",
+                SubStatus::BadJsonFormat => "badJsonFormat",
+                SubStatus::BadUrlFormat => "badURLFormat",
+                SubStatus::BadParameters => "badParameters",
+                SubStatus::BadXmlContent => "badXmlContent",
+                SubStatus::BadPort => "badPort",
+                SubStatus::PortError => "portError",
+                SubStatus::BadVersion => "badVersion",
+                SubStatus::RequestMemoryNull => "requestMemoryNULL",
+                SubStatus::TokenTimeout => "tokenTimeout",
+                SubStatus::PassworLlenNoMoreThan16 => "passworLlenNoMoreThan16",
+                SubStatus::DiskError => "diskError",
+                SubStatus::RebootRequired => "rebootRequired",
+                SubStatus::Other(code) => code,
+            }
+        }
+
+        /// The seed's description (for an unknown code: the spec's `unknown_description`).
+        pub fn description(&self) -> &'static str {
+            match self {
+                SubStatus::Ok => "Operation completed.",
+                SubStatus::RiskPassword => "Risky password.",
+                SubStatus::NoMemory => "Insufficient memory.",
+                SubStatus::Upgrading => "Upgrading.",
+                SubStatus::NetworkError => "Network error.",
+                SubStatus::DeviceError => "Device hardware error.",
+                SubStatus::CreateSocketError => "Creating socket failed.",
+                SubStatus::SendRequestError => "Sending request failed.",
+                SubStatus::PasswordDecodeError => "Decrypting password failed.",
+                SubStatus::PasswordEncryptError => "Encrypting password failed.",
+                SubStatus::PictureUploadFailed => "Uploading picture failed.",
+                SubStatus::ConnecteDatabaseError => "Connecting to database failed.",
+                SubStatus::InternalError => "Internal error.",
+                SubStatus::Uninitialized => "Uninitialized.",
+                SubStatus::NotSupport => "Not supported.",
+                SubStatus::LowPrivilege => "No permission.",
+                SubStatus::BadAuthorization => "Authentication failed.",
+                SubStatus::MethodNotAllowed => "Invalid HTTP method.",
+                SubStatus::NotActivated => "Inactivated.",
+                SubStatus::HasActivated => "Activated.",
+                SubStatus::InvalidContent => "Invalid message content.",
+                SubStatus::MaxSessionUserLink => "No more user can log in.",
+                SubStatus::LoginPasswordError => "Incorrect password.",
+                SubStatus::InterfaceOperationError => "Operation failed.",
+                SubStatus::OpenFileError => "Opening file failed.",
+                SubStatus::TaskPacking => "The resource is already occupied.",
+                SubStatus::TaskNoRecFile => "The video file does not exist.",
+                SubStatus::UpdateLangUnmatched => "Upgrade packet language mismatches.",
+                SubStatus::UserMaxNum => "No more user can be added.",
+                SubStatus::MonitorNodeOverLimit => "No more camera can be added.",
+                SubStatus::DeviceExist => "The device is already added.",
+                SubStatus::PwdErrorLoginFailed => "Login failed. Check the user name and password.",
+                SubStatus::SetArmingError => "Setting arming information failed.",
+                SubStatus::TaskModifyFailed => "Editing task failed.",
+                SubStatus::GetDeviceInfoFailed => "Getting device information failed.",
+                SubStatus::NoDiskSpace => "Insufficient HDD space.",
+                SubStatus::CannotSameAsOldPassword => "The new password and old password must be different.",
+                SubStatus::OriginalPassError => "Incorrect old password.",
+                SubStatus::WriteFileError => "Writing file failed.",
+                SubStatus::AccessFileDirectoryFailed => "Accessing file path failed.",
+                SubStatus::UnKnownErrorCode => "Unknown error code.",
+                SubStatus::DeviceVervisionNotMatch => "Device version mismatches.",
+                SubStatus::TheSessionIdDoesNotExist => "The session ID does not exist.",
+                SubStatus::TheCameraIdDoesNotExist => "The camera ID does not exist.",
+                SubStatus::TheDeviceIdDoesNotExist => "The device ID does not exist.",
+                SubStatus::GettingResourceNodeInformationFailed => "Getting resource node information failed.",
+                SubStatus::NoMoreTasksCanBeAdded => "No more task can be added.",
+                SubStatus::BadJsonFormat => "Invalid JSON format.",
+                SubStatus::BadUrlFormat => "Invalid URL format.",
+                SubStatus::BadParameters => "Incorrect parameter.",
+                SubStatus::BadXmlContent => "Incorrect XML message content.",
+                SubStatus::BadPort => "Port number conflicted.",
+                SubStatus::PortError => "Invalid port number.",
+                SubStatus::BadVersion => "Version mismatches.",
+                SubStatus::RequestMemoryNull => "No memory is requested.",
+                SubStatus::TokenTimeout => "The token timed out.",
+                SubStatus::PassworLlenNoMoreThan16 => "Up to 16 characters are allowed in the password.",
+                SubStatus::DiskError => "HDD error.",
+                SubStatus::RebootRequired => "Reboot device to take effect.",
+                SubStatus::Other(_) => "",
+            }
+        }
+
+        /// The seed's description (`None` for an unknown code).
+        pub fn known_description(&self) -> Option<&'static str> {
+            match self {
+                SubStatus::Ok => Some("Operation completed."),
+                SubStatus::RiskPassword => Some("Risky password."),
+                SubStatus::NoMemory => Some("Insufficient memory."),
+                SubStatus::Upgrading => Some("Upgrading."),
+                SubStatus::NetworkError => Some("Network error."),
+                SubStatus::DeviceError => Some("Device hardware error."),
+                SubStatus::CreateSocketError => Some("Creating socket failed."),
+                SubStatus::SendRequestError => Some("Sending request failed."),
+                SubStatus::PasswordDecodeError => Some("Decrypting password failed."),
+                SubStatus::PasswordEncryptError => Some("Encrypting password failed."),
+                SubStatus::PictureUploadFailed => Some("Uploading picture failed."),
+                SubStatus::ConnecteDatabaseError => Some("Connecting to database failed."),
+                SubStatus::InternalError => Some("Internal error."),
+                SubStatus::Uninitialized => Some("Uninitialized."),
+                SubStatus::NotSupport => Some("Not supported."),
+                SubStatus::LowPrivilege => Some("No permission."),
+                SubStatus::BadAuthorization => Some("Authentication failed."),
+                SubStatus::MethodNotAllowed => Some("Invalid HTTP method."),
+                SubStatus::NotActivated => Some("Inactivated."),
+                SubStatus::HasActivated => Some("Activated."),
+                SubStatus::InvalidContent => Some("Invalid message content."),
+                SubStatus::MaxSessionUserLink => Some("No more user can log in."),
+                SubStatus::LoginPasswordError => Some("Incorrect password."),
+                SubStatus::InterfaceOperationError => Some("Operation failed."),
+                SubStatus::OpenFileError => Some("Opening file failed."),
+                SubStatus::TaskPacking => Some("The resource is already occupied."),
+                SubStatus::TaskNoRecFile => Some("The video file does not exist."),
+                SubStatus::UpdateLangUnmatched => Some("Upgrade packet language mismatches."),
+                SubStatus::UserMaxNum => Some("No more user can be added."),
+                SubStatus::MonitorNodeOverLimit => Some("No more camera can be added."),
+                SubStatus::DeviceExist => Some("The device is already added."),
+                SubStatus::PwdErrorLoginFailed => Some("Login failed. Check the user name and password."),
+                SubStatus::SetArmingError => Some("Setting arming information failed."),
+                SubStatus::TaskModifyFailed => Some("Editing task failed."),
+                SubStatus::GetDeviceInfoFailed => Some("Getting device information failed."),
+                SubStatus::NoDiskSpace => Some("Insufficient HDD space."),
+                SubStatus::CannotSameAsOldPassword => Some("The new password and old password must be different."),
+                SubStatus::OriginalPassError => Some("Incorrect old password."),
+                SubStatus::WriteFileError => Some("Writing file failed."),
+                SubStatus::AccessFileDirectoryFailed => Some("Accessing file path failed."),
+                SubStatus::UnKnownErrorCode => Some("Unknown error code."),
+                SubStatus::DeviceVervisionNotMatch => Some("Device version mismatches."),
+                SubStatus::TheSessionIdDoesNotExist => Some("The session ID does not exist."),
+                SubStatus::TheCameraIdDoesNotExist => Some("The camera ID does not exist."),
+                SubStatus::TheDeviceIdDoesNotExist => Some("The device ID does not exist."),
+                SubStatus::GettingResourceNodeInformationFailed => Some("Getting resource node information failed."),
+                SubStatus::NoMoreTasksCanBeAdded => Some("No more task can be added."),
+                SubStatus::BadJsonFormat => Some("Invalid JSON format."),
+                SubStatus::BadUrlFormat => Some("Invalid URL format."),
+                SubStatus::BadParameters => Some("Incorrect parameter."),
+                SubStatus::BadXmlContent => Some("Incorrect XML message content."),
+                SubStatus::BadPort => Some("Port number conflicted."),
+                SubStatus::PortError => Some("Invalid port number."),
+                SubStatus::BadVersion => Some("Version mismatches."),
+                SubStatus::RequestMemoryNull => Some("No memory is requested."),
+                SubStatus::TokenTimeout => Some("The token timed out."),
+                SubStatus::PassworLlenNoMoreThan16 => Some("Up to 16 characters are allowed in the password."),
+                SubStatus::DiskError => Some("HDD error."),
+                SubStatus::RebootRequired => Some("Reboot device to take effect."),
+                SubStatus::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code, as the seed documents it (`None` for an unknown code).
+        pub fn documented_class(&self) -> Option<ErrorClass> {
+            match self {
+                SubStatus::Ok => Some(ErrorClass::Permanent),
+                SubStatus::RiskPassword => Some(ErrorClass::Permanent),
+                SubStatus::NoMemory => Some(ErrorClass::Retryable),
+                SubStatus::Upgrading => Some(ErrorClass::Retryable),
+                SubStatus::NetworkError => Some(ErrorClass::Retryable),
+                SubStatus::DeviceError => Some(ErrorClass::Permanent),
+                SubStatus::CreateSocketError => Some(ErrorClass::Retryable),
+                SubStatus::SendRequestError => Some(ErrorClass::Retryable),
+                SubStatus::PasswordDecodeError => Some(ErrorClass::Permanent),
+                SubStatus::PasswordEncryptError => Some(ErrorClass::Permanent),
+                SubStatus::PictureUploadFailed => Some(ErrorClass::Retryable),
+                SubStatus::ConnecteDatabaseError => Some(ErrorClass::Retryable),
+                SubStatus::InternalError => Some(ErrorClass::Retryable),
+                SubStatus::Uninitialized => Some(ErrorClass::Retryable),
+                SubStatus::NotSupport => Some(ErrorClass::Unsupported),
+                SubStatus::LowPrivilege => Some(ErrorClass::Permanent),
+                SubStatus::BadAuthorization => Some(ErrorClass::AuthRejected),
+                SubStatus::MethodNotAllowed => Some(ErrorClass::Unsupported),
+                SubStatus::NotActivated => Some(ErrorClass::Permanent),
+                SubStatus::HasActivated => Some(ErrorClass::Permanent),
+                SubStatus::InvalidContent => Some(ErrorClass::Permanent),
+                SubStatus::MaxSessionUserLink => Some(ErrorClass::Retryable),
+                SubStatus::LoginPasswordError => Some(ErrorClass::AuthRejected),
+                SubStatus::InterfaceOperationError => Some(ErrorClass::Permanent),
+                SubStatus::OpenFileError => Some(ErrorClass::Permanent),
+                SubStatus::TaskPacking => Some(ErrorClass::Retryable),
+                SubStatus::TaskNoRecFile => Some(ErrorClass::Permanent),
+                SubStatus::UpdateLangUnmatched => Some(ErrorClass::Permanent),
+                SubStatus::UserMaxNum => Some(ErrorClass::Permanent),
+                SubStatus::MonitorNodeOverLimit => Some(ErrorClass::Permanent),
+                SubStatus::DeviceExist => Some(ErrorClass::Permanent),
+                SubStatus::PwdErrorLoginFailed => Some(ErrorClass::AuthRejected),
+                SubStatus::SetArmingError => Some(ErrorClass::Permanent),
+                SubStatus::TaskModifyFailed => Some(ErrorClass::Permanent),
+                SubStatus::GetDeviceInfoFailed => Some(ErrorClass::Retryable),
+                SubStatus::NoDiskSpace => Some(ErrorClass::Permanent),
+                SubStatus::CannotSameAsOldPassword => Some(ErrorClass::Permanent),
+                SubStatus::OriginalPassError => Some(ErrorClass::Permanent),
+                SubStatus::WriteFileError => Some(ErrorClass::Permanent),
+                SubStatus::AccessFileDirectoryFailed => Some(ErrorClass::Permanent),
+                SubStatus::UnKnownErrorCode => Some(ErrorClass::Permanent),
+                SubStatus::DeviceVervisionNotMatch => Some(ErrorClass::Permanent),
+                SubStatus::TheSessionIdDoesNotExist => Some(ErrorClass::Permanent),
+                SubStatus::TheCameraIdDoesNotExist => Some(ErrorClass::Permanent),
+                SubStatus::TheDeviceIdDoesNotExist => Some(ErrorClass::Permanent),
+                SubStatus::GettingResourceNodeInformationFailed => Some(ErrorClass::Retryable),
+                SubStatus::NoMoreTasksCanBeAdded => Some(ErrorClass::Permanent),
+                SubStatus::BadJsonFormat => Some(ErrorClass::Permanent),
+                SubStatus::BadUrlFormat => Some(ErrorClass::Permanent),
+                SubStatus::BadParameters => Some(ErrorClass::Permanent),
+                SubStatus::BadXmlContent => Some(ErrorClass::Permanent),
+                SubStatus::BadPort => Some(ErrorClass::Permanent),
+                SubStatus::PortError => Some(ErrorClass::Permanent),
+                SubStatus::BadVersion => Some(ErrorClass::Permanent),
+                SubStatus::RequestMemoryNull => Some(ErrorClass::Permanent),
+                SubStatus::TokenTimeout => Some(ErrorClass::AuthExpired),
+                SubStatus::PassworLlenNoMoreThan16 => Some(ErrorClass::Permanent),
+                SubStatus::DiskError => Some(ErrorClass::Permanent),
+                SubStatus::RebootRequired => Some(ErrorClass::Permanent),
+                SubStatus::Other(_) => None,
+            }
+        }
+
+        /// What can be done about the code; an unknown code is `ErrorClass::Permanent`.
+        pub fn class(&self) -> ErrorClass {
+            self.documented_class().unwrap_or(ErrorClass::Permanent)
+        }
+
+        /// Whether the seed says a request that failed with this code had no effect, so that it may be
+        /// repeated even when it is not idempotent.
+        pub fn safe_to_retry(&self) -> bool {
+            matches!(self, SubStatus::Upgrading)
+        }
+
+        /// The most attempts the seed allows after this code, the first included (`None`: the client's
+        /// retry policy decides).
+        pub fn max_attempts(&self) -> Option<u32> {
+            None
+        }
+
+        /// The numeric error code the seed gives with the code.
+        pub fn error_code(&self) -> Option<u64> {
+            match self {
+                SubStatus::Ok => Some(0x1),
+                SubStatus::RiskPassword => Some(0x10000002),
+                SubStatus::NoMemory => Some(0x20000001),
+                SubStatus::Upgrading => Some(0x20000003),
+                SubStatus::NetworkError => Some(0x20000009),
+                SubStatus::DeviceError => Some(0x30000001),
+                SubStatus::CreateSocketError => Some(0x30000004),
+                SubStatus::SendRequestError => Some(0x30000006),
+                SubStatus::PasswordDecodeError => Some(0x30000008),
+                SubStatus::PasswordEncryptError => Some(0x30000009),
+                SubStatus::PictureUploadFailed => Some(0x3000000B),
+                SubStatus::ConnecteDatabaseError => Some(0x3000000E),
+                SubStatus::InternalError => Some(0x30000014),
+                SubStatus::Uninitialized => Some(0x3000000C),
+                SubStatus::NotSupport => Some(0x40000001),
+                SubStatus::LowPrivilege => Some(0x40000002),
+                SubStatus::BadAuthorization => Some(0x40000003),
+                SubStatus::MethodNotAllowed => Some(0x40000004),
+                SubStatus::NotActivated => Some(0x40000007),
+                SubStatus::HasActivated => Some(0x40000008),
+                SubStatus::InvalidContent => Some(0x4000000A),
+                SubStatus::MaxSessionUserLink => Some(0x4000000B),
+                SubStatus::LoginPasswordError => Some(0x4000000C),
+                SubStatus::InterfaceOperationError => Some(0x40001002),
+                SubStatus::OpenFileError => Some(0x40001014),
+                SubStatus::TaskPacking => Some(0x40001034),
+                SubStatus::TaskNoRecFile => Some(0x40001039),
+                SubStatus::UpdateLangUnmatched => Some(0x40001042),
+                SubStatus::UserMaxNum => Some(0x40001047),
+                SubStatus::MonitorNodeOverLimit => Some(0x4000104D),
+                SubStatus::DeviceExist => Some(0x40001054),
+                SubStatus::PwdErrorLoginFailed => Some(0x40001055),
+                SubStatus::SetArmingError => Some(0x40001083),
+                SubStatus::TaskModifyFailed => Some(0x400010B1),
+                SubStatus::GetDeviceInfoFailed => Some(0x400010BC),
+                SubStatus::NoDiskSpace => Some(0x400010E6),
+                SubStatus::CannotSameAsOldPassword => Some(0x400010E8),
+                SubStatus::OriginalPassError => Some(0x400010E9),
+                SubStatus::WriteFileError => Some(0x400010EA),
+                SubStatus::AccessFileDirectoryFailed => Some(0x40001104),
+                SubStatus::UnKnownErrorCode => Some(0x4000111D),
+                SubStatus::DeviceVervisionNotMatch => Some(0x40001128),
+                SubStatus::TheSessionIdDoesNotExist => Some(0x40001135),
+                SubStatus::TheCameraIdDoesNotExist => Some(0x40001137),
+                SubStatus::TheDeviceIdDoesNotExist => Some(0x4000113B),
+                SubStatus::GettingResourceNodeInformationFailed => Some(0x40001176),
+                SubStatus::NoMoreTasksCanBeAdded => Some(0x4000118A),
+                SubStatus::BadJsonFormat => Some(0x50000002),
+                SubStatus::BadUrlFormat => Some(0x50000003),
+                SubStatus::BadParameters => Some(0x60000001),
+                SubStatus::BadXmlContent => Some(0x60000003),
+                SubStatus::BadPort => Some(0x6000000B),
+                SubStatus::PortError => Some(0x6000000C),
+                SubStatus::BadVersion => Some(0x6000000F),
+                SubStatus::RequestMemoryNull => Some(0x6000003F),
+                SubStatus::TokenTimeout => Some(0x600000040),
+                SubStatus::PassworLlenNoMoreThan16 => Some(0x6000005F),
+                SubStatus::DiskError => Some(0x60001009),
+                SubStatus::RebootRequired => Some(0x70000001),
+                _ => None,
+            }
+        }
+
+        /// The code whose numeric error code is `error_code`, if the seed defines one.
+        pub fn from_error_code(error_code: u64) -> Option<Self> {
+            match error_code {
+                0x1 => Some(SubStatus::Ok),
+                0x10000002 => Some(SubStatus::RiskPassword),
+                0x20000001 => Some(SubStatus::NoMemory),
+                0x20000003 => Some(SubStatus::Upgrading),
+                0x20000009 => Some(SubStatus::NetworkError),
+                0x30000001 => Some(SubStatus::DeviceError),
+                0x30000004 => Some(SubStatus::CreateSocketError),
+                0x30000006 => Some(SubStatus::SendRequestError),
+                0x30000008 => Some(SubStatus::PasswordDecodeError),
+                0x30000009 => Some(SubStatus::PasswordEncryptError),
+                0x3000000B => Some(SubStatus::PictureUploadFailed),
+                0x3000000E => Some(SubStatus::ConnecteDatabaseError),
+                0x30000014 => Some(SubStatus::InternalError),
+                0x3000000C => Some(SubStatus::Uninitialized),
+                0x40000001 => Some(SubStatus::NotSupport),
+                0x40000002 => Some(SubStatus::LowPrivilege),
+                0x40000003 => Some(SubStatus::BadAuthorization),
+                0x40000004 => Some(SubStatus::MethodNotAllowed),
+                0x40000007 => Some(SubStatus::NotActivated),
+                0x40000008 => Some(SubStatus::HasActivated),
+                0x4000000A => Some(SubStatus::InvalidContent),
+                0x4000000B => Some(SubStatus::MaxSessionUserLink),
+                0x4000000C => Some(SubStatus::LoginPasswordError),
+                0x40001002 => Some(SubStatus::InterfaceOperationError),
+                0x40001014 => Some(SubStatus::OpenFileError),
+                0x40001034 => Some(SubStatus::TaskPacking),
+                0x40001039 => Some(SubStatus::TaskNoRecFile),
+                0x40001042 => Some(SubStatus::UpdateLangUnmatched),
+                0x40001047 => Some(SubStatus::UserMaxNum),
+                0x4000104D => Some(SubStatus::MonitorNodeOverLimit),
+                0x40001054 => Some(SubStatus::DeviceExist),
+                0x40001055 => Some(SubStatus::PwdErrorLoginFailed),
+                0x40001083 => Some(SubStatus::SetArmingError),
+                0x400010B1 => Some(SubStatus::TaskModifyFailed),
+                0x400010BC => Some(SubStatus::GetDeviceInfoFailed),
+                0x400010E6 => Some(SubStatus::NoDiskSpace),
+                0x400010E8 => Some(SubStatus::CannotSameAsOldPassword),
+                0x400010E9 => Some(SubStatus::OriginalPassError),
+                0x400010EA => Some(SubStatus::WriteFileError),
+                0x40001104 => Some(SubStatus::AccessFileDirectoryFailed),
+                0x4000111D => Some(SubStatus::UnKnownErrorCode),
+                0x40001128 => Some(SubStatus::DeviceVervisionNotMatch),
+                0x40001135 => Some(SubStatus::TheSessionIdDoesNotExist),
+                0x40001137 => Some(SubStatus::TheCameraIdDoesNotExist),
+                0x4000113B => Some(SubStatus::TheDeviceIdDoesNotExist),
+                0x40001176 => Some(SubStatus::GettingResourceNodeInformationFailed),
+                0x4000118A => Some(SubStatus::NoMoreTasksCanBeAdded),
+                0x50000002 => Some(SubStatus::BadJsonFormat),
+                0x50000003 => Some(SubStatus::BadUrlFormat),
+                0x60000001 => Some(SubStatus::BadParameters),
+                0x60000003 => Some(SubStatus::BadXmlContent),
+                0x6000000B => Some(SubStatus::BadPort),
+                0x6000000C => Some(SubStatus::PortError),
+                0x6000000F => Some(SubStatus::BadVersion),
+                0x6000003F => Some(SubStatus::RequestMemoryNull),
+                0x600000040 => Some(SubStatus::TokenTimeout),
+                0x6000005F => Some(SubStatus::PassworLlenNoMoreThan16),
+                0x60001009 => Some(SubStatus::DiskError),
+                0x70000001 => Some(SubStatus::RebootRequired),
+                _ => None,
+            }
+        }
+
+        /// The group the seed files the code under (`None` for an unknown code).
+        pub fn status_code(&self) -> Option<crate::error::StatusCode> {
+            match self {
+                SubStatus::Ok => Some(crate::error::StatusCode::Ok),
+                SubStatus::RiskPassword => Some(crate::error::StatusCode::Ok),
+                SubStatus::NoMemory => Some(crate::error::StatusCode::DeviceBusy),
+                SubStatus::Upgrading => Some(crate::error::StatusCode::DeviceBusy),
+                SubStatus::NetworkError => Some(crate::error::StatusCode::DeviceBusy),
+                SubStatus::DeviceError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::CreateSocketError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::SendRequestError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::PasswordDecodeError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::PasswordEncryptError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::PictureUploadFailed => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::ConnecteDatabaseError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::InternalError => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::Uninitialized => Some(crate::error::StatusCode::DeviceError),
+                SubStatus::NotSupport => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::LowPrivilege => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::BadAuthorization => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::MethodNotAllowed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::NotActivated => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::HasActivated => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::InvalidContent => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::MaxSessionUserLink => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::LoginPasswordError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::InterfaceOperationError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::OpenFileError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TaskPacking => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TaskNoRecFile => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::UpdateLangUnmatched => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::UserMaxNum => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::MonitorNodeOverLimit => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::DeviceExist => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::PwdErrorLoginFailed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::SetArmingError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TaskModifyFailed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::GetDeviceInfoFailed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::NoDiskSpace => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::CannotSameAsOldPassword => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::OriginalPassError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::WriteFileError => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::AccessFileDirectoryFailed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::UnKnownErrorCode => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::DeviceVervisionNotMatch => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TheSessionIdDoesNotExist => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TheCameraIdDoesNotExist => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::TheDeviceIdDoesNotExist => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::GettingResourceNodeInformationFailed => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::NoMoreTasksCanBeAdded => Some(crate::error::StatusCode::InvalidOperation),
+                SubStatus::BadJsonFormat => Some(crate::error::StatusCode::InvalidMessageFormat),
+                SubStatus::BadUrlFormat => Some(crate::error::StatusCode::InvalidMessageFormat),
+                SubStatus::BadParameters => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::BadXmlContent => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::BadPort => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::PortError => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::BadVersion => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::RequestMemoryNull => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::TokenTimeout => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::PassworLlenNoMoreThan16 => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::DiskError => Some(crate::error::StatusCode::InvalidMessageContent),
+                SubStatus::RebootRequired => Some(crate::error::StatusCode::RebootRequired),
+                SubStatus::Other(_) => None,
+            }
+        }
+    }
+
+    impl std::fmt::Display for SubStatus {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.as_str())
+        }
+    }
+
+    impl serde::Serialize for SubStatus {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for SubStatus {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            let code = <watchpost_core::codec::lenient::LenientCode as serde::Deserialize>::deserialize(deserializer)?;
+            Ok(SubStatus::from_code(code.as_str()))
+        }
+    }
+
+    /// Typed views of a [`watchpost_core::Error`] that carries a code of this vendor.
+    pub trait HikErrorExt {
+        /// The code the service answered, typed (`None` for transport, timeout, decode and input
+        /// errors).
+        fn hik_code(&self) -> Option<SubStatus>;
+    }
+
+    impl HikErrorExt for Error {
+        fn hik_code(&self) -> Option<SubStatus> {
+            match self {
+                Error::Decode { .. } | Error::Transport { .. } | Error::Timeout { .. } | Error::InvalidInput { .. } => {
+                    None
+                }
+                other => other.vendor_code().map(SubStatus::from_code),
+            }
+        }
+    }
+
+    /// The profile's table: whether `err` carries a code the seed documents as safe to repeat
+    /// (`VendorProfile::safe_to_retry`).
+    pub fn code_safe_to_retry(err: &Error) -> bool {
+        err.hik_code().is_some_and(|c| c.safe_to_retry())
+    }
+
+    /// The profile's table: the attempt cap the seed documents for `err`'s code
+    /// (`VendorProfile::max_attempts`).
+    pub fn code_max_attempts(err: &Error) -> Option<u32> {
+        err.hik_code().and_then(|c| c.max_attempts())
+    }
+
+    /// The profile's table: the class of a code the service answered, as text (an unknown code
+    /// gets `ErrorClass::Permanent`).
+    pub fn code_class(code: &str) -> ErrorClass {
+        SubStatus::from_code(code).class()
     }
 }

@@ -16,7 +16,8 @@
 //!   clear alarm, bypass, relays, partition/zone/peripheral status, time, network, IO).
 //! - [`events`]: the alarm stream ([`EventStream`], [`Notification`], [`Event`]).
 //! - [`models`]: every `JSON_*` message of chapter 9.
-//! - [`error`]: [`StatusCode`], [`SubStatus`] (table A.2) and [`HikErrorExt`].
+//! - [`error`]: [`StatusCode`], [`SubStatus`] (table A.2, generated from the spec),
+//!   [`HikErrorExt`] (the sub-status) and [`HikStatusExt`] (the whole status).
 //! - [`cid`]: every CID code of table A.3 ([`CidCode`]).
 //! - [`PosixTimeZone`], [`IsoDateTime`], [`LocalDateTime`]: the seed's text formats.
 //! - [`json`]: the lenient JSON reader for what the gateway really sends.
@@ -46,10 +47,11 @@ mod timezone;
 pub use cid::{CidCode, CidQualifier};
 pub use client::{Client, ClientBuilder, VENDOR};
 pub use device::Device;
-pub use error::{HikErrorExt, HikStatus, StatusCode, SubStatus};
+pub use error::{HikErrorExt, HikStatus, HikStatusExt, StatusCode, SubStatus};
 pub use events::{Event, EventStream, EventStreamConfig, Notification, ResyncReport, ResyncSummary};
-pub use generated::*;
+pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use profile::HikProfile;
+pub use requests::*;
 pub use time::{DateTimeParts, IsoDateTime, LocalDateTime};
 pub use timezone::{DaylightSaving, PosixTimeZone, TransitionDate, TransitionRule, TzOffset, TzParseError};
 pub use watchpost_core::supervise::ConnectionState;

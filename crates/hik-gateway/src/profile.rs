@@ -6,7 +6,7 @@ use serde::Deserialize;
 use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
 use watchpost_core::{Error, RawResponse};
 
-use crate::error::{status_error, user_check_error, HikErrorExt, SubStatus};
+use crate::error::{code_safe_to_retry, status_error, user_check_error};
 use crate::models::{ResponseStatus, UserCheck};
 
 /// Classifies gateway responses.
@@ -73,13 +73,14 @@ impl VendorProfile for HikProfile {
     fn safe_to_retry(&self, err: &Error) -> bool {
         // "Device Busy: upgrading" is refused before anything happens; other busy codes may
         // have been half-executed by the panel behind the gateway.
-        matches!(err.sub_status(), Some(SubStatus::Upgrading))
+        code_safe_to_retry(err)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::{HikStatusExt as _, SubStatus};
     use bytes::Bytes;
     use watchpost_core::{ErrorClass, ErrorKind};
 

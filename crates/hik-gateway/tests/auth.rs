@@ -6,7 +6,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use hik_gateway::models::SubscribeDeviceMgmtMsg;
 use hik_gateway::sim::{SimAuth, SimConfig, Simulator};
-use hik_gateway::{Client, ConnectionState, GatewayInfoRequest, HikErrorExt, Notification, SubStatus};
+use hik_gateway::{Client, ConnectionState, GatewayInfoRequest, HikStatusExt, Notification, SubStatus};
 use watchpost_core::auth::HttpAuthMode;
 use watchpost_core::{Error, ErrorClass, ErrorKind};
 

@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use hik_gateway::models::{ResponseStatus, SubscribeDeviceMgmtMsg};
 use hik_gateway::sim::{SimConfig, Simulator};
 use hik_gateway::{
-    CidCode, Client, ConnectionState, Event, EventStream, HikErrorExt, Notification, StatusCode, SubStatus,
+    CidCode, Client, ConnectionState, Event, EventStream, HikStatusExt, Notification, StatusCode, SubStatus,
 };
 use watchpost_core::error::TimeoutPhase;
 use watchpost_core::sim::SimResponse;

@@ -40,6 +40,7 @@ mod macros;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 pub mod operation;
+pub mod paginate;
 pub mod pipeline;
 pub mod ratelimit;
 pub mod retry;

@@ -110,7 +110,7 @@
 //! // Every call after the token goes to the token's area domain.
 //! let client = sim.client_builder().build()?;
 //! client.set_defence(&SetDefenceRequest::new(fixtures::HUB, DefenceMode::Away)).await?;
-//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB, Default::default())).await?;
+//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB)).await?;
 //! assert_eq!(info.defence.and_then(|d| d.as_hub()), Some(DefenceMode::Away));
 //! sim.shutdown().await;
 //! # Ok(())
@@ -218,4 +218,5 @@ pub mod prelude {
     #[cfg(feature = "hikgw")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hikgw")))]
     pub use hik_gateway::HikErrorExt as _;
+    pub use hik_gateway::HikStatusExt as _;
 }

@@ -1112,3 +1112,11 @@ pub async fn dispatch(
         _ => Err(Error::invalid_input(op_id, "unknown operation")),
     }
 }
+
+/// The request structs of Example widget cloud, one per operation.
+pub mod requests {
+    pub use super::{
+        CreateWidgetRequest, GetTokenRequest, GetWidgetRequest, ListWidgetsRequest, PollEventsRequest,
+        PutConfigRequest, RebootAllRequest, RenameWidgetRequest, SetScheduleRequest, UploadFirmwareRequest,
+    };
+}

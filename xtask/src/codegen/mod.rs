@@ -6,8 +6,10 @@
 //! `--check` compared with the committed files.
 
 pub mod coverage;
+pub mod errors;
 pub mod model;
 pub mod names;
+pub mod pagination;
 pub mod render;
 pub mod render_sim;
 pub mod spec;

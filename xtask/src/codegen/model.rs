@@ -1,6 +1,6 @@
 //! The validated spec that the renderers read: every default applied, every name checked.
 
-pub use super::spec::{Encoding, Location, Style, Timeout};
+pub use super::spec::{CodeDisplay, CodeType, Encoding, Location, PageStyle, Style, Timeout};
 
 /// A validated spec file.
 #[derive(Debug, Clone)]
@@ -18,6 +18,113 @@ pub struct Spec {
     pub coverage: Option<String>,
     /// The operations, in spec order.
     pub operations: Vec<Op>,
+    /// The error code table, when the spec has one.
+    pub errors: Option<ErrorTable>,
+}
+
+/// The `[errors]` table with its `[[error_code]]` rows, validated.
+#[derive(Debug, Clone)]
+pub struct ErrorTable {
+    /// Code enum name.
+    pub enum_name: String,
+    /// Its doc comment's first line.
+    pub doc: String,
+    /// How codes are written.
+    pub code_type: CodeType,
+    /// `ErrorClass` variant of an unknown code.
+    pub unknown_class: String,
+    /// `description()` of an unknown code.
+    pub unknown_description: String,
+    /// How `Display` writes a code.
+    pub display: CodeDisplay,
+    /// `from_code` ignores ASCII case as a second try.
+    pub case_insensitive: bool,
+    /// Extension trait name.
+    pub ext: String,
+    /// Its typed-code method.
+    pub ext_method: String,
+    /// Resolved group type, when codes have groups.
+    pub group_type: Option<String>,
+    /// The group method's name.
+    pub group_fn: String,
+    /// The rows, in spec order.
+    pub codes: Vec<ErrorCode>,
+}
+
+impl ErrorTable {
+    /// Every predicate name, in first-use order.
+    pub fn predicates(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for c in &self.codes {
+            for p in &c.is {
+                if !out.contains(&p.as_str()) {
+                    out.push(p);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// One validated `[[error_code]]`.
+#[derive(Debug, Clone)]
+pub struct ErrorCode {
+    /// The code as text (`"20007"`, `"5001"`, `"badParameters"`).
+    pub text: String,
+    /// Rust variant name.
+    pub variant: String,
+    /// `ErrorClass` variant name.
+    pub class: String,
+    /// Safe to repeat.
+    pub safe_to_retry: bool,
+    /// Attempt cap.
+    pub max_attempts: Option<u32>,
+    /// The seed's description.
+    pub description: String,
+    /// Variant doc.
+    pub doc: String,
+    /// Documented HTTP status.
+    pub http_status: Option<u16>,
+    /// Numeric error code.
+    pub error_code: Option<u64>,
+    /// Group variant.
+    pub group: Option<String>,
+    /// Predicate names.
+    pub is: Vec<String>,
+}
+
+/// A member of a request struct that pagination writes.
+#[derive(Debug, Clone)]
+pub struct Member {
+    /// Rust field path (`skip`, `body.search_description.position`).
+    pub path: String,
+    /// Whether the member is an `Option` (a top-level optional param).
+    pub optional: bool,
+}
+
+/// A validated `[operation.pagination]`.
+#[derive(Debug, Clone)]
+pub struct Pagination {
+    /// The style.
+    pub style: PageStyle,
+    /// Request member of the page number, offset or cursor (by style).
+    pub position: Member,
+    /// Number of the first page (style `page`).
+    pub first_page: u64,
+    /// Request member of the page size.
+    pub limit: Member,
+    /// Response member with the items.
+    pub items: String,
+    /// Resolved item type.
+    pub item: String,
+    /// Response member with the total.
+    pub total: Option<String>,
+    /// Response member with the has-more flag.
+    pub has_more: Option<String>,
+    /// Response member with the next cursor.
+    pub next_cursor: Option<String>,
+    /// Response member with the service's page size.
+    pub page_size: Option<String>,
 }
 
 /// The `[vendor]` table, resolved.
@@ -81,6 +188,8 @@ pub struct Op {
     pub notes: Option<String>,
     /// Parameters, in spec order.
     pub params: Vec<Param>,
+    /// How the list pages, for a paginated operation.
+    pub pagination: Option<Pagination>,
 }
 
 impl Op {
@@ -99,9 +208,20 @@ impl Op {
         self.params.iter().any(|p| p.ty == Ty::Secret)
     }
 
-    /// Whether every field type implements `Default`.
+    /// Whether every field type implements `Default` and no field has a documented default
+    /// (a derived `Default` would not use it).
     pub fn all_default(&self) -> bool {
-        self.params.iter().all(|p| !p.required || p.ty.is_default())
+        self.params.iter().all(|p| (!p.required || p.ty.is_default()) && p.default.is_none())
+    }
+
+    /// Whether some required field has a documented default.
+    pub fn has_defaults(&self) -> bool {
+        self.params.iter().any(|p| p.default.is_some())
+    }
+
+    /// Whether `new()` takes no argument.
+    pub fn new_takes_nothing(&self) -> bool {
+        self.params.iter().all(|p| !p.required || p.default.is_some())
     }
 }
 
@@ -127,6 +247,16 @@ pub struct Param {
     pub style: Style,
     /// One line of documentation.
     pub doc: String,
+    /// The documented default of a required param, as a Rust expression of its field type, and
+    /// as written in the spec (for docs).
+    pub default: Option<(String, String)>,
+}
+
+impl Param {
+    /// Whether `new()` takes it as an argument.
+    pub fn in_new(&self) -> bool {
+        self.required && self.default.is_none()
+    }
 }
 
 /// A parameter type.

@@ -14,6 +14,96 @@ pub struct RawSpec {
     /// The `[[operation]]` tables, in file order.
     #[serde(default, rename = "operation")]
     pub operations: Vec<RawOperation>,
+    /// The `[errors]` table: how the `[[error_code]]` table is generated.
+    pub errors: Option<RawErrors>,
+    /// The `[[error_code]]` tables, in file order.
+    #[serde(default, rename = "error_code")]
+    pub error_codes: Vec<RawErrorCode>,
+}
+
+/// The `[errors]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawErrors {
+    /// Name of the generated code enum (`EzvizCode`).
+    #[serde(rename = "enum")]
+    pub enum_name: String,
+    /// First line of the enum's doc comment.
+    pub doc: String,
+    /// `string` or `int`: how the vendor writes its codes.
+    pub code_type: CodeType,
+    /// Class of a code the table does not list. Default `permanent`.
+    pub unknown_class: Option<String>,
+    /// `description()` of a code the table does not list. Default empty.
+    #[serde(default)]
+    pub unknown_description: String,
+    /// How `Display` writes a code: `code` (default, `5001`) or `code_description`
+    /// (`5001 (body json invalid)`).
+    #[serde(default)]
+    pub display: CodeDisplay,
+    /// Whether `from_code` also matches a code that differs only in ASCII case.
+    #[serde(default)]
+    pub case_insensitive: bool,
+    /// Name of the generated extension trait on `watchpost_core::Error` (`EzvizErrorExt`).
+    pub ext: String,
+    /// Its method returning the typed code (`ezviz_code`).
+    pub ext_method: String,
+    /// Type of the `group` of each code (a `Copy` enum of the crate), when codes have one.
+    pub group_type: Option<String>,
+    /// Name of the method returning the group. Default `group`.
+    pub group_fn: Option<String>,
+}
+
+/// How the generated `Display` writes a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeDisplay {
+    /// The code as sent.
+    #[default]
+    Code,
+    /// The code, then its description in parentheses.
+    CodeDescription,
+}
+
+/// How a vendor writes its error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CodeType {
+    /// Text (`"20007"`, `"badParameters"`).
+    String,
+    /// A number (`5001`), read from text or a number.
+    Int,
+}
+
+/// One `[[error_code]]` table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawErrorCode {
+    /// The code as the vendor sends it: a string or an integer.
+    pub code: toml::Value,
+    /// Rust variant name.
+    pub variant: String,
+    /// `retryable`, `rate_limited`, `auth_expired`, `auth_rejected`, `permanent` or `unsupported`.
+    pub class: String,
+    /// Whether the seed says a request that failed with it had no effect (repeat even when not
+    /// idempotent).
+    #[serde(default)]
+    pub safe_to_retry: bool,
+    /// The most attempts the seed allows for it, the first included.
+    pub max_attempts: Option<u32>,
+    /// The seed's description.
+    pub description: String,
+    /// Doc comment of the variant; default "`<code>`: <description>".
+    pub doc: Option<String>,
+    /// HTTP status the seed documents with it.
+    pub http_status: Option<u16>,
+    /// A numeric error code the seed gives next to it.
+    pub error_code: Option<u64>,
+    /// Variant of `[errors] group_type` the code belongs to.
+    pub group: Option<String>,
+    /// Predicates (`device_offline` → `is_device_offline()`) true for this code.
+    #[serde(default)]
+    pub is: Vec<String>,
 }
 
 /// The `[vendor]` table.
@@ -203,6 +293,63 @@ pub struct RawOperation {
     /// Parameters, in documented order.
     #[serde(default, rename = "param")]
     pub params: Vec<RawParam>,
+    /// How the list answer pages, for a paginated operation.
+    pub pagination: Option<RawPagination>,
+}
+
+/// How a paginated list addresses its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageStyle {
+    /// A page number.
+    Page,
+    /// An item offset.
+    Offset,
+    /// An opaque cursor from the previous page.
+    Cursor,
+}
+
+impl PageStyle {
+    /// The `watchpost_core::paginate::PageStyle` variant name.
+    pub fn variant(self) -> &'static str {
+        match self {
+            PageStyle::Page => "Page",
+            PageStyle::Offset => "Offset",
+            PageStyle::Cursor => "Cursor",
+        }
+    }
+}
+
+/// One `[operation.pagination]` table. Request members are Rust field paths of the request
+/// struct (`skip`, `body.search_description.position`), response members field paths of the
+/// response type (`meta.total`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawPagination {
+    /// `page`, `offset` or `cursor`.
+    pub style: PageStyle,
+    /// Request member of the page number (style `page`).
+    pub page: Option<String>,
+    /// Number of the first page (style `page`). Default 1.
+    pub first_page: Option<u64>,
+    /// Request member of the item offset (style `offset`).
+    pub offset: Option<String>,
+    /// Request member of the cursor (style `cursor`).
+    pub cursor: Option<String>,
+    /// Request member of the page size.
+    pub limit: String,
+    /// Response member holding the items.
+    pub items: String,
+    /// Item type.
+    pub item: String,
+    /// Response member with the list's total.
+    pub total: Option<String>,
+    /// Response member saying whether more pages follow.
+    pub has_more: Option<String>,
+    /// Response member with the next page's cursor (style `cursor`).
+    pub next_cursor: Option<String>,
+    /// Response member with the page size the service used.
+    pub page_size: Option<String>,
 }
 
 fn yes() -> bool {
@@ -230,4 +377,6 @@ pub struct RawParam {
     pub style: Option<Style>,
     /// One line of documentation.
     pub doc: String,
+    /// The documented default of a required param: it is then not an argument of `new()`.
+    pub default: Option<toml::Value>,
 }

@@ -84,6 +84,9 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             ops.push(op);
         }
     }
+    let file = place.file.clone();
+    let errors =
+        super::errors::validate(raw.errors.as_ref(), &raw.error_codes, &mut |m| errs.list.push(format!("{file}: {m}")));
     if !errs.list.is_empty() {
         return Err(errs.list);
     }
@@ -104,6 +107,7 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             .map(|s| (format!("{crate_prefix}{s}"), super::render_sim::module_path(&v.output))),
         coverage: place.vendor_crate.then(|| format!("docs/coverage/{}.md", v.name)),
         operations: ops,
+        errors,
     })
 }
 
@@ -218,6 +222,10 @@ fn operation(r: &RawOperation, errs: &mut Errors<'_>) -> Option<Op> {
         );
     }
 
+    let pagination = r
+        .pagination
+        .as_ref()
+        .and_then(|pg| super::pagination::validate(pg, &params, &response, r.handwritten, &mut |m| errs.op(id, m)));
     if errs.list.len() > before {
         return None;
     }
@@ -239,6 +247,7 @@ fn operation(r: &RawOperation, errs: &mut Errors<'_>) -> Option<Op> {
         tested: r.tested,
         notes: r.notes.as_ref().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         params,
+        pagination,
     })
 }
 
@@ -352,6 +361,13 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
     if p.doc.trim().is_empty() {
         bad("doc is empty".to_owned());
     }
+    let default = p.default.as_ref().and_then(|v| match default_expr(&ty, v, p.required) {
+        Ok(expr) => Some((expr, v.to_string())),
+        Err(e) => {
+            bad(e);
+            None
+        }
+    });
     if errs.list.len() > before {
         return None;
     }
@@ -365,6 +381,31 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
         required: p.required,
         style: p.style.unwrap_or(Style::Comma),
         doc: p.doc.trim().to_owned(),
+        default,
+    })
+}
+
+/// The Rust expression of a param's documented `default` (a value of its field type).
+fn default_expr(ty: &Ty, v: &toml::Value, required: bool) -> Result<String, String> {
+    if !required {
+        return Err("default is only for a required param (an optional one is simply left out)".to_owned());
+    }
+    let mismatch = || format!("default {v} does not fit the param's type");
+    Ok(match (ty, v) {
+        (Ty::String, toml::Value::String(s)) => format!("{}.to_owned()", super::names::lit(s)),
+        (Ty::Int, toml::Value::Integer(i)) => i.to_string(),
+        (Ty::U32, toml::Value::Integer(i)) => u32::try_from(*i).map_err(|_| mismatch())?.to_string(),
+        (Ty::U64, toml::Value::Integer(i)) => u64::try_from(*i).map_err(|_| mismatch())?.to_string(),
+        (Ty::F64, toml::Value::Float(f)) if f.is_finite() => format!("{f:?}"),
+        (Ty::F64, toml::Value::Integer(i)) => format!("{i}.0"),
+        (Ty::Bool | Ty::Bool01, toml::Value::Boolean(b)) => b.to_string(),
+        (Ty::Enum(path), toml::Value::String(variant)) if super::errors::is_camel_ident(variant) => {
+            format!("{path}::{variant}")
+        }
+        (Ty::String | Ty::Int | Ty::U32 | Ty::U64 | Ty::F64 | Ty::Bool | Ty::Bool01 | Ty::Enum(_), _) => {
+            return Err(mismatch())
+        }
+        _ => return Err("default is only for string, int, u32, u64, f64, bool, bool01 and enum params".to_owned()),
     })
 }
 
@@ -558,5 +599,84 @@ response = "()"
         assert!(e.contains("[vendor]: name `X Y`"), "{e}");
         let raw: RawSpec = toml::from_str(HEAD).unwrap();
         assert!(validate(&raw, &place()).unwrap_err().join("").contains("no [[operation]]"));
+    }
+
+    const LIST: &str = r#"
+[[operation]]
+id = "device.list"
+fn = "device_list"
+section = "1.2"
+method = "GET"
+path = "/v1/devices"
+encoding = "query"
+summary = "List devices"
+response = "models::Page"
+  [[operation.param]]
+  name = "skip"
+  type = "u32"
+  doc = "Skipped"
+  [[operation.param]]
+  name = "limit"
+  type = "u32"
+  doc = "Page size"
+  [[operation.param]]
+  name = "lang"
+  type = "string"
+  required = true
+  default = "en"
+  doc = "Language"
+  [operation.pagination]
+  style = "offset"
+  offset = "skip"
+  limit = "limit"
+  items = "objects"
+  item = "models::Device"
+  total = "meta.total"
+"#;
+
+    #[test]
+    fn pagination_and_defaults_are_read() {
+        let spec = check(LIST).unwrap();
+        let op = &spec.operations[0];
+        let p = op.pagination.as_ref().unwrap();
+        assert_eq!((p.position.path.as_str(), p.position.optional), ("skip", true));
+        assert_eq!(p.item, "super::models::Device");
+        assert_eq!(op.params[2].default, Some(("\"en\".to_owned()".to_owned(), "\"en\"".to_owned())));
+        assert!(!op.params[2].in_new() && op.new_takes_nothing() && !op.all_default());
+    }
+
+    #[test]
+    fn bad_pagination_is_reported() {
+        let e = errors(&LIST.replace("offset = \"skip\"", "page = \"skip\""));
+        assert!(e.contains("pagination: page is not used by style = \"offset\""), "{e}");
+        assert!(e.contains("style = \"offset\" needs `offset`"), "{e}");
+        let e = errors(&LIST.replace("offset = \"skip\"", "offset = \"lang\""));
+        assert!(e.contains("offset param `lang` must have type int, u32 or u64"), "{e}");
+        let e = errors(&LIST.replace("limit = \"limit\"", "limit = \"size\""));
+        assert!(e.contains("limit `size` does not start with a param"), "{e}");
+        let e = errors(&LIST.replace("total = \"meta.total\"", "total = \"meta..total\""));
+        assert!(e.contains("total `meta..total` is not a field path"), "{e}");
+        let e = errors(&LIST.replace("style = \"offset\"", "style = \"cursor\""));
+        assert!(e.contains("next_cursor is required with style = \"cursor\""), "{e}");
+        let e = errors(&LIST.replace("response = \"models::Page\"", "response = \"()\""));
+        assert!(e.contains("the response is `()`"), "{e}");
+        let e = errors(&LIST.replace("  total = ", "  totl = "));
+        assert!(e.contains("unknown field `totl`"), "{e}");
+    }
+
+    #[test]
+    fn bad_defaults_are_reported() {
+        let e = errors(&LIST.replace("default = \"en\"", "default = 3"));
+        assert!(e.contains("param `lang`: default 3 does not fit the param's type"), "{e}");
+        let e = errors(&LIST.replace("  required = true\n  default", "  default"));
+        assert!(e.contains("default is only for a required param"), "{e}");
+        let e = errors(
+            &LIST
+                .replace("type = \"string\"\n  required = true", "type = \"u32\"\n  required = true")
+                .replace("default = \"en\"", "default = -1"),
+        );
+        assert!(e.contains("default -1 does not fit"), "{e}");
+        let e = errors(&LIST.replace("type = \"string\"\n  required = true", "type = \"json\"\n  required = true"));
+        assert!(e.contains("default is only for string, int"), "{e}");
     }
 }

@@ -29,7 +29,7 @@
 //! let sim = Simulator::start().await?;
 //! let client = sim.client_builder().build()?;
 //! client.set_defence(&SetDefenceRequest::new(fixtures::HUB, DefenceMode::Away)).await?;
-//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB, Default::default())).await?;
+//! let info = client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB)).await?;
 //! assert_eq!(info.defence.and_then(|d| d.as_hub()), Some(DefenceMode::Away));
 //! assert_eq!(sim.token_calls(), 1);
 //! sim.shutdown().await;

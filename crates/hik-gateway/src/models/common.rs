@@ -126,7 +126,7 @@ impl ResponseStatus {
             status_code,
             status_string: Some(status_code.description().to_owned()),
             error_code: sub.error_code(),
-            error_msg: sub.description().map(str::to_owned),
+            error_msg: sub.known_description().map(str::to_owned),
             sub_status_code: Some(sub),
             reboot_required: None,
             lock_status: None,

@@ -372,7 +372,7 @@ fn add_devices(shared: &Arc<Shared>, req: &SimRequest) -> Result<SimResponse, Si
             status_code: Some(st),
             status_string: Some(st.description().to_owned()),
             error_code: first.error_code(),
-            error_msg: first.description().map(str::to_owned),
+            error_msg: first.known_description().map(str::to_owned),
             sub_status_code: Some(first),
         }
     } else {
@@ -405,7 +405,7 @@ fn delete_batch(shared: &Arc<Shared>, req: &SimRequest) -> Result<SimResponse, S
             status_code: Some(StatusCode::InvalidOperation),
             status_string: Some("Invalid Operation".to_owned()),
             error_code: sub.error_code(),
-            error_msg: sub.description().map(str::to_owned),
+            error_msg: sub.known_description().map(str::to_owned),
             sub_status_code: Some(sub),
         }
     } else {

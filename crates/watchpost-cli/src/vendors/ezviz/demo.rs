@@ -24,7 +24,7 @@ pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
     let hub = fixtures::HUB;
     let info = |serial: &'static str| {
         let client = client.clone();
-        async move { client.get_device_info(&GetDeviceInfoRequest::new(serial, Default::default())).await }
+        async move { client.get_device_info(&GetDeviceInfoRequest::new(serial)).await }
     };
 
     let walk = async {
