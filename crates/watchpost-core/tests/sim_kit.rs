@@ -291,7 +291,8 @@ async fn quota_headers_count_down_then_exceeded_then_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn faults_for_the_next_calls_then_normal() {
-    let router = Router::new().get("/ping", "ping", |_| async { SimResponse::text(200, "pong") }).get(
+    static PING: Operation = Operation::adhoc("test", "ping", Method::GET, "/ping");
+    let router = Router::new().operation(&PING, |_| async { SimResponse::text(200, "pong") }).get(
         "/other",
         "other",
         |_| async { SimResponse::text(200, "other") },
@@ -302,13 +303,13 @@ async fn faults_for_the_next_calls_then_normal() {
     let ping = format!("{}/ping", server.base_url());
     let other = format!("{}/other", server.base_url());
 
-    faults.fail_next(2, Some("ping"), SimResponse::json(200, &json!({ "code": "10002", "msg": "busy" })));
+    faults.on(&PING).fail_next(2, SimResponse::json(200, &json!({ "code": "10002", "msg": "busy" })));
     assert_eq!(get(&c, &other).await.body, "other", "the filter spares other routes");
     assert_eq!(get(&c, &ping).await.json()["code"], "10002");
     assert_eq!(get(&c, &ping).await.json()["code"], "10002");
     assert_eq!(get(&c, &ping).await.body, "pong");
 
-    server.faults().latency_next(1, None, Duration::from_secs(30));
+    server.faults().latency_next(1, Duration::from_secs(30));
     let started = Instant::now();
     assert_eq!(get(&c, &ping).await.body, "pong");
     assert!(started.elapsed() >= Duration::from_secs(30));
@@ -398,9 +399,10 @@ async fn stream_stalls_for_a_virtual_minute_then_resumes() {
 
 #[tokio::test]
 async fn truncated_bodies_fail_on_the_client() {
+    static DOC: Operation = Operation::adhoc("test", "doc", Method::GET, "/doc");
     let router = Router::new()
         .get("/short", "short", |_| async { SimResponse::truncated(200, "application/json", vec![b'x'; 100], 10) })
-        .get("/doc", "doc", |_| async { SimResponse::json(200, &json!({ "result": { "code": "200" } })) });
+        .operation(&DOC, |_| async { SimResponse::json(200, &json!({ "result": { "code": "200" } })) });
     let faults = router.faults();
     let server = SimServer::start(router).await.unwrap();
     let c = client();
@@ -419,7 +421,7 @@ async fn truncated_bodies_fail_on_the_client() {
     assert_eq!(received, 10, "the first bytes arrive before the abort");
     assert_cut(&error);
 
-    faults.truncate_next(1, Some("doc"), 5);
+    faults.on(&DOC).truncate_next(1, 5);
     let doc = format!("{}/doc", server.base_url());
     let resp = send(&c, Method::GET, &doc, None, "").await;
     assert!(resp.into_body().collect().await.is_err());
@@ -428,9 +430,10 @@ async fn truncated_bodies_fail_on_the_client() {
 
 #[tokio::test]
 async fn reset_gives_an_error_not_a_hang() {
+    static OK: Operation = Operation::adhoc("test", "ok", Method::GET, "/ok");
     let router = Router::new()
         .get("/reset", "reset", |_| async { SimResponse::reset() })
-        .get("/ok", "ok", |_| async { SimResponse::text(200, "fine") });
+        .operation(&OK, |_| async { SimResponse::text(200, "fine") });
     let faults = router.faults();
     let server = SimServer::start(router).await.unwrap();
     let c = client();
@@ -439,7 +442,7 @@ async fn reset_gives_an_error_not_a_hang() {
     let result = timeout(Duration::from_secs(10), c.request(req("/reset"))).await.expect("a reset must not hang");
     assert!(result.is_err());
 
-    faults.reset_next(1, Some("ok"));
+    faults.on(&OK).reset_next(1);
     let result = timeout(Duration::from_secs(10), c.request(req("/ok"))).await.unwrap();
     assert!(result.is_err());
     assert_eq!(get(&c, &format!("{}/ok", server.base_url())).await.body, "fine");
