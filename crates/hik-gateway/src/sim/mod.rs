@@ -508,6 +508,11 @@ impl Simulator {
         self.kit.base_url()
     }
 
+    /// The address the simulator is bound to (its primary host), whatever it advertises.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
     /// A client builder for this simulator: its base URL and credentials.
     pub fn client_builder(&self) -> crate::ClientBuilder {
         crate::Client::builder(self.base_url()).credentials(self.username(), self.password())
