@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -108,7 +108,7 @@ pub struct Journal {
 }
 
 struct Inner {
-    capacity: usize,
+    capacity: AtomicUsize,
     entries: Mutex<VecDeque<JournalEntry>>,
     dropped: AtomicU64,
 }
@@ -124,7 +124,7 @@ impl fmt::Debug for Journal {
         f.debug_struct("Journal")
             .field("len", &self.len())
             .field("dropped", &self.dropped())
-            .field("capacity", &self.inner.capacity)
+            .field("capacity", &self.capacity())
             .finish()
     }
 }
@@ -135,11 +135,11 @@ impl Journal {
         Self::default()
     }
 
-    /// An empty journal keeping the last `capacity` entries (at least one).
+    /// An empty journal keeping the last `capacity` entries (`0` keeps none).
     pub fn with_capacity(capacity: usize) -> Self {
         Journal {
             inner: Arc::new(Inner {
-                capacity: capacity.max(1),
+                capacity: AtomicUsize::new(capacity),
                 entries: Mutex::new(VecDeque::new()),
                 dropped: AtomicU64::new(0),
             }),
@@ -181,6 +181,23 @@ impl Journal {
         self.inner.dropped.load(Ordering::Relaxed)
     }
 
+    /// How many entries are kept at most.
+    pub fn capacity(&self) -> usize {
+        self.inner.capacity.load(Ordering::Relaxed)
+    }
+
+    /// Changes how many entries are kept at most, dropping the oldest beyond; `0` turns the
+    /// journal off (for measurements of the client's own memory, say). Hit counts and coverage
+    /// records do not depend on it.
+    pub fn set_capacity(&self, capacity: usize) {
+        self.inner.capacity.store(capacity, Ordering::Relaxed);
+        let mut entries = lock(&self.inner.entries);
+        while entries.len() > capacity {
+            entries.pop_front();
+            self.inner.dropped.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
     /// Forgets every entry.
     pub fn clear(&self) {
         lock(&self.inner.entries).clear();
@@ -188,9 +205,14 @@ impl Journal {
 
     /// Appends an entry, redacting its headers.
     pub(crate) fn record(&self, mut entry: JournalEntry) {
+        let capacity = self.capacity();
+        if capacity == 0 {
+            self.inner.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         redact(&mut entry.headers);
         let mut entries = lock(&self.inner.entries);
-        while entries.len() >= self.inner.capacity {
+        while entries.len() >= capacity {
             entries.pop_front();
             self.inner.dropped.fetch_add(1, Ordering::Relaxed);
         }
@@ -253,5 +275,8 @@ mod tests {
         assert!(!format!("{last:?}").contains("s3cr3t"), "Debug hides the body");
         assert_eq!(journal.unrouted().len(), 1);
         assert!(journal.of("a").is_empty(), "the oldest entry was dropped");
+        journal.set_capacity(0);
+        journal.record(entry(Some("c")));
+        assert_eq!((journal.len(), journal.dropped()), (0, 4), "off: nothing kept");
     }
 }
