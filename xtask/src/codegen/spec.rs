@@ -189,21 +189,11 @@ pub struct RawOperation {
     /// No client method or dispatch arm when true.
     #[serde(default)]
     pub handwritten: bool,
-    /// Whether the simulator serves it.
-    #[serde(default = "yes")]
-    pub simulated: bool,
-    /// Whether a test exercises it.
-    #[serde(default = "yes")]
-    pub tested: bool,
     /// Deviations from the seed.
     pub notes: Option<String>,
     /// Parameters, in documented order.
     #[serde(default, rename = "param")]
     pub params: Vec<RawParam>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// One `[[operation.param]]` table.
