@@ -468,3 +468,69 @@ async fn a_panicking_handler_answers_500_and_shutdown_stops_the_listener() {
     server.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
 }
+
+#[tokio::test]
+async fn a_kit_journals_every_request_of_its_hosts_and_knows_who_answered() {
+    use watchpost_core::sim::{Answer, AnswerCounts, SimKit, SimSettings};
+    static READ: Operation = Operation::adhoc("kit", "thing.read", Method::GET, "/thing");
+    static WRITE: Operation = Operation::adhoc("kit", "thing.write", Method::POST, "/thing");
+    static LATER: Operation = Operation::adhoc("kit", "thing.later", Method::GET, "/later");
+    static UNROUTED: Operation = Operation::adhoc("kit", "thing.unrouted", Method::GET, "/nowhere");
+    static OPS: &[&Operation] = &[&READ, &WRITE, &LATER, &UNROUTED];
+
+    let main = Router::new()
+        .operation(&READ, |_| async { SimResponse::text(200, "thing") })
+        .operation(&LATER, |_| async { SimResponse::text(501, "not simulated") })
+        .layer(|req| req.header("x-deny").map(|_| SimResponse::text(401, "denied")));
+    let other = Router::new().operation(&WRITE, |req| async move { SimResponse::text(201, req.text().unwrap_or("")) });
+    let settings = SimSettings { advertise: Some("http://sim.example:9/".into()), ..SimSettings::default() };
+    let mut kit = SimKit::new("kit", OPS, settings);
+    let other_url = kit.serve_extra(other, "127.0.0.1:0".parse().unwrap(), None).await.unwrap();
+    assert_eq!(kit.serve(main).await.unwrap(), "http://sim.example:9");
+    assert_eq!(kit.base_url(), "http://sim.example:9", "the advertised URL, without its slash");
+    let main_url = format!("http://{}", kit.local_addr().unwrap());
+
+    let c = client();
+    let thing = format!("{main_url}/thing?x=1");
+    assert_eq!(get(&c, &thing).await.body, "thing");
+    let denied = Request::get(&thing).header("x-deny", "1").body(Full::new(Bytes::new())).unwrap();
+    assert_eq!(c.request(denied).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    kit.faults().on(&WRITE).fail_next(1, SimResponse::text(503, "busy"));
+    let write = format!("{other_url}/thing");
+    assert_eq!(call(&c, Method::POST, &write, Some("Digest response=\"secret\""), "a=1").await.status, 503);
+    assert_eq!(call(&c, Method::POST, &write, Some("Digest response=\"secret\""), "a=2").await.status, 201);
+    assert_eq!(get(&c, &format!("{main_url}/later")).await.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(get(&c, &format!("{main_url}/missing")).await.status, StatusCode::NOT_FOUND);
+
+    let entries = kit.journal().entries();
+    let seen: Vec<_> = entries.iter().map(|e| (e.operation, e.status, e.answer)).collect();
+    assert_eq!(
+        seen,
+        [
+            (Some(READ.id), 200, Answer::Handler),
+            (Some(READ.id), 401, Answer::Middleware),
+            (Some(WRITE.id), 503, Answer::Fault),
+            (Some(WRITE.id), 201, Answer::Handler),
+            (Some(LATER.id), 501, Answer::NotSimulated),
+            (None, 404, Answer::Unrouted),
+        ]
+    );
+    assert_eq!(entries[0].path_and_query, "/thing?x=1");
+    let written = kit.journal().last_of(WRITE.id).unwrap();
+    assert_eq!((written.body_text().as_str(), written.header("authorization")), ("a=2", Some("<redacted>")));
+    assert_eq!((kit.hits(READ.id), kit.hits(WRITE.id), kit.requests_total()), (2, 2, 6));
+    assert_eq!(kit.simulated_operations(), [READ.id, WRITE.id, LATER.id]);
+    assert!(kit.unhit_operations().is_empty());
+
+    let record = kit.coverage_record();
+    assert_eq!(record.simulated, [READ.id, WRITE.id, LATER.id]);
+    assert_eq!(
+        record.answers,
+        [
+            (LATER.id, AnswerCounts { handler: 0, not_simulated: 1 }),
+            (READ.id, AnswerCounts { handler: 1, not_simulated: 0 }),
+            (WRITE.id, AnswerCounts { handler: 1, not_simulated: 0 }),
+        ]
+    );
+    kit.shutdown().await;
+}

@@ -228,13 +228,10 @@ impl SimKit {
         self.write_coverage();
     }
 
-    /// Writes the coverage record once (see [`coverage`]).
-    fn write_coverage(&self) {
-        if self.coverage_written.swap(true, Ordering::AcqRel) {
-            return;
-        }
-        let Some(dir) = std::env::var_os(coverage::ENV_DIR) else { return };
-        let record = coverage::Record {
+    /// What this simulator would record for coverage now: the operations it routes and how
+    /// their handlers answered.
+    pub fn coverage_record(&self) -> coverage::Record {
+        coverage::Record {
             vendor: self.vendor,
             simulated: self.simulated_operations(),
             answers: self
@@ -242,7 +239,16 @@ impl SimKit {
                 .into_iter()
                 .filter(|(id, _)| self.operations.iter().any(|o| o.id == *id))
                 .collect(),
-        };
+        }
+    }
+
+    /// Writes the coverage record once (see [`coverage`]).
+    fn write_coverage(&self) {
+        if self.coverage_written.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Some(dir) = std::env::var_os(coverage::ENV_DIR) else { return };
+        let record = self.coverage_record();
         if let Err(e) = coverage::write(std::path::Path::new(&dir), &record) {
             tracing::warn!(error = %e, "could not write the simulator coverage record");
         }
