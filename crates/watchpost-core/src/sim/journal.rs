@@ -16,6 +16,10 @@ use super::lock;
 /// simulator serving for months stays bounded.
 pub const DEFAULT_JOURNAL_CAPACITY: usize = 10_000;
 
+/// How many body bytes a journal keeps at most (64 MiB): beyond, the oldest entries are dropped
+/// (the latest entry is always kept).
+pub const JOURNAL_BODY_BUDGET: usize = 64 * 1024 * 1024;
+
 /// What a header value is replaced with when it may carry a credential.
 pub const REDACTED: &str = "<redacted>";
 
@@ -109,8 +113,27 @@ pub struct Journal {
 
 struct Inner {
     capacity: AtomicUsize,
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<Entries>,
     dropped: AtomicU64,
+}
+
+/// The entries kept and the body bytes they hold.
+#[derive(Default)]
+struct Entries {
+    list: VecDeque<JournalEntry>,
+    body_bytes: usize,
+}
+
+impl Entries {
+    fn pop_front(&mut self) -> bool {
+        match self.list.pop_front() {
+            Some(e) => {
+                self.body_bytes = self.body_bytes.saturating_sub(e.body.len());
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 impl Default for Journal {
@@ -140,7 +163,7 @@ impl Journal {
         Journal {
             inner: Arc::new(Inner {
                 capacity: AtomicUsize::new(capacity),
-                entries: Mutex::new(VecDeque::new()),
+                entries: Mutex::new(Entries::default()),
                 dropped: AtomicU64::new(0),
             }),
         }
@@ -148,27 +171,27 @@ impl Journal {
 
     /// Every entry kept, oldest first.
     pub fn entries(&self) -> Vec<JournalEntry> {
-        lock(&self.inner.entries).iter().cloned().collect()
+        lock(&self.inner.entries).list.iter().cloned().collect()
     }
 
     /// The entries of operation `op_id`, oldest first.
     pub fn of(&self, op_id: &str) -> Vec<JournalEntry> {
-        lock(&self.inner.entries).iter().filter(|e| e.operation == Some(op_id)).cloned().collect()
+        lock(&self.inner.entries).list.iter().filter(|e| e.operation == Some(op_id)).cloned().collect()
     }
 
     /// The latest entry of operation `op_id`.
     pub fn last_of(&self, op_id: &str) -> Option<JournalEntry> {
-        lock(&self.inner.entries).iter().rev().find(|e| e.operation == Some(op_id)).cloned()
+        lock(&self.inner.entries).list.iter().rev().find(|e| e.operation == Some(op_id)).cloned()
     }
 
     /// The entries of requests no route matched.
     pub fn unrouted(&self) -> Vec<JournalEntry> {
-        lock(&self.inner.entries).iter().filter(|e| e.operation.is_none()).cloned().collect()
+        lock(&self.inner.entries).list.iter().filter(|e| e.operation.is_none()).cloned().collect()
     }
 
     /// How many entries are kept.
     pub fn len(&self) -> usize {
-        lock(&self.inner.entries).len()
+        lock(&self.inner.entries).list.len()
     }
 
     /// Whether no entry is kept.
@@ -192,15 +215,16 @@ impl Journal {
     pub fn set_capacity(&self, capacity: usize) {
         self.inner.capacity.store(capacity, Ordering::Relaxed);
         let mut entries = lock(&self.inner.entries);
-        while entries.len() > capacity {
-            entries.pop_front();
+        while entries.list.len() > capacity && entries.pop_front() {
             self.inner.dropped.fetch_add(1, Ordering::Relaxed);
         }
     }
 
     /// Forgets every entry.
     pub fn clear(&self) {
-        lock(&self.inner.entries).clear();
+        let mut entries = lock(&self.inner.entries);
+        entries.list.clear();
+        entries.body_bytes = 0;
     }
 
     /// Appends an entry, redacting its headers.
@@ -212,11 +236,15 @@ impl Journal {
         }
         redact(&mut entry.headers);
         let mut entries = lock(&self.inner.entries);
-        while entries.len() >= capacity {
-            entries.pop_front();
+        let incoming = entry.body.len();
+        while (entries.list.len() >= capacity
+            || entries.body_bytes.saturating_add(incoming) > JOURNAL_BODY_BUDGET && !entries.list.is_empty())
+            && entries.pop_front()
+        {
             self.inner.dropped.fetch_add(1, Ordering::Relaxed);
         }
-        entries.push_back(entry);
+        entries.body_bytes = entries.body_bytes.saturating_add(incoming);
+        entries.list.push_back(entry);
     }
 }
 
@@ -278,5 +306,15 @@ mod tests {
         journal.set_capacity(0);
         journal.record(entry(Some("c")));
         assert_eq!((journal.len(), journal.dropped()), (0, 4), "off: nothing kept");
+
+        // Bodies are kept within a byte budget: a large one pushes the older ones out.
+        let journal = Journal::new();
+        journal.record(entry(Some("small")));
+        let mut big = entry(Some("big"));
+        big.body = Bytes::from(vec![b'x'; JOURNAL_BODY_BUDGET]);
+        journal.record(big.clone());
+        assert_eq!((journal.len(), journal.dropped()), (1, 1));
+        journal.record(big);
+        assert_eq!((journal.len(), journal.dropped()), (1, 2), "the latest entry is always kept");
     }
 }
