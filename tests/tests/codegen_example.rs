@@ -237,7 +237,7 @@ async fn dispatch_decodes_wire_named_params_and_encodes_the_response() {
     }
     assert_eq!(sim.server.requests_total(), 2, "invalid input is refused before any request");
     // Errors of the transport pass through dispatch.
-    sim.server.faults().fail_next(1, None, watchpost_core::sim::SimResponse::text(404, "gone"));
+    sim.server.faults().fail_next(1, watchpost_core::sim::SimResponse::text(404, "gone"));
     let e = g::dispatch(&client, "events.poll", serde_json::Value::Null).await.unwrap_err();
     assert_eq!(e.status(), Some(404));
 }

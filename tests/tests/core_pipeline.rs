@@ -204,7 +204,7 @@ async fn concurrent_requests_refused_for_their_nc_all_converge() {
     let p = http_pipeline(&server.base_url(), "admin", PASSWORD);
     p.execute(Request::new(&OP_DIGEST_GET)).await.unwrap();
     // The first 100 requests are held up on the way: those behind them overtake them.
-    server.faults().latency_next(100, Some("digest.get"), Duration::from_millis(50));
+    server.faults().on(&OP_DIGEST_GET).latency_next(100, Duration::from_millis(50));
     let mut tasks = Vec::new();
     for _ in 0..300 {
         let p = p.clone();
@@ -278,13 +278,13 @@ fn flaky_router() -> Router {
 async fn idempotent_call_recovers_from_two_503s_and_non_idempotent_is_not_repeated() {
     let server = SimServer::start(flaky_router()).await.unwrap();
     let p = Pipeline::builder("test", server.base_url()).jitter(Arc::new(FixedJitter(1.0))).build().unwrap();
-    server.faults().fail_next(2, Some("flaky.get"), SimResponse::text(503, "busy"));
+    server.faults().on(&OP_FLAKY_GET).fail_next(2, SimResponse::text(503, "busy"));
     let started = tokio::time::Instant::now();
     p.execute(Request::new(&OP_FLAKY_GET)).await.unwrap();
     assert_eq!(server.hits("flaky.get"), 3);
     assert_eq!(started.elapsed(), Duration::from_millis(200 + 400), "backoff 200 ms then 400 ms");
 
-    server.faults().fail_next(2, Some("flaky.post"), SimResponse::text(503, "busy"));
+    server.faults().on(&OP_FLAKY_POST).fail_next(2, SimResponse::text(503, "busy"));
     let err = p.execute(Request::new(&OP_FLAKY_POST)).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Retryable);
     assert_eq!(err.status(), Some(503));
@@ -298,7 +298,7 @@ async fn attempt_timeout_is_typed_and_overridable() {
         .retry(RetryConfig { max_attempts: 1, ..RetryConfig::default() })
         .build()
         .unwrap();
-    server.faults().latency_next(1, Some("flaky.get"), Duration::from_secs(40));
+    server.faults().on(&OP_FLAKY_GET).latency_next(1, Duration::from_secs(40));
     let err = p.execute(Request::new(&OP_SLOW).attempt_timeout(Duration::from_secs(5))).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert!(err.to_string().contains("attempt timeout after 5s"), "{err}");

@@ -1,12 +1,16 @@
 //! watchpost's build tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
 //!
-//! - `cargo xtask codegen [--check]`: generate each vendor crate's `src/generated.rs` and
-//!   `docs/coverage/<vendor>.md` from its `spec/<vendor>.toml` (see `docs/spec-format.md`);
-//!   `--check` fails when the committed files are stale.
+//! - `cargo xtask codegen [--check]`: generate each vendor crate's `src/generated.rs` from its
+//!   `spec/<vendor>.toml` (see `docs/spec-format.md`); `--check` fails when the committed files
+//!   are stale.
+//! - `cargo xtask coverage [--check] [--dir DIR]`: write `docs/coverage/<vendor>.md` and the
+//!   README's summary from the records the simulators left in `$WATCHPOST_COVERAGE_DIR` while
+//!   the tests ran; `--check` fails when the committed tables are stale.
 //! - `cargo xtask release --dry-run`: check every publishable crate's metadata and changelog
 //!   entry, then `cargo package` them in dependency order.
 
 mod codegen;
+mod coverage;
 mod release;
 
 use std::path::PathBuf;
@@ -26,8 +30,10 @@ struct Cli {
 /// The tasks.
 #[derive(Debug, Subcommand)]
 enum Task {
-    /// Generate Rust code and coverage tables from the operation specs.
+    /// Generate Rust code from the operation specs.
     Codegen(codegen::Args),
+    /// Write the coverage tables from the simulators' records of a test run.
+    Coverage(coverage::Args),
     /// Check that every publishable crate is ready to publish, and package them.
     Release(release::Args),
 }
@@ -62,6 +68,27 @@ fn main() -> ExitCode {
             }
             Err(e) => {
                 eprintln!("codegen: {e}");
+                ExitCode::FAILURE
+            }
+        },
+        Task::Coverage(args) => match coverage::run(&args.root.clone().unwrap_or_else(repo_root), &args) {
+            Ok(coverage::Outcome::Done { written, records }) => {
+                for path in &written {
+                    println!("wrote {path}");
+                }
+                let verb = if args.check { "are up to date" } else { "written" };
+                println!("coverage: tables {verb} ({records} simulator records)");
+                ExitCode::SUCCESS
+            }
+            Ok(coverage::Outcome::Stale(paths)) => {
+                eprintln!("coverage: these tables are stale; run the tests with WATCHPOST_COVERAGE_DIR set, then `cargo xtask coverage`, and commit them:");
+                for path in &paths {
+                    eprintln!("  {path}");
+                }
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("coverage: {e}");
                 ExitCode::FAILURE
             }
         },

@@ -88,7 +88,7 @@ async fn a_10002_is_replayed_once_with_the_new_token() {
     assert_eq!(sim.token_calls(), 2);
 
     // A service that keeps answering 10002 gets one refresh and one replay, then the caller sees it.
-    sim.fail_next_code(2, Some("device.language.get"), "10002");
+    sim.fail_next_code(2, Some(&ezviz_lapp::ops::GET_LANGUAGE), "10002");
     let e = language(&client).await.unwrap_err();
     assert_eq!(e.class(), ErrorClass::AuthExpired);
     assert_eq!(e.ezviz_code(), Some(EzvizCode::AccessTokenExpired));
@@ -157,13 +157,13 @@ async fn token_endpoint_errors_are_typed() {
 
     // A token answer that does not decode is a decode error whose excerpt hides the token.
     let bad = serde_json::json!({ "code": "200", "data": { "accessToken": "at.leakme", "expireTime": "soon" } });
-    sim.token_faults().fail_next(1, Some("token.get"), watchpost_core::sim::SimResponse::json(200, &bad));
+    sim.faults().on(&ezviz_lapp::ops::GET_TOKEN).fail_next(1, watchpost_core::sim::SimResponse::json(200, &bad));
     let e = language(&sim.client_builder().build().unwrap()).await.unwrap_err();
     assert_eq!(e.kind(), watchpost_core::ErrorKind::Decode);
     assert!(!format!("{e} {e:?}").contains("leakme"), "{e}");
 
     // A 49999 from the token endpoint is retried once.
-    sim.fail_next_code(1, Some("token.get"), "49999");
+    sim.fail_next_code(1, Some(&ezviz_lapp::ops::GET_TOKEN), "49999");
     let client = sim.client_builder().build().unwrap();
     language(&client).await.unwrap();
     assert_eq!(client.token_fetches(), 1);

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ezviz_lapp::models::InfoVersion;
 use ezviz_lapp::ops;
 use ezviz_lapp::requests::GetDeviceInfoRequest;
 use ezviz_lapp::sim::{fixtures, Simulator};
@@ -16,7 +15,7 @@ use watchpost_core::sim::SimResponse;
 use watchpost_core::Error;
 
 fn info() -> GetDeviceInfoRequest {
-    GetDeviceInfoRequest::new(fixtures::HUB, InfoVersion::Utc)
+    GetDeviceInfoRequest::new(fixtures::HUB)
 }
 
 #[tokio::test(start_paused = true)]
@@ -24,16 +23,16 @@ async fn a_per_call_timeout_override_takes_effect_on_a_typed_method() {
     let sim = Simulator::start().await.unwrap();
     let client = sim.client_builder().build().unwrap();
     client.get_device_info(&info()).await.unwrap(); // the token first
-    let op = Some(ops::GET_DEVICE_INFO.id);
+    let op = &ops::GET_DEVICE_INFO;
 
     // The default limits (30 s per attempt, 120 s per call) wait out a 10 s answer.
-    sim.faults().latency_next(1, op, Duration::from_secs(10));
+    sim.faults().on(op).latency_next(1, Duration::from_secs(10));
     let started = Instant::now();
     client.get_device_info(&info()).await.unwrap();
     assert!(started.elapsed() >= Duration::from_secs(10));
 
     // A 2 s limit for this one call fails at 2 s, with that limit in the error.
-    sim.faults().latency_next(1, op, Duration::from_secs(10));
+    sim.faults().on(op).latency_next(1, Duration::from_secs(10));
     let started = Instant::now();
     let err =
         client.customize(|o| o.operation_timeout(Duration::from_secs(2))).get_device_info(&info()).await.unwrap_err();
@@ -45,7 +44,7 @@ async fn a_per_call_timeout_override_takes_effect_on_a_typed_method() {
     assert!(took >= Duration::from_secs(2) && took < Duration::from_secs(10), "{took:?}");
 
     // The attempt limit too; the client itself keeps its defaults.
-    sim.faults().latency_next(1, op, Duration::from_secs(10));
+    sim.faults().on(op).latency_next(1, Duration::from_secs(10));
     let quick = client.customize(|o| o.attempt_timeout(Duration::from_secs(3)).disable_retry());
     let err = quick.get_device_info(&info()).await.unwrap_err();
     assert!(
@@ -61,10 +60,10 @@ async fn retry_off_makes_one_attempt_on_a_retryable_error() {
     let sim = Simulator::start().await.unwrap();
     let client = sim.client_builder().jitter(Arc::new(FixedJitter(1.0))).build().unwrap();
     client.get_device_info(&info()).await.unwrap(); // the token first
-    let op = ops::GET_DEVICE_INFO.id;
+    let op = &ops::GET_DEVICE_INFO;
 
     let before = sim.requests_total();
-    sim.faults().fail_next(3, Some(op), SimResponse::empty(503));
+    sim.faults().on(op).fail_next(3, SimResponse::empty(503));
     let err = client.customize(|o| o.disable_retry()).get_device_info(&info()).await.unwrap_err();
     assert_eq!(err.class(), watchpost_core::ErrorClass::Retryable, "{err:?}");
     assert_eq!(sim.requests_total() - before, 1, "one attempt only");
@@ -72,7 +71,7 @@ async fn retry_off_makes_one_attempt_on_a_retryable_error() {
 
     // Without the option, the same error is retried up to the client's 3 attempts.
     let before = sim.requests_total();
-    sim.faults().fail_next(3, Some(op), SimResponse::empty(503));
+    sim.faults().on(op).fail_next(3, SimResponse::empty(503));
     let err = client.get_device_info(&info()).await.unwrap_err();
     assert_eq!(err.class(), watchpost_core::ErrorClass::Retryable, "{err:?}");
     assert_eq!(sim.requests_total() - before, 3);
@@ -81,7 +80,7 @@ async fn retry_off_makes_one_attempt_on_a_retryable_error() {
 
 /// Two calls at once, each answered after one virtual second: how long both took.
 async fn two_at_once(client: &ezviz_lapp::Client, a: &str, b: &str) -> Duration {
-    let (ra, rb) = (GetDeviceInfoRequest::new(a, InfoVersion::Utc), GetDeviceInfoRequest::new(b, InfoVersion::Utc));
+    let (ra, rb) = (GetDeviceInfoRequest::new(a), GetDeviceInfoRequest::new(b));
     let started = Instant::now();
     let (x, y) = tokio::join!(client.get_device_info(&ra), client.get_device_info(&rb));
     x.unwrap();

@@ -33,7 +33,7 @@ async fn busy_twice_then_success_after_backoff() {
     let client = client(&sim);
     client.get_language(&GetLanguageRequest::new(fixtures::HUB)).await.unwrap(); // fetch the token first
 
-    sim.busy_next(2, "device.defence.set");
+    sim.busy_next(2, &ezviz_lapp::ops::SET_DEFENCE);
     let started = Instant::now();
     assert_eq!(client.set_defence(&arm_hub()).await.unwrap(), SetOutcome::Applied);
     // Default backoff with full jitter pinned to 1.0: 200 ms, then 400 ms.
@@ -42,7 +42,7 @@ async fn busy_twice_then_success_after_backoff() {
     assert_eq!(sim.device(fixtures::HUB).unwrap().defence, 8);
 
     // Busy for longer than the attempt limit: the caller sees 20008.
-    sim.busy_next(3, "device.defence.set");
+    sim.busy_next(3, &ezviz_lapp::ops::SET_DEFENCE);
     let e = client.set_defence(&arm_hub()).await.unwrap_err();
     assert!(e.is_device_busy(), "{e}");
     assert_eq!(e.class(), ErrorClass::Retryable);
@@ -76,21 +76,21 @@ async fn data_exception_is_retried_once_and_service_exception_with_backoff() {
     let client = client(&sim);
     let get = GetLanguageRequest::new(fixtures::HUB);
 
-    sim.fail_next_code(1, Some("device.language.get"), "49999");
+    sim.fail_next_code(1, Some(&ezviz_lapp::ops::GET_LANGUAGE), "49999");
     client.get_language(&get).await.unwrap();
     assert_eq!(sim.hits("device.language.get"), 2);
 
-    sim.fail_next_code(3, Some("device.language.get"), "49999");
+    sim.fail_next_code(3, Some(&ezviz_lapp::ops::GET_LANGUAGE), "49999");
     let e = client.get_language(&get).await.unwrap_err();
     assert_eq!(e.ezviz_code(), Some(EzvizCode::DataException));
     assert_eq!(sim.hits("device.language.get"), 4, "retried once, not twice");
     sim.faults().clear();
 
-    sim.fail_next_code(2, Some("device.language.get"), "50000");
+    sim.fail_next_code(2, Some(&ezviz_lapp::ops::GET_LANGUAGE), "50000");
     client.get_language(&get).await.unwrap();
     assert_eq!(sim.hits("device.language.get"), 7);
 
-    sim.fail_next_code(1, Some("device.language.get"), "20006");
+    sim.fail_next_code(1, Some(&ezviz_lapp::ops::GET_LANGUAGE), "20006");
     client.get_language(&get).await.unwrap();
     assert_eq!(sim.hits("device.language.get"), 9);
     sim.shutdown().await;
@@ -132,13 +132,13 @@ async fn validation_answers_the_documented_codes() {
     assert_eq!(code(e), (Some(EzvizCode::WrongVerificationCode), ErrorClass::Permanent));
 
     // An "already in that state" code on a get is an error, not an outcome (1.19 lists 60022).
-    sim.fail_next_code(1, Some("device.infrared.get"), "60022");
+    sim.fail_next_code(1, Some(&ezviz_lapp::ops::GET_INFRARED), "60022");
     let e = client.get_infrared(&GetInfraredRequest::new(fixtures::DOORBELL)).await.unwrap_err();
     assert!(e.is_already_in_state());
     assert_eq!(e.class(), ErrorClass::Permanent);
 
     // Unknown codes are kept with their message.
-    sim.fail_next_code(1, Some("device.language.get"), "10031");
+    sim.fail_next_code(1, Some(&ezviz_lapp::ops::GET_LANGUAGE), "10031");
     let e = client.get_language(&GetLanguageRequest::new(fixtures::HUB)).await.unwrap_err();
     assert_eq!(e.ezviz_code(), Some(EzvizCode::Other("10031".into())));
     assert_eq!((e.vendor_message(), e.class()), (Some("Unknown error."), ErrorClass::Permanent));
@@ -147,7 +147,7 @@ async fn validation_answers_the_documented_codes() {
 
 /// Answers the next call of `op` with `response` and returns the client's error.
 async fn broken(sim: &Simulator, client: &Client, response: SimResponse) -> Error {
-    sim.faults().fail_next(1, Some("device.info"), response);
+    sim.faults().on(&ezviz_lapp::ops::GET_DEVICE_INFO).fail_next(1, response);
     client.get_device_info(&info(fixtures::HUB)).await.unwrap_err()
 }
 
@@ -182,11 +182,9 @@ async fn malformed_answers_are_typed_decode_errors_never_panics() {
     assert!(matches!(decode(e), DecodeError::Json { .. }));
 
     // A data member of the wrong shape for a list operation.
-    sim.faults().fail_next(
-        1,
-        Some("camera.video_sound.status"),
-        SimResponse::json(200, &json!({ "code": "200", "data": { "enable": 1 } })),
-    );
+    sim.faults()
+        .on(&ezviz_lapp::ops::GET_MIC_STATUS)
+        .fail_next(1, SimResponse::json(200, &json!({ "code": "200", "data": { "enable": 1 } })));
     let e = client.get_mic_status(&GetMicStatusRequest::new(fixtures::SSL_CAMERA)).await.unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Decode);
 
@@ -207,11 +205,11 @@ async fn malformed_answers_are_typed_decode_errors_never_panics() {
 async fn a_gateway_error_page_is_retried_as_transient() {
     let sim = Simulator::start().await.unwrap();
     let client = client(&sim);
-    sim.faults().fail_next(1, Some("device.info"), SimResponse::text(502, "<html>Bad Gateway</html>"));
+    sim.faults().on(&ezviz_lapp::ops::GET_DEVICE_INFO).fail_next(1, SimResponse::text(502, "<html>Bad Gateway</html>"));
     client.get_device_info(&info(fixtures::HUB)).await.unwrap();
     assert_eq!(sim.hits("device.info"), 2);
 
-    sim.faults().truncate_next(1, Some("device.info"), 10);
+    sim.faults().on(&ezviz_lapp::ops::GET_DEVICE_INFO).truncate_next(1, 10);
     client.get_device_info(&info(fixtures::HUB)).await.unwrap();
     assert_eq!(sim.hits("device.info"), 4, "a truncated body is a transport error, retried");
     sim.shutdown().await;

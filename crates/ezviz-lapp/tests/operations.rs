@@ -201,3 +201,48 @@ async fn dispatch_calls_operations_by_id_with_json_params() {
     assert_eq!(e.kind(), watchpost_core::ErrorKind::InvalidInput);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_journal_holds_the_form_body_of_the_seed_example() {
+    // 1.5: `accessToken=at.9mqitppidgce4y8n54ranvyqc9fjtsrl&deviceSerial=596510888&enable=1&channelNo=1`,
+    // with the token the simulator issued in place of the seed's.
+    let sim = Simulator::builder().seed(5).start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let request = SetSoundSwitchRequest::new(fixtures::CAMERA_3, true).channel_no(1);
+    client.set_sound_switch(&request).await.unwrap();
+
+    let token_request = sim.journal().last_of(ezviz_lapp::ops::GET_TOKEN.id).expect("a token request");
+    let token = token_request.status == 200;
+    assert!(token, "{token_request:?}");
+    let sent = sim.journal().last_of(ezviz_lapp::ops::SET_SOUND_SWITCH.id).expect("the call was journaled");
+    let issued = sent.form().into_iter().find(|(k, _)| k == "accessToken").map(|(_, v)| v).unwrap();
+    assert!(issued.starts_with("at.") && issued.len() == 35, "{issued}");
+    let seed_example = "accessToken=at.9mqitppidgce4y8n54ranvyqc9fjtsrl&deviceSerial=596510888&enable=1&channelNo=1";
+    assert_eq!(sent.body_text(), seed_example.replace("at.9mqitppidgce4y8n54ranvyqc9fjtsrl", &issued));
+    assert_eq!(sent.header("content-type"), Some("application/x-www-form-urlencoded"));
+    assert_eq!((sent.method.as_str(), sent.path_and_query.as_str()), ("POST", "/api/lapp/device/sound/switch/set"));
+    assert!(sent.reached_handler());
+    sim.shutdown().await;
+
+    // The same seed issues the same token.
+    let again = Simulator::builder().seed(5).start().await.unwrap();
+    again.client_builder().build().unwrap().set_sound_switch(&request).await.unwrap();
+    let sent = again.journal().last_of(ezviz_lapp::ops::SET_SOUND_SWITCH.id).unwrap();
+    assert_eq!(sent.form().into_iter().find(|(k, _)| k == "accessToken").map(|(_, v)| v), Some(issued));
+    again.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_area_domain_is_the_advertised_host() {
+    // A simulator reached as `localhost` (say, another container's name for it): the token
+    // endpoint hands out an area domain on that host, which the client then uses.
+    let sim = Simulator::builder().advertise("http://localhost:1").start().await.unwrap();
+    assert_eq!(sim.base_url(), "http://localhost:1");
+    let area = sim.area_domain();
+    assert!(area.starts_with("http://localhost:") && area != "http://localhost:1", "{area}");
+    let token_host = format!("http://{}", sim.local_addr());
+    let client = sim.client_builder().token_host(token_host).build().unwrap();
+    client.get_device_info(&GetDeviceInfoRequest::new(fixtures::HUB)).await.unwrap();
+    assert_eq!(sim.hits(ezviz_lapp::ops::GET_DEVICE_INFO.id), 1);
+    sim.shutdown().await;
+}

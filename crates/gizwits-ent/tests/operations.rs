@@ -245,12 +245,12 @@ async fn every_operation_against_the_simulator() -> Result<()> {
     // Coverage: every operation of the spec was served, but the ones deliberately not simulated.
     for op in OPERATIONS {
         if NOT_SIMULATED.contains(&op.id) {
-            assert!(!sim.route_names().contains(&op.id), "{} is not simulated", op.id);
+            assert!(!sim.simulated_operations().contains(&op.id), "{} is not simulated", op.id);
         } else {
             assert!(sim.hits(op.id) > 0, "operation {} was not exercised", op.id);
         }
     }
-    assert!(sim.unhit_routes().is_empty(), "{:?}", sim.unhit_routes());
+    assert!(sim.unhit_operations().is_empty(), "{:?}", sim.unhit_operations());
     assert_eq!(sim.quota_rejections(), 0);
     assert_eq!(client.token_fetches(pk), Some(1), "one token for the whole run");
     sim.shutdown().await;
@@ -495,6 +495,16 @@ async fn binary_points_are_sent_padded_as_the_seed_says() -> Result<()> {
     client.product_datapoints(&ProductDatapointsRequest::new(pk)).await?;
     client.control_device(&ControlDeviceRequest::new(pk, DEVICE_DID, short())).await?;
     assert_eq!(sim.device_attrs(DEVICE_DID).expect("device")["binary"], "1234567000");
+    // The journal holds what was actually sent: exactly the seed's example body (L763), with
+    // the product token redacted.
+    let sent_control = sim.journal().last_of(ops::CONTROL_DEVICE.id).expect("the control request was journaled");
+    let seed_example: serde_json::Value =
+        serde_json::from_str(r#"{ "attrs": { "binary": "1234567000" } }"#).expect("the seed example is JSON");
+    assert_eq!(sent_control.json(), Some(seed_example));
+    assert_eq!(sent_control.method, http::Method::POST);
+    assert_eq!(sent_control.path_and_query, format!("/v1/products/{pk}/devices/{DEVICE_DID}/control"));
+    assert_eq!(sent_control.header("authorization"), Some(watchpost_core::sim::journal::REDACTED));
+    assert_eq!((sent_control.status, sent_control.reached_handler()), (200, true));
     let params = serde_json::json!({"product_key": pk, "did": DEVICE_DID, "command": {"attrs": {"binary": "abc"}}});
     dispatch(&client, "devices.control", params).await?;
     assert_eq!(sim.device_attrs(DEVICE_DID).expect("device")["binary"], "abc0000000");

@@ -120,7 +120,7 @@ async fn a_bare_5013_holds_every_caller_for_the_hour_even_when_the_call_gives_up
     let req = DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC);
     client.device_detail(&req).await?;
     let bare = watchpost_core::sim::SimResponse::json(403, &serde_json::json!({"error_code": "5013"}));
-    sim.faults().fail_next(1, Some("devices.detail"), bare);
+    sim.faults().on(&gizwits_ent::ops::DEVICE_DETAIL).fail_next(1, bare);
     let e = client.device_detail(&req).await.unwrap_err();
     assert_eq!((e.retry_after(), e.reset_at()), (Some(Duration::from_secs(3600)), None), "{e}");
     let sent = sim.requests_total();

@@ -13,7 +13,7 @@ use watchpost_core::sim::SimResponse;
 use watchpost_core::transport::TransportConfig;
 use watchpost_core::{Error, ErrorClass, ErrorKind};
 
-const DETAIL: &str = "devices.detail";
+static DETAIL: &watchpost_core::operation::Operation = &gizwits_ent::ops::DEVICE_DETAIL;
 
 #[tokio::test(start_paused = true)]
 async fn pagination_over_a_thousand_devices_yields_each_exactly_once() -> Result<()> {
@@ -36,7 +36,9 @@ async fn pagination_over_a_thousand_devices_yields_each_exactly_once() -> Result
     assert_eq!(sim.hits("devices.search"), 35);
 
     // An error mid-way is yielded as an item and ends the stream.
-    sim.faults().fail_next(1, Some("devices.search"), SimResponse::json(404, &serde_json::json!({"error_code": 5206})));
+    sim.faults()
+        .on(&gizwits_ent::ops::SEARCH_DEVICES)
+        .fail_next(1, SimResponse::json(404, &serde_json::json!({"error_code": 5206})));
     let mut stream = Box::pin(client.paginate_with(&SearchDevicesRequest::new(PRODUCT_KEY).skip(990), Some(5)));
     let first = stream.next().await.expect("an item");
     assert_eq!(first.unwrap_err().gizwits_code(), Some(GizwitsCode::GroupNotExist));
@@ -62,7 +64,7 @@ async fn error_codes_as_numbers_or_strings_are_typed() -> Result<()> {
         r#"{"error_code": "5301", "error_message": "device not exist", "detail": ""}"#,
         r#"{"error_code": " 5301 ", "error_message": null, "detail": {"did": "x"}}"#,
     ] {
-        sim.faults().fail_next(1, Some(DETAIL), SimResponse::bytes(404, "application/json", body));
+        sim.faults().on(DETAIL).fail_next(1, SimResponse::bytes(404, "application/json", body));
         let e = client.device_detail(&detail).await.unwrap_err();
         assert_eq!(
             (e.gizwits_code(), e.class(), e.status()),
@@ -71,26 +73,23 @@ async fn error_codes_as_numbers_or_strings_are_typed() -> Result<()> {
         );
     }
     // An unknown code is kept; a 5xx one is retried (GET), and succeeds the second time.
-    sim.faults().fail_next(
-        1,
-        Some(DETAIL),
-        SimResponse::json(500, &serde_json::json!({"error_code": "7001", "error_message": "new"})),
-    );
+    sim.faults()
+        .on(DETAIL)
+        .fail_next(1, SimResponse::json(500, &serde_json::json!({"error_code": "7001", "error_message": "new"})));
     client.device_detail(&detail).await?;
-    sim.faults().fail_next(1, Some(DETAIL), SimResponse::json(418, &serde_json::json!({"error_code": 7002})));
+    sim.faults().on(DETAIL).fail_next(1, SimResponse::json(418, &serde_json::json!({"error_code": 7002})));
     let e = client.device_detail(&detail).await.unwrap_err();
     assert_eq!((e.gizwits_code(), e.class()), (Some(GizwitsCode::Other("7002".into())), ErrorClass::Permanent));
     // An expired-token answer from nowhere: one refresh, one replay, the caller sees success.
     let tokens = sim.tokens_issued();
-    sim.faults().fail_next(
+    sim.faults().on(DETAIL).fail_next(
         1,
-        Some(DETAIL),
         SimResponse::json(400, &serde_json::json!({"error_code": "5009", "error_message": "token invalid"})),
     );
     client.device_detail(&detail).await?;
     assert_eq!(sim.tokens_issued(), tokens + 1);
     // A rate-limit answer without any header waits a whole window, as the seed says.
-    sim.faults().fail_next(1, Some(DETAIL), SimResponse::json(403, &serde_json::json!({"error_code": 5013})));
+    sim.faults().on(DETAIL).fail_next(1, SimResponse::json(403, &serde_json::json!({"error_code": 5013})));
     let start = tokio::time::Instant::now();
     client.device_detail(&detail).await?;
     assert!(start.elapsed() >= std::time::Duration::from_secs(3600));
@@ -106,23 +105,23 @@ async fn malformed_html_and_oversized_bodies_are_typed_errors() -> Result<()> {
 
     // Malformed JSON on a success status.
     for body in [r#"{"did": "#, "", "null", r#""just text""#, "{\"did\": 1}}", "\u{0}\u{1}"] {
-        sim.faults().fail_next(1, Some(DETAIL), SimResponse::bytes(200, "application/json", body));
+        sim.faults().on(DETAIL).fail_next(1, SimResponse::bytes(200, "application/json", body));
         let e = client.device_detail(&detail).await.unwrap_err();
         assert_eq!((e.kind(), e.class()), (ErrorKind::Decode, ErrorClass::Permanent), "{body:?}: {e}");
     }
     // An HTML page: on 200 it cannot be decoded; on 404 it is the HTTP status that counts; on 502
     // it is retried and the next attempt succeeds.
     let html = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
-    sim.faults().fail_next(1, Some(DETAIL), SimResponse::bytes(200, "text/html", html));
+    sim.faults().on(DETAIL).fail_next(1, SimResponse::bytes(200, "text/html", html));
     assert_eq!(client.device_detail(&detail).await.unwrap_err().kind(), ErrorKind::Decode);
-    sim.faults().fail_next(1, Some(DETAIL), SimResponse::bytes(404, "text/html", html));
+    sim.faults().on(DETAIL).fail_next(1, SimResponse::bytes(404, "text/html", html));
     let e = client.device_detail(&detail).await.unwrap_err();
     assert_eq!((e.kind(), e.status(), e.gizwits_code()), (ErrorKind::Api, Some(404), None));
     assert!(!e.to_string().contains("<html"), "{e}");
-    sim.faults().fail_next(1, Some(DETAIL), SimResponse::bytes(502, "text/html", html));
+    sim.faults().on(DETAIL).fail_next(1, SimResponse::bytes(502, "text/html", html));
     client.device_detail(&detail).await?;
     // A body cut short by the connection: a transport error, retried for a GET.
-    sim.faults().truncate_next(1, Some(DETAIL), 10);
+    sim.faults().on(DETAIL).truncate_next(1, 10);
     client.device_detail(&detail).await?;
 
     // A body over the size limit.

@@ -125,7 +125,7 @@ async fn a_refusal_after_the_subscription_was_established_is_retried() {
         (SimResponse::bytes(404, "text/html", "<html>Not Found</html>"), ErrorClass::Permanent),
     ];
     for (answer, class) in answers {
-        sim.faults().fail_next(1, Some("event.subscribe"), answer);
+        sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(1, answer);
         sim.cut_streams();
         let seen = until_subscribed(&mut s).await;
         assert!(seen.iter().any(|i| i.as_ref().is_err_and(|e| e.class() == class)), "{class:?} reported: {seen:?}");

@@ -330,7 +330,7 @@ async fn unknown_status_codes_and_transient_failures_of_ordinary_calls() {
     let c = client(&sim);
     let odd = serde_json::json!({"statusCode": 8, "statusString": "Flux", "subStatusCode": "quantumFlux",
         "errorCode": "0xA0000001", "errorMsg": "?"});
-    sim.faults().fail_next(1, Some("gateway.time.get"), SimResponse::json(200, &odd));
+    sim.faults().on(&hik_gateway::ops::GATEWAY_TIME).fail_next(1, SimResponse::json(200, &odd));
     let e = c.gateway_time(&GatewayTimeRequest::new()).await.unwrap_err();
     let s = e.hik_status().unwrap();
     assert_eq!(s.status_code, Some(StatusCode::Other(8)));
@@ -338,18 +338,53 @@ async fn unknown_status_codes_and_transient_failures_of_ordinary_calls() {
     assert_eq!(s.error_code, Some(0xA000_0001));
     assert_eq!(e.class(), watchpost_core::ErrorClass::Permanent);
     // A 503 HTML page on an idempotent call is retried (and succeeds on the next attempt).
-    sim.faults().fail_next(1, Some("gateway.time.get"), SimResponse::bytes(503, "text/html", "<html>busy</html>"));
+    sim.faults()
+        .on(&hik_gateway::ops::GATEWAY_TIME)
+        .fail_next(1, SimResponse::bytes(503, "text/html", "<html>busy</html>"));
     assert!(c.gateway_time(&GatewayTimeRequest::new()).await.is_ok());
     // A busy device on a reboot (not idempotent) is returned, not repeated...
     let busy = ResponseStatus::failure("/ISAPI/System/reboot?format=json", SubStatus::NetworkError);
-    sim.faults().fail_next(1, Some("gateway.reboot"), SimResponse::json(503, &busy));
+    sim.faults().on(&hik_gateway::ops::REBOOT_GATEWAY).fail_next(1, SimResponse::json(503, &busy));
     let e = c.reboot_gateway(&RebootGatewayRequest::new()).await.unwrap_err();
     assert_eq!(e.sub_status(), Some(SubStatus::NetworkError));
     assert!(sim.reboots().is_empty());
     // ...unless the gateway says it is upgrading: refused before anything happened.
     let upgrading = ResponseStatus::failure("/ISAPI/System/reboot?format=json", SubStatus::Upgrading);
-    sim.faults().fail_next(1, Some("gateway.reboot"), SimResponse::json(503, &upgrading));
+    sim.faults().on(&hik_gateway::ops::REBOOT_GATEWAY).fail_next(1, SimResponse::json(503, &upgrading));
     assert!(c.reboot_gateway(&RebootGatewayRequest::new()).await.unwrap().is_success());
     assert_eq!(sim.reboots(), vec![None]);
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_journal_shows_the_subscription_exactly_as_the_seed_example() {
+    // Chapter 6, step 3: the body of the subscription, and a Digest exchange around it.
+    let sim = Simulator::builder().devices(1).seed(7).start().await.unwrap();
+    let c = sim.client_builder().build().unwrap();
+    let mut stream = c.subscribe(SubscribeDeviceMgmtMsg::all());
+    // Connection states come first; the resync starts once the subscription is answered.
+    loop {
+        let item = tokio::time::timeout(Duration::from_secs(60), stream.next()).await.expect("a notification");
+        if !matches!(item, Some(Ok(Notification::State(_)))) {
+            break;
+        }
+    }
+
+    let journal = sim.journal();
+    let sent = journal.of(ops::SUBSCRIBE_RAW.id);
+    let seed_example: serde_json::Value =
+        serde_json::from_str(r#"{ "SubscribeDeviceMgmt":{ "eventMode":"all", "defenceMode":"all" } }"#).unwrap();
+    let answered = sent.iter().find(|e| e.reached_handler()).expect("an authenticated subscription");
+    assert_eq!(answered.json(), Some(seed_example));
+    assert_eq!(answered.method, http::Method::POST);
+    assert_eq!(answered.path_and_query, "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json");
+    assert_eq!(
+        (answered.status, answered.header("authorization")),
+        (200, Some(watchpost_core::sim::journal::REDACTED))
+    );
+    // The challenge before it: answered by the auth check, without the handler.
+    let challenged = sent.first().expect("the first attempt");
+    assert_eq!((challenged.status, challenged.answer), (401, watchpost_core::sim::Answer::Middleware));
+    drop(stream);
     sim.shutdown().await;
 }

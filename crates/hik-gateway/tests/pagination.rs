@@ -10,7 +10,7 @@ use watchpost_core::sim::{http_response, ScriptedServer};
 use watchpost_core::{ErrorKind, Result};
 
 fn client(sim: &Simulator, page_size: u32) -> Client {
-    Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).page_size(page_size).build().unwrap()
+    Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).page_size(page_size).build().unwrap()
 }
 
 fn search(position: u32, max_result: u32) -> SearchDevicesRequest {
@@ -55,7 +55,7 @@ async fn a_gateway_that_repeats_its_first_page_ends_the_stream_with_a_decode_err
     let page = client(&sim, 2).execute(search(0, 2).to_request()?).await?.body;
     let hostile =
         ScriptedServer::start([http_response("200 OK", &[("Content-Type", "application/json")], &page)]).await.unwrap();
-    let c = Client::builder(hostile.base_url()).credentials("admin", "pw").page_size(2).build()?;
+    let c = Client::builder().base_url(hostile.base_url()).credentials("admin", "pw").page_size(2).build()?;
     let items: Vec<Result<_>> = c.devices(None).take(20).collect().await;
     assert_eq!(
         items.len(),

@@ -151,7 +151,7 @@ async fn a_status_read_failure_is_an_error_item_and_live_events_follow() {
     let ids = sim.device_ids();
     // An offline panel cannot be read; another answers its zone status with broken JSON.
     sim.raise_dev_status(&ids[0], false);
-    sim.faults().fail_next(1, Some("security_cp.status.zones"), SimResponse::bytes(200, "application/json", "{\"Zo"));
+    sim.faults().on(&hik_gateway::ops::ZONES_STATUS).fail_next(1, SimResponse::bytes(200, "application/json", "{\"Zo"));
     let c = client(&sim, EventStreamConfig::default().resync_concurrency(1));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let sub = next_subscription(&mut s).await;
@@ -181,7 +181,7 @@ async fn a_status_read_failure_is_an_error_item_and_live_events_follow() {
 async fn a_device_list_failure_is_an_error_item_and_the_resync_says_so() {
     let sim = Simulator::start().await.unwrap();
     let dev = sim.device_ids()[0].clone();
-    sim.faults().fail_next(1, Some("devices.list"), SimResponse::bytes(200, "application/json", "[]]"));
+    sim.faults().on(&hik_gateway::ops::SEARCH_DEVICES).fail_next(1, SimResponse::bytes(200, "application/json", "[]]"));
     let c = client(&sim, EventStreamConfig::default());
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let sub = next_subscription(&mut s).await;
@@ -237,8 +237,8 @@ async fn panels_are_read_a_few_at_a_time() {
     // 12 panels, 3 at a time, each status request taking 1 s: four rounds of two requests.
     // Were every panel read at once, the resync would take 2 s.
     let sim = Simulator::start_with(SimConfig::default().devices(12)).await.unwrap();
-    for route in ["security_cp.status.zones", "security_cp.status.sub_systems"] {
-        sim.faults().latency_next(12, Some(route), Duration::from_secs(1));
+    for op in [&hik_gateway::ops::ZONES_STATUS, &hik_gateway::ops::PARTITIONS_STATUS] {
+        sim.faults().on(op).latency_next(12, Duration::from_secs(1));
     }
     let c = client(&sim, EventStreamConfig::default().resync_concurrency(3));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
@@ -272,7 +272,7 @@ async fn a_hanging_panel_is_a_timeout_item_and_the_watchdog_keeps_the_subscripti
     // so the idle watchdog never fires during a resync.
     let sim = Simulator::start_with(SimConfig::default().devices(2)).await.unwrap();
     let ids = sim.device_ids();
-    sim.faults().latency_next(1, Some("security_cp.status.zones"), Duration::from_secs(300));
+    sim.faults().on(&hik_gateway::ops::ZONES_STATUS).latency_next(1, Duration::from_secs(300));
     let c = client(&sim, EventStreamConfig::default());
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let sub = next_subscription(&mut s).await;

@@ -217,7 +217,7 @@ async fn a_busy_gateway_is_retried_and_a_refusal_closes_the_stream() {
     let sim = Simulator::start().await.unwrap();
     let c = client(&sim);
     let busy = ResponseStatus::failure("/ISAPI/Event/notification/subscribeDeviceMgmt", SubStatus::Upgrading);
-    sim.faults().fail_next(2, Some("event.subscribe"), SimResponse::json(503, &busy));
+    sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(2, SimResponse::json(503, &busy));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let seen = until_subscribed(&mut s).await;
     let errors: Vec<&Error> = seen.iter().filter_map(|i| i.as_ref().err()).collect();
@@ -229,7 +229,7 @@ async fn a_busy_gateway_is_retried_and_a_refusal_closes_the_stream() {
     drop(s);
 
     let refused = ResponseStatus::failure("/ISAPI/Event/notification/subscribeDeviceMgmt", SubStatus::BadParameters);
-    sim.faults().fail_next(1, Some("event.subscribe"), SimResponse::json(400, &refused));
+    sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(1, SimResponse::json(400, &refused));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let mut items = Vec::new();
     while let Some(i) = s.next().await {
@@ -245,15 +245,13 @@ async fn mislabelled_streams_are_read_and_unexpected_answers_retried() {
     let sim = Simulator::start().await.unwrap();
     let c = client(&sim);
     // A proxy page instead of the stream: retried with back-off, not fatal.
-    sim.faults().fail_next(
-        1,
-        Some("event.subscribe"),
-        SimResponse::bytes(200, "text/html", "<html>maintenance</html>"),
-    );
+    sim.faults()
+        .on(&hik_gateway::ops::SUBSCRIBE_RAW)
+        .fail_next(1, SimResponse::bytes(200, "text/html", "<html>maintenance</html>"));
     // Then a stream labelled text/plain: its delimiter line gives the boundary away.
     let body = "--boundary\r\nContent-Type: application/json\r\nContent-Length: 38\r\n\r\n\
                 {\"SubscribeDeviceMgmtRsp\":{\"id\":4242}}\r\n";
-    sim.faults().fail_next(1, Some("event.subscribe"), SimResponse::bytes(200, "text/plain", body));
+    sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(1, SimResponse::bytes(200, "text/plain", body));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let seen = until_subscribed(&mut s).await;
     match seen.iter().find_map(|i| i.as_ref().err()) {

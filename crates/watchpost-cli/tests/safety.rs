@@ -133,7 +133,7 @@ async fn hikgw_results_and_errors_escape_device_text() {
     assert_no_raw_controls(&out);
     // An error whose message comes from the device.
     let refusal = json!({"statusCode": 4, "statusString": HOSTILE, "subStatusCode": "badParameters"});
-    sim.faults().fail_next(1, Some("gateway.device_info.get"), SimResponse::json(400, &refusal));
+    sim.faults().on(&hikgw::ops::GATEWAY_INFO).fail_next(1, SimResponse::json(400, &refusal));
     let mut cmd = watchpost();
     cmd.args(["hikgw", "gateway.device_info.get"]).args(hikgw_args(&sim));
     let done = run(cmd).await.code(1);
@@ -191,7 +191,7 @@ async fn gizwits_results_escape_user_names_and_remarks() {
         "objects": [{"uid": "u-1", "username": HOSTILE, "remark": HOSTILE, "is_anonymous": false,
                      "created_at": 1513135417, "updated_at": 1513135417}]
     });
-    sim.faults().fail_next(1, Some("users.search_bound"), SimResponse::json(200, &page));
+    sim.faults().on(&gizwits::ops::SEARCH_BOUND_USERS).fail_next(1, SimResponse::json(200, &page));
     let mut cmd = watchpost();
     cmd.args(["gizwits", "users.search_bound"]);
     cmd.args(["--base-url", &sim.base_url(), "--enterprise-id", sim.enterprise_id()]);
@@ -388,7 +388,7 @@ fn exit_code_within(child: &mut Child, limit: Duration) -> Option<i32> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_unsubscribes_with_a_deadline_when_the_gateway_hangs() {
     let sim = hikgw::sim::Simulator::start().await.expect("simulator");
-    sim.faults().latency_next(1, Some("event.unsubscribe"), Duration::from_secs(3600));
+    sim.faults().on(&hikgw::ops::UNSUBSCRIBE).latency_next(1, Duration::from_secs(3600));
     // The default deadline (3 s).
     let (mut child, out, err) = follow(&sim, &[]);
     let code = tokio::task::spawn_blocking(move || {
@@ -407,7 +407,7 @@ async fn ctrl_c_unsubscribes_with_a_deadline_when_the_gateway_hangs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_ctrl_c_exits_at_once() {
     let sim = hikgw::sim::Simulator::start().await.expect("simulator");
-    sim.faults().latency_next(1, Some("event.unsubscribe"), Duration::from_secs(3600));
+    sim.faults().on(&hikgw::ops::UNSUBSCRIBE).latency_next(1, Duration::from_secs(3600));
     // The unsubscribe may take 10 minutes: only the second Ctrl-C can end the CLI in time.
     let (mut child, out, err) = follow(&sim, &["--unsubscribe-timeout", "10m"]);
     let (code, stderr) = tokio::task::spawn_blocking(move || {

@@ -291,7 +291,8 @@ async fn quota_headers_count_down_then_exceeded_then_reset() {
 
 #[tokio::test(start_paused = true)]
 async fn faults_for_the_next_calls_then_normal() {
-    let router = Router::new().get("/ping", "ping", |_| async { SimResponse::text(200, "pong") }).get(
+    static PING: Operation = Operation::adhoc("test", "ping", Method::GET, "/ping");
+    let router = Router::new().operation(&PING, |_| async { SimResponse::text(200, "pong") }).get(
         "/other",
         "other",
         |_| async { SimResponse::text(200, "other") },
@@ -302,13 +303,13 @@ async fn faults_for_the_next_calls_then_normal() {
     let ping = format!("{}/ping", server.base_url());
     let other = format!("{}/other", server.base_url());
 
-    faults.fail_next(2, Some("ping"), SimResponse::json(200, &json!({ "code": "10002", "msg": "busy" })));
+    faults.on(&PING).fail_next(2, SimResponse::json(200, &json!({ "code": "10002", "msg": "busy" })));
     assert_eq!(get(&c, &other).await.body, "other", "the filter spares other routes");
     assert_eq!(get(&c, &ping).await.json()["code"], "10002");
     assert_eq!(get(&c, &ping).await.json()["code"], "10002");
     assert_eq!(get(&c, &ping).await.body, "pong");
 
-    server.faults().latency_next(1, None, Duration::from_secs(30));
+    server.faults().latency_next(1, Duration::from_secs(30));
     let started = Instant::now();
     assert_eq!(get(&c, &ping).await.body, "pong");
     assert!(started.elapsed() >= Duration::from_secs(30));
@@ -398,9 +399,10 @@ async fn stream_stalls_for_a_virtual_minute_then_resumes() {
 
 #[tokio::test]
 async fn truncated_bodies_fail_on_the_client() {
+    static DOC: Operation = Operation::adhoc("test", "doc", Method::GET, "/doc");
     let router = Router::new()
         .get("/short", "short", |_| async { SimResponse::truncated(200, "application/json", vec![b'x'; 100], 10) })
-        .get("/doc", "doc", |_| async { SimResponse::json(200, &json!({ "result": { "code": "200" } })) });
+        .operation(&DOC, |_| async { SimResponse::json(200, &json!({ "result": { "code": "200" } })) });
     let faults = router.faults();
     let server = SimServer::start(router).await.unwrap();
     let c = client();
@@ -419,7 +421,7 @@ async fn truncated_bodies_fail_on_the_client() {
     assert_eq!(received, 10, "the first bytes arrive before the abort");
     assert_cut(&error);
 
-    faults.truncate_next(1, Some("doc"), 5);
+    faults.on(&DOC).truncate_next(1, 5);
     let doc = format!("{}/doc", server.base_url());
     let resp = send(&c, Method::GET, &doc, None, "").await;
     assert!(resp.into_body().collect().await.is_err());
@@ -428,9 +430,10 @@ async fn truncated_bodies_fail_on_the_client() {
 
 #[tokio::test]
 async fn reset_gives_an_error_not_a_hang() {
+    static OK: Operation = Operation::adhoc("test", "ok", Method::GET, "/ok");
     let router = Router::new()
         .get("/reset", "reset", |_| async { SimResponse::reset() })
-        .get("/ok", "ok", |_| async { SimResponse::text(200, "fine") });
+        .operation(&OK, |_| async { SimResponse::text(200, "fine") });
     let faults = router.faults();
     let server = SimServer::start(router).await.unwrap();
     let c = client();
@@ -439,7 +442,7 @@ async fn reset_gives_an_error_not_a_hang() {
     let result = timeout(Duration::from_secs(10), c.request(req("/reset"))).await.expect("a reset must not hang");
     assert!(result.is_err());
 
-    faults.reset_next(1, Some("ok"));
+    faults.on(&OK).reset_next(1);
     let result = timeout(Duration::from_secs(10), c.request(req("/ok"))).await.unwrap();
     assert!(result.is_err());
     assert_eq!(get(&c, &format!("{}/ok", server.base_url())).await.body, "fine");
@@ -464,4 +467,70 @@ async fn a_panicking_handler_answers_500_and_shutdown_stops_the_listener() {
     server.shutdown().await;
     server.shutdown().await;
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test]
+async fn a_kit_journals_every_request_of_its_hosts_and_knows_who_answered() {
+    use watchpost_core::sim::{Answer, AnswerCounts, SimKit, SimSettings};
+    static READ: Operation = Operation::adhoc("kit", "thing.read", Method::GET, "/thing");
+    static WRITE: Operation = Operation::adhoc("kit", "thing.write", Method::POST, "/thing");
+    static LATER: Operation = Operation::adhoc("kit", "thing.later", Method::GET, "/later");
+    static UNROUTED: Operation = Operation::adhoc("kit", "thing.unrouted", Method::GET, "/nowhere");
+    static OPS: &[&Operation] = &[&READ, &WRITE, &LATER, &UNROUTED];
+
+    let main = Router::new()
+        .operation(&READ, |_| async { SimResponse::text(200, "thing") })
+        .operation(&LATER, |_| async { SimResponse::text(501, "not simulated") })
+        .layer(|req| req.header("x-deny").map(|_| SimResponse::text(401, "denied")));
+    let other = Router::new().operation(&WRITE, |req| async move { SimResponse::text(201, req.text().unwrap_or("")) });
+    let settings = SimSettings { advertise: Some("http://sim.example:9/".into()), ..SimSettings::default() };
+    let mut kit = SimKit::new("kit", OPS, settings);
+    let other_url = kit.serve_extra(other, "127.0.0.1:0".parse().unwrap(), None).await.unwrap();
+    assert_eq!(kit.serve(main).await.unwrap(), "http://sim.example:9");
+    assert_eq!(kit.base_url(), "http://sim.example:9", "the advertised URL, without its slash");
+    let main_url = format!("http://{}", kit.local_addr().unwrap());
+
+    let c = client();
+    let thing = format!("{main_url}/thing?x=1");
+    assert_eq!(get(&c, &thing).await.body, "thing");
+    let denied = Request::get(&thing).header("x-deny", "1").body(Full::new(Bytes::new())).unwrap();
+    assert_eq!(c.request(denied).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    kit.faults().on(&WRITE).fail_next(1, SimResponse::text(503, "busy"));
+    let write = format!("{other_url}/thing");
+    assert_eq!(call(&c, Method::POST, &write, Some("Digest response=\"secret\""), "a=1").await.status, 503);
+    assert_eq!(call(&c, Method::POST, &write, Some("Digest response=\"secret\""), "a=2").await.status, 201);
+    assert_eq!(get(&c, &format!("{main_url}/later")).await.status, StatusCode::NOT_IMPLEMENTED);
+    assert_eq!(get(&c, &format!("{main_url}/missing")).await.status, StatusCode::NOT_FOUND);
+
+    let entries = kit.journal().entries();
+    let seen: Vec<_> = entries.iter().map(|e| (e.operation, e.status, e.answer)).collect();
+    assert_eq!(
+        seen,
+        [
+            (Some(READ.id), 200, Answer::Handler),
+            (Some(READ.id), 401, Answer::Middleware),
+            (Some(WRITE.id), 503, Answer::Fault),
+            (Some(WRITE.id), 201, Answer::Handler),
+            (Some(LATER.id), 501, Answer::NotSimulated),
+            (None, 404, Answer::Unrouted),
+        ]
+    );
+    assert_eq!(entries[0].path_and_query, "/thing?x=1");
+    let written = kit.journal().last_of(WRITE.id).unwrap();
+    assert_eq!((written.body_text().as_str(), written.header("authorization")), ("a=2", Some("<redacted>")));
+    assert_eq!((kit.hits(READ.id), kit.hits(WRITE.id), kit.requests_total()), (2, 2, 6));
+    assert_eq!(kit.simulated_operations(), [READ.id, WRITE.id, LATER.id]);
+    assert!(kit.unhit_operations().is_empty());
+
+    let record = kit.coverage_record();
+    assert_eq!(record.simulated, [READ.id, WRITE.id, LATER.id]);
+    assert_eq!(
+        record.answers,
+        [
+            (LATER.id, AnswerCounts { handler: 0, not_simulated: 1 }),
+            (READ.id, AnswerCounts { handler: 1, not_simulated: 0 }),
+            (WRITE.id, AnswerCounts { handler: 1, not_simulated: 0 }),
+        ]
+    );
+    kit.shutdown().await;
 }

@@ -180,10 +180,6 @@ pub struct Op {
     pub response_spec: String,
     /// No client method or dispatch arm.
     pub handwritten: bool,
-    /// The simulator serves it.
-    pub simulated: bool,
-    /// A test exercises it.
-    pub tested: bool,
     /// Deviations from the seed.
     pub notes: Option<String>,
     /// Parameters, in spec order.

@@ -282,12 +282,6 @@ pub struct RawOperation {
     /// No client method or dispatch arm when true.
     #[serde(default)]
     pub handwritten: bool,
-    /// Whether the simulator serves it.
-    #[serde(default = "yes")]
-    pub simulated: bool,
-    /// Whether a test exercises it.
-    #[serde(default = "yes")]
-    pub tested: bool,
     /// Deviations from the seed.
     pub notes: Option<String>,
     /// Parameters, in documented order.
@@ -350,10 +344,6 @@ pub struct RawPagination {
     pub next_cursor: Option<String>,
     /// Response member with the page size the service used.
     pub page_size: Option<String>,
-}
-
-fn yes() -> bool {
-    true
 }
 
 /// One `[[operation.param]]` table.

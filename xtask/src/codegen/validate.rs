@@ -243,8 +243,6 @@ fn operation(r: &RawOperation, errs: &mut Errors<'_>) -> Option<Op> {
         response,
         response_spec: r.response.trim().to_owned(),
         handwritten: r.handwritten,
-        simulated: r.simulated,
-        tested: r.tested,
         notes: r.notes.as_ref().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()),
         params,
         pagination,
@@ -469,7 +467,7 @@ response = "models::Device"
         assert_eq!(spec.vendor.error, "watchpost_core::Error");
         let op = &spec.operations[0];
         assert!(op.idempotent, "GET defaults to idempotent");
-        assert!(op.simulated && op.tested && !op.handwritten);
+        assert!(!op.handwritten);
         assert_eq!(op.response, Response::Type("super::models::Device".into()));
         assert_eq!(op.params[1].location, Location::Query);
         assert_eq!(op.params[1].wire, "detail");

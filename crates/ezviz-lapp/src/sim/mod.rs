@@ -5,7 +5,15 @@
 //! `POST /api/lapp/token/get`, and its `areaDomain` points at the **area host**, which answers
 //! every other operation (and nothing else: a client that sends an operation to the token host
 //! gets a 404). Routes are built from [`OPERATIONS`] and named by operation id,
-//! so [`Simulator::hits`] and [`Simulator::unhit_operations`] prove coverage.
+//! so [`Simulator::hits`] and [`Simulator::unhit_operations`] prove coverage, and
+//! [`Simulator::journal`] holds every request both hosts received.
+//!
+//! [`Simulator::builder`] sets where the token host listens ([`SimulatorBuilder::bind`], default
+//! `127.0.0.1:0`) and the base URL it hands out ([`SimulatorBuilder::advertise`]); the area host
+//! listens on the same IP on a free port ([`SimulatorBuilder::area_bind`]) and the `areaDomain`
+//! the token endpoint answers is the advertised host with the area host's port
+//! ([`SimulatorBuilder::area_advertise`] overrides it), so a client in another container
+//! reaches both.
 //!
 //! What it checks and answers:
 //! - the token endpoint: 10001 (missing field), 10017 (unknown appKey), 10030 (wrong secret),
@@ -17,7 +25,8 @@
 //!   ([`Simulator::set_online`]), missing functions (60020), channels (20032), the verification
 //!   code (20010), and "already in that state" (60016, 60019, 60022);
 //! - busy devices (20008) and any other code through [`Simulator::busy_next`] and
-//!   [`Simulator::fail_next_code`]; malformed bodies through [`Simulator::faults`].
+//!   [`Simulator::fail_next_code`]; malformed bodies through [`Simulator::faults`]
+//!   (`sim.faults().on(&ops::GET_DEVICE_INFO).fail_next(1, answer)`), on either host.
 //!
 //! ```
 //! use ezviz_lapp::models::DefenceMode;
@@ -44,10 +53,13 @@ mod state;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use watchpost_core::sim::{Faults, SimResponse, SimServer, TokenStore, FALLBACK_ROUTE};
+use watchpost_core::clock::SharedClock;
+use watchpost_core::operation::Operation;
+use watchpost_core::sim::{Faults, Journal, SimKit, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
 
 use crate::client::ClientBuilder;
 use crate::error::EzvizCode;
@@ -117,10 +129,85 @@ impl fmt::Debug for SubAccountToken {
 
 /// A running EZVIZ simulator (see the module docs).
 pub struct Simulator {
-    token_server: SimServer,
-    area_server: SimServer,
+    kit: SimKit,
+    area_domain: String,
     state: Arc<Mutex<State>>,
     tokens: TokenStore<String>,
+}
+
+/// Where and how a [`Simulator`] starts (see the module docs).
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SimulatorBuilder {
+    settings: SimSettings,
+    area_bind: Option<SocketAddr>,
+    area_advertise: Option<String>,
+}
+
+impl SimulatorBuilder {
+    /// The address of the token host. Default `127.0.0.1:0` (a free loopback port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.settings.bind = addr;
+        self
+    }
+
+    /// The base URL of the token host handed to clients ([`Simulator::base_url`]). Default
+    /// `http://<bound address>`. Its host, with the area host's port, is also the `areaDomain`.
+    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
+        self.settings.advertise = Some(base_url.into());
+        self
+    }
+
+    /// Seeds the tokens the simulator issues: the same seed issues the same tokens. Default:
+    /// random.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// The clock of the journal. Default [`TokioClock`](watchpost_core::clock::TokioClock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.settings.clock = clock;
+        self
+    }
+
+    /// The address of the area host. Default: the token host's IP on a free port.
+    pub fn area_bind(mut self, addr: SocketAddr) -> Self {
+        self.area_bind = Some(addr);
+        self
+    }
+
+    /// The `areaDomain` the token endpoint answers. Default: the advertised token host with the
+    /// area host's port, or `http://<area bound address>`.
+    pub fn area_advertise(mut self, base_url: impl Into<String>) -> Self {
+        self.area_advertise = Some(base_url.into());
+        self
+    }
+
+    /// Starts both hosts, seeded with the seed's devices.
+    ///
+    /// # Errors
+    /// When an address cannot be bound.
+    pub async fn start(self) -> std::io::Result<Simulator> {
+        Simulator::start_in(self).await
+    }
+}
+
+/// `base` (an advertised URL, `scheme://host[:port][/...]`) with its port replaced by `port`;
+/// `None` when `base` has no `scheme://host`.
+fn with_port(base: &str, port: u16) -> Option<String> {
+    let (scheme, rest) = base.split_once("://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => authority.split(':').next().unwrap_or_default().to_owned(),
+    };
+    (!scheme.is_empty() && !host.is_empty() && host != "[]").then(|| format!("{scheme}://{host}:{port}"))
+}
+
+/// The port of a `http://IP:PORT` base URL.
+fn port_of(base: &str) -> Option<u16> {
+    base.rsplit(':').next()?.trim_end_matches('/').parse().ok()
 }
 
 impl fmt::Debug for Simulator {
@@ -133,53 +220,75 @@ impl fmt::Debug for Simulator {
 }
 
 impl Simulator {
-    /// Starts the token host and the area host on `127.0.0.1`, seeded with the seed's devices.
+    /// Starts the token host and the area host on `127.0.0.1`, seeded with the seed's devices
+    /// (the builder's defaults).
     ///
     /// # Errors
     /// When a port cannot be bound.
     pub async fn start() -> std::io::Result<Simulator> {
+        Self::builder().start().await
+    }
+
+    /// Settings for a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    async fn start_in(builder: SimulatorBuilder) -> std::io::Result<Simulator> {
+        let SimulatorBuilder { settings, area_bind, area_advertise } = builder;
         let state = Arc::new(Mutex::new(State {
             devices: state::seed_devices(),
             zones: state::zones(),
             app_frozen: false,
             token_ttl: handlers::TOKEN_TTL,
         }));
-        let tokens: TokenStore<String> = TokenStore::with_prefix("at.");
+        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(settings.rng(1).u64(..));
 
         // The area host serves every operation but the token endpoint, which is on the token host.
         let platform = |area_domain: String| {
             Arc::new(handlers::Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain })
         };
+        let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id);
         let t = tokens.clone();
-        let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id)
-            .layer(form_content_type)
-            .layer(move |req| {
-                if req.route == ops::LIST_TIMEZONES.id || req.route == FALLBACK_ROUTE {
-                    return None;
-                }
-                handlers::check_token(&t, req)
-            });
-        let area_server = SimServer::start(area).await?;
+        let area = area.layer(form_content_type).layer(move |req| {
+            if req.route == ops::LIST_TIMEZONES.id || req.route == FALLBACK_ROUTE {
+                return None;
+            }
+            handlers::check_token(&t, req)
+        });
+        let advertise = settings.advertise.clone();
+        let area_bind = area_bind.unwrap_or_else(|| SocketAddr::new(settings.bind.ip(), 0));
+        let mut kit = SimKit::new("ezviz", OPERATIONS, settings);
+        let bound_area = kit.serve_extra(area, area_bind, None).await?;
+        let area_port = port_of(&bound_area);
+        let area_domain = area_advertise
+            .or_else(|| advertise.as_deref().zip(area_port).and_then(|(a, p)| with_port(a, p)))
+            .map_or(bound_area, |url| url.trim_end_matches('/').to_owned());
 
-        let token = generated::router_for(platform(area_server.base_url()), |op| op.id == ops::GET_TOKEN.id)
-            .layer(form_content_type);
-        let token_server = SimServer::start(token).await?;
-        Ok(Simulator { token_server, area_server, state, tokens })
+        let area_url = area_domain.clone();
+        let token = generated::router_for(platform(area_url), |op| op.id == ops::GET_TOKEN.id).layer(form_content_type);
+        kit.serve(token).await?;
+        Ok(Simulator { kit, area_domain, state, tokens })
     }
 
-    /// The token host, `http://127.0.0.1:PORT` (what a client is configured with).
+    /// The token host, `http://127.0.0.1:PORT` by default (what a client is configured with).
     pub fn base_url(&self) -> String {
-        self.token_server.base_url()
+        self.kit.base_url()
+    }
+
+    /// The address the simulator is bound to (its primary host), whatever it advertises.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// The token host (same as [`base_url`](Self::base_url)).
     pub fn token_host(&self) -> String {
-        self.token_server.base_url()
+        self.kit.base_url()
     }
 
     /// The area domain every token points to: the host of every operation.
     pub fn area_domain(&self) -> String {
-        self.area_server.base_url()
+        self.area_domain.clone()
     }
 
     /// The app key the simulator accepts.
@@ -200,34 +309,36 @@ impl Simulator {
             .token_host(self.token_host())
     }
 
-    /// Fault controls of the area host (every operation but the token endpoint).
+    /// Fault controls of both hosts, for any request or one operation
+    /// (`faults().on(&ops::GET_TOKEN)` for the token endpoint).
     pub fn faults(&self) -> Faults {
-        self.area_server.faults()
+        self.kit.faults()
     }
 
-    /// Fault controls of the token host.
-    pub fn token_faults(&self) -> Faults {
-        self.token_server.faults()
+    /// Every request both hosts received (operation, method, path and query, redacted headers,
+    /// body, status, who answered).
+    pub fn journal(&self) -> Journal {
+        self.kit.journal()
     }
 
     /// Requests received for operation `op_id` (faulted ones included), on either host.
     pub fn hits(&self, op_id: &str) -> u64 {
-        self.token_server.hits(op_id) + self.area_server.hits(op_id)
+        self.kit.hits(op_id)
     }
 
     /// Requests received by both hosts, unmatched ones included.
     pub fn requests_total(&self) -> u64 {
-        self.token_server.requests_total() + self.area_server.requests_total()
+        self.kit.requests_total()
     }
 
     /// Operations of [`OPERATIONS`] never called so far.
     pub fn unhit_operations(&self) -> Vec<&'static str> {
-        OPERATIONS.iter().map(|op| op.id).filter(|id| self.hits(id) == 0).collect()
+        self.kit.unhit_operations()
     }
 
     /// How many times the token endpoint was called.
     pub fn token_calls(&self) -> u64 {
-        self.token_server.hits(ops::GET_TOKEN.id)
+        self.kit.hits(ops::GET_TOKEN.id)
     }
 
     /// How many tokens were issued (token endpoint and sub-account tokens).
@@ -276,25 +387,24 @@ impl Simulator {
         lock(&self.state).devices.get_mut(serial).map(update).is_some()
     }
 
-    /// The next `n` calls of `op_id` answer 20008 (device busy: "Too many operations. Try later").
-    pub fn busy_next(&self, n: u32, op_id: &str) {
-        self.fail_next_code(n, Some(op_id), EzvizCode::DeviceBusy.code());
+    /// The next `n` calls of `op` answer 20008 (device busy: "Too many operations. Try later").
+    pub fn busy_next(&self, n: u32, op: &'static Operation) {
+        self.fail_next_code(n, Some(op), EzvizCode::DeviceBusy.code());
     }
 
-    /// The next `n` calls of `op_id` (of any operation when `None`) answer the envelope of `code`.
-    pub fn fail_next_code(&self, n: u32, op_id: Option<&str>, code: &str) {
-        let answer = || handlers::failure(&EzvizCode::from_code(code));
-        if op_id == Some(ops::GET_TOKEN.id) {
-            self.token_server.faults().fail_next(n, op_id, answer());
-        } else {
-            self.area_server.faults().fail_next(n, op_id, answer());
+    /// The next `n` calls of `op` (of any operation on either host when `None`) answer the
+    /// envelope of `code`.
+    pub fn fail_next_code(&self, n: u32, op: Option<&'static Operation>, code: &str) {
+        let answer = handlers::failure(&EzvizCode::from_code(code));
+        match op {
+            Some(op) => self.kit.faults().on(op).fail_next(n, answer),
+            None => self.kit.faults().fail_next(n, answer),
         }
     }
 
     /// Stops both hosts.
     pub async fn shutdown(&self) {
-        self.area_server.shutdown().await;
-        self.token_server.shutdown().await;
+        self.kit.shutdown().await;
     }
 }
 
@@ -305,4 +415,20 @@ fn form_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimRes
     }
     let form = req.header("content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
     (!form).then(|| handlers::failure(&EzvizCode::InvalidParameters))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_area_domain_keeps_the_advertised_host_with_the_area_port() {
+        assert_eq!(with_port("http://sim.example:8080", 9000).as_deref(), Some("http://sim.example:9000"));
+        assert_eq!(with_port("https://10.0.0.5/", 9000).as_deref(), Some("https://10.0.0.5:9000"));
+        assert_eq!(with_port("http://[::1]:80/x", 9000).as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(with_port("sim.example:8080", 9000), None);
+        assert_eq!(with_port("http://", 9000), None);
+        assert_eq!(port_of("http://127.0.0.1:4321"), Some(4321));
+        assert_eq!(port_of("http://127.0.0.1"), None);
+    }
 }

@@ -3,7 +3,8 @@
 //!
 //! - Routes: one per operation of `spec/gizwits.toml` (all but the undocumented
 //!   `reports.activation`), named by operation id, so [`Simulator::hits`] and
-//!   [`Simulator::unhit_routes`] prove coverage.
+//!   [`Simulator::unhit_operations`] prove coverage, and [`Simulator::journal`] shows what was
+//!   sent.
 //! - World: an enterprise with one app, two products ([`fixtures::PRODUCT_KEY`] with data points
 //!   and remote control; [`fixtures::SECOND_PRODUCT_KEY`] without either), devices with online
 //!   records, communication logs, data history and latest values, users, bindings, a group tree,
@@ -24,7 +25,10 @@
 //!   need to pad the extended field to the given length"), else 5401.
 //! - Errors: the documented codes with the documented HTTP status, as
 //!   `{"error_code": "5002", "error_message": "form invalid", "detail": "..."}`.
-//! - Faults: [`Simulator::faults`] (latency, resets, canned answers, truncation).
+//! - Faults: [`Simulator::faults`] (latency, resets, canned answers, truncation), for any request
+//!   or one operation: `sim.faults().on(&ops::DEVICES_DETAIL).fail_next(1, answer)`.
+//! - Where: [`SimulatorBuilder::bind`] (default `127.0.0.1:0`) and [`SimulatorBuilder::advertise`]
+//!   (the base URL handed to clients); [`SimulatorBuilder::seed`] makes tokens repeatable.
 //!
 //! All time follows tokio's clock, so tests run on a paused clock.
 
@@ -40,16 +44,18 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use std::net::SocketAddr;
+
 use serde_json::{Map, Value};
-use watchpost_core::clock::TokioClock;
-use watchpost_core::sim::{Faults, Quota, QuotaEvent, SimServer, TokenStore};
+use watchpost_core::clock::SharedClock;
+use watchpost_core::sim::{Faults, Journal, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
 use handlers::Shared;
 
 /// A running simulator. Dropping it shuts the server down.
 pub struct Simulator {
-    server: SimServer,
+    kit: SimKit,
     shared: Arc<Shared>,
     quota: Quota,
 }
@@ -71,6 +77,7 @@ pub struct SimulatorBuilder {
     window: Duration,
     token_ttl: Duration,
     extra_devices: usize,
+    settings: SimSettings,
 }
 
 impl Default for SimulatorBuilder {
@@ -81,11 +88,40 @@ impl Default for SimulatorBuilder {
             window: Duration::from_secs(3600),
             token_ttl: Duration::from_secs(7 * 86_400),
             extra_devices: 0,
+            settings: SimSettings::default(),
         }
     }
 }
 
 impl SimulatorBuilder {
+    /// The address to listen on. Default `127.0.0.1:0` (a free loopback port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.settings.bind = addr;
+        self
+    }
+
+    /// The base URL handed to clients ([`Simulator::base_url`]), for a simulator reached through
+    /// another address than the bound one (a container, a forwarded port). Default
+    /// `http://<bound address>`.
+    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
+        self.settings.advertise = Some(base_url.into());
+        self
+    }
+
+    /// Seeds the simulator's random choices (tokens): the same seed issues the same tokens.
+    /// Default: random.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// The clock of the journal and of [`Simulator::client_builder`]'s clients. Default
+    /// [`TokioClock`](watchpost_core::clock::TokioClock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.settings.clock = clock;
+        self
+    }
+
     /// Requests allowed per window. Default is 3600.
     pub fn quota(mut self, limit: u32) -> Self {
         self.quota = limit;
@@ -110,20 +146,21 @@ impl SimulatorBuilder {
         self
     }
 
-    /// Starts the simulator on `127.0.0.1` on a free port.
+    /// Starts the simulator on the bound address (default a free loopback port).
     ///
     /// # Errors
-    /// When the port cannot be bound.
+    /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
         let shared = Arc::new(Shared {
             state: Mutex::new(fixtures::world(now)),
-            tokens: TokenStore::with_prefix(""),
+            tokens: TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)),
             token_ttl: Mutex::new(self.token_ttl),
         });
         let quota = Quota::new(self.quota, self.window);
-        let server = SimServer::start(handlers::router(shared.clone(), quota.clone())).await?;
-        let sim = Simulator { server, shared, quota };
+        let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
+        kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
+        let sim = Simulator { kit, shared, quota };
         if self.extra_devices > 0 {
             sim.add_devices(fixtures::PRODUCT_KEY, self.extra_devices);
         }
@@ -145,16 +182,22 @@ impl Simulator {
         SimulatorBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// The advertised base URL (default `http://127.0.0.1:PORT`).
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.kit.base_url()
+    }
+
+    /// The address the simulator is bound to (its primary host), whatever it advertises.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// A client builder for this simulator: its base URL, the enterprise credentials, both
-    /// products, and the simulator's clock ([`TokioClock`], which follows a paused tokio clock).
+    /// products, and the simulator's clock (by default
+    /// [`TokioClock`](watchpost_core::clock::TokioClock), which follows a paused tokio clock).
     pub fn client_builder(&self) -> ClientBuilder {
         crate::Client::builder()
-            .clock(TokioClock::shared())
+            .clock(self.kit.settings().clock.clone())
             .base_url(self.base_url())
             .enterprise(fixtures::ENTERPRISE_ID, fixtures::ENTERPRISE_SECRET)
             .product(fixtures::PRODUCT_KEY, fixtures::PRODUCT_SECRET)
@@ -171,9 +214,15 @@ impl Simulator {
         fixtures::ENTERPRISE_SECRET
     }
 
-    /// The fault controls.
+    /// The fault controls, for any request or one operation (`faults().on(&ops::X)`).
     pub fn faults(&self) -> Faults {
-        self.server.faults()
+        self.kit.faults()
+    }
+
+    /// Every request received so far (operation, method, path and query, redacted headers,
+    /// body, status, who answered).
+    pub fn journal(&self) -> Journal {
+        self.kit.journal()
     }
 
     /// The quota (a handle: `used()`, `rejected_count()`, `set_limit()`, `reset()`).
@@ -265,26 +314,27 @@ impl Simulator {
 
     /// How many requests matched the route of operation `op_id`.
     pub fn hits(&self, op_id: &str) -> u64 {
-        self.server.hits(op_id)
+        self.kit.hits(op_id)
     }
 
-    /// Routes (operation ids) never hit so far.
-    pub fn unhit_routes(&self) -> Vec<&'static str> {
-        self.server.unhit_routes()
+    /// Simulated operations never called so far.
+    pub fn unhit_operations(&self) -> Vec<&'static str> {
+        self.kit.unhit_operations()
     }
 
-    /// The route names (operation ids) served.
-    pub fn route_names(&self) -> Vec<&'static str> {
-        self.server.route_names()
+    /// The operations the simulator serves (all of [`OPERATIONS`](crate::OPERATIONS) but the
+    /// undocumented `reports.activation`).
+    pub fn simulated_operations(&self) -> Vec<&'static str> {
+        self.kit.simulated_operations()
     }
 
     /// All requests received.
     pub fn requests_total(&self) -> u64 {
-        self.server.requests_total()
+        self.kit.requests_total()
     }
 
-    /// Stops the server (see [`SimServer::shutdown`]).
+    /// Stops the server (see [`SimServer::shutdown`](watchpost_core::sim::SimServer::shutdown)).
     pub async fn shutdown(&self) {
-        self.server.shutdown().await;
+        self.kit.shutdown().await;
     }
 }

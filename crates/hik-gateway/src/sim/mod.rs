@@ -24,16 +24,18 @@
 //!   resumes the streams. Video files are served for the `videoURL` of video reviews.
 //!
 //! Routes come from the generated [`OPERATIONS`](crate::OPERATIONS) table (route name =
-//! operation id), so [`Simulator::hits`] proves which operations a test exercised.
+//! operation id), so [`Simulator::hits`] proves which operations a test exercised and
+//! [`Simulator::journal`] shows what was sent. [`Simulator::builder`] sets where it listens
+//! ([`SimulatorBuilder::bind`], default `127.0.0.1:0`), the base URL it hands out
+//! ([`SimulatorBuilder::advertise`]), a seed for its nonces, and the [`SimConfig`].
 //!
 //! ```
 //! use hik_gateway::sim::Simulator;
-//! use hik_gateway::Client;
 //!
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let sim = Simulator::start().await?;
-//! let client = Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).build()?;
+//! let client = sim.client_builder().build()?;
 //! let check = client.login_check().await?;
 //! assert!(check.is_authenticated());
 //! // Two requests reached the route: the Digest challenge and the authenticated one.
@@ -49,6 +51,7 @@ pub mod generated;
 mod handlers;
 mod state;
 
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -56,10 +59,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::WWW_AUTHENTICATE;
 use serde_json::{json, Value};
+use watchpost_core::clock::SharedClock;
 use watchpost_core::operation::{Operation, ParamLocation};
 use watchpost_core::sim::{
-    BasicOutcome, BasicServer, DigestConfig, DigestOutcome, DigestServer, Faults, Router, SimRequest, SimResponse,
-    SimServer, StreamChunk,
+    BasicOutcome, BasicServer, DigestConfig, DigestOutcome, DigestServer, Faults, Journal, Router, SimKit, SimRequest,
+    SimResponse, SimSettings, StreamChunk,
 };
 
 pub use state::{PanelState, PartitionState, RelayState, ZoneState};
@@ -334,10 +338,10 @@ impl Shared {
     }
 }
 
-/// A running simulated gateway. Dropping it leaves the server running until the runtime ends;
-/// call [`shutdown`](Self::shutdown).
+/// A running simulated gateway. Dropping it shuts the server down in the background; call
+/// [`shutdown`](Self::shutdown) to wait for it.
 pub struct Simulator {
-    server: SimServer,
+    kit: SimKit,
     shared: Arc<Shared>,
     digest: DigestServer,
     basic: BasicServer,
@@ -345,7 +349,82 @@ pub struct Simulator {
 
 impl std::fmt::Debug for Simulator {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Simulator").field("base_url", &self.server.base_url()).finish_non_exhaustive()
+        f.debug_struct("Simulator").field("base_url", &self.kit.base_url()).finish_non_exhaustive()
+    }
+}
+
+/// Where and how a [`Simulator`] starts: the kit's settings (bind, advertise, seed, clock) and
+/// the gateway's [`SimConfig`].
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct SimulatorBuilder {
+    config: SimConfig,
+    settings: SimSettings,
+}
+
+impl SimulatorBuilder {
+    /// The address to listen on. Default `127.0.0.1:0` (a free loopback port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.settings.bind = addr;
+        self
+    }
+
+    /// The base URL handed to clients ([`Simulator::base_url`]) when they reach the simulator
+    /// through another address than the bound one. Default `http://<bound address>`.
+    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
+        self.settings.advertise = Some(base_url.into());
+        self
+    }
+
+    /// Seeds the Digest nonces and opaque value: the same seed gives the same challenges.
+    /// Default: random.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.settings.seed = seed;
+        self
+    }
+
+    /// The clock of the journal. Default [`TokioClock`](watchpost_core::clock::TokioClock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.settings.clock = clock;
+        self
+    }
+
+    /// The whole gateway configuration.
+    pub fn config(mut self, config: SimConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Sets the credentials (see [`SimConfig::credentials`]).
+    pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.config = self.config.credentials(username, password);
+        self
+    }
+
+    /// Sets [`SimConfig::auth`].
+    pub fn auth(mut self, auth: SimAuth) -> Self {
+        self.config.auth = auth;
+        self
+    }
+
+    /// Sets [`SimConfig::devices`].
+    pub fn devices(mut self, n: u32) -> Self {
+        self.config.devices = n;
+        self
+    }
+
+    /// Sets [`SimConfig::heartbeat_interval`].
+    pub fn heartbeat_interval(mut self, d: Duration) -> Self {
+        self.config.heartbeat_interval = d;
+        self
+    }
+
+    /// Starts the simulator.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start(self) -> std::io::Result<Simulator> {
+        Simulator::start_in(self.config, self.settings).await
     }
 }
 
@@ -364,25 +443,36 @@ fn route_template(op: &Operation) -> String {
 }
 
 impl Simulator {
-    /// Starts a simulator with the default [`SimConfig`] on `127.0.0.1:0`.
+    /// Starts a simulator with the builder's defaults: the default [`SimConfig`] on
+    /// `127.0.0.1:0`.
     ///
     /// # Errors
     /// When the listener cannot be bound.
     pub async fn start() -> std::io::Result<Simulator> {
-        Self::start_with(SimConfig::default()).await
+        Self::builder().start().await
     }
 
-    /// Starts a simulator with `config`.
+    /// Settings for a simulator.
+    pub fn builder() -> SimulatorBuilder {
+        SimulatorBuilder::default()
+    }
+
+    /// Starts a simulator with `config` (and the builder's other defaults).
     ///
     /// # Errors
     /// When the listener cannot be bound.
     pub async fn start_with(config: SimConfig) -> std::io::Result<Simulator> {
+        Self::builder().config(config).start().await
+    }
+
+    async fn start_in(config: SimConfig, settings: SimSettings) -> std::io::Result<Simulator> {
         let digest = DigestServer::new(
             DigestConfig::new(config.realm.clone())
                 .user(config.username.clone(), config.password.clone())
                 .nonce_ttl(config.nonce_ttl)
                 .max_failures(config.max_auth_failures.saturating_add(1))
-                .lock_duration(config.lock_duration),
+                .lock_duration(config.lock_duration)
+                .seed(settings.rng(2).u64(..)),
         );
         let basic = BasicServer::new(&config.realm, [(config.username.clone(), config.password.clone())]);
         let shared = Arc::new(Shared {
@@ -410,13 +500,24 @@ impl Simulator {
         }
         let auth = (shared.clone(), digest.clone(), basic.clone());
         router = router.layer(move |req| check_auth(&auth.0, &auth.1, &auth.2, req));
-        let server = SimServer::start(router).await?;
-        Ok(Simulator { server, shared, digest, basic })
+        let mut kit = SimKit::new(crate::VENDOR, crate::OPERATIONS, settings);
+        kit.serve(router).await?;
+        Ok(Simulator { kit, shared, digest, basic })
     }
 
-    /// The base URL (`http://127.0.0.1:<port>`).
+    /// The advertised base URL (default `http://127.0.0.1:<port>`).
     pub fn base_url(&self) -> String {
-        self.server.base_url()
+        self.kit.base_url()
+    }
+
+    /// The address the simulator is bound to (its primary host), whatever it advertises.
+    pub fn local_addr(&self) -> std::net::SocketAddr {
+        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+    }
+
+    /// A client builder for this simulator: its base URL and credentials.
+    pub fn client_builder(&self) -> crate::ClientBuilder {
+        crate::Client::builder().base_url(self.base_url()).credentials(self.username(), self.password())
     }
 
     /// The configuration.
@@ -434,9 +535,16 @@ impl Simulator {
         &self.shared.config.password
     }
 
-    /// The fault controls of the kit (latency, canned failures, resets, truncation).
+    /// The fault controls of the kit (latency, canned failures, resets, truncation), for any
+    /// request or one operation (`faults().on(&ops::X)`).
     pub fn faults(&self) -> Faults {
-        self.server.faults()
+        self.kit.faults()
+    }
+
+    /// Every request received so far (operation, method, path and query, redacted headers,
+    /// body, status, who answered).
+    pub fn journal(&self) -> Journal {
+        self.kit.journal()
     }
 
     /// The Digest verifier (to expire nonces, count failures and stale challenges).
@@ -451,17 +559,17 @@ impl Simulator {
 
     /// Requests served for an operation id.
     pub fn hits(&self, op_id: &str) -> u64 {
-        self.server.hits(op_id)
+        self.kit.hits(op_id)
     }
 
     /// Operation ids that no request reached yet.
     pub fn unhit_operations(&self) -> Vec<&'static str> {
-        self.server.unhit_routes()
+        self.kit.unhit_operations()
     }
 
     /// Requests served in total.
     pub fn requests_total(&self) -> u64 {
-        self.server.requests_total()
+        self.kit.requests_total()
     }
 
     /// The IDs of the devices on the gateway, in the order they were added.
@@ -602,7 +710,7 @@ impl Simulator {
     /// Stops the server (open streams end).
     pub async fn shutdown(&self) {
         self.end_streams();
-        self.server.shutdown().await;
+        self.kit.shutdown().await;
     }
 }
 

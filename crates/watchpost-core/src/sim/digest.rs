@@ -161,6 +161,7 @@ pub struct DigestConfig {
     lock_duration: Duration,
     nc_window: u32,
     users: HashMap<String, SecretString>,
+    seed: Option<u64>,
 }
 
 impl fmt::Debug for DigestConfig {
@@ -194,6 +195,7 @@ impl DigestConfig {
             // Hikvision: an account is locked for 30 minutes after too many failed logins.
             lock_duration: Duration::from_secs(30 * 60),
             nc_window: 64,
+            seed: None,
             users: HashMap::new(),
         }
     }
@@ -248,6 +250,14 @@ impl DigestConfig {
     #[must_use]
     pub fn lock_duration(mut self, lock_duration: Duration) -> Self {
         self.lock_duration = lock_duration;
+        self
+    }
+
+    /// Draws nonces and the opaque value from a generator seeded with `seed`, so a run can be
+    /// repeated. Default: a random seed.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = Some(seed);
         self
     }
 
@@ -352,6 +362,7 @@ pub struct DigestServer {
 struct Inner {
     config: DigestConfig,
     opaque: String,
+    rng: Mutex<fastrand::Rng>,
     state: Mutex<State>,
 }
 
@@ -534,8 +545,9 @@ impl DigestServer {
     /// A verifier for `config`.
     pub fn new(config: DigestConfig) -> Self {
         let state = State { passwords: config.users.clone(), ..State::default() };
-        let opaque = format!("{:032x}", fastrand::u128(..));
-        DigestServer { inner: Arc::new(Inner { config, opaque, state: Mutex::new(state) }) }
+        let mut rng = config.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
+        let opaque = format!("{:032x}", rng.u128(..));
+        DigestServer { inner: Arc::new(Inner { config, opaque, rng: Mutex::new(rng), state: Mutex::new(state) }) }
     }
 
     /// The realm.
@@ -693,7 +705,7 @@ impl DigestServer {
                 };
             }
         }
-        let nonce = format!("{:032x}", fastrand::u128(..));
+        let nonce = format!("{:032x}", lock(&self.inner.rng).u128(..));
         state.nonces.insert(nonce.clone(), NonceState { issued: now, max_nc: 0, seen: 0 });
         state.challenges += 1;
         if stale {

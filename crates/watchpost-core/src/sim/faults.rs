@@ -1,5 +1,7 @@
 //! [`Faults`]: failures a test injects while the server runs. Latency, resets and canned failures
 //! apply before the middleware and the handler; truncation applies to the response they produce.
+//! Faults apply to any request, or, through [`Faults::on`], to the requests of one spec
+//! [`Operation`].
 
 use std::fmt;
 use std::sync::{Arc, Mutex};
@@ -7,12 +9,24 @@ use std::time::Duration;
 
 use super::lock;
 use super::response::SimResponse;
+use crate::operation::Operation;
 
 /// Shared fault controls (clone freely: clones control the same server).
 ///
-/// Every `*_next` fault applies to the next `n` requests whose route name equals `route`, or to
-/// any request when `route` is `None`; faults queued earlier are used up first. Per request at
-/// most one reset-or-failure and one truncation apply, and latencies add up.
+/// Every `*_next` fault on `Faults` itself applies to the next `n` requests of any route; on
+/// [`on(&op)`](Self::on) to the next `n` requests routed to that operation. Faults queued earlier
+/// are used up first. Per request at most one reset-or-failure and one truncation apply, and
+/// latencies add up.
+///
+/// ```
+/// # use watchpost_core::operation::Operation;
+/// # use watchpost_core::sim::{Faults, SimResponse};
+/// static DEVICE_INFO: Operation = Operation::adhoc("x", "device.info", http::Method::GET, "/info");
+/// let faults = Faults::new();
+/// faults.on(&DEVICE_INFO).fail_next(1, SimResponse::text(503, "busy"));
+/// faults.reset_next(1);
+/// assert_eq!(faults.pending(), 2);
+/// ```
 #[derive(Clone, Default)]
 pub struct Faults {
     inner: Arc<Mutex<FaultState>>,
@@ -27,7 +41,7 @@ struct FaultState {
 
 struct Rule {
     remaining: u32,
-    route: Option<String>,
+    route: Option<&'static str>,
     kind: Kind,
 }
 
@@ -72,27 +86,32 @@ impl Faults {
         lock(&self.inner).latency = delay;
     }
 
-    /// Delays the next `n` matching requests by `delay`.
-    pub fn latency_next(&self, n: u32, route: Option<&str>, delay: Duration) {
-        self.push(n, route, Kind::Latency(delay));
+    /// Delays the next `n` requests by `delay`.
+    pub fn latency_next(&self, n: u32, delay: Duration) {
+        self.push(n, None, Kind::Latency(delay));
     }
 
-    /// Answers the next `n` matching requests with `response` (a status, a vendor error code, a
-    /// malformed body) instead of running the middleware and the handler. A streamed response
-    /// cannot be replayed: its copies have an empty body.
-    pub fn fail_next(&self, n: u32, route: Option<&str>, response: SimResponse) {
-        self.push(n, route, Kind::Fail(response));
+    /// Answers the next `n` requests with `response` (a status, a vendor error code, a malformed
+    /// body) instead of running the middleware and the handler. A streamed response cannot be
+    /// replayed: its copies have an empty body.
+    pub fn fail_next(&self, n: u32, response: SimResponse) {
+        self.push(n, None, Kind::Fail(response));
     }
 
-    /// Resets the connection of the next `n` matching requests without any response.
-    pub fn reset_next(&self, n: u32, route: Option<&str>) {
-        self.push(n, route, Kind::Reset);
+    /// Resets the connection of the next `n` requests without any response.
+    pub fn reset_next(&self, n: u32) {
+        self.push(n, None, Kind::Reset);
     }
 
-    /// Cuts the response body of the next `n` matching requests after `bytes` bytes (see
+    /// Cuts the response body of the next `n` requests after `bytes` bytes (see
     /// [`SimResponse::truncate_after`]).
-    pub fn truncate_next(&self, n: u32, route: Option<&str>, bytes: usize) {
-        self.push(n, route, Kind::Truncate(bytes));
+    pub fn truncate_next(&self, n: u32, bytes: usize) {
+        self.push(n, None, Kind::Truncate(bytes));
+    }
+
+    /// The faults of one operation: only requests routed to `op` (by its id) are affected.
+    pub fn on(&self, op: &'static Operation) -> OperationFaults {
+        OperationFaults { faults: self.clone(), route: op.id }
     }
 
     /// Removes every queued fault and the global latency.
@@ -112,11 +131,11 @@ impl Faults {
         lock(&self.inner).injected
     }
 
-    fn push(&self, n: u32, route: Option<&str>, kind: Kind) {
+    fn push(&self, n: u32, route: Option<&'static str>, kind: Kind) {
         if n == 0 {
             return;
         }
-        lock(&self.inner).rules.push(Rule { remaining: n, route: route.map(str::to_owned), kind });
+        lock(&self.inner).rules.push(Rule { remaining: n, route, kind });
     }
 
     /// Takes the faults for one request to `route`.
@@ -125,7 +144,7 @@ impl Faults {
         let mut plan = FaultPlan { latency: state.latency, ..FaultPlan::default() };
         let mut used = Vec::new();
         let (mut terminal, mut truncate) = (None, None);
-        let matching = state.rules.iter().enumerate().filter(|(_, r)| r.route.as_deref().is_none_or(|x| x == route));
+        let matching = state.rules.iter().enumerate().filter(|(_, r)| r.route.is_none_or(|x| x == route));
         for (i, rule) in matching {
             match &rule.kind {
                 Kind::Latency(delay) => {
@@ -164,38 +183,71 @@ impl Faults {
     }
 }
 
+/// The faults of one operation (from [`Faults::on`]): the same `*_next` controls, applied only to
+/// requests routed to it.
+#[derive(Clone, Debug)]
+pub struct OperationFaults {
+    faults: Faults,
+    route: &'static str,
+}
+
+impl OperationFaults {
+    /// Delays the next `n` requests of the operation by `delay`.
+    pub fn latency_next(&self, n: u32, delay: Duration) {
+        self.faults.push(n, Some(self.route), Kind::Latency(delay));
+    }
+
+    /// Answers the next `n` requests of the operation with `response` (see [`Faults::fail_next`]).
+    pub fn fail_next(&self, n: u32, response: SimResponse) {
+        self.faults.push(n, Some(self.route), Kind::Fail(response));
+    }
+
+    /// Resets the connection of the next `n` requests of the operation.
+    pub fn reset_next(&self, n: u32) {
+        self.faults.push(n, Some(self.route), Kind::Reset);
+    }
+
+    /// Cuts the response body of the next `n` requests of the operation after `bytes` bytes.
+    pub fn truncate_next(&self, n: u32, bytes: usize) {
+        self.faults.push(n, Some(self.route), Kind::Truncate(bytes));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    static A: Operation = Operation::adhoc("test", "a", http::Method::GET, "/a");
+    static B: Operation = Operation::adhoc("test", "b", http::Method::GET, "/b");
+
     #[test]
-    fn faults_are_used_up_in_order_and_filtered_by_route() {
+    fn faults_are_used_up_in_order_and_filtered_by_operation() {
         let faults = Faults::new();
-        faults.fail_next(2, Some("a"), SimResponse::text(503, "busy"));
-        faults.reset_next(1, None);
-        faults.truncate_next(1, None, 3);
-        faults.latency_next(1, Some("b"), Duration::from_secs(2));
+        faults.on(&A).fail_next(2, SimResponse::text(503, "busy"));
+        faults.reset_next(1);
+        faults.truncate_next(1, 3);
+        faults.on(&B).latency_next(1, Duration::from_secs(2));
         faults.latency(Duration::from_millis(5));
         assert_eq!(faults.pending(), 5);
 
-        let p = faults.plan("b");
+        let p = faults.plan(B.id);
         assert!(p.replace.as_ref().unwrap().is_reset());
         assert_eq!(p.truncate, None, "a reset keeps the truncation queued");
         assert_eq!(p.latency, Duration::from_millis(2005));
 
-        let p = faults.plan("a");
+        let p = faults.plan(A.id);
         assert_eq!(p.replace.unwrap().status().as_u16(), 503);
         assert_eq!(p.truncate, Some(3));
         assert_eq!(p.latency, Duration::from_millis(5));
 
-        let p = faults.plan("a");
+        let p = faults.plan(A.id);
         assert_eq!(p.replace.unwrap().status().as_u16(), 503);
         assert_eq!(p.truncate, None);
-        let p = faults.plan("a");
+        let p = faults.plan(A.id);
         assert!(p.replace.is_none());
         assert_eq!(faults.pending(), 0);
         assert_eq!(faults.injected(), 5);
         faults.clear();
-        assert_eq!(faults.plan("a").latency, Duration::ZERO);
+        assert_eq!(faults.plan(A.id).latency, Duration::ZERO);
     }
 }

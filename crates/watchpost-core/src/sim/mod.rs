@@ -16,7 +16,14 @@
 //! - [`digest`] / [`basic`]: server-side HTTP Digest (RFC 2617/7616, lock-out) and Basic auth.
 //! - [`token`]: [`TokenStore`] issuing and checking expiring bearer tokens.
 //! - [`quota`]: [`Quota`], a fixed-window request quota with `X-RateLimit-*` headers.
-//! - [`faults`]: [`Faults`], latency, failures, resets and truncation injected while the server runs.
+//! - [`faults`]: [`Faults`], latency, failures, resets and truncation injected while the server
+//!   runs, for any request or for one [`Operation`](crate::operation::Operation) (`faults.on(&op)`).
+//! - [`journal`]: [`Journal`], every request received (operation, method, path and query,
+//!   redacted headers, body, status, who answered, when).
+//! - [`kit`]: [`SimKit`] and [`SimSettings`], the shared part of every vendor `Simulator` (bind
+//!   address, advertised base URL, seed, clock, hosts, journal, faults, hits, shutdown).
+//! - [`coverage`]: the records simulators leave in `WATCHPOST_COVERAGE_DIR` for
+//!   `cargo xtask coverage`.
 //! - [`scripted`]: [`ScriptedServer`], a hostile server answering exactly the bytes a test chose
 //!   (redirects, empty bodies) and recording what the client sent.
 //!
@@ -93,7 +100,7 @@
 //! let faults = router.faults();
 //! let server = SimServer::start(router).await?;
 //!
-//! faults.fail_next(2, Some("alert.stream"), SimResponse::text(503, "busy"));
+//! faults.fail_next(2, SimResponse::text(503, "busy"));
 //! alarms.send("--boundary\r\n\r\n<EventNotificationAlert/>\r\n");
 //! alarms.cut_all();
 //! server.shutdown().await;
@@ -105,8 +112,11 @@ pub mod basic;
 mod body;
 mod conn;
 pub mod decode;
+pub mod coverage;
 pub mod digest;
 pub mod faults;
+pub mod journal;
+pub mod kit;
 mod path;
 pub mod quota;
 pub mod request;
@@ -120,13 +130,15 @@ pub mod token;
 pub use basic::{BasicOutcome, BasicServer};
 pub use decode::{FromSimRequest, SimRejection};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
-pub use faults::Faults;
+pub use faults::{Faults, OperationFaults};
+pub use journal::{Answer, Journal, JournalEntry};
+pub use kit::{SimKit, SimSettings};
 pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
 pub use request::SimRequest;
 pub use response::SimResponse;
 pub use router::{Next, Router, FALLBACK_ROUTE};
 pub use scripted::{http_response, RecordedRequest, ScriptedServer};
-pub use server::SimServer;
+pub use server::{AnswerCounts, ServeOptions, SimServer};
 pub use stream::{StreamChunk, StreamHub};
 pub use token::{IssuedToken, TokenCheck, TokenStore};
 

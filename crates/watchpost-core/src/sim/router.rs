@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
@@ -203,6 +204,11 @@ impl Router {
         self.faults.clone()
     }
 
+    /// Uses `faults` instead of the router's own (several servers of one simulator share them).
+    pub(crate) fn set_faults(&mut self, faults: Faults) {
+        self.faults = faults;
+    }
+
     /// The route names, in the order they were added (for coverage checks).
     pub fn route_names(&self) -> Vec<&'static str> {
         self.routes.iter().map(|r| r.name).collect()
@@ -239,10 +245,13 @@ impl Router {
         }
     }
 
-    /// Runs the middleware chain and the endpoint.
-    pub(crate) async fn dispatch(self: Arc<Self>, req: SimRequest, endpoint: Endpoint) -> SimResponse {
-        let next = Next { router: self, index: 0, endpoint };
-        next.run(req).await
+    /// Runs the middleware chain and the endpoint; also tells whether the endpoint was reached
+    /// (`false` when a middleware answered).
+    pub(crate) async fn dispatch(self: Arc<Self>, req: SimRequest, endpoint: Endpoint) -> (SimResponse, bool) {
+        let reached = Arc::new(AtomicBool::new(false));
+        let next = Next { router: self, index: 0, endpoint, reached: reached.clone() };
+        let resp = next.run(req).await;
+        (resp, reached.load(Ordering::Relaxed))
     }
 }
 
@@ -267,6 +276,7 @@ pub struct Next {
     router: Arc<Router>,
     index: usize,
     endpoint: Endpoint,
+    reached: Arc<AtomicBool>,
 }
 
 impl fmt::Debug for Next {
@@ -282,13 +292,17 @@ impl Next {
     pub async fn run(self, req: SimRequest) -> SimResponse {
         match self.router.middleware.get(self.index).cloned() {
             Some(middleware) => {
-                let next = Next { router: self.router, index: self.index + 1, endpoint: self.endpoint };
+                let next =
+                    Next { router: self.router, index: self.index + 1, endpoint: self.endpoint, reached: self.reached };
                 middleware(req, next).await
             }
-            None => match self.endpoint {
-                Endpoint::Handler(handler) => handler(req).await,
-                Endpoint::NotFound { allowed } => not_found(&req, &allowed),
-            },
+            None => {
+                self.reached.store(true, Ordering::Relaxed);
+                match self.endpoint {
+                    Endpoint::Handler(handler) => handler(req).await,
+                    Endpoint::NotFound { allowed } => not_found(&req, &allowed),
+                }
+            }
         }
     }
 }
@@ -311,7 +325,7 @@ mod tests {
         let resolved = router.resolve(&req.method, &req.path, &req.query);
         req.route = resolved.route;
         req.params = resolved.params;
-        (router.clone().dispatch(req, resolved.endpoint).await, resolved.route)
+        (router.clone().dispatch(req, resolved.endpoint).await.0, resolved.route)
     }
 
     fn echo(name: &'static str) -> impl Fn(SimRequest) -> futures_util::future::Ready<SimResponse> {

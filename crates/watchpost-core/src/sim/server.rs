@@ -19,10 +19,12 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::body::{into_hyper, HyperBody};
 use super::faults::Faults;
+use super::journal::{Answer, Journal, JournalEntry};
 use super::request::SimRequest;
 use super::response::SimResponse;
 use super::router::Router;
 use super::{conn, lock};
+use crate::clock::{SharedClock, TokioClock};
 
 /// The largest request body the server reads (64 MiB); a larger one is answered `413`.
 const MAX_REQUEST_BODY: usize = 64 * 1024 * 1024;
@@ -53,6 +55,8 @@ pub struct SimServer {
 pub(crate) struct Shared {
     router: Arc<Router>,
     faults: Faults,
+    journal: Journal,
+    clock: SharedClock,
     stats: Stats,
     shutdown: watch::Receiver<bool>,
 }
@@ -62,6 +66,40 @@ struct Stats {
     requests: AtomicU64,
     connections: AtomicU64,
     hits: Mutex<BTreeMap<&'static str, u64>>,
+    answers: Mutex<BTreeMap<&'static str, AnswerCounts>>,
+}
+
+/// How the requests of one route were answered (kept apart from the bounded journal).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AnswerCounts {
+    /// Answers of the route's handler (successes and vendor-level errors).
+    pub handler: u64,
+    /// `501 Not Implemented` answers of the handler ("not simulated").
+    pub not_simulated: u64,
+}
+
+/// Where and how a [`SimServer`] runs: what [`SimServer::start_with`] takes.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The address to bind. Default `127.0.0.1:0`.
+    pub bind: SocketAddr,
+    /// The journal to record requests in (shared by the servers of one simulator).
+    pub journal: Journal,
+    /// The clock journal times follow. Default [`TokioClock`].
+    pub clock: SharedClock,
+    /// Fault controls to apply instead of the router's own.
+    pub faults: Option<Faults>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            journal: Journal::new(),
+            clock: TokioClock::shared(),
+            faults: None,
+        }
+    }
 }
 
 impl fmt::Debug for SimServer {
@@ -88,12 +126,29 @@ impl SimServer {
     /// # Errors
     /// When `addr` cannot be bound.
     pub async fn start_on(addr: SocketAddr, router: Router) -> std::io::Result<SimServer> {
-        let listener = TcpListener::bind(addr).await?;
+        Self::start_with(router, ServeOptions { bind: addr, ..ServeOptions::default() }).await
+    }
+
+    /// Serves `router` as `options` say (address, shared journal, clock, shared faults).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn start_with(mut router: Router, options: ServeOptions) -> std::io::Result<SimServer> {
+        let listener = TcpListener::bind(options.bind).await?;
         let addr = listener.local_addr()?;
         let (shutdown, shutdown_rx) = watch::channel(false);
+        if let Some(faults) = options.faults {
+            router.set_faults(faults);
+        }
         let faults = router.faults();
-        let shared =
-            Arc::new(Shared { router: Arc::new(router), faults, stats: Stats::default(), shutdown: shutdown_rx });
+        let shared = Arc::new(Shared {
+            router: Arc::new(router),
+            faults,
+            journal: options.journal,
+            clock: options.clock,
+            stats: Stats::default(),
+            shutdown: shutdown_rx,
+        });
         let task = tokio::spawn(accept_loop(listener, shared.clone()));
         Ok(SimServer { addr, shared, shutdown, task: Mutex::new(Some(task)) })
     }
@@ -111,6 +166,16 @@ impl SimServer {
     /// The fault controls of this server (the router's [`Router::faults`]).
     pub fn faults(&self) -> Faults {
         self.shared.faults.clone()
+    }
+
+    /// Every request received so far (bounded: the oldest are dropped first).
+    pub fn journal(&self) -> Journal {
+        self.shared.journal.clone()
+    }
+
+    /// How each route's requests were answered so far (routes answered at least once).
+    pub fn answer_counts(&self) -> BTreeMap<&'static str, AnswerCounts> {
+        lock(&self.shared.stats.answers).clone()
     }
 
     /// How many requests were received (all routes, the fallback and faulted requests included).
@@ -219,33 +284,72 @@ impl Shared {
         req.params = resolved.params;
         self.stats.requests.fetch_add(1, Ordering::Relaxed);
         *lock(&self.stats.hits).entry(resolved.route).or_insert(0) += 1;
+        let mut entry = JournalEntry {
+            operation: (resolved.route != super::FALLBACK_ROUTE).then_some(resolved.route),
+            method: req.method.clone(),
+            path_and_query: req.path_and_query(),
+            headers: req.headers.clone(),
+            body: req.body.clone(),
+            status: 0,
+            answer: Answer::Fault,
+            at: self.clock.unix_now(),
+        };
+        let (response, answer) = self.answer(req, resolved.endpoint).await;
+        entry.status = if response.is_reset() { 0 } else { response.status().as_u16() };
+        entry.answer = answer;
+        if let (Some(route), Answer::Handler | Answer::NotSimulated) = (entry.operation, answer) {
+            let mut answers = lock(&self.stats.answers);
+            let counts = answers.entry(route).or_default();
+            if answer == Answer::Handler {
+                counts.handler += 1;
+            } else {
+                counts.not_simulated += 1;
+            }
+        }
+        self.journal.record(entry);
+        response
+    }
 
-        tracing::debug!(method = %req.method, path = %req.path, route = resolved.route, "simulator request");
-        let plan = self.faults.plan(resolved.route);
+    async fn answer(&self, req: SimRequest, endpoint: super::router::Endpoint) -> (SimResponse, Answer) {
+        let unrouted = req.route == super::FALLBACK_ROUTE;
+        let resolved_route = req.route;
+
+        tracing::debug!(method = %req.method, path = %req.path, route = resolved_route, "simulator request");
+        let plan = self.faults.plan(resolved_route);
         if !plan.latency.is_zero() {
             tokio::time::sleep(plan.latency).await;
         }
-        let response = match plan.replace {
-            Some(canned) => canned,
+        let (response, answer) = match plan.replace {
+            Some(canned) => (canned, Answer::Fault),
             None => {
                 let route = req.route;
-                let run = self.router.clone().dispatch(req, resolved.endpoint);
+                let run = self.router.clone().dispatch(req, endpoint);
                 match AssertUnwindSafe(run).catch_unwind().await {
-                    Ok(resp) => resp,
+                    Ok((resp, reached)) => {
+                        let answer = match (unrouted, reached) {
+                            (true, _) => Answer::Unrouted,
+                            (false, false) => Answer::Middleware,
+                            (false, true) if resp.status() == http::StatusCode::NOT_IMPLEMENTED => Answer::NotSimulated,
+                            (false, true) => Answer::Handler,
+                        };
+                        (resp, answer)
+                    }
                     Err(panic) => {
                         let message = panic
                             .downcast_ref::<&str>()
                             .map(|s| (*s).to_owned())
                             .or_else(|| panic.downcast_ref::<String>().cloned())
                             .unwrap_or_default();
-                        SimResponse::text(500, format!("simulator handler for route {route} panicked: {message}"))
+                        let resp =
+                            SimResponse::text(500, format!("simulator handler for route {route} panicked: {message}"));
+                        (resp, Answer::Panicked)
                     }
                 }
             }
         };
         match plan.truncate {
-            Some(bytes) => response.truncate_after(bytes),
-            None => response,
+            Some(bytes) => (response.truncate_after(bytes), answer),
+            None => (response, answer),
         }
     }
 }

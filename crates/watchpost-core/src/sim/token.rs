@@ -62,6 +62,7 @@ pub struct TokenStore<T = ()> {
 
 struct StoreState<T> {
     prefix: String,
+    rng: fastrand::Rng,
     tokens: HashMap<String, (Duration, T)>,
     issued: u64,
 }
@@ -101,14 +102,27 @@ impl<T> TokenStore<T> {
     /// A store whose tokens start with `prefix` (for example `"at."`).
     pub fn with_prefix(prefix: &str) -> Self {
         TokenStore {
-            inner: Arc::new(Mutex::new(StoreState { prefix: prefix.to_owned(), tokens: HashMap::new(), issued: 0 })),
+            inner: Arc::new(Mutex::new(StoreState {
+                prefix: prefix.to_owned(),
+                rng: fastrand::Rng::new(),
+                tokens: HashMap::new(),
+                issued: 0,
+            })),
         }
+    }
+
+    /// The same store drawing its tokens from a generator seeded with `seed`: the same seed
+    /// issues the same tokens in the same order.
+    #[must_use]
+    pub fn seeded(self, seed: u64) -> Self {
+        lock(&self.inner).rng = fastrand::Rng::with_seed(seed);
+        self
     }
 
     /// Issues a token valid for `ttl`, carrying `data`.
     pub fn issue_with(&self, data: T, ttl: Duration) -> IssuedToken {
         let mut s = lock(&self.inner);
-        let token: String = std::iter::repeat_with(fastrand::alphanumeric).take(32).collect();
+        let token: String = std::iter::repeat_with(|| s.rng.alphanumeric()).take(32).collect();
         let token = format!("{}{token}", s.prefix);
         let expires_at_unix = unix_now().saturating_add(ttl);
         s.tokens.insert(token.clone(), (expires_at_unix, data));

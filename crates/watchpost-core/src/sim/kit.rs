@@ -1,0 +1,262 @@
+//! [`SimKit`]: what every vendor `Simulator` shares: its servers (one or more hosts), where they
+//! bind and what base URL they advertise, the seed and clock, the [`Journal`], the [`Faults`]
+//! addressed by operation, hit counts, coverage records and shutdown. A vendor simulator wraps
+//! one kit and adds its own state and controls.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use super::coverage;
+use super::faults::Faults;
+use super::journal::Journal;
+use super::router::Router;
+use super::server::{AnswerCounts, ServeOptions, SimServer};
+use crate::clock::{SharedClock, TokioClock};
+use crate::operation::Operation;
+
+/// Where a simulator binds, what it advertises, its seed and its clock: the settings every
+/// vendor `SimulatorBuilder` shares (its `.bind`, `.advertise`, `.seed`, `.clock` setters).
+#[derive(Clone)]
+pub struct SimSettings {
+    /// The address to bind. Default `127.0.0.1:0` (a free loopback port).
+    pub bind: SocketAddr,
+    /// The base URL handed to clients (and written into answers that name the simulator's own
+    /// host, such as an EZVIZ area domain). Default `http://<bound address>`.
+    pub advertise: Option<String>,
+    /// Seeds every random choice of the simulator (nonces, tokens, generated ids) so a run can
+    /// be repeated. Default: a random seed.
+    pub seed: u64,
+    /// The clock of the simulator's journal and of the clients it builds. Default [`TokioClock`]
+    /// (follows a paused tokio clock).
+    pub clock: SharedClock,
+}
+
+impl Default for SimSettings {
+    fn default() -> Self {
+        SimSettings {
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            advertise: None,
+            seed: fastrand::u64(..),
+            clock: TokioClock::shared(),
+        }
+    }
+}
+
+impl fmt::Debug for SimSettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimSettings")
+            .field("bind", &self.bind)
+            .field("advertise", &self.advertise)
+            .field("seed", &self.seed)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimSettings {
+    /// A random generator for one purpose (`stream`: nonces, tokens...), derived from the seed.
+    pub fn rng(&self, stream: u64) -> fastrand::Rng {
+        fastrand::Rng::with_seed(self.seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+    }
+}
+
+/// One host of a simulator.
+struct Host {
+    server: SimServer,
+    url: String,
+}
+
+/// The shared part of every vendor simulator (see the module docs).
+pub struct SimKit {
+    vendor: &'static str,
+    operations: &'static [&'static Operation],
+    settings: SimSettings,
+    journal: Journal,
+    faults: Faults,
+    primary: Option<Host>,
+    extra: Vec<Host>,
+    coverage_written: AtomicBool,
+}
+
+impl fmt::Debug for SimKit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SimKit")
+            .field("vendor", &self.vendor)
+            .field("base_url", &self.primary.as_ref().map(|h| h.url.as_str()))
+            .field("requests_total", &self.requests_total())
+            .finish_non_exhaustive()
+    }
+}
+
+impl SimKit {
+    /// A kit for `vendor` serving (some of) `operations`, with no host yet.
+    pub fn new(vendor: &'static str, operations: &'static [&'static Operation], settings: SimSettings) -> Self {
+        SimKit {
+            vendor,
+            operations,
+            settings,
+            journal: Journal::new(),
+            faults: Faults::new(),
+            primary: None,
+            extra: Vec::new(),
+            coverage_written: AtomicBool::new(false),
+        }
+    }
+
+    /// Serves `router` as the primary host, on [`SimSettings::bind`]; returns its advertised
+    /// base URL (what [`base_url`](Self::base_url) answers).
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn serve(&mut self, router: Router) -> std::io::Result<String> {
+        let (bind, advertise) = (self.settings.bind, self.settings.advertise.clone());
+        let host = self.start(router, bind, advertise).await?;
+        let url = host.url.clone();
+        if let Some(old) = self.primary.replace(host) {
+            self.extra.push(old);
+        }
+        Ok(url)
+    }
+
+    /// Serves `router` as another host of the same simulator (sharing its journal and faults)
+    /// on `bind`; returns its base URL: `advertise`, or `http://<bound address>`.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn serve_extra(
+        &mut self,
+        router: Router,
+        bind: SocketAddr,
+        advertise: Option<String>,
+    ) -> std::io::Result<String> {
+        let host = self.start(router, bind, advertise).await?;
+        let url = host.url.clone();
+        self.extra.push(host);
+        Ok(url)
+    }
+
+    async fn start(&self, router: Router, bind: SocketAddr, advertise: Option<String>) -> std::io::Result<Host> {
+        let options = ServeOptions {
+            bind,
+            journal: self.journal.clone(),
+            clock: self.settings.clock.clone(),
+            faults: Some(self.faults.clone()),
+        };
+        let server = SimServer::start_with(router, options).await?;
+        let url = match advertise {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => server.base_url(),
+        };
+        Ok(Host { server, url })
+    }
+
+    fn hosts(&self) -> impl Iterator<Item = &Host> {
+        self.primary.iter().chain(&self.extra)
+    }
+
+    /// The vendor short name (`ezviz`, `hikgw`, ...).
+    pub fn vendor(&self) -> &'static str {
+        self.vendor
+    }
+
+    /// The settings the kit was made with.
+    pub fn settings(&self) -> &SimSettings {
+        &self.settings
+    }
+
+    /// The advertised base URL of the primary host, without a trailing slash (empty before
+    /// [`serve`](Self::serve)).
+    pub fn base_url(&self) -> String {
+        self.primary.as_ref().map(|h| h.url.clone()).unwrap_or_default()
+    }
+
+    /// The bound address of the primary host.
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.primary.as_ref().map(|h| h.server.addr())
+    }
+
+    /// Every request received by any host, oldest first.
+    pub fn journal(&self) -> Journal {
+        self.journal.clone()
+    }
+
+    /// The fault controls of every host: `faults().on(&ops::X).fail_next(..)`.
+    pub fn faults(&self) -> Faults {
+        self.faults.clone()
+    }
+
+    /// Requests received for operation `op_id` on any host (faulted and refused ones included).
+    pub fn hits(&self, op_id: &str) -> u64 {
+        self.hosts().map(|h| h.server.hits(op_id)).sum()
+    }
+
+    /// Requests received by every host, unmatched ones included.
+    pub fn requests_total(&self) -> u64 {
+        self.hosts().map(|h| h.server.requests_total()).sum()
+    }
+
+    /// The operations some host routes to a handler, in table order.
+    pub fn simulated_operations(&self) -> Vec<&'static str> {
+        let routed: Vec<&'static str> = self.hosts().flat_map(|h| h.server.route_names()).collect();
+        self.operations.iter().map(|op| op.id).filter(|id| routed.contains(id)).collect()
+    }
+
+    /// Simulated operations no request reached so far: an empty list proves every one was
+    /// exercised.
+    pub fn unhit_operations(&self) -> Vec<&'static str> {
+        self.simulated_operations().into_iter().filter(|id| self.hits(id) == 0).collect()
+    }
+
+    /// How each operation's requests were answered, over every host.
+    pub fn answer_counts(&self) -> BTreeMap<&'static str, AnswerCounts> {
+        let mut all: BTreeMap<&'static str, AnswerCounts> = BTreeMap::new();
+        for (route, c) in self.hosts().flat_map(|h| h.server.answer_counts()) {
+            let e = all.entry(route).or_default();
+            e.handler += c.handler;
+            e.not_simulated += c.not_simulated;
+        }
+        all
+    }
+
+    /// Stops every host (see [`SimServer::shutdown`]) and, when `WATCHPOST_COVERAGE_DIR` is set,
+    /// records which operations were simulated and answered. Calling it again does nothing more.
+    pub async fn shutdown(&self) {
+        for host in self.hosts() {
+            host.server.shutdown().await;
+        }
+        self.write_coverage();
+    }
+
+    /// What this simulator would record for coverage now: the operations it routes and how
+    /// their handlers answered.
+    pub fn coverage_record(&self) -> coverage::Record {
+        coverage::Record {
+            vendor: self.vendor,
+            simulated: self.simulated_operations(),
+            answers: self
+                .answer_counts()
+                .into_iter()
+                .filter(|(id, _)| self.operations.iter().any(|o| o.id == *id))
+                .collect(),
+        }
+    }
+
+    /// Writes the coverage record once (see [`coverage`]).
+    fn write_coverage(&self) {
+        if self.coverage_written.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Some(dir) = std::env::var_os(coverage::ENV_DIR) else { return };
+        let record = self.coverage_record();
+        if let Err(e) = coverage::write(std::path::Path::new(&dir), &record) {
+            tracing::warn!(error = %e, "could not write the simulator coverage record");
+        }
+    }
+}
+
+impl Drop for SimKit {
+    fn drop(&mut self) {
+        self.write_coverage();
+    }
+}
