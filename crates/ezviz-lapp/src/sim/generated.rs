@@ -299,142 +299,220 @@ impl FromSimRequest for api::SetLanguageRequest {
 /// A request that does not decode never reaches a method: [`reject`](Self::reject) answers it. [`router`] serves an implementation.
 pub trait Handlers: Send + Sync + 'static {
     /// Get an access token and the area domain for an app key and secret ([`api::ops::GET_TOKEN`]).
-    fn get_token(&self, req: api::GetTokenRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn get_token(&self, req: api::GetTokenRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "token.get is not simulated"))
+    }
 
     /// Arm or disarm a device (action detection switch) ([`api::ops::SET_DEFENCE`]).
-    fn set_defence(&self, req: api::SetDefenceRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_defence(&self, req: api::SetDefenceRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.defence.set is not simulated"))
+    }
 
     /// Disable device video encryption with the device verification code ([`api::ops::DISABLE_ENCRYPTION`]).
     fn disable_encryption(
         &self,
         req: api::DisableEncryptionRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.encrypt.off is not simulated"))
+    }
 
     /// Enable device video encryption ([`api::ops::ENABLE_ENCRYPTION`]).
     fn enable_encryption(
         &self,
         req: api::EnableEncryptionRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.encrypt.on is not simulated"))
+    }
 
     /// Get the audio prompt status of Wi-Fi configuration or device reboot ([`api::ops::GET_SOUND_SWITCH`]).
     fn get_sound_switch(
         &self,
         req: api::GetSoundSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.sound_switch.status is not simulated"))
+    }
 
     /// Set the audio prompt of Wi-Fi configuration or device reboot ([`api::ops::SET_SOUND_SWITCH`]).
     fn set_sound_switch(
         &self,
         req: api::SetSoundSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.sound_switch.set is not simulated"))
+    }
 
     /// Get the video tampering (lens masking) switch status ([`api::ops::GET_SCENE_SWITCH`]).
     fn get_scene_switch(
         &self,
         req: api::GetSceneSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.scene_switch.status is not simulated"))
+    }
 
     /// Set the video tampering (lens masking) switch ([`api::ops::SET_SCENE_SWITCH`]).
     fn set_scene_switch(
         &self,
         req: api::SetSceneSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.scene_switch.set is not simulated"))
+    }
 
     /// Get the sound source positioning switch status ([`api::ops::GET_SSL_SWITCH`]).
     fn get_ssl_switch(
         &self,
         req: api::GetSslSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.ssl_switch.status is not simulated"))
+    }
 
     /// Set the sound source positioning switch ([`api::ops::SET_SSL_SWITCH`]).
     fn set_ssl_switch(
         &self,
         req: api::SetSslSwitchRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.ssl_switch.set is not simulated"))
+    }
 
     /// Get the arming and disarming (action detection) schedule ([`api::ops::GET_DEFENCE_PLAN`]).
     fn get_defence_plan(
         &self,
         req: api::GetDefencePlanRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.defence_plan.get is not simulated"))
+    }
 
     /// Set the arming and disarming (action detection) schedule ([`api::ops::SET_DEFENCE_PLAN`]).
     fn set_defence_plan(
         &self,
         req: api::SetDefencePlanRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.defence_plan.set is not simulated"))
+    }
 
     /// Get the microphone switch status of each channel ([`api::ops::GET_MIC_STATUS`]).
     fn get_mic_status(
         &self,
         req: api::GetMicStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "camera.video_sound.status is not simulated"))
+    }
 
     /// Set the microphone switch ([`api::ops::SET_MIC_STATUS`]).
     fn set_mic_status(
         &self,
         req: api::SetMicStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "camera.video_sound.set is not simulated"))
+    }
 
     /// Set the PIR detection area ([`api::ops::SET_PIR_AREA`]).
-    fn set_pir_area(&self, req: api::SetPirAreaRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_pir_area(&self, req: api::SetPirAreaRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.pir.set is not simulated"))
+    }
 
     /// Get the PIR detection area ([`api::ops::GET_PIR_AREA`]).
-    fn get_pir_area(&self, req: api::GetPirAreaRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn get_pir_area(&self, req: api::GetPirAreaRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.pir.get is not simulated"))
+    }
 
     /// Set the doorbell chime type ([`api::ops::SET_CHIME`]).
-    fn set_chime(&self, req: api::SetChimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_chime(&self, req: api::SetChimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.chime.set is not simulated"))
+    }
 
     /// Get the doorbell chime type ([`api::ops::GET_CHIME`]).
-    fn get_chime(&self, req: api::GetChimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn get_chime(&self, req: api::GetChimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.chime.get is not simulated"))
+    }
 
     /// Switch the infrared light on or off ([`api::ops::SET_INFRARED`]).
-    fn set_infrared(&self, req: api::SetInfraredRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_infrared(&self, req: api::SetInfraredRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.infrared.set is not simulated"))
+    }
 
     /// Get the infrared light switch status ([`api::ops::GET_INFRARED`]).
-    fn get_infrared(&self, req: api::GetInfraredRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn get_infrared(&self, req: api::GetInfraredRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.infrared.get is not simulated"))
+    }
 
     /// Get the basic information of a device, time zone included ([`api::ops::GET_DEVICE_INFO`]).
     fn get_device_info(
         &self,
         req: api::GetDeviceInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.info is not simulated"))
+    }
 
     /// Get the list of time zones ([`api::ops::LIST_TIMEZONES`]).
     fn list_timezones(
         &self,
         req: api::ListTimezonesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "timezone.list is not simulated"))
+    }
 
     /// Set the time zone and date format of a device ([`api::ops::SET_TIMEZONE`]).
-    fn set_timezone(&self, req: api::SetTimezoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_timezone(&self, req: api::SetTimezoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.timezone.set is not simulated"))
+    }
 
     /// Get the capability set of a device ([`api::ops::GET_CAPABILITIES`]).
     fn get_capabilities(
         &self,
         req: api::GetCapabilitiesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.capacity is not simulated"))
+    }
 
     /// Get the language of a device ([`api::ops::GET_LANGUAGE`]).
-    fn get_language(&self, req: api::GetLanguageRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn get_language(&self, req: api::GetLanguageRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.language.get is not simulated"))
+    }
 
     /// Set the language of a device ([`api::ops::SET_LANGUAGE`]).
-    fn set_language(&self, req: api::SetLanguageRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_language(&self, req: api::SetLanguageRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.language.set is not simulated"))
+    }
 
     /// The answer to a request of `op` that did not decode: the vendor's "bad parameter" shape.
     /// The default is a plain-text `400` naming the operation and the parameter.

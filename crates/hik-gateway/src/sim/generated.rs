@@ -369,221 +369,356 @@ impl FromSimRequest for api::DownloadVideoRequest {
 /// A request that does not decode never reaches a method: [`reject`](Self::reject) answers it. [`router`] serves an implementation.
 pub trait Handlers: Send + Sync + 'static {
     /// Add devices to the gateway (batch, per-device outcome) ([`api::ops::ADD_DEVICES`]).
-    fn add_devices(&self, req: api::AddDevicesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn add_devices(&self, req: api::AddDevicesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.add is not simulated"))
+    }
 
     /// Get the channel information of a device ([`api::ops::CHANNEL_INFO`]).
-    fn channel_info(&self, req: api::ChannelInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn channel_info(&self, req: api::ChannelInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.channel_info is not simulated"))
+    }
 
     /// Delete devices in batch (per-device outcome) ([`api::ops::DELETE_DEVICES`]).
     fn delete_devices(
         &self,
         req: api::DeleteDevicesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.delete_batch is not simulated"))
+    }
 
     /// Delete one device ([`api::ops::DELETE_DEVICE`]).
-    fn delete_device(&self, req: api::DeleteDeviceRequest, ctx: SimRequest)
-        -> impl Future<Output = SimResponse> + Send;
+    fn delete_device(
+        &self,
+        req: api::DeleteDeviceRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.delete is not simulated"))
+    }
 
     /// Search the devices added to the gateway (one page) ([`api::ops::SEARCH_DEVICES`]).
     fn search_devices(
         &self,
         req: api::SearchDevicesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.list is not simulated"))
+    }
 
     /// Get the basic information of several devices in batch ([`api::ops::REFRESH_DEVICE_INFO`]).
     fn refresh_device_info(
         &self,
         req: api::RefreshDeviceInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "devices.refresh_info is not simulated"))
+    }
 
     /// Get the subscribed alarm/event types of one device ([`api::ops::GET_DEVICE_EVENTS`]).
     fn get_device_events(
         &self,
         req: api::GetDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.device_events.get is not simulated"))
+    }
 
     /// Add alarm/event types of one device to a subscription ([`api::ops::ADD_DEVICE_EVENTS`]).
     fn add_device_events(
         &self,
         req: api::AddDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.device_events.add is not simulated"))
+    }
 
     /// Get the per-device status of a subscription ([`api::ops::QUERY_SUBSCRIPTION_STATUS`]).
     fn query_subscription_status(
         &self,
         req: api::QuerySubscriptionStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.query_status is not simulated"))
+    }
 
     /// Subscribe to alarms/events in arming mode: an endless multipart/mixed response ([`api::ops::SUBSCRIBE_RAW`]).
-    fn subscribe_raw(&self, req: api::SubscribeRawRequest, ctx: SimRequest)
-        -> impl Future<Output = SimResponse> + Send;
+    fn subscribe_raw(
+        &self,
+        req: api::SubscribeRawRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.subscribe is not simulated"))
+    }
 
     /// Cancel the subscription of one device's alarm/event types ([`api::ops::REMOVE_DEVICE_EVENTS`]).
     fn remove_device_events(
         &self,
         req: api::RemoveDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.device_events.remove is not simulated"))
+    }
 
     /// Disable an alarm/event subscription ([`api::ops::UNSUBSCRIBE`]).
-    fn unsubscribe(&self, req: api::UnsubscribeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn unsubscribe(&self, req: api::UnsubscribeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "event.unsubscribe is not simulated"))
+    }
 
     /// Verify the user (login check) ([`api::ops::USER_CHECK`]).
-    fn user_check(&self, req: api::UserCheckRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn user_check(&self, req: api::UserCheckRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security.user_check is not simulated"))
+    }
 
     /// Arm a partition (stay or away) ([`api::ops::ARM`]).
-    fn arm(&self, req: api::ArmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn arm(&self, req: api::ArmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.arm is not simulated"))
+    }
 
     /// Bypass zones in batch ([`api::ops::BYPASS_ZONES`]).
-    fn bypass_zones(&self, req: api::BypassZonesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn bypass_zones(&self, req: api::BypassZonesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.bypass is not simulated"))
+    }
 
     /// Recover the bypass of zones in batch ([`api::ops::RECOVER_BYPASS`]).
     fn recover_bypass(
         &self,
         req: api::RecoverBypassRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.bypass_recover is not simulated"))
+    }
 
     /// Clear the alarms of a partition ([`api::ops::CLEAR_ALARM`]).
-    fn clear_alarm(&self, req: api::ClearAlarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn clear_alarm(&self, req: api::ClearAlarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.clear_alarm is not simulated"))
+    }
 
     /// Disarm a partition ([`api::ops::DISARM`]).
-    fn disarm(&self, req: api::DisarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn disarm(&self, req: api::DisarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.disarm is not simulated"))
+    }
 
     /// Open or close relays in batch ([`api::ops::CONTROL_OUTPUTS`]).
     fn control_outputs(
         &self,
         req: api::ControlOutputsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.outputs is not simulated"))
+    }
 
     /// Get the status of all peripherals (output modules, relays, sirens, repeaters) ([`api::ops::PERIPHERALS_STATUS`]).
     fn peripherals_status(
         &self,
         req: api::PeripheralsStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.status.ex_dev is not simulated"))
+    }
 
     /// Get the status of all partitions ([`api::ops::PARTITIONS_STATUS`]).
     fn partitions_status(
         &self,
         req: api::PartitionsStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.status.sub_systems is not simulated"))
+    }
 
     /// Get the status of all zones ([`api::ops::ZONES_STATUS`]).
-    fn zones_status(&self, req: api::ZonesStatusRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn zones_status(&self, req: api::ZonesStatusRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "security_cp.status.zones is not simulated"))
+    }
 
     /// Get the gateway's device information ([`api::ops::GATEWAY_INFO`]).
-    fn gateway_info(&self, req: api::GatewayInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn gateway_info(&self, req: api::GatewayInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "gateway.device_info.get is not simulated"))
+    }
 
     /// Set the gateway's device information (read-only fields are ignored) ([`api::ops::SET_GATEWAY_INFO`]).
     fn set_gateway_info(
         &self,
         req: api::SetGatewayInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "gateway.device_info.put is not simulated"))
+    }
 
     /// Get the information of a device added to the gateway ([`api::ops::DEVICE_INFO`]).
-    fn device_info(&self, req: api::DeviceInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn device_info(&self, req: api::DeviceInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.info.get is not simulated"))
+    }
 
     /// Edit the information of a device added to the gateway ([`api::ops::SET_DEVICE_INFO`]).
     fn set_device_info(
         &self,
         req: api::SetDeviceInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.info.put is not simulated"))
+    }
 
     /// Trigger an alarm output manually (high or low) ([`api::ops::TRIGGER_IO_OUTPUT`]).
     fn trigger_io_output(
         &self,
         req: api::TriggerIoOutputRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.io.output_trigger is not simulated"))
+    }
 
     /// Get the alarm inputs and outputs of a device ([`api::ops::IO_PORTS`]).
-    fn io_ports(&self, req: api::IoPortsRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn io_ports(&self, req: api::IoPortsRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.io.get is not simulated"))
+    }
 
     /// Get the IP address of a network interface ([`api::ops::IP_ADDRESS`]).
-    fn ip_address(&self, req: api::IpAddressRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn ip_address(&self, req: api::IpAddressRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.network.ip_address.get is not simulated"))
+    }
 
     /// Set the IP address of a network interface ([`api::ops::SET_IP_ADDRESS`]).
     fn set_ip_address(
         &self,
         req: api::SetIpAddressRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.network.ip_address.put is not simulated"))
+    }
 
     /// Get one network interface (with its IP address) ([`api::ops::NETWORK_INTERFACE`]).
     fn network_interface(
         &self,
         req: api::NetworkInterfaceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.network.interface.get is not simulated"))
+    }
 
     /// Set one network interface ([`api::ops::SET_NETWORK_INTERFACE`]).
     fn set_network_interface(
         &self,
         req: api::SetNetworkInterfaceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.network.interface.put is not simulated"))
+    }
 
     /// Get all network interfaces of a device ([`api::ops::NETWORK_INTERFACES`]).
     fn network_interfaces(
         &self,
         req: api::NetworkInterfacesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.network.interfaces is not simulated"))
+    }
 
     /// Reboot the gateway ([`api::ops::REBOOT_GATEWAY`]).
     fn reboot_gateway(
         &self,
         req: api::RebootGatewayRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "gateway.reboot is not simulated"))
+    }
 
     /// Reboot a device added to the gateway ([`api::ops::REBOOT_DEVICE`]).
-    fn reboot_device(&self, req: api::RebootDeviceRequest, ctx: SimRequest)
-        -> impl Future<Output = SimResponse> + Send;
+    fn reboot_device(
+        &self,
+        req: api::RebootDeviceRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.reboot is not simulated"))
+    }
 
     /// Get a device's time zone as a POSIX TZ string (plain text) ([`api::ops::TIME_ZONE`]).
-    fn time_zone(&self, req: api::TimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn time_zone(&self, req: api::TimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.time_zone.get is not simulated"))
+    }
 
     /// Set a device's time zone from a POSIX TZ string (plain text) ([`api::ops::SET_TIME_ZONE`]).
-    fn set_time_zone(&self, req: api::SetTimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn set_time_zone(&self, req: api::SetTimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.time_zone.put is not simulated"))
+    }
 
     /// Get the gateway's time synchronization parameters ([`api::ops::GATEWAY_TIME`]).
-    fn gateway_time(&self, req: api::GatewayTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn gateway_time(&self, req: api::GatewayTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "gateway.time.get is not simulated"))
+    }
 
     /// Set the gateway's time synchronization parameters ([`api::ops::SET_GATEWAY_TIME`]).
     fn set_gateway_time(
         &self,
         req: api::SetGatewayTimeRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "gateway.time.put is not simulated"))
+    }
 
     /// Get a device's time synchronization parameters ([`api::ops::DEVICE_TIME`]).
-    fn device_time(&self, req: api::DeviceTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;
+    fn device_time(&self, req: api::DeviceTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.time.get is not simulated"))
+    }
 
     /// Set a device's time synchronization parameters ([`api::ops::SET_DEVICE_TIME`]).
     fn set_device_time(
         &self,
         req: api::SetDeviceTimeRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "device.time.put is not simulated"))
+    }
 
     /// Download an alarm video file from the URL of a videoReview event ([`api::ops::DOWNLOAD_VIDEO`]).
     fn download_video(
         &self,
         req: api::DownloadVideoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send;
+    ) -> impl Future<Output = SimResponse> + Send {
+        let _ = (req, ctx);
+        std::future::ready(SimResponse::text(501, "video.download is not simulated"))
+    }
 
     /// The answer to a request of `op` that did not decode: the vendor's "bad parameter" shape.
     /// The default is a plain-text `400` naming the operation and the parameter.

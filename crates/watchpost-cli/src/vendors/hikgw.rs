@@ -44,7 +44,7 @@ impl Vendor for HikGw {
     }
 
     fn code_meaning(&self, e: &Error) -> Option<String> {
-        e.sub_status().and_then(|s| s.description()).map(str::to_owned)
+        e.sub_status().and_then(|s| s.known_description()).map(str::to_owned)
     }
 
     fn not_callable(&self, op_id: &str) -> Option<&'static str> {
