@@ -15,10 +15,10 @@ use std::task::{Context, Poll};
 
 use http::{HeaderValue, Uri};
 use hyper::rt::{Read, ReadBufCursor, Write};
-use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::client::proxy::matcher::{Intercept, Matcher};
 use hyper_util::rt::TokioIo;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 use url::Url;
 
@@ -242,19 +242,8 @@ impl tower::Service<Uri> for ProxyConnector {
             let stream: Result<ProxyStream, BoxError> = match intercept {
                 None => Ok(ProxyStream { io: http.call(dst).await?, forwarding: false }),
                 Some(proxy) if dst.scheme_str() == Some("https") => {
-                    let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
-                    if let Some(auth) = proxy.basic_auth() {
-                        tunnel = tunnel.with_auth(auth.clone());
-                    }
-                    std::future::poll_fn(|cx| tunnel.poll_ready(cx)).await?;
-                    match tunnel.call(dst).await {
-                        Ok(io) => Ok(ProxyStream { io, forwarding: false }),
-                        // hyper-util does not export its `TunnelError`; its text names the 407.
-                        Err(e) if e.to_string().contains("proxy authorization required") => {
-                            Err(Box::new(ProxyAuthRequired) as BoxError)
-                        }
-                        Err(e) => Err(e.into()),
-                    }
+                    let io = http.call(proxy.uri().clone()).await?;
+                    Ok(ProxyStream { io: connect_tunnel(io, &dst, proxy.basic_auth()).await?, forwarding: false })
                 }
                 Some(proxy) => Ok(ProxyStream { io: http.call(proxy.uri().clone()).await?, forwarding: true }),
             };
@@ -263,13 +252,82 @@ impl tower::Service<Uri> for ProxyConnector {
     }
 }
 
-/// The proxy answered `CONNECT` with 407 Proxy Authentication Required.
+/// Largest proxy answer to `CONNECT` read before giving up.
+const MAX_TUNNEL_HEAD: usize = 16 * 1024;
+
+/// Asks the proxy on `io` for a tunnel to `dst` (`CONNECT host:port`, with the proxy's
+/// credentials) and returns the connection once the proxy answered 2xx.
+async fn connect_tunnel(
+    io: TokioIo<TcpStream>,
+    dst: &Uri,
+    auth: Option<&HeaderValue>,
+) -> Result<TokioIo<TcpStream>, BoxError> {
+    let mut tcp = io.into_inner();
+    let host = dst.host().ok_or("the destination has no host")?;
+    let port = dst.port_u16().unwrap_or(443);
+    let mut head = format!("CONNECT {host}:{port} HTTP/1.1\r\nHost: {host}:{port}\r\n").into_bytes();
+    if let Some(auth) = auth {
+        head.extend_from_slice(b"Proxy-Authorization: ");
+        head.extend_from_slice(auth.as_bytes());
+        head.extend_from_slice(b"\r\n");
+    }
+    head.extend_from_slice(b"\r\n");
+    tcp.write_all(&head).await?;
+    let mut answer = Vec::with_capacity(256);
+    let mut buf = [0u8; 1024];
+    let end = loop {
+        let n = tcp.read(&mut buf).await?;
+        if n == 0 {
+            return Err(Box::new(TunnelRefused("the proxy closed the connection during CONNECT")));
+        }
+        answer.extend_from_slice(buf.get(..n).unwrap_or_default());
+        if let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") {
+            break end + 4;
+        }
+        if answer.len() > MAX_TUNNEL_HEAD {
+            return Err(Box::new(TunnelRefused("the proxy's answer to CONNECT is too long")));
+        }
+    };
+    match tunnel_status(&answer) {
+        Some(200..=299) if end == answer.len() => Ok(TokioIo::new(tcp)),
+        Some(200..=299) => Err(Box::new(TunnelRefused("the proxy sent data before the tunnel was used"))),
+        // The origin is never reached before the tunnel exists, so a 401 (tinyproxy's answer to
+        // a CONNECT with wrong credentials) is about the proxy's credentials too.
+        Some(401 | 407) => Err(Box::new(ProxyAuthRequired)),
+        Some(_) => Err(Box::new(TunnelRefused("the proxy refused the CONNECT tunnel"))),
+        None => Err(Box::new(TunnelRefused("the proxy's answer to CONNECT is not HTTP"))),
+    }
+}
+
+/// The status code of an `HTTP/1.x NNN ...` answer.
+fn tunnel_status(answer: &[u8]) -> Option<u16> {
+    let rest = answer.strip_prefix(b"HTTP/1.")?;
+    let code = rest.get(2..5)?;
+    if rest.get(1) != Some(&b' ') || !code.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(code).ok()?.parse().ok()
+}
+
+/// The proxy did not open a tunnel (other than for credentials).
+#[derive(Debug)]
+pub(crate) struct TunnelRefused(&'static str);
+
+impl fmt::Display for TunnelRefused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+impl std::error::Error for TunnelRefused {}
+
+/// The proxy answered `CONNECT` with 407 Proxy Authentication Required (or 401).
 #[derive(Debug)]
 pub(crate) struct ProxyAuthRequired;
 
 impl fmt::Display for ProxyAuthRequired {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("the proxy refused the tunnel: 407 Proxy Authentication Required")
+        f.write_str("the proxy refused the tunnel: it requires credentials or rejected the ones given")
     }
 }
 
@@ -327,6 +385,15 @@ mod tests {
 
     fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
         move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+    }
+
+    #[test]
+    fn tunnel_answers_are_parsed_without_trusting_them() {
+        assert_eq!(tunnel_status(b"HTTP/1.1 200 Connection established\r\n\r\n"), Some(200));
+        assert_eq!(tunnel_status(b"HTTP/1.0 407 Proxy Authentication Required\r\n\r\n"), Some(407));
+        assert_eq!(tunnel_status(b"HTTP/1.1 2"), None);
+        assert_eq!(tunnel_status(b"SSH-2.0-OpenSSH\r\n\r\n"), None);
+        assert_eq!(tunnel_status(b"HTTP/1.1 +20 x"), None);
     }
 
     #[test]
