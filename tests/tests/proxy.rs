@@ -150,7 +150,8 @@ async fn the_environment_is_read_by_default() {
     let (relay, connections) = counting_relay(proxy.addr).await;
     let (sim, _) = origin().await;
     let status = tokio::process::Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", "child_reads_the_environment", "--ignored", "--nocapture"])
+        .args(["--exact", "child_reads_the_environment", "--ignored"])
+        .stdout(std::process::Stdio::null())
         .env_remove("NO_PROXY")
         .env_remove("no_proxy")
         .env_remove("REQUEST_METHOD")

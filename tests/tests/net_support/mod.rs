@@ -96,6 +96,14 @@ pub fn certificate(names: &[&str]) -> (CertificateDer<'static>, PrivateKeyDer<'s
     (cert.der().clone(), PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(signing_key.serialize_der())))
 }
 
+/// The same as [`certificate`], with the certificate in PEM too.
+pub fn certificate_with_pem(names: &[&str]) -> (CertificateDer<'static>, PrivateKeyDer<'static>, String) {
+    let rcgen::CertifiedKey { cert, signing_key } =
+        rcgen::generate_simple_self_signed(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).unwrap();
+    let pem = cert.pem();
+    (cert.der().clone(), PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(signing_key.serialize_der())), pem)
+}
+
 /// Terminates TLS with `cert` on a loopback port and relays the plain bytes to `target` (a
 /// simulator). Returns the TLS port.
 pub async fn tls_front(target: SocketAddr, cert: CertificateDer<'static>, key: PrivateKeyDer<'static>) -> u16 {
