@@ -26,6 +26,8 @@ use crate::operation::TimeoutClass;
 pub use proxy::ProxyConfig;
 pub use service::{HttpRequest, HttpResponse, HttpService, ResponseBody, ServiceFuture, SharedService, TowerService};
 pub use tls::TlsConfig;
+/// The `tower` crate the seam is written against (for `Layer` and `Service` implementations).
+pub use tower;
 
 use proxy::{ProxyConnector, ProxyMatcher};
 use service::LayerFn;

@@ -77,6 +77,16 @@ impl ResponseBody {
         ResponseBody { inner: Full::new(bytes.into()).map_err(|never| match never {}).boxed() }
     }
 
+    /// Reads the whole body (for a layer that records responses; it then hands a
+    /// [`ResponseBody::full`] of the bytes on). Unbounded: the transport's `max_body_size`
+    /// applies only after the layers.
+    ///
+    /// # Errors
+    /// The body's read error.
+    pub async fn collect_bytes(self) -> Result<Bytes, BoxError> {
+        Ok(self.collect().await?.to_bytes())
+    }
+
     /// An empty body.
     pub fn empty() -> Self {
         ResponseBody { inner: Empty::new().map_err(|never| match never {}).boxed() }
