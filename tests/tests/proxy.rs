@@ -41,7 +41,10 @@ fn env(vars: Vec<(&'static str, String)>) -> impl Fn(&str) -> Option<String> {
 }
 
 fn pipeline(base: &str, proxy: ProxyConfig, tls: TlsConfig) -> Pipeline {
-    Pipeline::builder("test", base).transport(TransportConfig { proxy, tls, ..TransportConfig::default() }).build().unwrap()
+    Pipeline::builder("test", base)
+        .transport(TransportConfig { proxy, tls, ..TransportConfig::default() })
+        .build()
+        .unwrap()
 }
 
 #[tokio::test]
@@ -83,7 +86,8 @@ async fn https_is_tunnelled_with_connect() {
     let tls_port = tls_front(sim.addr(), cert.clone(), key).await;
     let config =
         ProxyConfig::from_env_with(env(vec![("HTTPS_PROXY", format!("http://{USER}:{PASSWORD}@{relay}"))])).unwrap();
-    let p = pipeline(&format!("https://127.0.0.1:{tls_port}"), config, TlsConfig::default().add_root_der(cert.to_vec()));
+    let p =
+        pipeline(&format!("https://127.0.0.1:{tls_port}"), config, TlsConfig::default().add_root_der(cert.to_vec()));
     let resp = p.execute(Request::new(&OP)).await.unwrap();
     assert_eq!(resp.json::<serde_json::Value>().unwrap(), json!({"hello": "world"}));
     assert_eq!(connections.load(Ordering::SeqCst), 1, "one tunnel through the proxy");

@@ -101,16 +101,12 @@ impl HttpService for Replay {
 async fn a_recording_layer_sees_the_token_fetch_and_replays_a_typed_call_without_a_server() {
     let sim = Simulator::start().await.unwrap();
     let recording = Recording::default();
-    let client =
-        sim.client_builder().transport(TransportConfig::default().layer(recording.clone())).build().unwrap();
+    let client = sim.client_builder().transport(TransportConfig::default().layer(recording.clone())).build().unwrap();
     let live = client.product_datapoints(&ProductDatapointsRequest::new(PRODUCT_KEY)).await.unwrap();
     let keys: Vec<String> = recording.0.lock().unwrap().iter().map(|(k, _)| k.clone()).collect();
     assert_eq!(
         keys,
-        [
-            format!("POST /v1/products/{PRODUCT_KEY}/access_token"),
-            format!("GET /v1/products/{PRODUCT_KEY}/datapoint"),
-        ],
+        [format!("POST /v1/products/{PRODUCT_KEY}/access_token"), format!("GET /v1/products/{PRODUCT_KEY}/datapoint"),],
         "the layer saw the token fetch, then the call"
     );
     sim.shutdown().await;

@@ -105,8 +105,11 @@ async fn a_layer_sees_the_digest_challenge_round_trip_and_every_later_request() 
     let tap = TapLayer::default();
     // The tap is added first, so it sits inside the header layer and sees its header.
     let transport = TransportConfig::default().layer(tap.clone()).layer(SiteHeaderLayer);
-    let client =
-        Client::builder(sim.base_url()).credentials(sim.username(), sim.password()).transport(transport).build().unwrap();
+    let client = Client::builder(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .transport(transport)
+        .build()
+        .unwrap();
     assert!(client.login_check().await.unwrap().is_authenticated());
     assert!(client.login_check().await.unwrap().is_authenticated());
 

@@ -78,9 +78,9 @@ impl ProxyConfig {
         let parse = |found: Option<(String, String)>| -> Result<Option<Url>, Error> {
             match found {
                 None => Ok(None),
-                Some((name, value)) => parse_proxy_url(&value).map(Some).map_err(|why| {
-                    Error::invalid_input("proxy", format!("{name} is not a usable proxy URL: {why}"))
-                }),
+                Some((name, value)) => parse_proxy_url(&value)
+                    .map(Some)
+                    .map_err(|why| Error::invalid_input("proxy", format!("{name} is not a usable proxy URL: {why}"))),
             }
         };
         let rules = Rules {
@@ -101,7 +101,9 @@ impl ProxyConfig {
     pub fn url(url: &str) -> Result<Self, Error> {
         let url = parse_proxy_url(url)
             .map_err(|why| Error::invalid_input("proxy", format!("not a usable proxy URL: {why}")))?;
-        Ok(ProxyConfig { mode: Mode::Rules(Rules { http: Some(url.clone()), https: Some(url), no_proxy: String::new() }) })
+        Ok(ProxyConfig {
+            mode: Mode::Rules(Rules { http: Some(url.clone()), https: Some(url), no_proxy: String::new() }),
+        })
     }
 
     /// Sets the Basic credentials sent to the proxy (`Proxy-Authorization`), replacing any in
