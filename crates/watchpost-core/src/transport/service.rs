@@ -35,7 +35,7 @@ pub type ServiceFuture = Pin<Box<dyn Future<Output = Result<HttpResponse, BoxErr
 /// client over rustls with the configured proxy; replace it with
 /// [`TransportConfig::service`](super::TransportConfig::service) or wrap it with
 /// [`TransportConfig::layer`](super::TransportConfig::layer). Errors are reported as they are:
-/// the transport recognizes a [`crate::Error`] or [`crate::TransportError`] returned by a
+/// the transport recognizes a [`crate::Error`] or [`crate::error::TransportError`] returned by a
 /// service, and hyper-util's connect, certificate and timeout errors anywhere in the source chain.
 pub trait HttpService: Send + Sync + 'static {
     /// Sends `request`.
