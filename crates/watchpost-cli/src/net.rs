@@ -1,5 +1,6 @@
-//! The connection flags every vendor shares: TLS trust (`--ca-cert`, `--pin-sha256`) and
-//! timeouts (`--timeout`, `--connect-timeout`), turned into a [`TransportConfig`]; and the
+//! The connection flags every vendor shares: TLS trust (`--ca-cert`, `--pin-sha256`,
+//! `--native-roots`), the proxy (`--proxy`) and timeouts (`--timeout`, `--connect-timeout`),
+//! turned into a [`TransportConfig`]; and the
 //! HTTP authentication scheme (`--auth`) of the vendors that use HTTP authentication.
 
 use std::path::PathBuf;
@@ -8,7 +9,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use clap::Args;
 use watchpost::core::auth::HttpAuthMode;
-use watchpost::core::transport::{TlsConfig, TransportConfig};
+use watchpost::core::transport::{ProxyConfig, TlsConfig, TransportConfig};
 
 use crate::error::{CliError, CliResult};
 
@@ -24,6 +25,15 @@ pub struct NetArgs {
     /// not checked: the pin is the trust.
     #[arg(long = "pin-sha256", value_name = "HASH")]
     pub pins: Vec<String>,
+    /// Also trust the operating system's certificate store (e.g. /etc/ssl/certs), beside the
+    /// bundled web roots.
+    #[arg(long)]
+    pub native_roots: bool,
+    /// Send every request through this HTTP proxy (`http://[user:password@]host:port`; https
+    /// goes through a CONNECT tunnel), or `none` to ignore HTTP_PROXY/HTTPS_PROXY. Default:
+    /// HTTP_PROXY, HTTPS_PROXY and NO_PROXY.
+    #[arg(long, value_name = "URL", value_parser = |s: &str| Ok::<_, std::convert::Infallible>(ProxyArg(s.to_owned())))]
+    pub proxy: Option<ProxyArg>,
     /// Limit for a whole operation, retries included (e.g. `30s`, `2m`). Default is 120 s.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
@@ -45,6 +55,35 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// The text of `--proxy`, kept out of `Debug` and error messages (it may hold a password):
+/// clap only stores it; [`NetArgs::transport`] parses it.
+#[derive(Clone, Default)]
+pub struct ProxyArg(String);
+
+impl std::fmt::Debug for ProxyArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.proxy() {
+            Ok(config) => write!(f, "{config:?}"),
+            Err(_) => f.write_str("ProxyArg(<invalid>)"),
+        }
+    }
+}
+
+impl ProxyArg {
+    /// `none` (or `direct`) or a proxy URL.
+    ///
+    /// # Errors
+    /// A usage error that never repeats the URL.
+    pub fn proxy(&self) -> CliResult<ProxyConfig> {
+        match self.0.trim() {
+            "none" | "direct" => Ok(ProxyConfig::none()),
+            url => ProxyConfig::url(url).map_err(|e| {
+                CliError::usage(format!("--proxy: {e}")).hint("write --proxy http://[user:password@]host:port, or none")
+            }),
+        }
+    }
+}
+
 impl NetArgs {
     /// The transport configuration: the defaults with the flags applied.
     ///
@@ -52,7 +91,7 @@ impl NetArgs {
     /// A usage error (exit 2) naming the file or pin when a CA file cannot be read or holds no
     /// valid certificate, or a pin is malformed.
     pub fn transport(&self) -> CliResult<TransportConfig> {
-        let mut tls = TlsConfig::default();
+        let mut tls = TlsConfig::default().native_roots(self.native_roots);
         for path in &self.ca_certs {
             let pem = std::fs::read(path).map_err(|e| {
                 CliError::usage(format!("cannot read the CA certificate file {}: {e}", path.display()))
@@ -71,6 +110,9 @@ impl NetArgs {
             tls = tls.pin_sha256(&hex).map_err(|e| CliError::usage(format!("--pin-sha256 {pin:?}: {e}")))?;
         }
         let mut config = TransportConfig { tls, ..TransportConfig::default() };
+        if let Some(proxy) = &self.proxy {
+            config.proxy = proxy.proxy()?;
+        }
         if let Some(t) = self.timeout {
             config.operation_timeout = Some(t);
             // One attempt cannot outlast the whole operation.
@@ -156,6 +198,28 @@ mod tests {
         let e = args.transport().unwrap_err();
         assert_eq!(e.exit, crate::error::EXIT_USAGE);
         assert!(e.message.contains("/nonexistent/ca.pem"), "{}", e.message);
+    }
+
+    #[test]
+    fn proxy_and_native_roots_reach_the_transport_without_showing_the_password() {
+        use clap::Parser as _;
+        #[derive(clap::Parser, Debug)]
+        struct Cmd {
+            #[command(flatten)]
+            net: NetArgs,
+        }
+        let cmd =
+            Cmd::try_parse_from(["t", "--proxy", "http://ops:s3cr3t-pw@proxy.lan:3128", "--native-roots"]).unwrap();
+        let shown = format!("{cmd:?} {:?}", cmd.net.transport().unwrap());
+        assert!(!shown.contains("s3cr3t-pw"), "{shown}");
+        assert!(shown.contains("proxy.lan:3128") && shown.contains("native_roots: true"), "{shown}");
+        let none = Cmd::try_parse_from(["t", "--proxy", "none"]).unwrap();
+        assert_eq!(format!("{:?}", none.net.transport().unwrap().proxy), "ProxyConfig::None");
+        let bad = Cmd::try_parse_from(["t", "--proxy", "socks5://u:hunter2@h:1"]).unwrap();
+        assert!(!format!("{bad:?}").contains("hunter2"));
+        let e = bad.net.transport().unwrap_err();
+        assert_eq!(e.exit, crate::error::EXIT_USAGE);
+        assert!(e.message.contains("--proxy") && !e.message.contains("hunter2"), "{}", e.message);
     }
 
     #[test]

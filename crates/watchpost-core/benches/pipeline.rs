@@ -8,6 +8,7 @@ use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use digest_auth::{AuthContext, WwwAuthenticateHeader};
 use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::json;
@@ -15,6 +16,7 @@ use watchpost_core::auth::{Auth, Credentials, HttpAuth};
 use watchpost_core::operation::Operation;
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::sim::{DigestConfig, DigestServer, Router, SimResponse, SimServer};
+use watchpost_core::transport::{ProxyConfig, TransportConfig};
 use watchpost_core::Request;
 
 static OP: Operation =
@@ -37,8 +39,17 @@ fn bench(c: &mut Criterion) {
     let base = server.base_url();
     let uri: http::Uri = format!("{base}/ISAPI/System/deviceInfo").parse().unwrap();
 
-    // Bare client: hyper-util + digest_auth, challenge fetched once, nc+1 per request.
-    let bare = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+    // Bare client: hyper-util + digest_auth, challenge fetched once, nc+1 per request, with the
+    // pool, keep-alive and TCP_NODELAY settings the default transport uses (a fair baseline).
+    let defaults = TransportConfig::default();
+    let mut connector = HttpConnector::new();
+    connector.set_nodelay(true);
+    connector.set_connect_timeout(Some(defaults.connect_timeout));
+    let bare = Client::builder(TokioExecutor::new())
+        .pool_idle_timeout(defaults.pool_idle_timeout)
+        .pool_max_idle_per_host(defaults.pool_max_idle_per_host)
+        .pool_timer(hyper_util::rt::TokioTimer::new())
+        .build::<_, Full<Bytes>>(connector);
     let mut challenge = rt.block_on(async {
         let resp = bare.request(http::Request::get(uri.clone()).body(Full::default()).unwrap()).await.unwrap();
         let h = resp.headers()[http::header::WWW_AUTHENTICATE].to_str().unwrap().to_owned();
@@ -59,7 +70,9 @@ fn bench(c: &mut Criterion) {
         })
     });
 
+    // Through the transport seam (the default hyper-util service), no proxy whatever the environment.
     let pipeline = Pipeline::builder("bench", base.clone())
+        .transport(TransportConfig { proxy: ProxyConfig::none(), ..TransportConfig::default() })
         .auth(Auth::Http(HttpAuth::new(Credentials::new("admin", "pw"))))
         .build()
         .unwrap();

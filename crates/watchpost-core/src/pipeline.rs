@@ -566,7 +566,7 @@ impl Pipeline {
         &self,
         p: &Prepared,
         mut have_permit: bool,
-    ) -> Result<(http::Response<hyper::body::Incoming>, Option<AuthExchange>)> {
+    ) -> Result<(crate::transport::HttpResponse, Option<AuthExchange>)> {
         let op = p.req.op;
         // Fails fast after a rejection; waits while another request answers an unproven challenge.
         let mut exchange = match &self.auth {

@@ -1,5 +1,9 @@
 //! TLS configuration: webpki roots, opt-in extra roots, and SHA-256 certificate pinning.
 //!
+//! Roots: the Mozilla set bundled by `webpki-roots`, plus the OS trust store when
+//! [`TlsConfig::native_roots`] is on (read with `rustls-native-certs` when the client is built:
+//! `/etc/ssl/certs` on Debian, or `SSL_CERT_FILE`/`SSL_CERT_DIR`), plus extra roots.
+//!
 //! Certificate verification is never off. LAN devices with self-signed certificates are
 //! reached either by adding their CA (or the certificate itself) as an extra root, or by pinning
 //! the SHA-256 fingerprint of the device's certificate: with pins configured, a server is
@@ -23,6 +27,7 @@ use crate::error::{Error, TransportError};
 pub struct TlsConfig {
     extra_roots: Vec<CertificateDer<'static>>,
     pins: Vec<[u8; 32]>,
+    native_roots: bool,
 }
 
 impl fmt::Debug for TlsConfig {
@@ -30,6 +35,7 @@ impl fmt::Debug for TlsConfig {
         f.debug_struct("TlsConfig")
             .field("extra_roots", &self.extra_roots.len())
             .field("pins", &self.pins.iter().map(hex::encode).collect::<Vec<_>>())
+            .field("native_roots", &self.native_roots)
             .finish()
     }
 }
@@ -72,6 +78,35 @@ impl TlsConfig {
         Ok(self)
     }
 
+    /// Also trusts the operating system's store (a company CA installed on the host, a TLS-
+    /// inspecting proxy's root), read when the client is built, beside the bundled webpki roots.
+    /// Default: off, so behaviour does not depend on the host. Building fails when the store
+    /// holds no usable certificate. No effect with pins (pins replace chain checks).
+    #[must_use]
+    pub fn native_roots(mut self, on: bool) -> Self {
+        self.native_roots = on;
+        self
+    }
+
+    /// The roots to verify against: webpki, the OS store if asked, and the extra roots.
+    fn root_store(&self) -> Result<rustls::RootCertStore, TransportError> {
+        let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
+        if self.native_roots {
+            let found = rustls_native_certs::load_native_certs();
+            let (added, ignored) = roots.add_parsable_certificates(found.certs);
+            if !found.errors.is_empty() || ignored > 0 {
+                tracing::debug!(target: "watchpost::tls", added, ignored, errors = found.errors.len(), "OS trust store read with problems");
+            }
+            if added == 0 {
+                return Err(TransportError::tls(NoNativeRoots { errors: found.errors.len() }));
+            }
+        }
+        for cert in &self.extra_roots {
+            roots.add(cert.clone()).map_err(TransportError::tls)?;
+        }
+        Ok(roots)
+    }
+
     /// Builds the rustls client configuration.
     pub(crate) fn build(&self) -> Result<rustls::ClientConfig, TransportError> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -79,11 +114,7 @@ impl TlsConfig {
             .with_safe_default_protocol_versions()
             .map_err(TransportError::tls)?;
         let config = if self.pins.is_empty() {
-            let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-            for cert in &self.extra_roots {
-                roots.add(cert.clone()).map_err(TransportError::tls)?;
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
+            builder.with_root_certificates(self.root_store()?).with_no_client_auth()
         } else {
             let verifier =
                 PinnedVerifier { pins: self.pins.clone(), algorithms: provider.signature_verification_algorithms };
@@ -92,6 +123,24 @@ impl TlsConfig {
         Ok(config)
     }
 }
+
+/// The OS trust store was asked for and yielded no certificate.
+#[derive(Debug)]
+struct NoNativeRoots {
+    errors: usize,
+}
+
+impl fmt::Display for NoNativeRoots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "no usable certificate in the OS trust store ({} read errors; install ca-certificates or set SSL_CERT_FILE)",
+            self.errors
+        )
+    }
+}
+
+impl std::error::Error for NoNativeRoots {}
 
 /// SHA-256 fingerprint of a DER certificate, as lowercase hex (for building pins).
 pub fn fingerprint_sha256(der: &[u8]) -> String {
@@ -178,6 +227,15 @@ mod tests {
         assert!(TlsConfig::default().pin_sha256(&fp).is_ok());
         assert!(TlsConfig::default().pin_sha256("abcd").is_err());
         assert!(TlsConfig::default().pin_sha256("zz").is_err());
+    }
+
+    #[test]
+    fn native_roots_add_the_os_store_to_the_bundled_roots() {
+        // CI installs ca-certificates (.ci/run); Debian keeps the store under /etc/ssl/certs.
+        let bundled = TlsConfig::default().root_store().unwrap().len();
+        let with_native = TlsConfig::default().native_roots(true).root_store().unwrap().len();
+        assert!(with_native > bundled, "{with_native} roots with the OS store, {bundled} without");
+        assert!(TlsConfig::default().native_roots(true).build().is_ok());
     }
 
     #[test]
