@@ -439,6 +439,7 @@ impl ClientBuilder {
             .transport(self.transport)
             .retry(self.retry)
             .rate_limiter(limiter.clone())
+            .clock(self.clock.clone())
             .profile(GizwitsProfile { clock: self.clock.clone() });
         if let Some(j) = self.jitter {
             builder = builder.jitter(j);

@@ -18,6 +18,8 @@
 //! - [`pipeline`]: the executor every vendor crate reuses.
 //! - [`codec`]: form/query, XML (feature `xml`), lenient serde helpers.
 //! - [`multipart`] (feature `multipart`): incremental `multipart/mixed` decoder.
+//! - [`metrics`]: the metrics hook ([`MetricsSink`](metrics::MetricsSink)).
+//! - [`clock`]: the injected wall clock.
 //! - [`supervise`]: idle watchdog, reconnect with backoff, connection state.
 //! - [`sim`] (feature `sim`): the simulator kit.
 //!
@@ -25,6 +27,7 @@
 //! - `xml`: the XML codec (quick-xml).
 //! - `multipart`: the multipart stream decoder.
 //! - `sim`: the simulator kit (an HTTP server).
+//! - `metrics`: [`MetricsFacade`](metrics::MetricsFacade), pipeline events to the `metrics` crate.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
@@ -32,6 +35,7 @@ pub mod clock;
 pub mod codec;
 pub mod error;
 mod macros;
+pub mod metrics;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 pub mod operation;
