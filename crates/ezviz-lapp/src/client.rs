@@ -29,6 +29,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
+use watchpost_core::clock::SharedClock;
 use watchpost_core::operation::{Body, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::ratelimit::RateLimiter;
@@ -87,6 +88,7 @@ pub struct ClientBuilder {
     jitter: Option<Arc<dyn JitterSource>>,
     rate_limiter: Option<Arc<RateLimiter>>,
     serialize_per_device: bool,
+    clock: Option<SharedClock>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -123,6 +125,7 @@ impl Default for ClientBuilder {
             jitter: None,
             rate_limiter: None,
             serialize_per_device: true,
+            clock: None,
         }
     }
 }
@@ -230,6 +233,14 @@ impl ClientBuilder {
         self
     }
 
+    /// The wall clock token expiry is judged by. Default is the system clock
+    /// ([`SystemClock`](watchpost_core::clock::SystemClock)); the simulator's client builder
+    /// uses [`TokioClock`](watchpost_core::clock::TokioClock).
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
     /// Builds the client. No request is sent: the first call fetches the token.
     ///
     /// # Errors
@@ -269,6 +280,9 @@ impl ClientBuilder {
         }
         if let Some(limiter) = self.rate_limiter {
             builder = builder.rate_limiter(limiter);
+        }
+        if let Some(clock) = self.clock {
+            builder = builder.clock(clock);
         }
         // `plain` reaches the token host without auth; the API pipeline shares its connection
         // pool, retry budget and limiter, and goes wherever the token's areaDomain says.

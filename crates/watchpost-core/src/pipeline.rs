@@ -518,7 +518,7 @@ impl Pipeline {
         let mut base = self.base_url.clone();
         let mut generation = None;
         if let Auth::Token(t) = &self.auth {
-            let (token, g) = t.provider.get().await.map_err(|e| e.with_op(req.op.id))?;
+            let (token, g) = t.provider.get_with_clock(&*self.shared.clock).await.map_err(|e| e.with_op(req.op.id))?;
             t.apply(&mut r, &token)?;
             if let Some(url) = &token.base_url {
                 base = normalize_base_url(self.shared.vendor, url)?.into();

@@ -207,6 +207,7 @@ impl Simulator {
             .app_key(fixtures::APP_KEY)
             .app_secret(fixtures::APP_SECRET)
             .token_host(self.token_host())
+            .clock(watchpost_core::clock::TokioClock::shared())
     }
 
     /// Fault controls of the area host (every operation but the token endpoint).
