@@ -5,6 +5,7 @@
 #![cfg(feature = "sim")]
 
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::Method;
@@ -12,6 +13,7 @@ use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
 use watchpost_core::metrics::{MetricEvent, MetricsSink, RetryVerdict};
 use watchpost_core::operation::RawResponse;
 use watchpost_core::pipeline::{classify_http_status, classify_redirect, Pipeline, VendorProfile};
+use watchpost_core::ratelimit::RateLimiter;
 use watchpost_core::retry::{FixedJitter, RetryConfig};
 use watchpost_core::sim::{http_response, ScriptedServer};
 use watchpost_core::{Error, ErrorClass, Operation, Request};
@@ -23,7 +25,8 @@ static POST: Operation = Operation::adhoc("test", "test.command", Method::POST, 
 
 /// A vendor whose error bodies carry `{"code": N}`:
 /// 7001 busy (retryable, documented as safe to repeat), 7002 permanent,
-/// 7003 retryable but worth one retry only, 7004 token expired.
+/// 7003 retryable but worth one retry only, 7004 token expired, 7005 quota exhausted for 5 s
+/// (in the body only, like Gizwits' 5013: no header tells the limiter).
 #[derive(Debug)]
 struct CodeProfile;
 
@@ -47,6 +50,14 @@ impl VendorProfile for CodeProfile {
                 message: None,
                 expired: true,
                 lockout: Default::default(),
+            }),
+            Some(7005) => Err(Error::RateLimited {
+                op: resp.op.into(),
+                status: Some(resp.status.as_u16()),
+                code: Some("7005".into()),
+                message: None,
+                retry_after: Some(Duration::from_secs(5)),
+                reset_at: None,
             }),
             _ => classify_http_status(resp),
         }
@@ -267,4 +278,36 @@ async fn every_decision_is_reported_with_the_budget_left() {
     assert!(events[1].contains("RetryDecision") && events[1].contains(&format!("verdict: {:?}", RetryVerdict::Retry)));
     assert!(events[1].contains("budget_left: 495") && events[1].contains("delay: Some(200ms)"), "{events:#?}");
     assert!(events[2].starts_with("Request") && events[2].contains("status: Some(200)"), "{events:#?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_pipeline_holds_the_limiter_after_a_throttled_answer_even_without_a_retry() {
+    for stream in [false, true] {
+        // A quota error in the body only (no Retry-After, no X-RateLimit-*), not retried (one
+        // attempt allowed): the next call of any caller still waits the 5 s the vendor gave.
+        let script = if stream { vec![ok()] } else { vec![error("200 OK", 7005), ok()] };
+        let server = ScriptedServer::start(script).await.unwrap();
+        let recorder = Arc::new(Recorder::default());
+        let pipeline = Pipeline::builder("test", server.base_url())
+            .retry(RetryConfig { max_attempts: 1, ..RetryConfig::default() })
+            .profile(CodeProfile)
+            .rate_limiter(Arc::new(RateLimiter::new(None)))
+            .metrics(recorder.clone())
+            .build()
+            .unwrap();
+        let call = |op| pipeline.execute(Request::new(op));
+        let err = if stream {
+            // A stream's error status is classified; a 200 is the stream itself.
+            let server = ScriptedServer::start([error("429 Too Many Requests", 7005)]).await.unwrap();
+            let p = pipeline.with_base_url(&server.base_url()).unwrap();
+            p.open_stream(Request::new(&POST)).await.unwrap_err()
+        } else {
+            call(&POST).await.unwrap_err()
+        };
+        assert_eq!(err.class(), ErrorClass::RateLimited);
+        let began = tokio::time::Instant::now();
+        call(&POST).await.unwrap_or_else(|e| panic!("stream {stream}: {e}"));
+        assert_eq!(began.elapsed(), Duration::from_secs(5), "stream {stream}: the next call waited for the quota");
+        assert!(recorder.events().iter().any(|e| e.starts_with("LimiterWait") && e.contains("waited: 5s")));
+    }
 }
