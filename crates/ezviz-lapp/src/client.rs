@@ -278,7 +278,7 @@ async fn fetch_token(pipeline: Pipeline, creds: Arc<Credentials>) -> Result<Toke
     let answer = AccessToken::from_envelope(&env, &resp)?;
     tracing::debug!(target: "ezviz_lapp::token", expire_time = answer.expire_time, area_domain = ?answer.area_domain, "token issued");
     // Saturating: the skew is the caller's and may be absurdly large (`Duration::MAX`).
-    let earliest = watchpost_core::clock::unix_now().saturating_add(creds.skew).saturating_add(MIN_TOKEN_LIFE);
+    let earliest = pipeline.clock().unix_now().saturating_add(creds.skew).saturating_add(MIN_TOKEN_LIFE);
     if answer.expires_at() < earliest {
         tracing::warn!(target: "ezviz_lapp::token", expire_time = answer.expire_time, "token expires (nearly) now by our clock: is the clock off?");
     }

@@ -217,7 +217,9 @@ async fn a_busy_gateway_is_retried_and_a_refusal_closes_the_stream() {
     let sim = Simulator::start().await.unwrap();
     let c = client(&sim);
     let busy = ResponseStatus::failure("/ISAPI/Event/notification/subscribeDeviceMgmt", SubStatus::Upgrading);
-    sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(2, SimResponse::json(503, &busy));
+    // Each open takes the same retry decision as a call: "upgrading" is safe to repeat, so the
+    // pipeline makes its 3 attempts before the supervisor sees the error and backs off.
+    sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(6, SimResponse::json(503, &busy));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let seen = until_subscribed(&mut s).await;
     let errors: Vec<&Error> = seen.iter().filter_map(|i| i.as_ref().err()).collect();

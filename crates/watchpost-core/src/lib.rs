@@ -21,6 +21,8 @@
 //! - [`device_lock`]: one call in flight per device, a pipeline option.
 //! - [`codec`]: form/query, XML (feature `xml`), lenient serde helpers.
 //! - [`multipart`] (feature `multipart`): incremental `multipart/mixed` decoder.
+//! - [`metrics`]: the metrics hook ([`MetricsSink`](metrics::MetricsSink)).
+//! - [`clock`]: the injected wall clock.
 //! - [`supervise`]: idle watchdog, reconnect with backoff, connection state.
 //! - [`sim`] (feature `sim`): the simulator kit.
 //!
@@ -28,6 +30,7 @@
 //! - `xml`: the XML codec (quick-xml).
 //! - `multipart`: the multipart stream decoder.
 //! - `sim`: the simulator kit (an HTTP server).
+//! - `metrics`: [`MetricsFacade`](metrics::MetricsFacade), pipeline events to the `metrics` crate.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod auth;
@@ -37,6 +40,7 @@ pub mod config;
 pub mod device_lock;
 pub mod error;
 mod macros;
+pub mod metrics;
 #[cfg(feature = "multipart")]
 pub mod multipart;
 pub mod operation;

@@ -21,10 +21,15 @@ use crate::clock::{SharedClock, SystemClock};
 use crate::config::ClientConfig;
 use crate::device_lock::DeviceLocks;
 use crate::error::{Error, ErrorClass, Result, TimeoutPhase};
-use crate::operation::{RawResponse, Request};
+use crate::metrics::{MetricEvent, SharedMetrics};
+use crate::operation::{Operation, RawResponse, Request};
 use crate::ratelimit::{RateLimitHints, RateLimiter};
-use crate::retry::{RetryConfig, RetryDecision, RetryStrategy};
+use crate::retry::{RetryConfig, RetryStrategy};
 use crate::transport::{BodyStream, Transport, TransportConfig};
+
+mod decide;
+
+use decide::Next;
 
 /// What a vendor plugs into the pipeline.
 pub trait VendorProfile: Send + Sync + 'static {
@@ -139,6 +144,7 @@ struct Shared {
     clock: SharedClock,
     /// `Some` when calls naming the same device key wait for each other.
     device_locks: Option<DeviceLocks>,
+    metrics: SharedMetrics,
 }
 
 /// The executor. Cheap to clone; clones share the connection pool, retry budget and limiter.
@@ -170,8 +176,9 @@ pub struct PipelineBuilder {
     limiter: Option<Arc<RateLimiter>>,
     profile: Arc<dyn VendorProfile>,
     auth: Auth,
-    clock: SharedClock,
+    clock: Option<SharedClock>,
     serialize_per_device: bool,
+    metrics: Option<SharedMetrics>,
 }
 
 impl PipelineBuilder {
@@ -192,13 +199,7 @@ impl PipelineBuilder {
         if let Some(on) = config.serialize_per_device_setting() {
             self.serialize_per_device = on;
         }
-        self.clock = config.shared_clock().clone();
-        self
-    }
-
-    /// Sets the clock Unix time is read from. Default: [`SystemClock`].
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.clock = clock;
+        self.clock = Some(config.shared_clock().clone());
         self
     }
 
@@ -265,12 +266,30 @@ impl PipelineBuilder {
                 retry,
                 limiter: self.limiter,
                 profile: self.profile,
-                clock: self.clock,
+                clock: self.clock.unwrap_or_else(SystemClock::shared),
                 device_locks: self.serialize_per_device.then(DeviceLocks::default),
+                metrics: self.metrics.unwrap_or_else(crate::metrics::no_metrics),
             }),
             base_url: base_url.into(),
             auth: self.auth,
         })
+    }
+
+    /// Sets the wall clock Unix times are read by: token expiry, and the `X-RateLimit-Reset`
+    /// or HTTP-date `Retry-After` of a throttled answer. Default is [`SystemClock`] (an NTP
+    /// correction is seen at once); simulators and paused-clock tests use
+    /// [`TokioClock`](crate::clock::TokioClock). A [`RateLimiter`] reads its own clock
+    /// ([`RateLimiter::with_clock`]): give it the same one.
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Sets the sink of the pipeline's metric events (see [`crate::metrics`]). Default: none
+    /// ([`NoMetrics`](crate::metrics::NoMetrics)).
+    pub fn metrics(mut self, sink: SharedMetrics) -> Self {
+        self.metrics = Some(sink);
+        self
     }
 }
 
@@ -312,8 +331,9 @@ impl Pipeline {
             limiter: None,
             profile: Arc::new(HttpStatusProfile),
             auth: Auth::None,
-            clock: SystemClock::shared(),
+            clock: None,
             serialize_per_device: false,
+            metrics: None,
         }
     }
 
@@ -361,7 +381,7 @@ impl Pipeline {
         &self.shared.retry
     }
 
-    /// The clock Unix time is read from.
+    /// The wall clock the pipeline reads Unix time from (token expiry, quota resets).
     pub fn clock(&self) -> &SharedClock {
         &self.shared.clock
     }
@@ -378,6 +398,11 @@ impl Pipeline {
         self.shared.device_locks.as_ref().map_or(0, DeviceLocks::in_use)
     }
 
+    /// The metrics sink (to hand to a stream supervisor, for example).
+    pub fn metrics(&self) -> &SharedMetrics {
+        &self.shared.metrics
+    }
+
     /// Runs an operation to completion: returns the response once it passed the vendor's
     /// classification, after any retries and at most one re-authentication.
     ///
@@ -388,17 +413,7 @@ impl Pipeline {
     /// The classified error of the last attempt, [`Error::Timeout`] with phase `Operation` when
     /// the whole-operation limit passed, or [`Error::InvalidInput`] when the request cannot be built.
     pub async fn execute(&self, req: Request) -> Result<RawResponse> {
-        let op = req.op;
-        let span = tracing::info_span!(
-            "watchpost.op",
-            vendor = self.shared.vendor,
-            op = op.id,
-            method = %op.method,
-            path = op.path,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            duration_ms = tracing::field::Empty,
-        );
+        let span = self.op_span(req.op, false);
         let started = Instant::now();
         // One call per device at a time, all attempts included, when the option is on.
         let _turn = match (&self.shared.device_locks, &req.device_key) {
@@ -406,8 +421,79 @@ impl Pipeline {
             _ => None,
         };
         let result = self.run(req).instrument(span.clone()).await;
-        span.record("duration_ms", started.elapsed().as_millis() as u64);
+        span.record("duration_ms", millis(started.elapsed()));
         result
+    }
+
+    /// The span of one operation, with OpenTelemetry's HTTP client attribute names
+    /// (`http.request.method`, `url.template`, `server.address`, `server.port`,
+    /// `http.response.status_code`, `otel.kind`, `otel.name`) besides `vendor` and `op`.
+    fn op_span(&self, op: &'static Operation, stream: bool) -> tracing::Span {
+        let (host, port) = server_of(&self.base_url);
+        macro_rules! span {
+            ($name:literal) => {
+                tracing::info_span!(
+                    $name,
+                    vendor = self.shared.vendor,
+                    op = op.id,
+                    otel.kind = "client",
+                    otel.name = %format_args!("{} {}", op.method, op.path),
+                    http.request.method = %op.method,
+                    url.template = op.path,
+                    server.address = %host,
+                    server.port = port,
+                    http.response.status_code = tracing::field::Empty,
+                    http.request.resend_count = tracing::field::Empty,
+                    attempt = tracing::field::Empty,
+                    duration_ms = tracing::field::Empty,
+                )
+            };
+        }
+        if stream {
+            span!("watchpost.stream")
+        } else {
+            span!("watchpost.op")
+        }
+    }
+
+    /// Records the attempt number and the target (a token may name another host) on the span.
+    fn record_attempt(attempt: u32, uri: &http::Uri) {
+        let span = tracing::Span::current();
+        span.record("attempt", attempt);
+        if attempt > 1 {
+            span.record("http.request.resend_count", attempt - 1);
+        }
+        if let Some(host) = uri.host() {
+            span.record("server.address", host);
+        }
+        if let Some(port) = uri.port_u16().or_else(|| default_port(uri.scheme_str())) {
+            span.record("server.port", port);
+        }
+    }
+
+    /// Reports one HTTP request (attempt) to the metrics sink and its status to the span.
+    fn record_request(&self, op: &'static Operation, status: Option<StatusCode>, began: Instant) {
+        if let Some(status) = status {
+            tracing::Span::current().record("http.response.status_code", status.as_u16());
+        }
+        self.shared.metrics.record(&MetricEvent::Request {
+            vendor: self.shared.vendor,
+            op: op.id,
+            status: status.map(|s| s.as_u16()),
+            duration: began.elapsed(),
+        });
+    }
+
+    /// Takes a rate-limiter permit (if there is a limiter), reporting any wait.
+    async fn acquire_permit(&self, op: &'static Operation) {
+        if let Some(limiter) = &self.shared.limiter {
+            let began = Instant::now();
+            limiter.acquire().await;
+            let waited = began.elapsed();
+            if !waited.is_zero() {
+                self.shared.metrics.record(&MetricEvent::LimiterWait { vendor: self.shared.vendor, op: op.id, waited });
+            }
+        }
     }
 
     async fn run(&self, req: Request) -> Result<RawResponse> {
@@ -421,13 +507,11 @@ impl Pipeline {
         let mut reauthed = false;
         loop {
             attempt += 1;
-            tracing::Span::current().record("attempt", attempt);
             // The token (a fetch or refresh may itself wait for the quota) and the permit come
             // before the attempt's deadline starts.
             let (prepared, token_generation) = self.prepare(&req).await?;
-            if let Some(limiter) = &self.shared.limiter {
-                limiter.acquire().await;
-            }
+            Self::record_attempt(attempt, &prepared.uri);
+            self.acquire_permit(op).await;
             let remaining = op_limit.map(|l| l.saturating_sub(spent));
             if remaining == Some(Duration::ZERO) {
                 return Err(op_timeout(op_limit.unwrap_or_default()));
@@ -446,9 +530,9 @@ impl Pipeline {
                 (None, None) => self.attempt(prepared, None).await,
             };
             spent += began.elapsed();
-            let err = match outcome {
+            let (mut err, headers) = match outcome {
                 Attempt::Done(resp, exchange) => {
-                    tracing::Span::current().record("status", resp.status.as_u16());
+                    self.record_request(op, Some(resp.status), began);
                     // A redirect is an error whatever the profile makes of the body.
                     let verdict = classify_redirect(&resp).and_then(|()| self.shared.profile.classify(&resp));
                     if let Some(exchange) = exchange {
@@ -459,57 +543,23 @@ impl Pipeline {
                             self.shared.retry.on_success();
                             return Ok(resp);
                         }
-                        Err(e) => e,
+                        Err(e) => (e, Some(resp.headers)),
                     }
                 }
-                Attempt::Failed(e) => e,
+                Attempt::Failed(e) => {
+                    self.record_request(op, None, began);
+                    (e, None)
+                }
             };
-            if let (ErrorClass::AuthExpired, Auth::Token(t), false) = (err.class(), &self.auth, reauthed) {
-                if let Some(generation) = token_generation {
-                    if t.provider.invalidate(generation).await {
-                        reauthed = true;
-                        attempt -= 1;
-                        tracing::info!(target: "watchpost::auth", op = op.id, "token expired: refreshing once and replaying");
-                        continue;
+            match self.after_failure(op, &mut err, headers.as_ref(), attempt, token_generation, &mut reauthed, req.no_retry).await {
+                // The replay with a fresh token does not count as an attempt.
+                Next::Replay => attempt -= 1,
+                Next::Stop => return Err(err),
+                Next::Retry(delay) => {
+                    match self.wait_to_retry(op, &err, delay, op_limit.map(|l| l.saturating_sub(spent))).await {
+                        Some(counted) => spent += counted,
+                        None => return Err(err),
                     }
-                }
-            }
-            // A throttled answer holds every caller of the limiter for the time the server gave,
-            // whether or not this call is retried (classifiers stay free of side effects).
-            if let (Some(limiter), ErrorClass::RateLimited, Some(after)) =
-                (&self.shared.limiter, err.class(), err.retry_after())
-            {
-                limiter.block_until(Instant::now() + after);
-            }
-            let may_repeat = op.idempotent || self.shared.profile.safe_to_retry(&err);
-            let decision = match self.shared.profile.max_attempts(&err) {
-                _ if req.no_retry => RetryDecision::Stop { reason: "retries turned off for this call" },
-                Some(limit) if attempt >= limit => {
-                    RetryDecision::Stop { reason: "vendor attempt limit for this error" }
-                }
-                _ => self.shared.retry.decide(&err, attempt, may_repeat),
-            };
-            match decision {
-                RetryDecision::Retry { delay, reason } => {
-                    tracing::info!(target: "watchpost::retry", op = op.id, attempt, delay_ms = delay.as_millis() as u64, reason, class = %err.class(), "retrying");
-                    match (&self.shared.limiter, err.class()) {
-                        // A throttled call waits in the limiter, with every other caller.
-                        (Some(limiter), ErrorClass::RateLimited) => limiter.block_until(Instant::now() + delay),
-                        (None, ErrorClass::RateLimited) => tokio::time::sleep(delay).await,
-                        _ => {
-                            let remaining = op_limit.map(|l| l.saturating_sub(spent));
-                            if remaining.is_some_and(|r| r <= delay) {
-                                tracing::debug!(target: "watchpost::retry", op = op.id, "back-off would pass the operation deadline");
-                                return Err(err);
-                            }
-                            tokio::time::sleep(delay).await;
-                            spent += delay;
-                        }
-                    }
-                }
-                RetryDecision::Stop { reason } => {
-                    tracing::debug!(target: "watchpost::retry", op = op.id, attempt, reason, class = %err.class(), "not retrying");
-                    return Err(err);
                 }
             }
         }
@@ -522,7 +572,7 @@ impl Pipeline {
         let mut base = self.base_url.clone();
         let mut generation = None;
         if let Auth::Token(t) = &self.auth {
-            let (token, g) = t.provider.get().await.map_err(|e| e.with_op(req.op.id))?;
+            let (token, g) = t.provider.get_with_clock(&*self.shared.clock).await.map_err(|e| e.with_op(req.op.id))?;
             t.apply(&mut r, &token)?;
             if let Some(url) = &token.base_url {
                 base = normalize_base_url(self.shared.vendor, url)?.into();
@@ -626,14 +676,15 @@ impl Pipeline {
 
     /// Opens a streaming response (an event stream or a download): authorizes, sends, and on a
     /// success status returns the head with the unread body. An error status is read and
-    /// classified like [`execute`](Self::execute) would. Only connection failures, throttling
-    /// and an expired token are retried (the stream's supervisor handles the rest).
+    /// classified like [`execute`](Self::execute) would, and the failure goes through the same
+    /// retry and re-auth decision (vendor limits, idempotency, budget, one token replay); only
+    /// the operation deadline does not apply (the stream's supervisor handles that).
     ///
     /// # Errors
     /// As for [`execute`](Self::execute).
     pub async fn open_stream(&self, req: Request) -> Result<StreamResponse> {
         let op = req.op;
-        let span = tracing::info_span!("watchpost.stream", vendor = self.shared.vendor, op = op.id, method = %op.method, path = op.path);
+        let span = self.op_span(op, true);
         async {
             let mut attempt = 0u32;
             let mut reauthed = false;
@@ -641,12 +692,16 @@ impl Pipeline {
             loop {
                 attempt += 1;
                 let (p, generation) = self.prepare(&req).await?;
+                Self::record_attempt(attempt, &p.uri);
+                self.acquire_permit(op).await;
+                let began = Instant::now();
                 let head =
-                    tokio::time::timeout(connect_limit, self.send_authorized(&p, false)).await.unwrap_or_else(|_| {
+                    tokio::time::timeout(connect_limit, self.send_authorized(&p, true)).await.unwrap_or_else(|_| {
                         Err(Error::Timeout { op: op.id.into(), phase: TimeoutPhase::Attempt, after: connect_limit })
                     });
-                let err = match head {
+                let (mut err, headers) = match head {
                     Ok((resp, _exchange)) if resp.status().is_success() => {
+                        self.record_request(op, Some(resp.status()), began);
                         let (parts, body) = resp.into_parts();
                         self.shared.retry.on_success();
                         return Ok(StreamResponse {
@@ -658,6 +713,7 @@ impl Pipeline {
                     Ok((resp, exchange)) => {
                         let (parts, body) = resp.into_parts();
                         let body = self.shared.transport.read_body(op.id, parts.status.as_u16(), body).await?;
+                        self.record_request(op, Some(parts.status), began);
                         let raw = RawResponse { op: op.id, status: parts.status, headers: parts.headers, body };
                         let err = match classify_redirect(&raw).and_then(|()| self.shared.profile.classify(&raw)) {
                             Ok(()) => classify_http_status(&raw).err().unwrap_or_else(|| {
@@ -668,32 +724,51 @@ impl Pipeline {
                         if let Some(exchange) = exchange {
                             exchange.settle(Some(&err));
                         }
-                        err
+                        (err, Some(raw.headers))
                     }
-                    Err(e) => e,
-                };
-                if let (ErrorClass::AuthExpired, Auth::Token(t), false, Some(g)) =
-                    (err.class(), &self.auth, reauthed, generation)
-                {
-                    if t.provider.invalidate(g).await {
-                        reauthed = true;
-                        continue;
+                    Err(e) => {
+                        self.record_request(op, None, began);
+                        (e, None)
                     }
-                }
-                let decision = if req.no_retry {
-                    RetryDecision::Stop { reason: "retries turned off for this call" }
-                } else {
-                    self.shared.retry.decide(&err, attempt, false)
                 };
-                match decision {
-                    RetryDecision::Retry { delay, .. } => tokio::time::sleep(delay).await,
-                    RetryDecision::Stop { .. } => return Err(err),
+                match self.after_failure(op, &mut err, headers.as_ref(), attempt, generation, &mut reauthed, req.no_retry).await {
+                    Next::Replay => attempt -= 1,
+                    Next::Stop => return Err(err),
+                    Next::Retry(delay) => {
+                        if self.wait_to_retry(op, &err, delay, None).await.is_none() {
+                            return Err(err);
+                        }
+                    }
                 }
             }
         }
         .instrument(span)
         .await
     }
+}
+
+/// `host` and port of a base URL (the scheme's default port when it names none).
+fn server_of(base: &str) -> (String, u16) {
+    match base.parse::<http::Uri>() {
+        Ok(uri) => (
+            uri.host().unwrap_or_default().to_owned(),
+            uri.port_u16().or_else(|| default_port(uri.scheme_str())).unwrap_or(0),
+        ),
+        Err(_) => (String::new(), 0),
+    }
+}
+
+/// The default port of `http` and `https`.
+fn default_port(scheme: Option<&str>) -> Option<u16> {
+    match scheme {
+        Some("https") => Some(443),
+        Some("http") => Some(80),
+        _ => None,
+    }
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// A request ready to send: the vendor request after auth, its URI and encoded body.

@@ -37,7 +37,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use http::HeaderMap;
 use tokio::time::Instant;
 
-use crate::clock::{Clock, SharedClock, TokioClock};
+use crate::clock::{Clock, SharedClock, SystemClock, TokioClock};
 
 /// A quota: at most `permits` requests per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -349,9 +349,11 @@ pub struct RateLimitHints {
 }
 
 impl RateLimitHints {
-    /// Parses the hints from `headers`, reading "now" from the [`TokioClock`].
+    /// Parses the hints from `headers`, reading "now" (for an HTTP-date `Retry-After` and a
+    /// relative `X-RateLimit-Reset`) from the [`SystemClock`]; with an injected clock, use
+    /// [`read`](Self::read).
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        Self::read(headers, TokioClock.unix_now())
+        Self::read(headers, SystemClock.unix_now())
     }
 
     /// Parses the hints from `headers` received at Unix time `now_unix`.
@@ -385,9 +387,9 @@ impl RateLimitHints {
 }
 
 /// Parses `Retry-After`: delay-seconds or an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
-/// reading "now" from the [`TokioClock`].
+/// reading "now" from the [`SystemClock`]; with an injected clock, use [`parse_retry_after_at`].
 pub fn parse_retry_after(v: &str) -> Option<Duration> {
-    parse_retry_after_at(v, TokioClock.unix_now())
+    parse_retry_after_at(v, SystemClock.unix_now())
 }
 
 /// Parses `Retry-After` received at Unix time `now_unix`.

@@ -59,6 +59,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use crate::error::{Error, ErrorClass, TimeoutPhase};
+use crate::metrics::{MetricEvent, SharedMetrics};
 use crate::retry::{ExponentialBackoff, JitterSource, RandomJitter};
 
 /// The state of a supervised connection.
@@ -116,6 +117,9 @@ pub struct SuperviseConfig {
     /// Source of backoff jitter; inject [`FixedJitter`](crate::retry::FixedJitter) in tests.
     /// Default is [`RandomJitter`].
     pub jitter: Arc<dyn JitterSource>,
+    /// Where each reconnect is reported ([`MetricEvent::StreamReconnect`]); vendor streams pass
+    /// their pipeline's sink. Default: [`NoMetrics`](crate::metrics::NoMetrics).
+    pub metrics: SharedMetrics,
 }
 
 impl Default for SuperviseConfig {
@@ -135,6 +139,7 @@ impl Default for SuperviseConfig {
             // within minutes (the resync of the vendor streams recovers standing alarms).
             rejected_backoff: Duration::from_secs(10 * 60),
             jitter: Arc::new(RandomJitter),
+            metrics: crate::metrics::no_metrics(),
         }
     }
 }
@@ -179,6 +184,13 @@ impl SuperviseConfig {
     #[must_use]
     pub fn rejected_backoff(mut self, delay: Duration) -> Self {
         self.rejected_backoff = delay;
+        self
+    }
+
+    /// Sets [`SuperviseConfig::metrics`].
+    #[must_use]
+    pub fn metrics(mut self, metrics: SharedMetrics) -> Self {
+        self.metrics = metrics;
         self
     }
 
@@ -313,6 +325,11 @@ where
                     let lived = since.elapsed();
                     if lived >= self.config.healthy_after {
                         self.attempt = 0;
+                        self.config.metrics.record(&MetricEvent::StreamReconnect {
+                            op: &self.config.op,
+                            attempt: 0,
+                            delay: Duration::ZERO,
+                        });
                         tracing::debug!(op = %self.config.op, lived_ms = millis(lived), "stream connecting");
                         return self.announce(ConnectionState::Connecting, State::Connect);
                     }
@@ -371,6 +388,7 @@ where
             retry_after.map_or(computed, |hint| hint.max(computed).min(self.config.backoff.max))
         };
         tracing::info!(op = %self.config.op, attempt = self.attempt, delay_ms = millis(delay), "stream backing off");
+        self.config.metrics.record(&MetricEvent::StreamReconnect { op: &self.config.op, attempt: self.attempt, delay });
         let attempt = self.attempt;
         self.announce(ConnectionState::Backoff { attempt, delay }, State::Sleep { delay })
     }

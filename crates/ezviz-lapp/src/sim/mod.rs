@@ -307,6 +307,7 @@ impl Simulator {
             .app_key(fixtures::APP_KEY)
             .app_secret(fixtures::APP_SECRET)
             .token_host(self.token_host())
+            .clock(watchpost_core::clock::TokioClock::shared())
     }
 
     /// Fault controls of both hosts, for any request or one operation

@@ -253,6 +253,7 @@ impl EventStream {
             max_attempts: config.max_attempts,
             rejected_backoff: config.rejected_backoff,
             jitter: config.jitter.clone(),
+            metrics: client.pipeline().metrics().clone(),
         };
         let connect_client = client.clone();
         let config = Arc::new(config);

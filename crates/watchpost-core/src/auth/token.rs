@@ -16,7 +16,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::Mutex;
 
-use crate::clock::unix_now;
+use crate::clock::{Clock, SharedClock, SystemClock};
 use crate::error::{Error, Result};
 
 /// A bearer token as a vendor's login returned it.
@@ -42,10 +42,11 @@ impl Token {
         self
     }
 
-    /// Sets the expiry relative to now.
+    /// Sets the expiry `ttl` after now by `clock` (the client's clock: see
+    /// [`Pipeline::clock`](crate::pipeline::Pipeline::clock)).
     #[must_use]
-    pub fn expires_in(mut self, ttl: Duration) -> Self {
-        self.expires_at = Some(unix_now() + ttl);
+    pub fn expires_in(mut self, ttl: Duration, clock: &dyn Clock) -> Self {
+        self.expires_at = Some(clock.unix_now().saturating_add(ttl));
         self
     }
 
@@ -61,8 +62,9 @@ impl Token {
         self.value.expose_secret()
     }
 
-    fn fresh(&self, skew: Duration) -> bool {
-        self.expires_at.is_none_or(|at| unix_now() + skew < at)
+    /// Whether the token is still good `skew` after `now_unix`.
+    fn fresh(&self, skew: Duration, now_unix: Duration) -> bool {
+        self.expires_at.is_none_or(|at| now_unix.saturating_add(skew) < at)
     }
 }
 
@@ -94,6 +96,7 @@ pub struct TokenProvider {
 struct ProviderInner {
     fetch: Option<Box<FetchFn>>,
     skew: Duration,
+    clock: SharedClock,
     cache: Mutex<Option<Cached>>,
     generation: AtomicU64,
     fetches: AtomicU64,
@@ -134,6 +137,7 @@ impl TokenProvider {
                 // 60 s: covers clock drift between us and the vendor and the time a request
                 // spends in flight, while wasting at most a minute of a token's life.
                 skew: Duration::from_secs(60),
+                clock: SystemClock::shared(),
                 cache: Mutex::new(cache),
                 generation: AtomicU64::new(1),
                 fetches: AtomicU64::new(0),
@@ -151,6 +155,17 @@ impl TokenProvider {
         self
     }
 
+    /// Sets the clock [`get`](Self::get) judges expiry by. Default is the system clock; a
+    /// pipeline judges by its own clock ([`get_with_clock`](Self::get_with_clock)).
+    /// Only effective before the provider is shared, like [`skew`](Self::skew).
+    #[must_use]
+    pub fn clock(mut self, clock: SharedClock) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.clock = clock;
+        }
+        self
+    }
+
     /// Whether this provider can fetch a new token.
     pub fn can_refresh(&self) -> bool {
         self.inner.fetch.is_some()
@@ -161,14 +176,25 @@ impl TokenProvider {
         self.inner.fetches.load(Ordering::Relaxed)
     }
 
-    /// A valid token and its generation, fetching one (once, for all concurrent callers) if needed.
+    /// A valid token and its generation, fetching one (once, for all concurrent callers) if
+    /// needed; expiry is judged by the provider's [`clock`](Self::clock).
     ///
     /// # Errors
     /// The fetch's error; or [`Error::Auth`] with `expired` when a fixed token has expired.
     pub async fn get(&self) -> Result<(Arc<Token>, u64)> {
+        let clock = self.inner.clock.clone();
+        self.get_with_clock(&*clock).await
+    }
+
+    /// As [`get`](Self::get), judging expiry by `clock` (the pipeline passes its own, so an
+    /// NTP step of the client's clock is seen at once).
+    ///
+    /// # Errors
+    /// As for [`get`](Self::get).
+    pub async fn get_with_clock(&self, clock: &dyn Clock) -> Result<(Arc<Token>, u64)> {
         let mut cache = self.inner.cache.lock().await;
         if let Some(c) = cache.as_ref() {
-            if c.token.fresh(self.inner.skew) || self.inner.fetch.is_none() {
+            if c.token.fresh(self.inner.skew, clock.unix_now()) || self.inner.fetch.is_none() {
                 return Ok((c.token.clone(), c.generation));
             }
         }
@@ -274,7 +300,10 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn concurrent_callers_share_one_fetch_and_refresh_after_expiry() {
-        let p = TokenProvider::new(|| async { Ok(Token::new("t").expires_in(Duration::from_secs(3600))) });
+        let p = TokenProvider::new(|| async {
+            Ok(Token::new("t").expires_in(Duration::from_secs(3600), &crate::clock::TokioClock))
+        })
+        .clock(crate::clock::TokioClock::shared());
         let mut tasks = Vec::new();
         for _ in 0..50 {
             let p = p.clone();

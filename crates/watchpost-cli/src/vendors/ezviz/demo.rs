@@ -35,7 +35,7 @@ pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
             let (token, _) = auth.provider.get().await?;
             let valid = token
                 .expires_at
-                .and_then(|at| at.checked_sub(watchpost::core::clock::unix_now()))
+                .and_then(|at| at.checked_sub(client.pipeline().clock().unix_now()))
                 .map_or_else(|| "no expiry given".to_owned(), valid_for);
             let area = token.base_url.clone().unwrap_or_default();
             Ok(((), format!("access token issued by the token host ({valid}); calls go to its area domain {area}")))

@@ -32,7 +32,7 @@ pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
             let token = client.access_token(&req).await?;
             let days = token
                 .expires_at()
-                .and_then(|at| at.checked_sub(watchpost::core::clock::unix_now()))
+                .and_then(|at| at.checked_sub(client.clock().unix_now()))
                 .map_or_else(|| "no expiry given".to_owned(), valid_for);
             Ok(((), format!("product token issued for {pk} ({days}); the client keeps one per product")))
         })
