@@ -22,7 +22,7 @@ struct StepError(String);
 
 impl From<watchpost::Error> for StepError {
     fn from(e: watchpost::Error) -> Self {
-        StepError(e.to_string())
+        StepError(e.report().to_string())
     }
 }
 

@@ -69,24 +69,16 @@ impl CliError {
         ExitCode::from(self.exit)
     }
 
-    /// A watchpost error of `vendor`'s client: the error (with the vendor's code and message),
-    /// the meaning of the vendor code where the crate knows it, and what to do.
+    /// A watchpost error of `vendor`'s client: the error and its causes (with the vendor's code
+    /// and message), the meaning of the vendor code where the crate knows it, and what to do.
     /// [`ErrorKind::InvalidInput`] (nothing was sent) exits with 2, anything else with 1.
     pub fn vendor(vendor: Vendor, e: &Error) -> Self {
-        let mut message = format!("{} {e}", vendor.title());
+        let mut message = format!("{} {}", vendor.title(), e.report());
         if let Some(meaning) = code_meaning(vendor, e) {
             let plain = meaning.trim_end_matches('.').to_ascii_lowercase();
             if !message.to_ascii_lowercase().contains(&plain) {
                 message.push_str(&format!(" [{meaning}]"));
             }
-        }
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !message.contains(&text) {
-                message.push_str(&format!(": {text}"));
-            }
-            source = s.source();
         }
         let exit = if e.kind() == ErrorKind::InvalidInput { EXIT_USAGE } else { EXIT_FAILURE };
         CliError { exit, message, hint: Some(hint(vendor, e)) }
