@@ -129,16 +129,37 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
         let mut de = quick_xml::de::Deserializer::from_str(&doc);
         match serde_path_to_error::deserialize::<_, T>(&mut de) {
             Err(e) => {
-                let path = e.path().to_string();
-                let mut err = xml_error(e.into_inner().to_string());
-                if path != "." {
-                    err = err.under(&path);
+                let path = element_path(e.path());
+                let err = xml_error(e.into_inner().to_string());
+                if path.is_empty() {
+                    err
+                } else {
+                    err.under(&path)
                 }
-                err
             }
             Ok(_) => xml_error(plain.to_string()),
         }
     })
+}
+
+/// The path of elements (`CIDAlarm.zoneNo`, `ZoneList.Zone[1].id`), without quick-xml's
+/// internal `$text` and `$value` members; empty at the root.
+fn element_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } if key == "$text" || key == "$value" => {}
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            other => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&other.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// How [`to_string`] writes a document: the attributes of its root element.
@@ -647,6 +668,18 @@ mod tests {
         assert!(s.ends_with("<ZoneList lang=\"en\"/>"), "{s}");
         let bad = XmlOptions::new().root_attrs(&[("bad name", "x")]);
         assert!(to_string(&panel(), "Panel", &bad).is_err());
+    }
+
+    #[test]
+    fn a_wrong_value_deep_inside_names_its_element_path() {
+        let doc = "<Panel><deviceName>a</deviceName><enabled>true</enabled><ZoneList>\
+            <Zone><id>1</id><zoneName>a</zoneName></Zone><Zone><id>two</id><zoneName>b</zoneName></Zone>\
+            </ZoneList></Panel>";
+        let e = from_str::<Panel>(doc).unwrap_err();
+        assert_eq!(e.path(), Some("ZoneList.Zone[1].id"), "{e}");
+        assert!(e.to_string().starts_with("invalid XML at `ZoneList.Zone[1].id`: "), "{e}");
+        // Not well-formed: no path to speak of beyond where the reader stopped, and no panic.
+        assert!(from_str::<Panel>("<Panel><deviceName>").is_err());
     }
 
     #[test]
