@@ -114,7 +114,11 @@ async fn pinned_certificate_is_accepted_and_a_wrong_pin_rejected() {
     let err = pipeline(port, wrong).execute(Request::new(&OP)).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Permanent, "{err:?}");
     assert!(err.is_certificate(), "{err:?}");
-    assert!(err.report().to_string().contains("server certificate not trusted: does not match the pinned"), "{}", err.report());
+    assert!(
+        err.report().to_string().contains("server certificate not trusted: does not match the pinned"),
+        "{}",
+        err.report()
+    );
     assert!(err.hint().is_some());
 }
 

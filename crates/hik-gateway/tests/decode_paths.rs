@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use hik_gateway::models::SubscribeDeviceMgmtMsg;
-use hik_gateway::ZonesStatusRequest;
 use hik_gateway::sim::Simulator;
+use hik_gateway::ZonesStatusRequest;
 use hik_gateway::{Client, EventStream, Notification};
 use serde_json::json;
 use watchpost_core::error::DecodeError;

@@ -196,6 +196,28 @@ mod tests {
     }
 
     #[test]
+    fn the_message_gives_every_cause_once() {
+        let decode = Error::decode(
+            "event.subscribe",
+            None,
+            br#"{"EventNotificationAlert":{"CIDAlarm":{"zoneNo":"twelve"}}}"#,
+            watchpost::core::error::DecodeError::Xml {
+                message: "invalid digit found in string".into(),
+                path: Some("CIDAlarm.zoneNo".into()),
+            },
+        );
+        let e = Error::Stream {
+            op: "event.subscribe".into(),
+            message: "an alarm stream part could not be decoded; the stream continues".into(),
+            cause: Some(Box::new(decode)),
+        };
+        let text = CliError::vendor(Vendor::Hikgw, &e).to_string();
+        for part in ["stream error", "cannot decode response", "invalid XML at `CIDAlarm.zoneNo`", "invalid digit"] {
+            assert_eq!(text.matches(part).count(), 1, "{part:?} once in:\n{text}");
+        }
+    }
+
+    #[test]
     fn rejected_credentials_name_the_code_and_the_flags() {
         let e = Error::Auth {
             op: "token.get".into(),

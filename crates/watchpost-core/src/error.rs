@@ -536,11 +536,9 @@ impl fmt::Display for Error {
                 retry_after.map(|d| format!(", retry after {}ms", d.as_millis())).unwrap_or_default(),
                 VendorSuffix(*status, code.as_deref(), message.as_deref())
             ),
-            Error::Api { op, status, code, message, class } => write!(
-                f,
-                "{op}: service error ({class}){}",
-                VendorSuffix(*status, code.as_deref(), message.as_deref())
-            ),
+            Error::Api { op, status, code, message, class } => {
+                write!(f, "{op}: service error ({class}){}", VendorSuffix(*status, code.as_deref(), message.as_deref()))
+            }
             Error::Decode { op, status, excerpt, .. } => write!(
                 f,
                 "{op}: cannot decode response{}; body starts {excerpt:?}",
@@ -1094,7 +1092,8 @@ mod tests {
         let invalid = vec![0xffu8];
         let utf8_error = std::str::from_utf8(&invalid).unwrap_err();
         let decode = |source: DecodeError| Error::decode("zones.status", Some(200), br#"{"status":"on"}"#, source);
-        let lockout = LockoutInfo { retries_left: Some(2), lock_time: Some(Duration::from_secs(30)), locked: Some(false) };
+        let lockout =
+            LockoutInfo { retries_left: Some(2), lock_time: Some(Duration::from_secs(30)), locked: Some(false) };
         let vendor = |m: &str| (Some(200), Some("20008".to_owned()), Some(m.to_owned()));
         let (status, code, message) = vendor("device busy");
         vec![
@@ -1158,7 +1157,11 @@ mod tests {
                 let text = outer.to_string();
                 for inner in &chain[i + 1..] {
                     let cause = inner.to_string();
-                    assert!(!cause.is_empty() && !text.contains(&cause), "{}: {text:?} repeats its source {cause:?}", arm(e));
+                    assert!(
+                        !cause.is_empty() && !text.contains(&cause),
+                        "{}: {text:?} repeats its source {cause:?}",
+                        arm(e)
+                    );
                 }
             }
             // The report shows every level once, joined by ": ".
