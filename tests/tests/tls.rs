@@ -71,7 +71,7 @@ async fn self_signed_certificate_is_rejected_by_default_and_not_retried() {
     assert_eq!(err.class(), ErrorClass::Permanent, "a distrusted certificate is not retried: {err:?}");
     // Said as what it is, with the remedy, and not as a configuration mistake to "try again".
     assert!(err.is_certificate(), "{err:?}");
-    let text = err.to_string();
+    let text = err.report().to_string();
     assert!(text.contains("server certificate not trusted: issued by an unknown authority"), "{text}");
     assert!(!text.contains("invalid TLS configuration"), "{text}");
     assert!(err.hint().is_some_and(|h| h.contains("--ca-cert") && h.contains("--pin-sha256")), "{:?}", err.hint());
@@ -90,7 +90,7 @@ async fn a_certificate_for_another_name_is_not_trusted() {
         .unwrap();
     let err = p.execute(Request::new(&OP)).await.unwrap_err();
     assert!(err.is_certificate(), "{err:?}");
-    assert!(err.to_string().contains("not issued for this host name"), "{err}");
+    assert!(err.report().to_string().contains("not issued for this host name"), "{}", err.report());
     assert_eq!(err.class(), ErrorClass::Permanent);
 }
 
@@ -114,7 +114,11 @@ async fn pinned_certificate_is_accepted_and_a_wrong_pin_rejected() {
     let err = pipeline(port, wrong).execute(Request::new(&OP)).await.unwrap_err();
     assert_eq!(err.class(), ErrorClass::Permanent, "{err:?}");
     assert!(err.is_certificate(), "{err:?}");
-    assert!(err.to_string().contains("server certificate not trusted: does not match the pinned"), "{err}");
+    assert!(
+        err.report().to_string().contains("server certificate not trusted: does not match the pinned"),
+        "{}",
+        err.report()
+    );
     assert!(err.hint().is_some());
 }
 
@@ -129,6 +133,6 @@ async fn a_bad_tls_configuration_is_not_a_certificate_error() {
         .build()
         .unwrap_err();
     assert!(!err.is_certificate(), "{err:?}");
-    assert!(err.to_string().contains("invalid TLS configuration"), "{err}");
+    assert!(err.report().to_string().contains("invalid TLS configuration"), "{}", err.report());
     assert_eq!(err.hint(), None);
 }

@@ -48,7 +48,7 @@ impl Envelope {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Err(DecodeError::Empty);
         }
-        let value: Value = serde_json::from_slice(body).map_err(|source| DecodeError::Json { source })?;
+        let value: Value = watchpost_core::codec::json::from_slice(body)?;
         let Value::Object(mut map) = value else {
             return Err(DecodeError::Envelope { message: "the body is not a JSON object".to_owned() });
         };
@@ -102,10 +102,11 @@ impl Envelope {
     /// Decodes `data` into `T` (an absent `data` is read as `null`).
     ///
     /// # Errors
-    /// [`DecodeError::Json`] when `data` does not have the shape of `T`.
+    /// [`DecodeError::Json`] when `data` does not have the shape of `T`, with the path of the
+    /// failing field from the envelope (`data.items[3].status`).
     pub fn data_as<T: DeserializeOwned>(&self) -> Result<T, DecodeError> {
         let data = self.data.clone().unwrap_or(Value::Null);
-        T::deserialize(data).map_err(|source| DecodeError::Json { source })
+        watchpost_core::codec::json::from_value(data).map_err(|e| e.under("data"))
     }
 }
 

@@ -229,9 +229,7 @@ pub(crate) fn decode_json<T: DeserializeOwned>(resp: &RawResponse) -> Result<T> 
     if resp.body.iter().all(u8::is_ascii_whitespace) {
         return Err(resp.decode_error(DecodeError::Empty));
     }
-    crate::json::from_slice(&resp.body)
-        .map(|(v, _)| v)
-        .map_err(|source| resp.decode_error(DecodeError::Json { source }))
+    crate::json::decode(&resp.body).map_err(|e| resp.decode_error(e))
 }
 
 impl Client {

@@ -6,6 +6,7 @@
 //! only when that fails repairs those four defects and parses again. Anything else stays an error.
 
 use serde::de::DeserializeOwned;
+use watchpost_core::error::DecodeError;
 
 /// Parses `body` as JSON, repairing the documented defects if the strict parse fails.
 ///
@@ -21,6 +22,27 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<(T, bool), serde_j
             None => Err(strict),
         },
     }
+}
+
+/// [`from_slice`] with a [`DecodeError::Json`] that names the path of the failing field
+/// (`ZoneList[3].Zone.status`). The path is found by decoding the body once more, strictly and
+/// tracking the path, only when decoding failed: a good body costs nothing more.
+///
+/// # Errors
+/// [`DecodeError::Json`] with the strict parser's error and its path.
+pub fn decode_with_repair<T: DeserializeOwned>(body: &[u8]) -> Result<(T, bool), DecodeError> {
+    from_slice(body).map_err(|strict| match watchpost_core::codec::json::from_slice::<T>(body) {
+        Err(with_path) => with_path,
+        Ok(_) => DecodeError::json(strict),
+    })
+}
+
+/// [`decode_with_repair`] without the repair flag.
+///
+/// # Errors
+/// [`DecodeError::Json`] with the strict parser's error and the path of the failing field.
+pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, DecodeError> {
+    decode_with_repair(body).map(|(v, _)| v)
 }
 
 /// Repairs trailing commas, hex number literals, comments and empty values outside strings.

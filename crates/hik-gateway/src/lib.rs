@@ -21,6 +21,7 @@
 //! - [`cid`]: every CID code of table A.3 ([`CidCode`]).
 //! - [`PosixTimeZone`], [`IsoDateTime`], [`LocalDateTime`]: the seed's text formats.
 //! - [`json`]: the lenient JSON reader for what the gateway really sends.
+//! - [`xml`]: ISAPI XML request documents (`version="2.0"` and the ISAPI namespace on the root).
 //! - `sim` (feature `sim`): an in-process gateway simulator.
 //!
 //! ## Feature flags
@@ -43,6 +44,7 @@ mod profile;
 pub mod sim;
 mod time;
 mod timezone;
+pub mod xml;
 
 pub use cid::{CidCode, CidQualifier};
 pub use client::{Client, ClientBuilder, VENDOR};

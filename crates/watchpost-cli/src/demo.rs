@@ -12,7 +12,7 @@ pub struct StepError(pub String);
 
 impl From<watchpost::Error> for StepError {
     fn from(e: watchpost::Error) -> Self {
-        StepError(e.to_string())
+        StepError(e.report().to_string())
     }
 }
 

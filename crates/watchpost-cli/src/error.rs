@@ -68,24 +68,16 @@ impl CliError {
         ExitCode::from(self.exit)
     }
 
-    /// A watchpost error of `vendor`'s client: the error (with the vendor's code and message),
-    /// the meaning of the vendor code where the crate knows it, and what to do.
+    /// A watchpost error of `vendor`'s client: the error and its causes (with the vendor's code
+    /// and message), the meaning of the vendor code where the crate knows it, and what to do.
     /// [`ErrorKind::InvalidInput`] (nothing was sent) exits with 2, anything else with 1.
     pub fn vendor(vendor: &dyn Vendor, e: &Error) -> Self {
-        let mut message = format!("{} {e}", vendor.title());
+        let mut message = format!("{} {}", vendor.title(), e.report());
         if let Some(meaning) = vendor.code_meaning(e).filter(|d| !d.is_empty()) {
             let plain = meaning.trim_end_matches('.').to_ascii_lowercase();
             if !message.to_ascii_lowercase().contains(&plain) {
                 message.push_str(&format!(" [{meaning}]"));
             }
-        }
-        let mut source = std::error::Error::source(e);
-        while let Some(s) = source {
-            let text = s.to_string();
-            if !message.contains(&text) {
-                message.push_str(&format!(": {text}"));
-            }
-            source = s.source();
         }
         let exit = if e.kind() == ErrorKind::InvalidInput { EXIT_USAGE } else { EXIT_FAILURE };
         CliError { exit, message, hint: Some(hint(vendor, e)) }
@@ -188,6 +180,29 @@ mod tests {
         assert_eq!(c.exit, EXIT_USAGE);
         assert!(c.to_string().contains("missing field `deviceSerial`"), "{c}");
         assert!(c.to_string().contains("hint:"), "{c}");
+    }
+
+    #[test]
+    #[cfg(feature = "hikgw")]
+    fn the_message_gives_every_cause_once() {
+        let decode = Error::decode(
+            "event.subscribe",
+            None,
+            br#"{"EventNotificationAlert":{"CIDAlarm":{"zoneNo":"twelve"}}}"#,
+            watchpost::core::error::DecodeError::Xml {
+                message: "invalid digit found in string".into(),
+                path: Some("CIDAlarm.zoneNo".into()),
+            },
+        );
+        let e = Error::Stream {
+            op: "event.subscribe".into(),
+            message: "an alarm stream part could not be decoded; the stream continues".into(),
+            cause: Some(Box::new(decode)),
+        };
+        let text = CliError::vendor(crate::vendors::find("hikgw").expect("the hikgw vendor is registered"), &e).to_string();
+        for part in ["stream error", "cannot decode response", "invalid XML at `CIDAlarm.zoneNo`", "invalid digit"] {
+            assert_eq!(text.matches(part).count(), 1, "{part:?} once in:\n{text}");
+        }
     }
 
     #[test]

@@ -4,6 +4,11 @@
 //! plain `quick_xml::de::from_str` on the default-namespace document, the floor the namespace
 //! handling is measured against.
 //!
+//! `json/codec_json` is `codec::json::from_slice`, which names the failing path in its errors:
+//! the path is found by a second, tracking pass only when the first fails, so a good document
+//! costs what `json/serde_json` does. The `*_error/*` benches time that failing path: a wrong
+//! type in the last channel, plain and with the path found.
+//!
 //! `cargo bench -p watchpost-core --features xml --bench codec`
 use criterion::{black_box, criterion_main, Criterion, Throughput};
 use serde::Deserialize;
@@ -121,6 +126,30 @@ fn bench(c: &mut Criterion) {
     g.bench_function("xml/quick_xml_direct", |b| {
         b.iter(|| quick_xml::de::from_str::<DeviceInfo>(black_box(&namespaced)))
     });
+    g.throughput(Throughput::Bytes(json.len() as u64));
+    g.bench_function("json/codec_json", |b| {
+        b.iter(|| watchpost_core::codec::json::from_slice::<DeviceInfo>(black_box(json.as_bytes())))
+    });
+    g.finish();
+
+    // A wrong type in the last channel's `enabled`: the error path, plain and with the path.
+    let bad_json = replace_last(&json, "\"enabled\":true", "\"enabled\":{}");
+    let bad_xml = replace_last(&namespaced, "<enabled>true</enabled>", "<enabled>maybe</enabled>");
+    let e = watchpost_core::codec::json::from_slice::<DeviceInfo>(bad_json.as_bytes()).unwrap_err();
+    assert!(e.path().is_some_and(|p| p.ends_with("enabled")), "{e}");
+    let e = xml::from_slice::<DeviceInfo>(bad_xml.as_bytes()).unwrap_err();
+    assert!(e.path().is_some_and(|p| p.ends_with("enabled")), "{e}");
+    let mut g = c.benchmark_group("decode_device_info_error");
+    g.bench_function("json/serde_json", |b| {
+        b.iter(|| serde_json::from_slice::<DeviceInfo>(black_box(bad_json.as_bytes())))
+    });
+    g.bench_function("json/codec_json_with_path", |b| {
+        b.iter(|| watchpost_core::codec::json::from_slice::<DeviceInfo>(black_box(bad_json.as_bytes())))
+    });
+    g.bench_function("xml/quick_xml_direct", |b| b.iter(|| quick_xml::de::from_str::<DeviceInfo>(black_box(&bad_xml))));
+    g.bench_function("xml/codec_xml_with_path", |b| {
+        b.iter(|| xml::from_slice::<DeviceInfo>(black_box(bad_xml.as_bytes())))
+    });
     g.finish();
     eprintln!(
         "document sizes: json {} B, xml namespaced {} B, prefixed {} B, no namespace {} B",
@@ -129,6 +158,12 @@ fn bench(c: &mut Criterion) {
         prefixed.len(),
         plain.len()
     );
+}
+
+/// `text` with the last occurrence of `from` replaced by `to`.
+fn replace_last(text: &str, from: &str, to: &str) -> String {
+    let at = text.rfind(from).expect("the pattern is in the document");
+    format!("{}{to}{}", &text[..at], &text[at + from.len()..])
 }
 
 /// Criterion's entry point; a private module keeps the generated `pub fn` out of `missing_docs`.

@@ -110,16 +110,20 @@ impl fmt::Display for TimeoutPhase {
 #[non_exhaustive]
 pub enum DecodeError {
     /// The body is not the JSON the model expects.
-    #[snafu(display("invalid JSON"))]
+    #[snafu(display("invalid JSON{}", PathSuffix(path.as_deref())))]
     Json {
         /// The parser's error.
         source: serde_json::Error,
+        /// Where in the document decoding failed (`data.items[3].status`), when known.
+        path: Option<String>,
     },
     /// The body is not the XML the model expects.
-    #[snafu(display("invalid XML: {message}"))]
+    #[snafu(display("invalid XML{}: {message}", PathSuffix(path.as_deref())))]
     Xml {
         /// The parser's message.
         message: String,
+        /// Where in the document decoding failed (`ZoneList.Zone[1].id`), when known.
+        path: Option<String>,
     },
     /// The body is not valid `application/x-www-form-urlencoded` data.
     #[snafu(display("invalid form data"))]
@@ -161,6 +165,57 @@ pub enum DecodeError {
         /// The content type the service sent.
         content_type: String,
     },
+}
+
+impl DecodeError {
+    /// A [`DecodeError::Json`] without a known path.
+    pub fn json(source: serde_json::Error) -> Self {
+        DecodeError::Json { source, path: None }
+    }
+
+    /// A [`DecodeError::Xml`] without a known path.
+    pub fn xml(message: impl Into<String>) -> Self {
+        DecodeError::Xml { message: message.into(), path: None }
+    }
+
+    /// Where in the document decoding failed (`data.items[3].status`), when known.
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            DecodeError::Json { path, .. } | DecodeError::Xml { path, .. } => path.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The same error with `prefix` put in front of its path: decoding a member (`data`) on its
+    /// own knows only the path inside it. A path-less JSON or XML error gets `prefix` as its path.
+    #[must_use]
+    pub fn under(mut self, prefix: &str) -> Self {
+        if let DecodeError::Json { path, .. } | DecodeError::Xml { path, .. } = &mut self {
+            *path = Some(join_path(prefix, path.as_deref()));
+        }
+        self
+    }
+}
+
+/// `prefix` followed by `inner` (`data` + `items[3]` = `data.items[3]`, `data` + `[0]` = `data[0]`).
+fn join_path(prefix: &str, inner: Option<&str>) -> String {
+    match inner {
+        None | Some("" | ".") => prefix.to_owned(),
+        Some(p) if p.starts_with('[') => format!("{prefix}{p}"),
+        Some(p) => format!("{prefix}.{p}"),
+    }
+}
+
+/// Formats `" at `data.items[3].status`"` when a path is known.
+struct PathSuffix<'a>(Option<&'a str>);
+
+impl fmt::Display for PathSuffix<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(path) => write!(f, " at `{path}`"),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Why the transport failed; opaque, with predicates (in the style of hyper-util's error).
@@ -312,12 +367,10 @@ impl fmt::Display for LockoutSuffix<'_> {
 /// Each variant carries `op`, the id of the operation (`"device.info"`, or a short
 /// description for calls outside an operation table), and where known the HTTP `status` and the
 /// vendor's `code` and `message`. Use [`Error::class`] to decide what to do.
-#[derive(Debug, Snafu)]
-#[snafu(visibility(pub))]
+#[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The network or the HTTP layer failed before a complete response arrived.
-    #[snafu(display("{op}: {source}"))]
     Transport {
         /// Operation id.
         op: String,
@@ -325,7 +378,6 @@ pub enum Error {
         source: TransportError,
     },
     /// A deadline passed.
-    #[snafu(display("{op}: {phase} timeout after {after:?}"))]
     Timeout {
         /// Operation id.
         op: String,
@@ -335,7 +387,6 @@ pub enum Error {
         after: Duration,
     },
     /// The service rejected the credentials, or the token or session expired (`expired`).
-    #[snafu(display("{op}: {}{}{}", if *expired { "credentials expired" } else { "credentials rejected" }, VendorSuffix(*status, code.as_deref(), message.as_deref()), LockoutSuffix(lockout)))]
     Auth {
         /// Operation id.
         op: String,
@@ -353,7 +404,6 @@ pub enum Error {
         lockout: LockoutInfo,
     },
     /// The account is locked after too many failed logins.
-    #[snafu(display("{op}: account locked{}{}", lockout.lock_time.map(|d| format!(" for {}s", d.as_secs())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
     AuthLocked {
         /// Operation id.
         op: String,
@@ -368,7 +418,6 @@ pub enum Error {
         lockout: LockoutInfo,
     },
     /// The service throttled the caller (quota or frequency limit).
-    #[snafu(display("{op}: rate limited{}{}", retry_after.map(|d| format!(", retry after {}ms", d.as_millis())).unwrap_or_default(), VendorSuffix(*status, code.as_deref(), message.as_deref())))]
     RateLimited {
         /// Operation id.
         op: String,
@@ -385,7 +434,6 @@ pub enum Error {
         reset_at: Option<SystemTime>,
     },
     /// The service answered with an error code (HTTP or vendor envelope).
-    #[snafu(display("{op}: service error ({class}){}", VendorSuffix(*status, code.as_deref(), message.as_deref())))]
     Api {
         /// Operation id.
         op: String,
@@ -399,7 +447,6 @@ pub enum Error {
         class: ErrorClass,
     },
     /// The response could not be decoded into the expected model.
-    #[snafu(display("{op}: cannot decode response{}: {source}; body starts {excerpt:?}", status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()))]
     Decode {
         /// Operation id.
         op: String,
@@ -411,7 +458,6 @@ pub enum Error {
         source: DecodeError,
     },
     /// The device or service does not support this operation or capability.
-    #[snafu(display("{op}: not supported{}", VendorSuffix(*status, code.as_deref(), message.as_deref())))]
     Unsupported {
         /// Operation id.
         op: String,
@@ -423,7 +469,6 @@ pub enum Error {
         message: Option<String>,
     },
     /// The caller passed a value the operation cannot accept; nothing was sent.
-    #[snafu(display("{op}: invalid input: {message}"))]
     InvalidInput {
         /// Operation id.
         op: String,
@@ -432,7 +477,6 @@ pub enum Error {
     },
     /// The service answered with a redirect (3xx). Redirects are never followed: the request
     /// did not reach the operation, and following it could send credentials to another origin.
-    #[snafu(display("{op}: the service answered HTTP {status} (a redirect, not followed){}", location.as_deref().map(|l| format!(" to {l}")).unwrap_or_else(|| " without a Location".to_owned())))]
     Redirect {
         /// Operation id.
         op: String,
@@ -445,7 +489,6 @@ pub enum Error {
     /// were sent: Basic offered over plain `http://` (or to a Digest-only client), an unknown
     /// Digest algorithm, a challenge without a nonce, an unparsable challenge, or no scheme the
     /// client speaks. Not a rejected password: nothing was tried.
-    #[snafu(display("{op}: {scheme} challenge not answered, no credentials sent: {reason}"))]
     UnsupportedChallenge {
         /// Operation id.
         op: String,
@@ -455,7 +498,6 @@ pub enum Error {
         reason: &'static str,
     },
     /// A long-lived stream failed (bad part, idle, cut); the stream itself may continue.
-    #[snafu(display("{op}: stream error: {message}"))]
     Stream {
         /// Operation id.
         op: String,
@@ -464,6 +506,125 @@ pub enum Error {
         /// The underlying error, if any.
         cause: Option<Box<Error>>,
     },
+}
+
+/// Each variant says what failed at its own layer, never repeating its [`source`]: print the
+/// whole chain with [`Error::report`].
+///
+/// [`source`]: std::error::Error::source
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Transport { op, .. } => write!(f, "{op}: transport error"),
+            Error::Timeout { op, phase, after } => write!(f, "{op}: {phase} timeout after {after:?}"),
+            Error::Auth { op, status, code, message, expired, lockout } => write!(
+                f,
+                "{op}: {}{}{}",
+                if *expired { "credentials expired" } else { "credentials rejected" },
+                VendorSuffix(*status, code.as_deref(), message.as_deref()),
+                LockoutSuffix(lockout)
+            ),
+            Error::AuthLocked { op, status, code, message, lockout } => write!(
+                f,
+                "{op}: account locked{}{}",
+                lockout.lock_time.map(|d| format!(" for {}s", d.as_secs())).unwrap_or_default(),
+                VendorSuffix(*status, code.as_deref(), message.as_deref())
+            ),
+            Error::RateLimited { op, status, code, message, retry_after, .. } => write!(
+                f,
+                "{op}: rate limited{}{}",
+                retry_after.map(|d| format!(", retry after {}ms", d.as_millis())).unwrap_or_default(),
+                VendorSuffix(*status, code.as_deref(), message.as_deref())
+            ),
+            Error::Api { op, status, code, message, class } => {
+                write!(f, "{op}: service error ({class}){}", VendorSuffix(*status, code.as_deref(), message.as_deref()))
+            }
+            Error::Decode { op, status, excerpt, .. } => write!(
+                f,
+                "{op}: cannot decode response{}; body starts {excerpt:?}",
+                status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+            ),
+            Error::Unsupported { op, status, code, message } => {
+                write!(f, "{op}: not supported{}", VendorSuffix(*status, code.as_deref(), message.as_deref()))
+            }
+            Error::InvalidInput { op, message } => write!(f, "{op}: invalid input: {message}"),
+            Error::Redirect { op, status, location } => write!(
+                f,
+                "{op}: the service answered HTTP {status} (a redirect, not followed){}",
+                location.as_deref().map(|l| format!(" to {l}")).unwrap_or_else(|| " without a Location".to_owned())
+            ),
+            Error::UnsupportedChallenge { op, scheme, reason } => {
+                write!(f, "{op}: {scheme} challenge not answered, no credentials sent: {reason}")
+            }
+            Error::Stream { op, message, .. } => write!(f, "{op}: stream error: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport { source, .. } => Some(source),
+            Error::Decode { source, .. } => Some(source),
+            Error::Stream { cause, .. } => cause.as_deref().map(|c| c as &(dyn std::error::Error + 'static)),
+            Error::Timeout { .. }
+            | Error::Auth { .. }
+            | Error::AuthLocked { .. }
+            | Error::RateLimited { .. }
+            | Error::Api { .. }
+            | Error::Unsupported { .. }
+            | Error::InvalidInput { .. }
+            | Error::Redirect { .. }
+            | Error::UnsupportedChallenge { .. } => None,
+        }
+    }
+}
+
+/// An error and its whole chain of causes, for people: `{}` prints them on one line joined by
+/// `": "` (`device.info: transport error: could not connect: Connection refused`), `{:#}` one per
+/// line under `Caused by:`. Build it with [`Error::report`] or [`Report::new`] for any error.
+///
+/// Every watchpost error's `Display` says only what failed at its own layer and leaves its
+/// cause to [`source`](std::error::Error::source), so nothing is printed twice.
+#[derive(Clone, Copy)]
+pub struct Report<'a>(&'a (dyn std::error::Error + 'static));
+
+impl<'a> Report<'a> {
+    /// A report of `error` and its sources.
+    pub fn new(error: &'a (dyn std::error::Error + 'static)) -> Self {
+        Report(error)
+    }
+
+    /// The error and each of its sources in turn, outermost first.
+    pub fn chain(&self) -> impl Iterator<Item = &'a (dyn std::error::Error + 'static)> {
+        std::iter::successors(Some(self.0), |e| e.source())
+    }
+}
+
+impl fmt::Display for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)?;
+        let causes = self.chain().skip(1);
+        if f.alternate() {
+            for (i, cause) in causes.enumerate() {
+                if i == 0 {
+                    f.write_str("\n\nCaused by:")?;
+                }
+                write!(f, "\n    {i}: {cause}")?;
+            }
+        } else {
+            for cause in causes {
+                write!(f, ": {cause}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Report<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 /// Formats `" (HTTP 401, code 10002: token expired)"` for the vendor parts that are present.
@@ -493,6 +654,12 @@ impl fmt::Display for VendorSuffix<'_> {
 }
 
 impl Error {
+    /// This error and its whole chain of causes, for people (see [`Report`]):
+    /// `eprintln!("error: {}", err.report())`.
+    pub fn report(&self) -> Report<'_> {
+        Report(self)
+    }
+
     /// What can be done about this error.
     pub fn class(&self) -> ErrorClass {
         match self {
@@ -846,6 +1013,183 @@ mod tests {
         let quiet = LockoutInfo::default();
         let e = Error::Auth { op: "x".into(), status: None, code: None, message: None, expired: false, lockout: quiet };
         assert_eq!(e.to_string(), "x: credentials rejected");
+    }
+
+    /// Which variant `e` is (with its decode or transport kind): an exhaustive match, so a new
+    /// variant does not compile until it has an arm here, and `every_variant_reads_right` then
+    /// fails until [`one_of_each`] builds it.
+    fn arm(e: &Error) -> &'static str {
+        match e {
+            Error::Transport { source, .. } => match source.kind {
+                TransportKind::Connect => "transport/connect",
+                TransportKind::Request => "transport/request",
+                TransportKind::Body => "transport/body",
+                TransportKind::Tls => "transport/tls",
+                TransportKind::Config => "transport/config",
+                TransportKind::Certificate(_) => "transport/certificate",
+            },
+            Error::Timeout { .. } => "timeout",
+            Error::Auth { .. } => "auth",
+            Error::AuthLocked { .. } => "auth-locked",
+            Error::RateLimited { .. } => "rate-limited",
+            Error::Api { .. } => "api",
+            Error::Decode { source, .. } => match source {
+                DecodeError::Json { .. } => "decode/json",
+                DecodeError::Xml { .. } => "decode/xml",
+                DecodeError::Form { .. } => "decode/form",
+                DecodeError::Utf8 { .. } => "decode/utf8",
+                DecodeError::TooDeep { .. } => "decode/too-deep",
+                DecodeError::TooLarge { .. } => "decode/too-large",
+                DecodeError::Empty => "decode/empty",
+                DecodeError::Envelope { .. } => "decode/envelope",
+                DecodeError::ContentType { .. } => "decode/content-type",
+            },
+            Error::Unsupported { .. } => "unsupported",
+            Error::InvalidInput { .. } => "invalid-input",
+            Error::Redirect { .. } => "redirect",
+            Error::UnsupportedChallenge { .. } => "unsupported-challenge",
+            Error::Stream { cause: Some(_), .. } => "stream/cause",
+            Error::Stream { cause: None, .. } => "stream",
+        }
+    }
+
+    /// Every arm of [`arm`].
+    const ARMS: &[&str] = &[
+        "transport/connect",
+        "transport/request",
+        "transport/body",
+        "transport/tls",
+        "transport/config",
+        "transport/certificate",
+        "timeout",
+        "auth",
+        "auth-locked",
+        "rate-limited",
+        "api",
+        "decode/json",
+        "decode/xml",
+        "decode/form",
+        "decode/utf8",
+        "decode/too-deep",
+        "decode/too-large",
+        "decode/empty",
+        "decode/envelope",
+        "decode/content-type",
+        "unsupported",
+        "invalid-input",
+        "redirect",
+        "unsupported-challenge",
+        "stream/cause",
+        "stream",
+    ];
+
+    /// One error of every variant, with real sources where the variant has one.
+    fn one_of_each() -> Vec<Error> {
+        let io = || std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "connection refused by 10.0.0.5:80");
+        let transport = |source: TransportError| Error::Transport { op: "device.info".into(), source };
+        let json_error = serde_json::from_slice::<u8>(br#""on""#).unwrap_err();
+        let form_error = serde_urlencoded::from_str::<Vec<(u8, u8)>>("a=b").unwrap_err();
+        let invalid = vec![0xffu8];
+        let utf8_error = std::str::from_utf8(&invalid).unwrap_err();
+        let decode = |source: DecodeError| Error::decode("zones.status", Some(200), br#"{"status":"on"}"#, source);
+        let lockout =
+            LockoutInfo { retries_left: Some(2), lock_time: Some(Duration::from_secs(30)), locked: Some(false) };
+        let vendor = |m: &str| (Some(200), Some("20008".to_owned()), Some(m.to_owned()));
+        let (status, code, message) = vendor("device busy");
+        vec![
+            transport(TransportError::connect(io())),
+            transport(TransportError::request(io())),
+            transport(TransportError::body(io())),
+            transport(TransportError::tls(io())),
+            transport(TransportError::config(io())),
+            transport(TransportError::certificate("unknown issuer", io())),
+            Error::Timeout { op: "x".into(), phase: TimeoutPhase::Attempt, after: Duration::from_secs(5) },
+            Error::Auth {
+                op: "x".into(),
+                status: Some(401),
+                code: code.clone(),
+                message: message.clone(),
+                expired: false,
+                lockout,
+            },
+            Error::AuthLocked { op: "x".into(), status, code: code.clone(), message: message.clone(), lockout },
+            Error::RateLimited {
+                op: "x".into(),
+                status: Some(429),
+                code: code.clone(),
+                message: message.clone(),
+                retry_after: Some(Duration::from_secs(2)),
+                reset_at: None,
+            },
+            Error::api("x", status, code.clone(), message.clone(), ErrorClass::Retryable),
+            decode(DecodeError::Json { source: json_error, path: Some("data.items[3].status".into()) }),
+            decode(DecodeError::Xml { message: "missing field `id`".into(), path: Some("ZoneList.Zone[1]".into()) }),
+            decode(DecodeError::Form { source: form_error }),
+            decode(DecodeError::Utf8 { source: utf8_error }),
+            decode(DecodeError::TooDeep { limit: 128 }),
+            decode(DecodeError::TooLarge { limit: 1024 }),
+            decode(DecodeError::Empty),
+            decode(DecodeError::Envelope { message: "`code` is missing".into() }),
+            decode(DecodeError::ContentType { content_type: "text/html".into() }),
+            Error::Unsupported { op: "x".into(), status, code, message },
+            Error::invalid_input("x", "missing field `deviceSerial`"),
+            Error::redirect("x", 302, Some("https://login.example/")),
+            Error::UnsupportedChallenge { op: "x".into(), scheme: "Basic".into(), reason: "offered over plain http" },
+            Error::Stream {
+                op: "subscribe".into(),
+                message: "an alarm stream part could not be decoded; the stream continues".into(),
+                cause: Some(Box::new(decode(DecodeError::TooDeep { limit: 128 }))),
+            },
+            Error::Stream { op: "subscribe".into(), message: "multipart part cut off".into(), cause: None },
+        ]
+    }
+
+    #[test]
+    fn every_variant_reads_right() {
+        let errors = one_of_each();
+        let hit: std::collections::BTreeSet<&str> = errors.iter().map(arm).collect();
+        let all: std::collections::BTreeSet<&str> = ARMS.iter().copied().collect();
+        assert_eq!(hit, all, "one_of_each must build every arm of `arm`, and ARMS list them all");
+        for e in &errors {
+            // No error in the chain repeats the text of any error below it.
+            let chain: Vec<&(dyn std::error::Error + 'static)> = e.report().chain().collect();
+            for (i, outer) in chain.iter().enumerate() {
+                let text = outer.to_string();
+                for inner in &chain[i + 1..] {
+                    let cause = inner.to_string();
+                    assert!(
+                        !cause.is_empty() && !text.contains(&cause),
+                        "{}: {text:?} repeats its source {cause:?}",
+                        arm(e)
+                    );
+                }
+            }
+            // The report shows every level once, joined by ": ".
+            let report = e.report().to_string();
+            let joined = chain.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(": ");
+            assert_eq!(report, joined, "{}", arm(e));
+        }
+    }
+
+    #[test]
+    fn stream_cause_and_transport_cause_are_sources() {
+        let errors = one_of_each();
+        let stream = errors.iter().find(|e| arm(e) == "stream/cause").unwrap();
+        let source = std::error::Error::source(stream).expect("a stream error's cause is its source");
+        assert!(source.to_string().starts_with("zones.status: cannot decode response"), "{source}");
+        assert_eq!(
+            stream.report().to_string(),
+            "subscribe: stream error: an alarm stream part could not be decoded; the stream continues: \
+             zones.status: cannot decode response (HTTP 200); body starts \"{\\\"status\\\":\\\"on\\\"}\": \
+             document nested deeper than the limit of 128 levels"
+        );
+        let connect = &errors[0];
+        assert_eq!(
+            format!("{:#}", connect.report()),
+            "device.info: transport error\n\nCaused by:\n    0: could not connect\n    1: connection refused by 10.0.0.5:80"
+        );
+        let json = errors.iter().find(|e| arm(e) == "decode/json").unwrap();
+        assert!(json.report().to_string().contains("invalid JSON at `data.items[3].status`: invalid type: string"));
     }
 
     #[test]

@@ -522,12 +522,13 @@ impl RawResponse {
     /// Decodes the body as JSON.
     ///
     /// # Errors
-    /// [`Error::Decode`] on an empty body or JSON that does not fit `T`.
+    /// [`Error::Decode`] on an empty body or JSON that does not fit `T`; its source, a
+    /// [`DecodeError::Json`], names the path of the failing field.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
         if self.body.iter().all(u8::is_ascii_whitespace) {
             return Err(self.decode_error(DecodeError::Empty));
         }
-        serde_json::from_slice(&self.body).map_err(|e| self.decode_error(DecodeError::Json { source: e }))
+        crate::codec::json::from_slice(&self.body).map_err(|e| self.decode_error(e))
     }
 
     /// The body as UTF-8 text.

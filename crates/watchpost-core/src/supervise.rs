@@ -37,7 +37,7 @@
 //!     match event {
 //!         Ok(Supervised::Item(alarm)) => println!("alarm: {alarm}"),
 //!         Ok(Supervised::State(s)) => println!("connection: {s:?} (now {:?})", *state.borrow()),
-//!         Err(e) => eprintln!("{e}"),
+//!         Err(e) => eprintln!("{}", e.report()),
 //!     }
 //! }
 //! # }
@@ -360,10 +360,10 @@ where
                 let class = e.class();
                 let fatal = matches!(class, ErrorClass::AuthRejected | ErrorClass::Permanent | ErrorClass::Unsupported);
                 if fatal && !self.established {
-                    tracing::warn!(op = %self.config.op, error = %e, %class, "stream connect failed; giving up");
+                    tracing::warn!(op = %self.config.op, error = %e.report(), %class, "stream connect failed; giving up");
                     self.state = State::Close;
                 } else {
-                    tracing::warn!(op = %self.config.op, error = %e, %class, "stream connect failed");
+                    tracing::warn!(op = %self.config.op, error = %e.report(), %class, "stream connect failed");
                     let rejected = class == ErrorClass::AuthRejected;
                     self.state = State::Failed { retry_after: e.retry_after(), rejected };
                 }

@@ -141,7 +141,7 @@ impl Client {
         let resp = self.pipeline.execute(req.to_request()?).await?;
         if resp.body.is_empty() {
             return serde_json::from_value(serde_json::Value::Null)
-                .map_err(|e| resp.decode_error(watchpost_core::error::DecodeError::Json { source: e }));
+                .map_err(|e| resp.decode_error(watchpost_core::error::DecodeError::json(e)));
         }
         resp.json()
     }

@@ -57,8 +57,7 @@ pub fn parse_part(content_type: Option<&str>, body: &[u8]) -> Result<Part, Decod
 }
 
 fn parse_json(body: &[u8]) -> Result<Part, DecodeError> {
-    let (part, repaired): (JsonPart, bool) =
-        crate::json::from_slice(body).map_err(|source| DecodeError::Json { source })?;
+    let (part, repaired): (JsonPart, bool) = crate::json::decode_with_repair(body)?;
     if repaired {
         tracing::debug!(target: "hik_gateway::events", "alarm stream part needed JSON repair");
     }
@@ -71,8 +70,7 @@ fn parse_json(body: &[u8]) -> Result<Part, DecodeError> {
         return Ok(Part::Subscribed(rsp));
     }
     if part.status_code.is_some() || part.wrapped_status.is_some() {
-        let (status, _) =
-            crate::json::from_slice::<ResponseStatus>(body).map_err(|source| DecodeError::Json { source })?;
+        let status = crate::json::decode::<ResponseStatus>(body)?;
         return Ok(Part::Status(status));
     }
     Err(DecodeError::Envelope {
@@ -107,7 +105,7 @@ fn parse_xml(body: &[u8]) -> Result<Part, DecodeError> {
         Some("ResponseStatus") => Ok(Part::Status(watchpost_core::codec::xml::from_slice(body)?)),
         Some("SubscribeDeviceMgmtRsp") => Ok(Part::Subscribed(watchpost_core::codec::xml::from_slice(body)?)),
         Some(other) => Err(DecodeError::Envelope { message: format!("unexpected XML root element <{other}>") }),
-        None => Err(DecodeError::Xml { message: "no root element".to_owned() }),
+        None => Err(DecodeError::xml("no root element")),
     }
 }
 

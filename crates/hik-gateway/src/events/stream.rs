@@ -552,7 +552,7 @@ impl Client {
     ///     match item {
     ///         Ok(Notification::Event(Event::CidAlarm(a))) => println!("{:?} {:?}", a.header.dev_index, a.cid.code),
     ///         Ok(other) => println!("{other:?}"),
-    ///         Err(e) => eprintln!("{e}"),
+    ///         Err(e) => eprintln!("{}", e.report()),
     ///     }
     /// }
     /// # }

@@ -34,25 +34,121 @@ pub(crate) mod de {
 
     /// Reads a list whose items are `{"<key>": item}` (or bare items), accepting `null` as empty
     /// and a single object as a one-item list.
+    ///
+    /// Read in one streaming pass, not through a `serde_json::Value`, so that a decode error
+    /// keeps the path of the failing field (`ZoneList[3].Zone.status`). An object whose first
+    /// member is `<key>` is a wrapped item (any member after it is ignored); any other object is
+    /// a bare item.
     pub(crate) fn keyed_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(
         d: D,
-        key: &str,
+        key: &'static str,
     ) -> Result<Vec<T>, D::Error> {
-        let items = match Value::deserialize(d)? {
-            Value::Null => return Ok(Vec::new()),
-            Value::Array(a) => a,
-            other => vec![other],
-        };
-        items
-            .into_iter()
-            .map(|item| {
-                let inner = match item {
-                    Value::Object(mut m) if m.len() == 1 && m.contains_key(key) => m.remove(key).unwrap_or(Value::Null),
-                    other => other,
-                };
-                T::deserialize(inner).map_err(D::Error::custom)
-            })
-            .collect()
+        d.deserialize_any(keyed::ListVisitor::<T>::new(key))
+    }
+    /// The visitors of [`keyed_list`].
+    mod keyed {
+        use std::fmt;
+        use std::marker::PhantomData;
+
+        use serde::de::value::{MapAccessDeserializer, StringDeserializer};
+        use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        use serde::Deserializer;
+
+        /// A whole list: `null`, an array of items, or one item.
+        pub(super) struct ListVisitor<T> {
+            key: &'static str,
+            item: PhantomData<fn() -> T>,
+        }
+
+        impl<T> ListVisitor<T> {
+            pub(super) fn new(key: &'static str) -> Self {
+                ListVisitor { key, item: PhantomData }
+            }
+        }
+
+        impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
+            type Value = Vec<T>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a list of `{}` items, one item or null", self.key)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Vec::new())
+            }
+
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
+                while let Some(item) = seq.next_element_seed(ItemSeed::<T>(self.key, PhantomData))? {
+                    items.push(item);
+                }
+                Ok(items)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ItemSeed::<T>(self.key, PhantomData).visit_map(map).map(|item| vec![item])
+            }
+        }
+
+        /// One item: `{"<key>": item}` or the item itself.
+        struct ItemSeed<T>(&'static str, PhantomData<fn() -> T>);
+
+        impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ItemSeed<T> {
+            type Value = T;
+
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
+                d.deserialize_map(self)
+            }
+        }
+
+        impl<'de, T: DeserializeOwned> Visitor<'de> for ItemSeed<T> {
+            type Value = T;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "a `{}` item", self.0)
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
+                let first: Option<String> = map.next_key()?;
+                match first {
+                    Some(k) if k == self.0 => {
+                        let item = map.next_value()?;
+                        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                        Ok(item)
+                    }
+                    first => T::deserialize(MapAccessDeserializer::new(Replay { first, map })),
+                }
+            }
+        }
+
+        /// A map whose first key was already read: gives it again, then the rest.
+        struct Replay<A> {
+            first: Option<String>,
+            map: A,
+        }
+
+        impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
+            type Error = A::Error;
+
+            fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
+                match self.first.take() {
+                    Some(k) => seed.deserialize(StringDeserializer::<A::Error>::new(k)).map(Some),
+                    None => self.map.next_key_seed(seed),
+                }
+            }
+
+            fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
+                self.map.next_value_seed(seed)
+            }
+        }
     }
 
     /// Writes a list as `[{"<key>": item}, ...]`.

@@ -128,7 +128,7 @@ pub fn from_params<T: DeserializeOwned>(op: &str, params: Value) -> Result<T> {
 /// [`Error::Decode`] naming `op` when the model cannot be represented as JSON (for example a
 /// map with non-string keys).
 pub fn to_output<T: Serialize + ?Sized>(op: &str, value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::decode(op, None, b"", DecodeError::Json { source: e }))
+    serde_json::to_value(value).map_err(|e| Error::decode(op, None, b"", DecodeError::json(e)))
 }
 
 /// Accepts `true`/`false`, `0`/`1` and their text forms for a boolean.

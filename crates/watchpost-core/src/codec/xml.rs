@@ -48,7 +48,8 @@
 //! )?;
 //! assert_eq!(a, b);
 //!
-//! let body = xml::to_string(&a_request(), "IOPortData", Some(xml::NS_ISAPI_V20))?;
+//! let isapi = xml::XmlOptions::new().root_attrs(&[("version", "2.0"), ("xmlns", xml::NS_ISAPI_V20)]);
+//! let body = xml::to_string(&a_request(), "IOPortData", &isapi)?;
 //! assert!(body.contains(r#"<IOPortData version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">"#));
 //! # fn a_request() -> std::collections::BTreeMap<&'static str, &'static str> {
 //! #     [("outputState", "high")].into_iter().collect()
@@ -79,9 +80,6 @@ pub const NS_HIK_V10: &str = "http://www.hikvision.com/ver10/XMLSchema";
 /// The namespaces ISAPI devices are known to use; the fourth form is no namespace at all.
 /// Decoding accepts every one of them (and any other).
 pub const ISAPI_NAMESPACES: [&str; 3] = [NS_HIK_V20, NS_ISAPI_V20, NS_HIK_V10];
-
-/// The `version` attribute [`to_string`] writes on the root element with a namespace.
-pub const ISAPI_VERSION: &str = "2.0";
 
 /// The XML declaration [`to_string`] starts every document with.
 pub const DECLARATION: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -125,43 +123,110 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, DecodeError> {
     }
     check_depth(text, MAX_DEPTH)?;
     let doc = normalize(text)?;
-    quick_xml::de::from_str(&doc).map_err(|e| xml_error(e.to_string()))
+    quick_xml::de::from_str(&doc).map_err(|plain| {
+        // Decode again, tracking the path, only now that it failed: a good document costs
+        // nothing more, and the deterministic second pass fails where the first did.
+        let mut de = quick_xml::de::Deserializer::from_str(&doc);
+        match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(e) => {
+                let path = element_path(e.path());
+                let err = xml_error(e.into_inner().to_string());
+                if path.is_empty() {
+                    err
+                } else {
+                    err.under(&path)
+                }
+            }
+            Ok(_) => xml_error(plain.to_string()),
+        }
+    })
+}
+
+/// The path of elements (`CIDAlarm.zoneNo`, `ZoneList.Zone[1].id`), without quick-xml's
+/// internal `$text` and `$value` members; empty at the root.
+fn element_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Map { key } if key == "$text" || key == "$value" => {}
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            other => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&other.to_string());
+            }
+        }
+    }
+    out
+}
+
+/// How [`to_string`] writes a document: the attributes of its root element.
+///
+/// The default writes none, a plain `<root>`. A vendor passes its own: ISAPI requests carry
+/// `version="2.0"` and `xmlns="http://www.isapi.org/ver20/XMLSchema"` (see the hik-gateway crate),
+/// other XML APIs nothing, or something else entirely.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct XmlOptions<'a> {
+    /// `(name, value)` attributes written on the root element, in this order; values are
+    /// escaped, names must be XML names.
+    pub root_attrs: &'a [(&'a str, &'a str)],
+}
+
+impl<'a> XmlOptions<'a> {
+    /// No root attributes.
+    pub const fn new() -> Self {
+        XmlOptions { root_attrs: &[] }
+    }
+
+    /// The same options with these root attributes.
+    #[must_use]
+    pub const fn root_attrs(mut self, root_attrs: &'a [(&'a str, &'a str)]) -> Self {
+        self.root_attrs = root_attrs;
+        self
+    }
 }
 
 /// Serializes `value` as an XML document whose root element is `root`.
 ///
-/// The document starts with [`DECLARATION`]. With a `namespace`, the root element carries
-/// `version="2.0"` and `xmlns="..."`, the way ISAPI requests are written:
-/// `<IOPortData version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">`.
+/// The document starts with [`DECLARATION`]; the root element carries the attributes of
+/// `options` (none by default):
+/// `<IOPortData version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">` with ISAPI's.
 ///
 /// # Errors
-/// A message when `root` is not a valid XML name or `value` cannot be written as XML (a bare
-/// sequence or map key that is not a name, for instance).
-pub fn to_string<T: Serialize + ?Sized>(value: &T, root: &str, namespace: Option<&str>) -> Result<String, String> {
+/// A message when `root` or an attribute name is not a valid XML name, or `value` cannot be
+/// written as XML (a bare sequence or map key that is not a name, for instance).
+pub fn to_string<T: Serialize + ?Sized>(value: &T, root: &str, options: &XmlOptions<'_>) -> Result<String, String> {
     if !is_xml_name(root) {
         return Err(format!("cannot encode XML body: {root:?} is not an XML element name"));
     }
-    let body = quick_xml::se::to_string_with_root(root, value).map_err(|e| format!("cannot encode XML body: {e}"))?;
-    let mut out = String::with_capacity(DECLARATION.len() + body.len() + namespace.map_or(0, |ns| ns.len() + 32));
-    out.push_str(DECLARATION);
-    match namespace {
-        None => out.push_str(&body),
-        Some(ns) => {
-            // The serializer writes `<root` first; insert the attributes right after the name.
-            let rest = body
-                .strip_prefix('<')
-                .and_then(|b| b.strip_prefix(root))
-                .ok_or_else(|| format!("cannot encode XML body: root element is not <{root}>"))?;
-            out.push('<');
-            out.push_str(root);
-            out.push_str(" version=\"");
-            out.push_str(ISAPI_VERSION);
-            out.push_str("\" xmlns=\"");
-            out.push_str(&quick_xml::escape::escape(ns));
-            out.push('"');
-            out.push_str(rest);
-        }
+    if let Some((name, _)) = options.root_attrs.iter().find(|(name, _)| !is_xml_name(name)) {
+        return Err(format!("cannot encode XML body: {name:?} is not an XML attribute name"));
     }
+    let body = quick_xml::se::to_string_with_root(root, value).map_err(|e| format!("cannot encode XML body: {e}"))?;
+    let attrs_len: usize = options.root_attrs.iter().map(|(n, v)| n.len() + v.len() + 4).sum();
+    let mut out = String::with_capacity(DECLARATION.len() + body.len() + attrs_len);
+    out.push_str(DECLARATION);
+    if options.root_attrs.is_empty() {
+        out.push_str(&body);
+        return Ok(out);
+    }
+    // The serializer writes `<root` first; insert the attributes right after the name.
+    let rest = body
+        .strip_prefix('<')
+        .and_then(|b| b.strip_prefix(root))
+        .ok_or_else(|| format!("cannot encode XML body: root element is not <{root}>"))?;
+    out.push('<');
+    out.push_str(root);
+    for (name, value) in options.root_attrs {
+        out.push(' ');
+        out.push_str(name);
+        out.push_str("=\"");
+        out.push_str(&quick_xml::escape::escape(*value));
+        out.push('"');
+    }
+    out.push_str(rest);
     Ok(out)
 }
 
@@ -170,8 +235,13 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T, root: &str, namespace: Option
 /// # Errors
 /// [`Error::InvalidInput`](crate::Error::InvalidInput) for operation `op` when the value cannot be
 /// written as XML.
-pub fn to_body<T: Serialize + ?Sized>(op: &str, value: &T, root: &str, namespace: Option<&str>) -> crate::Result<Body> {
-    to_string(value, root, namespace)
+pub fn to_body<T: Serialize + ?Sized>(
+    op: &str,
+    value: &T,
+    root: &str,
+    options: &XmlOptions<'_>,
+) -> crate::Result<Body> {
+    to_string(value, root, options)
         .map(|s| Body::Xml(s.into()))
         .map_err(|message| crate::Error::invalid_input(op, message))
 }
@@ -407,7 +477,7 @@ fn xml_error(mut message: String) -> DecodeError {
         message.truncate(cut);
         message.push('…');
     }
-    DecodeError::Xml { message }
+    DecodeError::xml(message)
 }
 
 #[cfg(test)]
@@ -551,7 +621,7 @@ mod tests {
         ];
         for doc in &cases {
             match from_str::<Zone>(doc) {
-                Err(DecodeError::Xml { message }) => {
+                Err(DecodeError::Xml { message, .. }) => {
                     assert!(message.chars().count() <= MAX_MESSAGE_CHARS + 1, "{message}");
                     assert!(!message.contains(&long_value[..200]), "{message}");
                 }
@@ -564,15 +634,21 @@ mod tests {
 
     #[test]
     fn missing_required_element_names_it() {
-        let Err(DecodeError::Xml { message }) = from_str::<Zone>("<Zone><id>1</id></Zone>") else {
+        let Err(DecodeError::Xml { message, .. }) = from_str::<Zone>("<Zone><id>1</id></Zone>") else {
             panic!("expected an XML error");
         };
         assert!(message.contains("zoneName"), "{message}");
     }
 
+    /// ISAPI's root attributes, as the hik-gateway crate passes them.
+    fn isapi(ns: &str) -> [(&str, &str); 2] {
+        [("version", "2.0"), ("xmlns", ns)]
+    }
+
     #[test]
-    fn to_string_writes_declaration_root_namespace_and_version() {
-        let s = to_string(&panel(), "Panel", Some(NS_ISAPI_V20)).unwrap();
+    fn to_string_writes_declaration_and_only_the_root_attributes_asked_for() {
+        let attrs = isapi(NS_ISAPI_V20);
+        let s = to_string(&panel(), "Panel", &XmlOptions::new().root_attrs(&attrs)).unwrap();
         assert!(
             s.starts_with(
                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Panel version=\"2.0\" xmlns=\"http://www.isapi.org/ver20/XMLSchema\"><deviceName>"
@@ -580,29 +656,55 @@ mod tests {
             "{s}"
         );
         assert!(!s.contains("remark"), "{s}");
-        let s = to_string(&panel(), "Panel", None).unwrap();
+        // No ISAPI defaults: without options the root is bare.
+        let s = to_string(&panel(), "Panel", &XmlOptions::default()).unwrap();
         assert!(s.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Panel><deviceName>"), "{s}");
-        let s = to_string(&ZoneList { zones: vec![] }, "ZoneList", Some("a\"b")).unwrap();
+        assert!(!s.contains("version=\"2.0\"") && !s.contains("xmlns"), "{s}");
+        let attrs = isapi("a\"b");
+        let s = to_string(&ZoneList { zones: vec![] }, "ZoneList", &XmlOptions::new().root_attrs(&attrs)).unwrap();
         assert!(s.ends_with("<ZoneList version=\"2.0\" xmlns=\"a&quot;b\"/>"), "{s}");
+        let s = to_string(&ZoneList { zones: vec![] }, "ZoneList", &XmlOptions::new().root_attrs(&[("lang", "en")]))
+            .unwrap();
+        assert!(s.ends_with("<ZoneList lang=\"en\"/>"), "{s}");
+        let bad = XmlOptions::new().root_attrs(&[("bad name", "x")]);
+        assert!(to_string(&panel(), "Panel", &bad).is_err());
+    }
+
+    #[test]
+    fn a_wrong_value_deep_inside_names_its_element_path() {
+        let doc = "<Panel><deviceName>a</deviceName><enabled>true</enabled><ZoneList>\
+            <Zone><id>1</id><zoneName>a</zoneName></Zone><Zone><id>two</id><zoneName>b</zoneName></Zone>\
+            </ZoneList></Panel>";
+        let e = from_str::<Panel>(doc).unwrap_err();
+        assert_eq!(e.path(), Some("ZoneList.Zone[1].id"), "{e}");
+        assert!(e.to_string().starts_with("invalid XML at `ZoneList.Zone[1].id`: "), "{e}");
+        // Not well-formed: no path to speak of beyond where the reader stopped, and no panic.
+        assert!(from_str::<Panel>("<Panel><deviceName>").is_err());
     }
 
     #[test]
     fn round_trip_to_string_from_slice() {
-        for ns in [None, Some(NS_HIK_V20), Some(NS_ISAPI_V20), Some(NS_HIK_V10)] {
-            let s = to_string(&panel(), "Panel", ns).unwrap();
+        let s = to_string(&panel(), "Panel", &XmlOptions::default()).unwrap();
+        assert_eq!(from_slice::<Panel>(s.as_bytes()).unwrap(), panel(), "{s}");
+        for ns in [NS_HIK_V20, NS_ISAPI_V20, NS_HIK_V10] {
+            let attrs = isapi(ns);
+            let s = to_string(&panel(), "Panel", &XmlOptions::new().root_attrs(&attrs)).unwrap();
             assert_eq!(from_slice::<Panel>(s.as_bytes()).unwrap(), panel(), "{s}");
         }
     }
 
     #[test]
     fn invalid_root_is_an_error_and_to_body_maps_it() {
+        let none = XmlOptions::default();
         for root in ["bad root", "", "1st", "a<b", "-x"] {
-            assert!(to_string(&panel(), root, None).is_err(), "{root:?}");
+            assert!(to_string(&panel(), root, &none).is_err(), "{root:?}");
         }
-        assert!(to_string(&panel(), "hik:Panel_2.x-y", None).is_ok());
-        let err = to_body("isapi.put", &panel(), "", Some(NS_HIK_V20)).unwrap_err();
+        assert!(to_string(&panel(), "hik:Panel_2.x-y", &none).is_ok());
+        let attrs = isapi(NS_HIK_V20);
+        let options = XmlOptions::new().root_attrs(&attrs);
+        let err = to_body("isapi.put", &panel(), "", &options).unwrap_err();
         assert_eq!(err.op(), "isapi.put");
-        let body = to_body("isapi.put", &panel(), "Panel", Some(NS_HIK_V20)).unwrap();
+        let body = to_body("isapi.put", &panel(), "Panel", &options).unwrap();
         assert_eq!(body.content_type(), Some("application/xml"));
         assert_eq!(from_slice::<Panel>(&body.encode()).unwrap(), panel());
     }
@@ -755,7 +857,7 @@ mod tests {
         assert!(matches!(check_depth("<r><a><b/></a></r>", 2), Err(DecodeError::TooDeep { limit: 2 })));
         // A stray end tag is an error, never an underflow that would hide depth that follows.
         let stray = check_depth("</a></a><a><a><a>", 2);
-        assert!(matches!(stray, Err(DecodeError::Xml { ref message }) if message.contains("</a>")), "{stray:?}");
+        assert!(matches!(stray, Err(DecodeError::Xml { ref message, .. }) if message.contains("</a>")), "{stray:?}");
         // Syntax errors are XML errors, as the decoding passes would report them.
         assert!(matches!(check_depth("<a b=\"1></a>", 8), Err(DecodeError::Xml { .. })));
     }

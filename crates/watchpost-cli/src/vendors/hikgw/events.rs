@@ -112,9 +112,9 @@ async fn stream(
             }
             Err(e) => {
                 if json {
-                    say!("{}", output::json_line(&json!({"type": "error", "error": e.to_string()})));
+                    say!("{}", output::json_line(&json!({"type": "error", "error": e.report().to_string()})));
                 } else {
-                    tell!("[{:>7.2}s] error      {e}", at.as_secs_f64());
+                    tell!("[{:>7.2}s] error      {}", at.as_secs_f64(), e.report());
                 }
                 last_error = Some(e);
             }
