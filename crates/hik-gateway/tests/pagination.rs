@@ -10,7 +10,12 @@ use watchpost_core::sim::{http_response, ScriptedServer};
 use watchpost_core::{ErrorKind, Result};
 
 fn client(sim: &Simulator, page_size: u32) -> Client {
-    Client::builder().base_url(sim.base_url()).credentials(sim.username(), sim.password()).page_size(page_size).build().unwrap()
+    Client::builder()
+        .base_url(sim.base_url())
+        .credentials(sim.username(), sim.password())
+        .page_size(page_size)
+        .build()
+        .unwrap()
 }
 
 fn search(position: u32, max_result: u32) -> SearchDevicesRequest {

@@ -105,7 +105,8 @@ async fn a_layer_sees_the_digest_challenge_round_trip_and_every_later_request() 
     let tap = TapLayer::default();
     // The tap is added first, so it sits inside the header layer and sees its header.
     let transport = TransportConfig::default().layer(tap.clone()).layer(SiteHeaderLayer);
-    let client = Client::builder().base_url(sim.base_url())
+    let client = Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .transport(transport)
         .build()

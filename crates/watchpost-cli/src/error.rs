@@ -199,7 +199,8 @@ mod tests {
             message: "an alarm stream part could not be decoded; the stream continues".into(),
             cause: Some(Box::new(decode)),
         };
-        let text = CliError::vendor(crate::vendors::find("hikgw").expect("the hikgw vendor is registered"), &e).to_string();
+        let text =
+            CliError::vendor(crate::vendors::find("hikgw").expect("the hikgw vendor is registered"), &e).to_string();
         for part in ["stream error", "cannot decode response", "invalid XML at `CIDAlarm.zoneNo`", "invalid digit"] {
             assert_eq!(text.matches(part).count(), 1, "{part:?} once in:\n{text}");
         }

@@ -551,7 +551,10 @@ impl Pipeline {
                     (e, None)
                 }
             };
-            match self.after_failure(op, &mut err, headers.as_ref(), attempt, token_generation, &mut reauthed, req.no_retry).await {
+            match self
+                .after_failure(op, &mut err, headers.as_ref(), attempt, token_generation, &mut reauthed, req.no_retry)
+                .await
+            {
                 // The replay with a fresh token does not count as an attempt.
                 Next::Replay => attempt -= 1,
                 Next::Stop => return Err(err),
@@ -731,7 +734,10 @@ impl Pipeline {
                         (e, None)
                     }
                 };
-                match self.after_failure(op, &mut err, headers.as_ref(), attempt, generation, &mut reauthed, req.no_retry).await {
+                match self
+                    .after_failure(op, &mut err, headers.as_ref(), attempt, generation, &mut reauthed, req.no_retry)
+                    .await
+                {
                     Next::Replay => attempt -= 1,
                     Next::Stop => return Err(err),
                     Next::Retry(delay) => {

@@ -178,7 +178,8 @@ impl HikgwConn {
         let (Some(user), Some(password)) = (&self.username, &self.password) else {
             return Err(missing(&HikGw, "no credentials: a user name and password are needed"));
         };
-        hikgw::Client::builder().base_url(url.clone())
+        hikgw::Client::builder()
+            .base_url(url.clone())
             .credentials(user.clone(), password.expose())
             .auth_mode(self.auth.mode())
             .transport(self.net.transport()?)

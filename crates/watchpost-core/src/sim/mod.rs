@@ -111,8 +111,8 @@
 pub mod basic;
 mod body;
 mod conn;
-pub mod decode;
 pub mod coverage;
+pub mod decode;
 pub mod digest;
 pub mod faults;
 pub mod journal;

@@ -26,7 +26,8 @@ pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
         .await
         .map_err(|e| start_failed(vendor, &e))?;
     let mut sc = Scenario::new(vendor, 8, &format!("ISAPI gateway simulator at {}", sim.base_url()));
-    let client = hikgw::Client::builder().base_url(sim.base_url())
+    let client = hikgw::Client::builder()
+        .base_url(sim.base_url())
         .credentials(sim.username(), sim.password())
         .build()
         .map_err(|e| CliError::vendor(vendor, &e))?;
