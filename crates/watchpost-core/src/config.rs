@@ -41,6 +41,7 @@ pub struct ClientConfig {
     clock: SharedClock,
     user_agent: Option<String>,
     serialize_per_device: Option<bool>,
+    metrics: Option<crate::metrics::SharedMetrics>,
 }
 
 impl Default for ClientConfig {
@@ -54,6 +55,7 @@ impl Default for ClientConfig {
             clock: SystemClock::shared(),
             user_agent: None,
             serialize_per_device: None,
+            metrics: None,
         }
     }
 }
@@ -68,6 +70,7 @@ impl fmt::Debug for ClientConfig {
             .field("clock", &self.clock)
             .field("user_agent", &self.user_agent)
             .field("serialize_per_device", &self.serialize_per_device)
+            .field("metrics", &self.metrics.as_ref().map(|_| "set"))
             .finish()
     }
 }
@@ -119,6 +122,13 @@ impl ClientConfig {
     /// devices answer "too many operations" otherwise; off elsewhere).
     pub fn serialize_per_device(mut self, on: bool) -> Self {
         self.serialize_per_device = Some(on);
+        self
+    }
+
+    /// The sink of the pipeline's metric events (limiter waits, retry decisions, reconnects,
+    /// auth failures, request durations; see [`crate::metrics`]). Default: none.
+    pub fn metrics(mut self, sink: crate::metrics::SharedMetrics) -> Self {
+        self.metrics = Some(sink);
         self
     }
 
@@ -183,6 +193,11 @@ impl ClientConfig {
     /// The per-device serialisation setting, if set (`None`: the vendor's default).
     pub fn serialize_per_device_setting(&self) -> Option<bool> {
         self.serialize_per_device
+    }
+
+    /// The metrics sink, when one is set.
+    pub fn metrics_sink(&self) -> Option<&crate::metrics::SharedMetrics> {
+        self.metrics.as_ref()
     }
 }
 
@@ -266,6 +281,13 @@ macro_rules! client_config_setters {
         /// device, all attempts of a call included). Default: see the crate's client docs.
         pub fn serialize_per_device(mut self, on: bool) -> Self {
             self.$field = self.$field.serialize_per_device(on);
+            self
+        }
+
+        /// The sink of the client's metric events (see
+        /// [`watchpost_core::metrics`]($crate::metrics)). Default: none.
+        pub fn metrics(mut self, sink: $crate::metrics::SharedMetrics) -> Self {
+            self.$field = self.$field.metrics(sink);
             self
         }
 

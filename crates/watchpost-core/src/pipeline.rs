@@ -200,6 +200,9 @@ impl PipelineBuilder {
             self.serialize_per_device = on;
         }
         self.clock = Some(config.shared_clock().clone());
+        if let Some(sink) = config.metrics_sink() {
+            self.metrics = Some(sink.clone());
+        }
         self
     }
 

@@ -8,8 +8,8 @@
 //!
 //! ```text
 //! watchpost-sim-coverage 1
-//! simulated	<vendor>	<operation id>
-//! answered	<vendor>	<operation id>	<handler answers>	<"not simulated" answers>
+//! simulated <TAB> <vendor> <TAB> <operation id>
+//! answered <TAB> <vendor> <TAB> <operation id> <TAB> <handler answers> <TAB> <"not simulated" answers>
 //! ```
 //!
 //! `simulated` lists every operation the simulator routes to a handler; `answered` every
