@@ -218,5 +218,7 @@ pub mod prelude {
     #[cfg(feature = "hikgw")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hikgw")))]
     pub use hik_gateway::HikErrorExt as _;
+    #[cfg(feature = "hikgw")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hikgw")))]
     pub use hik_gateway::HikStatusExt as _;
 }
