@@ -7,7 +7,7 @@
 use bytes::Bytes;
 use hik_gateway::error::status_error;
 use hik_gateway::models::ResponseStatus;
-use hik_gateway::{HikErrorExt as _, HikProfile};
+use hik_gateway::{HikProfile, HikStatusExt as _};
 use libfuzzer_sys::fuzz_target;
 use watchpost_core::pipeline::VendorProfile as _;
 use watchpost_core::RawResponse;
