@@ -58,6 +58,6 @@ async fn a_server_that_repeats_a_full_page_without_a_total_ends_the_stream_with_
     );
     let err = items[3].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
-    assert!(err.to_string().contains("page 2 repeats"), "{err}");
+    assert!(err.report().to_string().contains("page 2 repeats"), "{}", err.report());
     Ok(())
 }

@@ -71,7 +71,7 @@ async fn a_gateway_that_repeats_its_first_page_ends_the_stream_with_a_decode_err
     assert!(items[..2].iter().all(Result::is_ok));
     let err = items[2].as_ref().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Decode);
-    assert!(err.to_string().contains("page 2 repeats"), "{err}");
+    assert!(err.report().to_string().contains("page 2 repeats"), "{}", err.report());
     assert_eq!(hostile.requests().len(), 2, "no third page was asked for");
     Ok(())
 }

@@ -447,7 +447,7 @@ mod tests {
         assert_eq!(all.len(), 4, "{all:?}");
         let err = all[3].as_ref().unwrap_err();
         assert_eq!(err.kind(), crate::ErrorKind::Decode);
-        assert!(err.to_string().contains("page 2 repeats"), "{err}");
+        assert!(err.report().to_string().contains("page 2 repeats"), "{}", err.report());
     }
 
     #[tokio::test]
@@ -459,7 +459,7 @@ mod tests {
         });
         let all: Vec<Result<u32>> = s.collect().await;
         assert_eq!(all.len(), 6);
-        assert!(all[5].as_ref().unwrap_err().to_string().contains("after 5 pages"));
+        assert!(all[5].as_ref().unwrap_err().report().to_string().contains("after 5 pages"));
     }
 
     #[tokio::test]
@@ -470,7 +470,7 @@ mod tests {
         });
         let all: Vec<Result<u32>> = s.collect().await;
         assert_eq!(all.iter().filter_map(|r| r.as_ref().ok().copied()).collect::<Vec<_>>(), [1, 2, 3, 4]);
-        assert!(all[4].as_ref().unwrap_err().to_string().contains("cursor"));
+        assert!(all[4].as_ref().unwrap_err().report().to_string().contains("cursor"));
         assert_eq!(all.len(), 5);
 
         let s = Paginator::new("t", PageStyle::Offset, Position::first(2)).stream(|pos: Position| {

@@ -9,7 +9,7 @@ use serde_json::json;
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{SimRejection, SimRequest, SimResponse, SimServer};
 
-use super::generated::{self as api, ops};
+use super::generated as api;
 use super::models::{Schedule, SortOrder, Widget};
 use super::sim_generated::{router, Handlers};
 
@@ -124,6 +124,10 @@ impl Handlers for Cloud {
         SimResponse::empty(200)
     }
 
+    async fn put_config(&self, _req: api::PutConfigRequest, _ctx: SimRequest) -> SimResponse {
+        SimResponse::empty(200)
+    }
+
     fn reject(&self, _op: &'static Operation, rejection: SimRejection) -> SimResponse {
         SimResponse::json(
             400,
@@ -152,20 +156,16 @@ impl ExampleSim {
             Cloud { state: Mutex::new(State { widgets, schedules: BTreeMap::new(), firmware: BTreeMap::new() }) };
         let seen = Arc::new(Mutex::new(Vec::new()));
         let record = seen.clone();
-        let router = router(Arc::new(cloud))
-            // `config.put` is not simulated by the spec (`simulated = false`): a hand-written
-            // route accepts it, as a vendor crate does for what its spec leaves out.
-            .operation(&ops::PUT_CONFIG, |_req| async { SimResponse::empty(200) })
-            .layer(move |req| {
-                record.lock().unwrap_or_else(PoisonError::into_inner).push(Seen {
-                    route: req.route,
-                    path_and_query: req.path_and_query(),
-                    content_type: req.header("content-type").map(str::to_owned),
-                    tenant: req.header("x-tenant-id").map(str::to_owned),
-                    body: req.body.to_vec(),
-                });
-                None
+        let router = router(Arc::new(cloud)).layer(move |req| {
+            record.lock().unwrap_or_else(PoisonError::into_inner).push(Seen {
+                route: req.route,
+                path_and_query: req.path_and_query(),
+                content_type: req.header("content-type").map(str::to_owned),
+                tenant: req.header("x-tenant-id").map(str::to_owned),
+                body: req.body.to_vec(),
             });
+            None
+        });
         Ok(ExampleSim { server: SimServer::start(router).await?, seen })
     }
 }

@@ -362,7 +362,6 @@ method = "GET"
 path = "/ping"
 summary = "Ping"
 response = "()"
-simulated = false
 "#;
 
     #[test]
@@ -391,14 +390,14 @@ simulated = false
     }
 
     #[test]
-    fn the_trait_and_router_cover_only_simulated_operations() {
+    fn the_trait_and_router_cover_every_operation_with_a_not_simulated_default() {
         let out = render(&spec(OPS), "crate::generated");
-        assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send;"), "{out}");
-        assert!(!out.contains("fn ping("), "{out}");
+        assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {"), "{out}");
+        assert!(out.contains("SimResponse::text(501, \"ping is not simulated\")"), "{out}");
         assert!(out.contains("let router = serve(router, &serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
         assert!(
             out.contains(
-                "// X cloud: server-side decoders of 2 operations and the handler trait of the 1 simulated ones."
+                "// X cloud: server-side decoders of 2 operations and the handler trait of the 2 simulated ones."
             ),
             "{out}"
         );
