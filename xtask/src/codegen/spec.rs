@@ -93,7 +93,7 @@ pub struct RawErrorCode {
     pub max_attempts: Option<u32>,
     /// The seed's description.
     pub description: String,
-    /// Doc comment of the variant; default "`<code>`: <description>".
+    /// Doc comment of the variant; default "`<code>: <description>`".
     pub doc: Option<String>,
     /// HTTP status the seed documents with it.
     pub http_status: Option<u16>,
