@@ -57,7 +57,6 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use watchpost_core::clock::SharedClock;
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{Faults, Journal, SimKit, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
 
@@ -145,31 +144,7 @@ pub struct SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// The address of the token host. Default `127.0.0.1:0` (a free loopback port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.settings.bind = addr;
-        self
-    }
-
-    /// The base URL of the token host handed to clients ([`Simulator::base_url`]). Default
-    /// `http://<bound address>`. Its host, with the area host's port, is also the `areaDomain`.
-    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
-        self.settings.advertise = Some(base_url.into());
-        self
-    }
-
-    /// Seeds the tokens the simulator issues: the same seed issues the same tokens. Default:
-    /// random.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// The clock of the journal. Default [`TokioClock`](watchpost_core::clock::TokioClock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.settings.clock = clock;
-        self
-    }
+    watchpost_core::sim_settings_setters!(settings);
 
     /// The address of the area host. Default: the token host's IP on a free port.
     pub fn area_bind(mut self, addr: SocketAddr) -> Self {

@@ -44,8 +44,6 @@ use std::fmt;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use std::net::SocketAddr;
-
 use serde_json::{Map, Value};
 use watchpost_core::clock::SharedClock;
 use watchpost_core::sim::{Faults, Journal, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
@@ -94,33 +92,7 @@ impl Default for SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// The address to listen on. Default `127.0.0.1:0` (a free loopback port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.settings.bind = addr;
-        self
-    }
-
-    /// The base URL handed to clients ([`Simulator::base_url`]), for a simulator reached through
-    /// another address than the bound one (a container, a forwarded port). Default
-    /// `http://<bound address>`.
-    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
-        self.settings.advertise = Some(base_url.into());
-        self
-    }
-
-    /// Seeds the simulator's random choices (tokens): the same seed issues the same tokens.
-    /// Default: random.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// The clock of the journal and of [`Simulator::client_builder`]'s clients. Default
-    /// [`TokioClock`](watchpost_core::clock::TokioClock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.settings.clock = clock;
-        self
-    }
+    watchpost_core::sim_settings_setters!(settings);
 
     /// Requests allowed per window. Default is 3600.
     pub fn quota(mut self, limit: u32) -> Self {

@@ -51,7 +51,6 @@ pub mod generated;
 mod handlers;
 mod state;
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
@@ -59,7 +58,6 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::header::WWW_AUTHENTICATE;
 use serde_json::{json, Value};
-use watchpost_core::clock::SharedClock;
 use watchpost_core::operation::{Operation, ParamLocation};
 use watchpost_core::sim::{
     BasicOutcome, BasicServer, DigestConfig, DigestOutcome, DigestServer, Faults, Journal, Router, SimKit, SimRequest,
@@ -363,31 +361,7 @@ pub struct SimulatorBuilder {
 }
 
 impl SimulatorBuilder {
-    /// The address to listen on. Default `127.0.0.1:0` (a free loopback port).
-    pub fn bind(mut self, addr: SocketAddr) -> Self {
-        self.settings.bind = addr;
-        self
-    }
-
-    /// The base URL handed to clients ([`Simulator::base_url`]) when they reach the simulator
-    /// through another address than the bound one. Default `http://<bound address>`.
-    pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
-        self.settings.advertise = Some(base_url.into());
-        self
-    }
-
-    /// Seeds the Digest nonces and opaque value: the same seed gives the same challenges.
-    /// Default: random.
-    pub fn seed(mut self, seed: u64) -> Self {
-        self.settings.seed = seed;
-        self
-    }
-
-    /// The clock of the journal. Default [`TokioClock`](watchpost_core::clock::TokioClock).
-    pub fn clock(mut self, clock: SharedClock) -> Self {
-        self.settings.clock = clock;
-        self
-    }
+    watchpost_core::sim_settings_setters!(settings);
 
     /// The whole gateway configuration.
     pub fn config(mut self, config: SimConfig) -> Self {

@@ -260,3 +260,40 @@ impl Drop for SimKit {
         self.write_coverage();
     }
 }
+
+/// Generates, inside a vendor's `impl SimulatorBuilder`, the setters every simulator builder
+/// shares (`bind`, `advertise`, `seed`, `clock`), delegating to its [`SimSettings`] field named
+/// as the argument: the simulator-side twin of
+/// [`client_config_setters!`](crate::client_config_setters).
+#[macro_export]
+macro_rules! sim_settings_setters {
+    ($field:ident) => {
+        /// The address to listen on. Default `127.0.0.1:0` (a free loopback port).
+        pub fn bind(mut self, addr: ::std::net::SocketAddr) -> Self {
+            self.$field.bind = addr;
+            self
+        }
+
+        /// The base URL handed to clients (`Simulator::base_url`), for a simulator reached
+        /// through another address than the bound one (a container, a forwarded port); answers
+        /// that name the simulator's own host use it too. Default `http://<bound address>`.
+        pub fn advertise(mut self, base_url: impl Into<String>) -> Self {
+            self.$field.advertise = Some(base_url.into());
+            self
+        }
+
+        /// Seeds the simulator's random choices (tokens, Digest nonces): the same seed gives the
+        /// same answers. Default: random.
+        pub fn seed(mut self, seed: u64) -> Self {
+            self.$field.seed = seed;
+            self
+        }
+
+        /// The clock of the journal and of the clients `Simulator::client_builder` builds.
+        /// Default [`TokioClock`]($crate::clock::TokioClock).
+        pub fn clock(mut self, clock: $crate::clock::SharedClock) -> Self {
+            self.$field.clock = clock;
+            self
+        }
+    };
+}
