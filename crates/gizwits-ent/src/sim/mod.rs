@@ -45,7 +45,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::clock::SharedClock;
 use watchpost_core::sim::{Faults, Journal, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
