@@ -103,8 +103,7 @@ pub fn generate(root: &Path) -> Result<Vec<Output>, String> {
     let mut errors = Vec::new();
     let mut specs = Vec::new();
     for place in &places {
-        let text =
-            std::fs::read_to_string(root.join(&place.file)).map_err(|e| format!("cannot read {}: {e}", place.file))?;
+        let text = read_with_parts(root, &place.file)?;
         match load(&text, place) {
             Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
@@ -146,8 +145,7 @@ pub fn load_all(root: &Path) -> Result<Vec<model::Spec>, String> {
     let mut errors = Vec::new();
     let mut specs = Vec::new();
     for place in &discover(root)? {
-        let text =
-            std::fs::read_to_string(root.join(&place.file)).map_err(|e| format!("cannot read {}: {e}", place.file))?;
+        let text = read_with_parts(root, &place.file)?;
         match load(&text, place) {
             Ok(s) => specs.push(s),
             Err(mut e) => errors.append(&mut e),
@@ -169,7 +167,28 @@ pub fn load(text: &str, place: &SpecPlace) -> Result<model::Spec, Vec<String>> {
     validate::validate(&raw, place)
 }
 
-/// Finds `crates/*/spec/*.toml` and `tests/spec/*.toml`, sorted.
+/// Reads a spec and appends its parts: the `*.toml` files of the directory `<spec>.d/` beside it
+/// (e.g. `spec/hpp.d/sites.toml` for `spec/hpp.toml`), in name order. A part holds only
+/// `[[operation]]` and `[[error_code]]` tables, so a large spec can be split by chapter and each
+/// chapter edited on its own.
+///
+/// # Errors
+/// A file that cannot be read, naming it.
+fn read_with_parts(root: &Path, file: &str) -> Result<String, String> {
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).map_err(|e| format!("cannot read {f}: {e}"));
+    let mut text = read(file)?;
+    let parts_dir = format!("{}.d", file.trim_end_matches(".toml"));
+    for part in toml_files(&root.join(&parts_dir))? {
+        let f = format!("{parts_dir}/{part}");
+        text.push_str(&format!("\n# ---- part {f}\n"));
+        text.push_str(&read(&f)?);
+        text.push('\n');
+    }
+    Ok(text)
+}
+
+/// Finds `crates/*/spec/*.toml` and `tests/spec/*.toml`, sorted (a spec's parts are read with it:
+/// [`read_with_parts`]).
 fn discover(root: &Path) -> Result<Vec<SpecPlace>, String> {
     let mut places = Vec::new();
     let crates = root.join("crates");
@@ -337,6 +356,18 @@ response = "models::Thing"
         let e = run(&repo.0, &Args { check: true, root: None }).unwrap_err();
         assert!(e.contains("crates/demo/spec/demo.toml: operation `thing.get`: path param `id` has no `{id}`"), "{e}");
         assert!(e.contains("crates/other/spec/other.toml: TOML parse error"), "{e}");
+    }
+
+    #[test]
+    fn a_spec_reads_its_parts_in_name_order() {
+        let repo = Scratch::new("parts");
+        repo.write("crates/demo/spec/demo.toml", SPEC);
+        repo.write("crates/demo/spec/demo.d/b.toml", "# part b\n");
+        repo.write("crates/demo/spec/demo.d/a.toml", "# part a\n");
+        let text = read_with_parts(&repo.0, "crates/demo/spec/demo.toml").unwrap();
+        let (a, b) = (text.find("# part a").unwrap(), text.find("# part b").unwrap());
+        assert!(text.starts_with(SPEC) && a < b, "{text}");
+        assert_eq!(discover(&repo.0).unwrap().len(), 1, "a part is not a spec of its own");
     }
 
     #[test]
