@@ -1,0 +1,1 @@
+//! The access token (section 3.1).

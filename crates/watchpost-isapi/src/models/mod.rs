@@ -1,0 +1,1 @@
+//! ISAPI models (security control panel, device information, time, IO outputs, response status).
