@@ -70,6 +70,11 @@ impl std::fmt::Debug for ProxyArg {
 }
 
 impl ProxyArg {
+    /// Wraps the text of a proxy setting (a URL, `none` or `direct`), parsed when used.
+    pub fn new(text: String) -> Self {
+        Self(text)
+    }
+
     /// `none` (or `direct`) or a proxy URL.
     ///
     /// # Errors

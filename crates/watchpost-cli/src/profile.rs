@@ -10,13 +10,24 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::error::{CliError, CliResult};
-use crate::net::NetArgs;
+use crate::net::{NetArgs, ProxyArg};
 use crate::secret::Secret;
 use crate::vendors::Vendor;
 
 /// The keys every profile may have, whatever its vendor.
-const COMMON_KEYS: &[&str] =
-    &["vendor", "base_url", "ca_cert", "pin", "timeout", "connect_timeout", "allow_plaintext_secrets"];
+const COMMON_KEYS: &[&str] = &[
+    "vendor",
+    "base_url",
+    "ca_cert",
+    "pin",
+    "timeout",
+    "connect_timeout",
+    "native_roots",
+    "proxy",
+    "proxy_env",
+    "proxy_file",
+    "allow_plaintext_secrets",
+];
 
 /// The config file: `--config FILE`, else `$XDG_CONFIG_HOME/watchpost/config.toml`, else
 /// `~/.config/watchpost/config.toml`.
@@ -212,7 +223,34 @@ impl Profile {
         if net.connect_timeout.is_none() {
             net.connect_timeout = self.duration("connect_timeout")?;
         }
+        if net.proxy.is_none() {
+            net.proxy = self.proxy()?;
+        }
+        if !net.native_roots {
+            net.native_roots = self.flag("native_roots")? == Some(true);
+        }
         Ok(())
+    }
+
+    /// The profile's proxy: `proxy = "http://host:port"` (or `none`) in clear text when the URL
+    /// holds no password; a URL with a password is a secret like any other (`proxy_env`,
+    /// `proxy_file`, or clear text only with `allow_plaintext_secrets = true`).
+    ///
+    /// # Errors
+    /// As [`Profile::secret`]; the URL is never in the message.
+    fn proxy(&self) -> CliResult<Option<ProxyArg>> {
+        match self.text("proxy")? {
+            Some(url) if !url_has_password(&url) => {
+                if self.table.contains_key("proxy_env") || self.table.contains_key("proxy_file") {
+                    return Err(CliError::usage(format!(
+                        "{}: give only one of proxy, proxy_env, proxy_file",
+                        self.at()
+                    )));
+                }
+                Ok(Some(ProxyArg::new(url)))
+            }
+            _ => Ok(self.secret("proxy")?.map(|s| ProxyArg::new(s.expose().to_owned()))),
+        }
     }
 
     /// Fills `slot` with the text of `key` when the command line left it unset.
@@ -310,12 +348,48 @@ impl Profile {
     }
 }
 
+/// Whether a URL's authority holds a password (`scheme://user:password@host`).
+fn url_has_password(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    authority.rsplit_once('@').is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use watchpost::core::transport::ProxyConfig;
 
     fn profile(text: &str) -> Profile {
         Profile::parse(text, Path::new("/etc/wp/config.toml"), "p").unwrap()
+    }
+
+    #[test]
+    fn the_proxy_and_native_roots_come_from_the_profile_and_a_proxy_password_is_a_secret() {
+        let mut net = NetArgs::default();
+        profile("[profile.p]\nproxy = \"http://proxy.lan:3128\"\nnative_roots = true\n").fill_net(&mut net).unwrap();
+        assert!(net.native_roots);
+        assert_eq!(
+            format!("{:?}", net.proxy.unwrap().proxy().unwrap()),
+            format!("{:?}", ProxyConfig::url("http://proxy.lan:3128").unwrap())
+        );
+
+        let with_password = "[profile.p]\nproxy = \"http://ops:hunter2@proxy.lan:3128\"\n";
+        let e = profile(with_password).fill_net(&mut NetArgs::default()).unwrap_err();
+        assert!(e.message.contains("clear text") && !e.to_string().contains("hunter2"), "{e}");
+        let allowed = format!("{with_password}allow_plaintext_secrets = true\n");
+        let mut net = NetArgs::default();
+        profile(&allowed).fill_net(&mut net).unwrap();
+        assert!(net.proxy.is_some());
+
+        let mut flag = NetArgs { proxy: Some(ProxyArg::new("none".into())), ..NetArgs::default() };
+        profile("[profile.p]\nproxy = \"http://proxy.lan:3128\"\n").fill_net(&mut flag).unwrap();
+        assert_eq!(format!("{:?}", flag.proxy.unwrap().proxy().unwrap()), "ProxyConfig::None", "the flag wins");
+        assert!(
+            url_has_password("http://u:p@h:1/x")
+                && !url_has_password("http://u@h:1")
+                && !url_has_password("http://h:1/a:b@c")
+        );
     }
 
     #[test]
