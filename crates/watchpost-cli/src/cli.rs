@@ -69,10 +69,14 @@ pub struct SimArgs {
     /// The vendor whose simulator to serve.
     #[arg(value_parser = crate::vendors::id_parser())]
     pub vendor: String,
-    /// Also accept connections on this address (forwarded to the simulator), e.g.
-    /// `127.0.0.1:8080`. Default: only the simulator's own loopback port.
+    /// The address the simulator listens on, e.g. `0.0.0.0:8080` to be reachable from another
+    /// host or container. Default: a free loopback port.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
+    /// The base URL the simulator hands to clients (EZVIZ's area domain follows it), e.g.
+    /// `http://sim.lan:8080` when it listens on `0.0.0.0:8080`. Default: `http://<listen address>`.
+    #[arg(long, value_name = "URL")]
+    pub advertise: Option<String>,
 }
 
 /// What every vendor command takes: the operation, its parameters and the output format.

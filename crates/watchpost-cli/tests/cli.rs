@@ -359,3 +359,51 @@ async fn a_redirect_or_an_empty_answer_to_arm_or_reboot_exits_1_without_a_status
         }
     }
 }
+
+/// `watchpost sim ezviz --listen ADDR --advertise URL`: the simulator itself listens on ADDR and
+/// hands out URL (no forwarder); a client given only the advertised URL gets a token whose area
+/// domain is on the advertised host, and its calls reach the simulator there.
+#[tokio::test]
+async fn sim_listens_where_told_and_hands_out_the_advertised_url() {
+    use std::io::{BufRead as _, BufReader};
+    let port = {
+        let free = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        free.local_addr().expect("addr").port()
+    };
+    let advertised = format!("http://localhost:{port}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_watchpost"))
+        .args(["sim", "ezviz", "--listen", &format!("127.0.0.1:{port}"), "--advertise", &advertised])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn watchpost sim");
+    let stdout = child.stdout.take().expect("stdout");
+    let printed = tokio::task::spawn_blocking(move || {
+        let mut printed = String::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.contains("--list") {
+                break;
+            }
+        }
+        printed
+    })
+    .await
+    .expect("reader");
+    let area = printed.lines().find(|l| l.contains("area domain")).unwrap_or_default().to_owned();
+
+    let client = ezviz::Client::builder()
+        .base_url(&advertised)
+        .app_key(ezviz::sim::fixtures::APP_KEY)
+        .app_secret(ezviz::sim::fixtures::APP_SECRET)
+        .build()
+        .expect("client");
+    let answer = client.get_sound_switch(&ezviz::GetSoundSwitchRequest::new(ezviz::sim::fixtures::CAMERA)).await;
+    child.kill().ok();
+    child.wait().ok();
+    assert!(printed.contains(&advertised), "the advertised URL is shown:\n{printed}");
+    assert!(area.contains("http://localhost:"), "the area domain is on the advertised host: {area}\n{printed}");
+    assert!(!printed.contains("forwards to"), "no forwarder:\n{printed}");
+    answer.expect("a call through the advertised URL and the area domain reaches the simulator");
+}

@@ -9,7 +9,7 @@ use watchpost::ezviz;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -74,9 +74,10 @@ impl Vendor for Ezviz {
         &["app_secret", "access_token"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = ezviz::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = at.apply(ezviz::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
@@ -287,10 +288,6 @@ impl RunningSim for Sim {
             export(&Ezviz, "APP_KEY", c.app_key.as_deref().unwrap_or_default()),
             export(&Ezviz, "APP_SECRET", c.app_secret.as_ref().map(Secret::expose).unwrap_or_default()),
         ]
-    }
-
-    fn forward_note(&self) -> Option<&'static str> {
-        Some("tokens point every call at the area domain above, which listens on loopback only.")
     }
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {

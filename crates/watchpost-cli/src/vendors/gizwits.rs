@@ -7,7 +7,7 @@ use watchpost::gizwits;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -86,9 +86,10 @@ impl Vendor for Gizwits {
         &["enterprise_secret", "product_secret"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = gizwits::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = at.apply(gizwits::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
