@@ -433,7 +433,7 @@ handwritten = true
             out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"),
             "{out}"
         );
-        assert!(!out.contains("(&api::ops::DOWNLOAD_VIDEO, "), "not routed: {out}");
+        assert!(!out.contains("(&api::ops::DOWNLOAD_VIDEO, \""), "not routed: {out}");
         assert!(out.contains("fn download_video(&self"), "{out}");
     }
 
