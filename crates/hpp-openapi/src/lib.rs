@@ -29,6 +29,7 @@ pub mod profile;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
+mod validate;
 
 pub use client::{Client, ClientBuilder, Region, DEFAULT_TOKEN_HOST};
 pub use error::{HppCode, HppErrorExt};
