@@ -25,6 +25,9 @@ async fn subscribed_alarms_arrive_in_a_batch_that_stays_until_confirmed() {
     assert!(sim.push_alarm("Q01728482", FormatType::Json, json!({"eventType": "cidEvent", "cid": 1130})));
     assert!(sim.push_alarm("Q01728482", FormatType::Xml, json!("<EventNotificationAlert/>")));
     assert!(!sim.push_alarm("OTHER0001", FormatType::Json, json!({})), "not in the list");
+    sim.set_offline("Q01728482", true);
+    assert!(!sim.push_alarm("Q01728482", FormatType::Json, json!({})), "an offline device sends nothing");
+    sim.set_offline("Q01728482", false);
 
     let batch = client.mq_messages(&MqMessagesRequest::new()).await.unwrap();
     assert_eq!(batch.list.len(), 2);
