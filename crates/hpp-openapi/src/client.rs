@@ -378,8 +378,10 @@ impl Client {
     /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         crate::validate::check(&request)?;
-        let key = is_search(request.op.path).then(|| self.inner.search_lock.clone());
-        let request = request.device_key(key).options(&self.options);
+        // A caller's own device key is kept; a search is queued behind the key's other searches.
+        let request =
+            if is_search(request.op.path) { request.device_key(Some(self.inner.search_lock.clone())) } else { request };
+        let request = request.options(&self.options);
         self.inner.pipeline.execute(request).await
     }
 }
