@@ -146,3 +146,16 @@ async fn a_short_token_life_set_on_the_builder_is_refreshed_before_it_runs_out()
     assert_eq!(err.hpp_code(), Some(HppCode::AkNotFound));
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_fixed_token_the_platform_rejects_reaches_the_caller_without_a_refresh() {
+    let sim = Simulator::start().await.unwrap();
+    let client =
+        hpp_openapi::Client::builder().access_token("hpc.not-issued").area_domain(sim.area_domain()).build().unwrap();
+    let err = client.mq_subscribe(&subscribe_all()).await.unwrap_err();
+    assert_eq!(err.class(), watchpost_core::ErrorClass::AuthExpired);
+    assert_eq!(err.hpp_code(), Some(HppCode::TokenExpired));
+    assert_eq!(sim.token_calls(), 0);
+    assert!(!format!("{err:?}").contains("not-issued"), "the token stays out of the error");
+    sim.shutdown().await;
+}
