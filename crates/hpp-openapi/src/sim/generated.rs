@@ -111,78 +111,47 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = serve(
+    let router = watchpost_core::sim::decode::route_decoded(
         router,
         &serves,
         &handlers,
-        &api::ops::GET_TOKEN,
-        "/api/hpcgw/v1/token/get",
+        (&api::ops::GET_TOKEN, "/api/hpcgw/v1/token/get"),
         |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
+    let router = watchpost_core::sim::decode::route_decoded(
         router,
         &serves,
         &handlers,
-        &api::ops::MQ_SUBSCRIBE,
-        "/api/hpcgw/v1/mq/subscribe",
+        (&api::ops::MQ_SUBSCRIBE, "/api/hpcgw/v1/mq/subscribe"),
         |h, req: api::MqSubscribeRequest, ctx| async move { h.mq_subscribe(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
+    let router = watchpost_core::sim::decode::route_decoded(
         router,
         &serves,
         &handlers,
-        &api::ops::MQ_MESSAGES,
-        "/api/hpcgw/v1/mq/messages",
+        (&api::ops::MQ_MESSAGES, "/api/hpcgw/v1/mq/messages"),
         |h, req: api::MqMessagesRequest, ctx| async move { h.mq_messages(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
+    let router = watchpost_core::sim::decode::route_decoded(
         router,
         &serves,
         &handlers,
-        &api::ops::MQ_OFFSET,
-        "/api/hpcgw/v1/mq/offset",
+        (&api::ops::MQ_OFFSET, "/api/hpcgw/v1/mq/offset"),
         |h, req: api::MqOffsetRequest, ctx| async move { h.mq_offset(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
+    let router = watchpost_core::sim::decode::route_decoded(
         router,
         &serves,
         &handlers,
-        &api::ops::ALARM_PICTURE_URL,
-        "/api/hpcgw/v1/alarm/pictureurl",
+        (&api::ops::ALARM_PICTURE_URL, "/api/hpcgw/v1/alarm/pictureurl"),
         |h, req: api::AlarmPictureUrlRequest, ctx| async move { h.alarm_picture_url(req, ctx).await },
+        H::reject,
     );
     router
-}
-
-/// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(
-    router: Router,
-    serves: &impl Fn(&'static Operation) -> bool,
-    handlers: &Arc<H>,
-    op: &'static Operation,
-    template: &str,
-    call: F,
-) -> Router
-where
-    H: Handlers,
-    T: FromSimRequest,
-    F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = SimResponse> + Send + 'static,
-{
-    if !serves(op) {
-        return router;
-    }
-    let handlers = handlers.clone();
-    router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
-        let handlers = handlers.clone();
-        let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));
-        async move {
-            match call {
-                Ok(answer) => answer.await,
-                Err(rejection) => handlers.reject(op, rejection),
-            }
-        }
-    })
 }
 
 /// Checks that the simulator's decoder of `op_id` inverts the client's encoder for `params`

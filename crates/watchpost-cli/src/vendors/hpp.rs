@@ -10,7 +10,7 @@ use watchpost::hpp;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -73,9 +73,10 @@ impl Vendor for Hpp {
         &["secret_key", "access_token"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = hpp::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = at.apply(hpp::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
@@ -286,10 +287,6 @@ impl RunningSim for Sim {
             export(&Hpp, "APP_KEY", c.app_key.as_deref().unwrap_or_default()),
             export(&Hpp, "SECRET_KEY", c.secret_key.as_ref().map(Secret::expose).unwrap_or_default()),
         ]
-    }
-
-    fn forward_note(&self) -> Option<&'static str> {
-        Some("tokens point every call at the area domain above, which listens on loopback only.")
     }
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {
