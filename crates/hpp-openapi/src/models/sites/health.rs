@@ -61,7 +61,12 @@ pub struct DeviceHealth {
     #[serde(default, deserialize_with = "one_or_many")]
     pub alarm_device_status: Vec<AlarmDeviceStatus>,
     /// Status of an encoding device (wire key `enCodingDeviceStatus`; a list or an object).
-    #[serde(default, rename = "enCodingDeviceStatus", alias = "encodingDeviceStatus", deserialize_with = "one_or_many")]
+    #[serde(
+        default,
+        rename = "enCodingDeviceStatus",
+        alias = "encodingDeviceStatus",
+        deserialize_with = "one_or_many"
+    )]
     pub encoding_device_status: Vec<EncodingDeviceStatus>,
 }
 

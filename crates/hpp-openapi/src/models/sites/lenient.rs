@@ -29,10 +29,9 @@ pub(crate) fn one_or_many<'de, D: Deserializer<'de>, T: DeserializeOwned>(deseri
     let value = Option::<Value>::deserialize(deserializer)?;
     match value {
         None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .into_iter()
-            .map(|v| serde_json::from_value(v).map_err(serde::de::Error::custom))
-            .collect(),
+        Some(Value::Array(items)) => {
+            items.into_iter().map(|v| serde_json::from_value(v).map_err(serde::de::Error::custom)).collect()
+        }
         Some(one) => serde_json::from_value(one).map(|t| vec![t]).map_err(serde::de::Error::custom),
     }
 }
