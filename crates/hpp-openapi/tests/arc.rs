@@ -1,0 +1,163 @@
+//! The ARC service (3.37-3.42) against the simulator over loopback: enabling and disabling,
+//! event lists, account numbers, the paged device list and site information, typed results
+//! checked, and the client-side limits.
+
+use futures_util::TryStreamExt as _;
+use hpp_openapi::models::arc::DeviceSerialList;
+use hpp_openapi::models::sites::{DeviceSerial, SiteId, SiteName};
+use hpp_openapi::sim::Simulator;
+use hpp_openapi::*;
+use watchpost_core::ErrorKind;
+
+fn serial(s: &str) -> DeviceSerial {
+    DeviceSerial::new(s).unwrap()
+}
+
+/// A simulator with one site holding a panel and an NVR; returns the site ID.
+async fn site_with_devices(sim: &Simulator, client: &Client) -> String {
+    client.add_site(&AddSiteRequest::new(SiteName::new("Bank").unwrap(), 182)).await.unwrap();
+    let id = sim.site_id("Bank").unwrap();
+    assert!(sim.add_site_device(&id, "Q01728482", "Panel", true));
+    assert!(sim.add_site_device(&id, "D00000001", "NVR", false));
+    id
+}
+
+#[tokio::test]
+async fn the_arc_service_is_enabled_edited_and_disabled() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let site = site_with_devices(&sim, &client).await;
+
+    let p = client.enable_arc_service(&EnableArcServiceRequest::new(serial("Q01728482"), "ARC-1")).await.unwrap();
+    assert!(p.is_applied());
+    sim.require_end_user_approval("D00000001");
+    let p = client.enable_arc_service(&EnableArcServiceRequest::new(serial("D00000001"), "ARC-1")).await.unwrap();
+    assert!(p.is_pending(), "waits for the end user");
+    sim.approve_arc("D00000001");
+
+    let p = client
+        .update_arc_event_types(
+            &UpdateArcEventTypesRequest::new(serial("Q01728482")).ax2_permission_list(vec![39, 10, 18]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.permission, Some(1));
+    let p = client
+        .update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("D00000001")).cctv_event_list(vec![1, 2, 4]))
+        .await
+        .unwrap();
+    assert!(p.is_applied());
+    let sent = sim.journal().last_of("arc.event.type.update").unwrap().json().unwrap();
+    assert_eq!(sent, serde_json::json!({"deviceSerial": "D00000001", "CCTVEventList": [1, 2, 4]}));
+    client.update_arc_account_number(&UpdateArcAccountNumberRequest::new(serial("Q01728482"), "1234")).await.unwrap();
+    let (arc, ax, cctv, account) = sim.arc_service("Q01728482").unwrap();
+    assert_eq!((arc.as_str(), ax, cctv, account.as_deref()), ("ARC-1", vec![39, 10, 18], vec![], Some("1234")));
+    assert_eq!(sim.arc_service("D00000001").unwrap().2, vec![1, 2, 4]);
+    // [0] cancels every CCTV event.
+    client
+        .update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("D00000001")).cctv_event_list(vec![0]))
+        .await
+        .unwrap();
+    assert!(sim.arc_service("D00000001").unwrap().2.is_empty());
+
+    // Neither list: refused by the platform.
+    let err = client.update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("Q01728482"))).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::ParameterError));
+
+    let info = client.arc_site_info(&ArcSiteInfoRequest::new(site.clone())).await.unwrap();
+    assert_eq!(info.id.as_deref(), Some(site.as_str()));
+    assert_eq!(info.site_name.as_deref(), Some("Bank"));
+    assert_eq!(info.installer_email.as_deref(), Some("admin@sim-installer.example"));
+    assert_eq!(info.shared_info.and_then(|s| s.share_type), Some(0));
+    assert_eq!(sim.journal().last_of("arc.site.info").unwrap().method, http::Method::GET);
+
+    client.disable_arc_service(&DisableArcServiceRequest::new(serial("Q01728482"))).await.unwrap();
+    assert!(sim.arc_service("Q01728482").is_none());
+    let err = client.disable_arc_service(&DisableArcServiceRequest::new(serial("Q01728482"))).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::DeviceNotFoundOrNoPermission));
+    let err = client
+        .update_arc_account_number(&UpdateArcAccountNumberRequest::new(serial("Q01728482"), "1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::DeviceNotFoundOrNoPermission));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn unknown_offline_and_unmonitored_devices_and_sites_answer_their_codes() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let site = site_with_devices(&sim, &client).await;
+    let err = client.enable_arc_service(&EnableArcServiceRequest::new(serial("NOPE"), "ARC-1")).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::DeviceNotFoundOrNoPermission));
+    sim.set_offline("Q01728482", true);
+    let err = client.enable_arc_service(&EnableArcServiceRequest::new(serial("Q01728482"), "ARC-1")).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::DeviceOffline));
+    // No device of the site has the service: the ARC does not see the site.
+    let err = client.arc_site_info(&ArcSiteInfoRequest::new(site)).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::SiteNotFoundOrNoPermission));
+    let err = client.arc_site_info(&ArcSiteInfoRequest::new("unknown")).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::SiteNotFoundOrNoPermission));
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_device_list_pages_and_filters() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let site = site_with_devices(&sim, &client).await;
+    client.add_site(&AddSiteRequest::new(SiteName::new("Other").unwrap(), 1)).await.unwrap();
+    let other = sim.site_id("Other").unwrap();
+    for i in 0..43 {
+        let s = format!("P{i:07}");
+        sim.add_site_device(&other, &s, "Panel", true);
+        client.enable_arc_service(&EnableArcServiceRequest::new(serial(&s), "ARC-1")).await.unwrap();
+    }
+    client.enable_arc_service(&EnableArcServiceRequest::new(serial("Q01728482"), "ARC-1")).await.unwrap();
+    client.update_arc_account_number(&UpdateArcAccountNumberRequest::new(serial("Q01728482"), "77")).await.unwrap();
+
+    let first = client.list_arc_devices(&ListArcDevicesRequest::new()).await.unwrap();
+    assert_eq!((first.page, first.page_size, first.total, first.total_page, first.rows.len()), (1, 20, 44, 3, 20));
+    let all: Vec<_> = client.list_arc_devices_stream(&ListArcDevicesRequest::new()).try_collect().await.unwrap();
+    assert_eq!(all.len(), 44);
+    let mut serials: Vec<_> = all.iter().filter_map(|d| d.device_serial.clone()).collect();
+    serials.sort();
+    serials.dedup();
+    assert_eq!(serials.len(), 44, "each device once");
+
+    let mine = client
+        .list_arc_devices(&ListArcDevicesRequest::new().site_id(SiteId::new(site.clone()).unwrap()))
+        .await
+        .unwrap();
+    assert_eq!(mine.rows.len(), 1);
+    let d = &mine.rows[0];
+    assert_eq!(d.device_serial.as_deref(), Some("Q01728482"));
+    assert_eq!((d.device_category, d.is_subscribed, d.device_online_status), (Some(3), Some(true), Some(1)));
+    assert_eq!(d.site_id.as_deref(), Some(site.as_str()));
+    assert_eq!(d.site_name.as_deref(), Some("Bank"));
+    assert_eq!(d.ext_info.as_deref(), Some("77"));
+
+    let list = DeviceSerialList::new([serial("P0000001"), serial("P0000002")]).unwrap();
+    let some = client.list_arc_devices(&ListArcDevicesRequest::new().device_serial_list(list)).await.unwrap();
+    assert_eq!(
+        some.rows.iter().filter_map(|d| d.device_serial.as_deref()).collect::<Vec<_>>(),
+        ["P0000001", "P0000002"]
+    );
+    sim.shutdown().await;
+}
+
+#[tokio::test]
+async fn serial_limits_fail_before_anything_is_sent() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    assert_eq!(DeviceSerial::new("0123456789").unwrap_err().kind(), ErrorKind::InvalidInput);
+    let many = (0..201).map(|i| serial(&format!("S{i:05}")));
+    assert_eq!(DeviceSerialList::new(many).unwrap_err().kind(), ErrorKind::InvalidInput);
+    let serials: Vec<String> = (0..201).map(|i| format!("S{i:05}")).collect();
+    let err = client.call_json("arc.device.list", serde_json::json!({"deviceSerialList": serials})).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.call_json("arc.device.disable", serde_json::json!({"deviceSerial": ""})).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(sim.hits("arc.device.list") + sim.hits("arc.device.disable"), 0, "nothing was sent");
+    sim.shutdown().await;
+}
