@@ -60,9 +60,13 @@ async fn the_arc_service_is_enabled_edited_and_disabled() {
         .unwrap();
     assert!(sim.arc_service("D00000001").unwrap().2.is_empty());
 
-    // Neither list: refused by the platform.
+    // Neither list: refused before sending.
+    let before = sim.hits("arc.event.type.update");
     let err = client.update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("Q01728482"))).await.unwrap_err();
-    assert_eq!(err.hpp_code(), Some(HppCode::ParameterError));
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    assert_eq!(sim.hits("arc.event.type.update"), before);
+    let err = client.arc_site_info(&ArcSiteInfoRequest::new(" ")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
 
     let info = client.arc_site_info(&ArcSiteInfoRequest::new(site.clone())).await.unwrap();
     assert_eq!(info.id.as_deref(), Some(site.as_str()));

@@ -316,6 +316,21 @@ async fn documented_limits_fail_before_anything_is_sent() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert_eq!(sim.hits("site.add") + sim.hits("site.assign"), 0, "nothing was sent");
+    let one = InstallerPermissionTimes::new([pair(1)]).unwrap();
+    let no_site: [&str; 0] = [];
+    let err = client.assign_site_managers(&AssignSiteManagersRequest::new(no_site, one)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.cancel_site_customers(&CancelSiteCustomersRequest::new(sid("s"), no_site)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    for blank in ["", "  "] {
+        let err = client.delete_site(&DeleteSiteRequest::new(blank)).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let err = client.cancel_site_share(&CancelSiteShareRequest::new(blank)).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        let err = client.update_site(&UpdateSiteRequest::new(blank, name("x"))).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    }
+    let sent = ["site.add", "site.assign", "site.customer.cancel", "site.delete", "site.share.cancel", "site.update"];
+    assert_eq!(sent.iter().map(|op| sim.hits(op)).sum::<u64>(), 0, "nothing was sent");
     sim.shutdown().await;
 }

@@ -7,6 +7,7 @@
 mod health;
 pub mod input;
 pub(crate) mod lenient;
+pub(crate) mod rules;
 #[cfg(test)]
 mod seed_examples;
 
