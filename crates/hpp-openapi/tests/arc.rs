@@ -50,15 +50,17 @@ async fn the_arc_service_is_enabled_edited_and_disabled() {
     let sent = sim.journal().last_of("arc.event.type.update").unwrap().json().unwrap();
     assert_eq!(sent, serde_json::json!({"deviceSerial": "D00000001", "CCTVEventList": [1, 2, 4]}));
     client.update_arc_account_number(&UpdateArcAccountNumberRequest::new(serial("Q01728482"), "1234")).await.unwrap();
-    let (arc, ax, cctv, account) = sim.arc_service("Q01728482").unwrap();
-    assert_eq!((arc.as_str(), ax, cctv, account.as_deref()), ("ARC-1", vec![39, 10, 18], vec![], Some("1234")));
-    assert_eq!(sim.arc_service("D00000001").unwrap().2, vec![1, 2, 4]);
+    let panel = sim.arc_service("Q01728482").unwrap();
+    assert_eq!(panel.arc_id, "ARC-1");
+    assert_eq!((panel.ax2_permissions, panel.cctv_events), (vec![39, 10, 18], vec![]));
+    assert_eq!(panel.account_number.as_deref(), Some("1234"));
+    assert_eq!(sim.arc_service("D00000001").unwrap().cctv_events, vec![1, 2, 4]);
     // [0] cancels every CCTV event.
     client
         .update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("D00000001")).cctv_event_list(vec![0]))
         .await
         .unwrap();
-    assert!(sim.arc_service("D00000001").unwrap().2.is_empty());
+    assert!(sim.arc_service("D00000001").unwrap().cctv_events.is_empty());
 
     // Neither list: refused before sending.
     let before = sim.hits("arc.event.type.update");

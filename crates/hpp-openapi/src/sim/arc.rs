@@ -189,12 +189,27 @@ impl Simulator {
         }
     }
 
-    /// The ARC ID, event lists (AX Pro, CCTV) and account number of a device with the service.
-    pub fn arc_service(&self, serial: &str) -> Option<(String, Vec<u32>, Vec<u32>, Option<String>)> {
+    /// What the simulator holds for a device with the ARC service (`None` without it).
+    pub fn arc_service(&self, serial: &str) -> Option<ArcService> {
         let st = self.sim().state();
-        st.arc
-            .enabled
-            .get(serial)
-            .map(|e| (e.arc_id.clone(), e.ax2_permissions.clone(), e.cctv_events.clone(), e.account_number.clone()))
+        st.arc.enabled.get(serial).map(|e| ArcService {
+            arc_id: e.arc_id.clone(),
+            ax2_permissions: e.ax2_permissions.clone(),
+            cctv_events: e.cctv_events.clone(),
+            account_number: e.account_number.clone(),
+        })
     }
+}
+
+/// The ARC service of one simulated device, as [`Simulator::arc_service`] reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArcService {
+    /// The ARC it reports to.
+    pub arc_id: String,
+    /// The AX Pro event permissions last set.
+    pub ax2_permissions: Vec<u32>,
+    /// The CCTV events last set.
+    pub cctv_events: Vec<u32>,
+    /// The account number, once set.
+    pub account_number: Option<String>,
 }

@@ -281,7 +281,7 @@ pub(crate) fn search_sites(h: &HppSim, req: api::SearchSitesRequest) -> SimRespo
             let opt = |o: &Option<String>| o.clone().unwrap_or_default();
             matches(needle, &[&s.name, &opt(&s.state), &opt(&s.city), &opt(&s.street), &opt(&s.location), &names])
         })
-        .map(|s| site_json(&st, s))
+        .map(|s| site_json(st, s))
         .collect();
     answer(Ok(Some(page(rows, req.page, req.page_size))))
 }
