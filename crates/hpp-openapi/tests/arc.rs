@@ -167,3 +167,81 @@ async fn serial_limits_fail_before_anything_is_sent() {
     assert_eq!(sim.hits("arc.device.list") + sim.hits("arc.device.disable"), 0, "nothing was sent");
     sim.shutdown().await;
 }
+
+/// Whether a seed section is one of this part's (3.2-3.17, 3.37-3.42).
+fn is_sites_or_arc(section: &str) -> bool {
+    let minor = section.strip_prefix("3.").and_then(|m| m.parse::<u32>().ok());
+    minor.is_some_and(|m| (2..=17).contains(&m) || (37..=42).contains(&m))
+}
+
+#[tokio::test]
+async fn every_sites_and_arc_operation_is_in_the_spec_and_called() {
+    use hpp_openapi::models::sites::{
+        DevicePermission, HcAccount, HcAccounts, InstallerId, InstallerPermissionTime, InstallerPermissionTimes,
+        SharedDevices, SharedHc,
+    };
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let ours: Vec<&str> = OPERATIONS.iter().filter(|o| is_sites_or_arc(o.section)).map(|o| o.id).collect();
+    assert_eq!(ours.len(), 22, "16 site operations and 6 ARC operations: {ours:?}");
+
+    let site = site_with_devices(&sim, &client).await;
+    let sid = || SiteId::new(site.clone()).unwrap();
+    assert_eq!(client.search_installers(&SearchInstallersRequest::new()).await.unwrap().total, 1);
+    assert_eq!(client.search_sites(&SearchSitesRequest::new()).await.unwrap().total, 1);
+    client.update_site(&UpdateSiteRequest::new(site.clone(), SiteName::new("Bank 2").unwrap())).await.unwrap();
+    client.share_site(&ShareSiteRequest::new("a@partner.example", sid())).await.unwrap();
+    client.cancel_site_share(&CancelSiteShareRequest::new(site.clone())).await.unwrap();
+    let pairs = InstallerPermissionTimes::new([InstallerPermissionTime::permanent(
+        InstallerId::new(hpp_openapi::sim::ADMIN_INSTALLER_ID).unwrap(),
+    )])
+    .unwrap();
+    client.assign_site_managers(&AssignSiteManagersRequest::new([site.clone()], pairs)).await.unwrap();
+    assert_eq!(client.site_managers(&SiteManagersRequest::new(sid())).await.unwrap().installer_managers.len(), 1);
+    let devices = SharedDevices::new([DevicePermission::new("Q01728482")]).unwrap();
+    let accounts = HcAccounts::new([HcAccount::email("o@example.com")]).unwrap();
+    client.hand_over_site(&HandOverSiteRequest::new(sid(), accounts, devices.clone())).await.unwrap();
+    assert_eq!(client.site_customers(&SiteCustomersRequest::new(sid())).await.unwrap().customers.len(), 1);
+    let detail = client.site_customer_detail(&SiteCustomerDetailRequest::new(sid(), "o@example.com")).await.unwrap();
+    assert_eq!(detail.share_devices.len(), 1);
+    let shared = SharedHc {
+        hc_account: "o@example.com".into(),
+        account_type: hpp_openapi::models::sites::AccountType::Email,
+        share_devices: devices,
+    };
+    client.update_site_customer_devices(&UpdateSiteCustomerDevicesRequest::new(sid(), shared)).await.unwrap();
+    client
+        .update_site_customer_account(&UpdateSiteCustomerAccountRequest::new(
+            sid(),
+            HcAccount::email("o@example.com"),
+            HcAccount::phone("+331"),
+        ))
+        .await
+        .unwrap();
+    client.cancel_site_customers(&CancelSiteCustomersRequest::new(sid(), ["+331"])).await.unwrap();
+    assert_eq!(client.site_health_report(&SiteHealthReportRequest::new(sid())).await.unwrap().report_detail.len(), 2);
+    assert!(client
+        .enable_arc_service(&EnableArcServiceRequest::new(serial("Q01728482"), "A"))
+        .await
+        .unwrap()
+        .is_applied());
+    assert_eq!(client.list_arc_devices(&ListArcDevicesRequest::new()).await.unwrap().total, 1);
+    let p = client
+        .update_arc_event_types(&UpdateArcEventTypesRequest::new(serial("Q01728482")).ax2_permission_list(vec![40]))
+        .await
+        .unwrap();
+    assert!(p.is_applied());
+    client.update_arc_account_number(&UpdateArcAccountNumberRequest::new(serial("Q01728482"), "9")).await.unwrap();
+    assert_eq!(
+        client.arc_site_info(&ArcSiteInfoRequest::new(site.clone())).await.unwrap().site_name.as_deref(),
+        Some("Bank 2")
+    );
+    client.disable_arc_service(&DisableArcServiceRequest::new(serial("Q01728482"))).await.unwrap();
+    client.delete_site(&DeleteSiteRequest::new(site)).await.unwrap();
+
+    let unhit = sim.unhit_operations();
+    for op in &ours {
+        assert!(!unhit.contains(op), "{op} was not called");
+    }
+    sim.shutdown().await;
+}

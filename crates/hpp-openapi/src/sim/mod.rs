@@ -70,6 +70,7 @@ use crate::generated::{ops, OPERATIONS};
 
 pub use arc::ArcService;
 pub use handlers::HppSim;
+pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};
 
 /// The simulator's default credentials.
 pub mod fixtures {
