@@ -105,7 +105,7 @@ pub mod ops {
                 name: "name",
                 wire: "name",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteName",
+                ty: "string",
                 required: true,
                 doc: "Site name (1 to 128 characters)",
             },
@@ -129,7 +129,7 @@ pub mod ops {
                 name: "site_state",
                 wire: "siteState",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "State where the site is (at most 128 characters)",
             },
@@ -137,7 +137,7 @@ pub mod ops {
                 name: "site_city",
                 wire: "siteCity",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "City where the site is (at most 128 characters)",
             },
@@ -145,7 +145,7 @@ pub mod ops {
                 name: "site_street",
                 wire: "siteStreet",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "Street where the site is (at most 128 characters)",
             },
@@ -153,7 +153,7 @@ pub mod ops {
                 name: "location",
                 wire: "location",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "Detailed address of the site (at most 128 characters)",
             },
@@ -209,7 +209,7 @@ pub mod ops {
                 name: "name",
                 wire: "name",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteName",
+                ty: "string",
                 required: true,
                 doc: "Site name (1 to 128 characters)",
             },
@@ -217,7 +217,7 @@ pub mod ops {
                 name: "site_state",
                 wire: "siteState",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "State where the site is (at most 128 characters)",
             },
@@ -225,7 +225,7 @@ pub mod ops {
                 name: "site_city",
                 wire: "siteCity",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "City where the site is (at most 128 characters)",
             },
@@ -233,7 +233,7 @@ pub mod ops {
                 name: "site_street",
                 wire: "siteStreet",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "Street where the site is (at most 128 characters)",
             },
@@ -241,7 +241,7 @@ pub mod ops {
                 name: "location",
                 wire: "location",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::AddressText",
+                ty: "string",
                 required: false,
                 doc: "Detailed address of the site (at most 128 characters)",
             },
@@ -318,7 +318,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "ID of the site to share (1 to 48 characters)",
             },
@@ -417,7 +417,7 @@ pub mod ops {
             name: "site_id",
             wire: "siteId",
             location: ParamLocation::Json,
-            ty: "model:models::sites::SiteId",
+            ty: "string",
             required: true,
             doc: "Site ID (1 to 48 characters)",
         }],
@@ -442,7 +442,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID (1 to 48 characters)",
             },
@@ -491,7 +491,7 @@ pub mod ops {
             name: "site_id",
             wire: "siteId",
             location: ParamLocation::Json,
-            ty: "model:models::sites::SiteId",
+            ty: "string",
             required: true,
             doc: "Site ID (1 to 48 characters)",
         }],
@@ -516,7 +516,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID (1 to 48 characters)",
             },
@@ -550,7 +550,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID (1 to 48 characters)",
             },
@@ -592,7 +592,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID (1 to 48 characters)",
             },
@@ -626,7 +626,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID (1 to 48 characters)",
             },
@@ -659,7 +659,7 @@ pub mod ops {
             name: "site_id",
             wire: "siteId",
             location: ParamLocation::Json,
-            ty: "model:models::sites::SiteId",
+            ty: "string",
             required: true,
             doc: "Site ID (1 to 48 characters)",
         }],
@@ -803,7 +803,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::SiteId",
+                ty: "string",
                 required: false,
                 doc: "Only the devices of this site",
             },
@@ -837,7 +837,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number (1 to 9 characters)",
             },
@@ -868,7 +868,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::sites::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number (1 to 9 characters)",
         }],
@@ -893,7 +893,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number (1 to 9 characters)",
             },
@@ -935,7 +935,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::sites::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number (1 to 9 characters)",
             },
@@ -1133,14 +1133,14 @@ impl ToRequest for SearchInstallersRequest {
 }
 
 /// Request of [`ops::ADD_SITE`]: add a site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AddSiteRequest {
     /// Site name (1 to 128 characters).
     ///
     /// Sent as the JSON body member `name`.
     #[serde(rename = "name")]
-    pub name: super::models::sites::SiteName,
+    pub name: String,
     /// Time zone ID of Appendix A.2 (the Time Zone List).
     ///
     /// Sent as the JSON body member `timeZone`.
@@ -1155,28 +1155,36 @@ pub struct AddSiteRequest {
     ///
     /// Sent as the JSON body member `siteState`; left out when `None`.
     #[serde(rename = "siteState", default, skip_serializing_if = "Option::is_none")]
-    pub site_state: Option<super::models::sites::AddressText>,
+    pub site_state: Option<String>,
     /// City where the site is (at most 128 characters).
     ///
     /// Sent as the JSON body member `siteCity`; left out when `None`.
     #[serde(rename = "siteCity", default, skip_serializing_if = "Option::is_none")]
-    pub site_city: Option<super::models::sites::AddressText>,
+    pub site_city: Option<String>,
     /// Street where the site is (at most 128 characters).
     ///
     /// Sent as the JSON body member `siteStreet`; left out when `None`.
     #[serde(rename = "siteStreet", default, skip_serializing_if = "Option::is_none")]
-    pub site_street: Option<super::models::sites::AddressText>,
+    pub site_street: Option<String>,
     /// Detailed address of the site (at most 128 characters).
     ///
     /// Sent as the JSON body member `location`; left out when `None`.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<super::models::sites::AddressText>,
+    pub location: Option<String>,
 }
 
 impl AddSiteRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(name: super::models::sites::SiteName, time_zone: u32) -> Self {
-        Self { name, time_zone, time_sync: None, site_state: None, site_city: None, site_street: None, location: None }
+    pub fn new(name: impl Into<String>, time_zone: u32) -> Self {
+        Self {
+            name: name.into(),
+            time_zone,
+            time_sync: None,
+            site_state: None,
+            site_city: None,
+            site_street: None,
+            location: None,
+        }
     }
 
     /// Sets `time_sync`: whether to synchronise the devices' time zone (false by default).
@@ -1188,29 +1196,29 @@ impl AddSiteRequest {
 
     /// Sets `site_state`: state where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_state(mut self, site_state: super::models::sites::AddressText) -> Self {
-        self.site_state = Some(site_state);
+    pub fn site_state(mut self, site_state: impl Into<String>) -> Self {
+        self.site_state = Some(site_state.into());
         self
     }
 
     /// Sets `site_city`: city where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_city(mut self, site_city: super::models::sites::AddressText) -> Self {
-        self.site_city = Some(site_city);
+    pub fn site_city(mut self, site_city: impl Into<String>) -> Self {
+        self.site_city = Some(site_city.into());
         self
     }
 
     /// Sets `site_street`: street where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_street(mut self, site_street: super::models::sites::AddressText) -> Self {
-        self.site_street = Some(site_street);
+    pub fn site_street(mut self, site_street: impl Into<String>) -> Self {
+        self.site_street = Some(site_street.into());
         self
     }
 
     /// Sets `location`: detailed address of the site (at most 128 characters).
     #[must_use]
-    pub fn location(mut self, location: super::models::sites::AddressText) -> Self {
-        self.location = Some(location);
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
         self
     }
 }
@@ -1279,7 +1287,7 @@ impl ToRequest for DeleteSiteRequest {
 }
 
 /// Request of [`ops::UPDATE_SITE`]: edit the name and address of a site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSiteRequest {
     /// Site ID.
@@ -1291,60 +1299,60 @@ pub struct UpdateSiteRequest {
     ///
     /// Sent as the JSON body member `name`.
     #[serde(rename = "name")]
-    pub name: super::models::sites::SiteName,
+    pub name: String,
     /// State where the site is (at most 128 characters).
     ///
     /// Sent as the JSON body member `siteState`; left out when `None`.
     #[serde(rename = "siteState", default, skip_serializing_if = "Option::is_none")]
-    pub site_state: Option<super::models::sites::AddressText>,
+    pub site_state: Option<String>,
     /// City where the site is (at most 128 characters).
     ///
     /// Sent as the JSON body member `siteCity`; left out when `None`.
     #[serde(rename = "siteCity", default, skip_serializing_if = "Option::is_none")]
-    pub site_city: Option<super::models::sites::AddressText>,
+    pub site_city: Option<String>,
     /// Street where the site is (at most 128 characters).
     ///
     /// Sent as the JSON body member `siteStreet`; left out when `None`.
     #[serde(rename = "siteStreet", default, skip_serializing_if = "Option::is_none")]
-    pub site_street: Option<super::models::sites::AddressText>,
+    pub site_street: Option<String>,
     /// Detailed address of the site (at most 128 characters).
     ///
     /// Sent as the JSON body member `location`; left out when `None`.
     #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<super::models::sites::AddressText>,
+    pub location: Option<String>,
 }
 
 impl UpdateSiteRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(id: impl Into<String>, name: super::models::sites::SiteName) -> Self {
-        Self { id: id.into(), name, site_state: None, site_city: None, site_street: None, location: None }
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        Self { id: id.into(), name: name.into(), site_state: None, site_city: None, site_street: None, location: None }
     }
 
     /// Sets `site_state`: state where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_state(mut self, site_state: super::models::sites::AddressText) -> Self {
-        self.site_state = Some(site_state);
+    pub fn site_state(mut self, site_state: impl Into<String>) -> Self {
+        self.site_state = Some(site_state.into());
         self
     }
 
     /// Sets `site_city`: city where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_city(mut self, site_city: super::models::sites::AddressText) -> Self {
-        self.site_city = Some(site_city);
+    pub fn site_city(mut self, site_city: impl Into<String>) -> Self {
+        self.site_city = Some(site_city.into());
         self
     }
 
     /// Sets `site_street`: street where the site is (at most 128 characters).
     #[must_use]
-    pub fn site_street(mut self, site_street: super::models::sites::AddressText) -> Self {
-        self.site_street = Some(site_street);
+    pub fn site_street(mut self, site_street: impl Into<String>) -> Self {
+        self.site_street = Some(site_street.into());
         self
     }
 
     /// Sets `location`: detailed address of the site (at most 128 characters).
     #[must_use]
-    pub fn location(mut self, location: super::models::sites::AddressText) -> Self {
-        self.location = Some(location);
+    pub fn location(mut self, location: impl Into<String>) -> Self {
+        self.location = Some(location.into());
         self
     }
 }
@@ -1459,7 +1467,7 @@ impl ToRequest for SearchSitesRequest {
 }
 
 /// Request of [`ops::SHARE_SITE`]: share a site (not handed over) with another company's employee for installation services.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShareSiteRequest {
     /// Email of the employee of the company the site is shared with (site sharing must be enabled there).
@@ -1471,7 +1479,7 @@ pub struct ShareSiteRequest {
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// How long the sharing lasts (permanent when unset).
     ///
     /// Sent as the JSON body member `applyTimeType`; left out when `None`.
@@ -1486,8 +1494,8 @@ pub struct ShareSiteRequest {
 
 impl ShareSiteRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(email: impl Into<String>, site_id: super::models::sites::SiteId) -> Self {
-        Self { email: email.into(), site_id, apply_time_type: None, describe: None }
+    pub fn new(email: impl Into<String>, site_id: impl Into<String>) -> Self {
+        Self { email: email.into(), site_id: site_id.into(), apply_time_type: None, describe: None }
     }
 
     /// Sets `apply_time_type`: how long the sharing lasts (permanent when unset).
@@ -1605,20 +1613,20 @@ impl ToRequest for AssignSiteManagersRequest {
 }
 
 /// Request of [`ops::SITE_MANAGERS`]: get the managers of a site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteManagersRequest {
     /// Site ID (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
 }
 
 impl SiteManagersRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::sites::SiteId) -> Self {
-        Self { site_id }
+    pub fn new(site_id: impl Into<String>) -> Self {
+        Self { site_id: site_id.into() }
     }
 }
 
@@ -1645,7 +1653,7 @@ pub struct HandOverSiteRequest {
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// The end users' accounts (not empty).
     ///
     /// Sent as the JSON body member `batchHcAccount`.
@@ -1666,11 +1674,11 @@ pub struct HandOverSiteRequest {
 impl HandOverSiteRequest {
     /// A request with its required parameters; optional ones start unset.
     pub fn new(
-        site_id: super::models::sites::SiteId,
+        site_id: impl Into<String>,
         batch_hc_account: super::models::sites::HcAccounts,
         user_share_permission: super::models::sites::SharedDevices,
     ) -> Self {
-        Self { site_id, batch_hc_account, user_share_permission, remark: None }
+        Self { site_id: site_id.into(), batch_hc_account, user_share_permission, remark: None }
     }
 
     /// Sets `remark`: remarks.
@@ -1705,20 +1713,20 @@ impl ToRequest for HandOverSiteRequest {
 }
 
 /// Request of [`ops::SITE_CUSTOMERS`]: list the end users a site was handed over to by sharing.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteCustomersRequest {
     /// Site ID (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
 }
 
 impl SiteCustomersRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::sites::SiteId) -> Self {
-        Self { site_id }
+    pub fn new(site_id: impl Into<String>) -> Self {
+        Self { site_id: site_id.into() }
     }
 }
 
@@ -1738,14 +1746,14 @@ impl ToRequest for SiteCustomersRequest {
 }
 
 /// Request of [`ops::SITE_CUSTOMER_DETAIL`]: get the devices and permissions shared with one end user of a handed-over site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteCustomerDetailRequest {
     /// Site ID (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// The end user's account.
     ///
     /// Sent as the JSON body member `hcAccount`.
@@ -1755,8 +1763,8 @@ pub struct SiteCustomerDetailRequest {
 
 impl SiteCustomerDetailRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::sites::SiteId, hc_account: impl Into<String>) -> Self {
-        Self { site_id, hc_account: hc_account.into() }
+    pub fn new(site_id: impl Into<String>, hc_account: impl Into<String>) -> Self {
+        Self { site_id: site_id.into(), hc_account: hc_account.into() }
     }
 }
 
@@ -1784,7 +1792,7 @@ pub struct UpdateSiteCustomerAccountRequest {
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// The account before the change.
     ///
     /// Sent as the JSON body member `oldShareHc`.
@@ -1800,11 +1808,11 @@ pub struct UpdateSiteCustomerAccountRequest {
 impl UpdateSiteCustomerAccountRequest {
     /// A request with its required parameters; optional ones start unset.
     pub fn new(
-        site_id: super::models::sites::SiteId,
+        site_id: impl Into<String>,
         old_share_hc: super::models::sites::HcAccount,
         new_share_hc: super::models::sites::HcAccount,
     ) -> Self {
-        Self { site_id, old_share_hc, new_share_hc }
+        Self { site_id: site_id.into(), old_share_hc, new_share_hc }
     }
 }
 
@@ -1833,7 +1841,7 @@ pub struct UpdateSiteCustomerDevicesRequest {
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// The end user and the devices and permissions shared with them.
     ///
     /// Sent as the JSON body member `sharedHc`.
@@ -1843,8 +1851,8 @@ pub struct UpdateSiteCustomerDevicesRequest {
 
 impl UpdateSiteCustomerDevicesRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::sites::SiteId, shared_hc: super::models::sites::SharedHc) -> Self {
-        Self { site_id, shared_hc }
+    pub fn new(site_id: impl Into<String>, shared_hc: super::models::sites::SharedHc) -> Self {
+        Self { site_id: site_id.into(), shared_hc }
     }
 }
 
@@ -1865,14 +1873,14 @@ impl ToRequest for UpdateSiteCustomerDevicesRequest {
 }
 
 /// Request of [`ops::CANCEL_SITE_CUSTOMERS`]: cancel the handover sharing for some end users of a site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CancelSiteCustomersRequest {
     /// Site ID (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
     /// The end users' accounts.
     ///
     /// Sent as the JSON body member `hcAccounts`.
@@ -1882,11 +1890,8 @@ pub struct CancelSiteCustomersRequest {
 
 impl CancelSiteCustomersRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(
-        site_id: super::models::sites::SiteId,
-        hc_accounts: impl IntoIterator<Item = impl Into<String>>,
-    ) -> Self {
-        Self { site_id, hc_accounts: hc_accounts.into_iter().map(Into::into).collect() }
+    pub fn new(site_id: impl Into<String>, hc_accounts: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        Self { site_id: site_id.into(), hc_accounts: hc_accounts.into_iter().map(Into::into).collect() }
     }
 }
 
@@ -1907,20 +1912,20 @@ impl ToRequest for CancelSiteCustomersRequest {
 }
 
 /// Request of [`ops::SITE_HEALTH_REPORT`]: get the health monitoring report of a site's devices.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SiteHealthReportRequest {
     /// Site ID (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::sites::SiteId,
+    pub site_id: String,
 }
 
 impl SiteHealthReportRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::sites::SiteId) -> Self {
-        Self { site_id }
+    pub fn new(site_id: impl Into<String>) -> Self {
+        Self { site_id: site_id.into() }
     }
 }
 
@@ -2102,7 +2107,7 @@ pub struct ListArcDevicesRequest {
     ///
     /// Sent as the JSON body member `siteId`; left out when `None`.
     #[serde(rename = "siteId", default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<super::models::sites::SiteId>,
+    pub site_id: Option<String>,
     /// Only these devices (at most 200 serials).
     ///
     /// Sent as the JSON body member `deviceSerialList`; left out when `None`.
@@ -2143,8 +2148,8 @@ impl ListArcDevicesRequest {
 
     /// Sets `site_id`: only the devices of this site.
     #[must_use]
-    pub fn site_id(mut self, site_id: super::models::sites::SiteId) -> Self {
-        self.site_id = Some(site_id);
+    pub fn site_id(mut self, site_id: impl Into<String>) -> Self {
+        self.site_id = Some(site_id.into());
         self
     }
 
@@ -2181,14 +2186,14 @@ impl ToRequest for ListArcDevicesRequest {
 }
 
 /// Request of [`ops::ENABLE_ARC_SERVICE`]: enable the ARC service of a device (every event type subscribed).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnableArcServiceRequest {
     /// Device serial number (1 to 9 characters).
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::sites::DeviceSerial,
+    pub device_serial: String,
     /// ARC ID.
     ///
     /// Sent as the JSON body member `arcId`.
@@ -2198,8 +2203,8 @@ pub struct EnableArcServiceRequest {
 
 impl EnableArcServiceRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::sites::DeviceSerial, arc_id: impl Into<String>) -> Self {
-        Self { device_serial, arc_id: arc_id.into() }
+    pub fn new(device_serial: impl Into<String>, arc_id: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), arc_id: arc_id.into() }
     }
 }
 
@@ -2220,20 +2225,20 @@ impl ToRequest for EnableArcServiceRequest {
 }
 
 /// Request of [`ops::DISABLE_ARC_SERVICE`]: disable the ARC service of a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DisableArcServiceRequest {
     /// Device serial number (1 to 9 characters).
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::sites::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl DisableArcServiceRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::sites::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -2253,14 +2258,14 @@ impl ToRequest for DisableArcServiceRequest {
 }
 
 /// Request of [`ops::UPDATE_ARC_EVENT_TYPES`]: replace the ARC event list of a device (AX Pro permissions or CCTV events).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArcEventTypesRequest {
     /// Device serial number (1 to 9 characters).
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::sites::DeviceSerial,
+    pub device_serial: String,
     /// AX Pro event permissions (10-24, 45 with their groups 39-42; AX Home 5-8).
     ///
     /// Sent as the JSON body member `ax2PermissionList`; left out when `None`.
@@ -2275,8 +2280,8 @@ pub struct UpdateArcEventTypesRequest {
 
 impl UpdateArcEventTypesRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::sites::DeviceSerial) -> Self {
-        Self { device_serial, ax2_permission_list: None, cctv_event_list: None }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), ax2_permission_list: None, cctv_event_list: None }
     }
 
     /// Sets `ax2_permission_list`: AX Pro event permissions (10-24, 45 with their groups 39-42; AX Home 5-8).
@@ -2316,14 +2321,14 @@ impl ToRequest for UpdateArcEventTypesRequest {
 }
 
 /// Request of [`ops::UPDATE_ARC_ACCOUNT_NUMBER`]: set the ARC account number of a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateArcAccountNumberRequest {
     /// Device serial number (1 to 9 characters).
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::sites::DeviceSerial,
+    pub device_serial: String,
     /// Account number.
     ///
     /// Sent as the JSON body member `accountNumber`.
@@ -2333,8 +2338,8 @@ pub struct UpdateArcAccountNumberRequest {
 
 impl UpdateArcAccountNumberRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::sites::DeviceSerial, account_number: impl Into<String>) -> Self {
-        Self { device_serial, account_number: account_number.into() }
+    pub fn new(device_serial: impl Into<String>, account_number: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), account_number: account_number.into() }
     }
 }
 

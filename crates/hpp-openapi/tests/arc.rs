@@ -162,9 +162,14 @@ async fn serial_limits_fail_before_anything_is_sent() {
     let serials: Vec<String> = (0..201).map(|i| format!("S{i:05}")).collect();
     let err = client.call_json("arc.device.list", serde_json::json!({"deviceSerialList": serials})).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.disable_arc_service(&DisableArcServiceRequest::new("0123456789")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.enable_arc_service(&EnableArcServiceRequest::new("", "ARC-1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
     let err = client.call_json("arc.device.disable", serde_json::json!({"deviceSerial": ""})).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
-    assert_eq!(sim.hits("arc.device.list") + sim.hits("arc.device.disable"), 0, "nothing was sent");
+    let ops = ["arc.device.list", "arc.device.disable", "arc.device.enable"];
+    assert_eq!(ops.iter().map(|op| sim.hits(op)).sum::<u64>(), 0, "nothing was sent");
     sim.shutdown().await;
 }
 

@@ -305,6 +305,15 @@ async fn documented_limits_fail_before_anything_is_sent() {
     let pair = |i: usize| InstallerPermissionTime::permanent(InstallerId::new(format!("i{i}")).unwrap());
     assert_eq!(InstallerPermissionTimes::new((0..101).map(pair)).unwrap_err().kind(), ErrorKind::InvalidInput);
     assert_eq!(SharedDevices::new([permissions("0123456789")]).unwrap_err().kind(), ErrorKind::InvalidInput);
+    // ... plain text parameters are checked on the wire form, typed or not ...
+    let err = client.add_site(&AddSiteRequest::new("n".repeat(129), 1)).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.add_site(&AddSiteRequest::new("ok", 1).site_city("c".repeat(129))).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.site_managers(&SiteManagersRequest::new("s".repeat(49))).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    let err = client.site_health_report(&SiteHealthReportRequest::new(" ")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
     // ... nor read by `dispatch` from JSON parameters.
     let err =
         client.call_json("site.add", serde_json::json!({"name": "n".repeat(129), "timeZone": 1})).await.unwrap_err();
@@ -330,7 +339,16 @@ async fn documented_limits_fail_before_anything_is_sent() {
         let err = client.update_site(&UpdateSiteRequest::new(blank, name("x"))).await.unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidInput);
     }
-    let sent = ["site.add", "site.assign", "site.customer.cancel", "site.delete", "site.share.cancel", "site.update"];
+    let sent = [
+        "site.add",
+        "site.assign",
+        "site.customer.cancel",
+        "site.delete",
+        "site.share.cancel",
+        "site.update",
+        "site.managers",
+        "site.health.report",
+    ];
     assert_eq!(sent.iter().map(|op| sim.hits(op)).sum::<u64>(), 0, "nothing was sent");
     sim.shutdown().await;
 }

@@ -184,6 +184,15 @@ pub(crate) fn manager_json(st: &State, s: &Site) -> Value {
     })
 }
 
+/// A site name of 1 to 128 characters (LAP000001 otherwise).
+fn site_name(name: &str) -> Answer<String> {
+    let name = filled(name)?;
+    if name.chars().count() > 128 {
+        return Err(HppCode::ParameterError);
+    }
+    Ok(name.to_owned())
+}
+
 /// 3.2: employees matching the search, one page.
 pub(crate) fn search_installers(h: &HppSim, req: api::SearchInstallersRequest) -> SimResponse {
     let guard = h.state();
@@ -203,7 +212,7 @@ pub(crate) fn add_site(h: &HppSim, req: api::AddSiteRequest) -> SimResponse {
     let mut guard = h.state();
     let st = &mut guard.sites;
     let mut run = || -> Answer<Option<Value>> {
-        let name = filled(req.name.as_str())?.to_owned();
+        let name = site_name(&req.name)?;
         if req.time_zone == 0 || req.time_zone > MAX_TIME_ZONE {
             return Err(HppCode::SiteTimeZoneRequired);
         }
@@ -212,7 +221,7 @@ pub(crate) fn add_site(h: &HppSim, req: api::AddSiteRequest) -> SimResponse {
         }
         st.next_site += 1;
         let id = format!("site{:012}", st.next_site);
-        let text = |t: &Option<crate::models::sites::AddressText>| t.as_ref().map(|t| t.as_str().to_owned());
+        let text = |t: &Option<String>| t.clone();
         let site = Site {
             id: id.clone(),
             name,
@@ -246,16 +255,16 @@ pub(crate) fn update_site(h: &HppSim, req: api::UpdateSiteRequest) -> SimRespons
     let mut guard = h.state();
     let st = &mut guard.sites;
     let mut run = || -> Answer<Option<Value>> {
-        let name = filled(req.name.as_str())?.to_owned();
+        let name = site_name(&req.name)?;
         let id = st.site(&req.id)?.id.clone();
         if st.sites.values().any(|s| s.name == name && s.id != id) {
             return Err(HppCode::DuplicateSiteName);
         }
         let site = st.site_mut(&id)?;
         site.name = name;
-        let set = |slot: &mut Option<String>, v: &Option<crate::models::sites::AddressText>| {
+        let set = |slot: &mut Option<String>, v: &Option<String>| {
             if let Some(v) = v {
-                *slot = Some(v.as_str().to_owned());
+                *slot = Some(v.clone());
             }
         };
         set(&mut site.state, &req.site_state);
