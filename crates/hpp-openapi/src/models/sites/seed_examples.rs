@@ -6,21 +6,26 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::*;
+use crate::envelope::Envelope;
 use crate::models::arc::{ArcDevice, ArcPermission, ArcSiteInfo};
 use crate::models::common::Page;
 
-/// Reads a fixture and returns its `data`, after checking the envelope says success.
+/// Reads a fixture through the crate's envelope parser (as the client does) and returns its
+/// `data`, after checking the envelope says success.
 fn data_of(section: &str) -> Option<Value> {
     let path = format!("{}/fixtures/seed/{section}.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let mut v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}"));
-    assert_eq!(v["errorCode"], "0", "{section}");
-    v.get_mut("data").map(Value::take)
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let envelope = Envelope::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(envelope.is_success(), "{section}");
+    envelope.data().cloned()
 }
 
 fn decode<T: DeserializeOwned>(section: &str) -> T {
-    let data = data_of(section).unwrap_or_else(|| panic!("{section} has no data"));
-    serde_json::from_value(data).unwrap_or_else(|e| panic!("{section}: {e}"))
+    let path = format!("{}/fixtures/seed/{section}.json", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let envelope = Envelope::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
+    assert!(envelope.is_success() && envelope.data().is_some(), "{section} has no data");
+    envelope.data_as().unwrap_or_else(|e| panic!("{section}: {e}"))
 }
 
 #[test]
