@@ -32,7 +32,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use watchpost_core::auth::{Auth, Token, TokenAuth, TokenProvider};
 use watchpost_core::config::ClientConfig;
-use watchpost_core::operation::{CallOptions, Request, ToRequest};
+use watchpost_core::operation::{Body, CallOptions, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::{Error, RawResponse, Result};
 
@@ -378,6 +378,14 @@ impl Client {
     /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         crate::validate::check(&request)?;
+        // The guide documents `Content-Type: application/json` on every call, GETs included
+        // (arcservice/site/{id}/info); a bodiless request gets it here.
+        let request = match request.body {
+            Body::Empty if !request.headers.contains_key("content-type") => {
+                request.header("content-type", "application/json")?
+            }
+            _ => request,
+        };
         // A caller's own device key is kept; a search is queued behind the key's other searches.
         let request =
             if is_search(request.op.path) { request.device_key(Some(self.inner.search_lock.clone())) } else { request };

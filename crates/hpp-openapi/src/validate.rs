@@ -28,6 +28,7 @@ pub(crate) fn check(req: &Request) -> Result<()> {
         }
         "mq.offset" => not_blank(op, &body, "batchId"),
         "alarm.pictureurl" => not_blank(op, &body, "filePath"),
+        op if crate::models::sites::rules::covers(op) => crate::models::sites::rules::check(req, &body),
         _ => Ok(()),
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use watchpost_core::sim::{SimRequest, SimResponse, TokenStore};
 
 use super::generated::Handlers;
-use super::{lock, mq, state, Settings};
+use super::{arc, lock, mq, sites, state, Settings};
 use crate::error::HppCode;
 use crate::generated as api;
 
@@ -155,6 +155,107 @@ impl Handlers for HppSim {
 
     async fn alarm_picture_url(&self, req: api::AlarmPictureUrlRequest, _ctx: SimRequest) -> SimResponse {
         mq::picture_url(self, req)
+    }
+
+    // ---- hpp-sites: installers, sites, sharing, customers, health report (3.2-3.17), ARC service (3.37-3.42)
+    async fn search_installers(&self, req: api::SearchInstallersRequest, _ctx: SimRequest) -> SimResponse {
+        sites::search_installers(self, req)
+    }
+
+    async fn add_site(&self, req: api::AddSiteRequest, _ctx: SimRequest) -> SimResponse {
+        sites::add_site(self, req)
+    }
+
+    async fn delete_site(&self, req: api::DeleteSiteRequest, _ctx: SimRequest) -> SimResponse {
+        sites::delete_site(self, req)
+    }
+
+    async fn update_site(&self, req: api::UpdateSiteRequest, _ctx: SimRequest) -> SimResponse {
+        sites::update_site(self, req)
+    }
+
+    async fn search_sites(&self, req: api::SearchSitesRequest, _ctx: SimRequest) -> SimResponse {
+        sites::search_sites(self, req)
+    }
+
+    async fn share_site(&self, req: api::ShareSiteRequest, _ctx: SimRequest) -> SimResponse {
+        sites::share_site(self, req)
+    }
+
+    async fn cancel_site_share(&self, req: api::CancelSiteShareRequest, _ctx: SimRequest) -> SimResponse {
+        sites::cancel_site_share(self, req)
+    }
+
+    async fn assign_site_managers(&self, req: api::AssignSiteManagersRequest, _ctx: SimRequest) -> SimResponse {
+        sites::assign_site_managers(self, req)
+    }
+
+    async fn site_managers(&self, req: api::SiteManagersRequest, _ctx: SimRequest) -> SimResponse {
+        sites::site_managers(self, req)
+    }
+
+    async fn hand_over_site(&self, req: api::HandOverSiteRequest, _ctx: SimRequest) -> SimResponse {
+        sites::hand_over_site(self, req)
+    }
+
+    async fn site_customers(&self, req: api::SiteCustomersRequest, _ctx: SimRequest) -> SimResponse {
+        sites::site_customers(self, req)
+    }
+
+    async fn site_customer_detail(&self, req: api::SiteCustomerDetailRequest, _ctx: SimRequest) -> SimResponse {
+        sites::site_customer_detail(self, req)
+    }
+
+    async fn update_site_customer_account(
+        &self,
+        req: api::UpdateSiteCustomerAccountRequest,
+        _ctx: SimRequest,
+    ) -> SimResponse {
+        sites::update_site_customer_account(self, req)
+    }
+
+    async fn update_site_customer_devices(
+        &self,
+        req: api::UpdateSiteCustomerDevicesRequest,
+        _ctx: SimRequest,
+    ) -> SimResponse {
+        sites::update_site_customer_devices(self, req)
+    }
+
+    async fn cancel_site_customers(&self, req: api::CancelSiteCustomersRequest, _ctx: SimRequest) -> SimResponse {
+        sites::cancel_site_customers(self, req)
+    }
+
+    async fn site_health_report(&self, req: api::SiteHealthReportRequest, _ctx: SimRequest) -> SimResponse {
+        sites::site_health_report(self, req)
+    }
+
+    async fn list_arc_devices(&self, req: api::ListArcDevicesRequest, _ctx: SimRequest) -> SimResponse {
+        arc::list_devices(self, req)
+    }
+
+    async fn enable_arc_service(&self, req: api::EnableArcServiceRequest, _ctx: SimRequest) -> SimResponse {
+        arc::enable(self, req)
+    }
+
+    async fn disable_arc_service(&self, req: api::DisableArcServiceRequest, _ctx: SimRequest) -> SimResponse {
+        arc::disable(self, req)
+    }
+
+    async fn update_arc_event_types(&self, req: api::UpdateArcEventTypesRequest, _ctx: SimRequest) -> SimResponse {
+        arc::update_event_types(self, req)
+    }
+
+    async fn update_arc_account_number(
+        &self,
+        req: api::UpdateArcAccountNumberRequest,
+        _ctx: SimRequest,
+    ) -> SimResponse {
+        arc::update_account_number(self, req)
+    }
+
+    async fn arc_site_info(&self, req: api::ArcSiteInfoRequest, _ctx: SimRequest) -> SimResponse {
+        arc::site_info(self, req)
     }
 }
 

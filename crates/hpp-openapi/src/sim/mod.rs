@@ -68,7 +68,9 @@ use crate::client::ClientBuilder;
 use crate::error::HppCode;
 use crate::generated::{ops, OPERATIONS};
 
+pub use arc::ArcService;
 pub use handlers::HppSim;
+pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};
 
 /// The simulator's default credentials.
 pub mod fixtures {
