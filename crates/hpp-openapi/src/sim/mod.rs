@@ -68,6 +68,7 @@ use crate::client::ClientBuilder;
 use crate::error::HppCode;
 use crate::generated::{ops, OPERATIONS};
 
+pub use devices::SimDevice;
 pub use handlers::HppSim;
 
 /// The simulator's default credentials.
