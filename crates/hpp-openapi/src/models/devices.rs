@@ -14,8 +14,13 @@ pub mod maintenance;
 
 pub use added::{AddDevicesResult, AddedDevice, FailedDevice};
 pub use input::{DeviceId, DeviceName, DeviceSerial, ExtendInfo, NewDevice, NewDevices, SiteId, ValidateCode};
-pub use listing::{Camera, ChannelShare, ChannelStatus, Device, DeviceCategory, DeviceSubCategory, OnlineStatus, RecordFile, RecordFileType, RecordSource, VideoLevel};
-pub use maintenance::{DevicePin, IotAbility, IotAddResult, Pin, UpgradeProgress, UpgradeResult, UpgradeState, UpgradeStatus, WakeUp};
+pub use listing::{
+    Camera, ChannelShare, ChannelStatus, Device, DeviceCategory, DeviceSubCategory, OnlineStatus, RecordFile,
+    RecordFileType, RecordSource, VideoLevel,
+};
+pub use maintenance::{
+    DevicePin, IotAbility, IotAddResult, Pin, UpgradeProgress, UpgradeResult, UpgradeState, UpgradeStatus, WakeUp,
+};
 
 #[cfg(test)]
 mod seed_examples;

@@ -16,10 +16,7 @@ const CONTEXT: &str = "hpp.device";
 fn check_len(what: &str, text: &str, min: usize, max: usize) -> Result<(), Error> {
     let n = text.chars().count();
     if n < min || n > max {
-        return Err(Error::invalid_input(
-            CONTEXT,
-            format!("{what} must have {min} to {max} characters, got {n}"),
-        ));
+        return Err(Error::invalid_input(CONTEXT, format!("{what} must have {min} to {max} characters, got {n}")));
     }
     Ok(())
 }

@@ -51,7 +51,9 @@ pub(crate) fn add(h: &HppSim, req: api::AddDevicesRequest) -> SimResponse {
                     d.extend_info = Some(info.as_str().to_owned());
                 }
             }
-            Err(code) => failed.push(json!({ "deviceSerial": serial, "failReason": format!("add Exception{{{code}}}") })),
+            Err(code) => {
+                failed.push(json!({ "deviceSerial": serial, "failReason": format!("add Exception{{{code}}}") }))
+            }
         }
     }
     answer(Ok(Some(json!({ "addSuccessList": added, "addFailedList": failed }))))
@@ -155,8 +157,8 @@ pub(crate) fn upgrade_state(h: &HppSim, req: api::DeviceUpgradeStateRequest) -> 
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     state.devices.settle_upgrade(serial, unix_now());
-    let result = known(&state.devices, serial)
-        .map(|d| Some(json!({ "isNeedUpgrade": i32::from(d.upgrade_available()) })));
+    let result =
+        known(&state.devices, serial).map(|d| Some(json!({ "isNeedUpgrade": i32::from(d.upgrade_available()) })));
     answer(result)
 }
 
@@ -184,7 +186,10 @@ pub(crate) fn pin(h: &HppSim, req: api::QueryPinCodeRequest) -> SimResponse {
 fn pin_panel(sub: DeviceSubCategory) -> bool {
     matches!(
         sub,
-        DeviceSubCategory::Ax2 | DeviceSubCategory::AxHub | DeviceSubCategory::AxHybrid | DeviceSubCategory::AxHybridPro
+        DeviceSubCategory::Ax2
+            | DeviceSubCategory::AxHub
+            | DeviceSubCategory::AxHybrid
+            | DeviceSubCategory::AxHybridPro
     )
 }
 
@@ -198,7 +203,10 @@ pub(crate) fn upgrade(h: &HppSim, req: api::UpgradeDeviceRequest) -> SimResponse
     state.devices.settle_upgrade(serial, now);
     let mut run = || -> Answer<Option<Value>> {
         let d = reachable(&state.devices, serial)?;
-        if d.category == DeviceCategory::AlarmHost && (req.username.is_none() || req.password.is_none()) {
+        if d.category == DeviceCategory::AlarmHost
+            && !pin_panel(d.sub_category)
+            && (req.username.is_none() || req.password.is_none())
+        {
             return Err(HppCode::ParameterError);
         }
         if pin_panel(d.sub_category) && req.pin_code.as_deref() != Some(d.pin.as_str()) {
