@@ -349,18 +349,23 @@ impl Client {
     /// covers.
     ///
     /// # Errors
-    /// The classified error of the call.
+    /// [`Error::InvalidInput`] when the request breaks a documented limit (nothing is sent);
+    /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
-        let key = is_search(request.op.id).then(|| self.inner.search_lock.clone());
+        crate::validate::check(&request)?;
+        let key = is_search(request.op.path).then(|| self.inner.search_lock.clone());
         let request = request.device_key(key).options(&self.options);
         self.inner.pipeline.execute(request).await
     }
 }
 
 /// Whether an operation is a search the platform refuses to run concurrently with one key
-/// (LAP068001): the operations whose path is a `.../search` or a list/sync-detail query.
-pub fn is_search(op_id: &str) -> bool {
-    op_id.split('.').any(|part| part == "search")
+/// (LAP068001, "other user is in search progress"): the platform's searches and paged lists,
+/// whose path ends in `/search`, `/list` or `/details` (installers, sites, devices, cameras,
+/// customers, ARC devices, person sync details, the OTAP table list).
+pub fn is_search(path: &str) -> bool {
+    let path = path.split('?').next().unwrap_or_default().trim_end_matches('/');
+    matches!(path.rsplit('/').next(), Some("search" | "list" | "details"))
 }
 
 #[cfg(test)]
@@ -404,9 +409,11 @@ mod tests {
 
     #[test]
     fn searches_are_recognised_by_their_id() {
-        assert!(is_search("site.search"));
-        assert!(is_search("installers.search"));
-        assert!(!is_search("mq.messages"));
-        assert!(!is_search("research.x"));
+        assert!(is_search("/api/hpcgw/v1/site/search"));
+        assert!(is_search("/api/hpcgw/v1/device/list"));
+        assert!(is_search("/api/hpcgw/v1/person/synchronize/details"));
+        assert!(is_search("/api/hpcgw/v2/device/transparent/api/service/device/otap/table/list?pageIndex=1"));
+        assert!(!is_search("/api/hpcgw/v1/mq/messages"));
+        assert!(!is_search("/api/hpcgw/v1/research"));
     }
 }
