@@ -214,8 +214,8 @@ async fn an_offline_device_answers_evz20007_where_it_must_be_reached() {
     let client = sim.client_builder().build().unwrap();
     let list = NewDevices::new([new_device("SOL000001", "SOLCODE"), new_device("NVR000001", "NVRCODE")]).unwrap();
     client.add_devices(&AddDevicesRequest::new(list, site())).await.unwrap();
-    assert!(sim.set_online("SOL000001", false));
-    assert!(sim.set_online("NVR000001", false));
+    sim.set_offline("SOL000001", true);
+    sim.set_offline("NVR000001", true);
     let err = client.wake_up_camera(&WakeUpCameraRequest::new(serial("SOL000001"))).await.unwrap_err();
     assert_eq!(err.hpp_code(), Some(HppCode::DeviceOffline));
     let err = client.query_pin_code(&QueryPinCodeRequest::new(serial("SOL000001"))).await.unwrap_err();

@@ -3,9 +3,9 @@
 //! Two collections, as on the platform: the **registry** of devices that exist (serial,
 //! verification code, type; filled by [`Simulator::register_device`]) and the **account**'s
 //! devices, added to sites with device/add or directly with [`Simulator::seed_devices`]. Each
-//! added device has its channels, an online flag ([`Simulator::set_online`]; an offline device
-//! answers EVZ20007 to what needs it), a PIN, and an upgrade whose progress follows the
-//! simulator clock (tokio's, so a paused test clock drives it).
+//! added device has its channels, a PIN, and an upgrade whose progress follows the simulator
+//! clock (tokio's, so a paused test clock drives it). A device taken offline with
+//! [`Simulator::set_offline`] is listed offline and answers EVZ20007 to what must reach it.
 //!
 //! Other parts look devices up through [`State::device`] and add them with [`State::add_device`].
 
@@ -44,17 +44,6 @@ impl Simulator {
                 state.devices.add_device(site_id, &serial, "ABCDEF").ok().map(|d| d.serial.clone())
             })
             .collect()
-    }
-
-    /// Sets whether an added device is online; false when the account has no such device.
-    pub fn set_online(&self, serial: &str, online: bool) -> bool {
-        match self.sim().state().devices.device_mut(serial) {
-            Some(d) => {
-                d.online = online;
-                true
-            }
-            None => false,
-        }
     }
 
     /// A copy of an added device, as the simulator holds it.

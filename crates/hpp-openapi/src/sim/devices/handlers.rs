@@ -1,6 +1,7 @@
 //! The handlers of the devices part: one function per operation, each checking what the
 //! platform checks and answering from [`State`](super::State).
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use serde_json::{json, Value};
@@ -12,6 +13,7 @@ use crate::error::HppCode;
 use crate::generated as api;
 use crate::models::devices::{DeviceCategory, DeviceSubCategory, RecordSource, UpgradeStatus};
 use crate::sim::handlers::{answer, Answer, HppSim};
+use crate::sim::lock;
 
 /// Milliseconds since the epoch of a unix time.
 fn millis(t: Duration) -> u64 {
@@ -23,14 +25,16 @@ fn known<'a>(devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
     devices.device(serial).ok_or(HppCode::DeviceNotFoundOrNoPermission)
 }
 
+/// The devices taken offline with `Simulator::set_offline` (a copy: the settings are never
+/// locked together with the state).
+fn offline(h: &HppSim) -> BTreeSet<String> {
+    lock(&h.settings).offline.clone()
+}
+
 /// The account's device with this serial, which must be online (EVZ20007 otherwise).
-fn reachable<'a>(devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
-    let d = known(devices, serial)?;
-    if d.online {
-        Ok(d)
-    } else {
-        Err(HppCode::DeviceOffline)
-    }
+fn reachable<'a>(h: &HppSim, devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
+    h.check_online(serial)?;
+    known(devices, serial)
 }
 
 /// 3.18: adds each device; a device that cannot be added is a `failReason` with its code.
@@ -82,11 +86,11 @@ pub(crate) fn update(h: &HppSim, req: api::UpdateDeviceRequest) -> SimResponse {
 }
 
 /// The device/list row of a device.
-fn row(d: &SimDevice) -> Value {
+fn row(d: &SimDevice, online: bool) -> Value {
     json!({
         "id": d.id,
         "deviceName": d.name,
-        "deviceOnlineStatus": i32::from(d.online),
+        "deviceOnlineStatus": i32::from(online),
         "deviceSerial": d.serial,
         "deviceVersion": d.version,
         "deviceType": "DS-SIM",
@@ -105,6 +109,7 @@ fn row(d: &SimDevice) -> Value {
 /// 3.21: one page of the devices (of a site, or one serial), in the order they were added. Page 0
 /// reads as 1 and page size 0 as 20 (the site/search example sends zeros).
 pub(crate) fn list(h: &HppSim, req: api::ListDevicesRequest) -> SimResponse {
+    let offline = offline(h);
     let state = h.state();
     let page = req.page.filter(|p| *p > 0).unwrap_or(1);
     let size = if req.page_size == 0 { 20 } else { req.page_size };
@@ -118,7 +123,8 @@ pub(crate) fn list(h: &HppSim, req: api::ListDevicesRequest) -> SimResponse {
     let total = matching.len();
     let size_n = usize::try_from(size).unwrap_or(usize::MAX);
     let skip = usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size_n);
-    let rows: Vec<Value> = matching.iter().skip(skip).take(size_n).map(|d| row(d)).collect();
+    let rows: Vec<Value> =
+        matching.iter().skip(skip).take(size_n).map(|d| row(d, !offline.contains(&d.serial))).collect();
     let total_page = total.div_ceil(size_n.max(1));
     answer(Ok(Some(json!({
         "page": page, "pageSize": size, "rows": rows, "total": total, "totalPage": total_page,
@@ -127,6 +133,7 @@ pub(crate) fn list(h: &HppSim, req: api::ListDevicesRequest) -> SimResponse {
 
 /// 3.22: the channels of a device (a bare array; listed whether the device is online or not).
 pub(crate) fn cameras(h: &HppSim, req: api::ListCamerasRequest) -> SimResponse {
+    let online = h.check_online(req.device_serial.as_str()).is_ok();
     let state = h.state();
     let run = || -> Answer<Option<Value>> {
         let d = known(&state.devices, req.device_serial.as_str())?;
@@ -138,7 +145,7 @@ pub(crate) fn cameras(h: &HppSim, req: api::ListCamerasRequest) -> SimResponse {
                     "channelNo": ch,
                     "deviceName": d.name,
                     "channelName": format!("{} channel {ch}", d.name),
-                    "status": if d.online { 1 } else { 0 },
+                    "status": i32::from(online),
                     "isShared": "0",
                     "picUrl": "",
                     "isEncrypt": 0,
@@ -173,7 +180,7 @@ pub(crate) fn pin(h: &HppSim, req: api::QueryPinCodeRequest) -> SimResponse {
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     let mut run = || -> Answer<Option<Value>> {
-        let pin = reachable(&state.devices, serial)?.pin.clone();
+        let pin = reachable(h, &state.devices, serial)?.pin.clone();
         if !state.devices.take_pin_query(serial, unix_now()) {
             return Err(HppCode::CallLimitExceeded);
         }
@@ -202,7 +209,7 @@ pub(crate) fn upgrade(h: &HppSim, req: api::UpgradeDeviceRequest) -> SimResponse
     let now = unix_now();
     state.devices.settle_upgrade(serial, now);
     let mut run = || -> Answer<Option<Value>> {
-        let d = reachable(&state.devices, serial)?;
+        let d = reachable(h, &state.devices, serial)?;
         if d.category == DeviceCategory::AlarmHost
             && !pin_panel(d.sub_category)
             && (req.username.is_none() || req.password.is_none())
@@ -268,7 +275,7 @@ pub(crate) fn wake_up(h: &HppSim, req: api::WakeUpCameraRequest) -> SimResponse 
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     let mut run = || -> Answer<Option<Value>> {
-        let d = reachable(&state.devices, serial)?;
+        let d = reachable(h, &state.devices, serial)?;
         if d.sub_category != DeviceSubCategory::SolarCamera {
             return Err(HppCode::FunctionNotSupported);
         }
@@ -289,13 +296,14 @@ const MAX_FILES: u64 = 100;
 /// alarm/timing/IO in turn. Local recordings need the device online (EVZ20007); EVZ20001 for a
 /// channel the device does not have; LAP000001 for a range that ends before it starts.
 pub(crate) fn videos(h: &HppSim, req: api::VideosByTimeRequest) -> SimResponse {
+    let online = h.check_online(req.device_serial.as_str()).is_ok();
     let state = h.state();
     let now = millis(unix_now());
     let run = || -> Answer<Option<Value>> {
         let serial = req.device_serial.as_str();
         let source = req.rec_type.unwrap_or(RecordSource::Auto);
         let d = known(&state.devices, serial)?;
-        if source == RecordSource::Local && !d.online {
+        if source == RecordSource::Local && !online {
             return Err(HppCode::DeviceOffline);
         }
         let channel = req.channel_no.unwrap_or(1);

@@ -69,8 +69,6 @@ pub struct SimDevice {
     pub sub_category: DeviceSubCategory,
     /// Extended information.
     pub extend_info: Option<String>,
-    /// Whether it is online.
-    pub online: bool,
     /// Whether a solar camera is awake.
     pub awake: bool,
     /// Firmware version.
@@ -169,7 +167,6 @@ impl State {
             category,
             sub_category,
             extend_info: None,
-            online: true,
             awake: false,
             version: OLD_VERSION.to_owned(),
             pin: format!("{:06}", self.added.wrapping_mul(7919) % 1_000_000),
@@ -248,7 +245,7 @@ mod tests {
         s.register("Q1", "c", DeviceCategory::Nvr, DeviceSubCategory::Nvr);
         assert_eq!(s.add_device("site", "Q1", "x").err(), Some(HppCode::IncorrectVerificationCode));
         let d = s.add_device("site", "Q1", "c").unwrap();
-        assert_eq!((d.channels, d.online), (4, true));
+        assert_eq!(d.channels, 4);
         let id = d.id.clone();
         assert_eq!(s.add_device("site", "Q1", "c").err(), Some(HppCode::SerialAlreadyExists));
         assert!(s.delete(&id));
