@@ -272,3 +272,40 @@ async fn documented_limits_fail_before_anything_is_sent() {
     assert_eq!(err.hpp_code(), Some(HppCode::DeviceNotFoundOrNoPermission));
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_first_generation_panel_upgrades_with_user_name_and_password_never_shown() {
+    let sim = Simulator::start().await.unwrap();
+    assert_eq!(Simulator::sample_devices().len(), 4);
+    let client = sim.client_builder().build().unwrap();
+    let list = NewDevices::from(new_device("H00000001", "ABCDEF"));
+    assert!(client.add_devices(&AddDevicesRequest::new(list, site())).await.unwrap().all_added());
+    let bare = UpgradeDeviceRequest::new(serial("H00000001"));
+    assert_eq!(client.upgrade_device(&bare).await.unwrap_err().hpp_code(), Some(HppCode::ParameterError));
+    let with =
+        UpgradeDeviceRequest::new(serial("H00000001")).username("installer").password("s3cr3t-pw").pin_code("9876");
+    let text = format!("{with:?}");
+    assert!(!text.contains("s3cr3t-pw") && !text.contains("9876"), "{text}");
+    assert_eq!(client.upgrade_device(&with).await.unwrap().failure(), None);
+    let sent: serde_json::Value =
+        serde_json::from_slice(&sim.journal().last_of("device.upgrade").unwrap().body).unwrap();
+    assert_eq!(sent["pinCode"], "9876", "the wire name is pinCode, not the example's pinCdode");
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_malformed_device_page_is_a_typed_decode_error() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let bad = watchpost_core::sim::SimResponse::json(200, &serde_json::json!({"errorCode": "0", "data": {"rows": 7}}));
+    sim.faults().on(&hpp_openapi::ops::LIST_DEVICES).fail_next(1, bad);
+    let err = client.list_devices(&ListDevicesRequest::new()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+    // A row with a failReason and no code inside is a failure without a code, not an error.
+    let odd = serde_json::json!({"errorCode": "0", "data": {"addFailedList": [{"deviceSerial": "A1", "failReason": "busy"}]}});
+    sim.faults().on(&hpp_openapi::ops::ADD_DEVICES).fail_next(1, watchpost_core::sim::SimResponse::json(200, &odd));
+    let r = client.add_devices(&AddDevicesRequest::new(NewDevices::from(new_device("A1", "c")), site())).await.unwrap();
+    let failure = r.add_failed_list[0].failure();
+    assert_eq!((failure.code, failure.message.as_str()), (None, "busy"));
+    sim.shutdown().await;
+}

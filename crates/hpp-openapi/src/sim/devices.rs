@@ -7,6 +7,10 @@
 //! clock (tokio's, so a paused test clock drives it). A device taken offline with
 //! [`Simulator::set_offline`] is listed offline and answers EVZ20007 to what must reach it.
 //!
+//! The registry starts with four sample devices, each with verification code `ABCDEF`:
+//! `Q01728482` (AX Hybrid Pro panel), `427734222` (NVR, 4 channels), `S00000001` (solar camera)
+//! and `H00000001` (first-generation panel, upgraded with user name and password).
+//!
 //! Other parts look devices up through [`State::device`] and add them with [`State::add_device`].
 
 mod handlers;
@@ -22,6 +26,12 @@ use super::Simulator;
 
 /// Test hooks of the devices part.
 impl Simulator {
+    /// The serials of the devices every simulator's registry starts with (verification code
+    /// `ABCDEF`).
+    pub fn sample_devices() -> Vec<&'static str> {
+        model::SAMPLE_DEVICES.iter().map(|d| d.0).collect()
+    }
+
     /// Registers a device that exists (so device/add accepts it with `validate_code`).
     pub fn register_device(
         &self,

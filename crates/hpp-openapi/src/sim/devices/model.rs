@@ -90,8 +90,17 @@ impl SimDevice {
     }
 }
 
+/// Devices every simulator starts with in its registry (serial, verification code, type, sub
+/// type), so that device/add works from the command line at once.
+pub(crate) const SAMPLE_DEVICES: &[(&str, &str, DeviceCategory, DeviceSubCategory)] = &[
+    ("Q01728482", "ABCDEF", DeviceCategory::AlarmHost, DeviceSubCategory::AxHybridPro),
+    ("427734222", "ABCDEF", DeviceCategory::Nvr, DeviceSubCategory::Nvr),
+    ("S00000001", "ABCDEF", DeviceCategory::Ipc, DeviceSubCategory::SolarCamera),
+    ("H00000001", "ABCDEF", DeviceCategory::AlarmHost, DeviceSubCategory::Unknown),
+];
+
 /// The simulator's `devices` state.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct State {
     /// Devices that exist, by serial.
     registry: BTreeMap<String, Registered>,
@@ -103,6 +112,22 @@ pub(crate) struct State {
     pub(crate) cloud: BTreeMap<String, bool>,
     /// Times of the PIN queries of each device within the quota window.
     pins: BTreeMap<String, VecDeque<Duration>>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        let mut state = State {
+            registry: BTreeMap::new(),
+            devices: Vec::new(),
+            added: 0,
+            cloud: BTreeMap::new(),
+            pins: BTreeMap::new(),
+        };
+        for (serial, code, category, sub) in SAMPLE_DEVICES {
+            state.register(serial, code, *category, *sub);
+        }
+        state
+    }
 }
 
 /// Channels of a device of a type.
