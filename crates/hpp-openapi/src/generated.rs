@@ -1771,7 +1771,8 @@ impl crate::Client {
                 req.page_size = fit(op.id, "limit", pos.limit)?;
                 let resp = client.list_devices(&req).await?;
                 let total = resp.total.count();
-                Ok(Page::new(resp.rows).total(total))
+                let page_size = resp.page_size.count();
+                Ok(Page::new(resp.rows).total(total).page_size(page_size))
             }
         })
     }

@@ -205,6 +205,14 @@ async fn pagination_over_1000_devices_yields_each_once() {
     expected.sort();
     assert_eq!(serials, expected);
     assert_eq!(sim.hits("device.list"), 34, "ceil(1000 / 30) pages, nothing more");
+    // A page size of 0 is the platform's default (20): still every device once.
+    let devices: Vec<Device> =
+        client.list_devices_stream(&ListDevicesRequest::new().site_id(site()).page_size(0)).try_collect().await.unwrap();
+    let mut ids: Vec<String> = devices.into_iter().map(|d| d.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 1000);
+    assert_eq!(sim.hits("device.list"), 34 + 50);
     sim.shutdown().await;
 }
 
