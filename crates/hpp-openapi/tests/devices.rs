@@ -83,6 +83,8 @@ async fn every_device_operation_answers_its_typed_result() {
     assert_eq!(nvr.device_category, Some(DeviceCategory::Nvr));
     assert_eq!(nvr.device_online_status, Some(OnlineStatus::Online));
     assert_eq!(nvr.site_id.as_deref(), Some(SITE));
+    let added = nvr.device_add_time.as_deref().unwrap();
+    assert!(added.len() == 24 && added.ends_with('Z') && added.as_bytes()[10] == b'T', "ISO 8601: {added}");
     let one = client.list_devices(&ListDevicesRequest::new().device_serial(serial("SOL000001"))).await.unwrap();
     assert_eq!(one.rows.len(), 1);
     assert_eq!(one.rows[0].device_sub_category, Some(DeviceSubCategory::SolarCamera));
@@ -206,8 +208,11 @@ async fn pagination_over_1000_devices_yields_each_once() {
     assert_eq!(serials, expected);
     assert_eq!(sim.hits("device.list"), 34, "ceil(1000 / 30) pages, nothing more");
     // A page size of 0 is the platform's default (20): still every device once.
-    let devices: Vec<Device> =
-        client.list_devices_stream(&ListDevicesRequest::new().site_id(site()).page_size(0)).try_collect().await.unwrap();
+    let devices: Vec<Device> = client
+        .list_devices_stream(&ListDevicesRequest::new().site_id(site()).page_size(0))
+        .try_collect()
+        .await
+        .unwrap();
     let mut ids: Vec<String> = devices.into_iter().map(|d| d.id).collect();
     ids.sort();
     ids.dedup();

@@ -20,6 +20,12 @@ fn millis(t: Duration) -> u64 {
     u64::try_from(t.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// A unix time in the ISO 8601 form of device/list, `2021-03-25T06:26:01.927Z`.
+fn iso8601(t: Duration) -> String {
+    let at = std::time::UNIX_EPOCH.checked_add(t).unwrap_or(std::time::UNIX_EPOCH);
+    humantime::format_rfc3339_millis(at).to_string()
+}
+
 /// The account's device with this serial: LAP006009 when there is none.
 fn known<'a>(devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
     devices.device(serial).ok_or(HppCode::DeviceNotFoundOrNoPermission)
@@ -97,7 +103,7 @@ fn row(d: &SimDevice, online: bool) -> Value {
         "deviceCategory": d.category.value(),
         "deviceSubCategory": d.sub_category.value(),
         "isSubscribed": false,
-        "deviceAddTime": format!("{}ms", millis(d.added_at)),
+        "deviceAddTime": iso8601(d.added_at),
         "timeZone": "182",
         "extInfo": d.extend_info,
         "siteID": d.site_id,
