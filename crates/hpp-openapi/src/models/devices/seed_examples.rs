@@ -6,6 +6,7 @@
 use serde::de::DeserializeOwned;
 
 use super::*;
+use crate::envelope::Envelope;
 use crate::models::common::{ItemOutcome, Page};
 use crate::HppCode;
 
@@ -15,18 +16,18 @@ macro_rules! seed {
     };
 }
 
-/// The `data` of an example, decoded into `T`, after checking `errorCode` is `"0"`.
+/// The `data` of an example, decoded into `T` through the client's envelope parser.
 fn data<T: DeserializeOwned>(body: &str) -> T {
-    let mut env: serde_json::Value = serde_json::from_str(body).expect("valid JSON");
-    assert_eq!(env["errorCode"], "0");
-    serde_json::from_value(env["data"].take()).expect("the typed model")
+    let env = Envelope::parse(body.as_bytes()).expect("an envelope");
+    assert!(env.is_success(), "errorCode {}", env.code());
+    env.data_as().expect("the typed model")
 }
 
 #[test]
 fn no_data_examples_are_bare_successes() {
     for body in [seed!("19"), seed!("20"), seed!("26")] {
-        let env: serde_json::Value = serde_json::from_str(body).unwrap();
-        assert_eq!(env, serde_json::json!({"errorCode": "0"}));
+        let env = Envelope::parse(body.as_bytes()).unwrap();
+        assert!(env.is_success() && env.data().is_none());
     }
 }
 
