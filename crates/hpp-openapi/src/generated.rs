@@ -71,7 +71,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::SiteId",
+                ty: "string",
                 required: true,
                 doc: "ID of the site the devices are added to (1 to 48 characters)",
             },
@@ -94,7 +94,7 @@ pub mod ops {
             name: "id",
             wire: "id",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceId",
+            ty: "string",
             required: true,
             doc: "Device ID (at most 48 characters), as device/list reports it",
         }],
@@ -119,7 +119,7 @@ pub mod ops {
                 name: "device_id",
                 wire: "deviceId",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceId",
+                ty: "string",
                 required: true,
                 doc: "Device ID",
             },
@@ -127,7 +127,7 @@ pub mod ops {
                 name: "device_name",
                 wire: "deviceName",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceName",
+                ty: "string",
                 required: true,
                 doc: "Device name (at most 128 characters)",
             },
@@ -135,7 +135,7 @@ pub mod ops {
                 name: "extend_info",
                 wire: "extendInfo",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::ExtendInfo",
+                ty: "string",
                 required: false,
                 doc: "Extended information, free text of 1 to 256 characters",
             },
@@ -177,7 +177,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::SiteId",
+                ty: "string",
                 required: false,
                 doc: "Only the devices of this site",
             },
@@ -185,7 +185,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceSerial",
+                ty: "string",
                 required: false,
                 doc: "Only the device with this serial number",
             },
@@ -210,7 +210,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -232,7 +232,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -256,7 +256,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site ID",
             },
@@ -289,7 +289,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -314,7 +314,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number",
             },
@@ -363,7 +363,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -386,7 +386,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number",
             },
@@ -394,7 +394,7 @@ pub mod ops {
                 name: "site_id",
                 wire: "siteId",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::SiteId",
+                ty: "string",
                 required: true,
                 doc: "Site the device is to be added to (1 to 48 characters)",
             },
@@ -419,7 +419,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -441,7 +441,7 @@ pub mod ops {
             name: "device_serial",
             wire: "deviceSerial",
             location: ParamLocation::Json,
-            ty: "model:models::devices::DeviceSerial",
+            ty: "string",
             required: true,
             doc: "Device serial number",
         }],
@@ -466,7 +466,7 @@ pub mod ops {
                 name: "device_serial",
                 wire: "deviceSerial",
                 location: ParamLocation::Json,
-                ty: "model:models::devices::DeviceSerial",
+                ty: "string",
                 required: true,
                 doc: "Device serial number (1 to 9 characters)",
             },
@@ -690,13 +690,13 @@ pub struct AddDevicesRequest {
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::devices::SiteId,
+    pub site_id: String,
 }
 
 impl AddDevicesRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_list: super::models::devices::NewDevices, site_id: super::models::devices::SiteId) -> Self {
-        Self { device_list, site_id }
+    pub fn new(device_list: super::models::devices::NewDevices, site_id: impl Into<String>) -> Self {
+        Self { device_list, site_id: site_id.into() }
     }
 }
 
@@ -717,20 +717,20 @@ impl ToRequest for AddDevicesRequest {
 }
 
 /// Request of [`ops::DELETE_DEVICE`]: delete a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteDeviceRequest {
     /// Device ID (at most 48 characters), as device/list reports it.
     ///
     /// Sent as the JSON body member `id`.
     #[serde(rename = "id")]
-    pub id: super::models::devices::DeviceId,
+    pub id: String,
 }
 
 impl DeleteDeviceRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(id: super::models::devices::DeviceId) -> Self {
-        Self { id }
+    pub fn new(id: impl Into<String>) -> Self {
+        Self { id: id.into() }
     }
 }
 
@@ -750,36 +750,36 @@ impl ToRequest for DeleteDeviceRequest {
 }
 
 /// Request of [`ops::UPDATE_DEVICE`]: edit the name and extended information of a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateDeviceRequest {
     /// Device ID.
     ///
     /// Sent as the JSON body member `deviceId`.
     #[serde(rename = "deviceId")]
-    pub device_id: super::models::devices::DeviceId,
+    pub device_id: String,
     /// Device name (at most 128 characters).
     ///
     /// Sent as the JSON body member `deviceName`.
     #[serde(rename = "deviceName")]
-    pub device_name: super::models::devices::DeviceName,
+    pub device_name: String,
     /// Extended information, free text of 1 to 256 characters.
     ///
     /// Sent as the JSON body member `extendInfo`; left out when `None`.
     #[serde(rename = "extendInfo", default, skip_serializing_if = "Option::is_none")]
-    pub extend_info: Option<super::models::devices::ExtendInfo>,
+    pub extend_info: Option<String>,
 }
 
 impl UpdateDeviceRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_id: super::models::devices::DeviceId, device_name: super::models::devices::DeviceName) -> Self {
-        Self { device_id, device_name, extend_info: None }
+    pub fn new(device_id: impl Into<String>, device_name: impl Into<String>) -> Self {
+        Self { device_id: device_id.into(), device_name: device_name.into(), extend_info: None }
     }
 
     /// Sets `extend_info`: extended information, free text of 1 to 256 characters.
     #[must_use]
-    pub fn extend_info(mut self, extend_info: super::models::devices::ExtendInfo) -> Self {
-        self.extend_info = Some(extend_info);
+    pub fn extend_info(mut self, extend_info: impl Into<String>) -> Self {
+        self.extend_info = Some(extend_info.into());
         self
     }
 }
@@ -821,12 +821,12 @@ pub struct ListDevicesRequest {
     ///
     /// Sent as the JSON body member `siteId`; left out when `None`.
     #[serde(rename = "siteId", default, skip_serializing_if = "Option::is_none")]
-    pub site_id: Option<super::models::devices::SiteId>,
+    pub site_id: Option<String>,
     /// Only the device with this serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`; left out when `None`.
     #[serde(rename = "deviceSerial", default, skip_serializing_if = "Option::is_none")]
-    pub device_serial: Option<super::models::devices::DeviceSerial>,
+    pub device_serial: Option<String>,
 }
 
 fn list_devices_page_size_default() -> u32 {
@@ -862,15 +862,15 @@ impl ListDevicesRequest {
 
     /// Sets `site_id`: only the devices of this site.
     #[must_use]
-    pub fn site_id(mut self, site_id: super::models::devices::SiteId) -> Self {
-        self.site_id = Some(site_id);
+    pub fn site_id(mut self, site_id: impl Into<String>) -> Self {
+        self.site_id = Some(site_id.into());
         self
     }
 
     /// Sets `device_serial`: only the device with this serial number.
     #[must_use]
-    pub fn device_serial(mut self, device_serial: super::models::devices::DeviceSerial) -> Self {
-        self.device_serial = Some(device_serial);
+    pub fn device_serial(mut self, device_serial: impl Into<String>) -> Self {
+        self.device_serial = Some(device_serial.into());
         self
     }
 }
@@ -900,20 +900,20 @@ impl ToRequest for ListDevicesRequest {
 }
 
 /// Request of [`ops::LIST_CAMERAS`]: get the channels (cameras) linked with a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListCamerasRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl ListCamerasRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -933,20 +933,20 @@ impl ToRequest for ListCamerasRequest {
 }
 
 /// Request of [`ops::DEVICE_UPGRADE_STATE`]: whether a later firmware version is available for a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceUpgradeStateRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl DeviceUpgradeStateRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -966,14 +966,14 @@ impl ToRequest for DeviceUpgradeStateRequest {
 }
 
 /// Request of [`ops::SET_CLOUD_ENABLE`]: enable or disable the end user's device operations (Hik-Connect) for the devices of a handed-over site.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SetCloudEnableRequest {
     /// Site ID.
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::devices::SiteId,
+    pub site_id: String,
     /// true enables the end user's device permission, false disables it.
     ///
     /// Sent as the JSON body member `cloudEnable`.
@@ -983,8 +983,8 @@ pub struct SetCloudEnableRequest {
 
 impl SetCloudEnableRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(site_id: super::models::devices::SiteId, cloud_enable: bool) -> Self {
-        Self { site_id, cloud_enable }
+    pub fn new(site_id: impl Into<String>, cloud_enable: bool) -> Self {
+        Self { site_id: site_id.into(), cloud_enable }
     }
 }
 
@@ -1005,20 +1005,20 @@ impl ToRequest for SetCloudEnableRequest {
 }
 
 /// Request of [`ops::QUERY_PIN_CODE`]: get the PIN code of a device (at most 100 requests per device in 24 hours).
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueryPinCodeRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl QueryPinCodeRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -1038,14 +1038,14 @@ impl ToRequest for QueryPinCodeRequest {
 }
 
 /// Request of [`ops::UPGRADE_DEVICE`]: start the firmware upgrade of a device.
-#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UpgradeDeviceRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
     /// Password of the EN-certified device (first-generation panels); never logged.
     ///
     /// Sent as the JSON body member `password`; left out when `None`.
@@ -1076,8 +1076,8 @@ impl std::fmt::Debug for UpgradeDeviceRequest {
 
 impl UpgradeDeviceRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial, password: None, username: None, pin_code: None }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), password: None, username: None, pin_code: None }
     }
 
     /// Sets `password`: password of the EN-certified device (first-generation panels); never logged.
@@ -1127,20 +1127,20 @@ impl ToRequest for UpgradeDeviceRequest {
 }
 
 /// Request of [`ops::DEVICE_UPGRADE_PROGRESS`]: get the upgrade progress of a device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeviceUpgradeProgressRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl DeviceUpgradeProgressRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -1160,25 +1160,25 @@ impl ToRequest for DeviceUpgradeProgressRequest {
 }
 
 /// Request of [`ops::QUERY_IOT_ABILITY`]: whether a device can be added as an object-model (IoT) device by pressing its physical button.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QueryIotAbilityRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
     /// Site the device is to be added to (1 to 48 characters).
     ///
     /// Sent as the JSON body member `siteId`.
     #[serde(rename = "siteId")]
-    pub site_id: super::models::devices::SiteId,
+    pub site_id: String,
 }
 
 impl QueryIotAbilityRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial, site_id: super::models::devices::SiteId) -> Self {
-        Self { device_serial, site_id }
+    pub fn new(device_serial: impl Into<String>, site_id: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), site_id: site_id.into() }
     }
 }
 
@@ -1199,20 +1199,20 @@ impl ToRequest for QueryIotAbilityRequest {
 }
 
 /// Request of [`ops::IOT_ADD_RESULT`]: get the adding status of an object-model (IoT) device.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IotAddResultRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl IotAddResultRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -1232,20 +1232,20 @@ impl ToRequest for IotAddResultRequest {
 }
 
 /// Request of [`ops::WAKE_UP_CAMERA`]: wake up a solar camera.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WakeUpCameraRequest {
     /// Device serial number.
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
 }
 
 impl WakeUpCameraRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into() }
     }
 }
 
@@ -1265,14 +1265,14 @@ impl ToRequest for WakeUpCameraRequest {
 }
 
 /// Request of [`ops::VIDEOS_BY_TIME`]: get the recorded files of a channel in a time range.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VideosByTimeRequest {
     /// Device serial number (1 to 9 characters).
     ///
     /// Sent as the JSON body member `deviceSerial`.
     #[serde(rename = "deviceSerial")]
-    pub device_serial: super::models::devices::DeviceSerial,
+    pub device_serial: String,
     /// Channel number (1 by default).
     ///
     /// Sent as the JSON body member `channelNo`; left out when `None`.
@@ -1297,8 +1297,8 @@ pub struct VideosByTimeRequest {
 
 impl VideosByTimeRequest {
     /// A request with its required parameters; optional ones start unset.
-    pub fn new(device_serial: super::models::devices::DeviceSerial) -> Self {
-        Self { device_serial, channel_no: None, start_time: None, end_time: None, rec_type: None }
+    pub fn new(device_serial: impl Into<String>) -> Self {
+        Self { device_serial: device_serial.into(), channel_no: None, start_time: None, end_time: None, rec_type: None }
     }
 
     /// Sets `channel_no`: channel number (1 by default).

@@ -7,6 +7,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use watchpost_core::Error;
 
 /// The context named in the errors of these values (they are shared by many operations).
@@ -196,9 +197,84 @@ impl From<NewDevices> for Vec<NewDevice> {
     }
 }
 
+/// The operations whose requests [`check`] checks: every operation of this part.
+pub(crate) const CHECKED_OPS: &[&str] = &[
+    "device.add",
+    "device.delete",
+    "device.update",
+    "device.list",
+    "device.camera.list",
+    "device.upgrade.state",
+    "device.cloud.enable",
+    "device.pincode.query",
+    "device.upgrade",
+    "device.upgrade.progress",
+    "device.iot.ability.query",
+    "device.iot.add.result",
+    "device.camera.wake_up",
+    "video.by_time",
+];
+
+/// The documented limits of the text members of this part's requests: (wire name, min, max).
+const LIMITS: &[(&str, usize, usize)] = &[
+    ("deviceSerial", DeviceSerial::MIN_CHARS, DeviceSerial::MAX_CHARS),
+    ("siteId", SiteId::MIN_CHARS, SiteId::MAX_CHARS),
+    ("id", DeviceId::MIN_CHARS, DeviceId::MAX_CHARS),
+    ("deviceId", DeviceId::MIN_CHARS, DeviceId::MAX_CHARS),
+    ("deviceName", DeviceName::MIN_CHARS, DeviceName::MAX_CHARS),
+    ("extendInfo", ExtendInfo::MIN_CHARS, ExtendInfo::MAX_CHARS),
+];
+
+/// Checks the JSON body of a request of operation `op` (of the devices part) against the
+/// documented limits, before it is sent: each text member of [`LIMITS`] that is present, and
+/// device/add's `deviceList` (not empty, each device's members in range).
+///
+/// # Errors
+/// [`Error::InvalidInput`] naming the operation and the first member out of range.
+pub(crate) fn check(op: &str, body: &Value) -> Result<(), Error> {
+    let named = |e: Error| match e {
+        Error::InvalidInput { message, .. } => Error::invalid_input(op, message),
+        other => other,
+    };
+    for (name, min, max) in LIMITS {
+        if let Some(text) = body.get(*name).and_then(Value::as_str) {
+            check_len(name, text, *min, *max).map_err(named)?;
+        }
+    }
+    if let Some(list) = body.get("deviceList") {
+        serde_json::from_value::<NewDevices>(list.clone())
+            .map_err(|e| Error::invalid_input(op, format!("deviceList: {e}")))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn request_bodies_are_checked_member_by_member() {
+        let ok = serde_json::json!({"deviceSerial": "Q01728482", "siteId": "s", "deviceName": "n"});
+        assert!(check("device.iot.ability.query", &ok).is_ok());
+        let e = check("device.camera.list", &serde_json::json!({"deviceSerial": "Q017284820"})).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "device.camera.list: invalid input: deviceSerial must have 1 to 9 characters, got 10"
+        );
+        assert!(check("device.update", &serde_json::json!({"deviceId": "d", "deviceName": ""})).is_err());
+        assert!(check("device.delete", &serde_json::json!({"id": "x".repeat(49)})).is_err());
+        let e = check("device.add", &serde_json::json!({"deviceList": [], "siteId": "s"})).unwrap_err();
+        assert!(e.to_string().contains("deviceList"), "{e}");
+        // Every operation of the part is checked, and only those.
+        let part: Vec<&str> = crate::OPERATIONS
+            .iter()
+            .filter(|o| o.path.contains("/device/") && !o.path.contains("/transparent") || o.id == "video.by_time")
+            .map(|o| o.id)
+            .collect();
+        assert_eq!(part, CHECKED_OPS);
+        // Members absent or of another type are left to the platform.
+        assert!(check("device.list", &serde_json::json!({"page": 1})).is_ok());
+    }
 
     #[test]
     fn lengths_are_checked_in_characters_at_both_ends() {
