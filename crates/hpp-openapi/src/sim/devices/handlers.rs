@@ -12,7 +12,7 @@ use super::model::{SimDevice, Upgrade};
 use crate::error::HppCode;
 use crate::generated as api;
 use crate::models::devices::{DeviceCategory, DeviceSubCategory, RecordSource, UpgradeStatus};
-use crate::sim::handlers::{answer, Answer, HppSim};
+use crate::sim::handlers::{answer, page, Answer, HppSim};
 use crate::sim::lock;
 
 /// Milliseconds since the epoch of a unix time.
@@ -112,29 +112,20 @@ fn row(d: &SimDevice, online: bool) -> Value {
     })
 }
 
-/// 3.21: one page of the devices (of a site, or one serial), in the order they were added. Page 0
-/// reads as 1 and page size 0 as 20 (the site/search example sends zeros).
+/// 3.21: one page of the devices (of a site, or one serial), in the order they were added
+/// (the base's page helper: page 0 reads as 1 and page size 0 as 20).
 pub(crate) fn list(h: &HppSim, req: api::ListDevicesRequest) -> SimResponse {
     let offline = offline(h);
     let state = h.state();
-    let page = req.page.filter(|p| *p > 0).unwrap_or(1);
-    let size = if req.page_size == 0 { 20 } else { req.page_size };
-    let matching: Vec<&SimDevice> = state
+    let rows: Vec<Value> = state
         .devices
         .devices()
         .iter()
-        .filter(|d| req.site_id.as_ref().is_none_or(|s| s.as_str() == d.site_id))
-        .filter(|d| req.device_serial.as_ref().is_none_or(|s| s.as_str() == d.serial))
+        .filter(|d| req.site_id.as_ref().is_none_or(|s| *s == d.site_id))
+        .filter(|d| req.device_serial.as_ref().is_none_or(|s| *s == d.serial))
+        .map(|d| row(d, !offline.contains(&d.serial)))
         .collect();
-    let total = matching.len();
-    let size_n = usize::try_from(size).unwrap_or(usize::MAX);
-    let skip = usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size_n);
-    let rows: Vec<Value> =
-        matching.iter().skip(skip).take(size_n).map(|d| row(d, !offline.contains(&d.serial))).collect();
-    let total_page = total.div_ceil(size_n.max(1));
-    answer(Ok(Some(json!({
-        "page": page, "pageSize": size, "rows": rows, "total": total, "totalPage": total_page,
-    }))))
+    answer(Ok(Some(page(&rows, req.page.map(i64::from), Some(i64::from(req.page_size))))))
 }
 
 /// 3.22: the channels of a device (a bare array; listed whether the device is online or not).
