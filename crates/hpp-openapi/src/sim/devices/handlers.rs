@@ -37,9 +37,10 @@ fn offline(h: &HppSim) -> BTreeSet<String> {
     lock(&h.settings).offline.clone()
 }
 
-/// The account's device with this serial, which must be online (EVZ20007 otherwise).
-fn reachable<'a>(h: &HppSim, devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
-    h.check_online(serial)?;
+/// The account's device with this serial, which must be online: `online` is the base's
+/// `HppSim::check_online`, asked before the state is locked (EVZ20007 when offline).
+fn reachable<'a>(online: Answer<()>, devices: &'a super::State, serial: &str) -> Answer<&'a SimDevice> {
+    online?;
     known(devices, serial)
 }
 
@@ -174,10 +175,11 @@ pub(crate) fn cloud_enable(h: &HppSim, req: api::SetCloudEnableRequest) -> SimRe
 
 /// 3.27: the PIN of an online device, 100 per device per 24 hours (LAP500007 beyond).
 pub(crate) fn pin(h: &HppSim, req: api::QueryPinCodeRequest) -> SimResponse {
+    let online = h.check_online(req.device_serial.as_str());
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     let mut run = || -> Answer<Option<Value>> {
-        let pin = reachable(h, &state.devices, serial)?.pin.clone();
+        let pin = reachable(online, &state.devices, serial)?.pin.clone();
         if !state.devices.take_pin_query(serial, unix_now()) {
             return Err(HppCode::CallLimitExceeded);
         }
@@ -201,12 +203,13 @@ fn pin_panel(sub: DeviceSubCategory) -> bool {
 /// panels the PIN (EVZ60042 when wrong); a device with nothing newer, or already upgrading,
 /// refuses inside the success (`error` LAP006018).
 pub(crate) fn upgrade(h: &HppSim, req: api::UpgradeDeviceRequest) -> SimResponse {
+    let online = h.check_online(req.device_serial.as_str());
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     let now = unix_now();
     state.devices.settle_upgrade(serial, now);
     let mut run = || -> Answer<Option<Value>> {
-        let d = reachable(h, &state.devices, serial)?;
+        let d = reachable(online, &state.devices, serial)?;
         if d.category == DeviceCategory::AlarmHost
             && !pin_panel(d.sub_category)
             && (req.username.is_none() || req.password.is_none())
@@ -269,10 +272,11 @@ pub(crate) fn iot_add_result(h: &HppSim, req: api::IotAddResultRequest) -> SimRe
 
 /// 3.32: wakes an online solar camera (EVZ20015 for another device).
 pub(crate) fn wake_up(h: &HppSim, req: api::WakeUpCameraRequest) -> SimResponse {
+    let online = h.check_online(req.device_serial.as_str());
     let mut state = h.state();
     let serial = req.device_serial.as_str();
     let mut run = || -> Answer<Option<Value>> {
-        let d = reachable(h, &state.devices, serial)?;
+        let d = reachable(online, &state.devices, serial)?;
         if d.sub_category != DeviceSubCategory::SolarCamera {
             return Err(HppCode::FunctionNotSupported);
         }
