@@ -178,7 +178,7 @@ pub(crate) fn pin(h: &HppSim, req: api::QueryPinCodeRequest) -> SimResponse {
     let online = h.check_online(req.device_serial.as_str());
     let mut state = h.state();
     let serial = req.device_serial.as_str();
-    let mut run = || -> Answer<Option<Value>> {
+    let run = || -> Answer<Option<Value>> {
         let pin = reachable(online, &state.devices, serial)?.pin.clone();
         if !state.devices.take_pin_query(serial, unix_now()) {
             return Err(HppCode::CallLimitExceeded);
@@ -208,7 +208,7 @@ pub(crate) fn upgrade(h: &HppSim, req: api::UpgradeDeviceRequest) -> SimResponse
     let serial = req.device_serial.as_str();
     let now = unix_now();
     state.devices.settle_upgrade(serial, now);
-    let mut run = || -> Answer<Option<Value>> {
+    let run = || -> Answer<Option<Value>> {
         let d = reachable(online, &state.devices, serial)?;
         if d.category == DeviceCategory::AlarmHost
             && !pin_panel(d.sub_category)
@@ -275,7 +275,7 @@ pub(crate) fn wake_up(h: &HppSim, req: api::WakeUpCameraRequest) -> SimResponse 
     let online = h.check_online(req.device_serial.as_str());
     let mut state = h.state();
     let serial = req.device_serial.as_str();
-    let mut run = || -> Answer<Option<Value>> {
+    let run = || -> Answer<Option<Value>> {
         let d = reachable(online, &state.devices, serial)?;
         if d.sub_category != DeviceSubCategory::SolarCamera {
             return Err(HppCode::FunctionNotSupported);
