@@ -171,7 +171,7 @@ pub mod ops {
                 location: ParamLocation::Json,
                 ty: "u32",
                 required: false,
-                doc: "Devices per page (20 by default)",
+                doc: "Devices per page (20 by default; the stream uses the client's page size when unset)",
             },
             ParamInfo {
                 name: "site_id",
@@ -804,7 +804,7 @@ impl ToRequest for UpdateDeviceRequest {
 }
 
 /// Request of [`ops::LIST_DEVICES`]: get one page of the device list, optionally of one site or one serial.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ListDevicesRequest {
     /// Page number, from 1 (1 by default).
@@ -812,11 +812,11 @@ pub struct ListDevicesRequest {
     /// Sent as the JSON body member `page`; left out when `None`.
     #[serde(rename = "page", default, skip_serializing_if = "Option::is_none")]
     pub page: Option<u32>,
-    /// Devices per page (20 by default).
+    /// Devices per page (20 by default; the stream uses the client's page size when unset).
     ///
-    /// Sent as the JSON body member `pageSize`; documented default `20`, set by `new()`.
-    #[serde(rename = "pageSize", default = "list_devices_page_size_default")]
-    pub page_size: u32,
+    /// Sent as the JSON body member `pageSize`; left out when `None`.
+    #[serde(rename = "pageSize", default, skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
     /// Only the devices of this site.
     ///
     /// Sent as the JSON body member `siteId`; left out when `None`.
@@ -829,34 +829,23 @@ pub struct ListDevicesRequest {
     pub device_serial: Option<String>,
 }
 
-fn list_devices_page_size_default() -> u32 {
-    20
-}
-
-impl Default for ListDevicesRequest {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl ListDevicesRequest {
-    /// A request with its required parameters; those with a documented default hold it,
-    /// optional ones start unset.
+    /// A request with its required parameters; optional ones start unset.
     pub fn new() -> Self {
-        Self { page: None, page_size: 20, site_id: None, device_serial: None }
-    }
-
-    /// Sets `page_size` (default 20): devices per page (20 by default).
-    #[must_use]
-    pub fn page_size(mut self, page_size: u32) -> Self {
-        self.page_size = page_size;
-        self
+        Self { page: None, page_size: None, site_id: None, device_serial: None }
     }
 
     /// Sets `page`: page number, from 1 (1 by default).
     #[must_use]
     pub fn page(mut self, page: u32) -> Self {
         self.page = Some(page);
+        self
+    }
+
+    /// Sets `page_size`: devices per page (20 by default; the stream uses the client's page size when unset).
+    #[must_use]
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = Some(page_size);
         self
     }
 
@@ -887,7 +876,9 @@ impl ToRequest for ListDevicesRequest {
         if let Some(v) = self.page {
             body.insert("page".to_owned(), param::json_value(op.id, "page", &v)?);
         }
-        body.insert("pageSize".to_owned(), param::json_value(op.id, "pageSize", &self.page_size)?);
+        if let Some(v) = self.page_size {
+            body.insert("pageSize".to_owned(), param::json_value(op.id, "pageSize", &v)?);
+        }
         if let Some(v) = &self.site_id {
             body.insert("siteId".to_owned(), param::json_value(op.id, "siteId", v)?);
         }
@@ -1751,14 +1742,14 @@ impl crate::Client {
 
     /// Get one page of the device list, optionally of one site or one serial: every item, page after page, as a lazy stream.
     ///
-    /// Calls [`list_devices`](Self::list_devices) for each page, starting at the request's page `page` (default 1) with `page_size` items per page (the request's), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the page number reaching `total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
+    /// Calls [`list_devices`](Self::list_devices) for each page, starting at the request's page `page` (default 1) with `page_size` items per page (the request's, else the client's `page_size()`), and fetches the next page only when the previous one is consumed. The stream ends after the last page (an empty page, the page number reaching `total`, a short page). A failed page ends it with its error; a page that repeats the one before it ends it with a decode error, never an endless loop.
     pub fn list_devices_stream(
         &self,
         req: &ListDevicesRequest,
     ) -> watchpost_core::paginate::ItemStream<super::models::devices::Device> {
         use watchpost_core::paginate::{fit, Count as _, Page, PageStyle, Paginator, Position};
         let op = &ops::LIST_DEVICES;
-        let limit = req.page_size.count().unwrap_or(1);
+        let limit = req.page_size.count().unwrap_or_else(|| u64::from(self.page_size()));
         let mut start = Position::first(limit);
         start.page = req.page.count().unwrap_or(1);
         let client = self.clone();
@@ -1768,7 +1759,7 @@ impl crate::Client {
             let mut req = base.clone();
             async move {
                 req.page = Some(fit(op.id, "page", pos.page)?);
-                req.page_size = fit(op.id, "limit", pos.limit)?;
+                req.page_size = Some(fit(op.id, "limit", pos.limit)?);
                 let resp = client.list_devices(&req).await?;
                 let total = resp.total.count();
                 let page_size = resp.page_size.count();

@@ -203,6 +203,16 @@ async fn pagination_over_1000_devices_yields_each_once() {
     ids.dedup();
     assert_eq!(ids.len(), 1000);
     assert_eq!(sim.hits("device.list"), 34 + 50);
+    // Unset, the page size is the client's.
+    let client = sim.client_builder().page_size(100).build().unwrap();
+    let n = client
+        .list_devices_stream(&ListDevicesRequest::new().site_id(SITE))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(n, 1000);
+    assert_eq!(sim.hits("device.list"), 34 + 50 + 10);
     sim.shutdown().await;
 }
 

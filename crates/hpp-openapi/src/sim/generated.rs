@@ -58,7 +58,7 @@ impl FromSimRequest for api::ListDevicesRequest {
         let json = d.json_object()?;
         Ok(api::ListDevicesRequest {
             page: d.opt("page", member(&json, "page"), json::value)?,
-            page_size: d.need("pageSize", member(&json, "pageSize"), json::value)?,
+            page_size: d.opt("pageSize", member(&json, "pageSize"), json::value)?,
             site_id: d.opt("siteId", member(&json, "siteId"), json::value)?,
             device_serial: d.opt("deviceSerial", member(&json, "deviceSerial"), json::value)?,
         })

@@ -126,7 +126,7 @@ pub(crate) fn list(h: &HppSim, req: api::ListDevicesRequest) -> SimResponse {
         .filter(|d| req.device_serial.as_ref().is_none_or(|s| *s == d.serial))
         .map(|d| row(d, !offline.contains(&d.serial)))
         .collect();
-    answer(Ok(Some(page(&rows, req.page.map(i64::from), Some(i64::from(req.page_size))))))
+    answer(Ok(Some(page(&rows, req.page.map(i64::from), req.page_size.map(i64::from)))))
 }
 
 /// 3.22: the channels of a device (a bare array; listed whether the device is online or not).
