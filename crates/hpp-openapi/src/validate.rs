@@ -29,6 +29,8 @@ pub(crate) fn check(req: &Request) -> Result<()> {
         "mq.offset" => not_blank(op, &body, "batchId"),
         "alarm.pictureurl" => not_blank(op, &body, "filePath"),
         op if crate::models::sites::rules::covers(op) => crate::models::sites::rules::check(req, &body),
+        // ---- hpp-devices (3.18-3.22, 3.25-3.32, 3.52)
+        o if crate::models::devices::CHECKED_OPS.contains(&o) => crate::models::devices::check(op, &body),
         _ => Ok(()),
     }
 }

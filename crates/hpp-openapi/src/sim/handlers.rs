@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use watchpost_core::sim::{SimRequest, SimResponse, TokenStore};
 
 use super::generated::Handlers;
-use super::{arc, lock, mq, sites, state, Settings};
+use super::{arc, devices, lock, mq, sites, state, Settings};
 use crate::error::HppCode;
 use crate::generated as api;
 
@@ -256,6 +256,63 @@ impl Handlers for HppSim {
 
     async fn arc_site_info(&self, req: api::ArcSiteInfoRequest, _ctx: SimRequest) -> SimResponse {
         arc::site_info(self, req)
+    }
+
+    // ---- hpp-devices: devices (3.18-3.22, 3.25-3.32, 3.52)
+    async fn add_devices(&self, req: api::AddDevicesRequest, _ctx: SimRequest) -> SimResponse {
+        devices::add(self, req)
+    }
+
+    async fn delete_device(&self, req: api::DeleteDeviceRequest, _ctx: SimRequest) -> SimResponse {
+        devices::delete(self, req)
+    }
+
+    async fn update_device(&self, req: api::UpdateDeviceRequest, _ctx: SimRequest) -> SimResponse {
+        devices::update(self, req)
+    }
+
+    async fn list_devices(&self, req: api::ListDevicesRequest, _ctx: SimRequest) -> SimResponse {
+        devices::list(self, req)
+    }
+
+    async fn list_cameras(&self, req: api::ListCamerasRequest, _ctx: SimRequest) -> SimResponse {
+        devices::cameras(self, req)
+    }
+
+    async fn device_upgrade_state(&self, req: api::DeviceUpgradeStateRequest, _ctx: SimRequest) -> SimResponse {
+        devices::upgrade_state(self, req)
+    }
+
+    async fn set_cloud_enable(&self, req: api::SetCloudEnableRequest, _ctx: SimRequest) -> SimResponse {
+        devices::cloud_enable(self, req)
+    }
+
+    async fn query_pin_code(&self, req: api::QueryPinCodeRequest, _ctx: SimRequest) -> SimResponse {
+        devices::pin(self, req)
+    }
+
+    async fn upgrade_device(&self, req: api::UpgradeDeviceRequest, _ctx: SimRequest) -> SimResponse {
+        devices::upgrade(self, req)
+    }
+
+    async fn device_upgrade_progress(&self, req: api::DeviceUpgradeProgressRequest, _ctx: SimRequest) -> SimResponse {
+        devices::upgrade_progress(self, req)
+    }
+
+    async fn query_iot_ability(&self, req: api::QueryIotAbilityRequest, _ctx: SimRequest) -> SimResponse {
+        devices::iot_ability(self, req)
+    }
+
+    async fn iot_add_result(&self, req: api::IotAddResultRequest, _ctx: SimRequest) -> SimResponse {
+        devices::iot_add_result(self, req)
+    }
+
+    async fn wake_up_camera(&self, req: api::WakeUpCameraRequest, _ctx: SimRequest) -> SimResponse {
+        devices::wake_up(self, req)
+    }
+
+    async fn videos_by_time(&self, req: api::VideosByTimeRequest, _ctx: SimRequest) -> SimResponse {
+        devices::videos(self, req)
     }
 }
 

@@ -69,6 +69,7 @@ use crate::error::HppCode;
 use crate::generated::{ops, OPERATIONS};
 
 pub use arc::ArcService;
+pub use devices::SimDevice;
 pub use handlers::HppSim;
 pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};
 
