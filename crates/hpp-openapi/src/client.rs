@@ -349,8 +349,10 @@ impl Client {
     /// covers.
     ///
     /// # Errors
-    /// The classified error of the call.
+    /// [`Error::InvalidInput`] when the request breaks a documented limit (nothing is sent);
+    /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
+        crate::validate::check(&request)?;
         let key = is_search(request.op.path).then(|| self.inner.search_lock.clone());
         let request = request.device_key(key).options(&self.options);
         self.inner.pipeline.execute(request).await

@@ -188,3 +188,28 @@ mod tests {
         assert_eq!(serde_json::to_string(&SubMode::List).unwrap(), "\"list\"");
     }
 }
+
+#[cfg(test)]
+mod seed_examples {
+    use super::*;
+    use crate::envelope::Envelope;
+
+    fn data<T: serde::de::DeserializeOwned>(fixture: &str) -> T {
+        let env = Envelope::parse(fixture.as_bytes()).unwrap();
+        assert!(env.is_success());
+        env.data_as().unwrap()
+    }
+
+    #[test]
+    fn the_examples_of_3_33_to_3_36_decode() {
+        data::<()>(include_str!("../../fixtures/seed/3.33.json"));
+        data::<()>(include_str!("../../fixtures/seed/3.35.json"));
+        let batch: MessageBatch = data(include_str!("../../fixtures/seed/3.34.json"));
+        assert_eq!(batch.batch_id.as_deref(), Some("xxxxxx"));
+        assert_eq!(batch.list.len(), 2);
+        assert_eq!(batch.list[0].device_serial, "DS2323");
+        assert_eq!(batch.list[1].format_type, FormatType::Json);
+        let pic: PictureUrl = data(include_str!("../../fixtures/seed/3.36.json"));
+        assert_eq!(pic, PictureUrl { picture_url: String::new(), encrypt: true });
+    }
+}

@@ -47,10 +47,8 @@ mod tests {
 
     #[test]
     fn the_flat_example_of_3_1_with_trailing_spaces_decodes() {
-        let t: AccessToken = serde_json::from_str(
-            r#"{"accessToken ": "jmna8qnqg8d3dgnzs87m4v2dme3l", "expireTime ": 1585747008592, "areaDomain": "https://ieuapi.hik-partner.com"}"#,
-        )
-        .unwrap();
+        let env = crate::envelope::Envelope::parse_token(include_bytes!("../../fixtures/seed/3.1.json")).unwrap();
+        let t: AccessToken = env.data_as().unwrap();
         assert_eq!(t.access_token, "jmna8qnqg8d3dgnzs87m4v2dme3l");
         assert_eq!(t.expire_time, 1_585_747_008_592);
         assert_eq!(t.area_domain.as_deref(), Some("https://ieuapi.hik-partner.com"));

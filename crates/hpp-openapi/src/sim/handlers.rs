@@ -29,6 +29,15 @@ impl HppSim {
     pub(crate) fn state(&self) -> MutexGuard<'_, state::State> {
         lock(&self.state)
     }
+
+    /// EVZ20007 when the device was taken offline with `Simulator::set_offline`.
+    pub(crate) fn check_online(&self, device_serial: &str) -> Answer<()> {
+        if lock(&self.settings).offline.contains(device_serial.trim()) {
+            Err(HppCode::DeviceOffline)
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// The API key a valid token belongs to (set by the token middleware).

@@ -22,7 +22,7 @@
 //! - every other operation: `Authorization: Bearer <token>` (LAP500002 when absent, LAP500003
 //!   when not a bearer token, LAP500004 when unknown or expired) and a JSON content type;
 //! - faults: [`Simulator::fail_next_code`] (any documented code, e.g. busy EVZ20008 or rate
-//!   limited LAP500007), [`Simulator::set_online`] for offline devices, and the kit's
+//!   limited LAP500007), [`Simulator::set_offline`] for offline devices (the device chapters answer EVZ20007 for them), and the kit's
 //!   [`Simulator::faults`] for malformed bodies.
 //!
 //! ```
@@ -88,6 +88,8 @@ pub(crate) struct Settings {
     pub(crate) credentials: BTreeMap<String, String>,
     /// The life of tokens issued from now on.
     pub(crate) token_ttl: Duration,
+    /// Devices taken offline by [`Simulator::set_offline`].
+    pub(crate) offline: std::collections::BTreeSet<String>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -202,7 +204,11 @@ impl Simulator {
         let area_bind = area_bind.unwrap_or_else(|| SocketAddr::new(settings.bind.ip(), 0));
         let sim = Arc::new(HppSim {
             state: Mutex::new(state::State::default()),
-            settings: Mutex::new(Settings { credentials, token_ttl: token_ttl.unwrap_or(TOKEN_TTL) }),
+            settings: Mutex::new(Settings {
+                credentials,
+                token_ttl: token_ttl.unwrap_or(TOKEN_TTL),
+                offline: Default::default(),
+            }),
             tokens: tokens.clone(),
             area_domain: Mutex::new(String::new()),
         });
@@ -311,6 +317,28 @@ impl Simulator {
             Some(op) => self.kit.faults().on(op).fail_next(n, answer),
             None => self.kit.faults().fail_next(n, answer),
         }
+    }
+
+    /// Takes a device offline (or back online): operations that reach the device answer
+    /// EVZ20007 (the device is offline) while it is.
+    pub fn set_offline(&self, device_serial: &str, offline: bool) {
+        let mut settings = lock(&self.sim.settings);
+        if offline {
+            settings.offline.insert(device_serial.to_owned());
+        } else {
+            settings.offline.remove(device_serial);
+        }
+    }
+
+    /// The next `n` calls of `op` answer EVZ20008 (device response timed out: busy).
+    pub fn busy_next(&self, n: u32, op: &'static Operation) {
+        self.fail_next_code(n, Some(op), HppCode::DeviceTimeout.as_str());
+    }
+
+    /// The next `n` calls (of `op`, or of any operation) answer LAP500007 (the number of calls
+    /// exceeds the limit).
+    pub fn rate_limit_next(&self, n: u32, op: Option<&'static Operation>) {
+        self.fail_next_code(n, op, HppCode::CallLimitExceeded.as_str());
     }
 
     /// The handlers and their state (for the parts' test hooks).

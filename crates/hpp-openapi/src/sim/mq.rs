@@ -121,10 +121,14 @@ pub(crate) fn picture_url(h: &HppSim, req: api::AlarmPictureUrlRequest) -> SimRe
 
 /// Test hooks of the queue.
 impl Simulator {
-    /// Queues an alarm message for the device when it is subscribed (alarms of devices nobody
-    /// subscribed to are dropped, as the platform does); returns whether it was queued.
+    /// Queues an alarm message for the device when it is subscribed and online (alarms of
+    /// devices nobody subscribed to are dropped, as the platform does, and an offline device
+    /// sends none); returns whether it was queued.
     /// `alarm_data` is the message's `alarmData` (a string, or a JSON value).
     pub fn push_alarm(&self, device_serial: &str, format: crate::models::mq::FormatType, alarm_data: Value) -> bool {
+        if self.sim().check_online(device_serial).is_err() {
+            return false;
+        }
         let mut state = self.sim().state();
         if !state.mq.subscribed(device_serial) {
             return false;
