@@ -28,6 +28,9 @@ pub(crate) fn check(req: &Request) -> Result<()> {
         }
         "mq.offset" => not_blank(op, &body, "batchId"),
         "alarm.pictureurl" => not_blank(op, &body, "filePath"),
+        // ---- hpp-people: persons (3.43-3.51), hot spare and ops pack (3.53-3.61)
+        op if op.starts_with("person.") || op.starts_with("acs.privilege.") => crate::models::people::check(op, &body),
+        op if op.starts_with("hotspare.") || op == "vas.opspack.active" => crate::models::hotspare::check(op, &body),
         _ => Ok(()),
     }
 }
