@@ -243,5 +243,7 @@ fn opspack(body: &Value) -> Check {
     Ok(())
 }
 
+mod upload;
+
 #[cfg(test)]
 mod tests;
