@@ -108,15 +108,19 @@ async fn a_file_over_2_mb_is_refused_before_sending_and_by_the_simulator() {
 
     // Sent anyway (past the client's check), the simulator answers LAP026341.
     let boundary = "xyzzy";
-    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.cfg\"\r\n\r\n")
-        .into_bytes();
+    let mut body =
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big.cfg\"\r\n\r\n")
+            .into_bytes();
     body.extend_from_slice(&big);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let mut request = UploadHotSpareFileRequest::new(body).to_request().unwrap();
-    request.body = Body::Bytes { content_type: format!("multipart/form-data; boundary={boundary}"), data: match request.body {
-        Body::Bytes { data, .. } => data,
-        other => panic!("{other:?}"),
-    } };
+    request.body = Body::Bytes {
+        content_type: format!("multipart/form-data; boundary={boundary}"),
+        data: match request.body {
+            Body::Bytes { data, .. } => data,
+            other => panic!("{other:?}"),
+        },
+    };
     let e = client.execute(request).await.unwrap_err();
     assert_eq!(e.hpp_code(), Some(HppCode::HotSpareFileTooLarge));
 
@@ -134,8 +138,7 @@ async fn a_download_that_redirects_or_is_not_http_is_not_a_success() {
     let client = sim.client_builder().build().unwrap();
     let other = ScriptedServer::start([http_response("200 OK", &[], b"stolen")]).await.unwrap();
     let location = format!("{}/elsewhere", other.base_url());
-    let server =
-        ScriptedServer::start([http_response("302 Found", &[("Location", &location)], b"")]).await.unwrap();
+    let server = ScriptedServer::start([http_response("302 Found", &[("Location", &location)], b"")]).await.unwrap();
     let url = DownloadUrl { url: format!("{}/file", server.base_url()) };
     let e = client.download_hot_spare_file(&url).await.unwrap_err();
     assert_eq!((e.kind(), e.status()), (ErrorKind::Api, Some(302)));
@@ -171,7 +174,10 @@ async fn opspacks_are_activated_with_their_documented_limits() {
         client.activate_opspack(&ActivateOpspackRequest::new("Q01728482").num(0)).await.unwrap_err(),
         client.add_hot_spare(&AddHotSpareRequest::new("u".repeat(129), SpareRole::Host)).await.unwrap_err(),
         client.add_hot_spare(&AddHotSpareRequest::new("u", SpareRole::Other(4))).await.unwrap_err(),
-        client.delete_hot_spares(&DeleteHotSparesRequest::new(DeleteMode::List, Vec::<String>::new())).await.unwrap_err(),
+        client
+            .delete_hot_spares(&DeleteHotSparesRequest::new(DeleteMode::List, Vec::<String>::new()))
+            .await
+            .unwrap_err(),
         client.delete_hot_spare_file(&DeleteHotSpareFileRequest::new("")).await.unwrap_err(),
     ];
     for e in &limits {

@@ -111,10 +111,14 @@ async fn a_synchronisation_progresses_with_the_clock_and_reports_each_person() {
     tokio::time::sleep(Duration::from_secs(3)).await;
     let progress = client.sync_progress(&SyncProgressRequest::new(&task.sync_task_id)).await.unwrap();
     assert!(progress.is_done());
-    assert_eq!((progress.task_states, progress.sync_succeed_num, progress.sync_failed_num), (SyncTaskState::Succeeded, 4, 1));
+    assert_eq!(
+        (progress.task_states, progress.sync_succeed_num, progress.sync_failed_num),
+        (SyncTaskState::Succeeded, 4, 1)
+    );
 
     // Failed rows carry their own code: a per-item outcome.
-    let failed = client.sync_details(&SyncDetailsRequest::new(&task.sync_task_id, SyncQueryType::Failed)).await.unwrap();
+    let failed =
+        client.sync_details(&SyncDetailsRequest::new(&task.sync_task_id, SyncQueryType::Failed)).await.unwrap();
     assert_eq!(failed.total, 1);
     let row = failed.rows.first().unwrap();
     let outcome = row.outcome(SyncQueryType::Failed);
@@ -137,7 +141,8 @@ async fn a_synchronisation_progresses_with_the_clock_and_reports_each_person() {
     let subset = SynchronizePersonsRequest::new(DOOR).employee_no_list(["00001", "99999"]);
     let task2 = client.synchronize_persons(&subset).await.unwrap();
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let failed = client.sync_details(&SyncDetailsRequest::new(&task2.sync_task_id, SyncQueryType::Failed)).await.unwrap();
+    let failed =
+        client.sync_details(&SyncDetailsRequest::new(&task2.sync_task_id, SyncQueryType::Failed)).await.unwrap();
     let codes: Vec<_> = failed.rows.iter().map(|r| (r.employee_no.as_str(), r.error_code.as_deref())).collect();
     assert_eq!(codes, [("99999", Some("LAP000003"))]);
     sim.shutdown().await;

@@ -7,7 +7,8 @@
 //! every device last beat), polls `hotspare/file/get` and downloads a newer file through
 //! `hotspare/file/downloadurl`.
 //!
-//! The documented limits are checked before anything is sent ([`check`]).
+//! The documented limits (the `MAX_*` constants) are checked before anything is sent, as
+//! [`Error::InvalidInput`].
 
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;

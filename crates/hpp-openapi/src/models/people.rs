@@ -6,7 +6,8 @@
 //! synchronisation task copies persons from a device to the platform; its detail rows carry their
 //! own `errorCode` ([`SyncDetail::outcome`]).
 //!
-//! The documented limits are checked before anything is sent ([`check`]).
+//! The documented limits (the `MAX_*` constants) are checked before anything is sent, as
+//! [`Error::InvalidInput`](watchpost_core::Error::InvalidInput).
 
 use serde::{Deserialize, Deserializer, Serialize};
 use watchpost_core::codec::lenient;

@@ -201,7 +201,11 @@ impl Handlers for HppSim {
         hotspare::upload(self, req, &ctx)
     }
 
-    async fn hot_spare_file_download_url(&self, req: api::HotSpareFileDownloadUrlRequest, _ctx: SimRequest) -> SimResponse {
+    async fn hot_spare_file_download_url(
+        &self,
+        req: api::HotSpareFileDownloadUrlRequest,
+        _ctx: SimRequest,
+    ) -> SimResponse {
         hotspare::download_url(self, req)
     }
 

@@ -264,12 +264,8 @@ pub(crate) fn download_url(h: &HppSim, req: api::HotSpareFileDownloadUrlRequest)
 /// 3.59: the stored files.
 pub(crate) fn files(h: &HppSim, _req: api::HotSpareFilesRequest) -> SimResponse {
     let state = h.state();
-    let rows: Vec<Value> = state
-        .hotspare
-        .files
-        .iter()
-        .map(|(key, f)| json!({ "key": key, "lastModifiedTime": f.modified_ms }))
-        .collect();
+    let rows: Vec<Value> =
+        state.hotspare.files.iter().map(|(key, f)| json!({ "key": key, "lastModifiedTime": f.modified_ms })).collect();
     ok(Some(json!({ "list": rows })))
 }
 

@@ -355,7 +355,7 @@ impl Simulator {
 
 /// Every request must carry a JSON content type (LAP000001 otherwise), as the guide documents.
 fn json_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimResponse> {
-    if req.route == FALLBACK_ROUTE || hotspare::own_content_type(&req.route) {
+    if req.route == FALLBACK_ROUTE || hotspare::own_content_type(req.route) {
         return None;
     }
     let json = req.header("content-type").is_some_and(|ct| ct.starts_with("application/json"));

@@ -152,7 +152,14 @@ impl Simulator {
     /// Stores a person on the access control device `serial` (what a synchronisation reads); a
     /// person that is not `readable` fails to synchronise with EVZ20008. `false` when the device
     /// is unknown.
-    pub fn add_acs_person(&self, serial: &str, employee_no: &str, name: (&str, &str), card_no: &str, readable: bool) -> bool {
+    pub fn add_acs_person(
+        &self,
+        serial: &str,
+        employee_no: &str,
+        name: (&str, &str),
+        card_no: &str,
+        readable: bool,
+    ) -> bool {
         let mut state = self.sim().state();
         let Some(device) = state.people.devices.get_mut(serial) else { return false };
         device.persons.push(DevicePerson {
@@ -413,14 +420,22 @@ pub(crate) fn details(h: &HppSim, req: api::SyncDetailsRequest) -> SimResponse {
     if req.page == 0 || !(1..=200).contains(&req.page_size) {
         return failure(&HppCode::ParameterError);
     }
-    let rows: Vec<&SyncRow> =
-        task.rows.get(..task.processed(now)).unwrap_or_default().iter().filter(|r| r.error.is_some() == want_failed).collect();
+    let rows: Vec<&SyncRow> = task
+        .rows
+        .get(..task.processed(now))
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.error.is_some() == want_failed)
+        .collect();
     let size = req.page_size as usize;
     let total_page = rows.len().div_ceil(size);
     let start = (req.page as usize - 1).saturating_mul(size);
     let page: Vec<Value> = rows.iter().skip(start).take(size).map(|r| detail_row(r)).collect();
     let mut body = Map::new();
-    body.insert("data".into(), json!({ "total": rows.len(), "page": req.page, "pageSize": req.page_size, "rows": page }));
+    body.insert(
+        "data".into(),
+        json!({ "total": rows.len(), "page": req.page, "pageSize": req.page_size, "rows": page }),
+    );
     body.insert("totalPage".into(), json!(total_page));
     body.insert("errorCode".into(), json!("0"));
     SimResponse::json(200, &Value::Object(body))

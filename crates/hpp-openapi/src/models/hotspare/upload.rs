@@ -64,8 +64,10 @@ impl Client {
     /// that is not a 2xx (a redirect included); [`Error::Decode`] for a body over 2 MB;
     /// [`Error::Timeout`] or [`Error::Transport`] as the transport reports them.
     pub async fn download_hot_spare_file(&self, url: &DownloadUrl) -> Result<Bytes> {
-        let uri: http::Uri =
-            url.url.parse().map_err(|e| Error::invalid_input(DOWNLOAD_OP, format!("the download URL is invalid: {e}")))?;
+        let uri: http::Uri = url
+            .url
+            .parse()
+            .map_err(|e| Error::invalid_input(DOWNLOAD_OP, format!("the download URL is invalid: {e}")))?;
         if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
             return Err(Error::invalid_input(DOWNLOAD_OP, "the download URL must be an absolute http(s) URL"));
         }
@@ -123,7 +125,9 @@ pub(crate) fn form_data(file_name: &str, data: &[u8]) -> (String, Bytes) {
     };
     let mut body = BytesMut::with_capacity(data.len() + 256);
     body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
-    body.extend_from_slice(format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n").as_bytes());
+    body.extend_from_slice(
+        format!("Content-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n").as_bytes(),
+    );
     body.extend_from_slice(b"Content-Type: application/octet-stream\r\n\r\n");
     body.extend_from_slice(data);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());

@@ -36,7 +36,10 @@ fn seed_3_47_privilege_status_rows_are_per_item_outcomes() {
     let person = status.person_authorities.first().expect("one person");
     assert_eq!(person.person_id, "12345");
     let row = person.device_lists.first().expect("one device");
-    assert_eq!((row.status, row.sub_status, row.error.as_deref()), (ApplyStatus::Applying, Some(Credentials(7)), Some("xxx")));
+    assert_eq!(
+        (row.status, row.sub_status, row.error.as_deref()),
+        (ApplyStatus::Applying, Some(Credentials(7)), Some("xxx"))
+    );
     assert_eq!(row.outcome(), ApplyOutcome::Applying);
 }
 

@@ -97,7 +97,7 @@ fn face_picture(b64: &str) -> Check {
     let body = b64.trim_end_matches('=');
     let padding = bytes.len() - body.len();
     let alphabet = body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/');
-    if bytes.is_empty() || !alphabet || bytes.len() % 4 != 0 || padding > 2 {
+    if bytes.is_empty() || !alphabet || !bytes.len().is_multiple_of(4) || padding > 2 {
         return Err("facePicture must be base64 (standard alphabet, padded)".to_owned());
     }
     let decoded = bytes.len() / 4 * 3 - padding;
