@@ -186,3 +186,40 @@ async fn opspacks_are_activated_with_their_documented_limits() {
     assert_eq!(sim.requests_total(), before, "nothing reached the simulator");
     sim.shutdown().await;
 }
+
+/// The operations this file proves.
+const HOT_SPARE_OPERATIONS: &[&str] = &[
+    "hotspare.add",
+    "hotspare.get",
+    "hotspare.delete",
+    "hotspare.heartbeat",
+    "hotspare.file.upload",
+    "hotspare.file.downloadurl",
+    "hotspare.file.get",
+    "hotspare.file.delete",
+    "vas.opspack.active",
+];
+
+#[tokio::test]
+async fn every_hot_spare_operation_is_in_the_spec_and_called() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    client.add_hot_spare(&AddHotSpareRequest::new(HOST, SpareRole::Host)).await.unwrap();
+    assert_eq!(client.hot_spares(&HotSparesRequest::new()).await.unwrap().list.len(), 1);
+    assert_eq!(client.hot_spare_heartbeat(&HotSpareHeartbeatRequest::new(HOST)).await.unwrap().list.len(), 1);
+    let key = client.upload_hot_spare_file("a.cfg", &b"config"[..]).await.unwrap().key;
+    assert_eq!(client.hot_spare_files(&HotSpareFilesRequest::new()).await.unwrap().list.len(), 1);
+    let url = client.hot_spare_file_download_url(&HotSpareFileDownloadUrlRequest::new(&key)).await.unwrap();
+    assert_eq!(&client.download_hot_spare_file(&url).await.unwrap()[..], b"config");
+    client.delete_hot_spare_file(&DeleteHotSpareFileRequest::new(&key)).await.unwrap();
+    client.delete_hot_spares(&DeleteHotSparesRequest::new(DeleteMode::List, [HOST])).await.unwrap();
+    let pack = ActivateOpspackRequest::new("Q01728482").opspack_type(OpspackType::CamerasYearly).num(1);
+    client.activate_opspack(&pack).await.unwrap();
+
+    let unhit = sim.unhit_operations();
+    for op in HOT_SPARE_OPERATIONS {
+        assert!(hpp_openapi::OPERATIONS.iter().any(|o| o.id == *op), "{op} is not in the spec");
+        assert!(!unhit.contains(op), "{op} was not called");
+    }
+    sim.shutdown().await;
+}

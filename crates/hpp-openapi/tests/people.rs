@@ -199,3 +199,46 @@ async fn the_details_page_keeps_total_page_beside_data_as_the_seed_shows() {
     assert_eq!((page.page, page.total_page, page.rows.len()), (1, 0, 0));
     sim.shutdown().await;
 }
+
+/// The operations this file proves.
+const PEOPLE_OPERATIONS: &[&str] = &[
+    "person.add",
+    "person.update",
+    "person.delete",
+    "acs.privilege.config",
+    "acs.privilege.status",
+    "acs.privilege.delete",
+    "person.synchronize",
+    "person.synchronize.progress",
+    "person.synchronize.details",
+];
+
+#[tokio::test(start_paused = true)]
+async fn every_people_operation_is_in_the_spec_and_called() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    sim.add_acs_device(DOOR, true);
+    assert!(sim.add_acs_person(DOOR, "00001", ("F", "G"), "1", true));
+    let id = client.add_person(&person("E1")).await.unwrap().person_id;
+    client.update_person(&UpdatePersonRequest::new(&id).given_name("Al")).await.unwrap();
+    let auth = vec![DeviceAuthority::new(DOOR, [&id])];
+    client.config_acs_privilege(&ConfigAcsPrivilegeRequest::new(auth.clone())).await.unwrap();
+    let status = client.acs_privilege_status(&AcsPrivilegeStatusRequest::new([&id])).await.unwrap();
+    assert_eq!(status.person_authorities.len(), 1);
+    client.delete_acs_privilege(&DeleteAcsPrivilegeRequest::new(auth)).await.unwrap();
+    client.delete_persons(&DeletePersonsRequest::new([&id])).await.unwrap();
+    let task = client.synchronize_persons(&SynchronizePersonsRequest::new(DOOR)).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let progress = client.sync_progress(&SyncProgressRequest::new(&task.sync_task_id)).await.unwrap();
+    assert_eq!(progress.task_states, SyncTaskState::Succeeded);
+    let page =
+        client.sync_details(&SyncDetailsRequest::new(&task.sync_task_id, SyncQueryType::Succeeded)).await.unwrap();
+    assert_eq!(page.rows.len(), 1);
+
+    let unhit = sim.unhit_operations();
+    for op in PEOPLE_OPERATIONS {
+        assert!(hpp_openapi::OPERATIONS.iter().any(|o| o.id == *op), "{op} is not in the spec");
+        assert!(!unhit.contains(op), "{op} was not called");
+    }
+    sim.shutdown().await;
+}
