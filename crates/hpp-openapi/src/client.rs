@@ -83,8 +83,12 @@ pub struct ClientBuilder {
     region: Region,
     token_host: Option<String>,
     token_refresh_skew: Duration,
+    page_size: u32,
     config: ClientConfig,
 }
+
+/// The page size the guide documents as the default of its paged lists.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
 
 impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -96,6 +100,7 @@ impl fmt::Debug for ClientBuilder {
             .field("region", &self.region)
             .field("token_host", &self.token_host)
             .field("token_refresh_skew", &self.token_refresh_skew)
+            .field("page_size", &self.page_size)
             .field("config", &self.config)
             .finish()
     }
@@ -113,6 +118,7 @@ impl Default for ClientBuilder {
             // 60 s, the core's default: covers clock drift and the time a request is in flight,
             // out of a token life of 7 days.
             token_refresh_skew: Duration::from_secs(60),
+            page_size: DEFAULT_PAGE_SIZE,
             config: ClientConfig::default(),
         }
     }
@@ -173,6 +179,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The page size of the paged lists when a request leaves it unset (at least 1). Default is
+    /// 20, the guide's default.
+    pub fn page_size(mut self, page_size: u32) -> Self {
+        self.page_size = page_size.max(1);
+        self
+    }
+
     watchpost_core::client_config_setters!(config);
 
     /// Builds the client. No request is sent: the first call fetches the token.
@@ -229,7 +242,12 @@ impl ClientBuilder {
         let auth = TokenAuth::header(provider.clone(), "authorization", "Bearer ");
         let pipeline = plain.with_auth(Auth::Token(auth));
         Ok(Client {
-            inner: Arc::new(Inner { pipeline, provider, search_lock: format!("search:{search_key}") }),
+            inner: Arc::new(Inner {
+                pipeline,
+                provider,
+                search_lock: format!("search:{search_key}"),
+                page_size: self.page_size,
+            }),
             options: CallOptions::default(),
         })
     }
@@ -294,6 +312,8 @@ struct Inner {
     provider: TokenProvider,
     /// The per-key lock name of the search-type operations.
     search_lock: String,
+    /// The page size of paged lists whose request leaves it unset.
+    page_size: u32,
 }
 
 impl fmt::Debug for Client {
@@ -318,6 +338,11 @@ impl Client {
     /// Whether the client can fetch new tokens (`false` with a fixed token).
     pub fn can_refresh_token(&self) -> bool {
         self.inner.provider.can_refresh()
+    }
+
+    /// The page size of paged lists whose request leaves it unset ([`ClientBuilder::page_size`]).
+    pub fn page_size(&self) -> u32 {
+        self.inner.page_size
     }
 
     /// The pipeline the calls go through (for its retry budget and transport settings).
@@ -353,8 +378,10 @@ impl Client {
     /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
         crate::validate::check(&request)?;
-        let key = is_search(request.op.path).then(|| self.inner.search_lock.clone());
-        let request = request.device_key(key).options(&self.options);
+        // A caller's own device key is kept; a search is queued behind the key's other searches.
+        let request =
+            if is_search(request.op.path) { request.device_key(Some(self.inner.search_lock.clone())) } else { request };
+        let request = request.options(&self.options);
         self.inner.pipeline.execute(request).await
     }
 }
@@ -385,6 +412,8 @@ mod tests {
         let c = Client::builder().app_key("k").secret_key("s").build().unwrap();
         assert!(c.can_refresh_token());
         assert_eq!(c.pipeline().base_url(), DEFAULT_TOKEN_HOST);
+        assert_eq!(c.page_size(), DEFAULT_PAGE_SIZE);
+        assert_eq!(Client::builder().app_key("k").secret_key("s").page_size(0).build().unwrap().page_size(), 1);
         for (region, host) in [
             (Region::Russia, "https://api.hik-partnerru.com"),
             (Region::LegacyGlobal, "https://api.hik-proconnect.com"),

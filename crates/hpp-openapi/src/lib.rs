@@ -1,9 +1,12 @@
-//! # hpp-openapi
-//!
-//! A typed client for the Hikvision Hik-Partner Pro OpenAPI (`/api/hpcgw/...`): token and area
-//! domain handling, the `{errorCode, data}` envelope, every operation of the Developer Guide's
-//! chapter 3 (generated from `spec/hpp.toml` and its parts in `spec/hpp.d/`), ISAPI pass-through,
-//! OTAP, and (feature `sim`) a simulator.
+// The README's example runs against the simulator, so it is the crate doc (and a doc test) when
+// the `sim` feature is on, as on docs.rs; without it, a short summary stands in.
+#![cfg_attr(feature = "sim", doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(feature = "sim"),
+    doc = "# hpp-openapi\n\nA typed client for the Hikvision Hik-Partner Pro OpenAPI: token and area domain \
+           handling, the `{errorCode, data}` envelope, every operation of the Developer Guide's chapter 3, and \
+           (feature `sim`) a simulator. Build the docs with `--features sim` for the full guide and its example."
+)]
 //!
 //! ## Modules
 //! - [`Client`] / [`ClientBuilder`] ([`client`]): configuration, tokens and the area domain, one
@@ -31,7 +34,7 @@ pub mod profile;
 pub mod sim;
 mod validate;
 
-pub use client::{Client, ClientBuilder, Region, DEFAULT_TOKEN_HOST};
+pub use client::{Client, ClientBuilder, Region, DEFAULT_PAGE_SIZE, DEFAULT_TOKEN_HOST};
 pub use error::{HppCode, HppErrorExt};
 pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use models::common::{ItemFailure, ItemOutcome, Page};

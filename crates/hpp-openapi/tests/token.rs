@@ -94,3 +94,55 @@ async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T
     }
     out
 }
+
+/// Sends one raw HTTP request to `base` and returns the body of the answer.
+async fn raw_post(base: &str, path: &str, headers: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nhost: {addr}\r\ncontent-type: application/json\r\n{headers}content-length: 2\r\nconnection: close\r\n\r\n{{}}"
+    );
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut out = String::new();
+    sock.read_to_string(&mut out).await.unwrap();
+    out.split("\r\n\r\n").nth(1).unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn the_area_host_checks_the_bearer_header_as_the_platform_does() {
+    let sim = Simulator::start().await.unwrap();
+    let area = sim.area_domain();
+    let path = "/api/hpcgw/v1/mq/messages";
+    assert!(raw_post(&area, path, "").await.contains("LAP500002"), "no header");
+    assert!(raw_post(&area, path, "authorization: Basic abc\r\n").await.contains("LAP500003"), "not bearer");
+    assert!(raw_post(&area, path, "authorization: Bearer hpc.nope\r\n").await.contains("LAP500004"), "unknown");
+    // The token host serves only the token endpoint.
+    assert!(!raw_post(&sim.token_host(), path, "").await.contains("\"errorCode\":\"0\""));
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_short_token_life_set_on_the_builder_is_refreshed_before_it_runs_out() {
+    let sim = Simulator::builder()
+        .token_ttl(Duration::from_secs(3600))
+        .credentials("arc-id", "arc-key")
+        .start()
+        .await
+        .unwrap();
+    let client = hpp_openapi::Client::builder()
+        .app_key("arc-id")
+        .secret_key("arc-key")
+        .base_url(sim.token_host())
+        .clock(watchpost_core::clock::TokioClock::shared())
+        .build()
+        .unwrap();
+    client.mq_subscribe(&subscribe_all()).await.unwrap();
+    tokio::time::advance(Duration::from_secs(3600 - 30)).await;
+    client.mq_subscribe(&subscribe_all()).await.unwrap();
+    assert_eq!(sim.token_calls(), 2, "refreshed within the 60 s skew, before the platform said LAP500004");
+    // The default key is not accepted once keys are configured.
+    let err = sim.client_builder().build().unwrap().mq_subscribe(&subscribe_all()).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::AkNotFound));
+    sim.shutdown().await;
+}

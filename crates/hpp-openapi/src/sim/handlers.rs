@@ -75,6 +75,19 @@ pub(crate) fn answer(result: Answer<Option<Value>>) -> SimResponse {
     }
 }
 
+/// One page of `items` as the platform answers a paged list: `{page, pageSize, rows, total,
+/// totalPage}`. `page` counts from 1 and `page_size` defaults to 20 (a missing or 0 value, as
+/// the site search example sends, means the default); a page past the last is empty.
+#[allow(dead_code)] // for the chapters' paged lists
+pub(crate) fn page(items: &[Value], page: Option<i64>, page_size: Option<i64>) -> Value {
+    let size = page_size.filter(|s| *s > 0).map_or(20, |s| usize::try_from(s).unwrap_or(usize::MAX));
+    let number = page.filter(|p| *p > 0).map_or(1, |p| usize::try_from(p).unwrap_or(usize::MAX));
+    let start = number.saturating_sub(1).saturating_mul(size);
+    let rows: Vec<Value> = items.iter().skip(start).take(size).cloned().collect();
+    let total_page = items.len().div_ceil(size);
+    json!({ "page": number, "pageSize": size, "rows": rows, "total": items.len(), "totalPage": total_page })
+}
+
 /// A text parameter that must not be blank (LAP000001 otherwise).
 pub(crate) fn filled(text: &str) -> Answer<&str> {
     if text.trim().is_empty() {
@@ -219,5 +232,28 @@ impl Handlers for HppSim {
 
     async fn activate_opspack(&self, req: api::ActivateOpspackRequest, _ctx: SimRequest) -> SimResponse {
         hotspare::activate_opspack(self, req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_count_from_1_and_default_to_20() {
+        let items: Vec<Value> = (0..45).map(|i| json!(i)).collect();
+        let p = page(&items, None, None);
+        assert_eq!(
+            (p["page"].as_u64(), p["rows"].as_array().map(Vec::len), p["totalPage"].as_u64()),
+            (Some(1), Some(20), Some(3))
+        );
+        let p = page(&items, Some(3), Some(20));
+        assert_eq!(p["rows"].as_array().map(Vec::len), Some(5));
+        assert_eq!(p["rows"][0], 40);
+        let p = page(&items, Some(0), Some(0));
+        assert_eq!(p["page"], 1);
+        let p = page(&items, Some(i64::MAX), Some(i64::MAX));
+        assert_eq!(p["rows"].as_array().map(Vec::len), Some(0));
+        assert_eq!(page(&[], None, None)["totalPage"], 0);
     }
 }
