@@ -18,7 +18,7 @@ use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 use watchpost_core::sim::SimResponse;
 
-use super::handlers::{answer, failure, filled, Answer, HppSim};
+use super::handlers::{answer, failure, filled, page, Answer, HppSim};
 use super::Simulator;
 use crate::error::HppCode;
 use crate::generated as api;
@@ -420,23 +420,20 @@ pub(crate) fn details(h: &HppSim, req: api::SyncDetailsRequest) -> SimResponse {
     if req.page == 0 || !(1..=200).contains(&req.page_size) {
         return failure(&HppCode::ParameterError);
     }
-    let rows: Vec<&SyncRow> = task
+    let rows: Vec<Value> = task
         .rows
         .get(..task.processed(now))
         .unwrap_or_default()
         .iter()
         .filter(|r| r.error.is_some() == want_failed)
+        .map(detail_row)
         .collect();
-    let size = req.page_size as usize;
-    let total_page = rows.len().div_ceil(size);
-    let start = (req.page as usize - 1).saturating_mul(size);
-    let page: Vec<Value> = rows.iter().skip(start).take(size).map(|r| detail_row(r)).collect();
+    let mut data = page(&rows, Some(i64::from(req.page)), Some(i64::from(req.page_size)));
+    // As in both of the seed's examples (L4098, L4150): `totalPage` beside `data`.
+    let total_page = data.as_object_mut().and_then(|d| d.remove("totalPage")).unwrap_or(Value::Null);
     let mut body = Map::new();
-    body.insert(
-        "data".into(),
-        json!({ "total": rows.len(), "page": req.page, "pageSize": req.page_size, "rows": page }),
-    );
-    body.insert("totalPage".into(), json!(total_page));
+    body.insert("data".into(), data);
+    body.insert("totalPage".into(), total_page);
     body.insert("errorCode".into(), json!("0"));
     SimResponse::json(200, &Value::Object(body))
 }
