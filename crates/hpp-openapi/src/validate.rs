@@ -31,6 +31,9 @@ pub(crate) fn check(req: &Request) -> Result<()> {
         op if crate::models::sites::rules::covers(op) => crate::models::sites::rules::check(req, &body),
         // ---- hpp-devices (3.18-3.22, 3.25-3.32, 3.52)
         o if crate::models::devices::CHECKED_OPS.contains(&o) => crate::models::devices::check(op, &body),
+        // ---- hpp-people: persons (3.43-3.51), hot spare and ops pack (3.53-3.61)
+        op if op.starts_with("person.") || op.starts_with("acs.privilege.") => crate::models::people::check(op, &body),
+        op if op.starts_with("hotspare.") || op == "vas.opspack.active" => crate::models::hotspare::check(op, &body),
         _ => Ok(()),
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use watchpost_core::sim::{SimRequest, SimResponse, TokenStore};
 
 use super::generated::Handlers;
-use super::{arc, devices, lock, mq, sites, state, Settings};
+use super::{arc, devices, hotspare, lock, mq, people, sites, state, Settings};
 use crate::error::HppCode;
 use crate::generated as api;
 
@@ -313,6 +313,83 @@ impl Handlers for HppSim {
 
     async fn videos_by_time(&self, req: api::VideosByTimeRequest, _ctx: SimRequest) -> SimResponse {
         devices::videos(self, req)
+    }
+
+    // ---- hpp-people: persons and privileges (3.43-3.51), hot spare and ops pack (3.53-3.61)
+    async fn add_person(&self, req: api::AddPersonRequest, _ctx: SimRequest) -> SimResponse {
+        people::add(self, req)
+    }
+
+    async fn update_person(&self, req: api::UpdatePersonRequest, _ctx: SimRequest) -> SimResponse {
+        people::update(self, req)
+    }
+
+    async fn delete_persons(&self, req: api::DeletePersonsRequest, _ctx: SimRequest) -> SimResponse {
+        people::delete(self, req)
+    }
+
+    async fn config_acs_privilege(&self, req: api::ConfigAcsPrivilegeRequest, _ctx: SimRequest) -> SimResponse {
+        people::config(self, req)
+    }
+
+    async fn acs_privilege_status(&self, req: api::AcsPrivilegeStatusRequest, _ctx: SimRequest) -> SimResponse {
+        people::status(self, req)
+    }
+
+    async fn delete_acs_privilege(&self, req: api::DeleteAcsPrivilegeRequest, _ctx: SimRequest) -> SimResponse {
+        people::delete_privilege(self, req)
+    }
+
+    async fn synchronize_persons(&self, req: api::SynchronizePersonsRequest, _ctx: SimRequest) -> SimResponse {
+        people::synchronize(self, req)
+    }
+
+    async fn sync_progress(&self, req: api::SyncProgressRequest, _ctx: SimRequest) -> SimResponse {
+        people::progress(self, req)
+    }
+
+    async fn sync_details(&self, req: api::SyncDetailsRequest, _ctx: SimRequest) -> SimResponse {
+        people::details(self, req)
+    }
+
+    async fn add_hot_spare(&self, req: api::AddHotSpareRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::add(self, req)
+    }
+
+    async fn hot_spares(&self, req: api::HotSparesRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::get(self, req)
+    }
+
+    async fn delete_hot_spares(&self, req: api::DeleteHotSparesRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::delete(self, req)
+    }
+
+    async fn hot_spare_heartbeat(&self, req: api::HotSpareHeartbeatRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::heartbeat(self, req)
+    }
+
+    async fn upload_hot_spare_file(&self, req: api::UploadHotSpareFileRequest, ctx: SimRequest) -> SimResponse {
+        hotspare::upload(self, req, &ctx)
+    }
+
+    async fn hot_spare_file_download_url(
+        &self,
+        req: api::HotSpareFileDownloadUrlRequest,
+        _ctx: SimRequest,
+    ) -> SimResponse {
+        hotspare::download_url(self, req)
+    }
+
+    async fn hot_spare_files(&self, req: api::HotSpareFilesRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::files(self, req)
+    }
+
+    async fn delete_hot_spare_file(&self, req: api::DeleteHotSpareFileRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::delete_file(self, req)
+    }
+
+    async fn activate_opspack(&self, req: api::ActivateOpspackRequest, _ctx: SimRequest) -> SimResponse {
+        hotspare::activate_opspack(self, req)
     }
 }
 

@@ -218,9 +218,10 @@ impl Simulator {
         let mut kit = SimKit::new("hpp", OPERATIONS, settings);
 
         let area = generated::router_for(sim.clone(), |op| op.id != ops::GET_TOKEN.id);
+        let area = hotspare::with_download_route(area, sim.clone());
         let t = tokens.clone();
         let area = area.layer(json_content_type).layer(move |req| {
-            if req.route == FALLBACK_ROUTE {
+            if req.route == FALLBACK_ROUTE || req.route == hotspare::DOWNLOAD_ROUTE {
                 return None;
             }
             handlers::check_token(&t, req)
@@ -357,7 +358,7 @@ impl Simulator {
 
 /// Every request must carry a JSON content type (LAP000001 otherwise), as the guide documents.
 fn json_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimResponse> {
-    if req.route == FALLBACK_ROUTE {
+    if req.route == FALLBACK_ROUTE || hotspare::own_content_type(req.route) {
         return None;
     }
     let json = req.header("content-type").is_some_and(|ct| ct.starts_with("application/json"));
