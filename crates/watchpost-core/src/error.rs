@@ -851,6 +851,21 @@ impl Error {
     ) -> Self {
         Error::Api { op: op.into(), status, code, message, class }
     }
+
+    /// The error for a vendor result code of class `class`: [`Error::Auth`] (with `expired` for
+    /// [`ErrorClass::AuthExpired`]) for the auth classes, [`Error::Unsupported`] for
+    /// [`ErrorClass::Unsupported`], [`Error::Api`] otherwise; code and message kept as sent.
+    pub fn from_code(op: &str, status: Option<u16>, code: &str, message: Option<&str>, class: ErrorClass) -> Self {
+        let (op, code, message) = (op.to_owned(), Some(code.to_owned()), message.map(str::to_owned));
+        match class {
+            ErrorClass::AuthExpired | ErrorClass::AuthRejected => {
+                let expired = class == ErrorClass::AuthExpired;
+                Error::Auth { op, status, code, message, expired, lockout: Default::default() }
+            }
+            ErrorClass::Unsupported => Error::Unsupported { op, status, code, message },
+            _ => Error::api(op, status, code, message, class),
+        }
+    }
 }
 
 /// Maximum number of characters of a body kept in a [`Error::Decode`].
