@@ -2,7 +2,7 @@
 //!
 //! - `watchpost demo`: every vendor's simulator started in-process and a realistic scenario
 //!   walked against each.
-//! - `watchpost sim <vendor> [--listen ADDR]`: one simulator served until Ctrl-C.
+//! - `watchpost sim <vendor> [--listen ADDR] [--advertise URL]`: one simulator served until Ctrl-C.
 //! - `watchpost <vendor> <operation> [--param KEY=VALUE ...] [--json]`: any operation of the
 //!   vendor's spec, against a real endpoint or (`--sim`) a simulator; `--list` lists them.
 //! - `watchpost hikgw events --follow`: the gateway's alarm stream.
@@ -107,7 +107,7 @@ async fn run(matches: &clap::ArgMatches, global: &GlobalArgs, mut interrupt: Int
     }
     let cli = Cli::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        Command::Sim(args) => serve::run(&args.vendor, args.listen, interrupt).await,
+        Command::Sim(args) => serve::run(&args.vendor, args.listen, args.advertise, interrupt).await,
         Command::Demo(args) => {
             tokio::select! {
                 result = demo::run(&args.vendors) => result,

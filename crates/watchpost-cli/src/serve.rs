@@ -1,89 +1,46 @@
-//! `watchpost sim <vendor> [--listen ADDR]`: one simulator served until Ctrl-C.
+//! `watchpost sim <vendor> [--listen ADDR] [--advertise URL]`: one simulator served until Ctrl-C.
 
-use std::net::SocketAddr;
-
-use tokio::net::{TcpListener, TcpStream};
+use std::net::{Ipv4Addr, SocketAddr};
 
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::vendors;
 
-/// Starts the simulator of the vendor `vendor_id`, prints how to reach it, and serves until Ctrl-C.
-///
-/// The simulators bind a free loopback port of their own; `--listen ADDR` also accepts
-/// connections on ADDR and forwards each one to the simulator's port.
+/// Starts the simulator of the vendor `vendor_id` listening on `listen` (default `127.0.0.1:0`)
+/// and handing out `advertise` (default `http://<bound address>`), prints how to reach it, and
+/// serves until Ctrl-C.
 ///
 /// # Errors
-/// A failure when the simulator cannot start or ADDR cannot be bound.
-pub async fn run(vendor_id: &str, listen: Option<SocketAddr>, mut interrupt: Interrupt) -> CliResult<()> {
+/// A failure when the simulator cannot start (`listen` cannot be bound, among others).
+pub async fn run(
+    vendor_id: &str,
+    listen: Option<SocketAddr>,
+    advertise: Option<String>,
+    mut interrupt: Interrupt,
+) -> CliResult<()> {
     let vendor = vendors::find(vendor_id).ok_or_else(|| CliError::usage(format!("no vendor `{vendor_id}`")))?;
-    let sim = vendor.start_sim().await?;
-    let listener = match listen {
-        Some(addr) => match TcpListener::bind(addr).await {
-            Ok(l) => Some(l),
-            Err(e) => {
-                sim.shutdown().await;
-                return Err(CliError::failure(format!("cannot listen on {addr}: {e}"))
-                    .hint("pick another address or port, or leave out --listen"));
-            }
-        },
-        None => None,
-    };
-    let target = sim.base_url();
-    let shown = match &listener {
-        Some(l) => l.local_addr().map(|a| format!("http://{a}")).unwrap_or_else(|_| target.clone()),
-        None => target.clone(),
-    };
+    let listen = listen.unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
+    let sim = vendor
+        .start_sim(listen, advertise)
+        .await
+        .map_err(|e| e.hint("pick another address or port for --listen, or leave it out (127.0.0.1 on a free port)"))?;
     say!("{} simulator running (Ctrl-C to stop)", vendor.title());
     say!();
     let described = sim.describe();
-    let width = described.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max("base URL".len());
+    let width = described.iter().map(|(k, _)| k.len()).max().unwrap_or(0).max("listening on".len());
     for (label, value) in &described {
-        let value = if *value == target { shown.clone() } else { value.clone() };
         say!("  {label:<width$}  {value}");
     }
-    if listener.is_some() {
-        say!("  {:<width$}  {target}", "forwards to");
-    }
+    say!("  {:<width$}  {}", "listening on", sim.local_addr());
     say!();
     say!("Point the CLI at it (these are the simulator's own test credentials):");
     for line in sim.env_lines() {
-        say!("  {}", line.replace(&target, &shown));
+        say!("  {line}");
     }
     say!("  watchpost {} --list", vendor.id());
-    if let (Some(note), true) = (sim.forward_note(), listener.is_some()) {
-        say!();
-        say!("Note: {note}");
-    }
-    let forward = async {
-        let Some(listener) = listener else { return std::future::pending::<()>().await };
-        loop {
-            match listener.accept().await {
-                Ok((inbound, _)) => {
-                    let target = target.trim_start_matches("http://").to_owned();
-                    tokio::spawn(async move {
-                        if let Err(e) = pipe(inbound, &target).await {
-                            tracing::debug!(error = %e, "forwarded connection ended");
-                        }
-                    });
-                }
-                Err(e) => tracing::warn!(error = %e, "accept failed"),
-            }
-        }
-    };
-    tokio::select! {
-        () = interrupt.requested() => {}
-        () = forward => {}
-    }
+    interrupt.requested().await;
     say!();
     say!("stopping the {} simulator", vendor.title());
     sim.shutdown().await;
-    Ok(())
-}
-
-/// Copies bytes both ways between `inbound` and the simulator at `target` (`host:port`).
-async fn pipe(mut inbound: TcpStream, target: &str) -> std::io::Result<()> {
-    let mut outbound = TcpStream::connect(target).await?;
-    tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await?;
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! EZVIZ open platform (`watchpost ezviz`): an app key and secret (a token is fetched from the
 //! token host), or a fixed access token with its area domain.
 
+use std::net::SocketAddr;
+
 use clap::{ArgMatches, Args, FromArgMatches as _};
 use serde_json::{json, Value};
 use watchpost::core::auth::Auth;
@@ -74,9 +76,18 @@ impl Vendor for Ezviz {
         &["app_secret", "access_token"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = ezviz::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = ezviz::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
@@ -262,6 +273,10 @@ impl RunningSim for Sim {
         self.0.base_url()
     }
 
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
+    }
+
     fn connection(&self) -> Box<dyn Connection> {
         Box::new(self.conn())
     }
@@ -287,10 +302,6 @@ impl RunningSim for Sim {
             export(&Ezviz, "APP_KEY", c.app_key.as_deref().unwrap_or_default()),
             export(&Ezviz, "APP_SECRET", c.app_secret.as_ref().map(Secret::expose).unwrap_or_default()),
         ]
-    }
-
-    fn forward_note(&self) -> Option<&'static str> {
-        Some("tokens point every call at the area domain above, which listens on loopback only.")
     }
 
     fn shutdown(&self) -> BoxFuture<'_, ()> {

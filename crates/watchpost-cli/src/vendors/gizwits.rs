@@ -1,5 +1,7 @@
 //! Gizwits Enterprise API (`watchpost gizwits`): the enterprise credentials and one product.
 
+use std::net::SocketAddr;
+
 use clap::{ArgMatches, Args, FromArgMatches as _};
 use serde_json::Value;
 use watchpost::core::operation::Operation;
@@ -86,9 +88,18 @@ impl Vendor for Gizwits {
         &["enterprise_secret", "product_secret"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = gizwits::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = gizwits::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
@@ -228,6 +239,10 @@ impl Sim {
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -1,6 +1,8 @@
 //! Hikvision Device Gateway, ISAPI (`watchpost hikgw`): the gateway's address and an account
 //! (HTTP Digest or Basic); also the alarm stream (`events --follow`) and the video download.
 
+use std::net::SocketAddr;
+
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, FromArgMatches as _, ValueEnum as _};
 use serde_json::{json, Value};
@@ -96,9 +98,18 @@ impl Vendor for HikGw {
         &["password"]
     }
 
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let sim = hikgw::sim::Simulator::start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
+            let builder = hikgw::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
+            let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
     }
@@ -233,6 +244,10 @@ struct Sim(hikgw::sim::Simulator);
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 
 use clap::ArgMatches;
@@ -103,8 +104,13 @@ pub trait Vendor: Sync {
     /// The secret profile keys (`password`): each also as `<key>_env` and `<key>_file`.
     fn profile_secrets(&self) -> &'static [&'static str];
 
-    /// Starts the vendor's simulator on a free loopback port.
-    fn start_sim(&'static self) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>>;
+    /// Starts the vendor's simulator listening on `listen` (port 0: a free port) and handing out
+    /// `advertise` as its base URL (default `http://<bound address>`).
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>>;
 
     /// The parameter defaults a simulator of this vendor supplies (see
     /// [`Connection::defaults`]), known before it starts.
@@ -161,10 +167,8 @@ pub trait RunningSim {
     /// The `export` lines that point the CLI at this simulator.
     fn env_lines(&self) -> Vec<String>;
 
-    /// A note for `watchpost sim --listen` when forwarding does not cover everything.
-    fn forward_note(&self) -> Option<&'static str> {
-        None
-    }
+    /// The address the simulator's (primary) host is bound to.
+    fn local_addr(&self) -> SocketAddr;
 
     /// Stops the simulator.
     fn shutdown(&self) -> BoxFuture<'_, ()>;
