@@ -206,118 +206,87 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::GET_WIDGET,
         "/v1/sites/{siteId}/widgets/{widgetId}",
         |h, req: api::GetWidgetRequest, ctx| async move { h.get_widget(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::LIST_WIDGETS,
         "/v1/widgets",
         |h, req: api::ListWidgetsRequest, ctx| async move { h.list_widgets(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::RENAME_WIDGET,
         "/v1/widget/rename",
         |h, req: api::RenameWidgetRequest, ctx| async move { h.rename_widget(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::SET_SCHEDULE,
         "/v1/widgets/{widgetId}/schedule",
         |h, req: api::SetScheduleRequest, ctx| async move { h.set_schedule(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::CREATE_WIDGET,
         "/v1/widgets",
         |h, req: api::CreateWidgetRequest, ctx| async move { h.create_widget(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::GET_TOKEN,
         "/v1/token",
         |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::POLL_EVENTS,
         "/v1/events",
         |h, req: api::PollEventsRequest, ctx| async move { h.poll_events(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::UPLOAD_FIRMWARE,
         "/v1/widgets/{widgetId}/firmware",
         |h, req: api::UploadFirmwareRequest, ctx| async move { h.upload_firmware(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::PUT_CONFIG,
         "/v1/config",
         |h, req: api::PutConfigRequest, ctx| async move { h.put_config(req, ctx).await },
+        H::reject,
     );
-    let router = serve(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
         &api::ops::REBOOT_ALL,
         "/v1/widgets/reboot",
         |h, req: api::RebootAllRequest, ctx| async move { h.reboot_all(req, ctx).await },
+        H::reject,
     );
     router
-}
-
-/// Adds the route of `op`: decode the request, then call the handler or reject it.
-fn serve<H, T, F, Fut>(
-    router: Router,
-    serves: &impl Fn(&'static Operation) -> bool,
-    handlers: &Arc<H>,
-    op: &'static Operation,
-    template: &str,
-    call: F,
-) -> Router
-where
-    H: Handlers,
-    T: FromSimRequest,
-    F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = SimResponse> + Send + 'static,
-{
-    if !serves(op) {
-        return router;
-    }
-    let handlers = handlers.clone();
-    router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
-        let handlers = handlers.clone();
-        let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));
-        async move {
-            match call {
-                Ok(answer) => answer.await,
-                Err(rejection) => handlers.reject(op, rejection),
-            }
-        }
-    })
 }
 
 /// Checks that the simulator's decoder of `op_id` inverts the client's encoder for `params`

@@ -237,7 +237,7 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     for op in &routed {
         emit!(
             out,
-            "let router = serve(router, &serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }});",
+            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }}, H::reject);",
             op.const_name(),
             lit(&route_template(op, ops)),
             op.struct_name(),
@@ -248,30 +248,6 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
         emit!(out, "let _ = (handlers, serves);");
     }
     emit!(out, "router");
-    emit!(out, "}}\n");
-
-    emit!(out, "/// Adds the route of `op`: decode the request, then call the handler or reject it.");
-    emit!(out, "fn serve<H, T, F, Fut>(router: Router, serves: &impl Fn(&'static Operation) -> bool, handlers: &Arc<H>, op: &'static Operation, template: &str, call: F) -> Router");
-    emit!(out, "where");
-    emit!(out, "H: Handlers,");
-    emit!(out, "T: FromSimRequest,");
-    emit!(out, "F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,");
-    emit!(out, "Fut: Future<Output = SimResponse> + Send + 'static,");
-    emit!(out, "{{");
-    emit!(out, "if !serves(op) {{");
-    emit!(out, "return router;");
-    emit!(out, "}}");
-    emit!(out, "let handlers = handlers.clone();");
-    emit!(out, "router.route(op.method.clone(), template, op.id, move |req: SimRequest| {{");
-    emit!(out, "let handlers = handlers.clone();");
-    emit!(out, "let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));");
-    emit!(out, "async move {{");
-    emit!(out, "match call {{");
-    emit!(out, "Ok(answer) => answer.await,");
-    emit!(out, "Err(rejection) => handlers.reject(op, rejection),");
-    emit!(out, "}}");
-    emit!(out, "}}");
-    emit!(out, "}})");
     emit!(out, "}}");
 }
 
@@ -394,7 +370,7 @@ response = "()"
         let out = render(&spec(OPS), "crate::generated");
         assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {"), "{out}");
         assert!(out.contains("SimResponse::text(501, \"ping is not simulated\")"), "{out}");
-        assert!(out.contains("let router = serve(router, &serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await });"), "{out}");
+        assert!(out.contains("let router = router.decoded(&serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await }, H::reject);"), "{out}");
         assert!(
             out.contains(
                 "// X cloud: server-side decoders of 2 operations and the handler trait of the 2 simulated ones."
@@ -457,7 +433,7 @@ handwritten = true
             out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"),
             "{out}"
         );
-        assert!(!out.contains("serve(router, &serves, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
+        assert!(!out.contains("router.decoded(&serves, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
         assert!(out.contains("fn download_video(&self"), "{out}");
     }
 
