@@ -16,13 +16,6 @@ use watchpost_core::{Error, ErrorClass};
 
 pub use crate::generated::codes::{code_class, code_max_attempts, code_safe_to_retry, EzvizCode, EzvizErrorExt};
 
-impl EzvizCode {
-    /// The code as text, as the service sends it (the same as [`EzvizCode::as_str`]).
-    pub fn code(&self) -> &str {
-        self.as_str()
-    }
-}
-
 /// The [`Error`] for an EZVIZ code of class `class` (normally [`EzvizCode::class`]): see
 /// [`Error::from_code`] (10002 is an expired [`Error::Auth`], 10017 and 10030 rejected ones,
 /// 60020 [`Error::Unsupported`], every other code [`Error::Api`]).
@@ -45,7 +38,7 @@ mod tests {
         for code in SEED_CODES {
             let typed = EzvizCode::from_code(code);
             assert!(!matches!(typed, EzvizCode::Other(_)), "{code} is not typed");
-            assert_eq!(typed.code(), *code);
+            assert_eq!(typed.as_str(), *code);
             assert!(!typed.description().is_empty());
             assert!(EzvizCode::ALL.contains(&typed));
         }
@@ -84,18 +77,9 @@ mod tests {
 
     #[test]
     fn codes_map_to_core_variants() {
-        let e = to_error("x", Some(200), "10002", None, ErrorClass::AuthExpired);
-        assert!(matches!(e, Error::Auth { expired: true, .. }));
-        assert_eq!(e.class(), ErrorClass::AuthExpired);
-        let e = to_error("x", Some(200), "10030", None, ErrorClass::AuthRejected);
-        assert_eq!(e.class(), ErrorClass::AuthRejected);
-        let e = to_error("x", Some(200), "60020", Some("Subscription failed"), ErrorClass::Unsupported);
-        assert!(matches!(e, Error::Unsupported { .. }));
-        assert!(e.is_not_supported());
-        let e = to_error("x", Some(200), "60022", None, ErrorClass::Permanent);
-        assert!(e.is_already_in_state());
-        let e = to_error("x", Some(200), "20008", None, ErrorClass::Retryable);
-        assert!(e.is_device_busy());
+        assert!(to_error("x", Some(200), "60022", None, ErrorClass::Permanent).is_already_in_state());
+        assert!(to_error("x", Some(200), "20008", None, ErrorClass::Retryable).is_device_busy());
+        assert!(to_error("x", Some(200), "60020", None, ErrorClass::Unsupported).is_not_supported());
     }
 
     #[test]

@@ -972,6 +972,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn vendor_codes_become_the_variant_of_their_class() {
+        let e = Error::from_code("x", Some(200), "10002", None, ErrorClass::AuthExpired);
+        assert!(matches!(e, Error::Auth { expired: true, .. }), "{e:?}");
+        assert_eq!(e.class(), ErrorClass::AuthExpired);
+        let e = Error::from_code("x", Some(200), "10030", Some("mismatch"), ErrorClass::AuthRejected);
+        assert!(matches!(e, Error::Auth { expired: false, .. }), "{e:?}");
+        assert_eq!(
+            (e.class(), e.vendor_code(), e.vendor_message()),
+            (ErrorClass::AuthRejected, Some("10030"), Some("mismatch"))
+        );
+        let e = Error::from_code("x", None, "60020", None, ErrorClass::Unsupported);
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        let e = Error::from_code("x", None, "20008", None, ErrorClass::Retryable);
+        assert!(matches!(e, Error::Api { class: ErrorClass::Retryable, .. }), "{e:?}");
+    }
+
+    #[test]
     fn excerpt_scrubs_json_form_and_xml_secrets() {
         let e = excerpt(br#"{"accessToken":"at.abc123","code":"200"}"#);
         assert!(!e.contains("abc123"), "{e}");

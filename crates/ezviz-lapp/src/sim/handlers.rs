@@ -1,9 +1,5 @@
-//! The simulated operations, on the generated [`Handlers`] trait: the generated router decodes
-//! each request (a request that does not decode is a 10001), so these handlers hold only the
-//! platform's checks and state. Validation order, as a platform would do it: parameters present
-//! and well-formed (10001), serial format (20014), device known (20002), owned by the token's
-//! account (20018), online where the seed lists 20007, feature supported (60020), channel (20032
-//! where the seed lists it, else 10001), then the operation's own checks (20010, 60016, 60019, 60022).
+//! The simulated operations, on the generated [`Handlers`] trait (a request that does not decode
+//! is a 10001), checked in the order the module docs of [`super`] list.
 
 use std::sync::{Arc, Mutex};
 
@@ -39,7 +35,7 @@ fn reply(answer: Answer) -> SimResponse {
 /// An error envelope with the seed's description as `msg` (HTTP 200, as EZVIZ answers).
 pub(crate) fn failure(code: &EzvizCode) -> SimResponse {
     let msg = Some(code.description()).filter(|d| !d.is_empty()).unwrap_or("Unknown error.");
-    SimResponse::json(200, &json!({ "code": code.code(), "msg": msg }))
+    SimResponse::json(200, &json!({ "code": code.as_str(), "msg": msg }))
 }
 
 /// A text parameter that must not be blank (EZVIZ answers 10001 for an empty value).

@@ -13,15 +13,16 @@
 //! free port ([`SimulatorBuilder::area_bind`]) and the `areaDomain` is the advertised host with
 //! the area host's port ([`SimulatorBuilder::area_advertise`] overrides it).
 //!
-//! What it checks and answers:
+//! What it checks and answers, in this order:
 //! - the token endpoint: 10001 (missing field), 10017 (unknown appKey), 10030 (wrong secret),
 //!   10005 (frozen app, [`Simulator::freeze_app`]); tokens live 7 days by default
 //!   ([`Simulator::set_token_ttl`]) and answer 10002 once expired ([`Simulator::expire_tokens`]);
 //! - every operation but the time zone list: a form body with a valid `accessToken` (10002);
 //! - parameters: present, non-empty, well-formed (10001); serials (20014), unknown devices
 //!   (20002), devices of another account (20018), offline devices where the seed lists 20007
-//!   ([`Simulator::set_online`]), missing functions (60020), channels (20032), the verification
-//!   code (20010), and "already in that state" (60016, 60019, 60022);
+//!   ([`Simulator::set_online`]), missing functions (60020), channels (20032 where the seed lists
+//!   it, else 10001), then the operation's own: the verification code (20010) and "already in
+//!   that state" (60016, 60019, 60022);
 //! - busy devices (20008) and any other code through [`Simulator::busy_next`] and
 //!   [`Simulator::fail_next_code`]; malformed bodies through [`Simulator::faults`]
 //!   (`sim.faults().on(&ops::GET_DEVICE_INFO).fail_next(1, answer)`), on either host.
@@ -272,7 +273,7 @@ impl Simulator {
 
     /// The next `n` calls of `op` answer 20008 (device busy: "Too many operations. Try later").
     pub fn busy_next(&self, n: u32, op: &'static Operation) {
-        self.fail_next_code(n, Some(op), EzvizCode::DeviceBusy.code());
+        self.fail_next_code(n, Some(op), EzvizCode::DeviceBusy.as_str());
     }
 
     /// The next `n` calls of `op` (of any operation on either host when `None`) answer the
