@@ -377,16 +377,21 @@ impl SimProcess {
         }
         let mut child = cmd.spawn().expect("watchpost sim starts");
         let stdout = child.stdout.take().expect("piped stdout");
-        let mut lines = Vec::new();
-        for line in std::io::BufReader::new(stdout).lines() {
-            let line = line.expect("stdout line");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            std::io::BufReader::new(stdout).lines().map_while(Result::ok).try_for_each(|l| tx.send(l))
+        });
+        let mut sim = SimProcess { child, lines: Vec::new() };
+        // The process serves until killed: stop reading at its last line (or at TIMEOUT, when it
+        // never prints it, with what it printed so far).
+        while let Ok(line) = rx.recv_timeout(TIMEOUT) {
             let done = line.trim_start().starts_with("listening on");
-            lines.push(line);
+            sim.lines.push(line);
             if done {
                 break;
             }
         }
-        SimProcess { child, lines }
+        sim
     }
 
     /// The value printed after `label`.
