@@ -61,6 +61,7 @@ use watchpost_core::sim::{lock, SimKit, SimRequest, SimResponse, SimSettings, To
 use crate::client::ClientBuilder;
 use crate::error::EzvizCode;
 use crate::generated::{ops, OPERATIONS};
+use crate::models::AccessToken;
 use handlers::{failure, Ezviz, State};
 
 pub use state::{DeviceKind, Feature, SimDevice, SimPlan};
@@ -89,29 +90,6 @@ pub mod fixtures {
     pub const DOORBELL: &str = "C24899350";
     /// A device of another account (20018). Not in the seed.
     pub const FOREIGN_DEVICE: &str = "D41899990";
-}
-
-/// A token issued outside the token endpoint, as for an EZVIZ sub-account. Its `Debug` output
-/// hides the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SubAccountToken {
-    /// The token.
-    pub access_token: String,
-    /// The area domain the token belongs to (the simulator's area host).
-    pub area_domain: String,
-    /// Its expiry in Unix epoch milliseconds.
-    pub expire_time: u64,
-}
-
-impl fmt::Debug for SubAccountToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (area, expires) = (&self.area_domain, &self.expire_time);
-        f.debug_struct("SubAccountToken")
-            .field("access_token", &"***")
-            .field("area_domain", area)
-            .field("expire_time", expires)
-            .finish()
-    }
 }
 
 /// A running EZVIZ simulator (see the module docs).
@@ -249,11 +227,11 @@ impl Simulator {
     }
 
     /// Issues a token of the simulator's account without the token endpoint, as an EZVIZ
-    /// sub-account token handed to a client.
-    pub fn issue_sub_account_token(&self, ttl: Duration) -> SubAccountToken {
+    /// sub-account token handed to a client (its `area_domain` is the simulator's area host).
+    pub fn issue_sub_account_token(&self, ttl: Duration) -> AccessToken {
         let issued = self.tokens.issue_with(fixtures::ACCOUNT.to_owned(), ttl);
-        let (expire_time, area_domain) = (issued.expires_at_millis(), self.area_domain());
-        SubAccountToken { expire_time, access_token: issued.token, area_domain }
+        let (expire_time, area_domain) = (issued.expires_at_millis(), Some(self.area_domain()));
+        AccessToken { expire_time, access_token: issued.token, area_domain }
     }
 
     /// Takes a device online or offline; returns whether the serial exists.
