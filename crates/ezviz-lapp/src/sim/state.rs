@@ -215,25 +215,15 @@ fn seed_devices() -> BTreeMap<String, SimDevice> {
     use DeviceKind::*;
     use Feature::*;
     let cam = [SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared];
+    let ssl = [SoundSourcePositioning, SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared];
+    let bell = [SoundPrompt, DefencePlan, Microphone, Pir, Chime, Infrared];
     let devices = [
         (fixtures::HUB, "A1S", "CS-A1S-32WE2G", Hub, &[SoundPrompt, DefencePlan][..]),
         (fixtures::CAMERA, "C6N", "CS-C6N-A0-1C2WFR", Camera, &cam),
         (fixtures::CAMERA_2, "C3W", "CS-C3W-A0-3H4WFRL", Camera, &cam),
-        (
-            fixtures::SSL_CAMERA,
-            "C8C",
-            "CS-C8C-A0-32H2L",
-            Camera,
-            &[SoundSourcePositioning, SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared],
-        ),
+        (fixtures::SSL_CAMERA, "C8C", "CS-C8C-A0-32H2L", Camera, &ssl),
         (fixtures::CAMERA_3, "C1C", "CS-C1C-D0-1D2WFR", Camera, &cam),
-        (
-            fixtures::DOORBELL,
-            "DB1",
-            "CS-DB1C-A0-1E2W2FR",
-            Doorbell,
-            &[SoundPrompt, DefencePlan, Microphone, Pir, Chime, Infrared],
-        ),
+        (fixtures::DOORBELL, "DB1", "CS-DB1C-A0-1E2W2FR", Doorbell, &bell),
         (fixtures::FOREIGN_DEVICE, "Neighbour", "CS-C6N-A0-1C2WFR", Camera, &[SoundPrompt]),
     ];
     let mut devices: BTreeMap<String, SimDevice> = devices
