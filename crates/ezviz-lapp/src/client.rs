@@ -42,10 +42,10 @@ use watchpost_core::operation::{Body, CallOptions, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::{Error, RawResponse, Result};
 
-use crate::envelope::FromEnvelope;
+use crate::envelope::{Envelope, FromEnvelope};
 use crate::generated::{ops, GetTokenRequest};
 use crate::models::AccessToken;
-use crate::profile::{self, EzvizProfile};
+use crate::profile::EzvizProfile;
 
 /// The global token host: `https://open.ezvizlife.com`.
 pub const DEFAULT_TOKEN_HOST: &str = "https://open.ezvizlife.com";
@@ -274,7 +274,7 @@ const MIN_TOKEN_LIFE: Duration = Duration::from_secs(300);
 async fn fetch_token(pipeline: Pipeline, creds: Arc<Credentials>) -> Result<Token> {
     let req = GetTokenRequest::new(creds.app_key.clone(), creds.app_secret.expose_secret());
     let resp = pipeline.execute(req.to_request()?).await?;
-    let env = profile::envelope(&resp)?;
+    let env = Envelope::from_response(&resp)?;
     let answer = AccessToken::from_envelope(&env, &resp)?;
     tracing::debug!(target: "ezviz_lapp::token", expire_time = answer.expire_time, area_domain = ?answer.area_domain, "token issued");
     // Saturating: the skew is the caller's and may be absurdly large (`Duration::MAX`).
@@ -373,7 +373,7 @@ impl Client {
     /// Sends one typed request and decodes the answer: the body of every generated method.
     pub(crate) async fn call<R: ToRequest + ?Sized, T: FromEnvelope>(&self, req: &R) -> Result<T> {
         let resp = self.execute(req.to_request()?).await?;
-        let env = profile::envelope(&resp)?;
+        let env = Envelope::from_response(&resp)?;
         T::from_envelope(&env, &resp)
     }
 

@@ -38,6 +38,15 @@ impl std::fmt::Debug for Envelope {
 }
 
 impl Envelope {
+    /// Reads the envelope of a classified response: [`Envelope::parse`], failing as an
+    /// [`watchpost_core::Error::Decode`] with an excerpt of the body.
+    ///
+    /// # Errors
+    /// When the body holds no envelope.
+    pub fn from_response(resp: &RawResponse) -> Result<Envelope> {
+        Envelope::parse(&resp.body).map_err(|e| resp.decode_error(e))
+    }
+
     /// Reads an envelope from a response body.
     ///
     /// # Errors

@@ -1,12 +1,6 @@
-//! EZVIZ result codes: every code of the seed's tables, typed, with its retry class, and the
-//! conversion of an envelope code into a [`watchpost_core::Error`].
-//!
-//! The table itself is generated from the `[[error_code]]` rows of `spec/ezviz.toml` (codes,
-//! classes, descriptions, which codes are safe to repeat and how often); this module adds the
-//! conversion into an [`Error`].
-//!
-//! Every fallible call of this crate returns [`watchpost_core::Error`]; the EZVIZ code travels in
-//! its `code` member (as text) and [`EzvizErrorExt::ezviz_code`] gives it back typed:
+//! EZVIZ result codes, generated from the `[[error_code]]` rows of `spec/ezviz.toml` (codes,
+//! classes, descriptions, retry rules), and their conversion into a [`watchpost_core::Error`],
+//! whose `code` member keeps the code as text ([`EzvizErrorExt::ezviz_code`] types it again):
 //!
 //! ```
 //! use ezviz_lapp::{EzvizCode, EzvizErrorExt as _};
@@ -22,38 +16,11 @@ use watchpost_core::{Error, ErrorClass};
 
 pub use crate::generated::codes::{code_class, code_max_attempts, code_safe_to_retry, EzvizCode, EzvizErrorExt};
 
-impl EzvizCode {
-    /// The code as text, as the service sends it (the same as [`EzvizCode::as_str`]).
-    pub fn code(&self) -> &str {
-        self.as_str()
-    }
-
-    /// Whether the EZVIZ documentation says the request had no effect and may simply be repeated
-    /// (20006, 20008, 49999, 50000): [`EzvizCode::safe_to_retry`].
-    pub fn is_safe_to_retry(&self) -> bool {
-        self.safe_to_retry()
-    }
-}
-
-/// Builds the [`Error`] for an EZVIZ code (`class` is the class to report, normally
-/// [`EzvizCode::class`]): 10002 becomes [`Error::Auth`] with `expired`, 10017 and 10030
-/// [`Error::Auth`] (rejected), 60020 [`Error::Unsupported`], every other code [`Error::Api`].
-/// The code and message are kept as sent.
+/// The [`Error`] for an EZVIZ code of class `class` (normally [`EzvizCode::class`]): see
+/// [`Error::from_code`] (10002 is an expired [`Error::Auth`], 10017 and 10030 rejected ones,
+/// 60020 [`Error::Unsupported`], every other code [`Error::Api`]).
 pub fn to_error(op: &str, status: Option<u16>, code: &str, message: Option<&str>, class: ErrorClass) -> Error {
-    let typed = EzvizCode::from_code(code);
-    let code = Some(code.to_owned());
-    let message = message.map(str::to_owned);
-    let op = op.to_owned();
-    match typed {
-        EzvizCode::AccessTokenExpired => {
-            Error::Auth { op, status, code, message, expired: true, lockout: Default::default() }
-        }
-        EzvizCode::AppKeyNotFound | EzvizCode::AppSecretMismatch => {
-            Error::Auth { op, status, code, message, expired: false, lockout: Default::default() }
-        }
-        EzvizCode::NotSupported => Error::Unsupported { op, status, code, message },
-        _ => Error::api(op, status, code, message, class),
-    }
+    Error::from_code(op, status, code, message, class)
 }
 
 #[cfg(test)]
@@ -71,7 +38,7 @@ mod tests {
         for code in SEED_CODES {
             let typed = EzvizCode::from_code(code);
             assert!(!matches!(typed, EzvizCode::Other(_)), "{code} is not typed");
-            assert_eq!(typed.code(), *code);
+            assert_eq!(typed.as_str(), *code);
             assert!(!typed.description().is_empty());
             assert!(EzvizCode::ALL.contains(&typed));
         }
@@ -85,10 +52,10 @@ mod tests {
         assert_eq!(class("10002"), AuthExpired);
         for c in ["20006", "20008", "50000", "49999"] {
             assert_eq!(class(c), Retryable, "{c}");
-            assert!(EzvizCode::from_code(c).is_safe_to_retry());
+            assert!(EzvizCode::from_code(c).safe_to_retry());
         }
         assert_eq!(class("20007"), Permanent);
-        assert!(!EzvizCode::DeviceOffline.is_safe_to_retry());
+        assert!(!EzvizCode::DeviceOffline.safe_to_retry());
         assert_eq!(class("60020"), Unsupported);
         for c in ["10001", "10004", "10005", "20002", "20010", "20014", "20018", "20032", "60016", "60019", "60022"] {
             assert_eq!(class(c), Permanent, "{c}");
@@ -110,18 +77,9 @@ mod tests {
 
     #[test]
     fn codes_map_to_core_variants() {
-        let e = to_error("x", Some(200), "10002", None, ErrorClass::AuthExpired);
-        assert!(matches!(e, Error::Auth { expired: true, .. }));
-        assert_eq!(e.class(), ErrorClass::AuthExpired);
-        let e = to_error("x", Some(200), "10030", None, ErrorClass::AuthRejected);
-        assert_eq!(e.class(), ErrorClass::AuthRejected);
-        let e = to_error("x", Some(200), "60020", Some("Subscription failed"), ErrorClass::Unsupported);
-        assert!(matches!(e, Error::Unsupported { .. }));
-        assert!(e.is_not_supported());
-        let e = to_error("x", Some(200), "60022", None, ErrorClass::Permanent);
-        assert!(e.is_already_in_state());
-        let e = to_error("x", Some(200), "20008", None, ErrorClass::Retryable);
-        assert!(e.is_device_busy());
+        assert!(to_error("x", Some(200), "60022", None, ErrorClass::Permanent).is_already_in_state());
+        assert!(to_error("x", Some(200), "20008", None, ErrorClass::Retryable).is_device_busy());
+        assert!(to_error("x", Some(200), "60020", None, ErrorClass::Unsupported).is_not_supported());
     }
 
     #[test]

@@ -16,7 +16,6 @@
 //! The pipeline holds the only retry loop; this profile only classifies, and caps the attempts
 //! for 49999 ("retried once") through [`VendorProfile::max_attempts`].
 
-use watchpost_core::error::DecodeError;
 use watchpost_core::pipeline::{classify_http_status, classify_redirect, VendorProfile};
 use watchpost_core::{Error, RawResponse, Result};
 
@@ -60,15 +59,11 @@ impl VendorProfile for EzvizProfile {
     }
 }
 
-/// Decodes a classified response into an envelope.
-pub(crate) fn envelope(resp: &RawResponse) -> Result<Envelope> {
-    Envelope::parse(&resp.body).map_err(|e: DecodeError| resp.decode_error(e))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::EzvizErrorExt;
+    use watchpost_core::error::DecodeError;
     use watchpost_core::{ErrorClass, ErrorKind};
 
     fn raw(status: u16, body: &str) -> RawResponse {

@@ -102,8 +102,11 @@ async fn a_fixed_sub_account_token_cannot_be_refreshed_and_10002_reaches_the_cal
     let sim = Simulator::start().await.unwrap();
     let sub = sim.issue_sub_account_token(HOUR);
     assert!(!format!("{sub:?}").contains(&sub.access_token));
-    let client =
-        Client::builder().access_token(sub.access_token.clone()).area_domain(sub.area_domain.clone()).build().unwrap();
+    let client = Client::builder()
+        .access_token(sub.access_token.clone())
+        .area_domain(sub.area_domain.clone().unwrap_or_default())
+        .build()
+        .unwrap();
     assert!(!client.can_refresh_token());
     language(&client).await.unwrap();
 

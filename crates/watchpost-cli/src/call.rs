@@ -145,7 +145,7 @@ impl Target {
     /// A failure when the simulator cannot start.
     pub async fn open(vendor: &'static dyn Vendor, conn: Box<dyn Connection>, sim: bool) -> CliResult<Target> {
         if sim {
-            let s = vendor.start_sim(crate::vendors::SimAt::default()).await?;
+            let s = vendor.start_sim(std::net::SocketAddr::from(([127, 0, 0, 1], 0)), None).await?;
             tell!("{} simulator started at {} for this call", vendor.title(), s.base_url());
             Ok(Target { conn: s.connection(), sim: Some(s) })
         } else {

@@ -69,12 +69,14 @@ pub struct SimArgs {
     /// The vendor whose simulator to serve.
     #[arg(value_parser = crate::vendors::id_parser())]
     pub vendor: String,
-    /// The address the simulator listens on, e.g. `0.0.0.0:8080` to be reachable from another
-    /// host or container. Default: a free loopback port.
+    /// The address the simulator listens on, e.g. `0.0.0.0:8080` (port 0: a free port; a
+    /// vendor with a second host, such as the EZVIZ area host, binds it on the same IP).
+    /// Default: `127.0.0.1:0`.
     #[arg(long, value_name = "ADDR")]
     pub listen: Option<SocketAddr>,
-    /// The base URL the simulator hands to clients (EZVIZ's area domain follows it), e.g.
-    /// `http://sim.lan:8080` when it listens on `0.0.0.0:8080`. Default: `http://<listen address>`.
+    /// The base URL the simulator hands out (to clients, and in answers that name its own
+    /// hosts, such as the EZVIZ area domain), for a simulator reached through another address
+    /// than the one it listens on (a container, a forwarded port). Default: `http://<listen>`.
     #[arg(long, value_name = "URL")]
     pub advertise: Option<String>,
 }

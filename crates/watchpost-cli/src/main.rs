@@ -36,7 +36,6 @@ use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::profile::Profile;
-use crate::vendors::SimAt;
 
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
@@ -108,9 +107,7 @@ async fn run(matches: &clap::ArgMatches, global: &GlobalArgs, mut interrupt: Int
     }
     let cli = Cli::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
     match cli.command {
-        Command::Sim(args) => {
-            serve::run(&args.vendor, SimAt { listen: args.listen, advertise: args.advertise.clone() }, interrupt).await
-        }
+        Command::Sim(args) => serve::run(&args.vendor, args.listen, args.advertise, interrupt).await,
         Command::Demo(args) => {
             tokio::select! {
                 result = demo::run(&args.vendors) => result,

@@ -851,6 +851,21 @@ impl Error {
     ) -> Self {
         Error::Api { op: op.into(), status, code, message, class }
     }
+
+    /// The error for a vendor result code of class `class`: [`Error::Auth`] (with `expired` for
+    /// [`ErrorClass::AuthExpired`]) for the auth classes, [`Error::Unsupported`] for
+    /// [`ErrorClass::Unsupported`], [`Error::Api`] otherwise; code and message kept as sent.
+    pub fn from_code(op: &str, status: Option<u16>, code: &str, message: Option<&str>, class: ErrorClass) -> Self {
+        let (op, code, message) = (op.to_owned(), Some(code.to_owned()), message.map(str::to_owned));
+        match class {
+            ErrorClass::AuthExpired | ErrorClass::AuthRejected => {
+                let expired = class == ErrorClass::AuthExpired;
+                Error::Auth { op, status, code, message, expired, lockout: Default::default() }
+            }
+            ErrorClass::Unsupported => Error::Unsupported { op, status, code, message },
+            _ => Error::api(op, status, code, message, class),
+        }
+    }
 }
 
 /// Maximum number of characters of a body kept in a [`Error::Decode`].
@@ -955,6 +970,23 @@ fn is_key_start(bytes: &[u8], i: usize) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn vendor_codes_become_the_variant_of_their_class() {
+        let e = Error::from_code("x", Some(200), "10002", None, ErrorClass::AuthExpired);
+        assert!(matches!(e, Error::Auth { expired: true, .. }), "{e:?}");
+        assert_eq!(e.class(), ErrorClass::AuthExpired);
+        let e = Error::from_code("x", Some(200), "10030", Some("mismatch"), ErrorClass::AuthRejected);
+        assert!(matches!(e, Error::Auth { expired: false, .. }), "{e:?}");
+        assert_eq!(
+            (e.class(), e.vendor_code(), e.vendor_message()),
+            (ErrorClass::AuthRejected, Some("10030"), Some("mismatch"))
+        );
+        let e = Error::from_code("x", None, "60020", None, ErrorClass::Unsupported);
+        assert!(matches!(e, Error::Unsupported { .. }), "{e:?}");
+        let e = Error::from_code("x", None, "20008", None, ErrorClass::Retryable);
+        assert!(matches!(e, Error::Api { class: ErrorClass::Retryable, .. }), "{e:?}");
+    }
 
     #[test]
     fn excerpt_scrubs_json_form_and_xml_secrets() {

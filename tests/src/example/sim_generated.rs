@@ -206,83 +206,83 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_WIDGET, "/v1/sites/{siteId}/widgets/{widgetId}"),
+        &api::ops::GET_WIDGET,
+        "/v1/sites/{siteId}/widgets/{widgetId}",
         |h, req: api::GetWidgetRequest, ctx| async move { h.get_widget(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::LIST_WIDGETS, "/v1/widgets"),
+        &api::ops::LIST_WIDGETS,
+        "/v1/widgets",
         |h, req: api::ListWidgetsRequest, ctx| async move { h.list_widgets(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::RENAME_WIDGET, "/v1/widget/rename"),
+        &api::ops::RENAME_WIDGET,
+        "/v1/widget/rename",
         |h, req: api::RenameWidgetRequest, ctx| async move { h.rename_widget(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_SCHEDULE, "/v1/widgets/{widgetId}/schedule"),
+        &api::ops::SET_SCHEDULE,
+        "/v1/widgets/{widgetId}/schedule",
         |h, req: api::SetScheduleRequest, ctx| async move { h.set_schedule(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CREATE_WIDGET, "/v1/widgets"),
+        &api::ops::CREATE_WIDGET,
+        "/v1/widgets",
         |h, req: api::CreateWidgetRequest, ctx| async move { h.create_widget(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_TOKEN, "/v1/token"),
+        &api::ops::GET_TOKEN,
+        "/v1/token",
         |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::POLL_EVENTS, "/v1/events"),
+        &api::ops::POLL_EVENTS,
+        "/v1/events",
         |h, req: api::PollEventsRequest, ctx| async move { h.poll_events(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPLOAD_FIRMWARE, "/v1/widgets/{widgetId}/firmware"),
+        &api::ops::UPLOAD_FIRMWARE,
+        "/v1/widgets/{widgetId}/firmware",
         |h, req: api::UploadFirmwareRequest, ctx| async move { h.upload_firmware(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::PUT_CONFIG, "/v1/config"),
+        &api::ops::PUT_CONFIG,
+        "/v1/config",
         |h, req: api::PutConfigRequest, ctx| async move { h.put_config(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::REBOOT_ALL, "/v1/widgets/reboot"),
+        &api::ops::REBOOT_ALL,
+        "/v1/widgets/reboot",
         |h, req: api::RebootAllRequest, ctx| async move { h.reboot_all(req, ctx).await },
         H::reject,
     );

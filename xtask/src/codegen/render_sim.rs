@@ -237,7 +237,7 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     for op in &routed {
         emit!(
             out,
-            "let router = watchpost_core::sim::decode::route_decoded(router, &serves, &handlers, (&api::ops::{}, {}), |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }}, H::reject);",
+            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }}, H::reject);",
             op.const_name(),
             lit(&route_template(op, ops)),
             op.struct_name(),
@@ -248,7 +248,7 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
         emit!(out, "let _ = (handlers, serves);");
     }
     emit!(out, "router");
-    emit!(out, "}}\n");
+    emit!(out, "}}");
 }
 
 fn render_roundtrip(out: &mut String, spec: &Spec) {
@@ -370,7 +370,7 @@ response = "()"
         let out = render(&spec(OPS), "crate::generated");
         assert!(out.contains("fn plan_set(&self, req: api::PlanSetRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {"), "{out}");
         assert!(out.contains("SimResponse::text(501, \"ping is not simulated\")"), "{out}");
-        assert!(out.contains("let router = watchpost_core::sim::decode::route_decoded(router, &serves, &handlers, (&api::ops::PLAN_SET, \"/v1/{siteId}/plan\"), |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await }, H::reject);"), "{out}");
+        assert!(out.contains("let router = router.decoded(&serves, &handlers, &api::ops::PLAN_SET, \"/v1/{siteId}/plan\", |h, req: api::PlanSetRequest, ctx| async move { h.plan_set(req, ctx).await }, H::reject);"), "{out}");
         assert!(
             out.contains(
                 "// X cloud: server-side decoders of 2 operations and the handler trait of the 2 simulated ones."
@@ -433,7 +433,7 @@ handwritten = true
             out.contains("Not routed, because their path is a URL handed out at run time: `video.download`"),
             "{out}"
         );
-        assert!(!out.contains("(&api::ops::DOWNLOAD_VIDEO, \""), "not routed: {out}");
+        assert!(!out.contains("router.decoded(&serves, &handlers, &api::ops::DOWNLOAD_VIDEO"), "{out}");
         assert!(out.contains("fn download_video(&self"), "{out}");
     }
 

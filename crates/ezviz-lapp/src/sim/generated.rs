@@ -531,211 +531,211 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_TOKEN, "/api/lapp/token/get"),
+        &api::ops::GET_TOKEN,
+        "/api/lapp/token/get",
         |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_DEFENCE, "/api/lapp/device/defence/set"),
+        &api::ops::SET_DEFENCE,
+        "/api/lapp/device/defence/set",
         |h, req: api::SetDefenceRequest, ctx| async move { h.set_defence(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DISABLE_ENCRYPTION, "/api/lapp/device/encrypt/off"),
+        &api::ops::DISABLE_ENCRYPTION,
+        "/api/lapp/device/encrypt/off",
         |h, req: api::DisableEncryptionRequest, ctx| async move { h.disable_encryption(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ENABLE_ENCRYPTION, "/api/lapp/device/encrypt/on"),
+        &api::ops::ENABLE_ENCRYPTION,
+        "/api/lapp/device/encrypt/on",
         |h, req: api::EnableEncryptionRequest, ctx| async move { h.enable_encryption(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_SOUND_SWITCH, "/api/lapp/device/sound/switch/status"),
+        &api::ops::GET_SOUND_SWITCH,
+        "/api/lapp/device/sound/switch/status",
         |h, req: api::GetSoundSwitchRequest, ctx| async move { h.get_sound_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_SOUND_SWITCH, "/api/lapp/device/sound/switch/set"),
+        &api::ops::SET_SOUND_SWITCH,
+        "/api/lapp/device/sound/switch/set",
         |h, req: api::SetSoundSwitchRequest, ctx| async move { h.set_sound_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_SCENE_SWITCH, "/api/lapp/device/scene/switch/status"),
+        &api::ops::GET_SCENE_SWITCH,
+        "/api/lapp/device/scene/switch/status",
         |h, req: api::GetSceneSwitchRequest, ctx| async move { h.get_scene_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_SCENE_SWITCH, "/api/lapp/device/scene/switch/set"),
+        &api::ops::SET_SCENE_SWITCH,
+        "/api/lapp/device/scene/switch/set",
         |h, req: api::SetSceneSwitchRequest, ctx| async move { h.set_scene_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_SSL_SWITCH, "/api/lapp/device/ssl/switch/status"),
+        &api::ops::GET_SSL_SWITCH,
+        "/api/lapp/device/ssl/switch/status",
         |h, req: api::GetSslSwitchRequest, ctx| async move { h.get_ssl_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_SSL_SWITCH, "/api/lapp/device/ssl/switch/set"),
+        &api::ops::SET_SSL_SWITCH,
+        "/api/lapp/device/ssl/switch/set",
         |h, req: api::SetSslSwitchRequest, ctx| async move { h.set_ssl_switch(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_DEFENCE_PLAN, "/api/lapp/device/defence/plan/get"),
+        &api::ops::GET_DEFENCE_PLAN,
+        "/api/lapp/device/defence/plan/get",
         |h, req: api::GetDefencePlanRequest, ctx| async move { h.get_defence_plan(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_DEFENCE_PLAN, "/api/lapp/device/defence/plan/set"),
+        &api::ops::SET_DEFENCE_PLAN,
+        "/api/lapp/device/defence/plan/set",
         |h, req: api::SetDefencePlanRequest, ctx| async move { h.set_defence_plan(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_MIC_STATUS, "/api/lapp/camera/video/sound/status"),
+        &api::ops::GET_MIC_STATUS,
+        "/api/lapp/camera/video/sound/status",
         |h, req: api::GetMicStatusRequest, ctx| async move { h.get_mic_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_MIC_STATUS, "/api/lapp/camera/video/sound/set"),
+        &api::ops::SET_MIC_STATUS,
+        "/api/lapp/camera/video/sound/set",
         |h, req: api::SetMicStatusRequest, ctx| async move { h.set_mic_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_PIR_AREA, "/api/lapp/device/pir/set"),
+        &api::ops::SET_PIR_AREA,
+        "/api/lapp/device/pir/set",
         |h, req: api::SetPirAreaRequest, ctx| async move { h.set_pir_area(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_PIR_AREA, "/api/lapp/device/pir/get"),
+        &api::ops::GET_PIR_AREA,
+        "/api/lapp/device/pir/get",
         |h, req: api::GetPirAreaRequest, ctx| async move { h.get_pir_area(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_CHIME, "/api/lapp/device/chime/set"),
+        &api::ops::SET_CHIME,
+        "/api/lapp/device/chime/set",
         |h, req: api::SetChimeRequest, ctx| async move { h.set_chime(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_CHIME, "/api/lapp/device/chime/get"),
+        &api::ops::GET_CHIME,
+        "/api/lapp/device/chime/get",
         |h, req: api::GetChimeRequest, ctx| async move { h.get_chime(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_INFRARED, "/api/lapp/device/infrared/switch/set"),
+        &api::ops::SET_INFRARED,
+        "/api/lapp/device/infrared/switch/set",
         |h, req: api::SetInfraredRequest, ctx| async move { h.set_infrared(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_INFRARED, "/api/lapp/device/infrared/switch/get"),
+        &api::ops::GET_INFRARED,
+        "/api/lapp/device/infrared/switch/get",
         |h, req: api::GetInfraredRequest, ctx| async move { h.get_infrared(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_DEVICE_INFO, "/api/lapp/device/info"),
+        &api::ops::GET_DEVICE_INFO,
+        "/api/lapp/device/info",
         |h, req: api::GetDeviceInfoRequest, ctx| async move { h.get_device_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::LIST_TIMEZONES, "/api/lapp/timezone/list"),
+        &api::ops::LIST_TIMEZONES,
+        "/api/lapp/timezone/list",
         |h, req: api::ListTimezonesRequest, ctx| async move { h.list_timezones(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_TIMEZONE, "/api/lapp/device/timezone/set"),
+        &api::ops::SET_TIMEZONE,
+        "/api/lapp/device/timezone/set",
         |h, req: api::SetTimezoneRequest, ctx| async move { h.set_timezone(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_CAPABILITIES, "/api/lapp/device/capacity"),
+        &api::ops::GET_CAPABILITIES,
+        "/api/lapp/device/capacity",
         |h, req: api::GetCapabilitiesRequest, ctx| async move { h.get_capabilities(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_LANGUAGE, "/api/lapp/device/language/get"),
+        &api::ops::GET_LANGUAGE,
+        "/api/lapp/device/language/get",
         |h, req: api::GetLanguageRequest, ctx| async move { h.get_language(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_LANGUAGE, "/api/lapp/device/language/set"),
+        &api::ops::SET_LANGUAGE,
+        "/api/lapp/device/language/set",
         |h, req: api::SetLanguageRequest, ctx| async move { h.set_language(req, ctx).await },
         H::reject,
     );

@@ -1,64 +1,51 @@
-//! The simulated operations, on the generated [`Handlers`] trait: the generated router decodes
-//! each request (a request that does not decode is a 10001), so these handlers hold only the
-//! platform's checks and state.
-//!
-//! Validation order, as a platform would do it: parameters present and well-formed (10001),
-//! serial format (20014), device known (20002), owned by the token's account (20018), device
-//! online where the seed lists 20007, feature supported (60020), channel (20032 where the seed
-//! lists it, else 10001), then the operation's own checks (20010, 60016, 60019, 60022).
+//! The simulated operations, on the generated [`Handlers`] trait (a request that does not decode
+//! is a 10001), checked in the order the module docs of [`super`] list.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use watchpost_core::operation::Operation;
-use watchpost_core::sim::{SimRejection, SimRequest, SimResponse, TokenStore};
+use watchpost_core::sim::{lock, SimRejection, SimRequest, SimResponse, TokenStore};
 
+use super::fixtures;
 use super::generated::Handlers;
+pub(crate) use super::state::State;
 use super::state::{DeviceKind, Feature, SimDevice, SimPlan};
-use super::{fixtures, lock, State};
-use crate::error::EzvizCode;
+use crate::error::EzvizCode::{self, *};
 use crate::generated as api;
 use crate::models::{ScheduleTime, TimeZoneLanguage};
 
-/// A handler's result: the value, or the EZVIZ code to answer with.
-type Answer<T> = Result<T, EzvizCode>;
+/// A handler's result: the `data` of the reply (`Null` for none), or the EZVIZ code to answer.
+type Answer = Result<Value, EzvizCode>;
 
 /// The account a valid token belongs to (set by the token middleware).
 #[derive(Debug, Clone)]
 pub(crate) struct Account(pub(crate) String);
 
-/// `{"code":"200","msg":"Operation succeeded"}` with `data` when given.
-pub(crate) fn success(data: Option<Value>) -> SimResponse {
-    let mut body = Map::new();
-    body.insert("code".into(), json!("200"));
-    body.insert("msg".into(), json!("Operation succeeded"));
-    if let Some(d) = data {
-        body.insert("data".into(), d);
+/// `{"code":"200","msg":"Operation succeeded","data":...}` (no `data` for `Null`), or the
+/// failure of the code.
+fn reply(answer: Answer) -> SimResponse {
+    match answer {
+        Ok(Value::Null) => SimResponse::json(200, &json!({ "code": "200", "msg": "Operation succeeded" })),
+        Ok(data) => SimResponse::json(200, &json!({ "code": "200", "msg": "Operation succeeded", "data": data })),
+        Err(code) => failure(&code),
     }
-    SimResponse::json(200, &Value::Object(body))
 }
 
 /// An error envelope with the seed's description as `msg` (HTTP 200, as EZVIZ answers).
 pub(crate) fn failure(code: &EzvizCode) -> SimResponse {
-    let msg = match code.description() {
-        "" => "Unknown error.",
-        d => d,
-    };
-    SimResponse::json(200, &json!({ "code": code.code(), "msg": msg }))
-}
-
-fn fail<T>(code: EzvizCode) -> Answer<T> {
-    Err(code)
+    let msg = Some(code.description()).filter(|d| !d.is_empty()).unwrap_or("Unknown error.");
+    SimResponse::json(200, &json!({ "code": code.as_str(), "msg": msg }))
 }
 
 /// A text parameter that must not be blank (EZVIZ answers 10001 for an empty value).
-fn filled(text: &str) -> Answer<&str> {
-    if text.trim().is_empty() {
-        fail(EzvizCode::InvalidParameters)
-    } else {
-        Ok(text)
-    }
+fn filled(text: &str) -> Result<&str, EzvizCode> {
+    Some(text).filter(|t| !t.trim().is_empty()).ok_or(InvalidParameters)
+}
+
+/// Fails with `code` unless `ok`.
+fn check(ok: bool, code: EzvizCode) -> Result<(), EzvizCode> {
+    ok.then_some(()).ok_or(code)
 }
 
 /// The EZVIZ platform: the state the token host and the area host share.
@@ -69,79 +56,32 @@ pub(crate) struct Ezviz {
     pub(crate) area_domain: String,
 }
 
-/// Runs one operation on the device of `serial`, checked in the documented order, and answers
-/// its result or its code.
-fn on_device(
-    h: &Ezviz,
-    op: &Operation,
-    serial: &str,
-    ctx: &SimRequest,
-    f: impl FnOnce(&mut SimDevice, &[super::state::Zone]) -> Answer<SimResponse>,
-) -> SimResponse {
-    let account = ctx.extensions.get::<Account>().map(|a| a.0.as_str());
-    let mut state = lock(&h.state);
-    let State { devices, zones, .. } = &mut *state;
-    let run = || -> Answer<SimResponse> {
-        let dev = device(devices, op.id, serial, account)?;
-        f(dev, zones)
-    };
-    run().unwrap_or_else(|code| failure(&code))
-}
-
-/// Checks the token endpoint's request and issues a token for the app's account.
-fn token_get(h: &Ezviz, req: &api::GetTokenRequest) -> SimResponse {
-    let state = lock(&h.state);
-    let run = || -> Answer<SimResponse> {
-        let key = filled(&req.app_key)?;
-        let secret = filled(&req.app_secret)?;
-        if key != fixtures::APP_KEY {
-            return fail(EzvizCode::AppKeyNotFound);
-        }
-        if secret != fixtures::APP_SECRET {
-            return fail(EzvizCode::AppSecretMismatch);
-        }
-        if state.app_frozen {
-            return fail(EzvizCode::AppKeyFrozen);
-        }
-        let issued = h.tokens.issue_with(fixtures::ACCOUNT.to_owned(), state.token_ttl);
-        Ok(success(Some(json!({
-            "accessToken": issued.token,
-            "expireTime": issued.expires_at_millis(),
-            "areaDomain": h.area_domain,
-        }))))
-    };
-    run().unwrap_or_else(|code| failure(&code))
+impl Ezviz {
+    /// Runs the request's operation on the device of `serial`, checked in the documented order.
+    fn on(&self, serial: &str, ctx: &SimRequest, f: impl FnOnce(&mut SimDevice, &[Value]) -> Answer) -> SimResponse {
+        let account = ctx.extensions.get::<Account>().map(|a| a.0.as_str());
+        let mut state = lock(&self.state);
+        let State { devices, zones, .. } = &mut *state;
+        reply(device(devices, ctx.route, serial, account).and_then(|dev| f(dev, zones)))
+    }
 }
 
 /// The token check in front of every operation but the token endpoint and the time zone list.
 pub(crate) fn check_token(tokens: &TokenStore<String>, req: &mut SimRequest) -> Option<SimResponse> {
     let Some(token) = req.form_value("accessToken").filter(|t| !t.is_empty()) else {
-        return Some(failure(&EzvizCode::InvalidParameters));
+        return Some(failure(&InvalidParameters));
     };
-    match tokens.data(&token) {
-        Some(account) => {
-            req.extensions.insert(Account(account));
-            None
-        }
-        None => Some(failure(&EzvizCode::AccessTokenExpired)),
-    }
+    let Some(account) = tokens.data(&token) else { return Some(failure(&AccessTokenExpired)) };
+    req.extensions.insert(Account(account));
+    None
 }
 
 /// Whether the seed's error table of `op` lists 20007, i.e. the platform asks the device itself.
 /// The tables of 1.18 and 1.19 look swapped (see the reading notes): the set reaches the device.
 fn reaches_device(op: &str) -> bool {
-    !matches!(
-        op,
-        "device.sound_switch.status"
-            | "device.scene_switch.status"
-            | "device.ssl_switch.status"
-            | "device.defence_plan.get"
-            | "device.infrared.get"
-            | "device.info"
-            | "device.timezone.set"
-            | "device.capacity"
-            | "device.language.get"
-    )
+    let status = ["sound_switch.status", "scene_switch.status", "ssl_switch.status", "defence_plan.get"];
+    let rest = ["infrared.get", "info", "timezone.set", "capacity", "language.get"];
+    !op.strip_prefix("device.").is_some_and(|op| status.contains(&op) || rest.contains(&op))
 }
 
 /// The device of the request, checked in the documented order.
@@ -150,339 +90,247 @@ fn device<'s>(
     op: &str,
     serial: &str,
     account: Option<&str>,
-) -> Answer<&'s mut SimDevice> {
+) -> Result<&'s mut SimDevice, EzvizCode> {
     let serial = filled(serial)?;
-    if serial.len() > 32 || !serial.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        return fail(EzvizCode::IllegalSerial);
-    }
-    let Some(dev) = devices.get_mut(serial) else {
-        return fail(EzvizCode::DeviceNotFound);
-    };
-    if Some(dev.owner.as_str()) != account {
-        return fail(EzvizCode::NotOwner);
-    }
-    if reaches_device(op) && !dev.online {
-        return fail(EzvizCode::DeviceOffline);
-    }
+    check(serial.len() <= 32 && serial.bytes().all(|b| b.is_ascii_alphanumeric()), IllegalSerial)?;
+    let dev = devices.get_mut(serial).ok_or(DeviceNotFound)?;
+    check(Some(dev.owner.as_str()) == account, NotOwner)?;
+    check(dev.online || !reaches_device(op), DeviceOffline)?;
     Ok(dev)
 }
 
-fn feature(dev: &SimDevice, feature: Feature) -> Answer<()> {
-    if dev.has(feature) {
-        Ok(())
-    } else {
-        fail(EzvizCode::NotSupported)
-    }
+/// The status of a switch: `{deviceSerial, channelNo, enable}`.
+fn switch_status(dev: &mut SimDevice, feature: Feature, channel: u32) -> Answer {
+    let on = *dev.switch(feature)?;
+    Ok(json!({ "deviceSerial": dev.serial, "channelNo": channel, "enable": u8::from(on) }))
 }
 
-/// Checks `channelNo` when given; `unknown` is the code for a channel the device lacks.
-fn channel(channel_no: Option<u32>, dev: &SimDevice, unknown: EzvizCode) -> Answer<u32> {
-    match channel_no {
-        None => Ok(1),
-        Some(c) if (1..=dev.channels).contains(&c) => Ok(c),
-        Some(_) => fail(unknown),
-    }
-}
-
-/// Sets a switch, answering 60022 when it already is in that state.
-fn set_switch(slot: &mut bool, to: bool) -> Answer<SimResponse> {
-    if *slot == to {
-        return fail(EzvizCode::AlreadyCurrentStatus);
-    }
+/// Sets a switch after its channel check, answering 60022 when it already is in that state.
+fn set_switch(dev: &mut SimDevice, feature: Feature, channel_no: Option<u32>, to: bool) -> Answer {
+    dev.switch(feature)?;
+    dev.channel(channel_no, ChannelNotFound)?;
+    let slot = dev.switch(feature)?;
+    check(*slot != to, AlreadyCurrentStatus)?;
     *slot = to;
-    Ok(success(None))
+    Ok(Value::Null)
 }
 
-fn switch_status(dev: &SimDevice, channel: u32, on: bool) -> SimResponse {
-    success(Some(json!({ "deviceSerial": dev.serial, "channelNo": channel, "enable": u8::from(on) })))
+fn feature(dev: &SimDevice, feature: Feature) -> Result<(), EzvizCode> {
+    check(dev.has(feature), NotSupported)
 }
 
 impl Handlers for Ezviz {
     async fn get_token(&self, req: api::GetTokenRequest, _ctx: SimRequest) -> SimResponse {
-        token_get(self, &req)
+        let state = lock(&self.state);
+        reply((|| {
+            let (key, secret) = (filled(&req.app_key)?, filled(&req.app_secret)?);
+            check(key == fixtures::APP_KEY, AppKeyNotFound)?;
+            check(secret == fixtures::APP_SECRET, AppSecretMismatch)?;
+            check(!state.app_frozen, AppKeyFrozen)?;
+            let issued = self.tokens.issue_with(fixtures::ACCOUNT.to_owned(), state.token_ttl);
+            let expire_time = issued.expires_at_millis();
+            Ok(json!({ "accessToken": issued.token, "expireTime": expire_time, "areaDomain": self.area_domain }))
+        })())
     }
 
     async fn set_defence(&self, req: api::SetDefenceRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_DEFENCE, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             let value = req.is_defence.value();
-            let valid = match dev.kind {
-                DeviceKind::Hub => matches!(value, 0 | 8 | 16),
-                DeviceKind::Camera | DeviceKind::Doorbell => matches!(value, 0 | 1),
-            };
-            if !valid {
-                return fail(EzvizCode::InvalidParameters);
-            }
+            let hub = dev.kind == DeviceKind::Hub;
+            check(if hub { matches!(value, 0 | 8 | 16) } else { matches!(value, 0 | 1) }, InvalidParameters)?;
             dev.defence = value;
-            Ok(success(None))
+            Ok(Value::Null)
         })
     }
 
     async fn disable_encryption(&self, req: api::DisableEncryptionRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::DISABLE_ENCRYPTION, &req.device_serial, &ctx, |dev, _| {
-            if filled(&req.validate_code)? != dev.validate_code {
-                return fail(EzvizCode::WrongVerificationCode);
-            }
-            if !dev.encrypted {
-                return fail(EzvizCode::EncryptionAlreadyDisabled);
-            }
+        self.on(&req.device_serial, &ctx, |dev, _| {
+            check(filled(&req.validate_code)? == dev.validate_code, WrongVerificationCode)?;
+            check(dev.encrypted, EncryptionAlreadyDisabled)?;
             dev.encrypted = false;
-            Ok(success(None))
+            Ok(Value::Null)
         })
     }
 
     async fn enable_encryption(&self, req: api::EnableEncryptionRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::ENABLE_ENCRYPTION, &req.device_serial, &ctx, |dev, _| {
-            if dev.encrypted {
-                return fail(EzvizCode::EncryptionAlreadyEnabled);
-            }
+        self.on(&req.device_serial, &ctx, |dev, _| {
+            check(!dev.encrypted, EncryptionAlreadyEnabled)?;
             dev.encrypted = true;
-            Ok(success(None))
+            Ok(Value::Null)
         })
     }
 
     async fn get_sound_switch(&self, req: api::GetSoundSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_SOUND_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::SoundPrompt)?;
-            Ok(switch_status(dev, 1, dev.sound_prompt))
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| switch_status(dev, Feature::SoundPrompt, 1))
     }
 
     async fn set_sound_switch(&self, req: api::SetSoundSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_SOUND_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::SoundPrompt)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
-            set_switch(&mut dev.sound_prompt, req.enable)
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| set_switch(dev, Feature::SoundPrompt, req.channel_no, req.enable))
     }
 
     async fn get_scene_switch(&self, req: api::GetSceneSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_SCENE_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::LensMasking)?;
-            Ok(switch_status(dev, 1, dev.lens_masking))
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| switch_status(dev, Feature::LensMasking, 1))
     }
 
     async fn set_scene_switch(&self, req: api::SetSceneSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_SCENE_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::LensMasking)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
-            set_switch(&mut dev.lens_masking, req.enable)
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| set_switch(dev, Feature::LensMasking, req.channel_no, req.enable))
     }
 
     async fn get_ssl_switch(&self, req: api::GetSslSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_SSL_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::SoundSourcePositioning)?;
-            Ok(switch_status(dev, 1, dev.sound_source_positioning))
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| switch_status(dev, Feature::SoundSourcePositioning, 1))
     }
 
     async fn set_ssl_switch(&self, req: api::SetSslSwitchRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_SSL_SWITCH, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::SoundSourcePositioning)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
-            set_switch(&mut dev.sound_source_positioning, req.enable)
-        })
+        let ssl = Feature::SoundSourcePositioning;
+        self.on(&req.device_serial, &ctx, |dev, _| set_switch(dev, ssl, req.channel_no, req.enable))
     }
 
     async fn get_defence_plan(&self, req: api::GetDefencePlanRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_DEFENCE_PLAN, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::DefencePlan)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
-            let p = &dev.plan;
-            Ok(success(Some(json!({
-                "startTime": p.start_time,
-                "stopTime": p.stop_time,
-                "period": p.period,
-                "enable": u8::from(p.enable),
-            }))))
+            dev.channel(req.channel_no, ChannelNotFound)?;
+            let SimPlan { start_time, stop_time, period, enable } = &dev.plan;
+            Ok(json!({ "startTime": start_time, "stopTime": stop_time, "period": period, "enable": u8::from(*enable) }))
         })
     }
 
     async fn set_defence_plan(&self, req: api::SetDefencePlanRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_DEFENCE_PLAN, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::DefencePlan)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
+            dev.channel(req.channel_no, ChannelNotFound)?;
             // Omitted fields: the start time and `enable` take the seed's defaults (00:00, 1);
             // the stop time and the days stay as they were.
-            let start = req.start_time.unwrap_or(ScheduleTime::MIDNIGHT).to_string();
-            let stop = req.stop_time.map_or_else(|| dev.plan.stop_time.clone(), |t| t.to_string());
-            let period = req.period.map_or_else(|| dev.plan.period.clone(), |d| d.to_string());
-            dev.plan = SimPlan { start_time: start, stop_time: stop, period, enable: req.enable.unwrap_or(true) };
-            Ok(success(None))
+            let plan = &mut dev.plan;
+            plan.start_time = req.start_time.unwrap_or(ScheduleTime::MIDNIGHT).to_string();
+            plan.stop_time = req.stop_time.map_or_else(|| plan.stop_time.clone(), |t| t.to_string());
+            plan.period = req.period.map_or_else(|| plan.period.clone(), |d| d.to_string());
+            plan.enable = req.enable.unwrap_or(true);
+            Ok(Value::Null)
         })
     }
 
     async fn get_mic_status(&self, req: api::GetMicStatusRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_MIC_STATUS, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Microphone)?;
+        self.on(&req.device_serial, &ctx, |dev, _| {
             // As in the seed's example: an array, one entry per channel, `enable` as a string.
-            let list: Vec<Value> = (1..=dev.channels)
-                .map(|c| json!({ "deviceSerial": dev.serial, "channelNo": c, "enable": if dev.microphone { "1" } else { "0" } }))
-                .collect();
-            Ok(success(Some(Value::Array(list))))
+            let on = if *dev.switch(Feature::Microphone)? { "1" } else { "0" };
+            Ok((1..=dev.channels)
+                .map(|c| json!({ "deviceSerial": dev.serial, "channelNo": c, "enable": on }))
+                .collect())
         })
     }
 
     async fn set_mic_status(&self, req: api::SetMicStatusRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_MIC_STATUS, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Microphone)?;
-            dev.microphone = req.enable;
-            Ok(success(None))
+        self.on(&req.device_serial, &ctx, |dev, _| {
+            *dev.switch(Feature::Microphone)? = req.enable;
+            Ok(Value::Null)
         })
     }
 
     async fn set_pir_area(&self, req: api::SetPirAreaRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_PIR_AREA, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::Pir)?;
-            channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
+            dev.channel(req.channel_no, InvalidParameters)?;
             let (rows, columns, _) = dev.pir;
             let limit = 1u64.checked_shl(columns).unwrap_or(u64::MAX);
-            let masks = req.area.0;
-            if masks.is_empty() || masks.len() > rows as usize || masks.iter().any(|m| u64::from(*m) >= limit) {
-                return fail(EzvizCode::InvalidParameters);
-            }
-            let mut area = masks;
+            let mut area = req.area.0;
+            let fits = area.len() <= rows as usize && area.iter().all(|m| u64::from(*m) < limit);
+            check(!area.is_empty() && fits, InvalidParameters)?;
             area.resize(rows as usize, 0);
             dev.pir = (rows, columns, area);
-            Ok(success(None))
+            Ok(Value::Null)
         })
     }
 
     async fn get_pir_area(&self, req: api::GetPirAreaRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_PIR_AREA, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::Pir)?;
-            let c = channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
+            let c = dev.channel(req.channel_no, InvalidParameters)?;
             let (rows, columns, area) = &dev.pir;
-            Ok(success(Some(json!({
-                "deviceSerial": dev.serial,
-                "channelNo": c,
-                "rows": rows,
-                "columns": columns,
-                "area": area,
-            }))))
+            Ok(json!({ "deviceSerial": dev.serial, "channelNo": c, "rows": rows, "columns": columns, "area": area }))
         })
     }
 
     async fn set_chime(&self, req: api::SetChimeRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_CHIME, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::Chime)?;
-            channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
-            let kind = req.chime_type.value();
-            if !(1..=3).contains(&kind) {
-                return fail(EzvizCode::InvalidParameters);
-            }
-            dev.chime = (kind, req.duration);
-            Ok(success(None))
+            dev.channel(req.channel_no, InvalidParameters)?;
+            check((1..=3).contains(&req.chime_type.value()), InvalidParameters)?;
+            dev.chime = (req.chime_type.value(), req.duration);
+            Ok(Value::Null)
         })
     }
 
     async fn get_chime(&self, req: api::GetChimeRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_CHIME, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::Chime)?;
-            let c = channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
-            Ok(success(Some(
-                json!({ "deviceSerial": dev.serial, "channelNo": c, "type": dev.chime.0, "duration": dev.chime.1 }),
-            )))
+            let c = dev.channel(req.channel_no, InvalidParameters)?;
+            Ok(json!({ "deviceSerial": dev.serial, "channelNo": c, "type": dev.chime.0, "duration": dev.chime.1 }))
         })
     }
 
     async fn set_infrared(&self, req: api::SetInfraredRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_INFRARED, &req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Infrared)?;
-            channel(req.channel_no, dev, EzvizCode::ChannelNotFound)?;
-            set_switch(&mut dev.infrared, req.enable)
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| set_switch(dev, Feature::Infrared, req.channel_no, req.enable))
     }
 
     async fn get_infrared(&self, req: api::GetInfraredRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_INFRARED, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::Infrared)?;
-            let c = channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
-            Ok(switch_status(dev, c, dev.infrared))
+            let c = dev.channel(req.channel_no, InvalidParameters)?;
+            switch_status(dev, Feature::Infrared, c)
         })
     }
 
     async fn get_device_info(&self, req: api::GetDeviceInfoRequest, ctx: SimRequest) -> SimResponse {
         // `version` decodes only as `utc`; anything else was a 10001 already.
-        on_device(self, &api::ops::GET_DEVICE_INFO, &req.device_serial, &ctx, |dev, zones| {
-            let tz = zones.iter().find(|z| z.code == dev.tz_code).map_or("UTC", |z| z.value.as_str());
-            Ok(success(Some(json!({
-                "deviceSerial": dev.serial,
-                "deviceName": dev.name,
-                "model": dev.model,
-                "status": u8::from(dev.online),
-                "defence": dev.defence,
-                "isEncrypt": u8::from(dev.encrypted),
-                "alarmSoundMode": dev.alarm_sound_mode,
-                "offlineNotify": u8::from(dev.offline_notify),
-                "wifiSsid": dev.wifi_ssid,
-                "timeZone": tz,
-            }))))
+        self.on(&req.device_serial, &ctx, |d, zones| {
+            let tz = zones.iter().find(|z| z["tzCode"] == d.tz_code.as_str()).map_or(json!("UTC"), |z| z["tzValue"].clone());
+            let (online, encrypt, notify) = (u8::from(d.online), u8::from(d.encrypted), u8::from(d.offline_notify));
+            Ok(json!({
+                "deviceSerial": d.serial, "deviceName": d.name, "model": d.model, "status": online, "defence": d.defence,
+                "isEncrypt": encrypt, "alarmSoundMode": d.alarm_sound_mode, "offlineNotify": notify,
+                "wifiSsid": d.wifi_ssid, "timeZone": tz,
+            }))
         })
     }
 
     async fn list_timezones(&self, req: api::ListTimezonesRequest, _ctx: SimRequest) -> SimResponse {
-        if matches!(req.language, Some(TimeZoneLanguage::Other(_))) {
-            return failure(&EzvizCode::InvalidParameters);
-        }
-        let state = lock(&self.state);
-        let list: Vec<Value> = state
-            .zones
-            .iter()
-            .map(|z| json!({ "tzCode": z.code, "tzValue": z.value, "disPlayName": z.display }))
-            .collect();
-        success(Some(Value::Array(list)))
+        let known = !matches!(req.language, Some(TimeZoneLanguage::Other(_)));
+        reply(check(known, InvalidParameters).map(|()| Value::Array(lock(&self.state).zones.clone())))
     }
 
     async fn set_timezone(&self, req: api::SetTimezoneRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_TIMEZONE, &req.device_serial, &ctx, |dev, zones| {
+        self.on(&req.device_serial, &ctx, |dev, zones| {
             let code = filled(&req.timezone.0)?;
-            if !zones.iter().any(|z| z.code == code) {
-                return fail(EzvizCode::InvalidParameters);
-            }
-            let format = req.time_format.value();
-            if !(0..=2).contains(&format) {
-                return fail(EzvizCode::InvalidParameters);
-            }
-            dev.tz_code = code.to_owned();
-            dev.time_format = format;
-            if let Some(dst) = req.daylight_saving {
-                dev.daylight_saving = dst;
-            }
-            Ok(success(None))
+            check(zones.iter().any(|z| z["tzCode"] == code), InvalidParameters)?;
+            check((0..=2).contains(&req.time_format.value()), InvalidParameters)?;
+            (dev.tz_code, dev.time_format) = (code.to_owned(), req.time_format.value());
+            dev.daylight_saving = req.daylight_saving.unwrap_or(dev.daylight_saving);
+            Ok(Value::Null)
         })
     }
 
     async fn get_capabilities(&self, req: api::GetCapabilitiesRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_CAPABILITIES, &req.device_serial, &ctx, |dev, _| {
-            channel(req.channel_no, dev, EzvizCode::InvalidParameters)?;
-            Ok(success(Some(Value::Object(dev.capabilities.clone()))))
+        self.on(&req.device_serial, &ctx, |dev, _| {
+            dev.channel(req.channel_no, InvalidParameters)?;
+            Ok(Value::Object(dev.capabilities.clone()))
         })
     }
 
     async fn get_language(&self, req: api::GetLanguageRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::GET_LANGUAGE, &req.device_serial, &ctx, |dev, _| {
-            Ok(success(Some(json!({ "language": dev.language }))))
-        })
+        self.on(&req.device_serial, &ctx, |dev, _| Ok(json!({ "language": dev.language })))
     }
 
     async fn set_language(&self, req: api::SetLanguageRequest, ctx: SimRequest) -> SimResponse {
-        on_device(self, &api::ops::SET_LANGUAGE, &req.device_serial, &ctx, |dev, _| {
+        self.on(&req.device_serial, &ctx, |dev, _| {
             let language = filled(req.language.as_str())?;
-            if !dev.languages().iter().any(|l| l == language) {
-                return fail(EzvizCode::InvalidParameters);
-            }
+            check(dev.languages().iter().any(|l| l == language), InvalidParameters)?;
             dev.language = language.to_owned();
-            Ok(success(None))
+            Ok(Value::Null)
         })
     }
 
     /// EZVIZ's "bad parameter" answer: 10001, whatever the parameter.
     fn reject(&self, _op: &'static Operation, _rejection: SimRejection) -> SimResponse {
-        failure(&EzvizCode::InvalidParameters)
+        failure(&InvalidParameters)
     }
 }
-
-/// The default lifetime of a token: EZVIZ issues them for 7 days.
-pub(crate) const TOKEN_TTL: Duration = Duration::from_secs(7 * 24 * 3600);

@@ -8,22 +8,21 @@
 //! so [`Simulator::hits`] and [`Simulator::unhit_operations`] prove coverage, and
 //! [`Simulator::journal`] holds every request both hosts received.
 //!
-//! [`Simulator::builder`] sets where the token host listens ([`SimulatorBuilder::bind`], default
-//! `127.0.0.1:0`) and the base URL it hands out ([`SimulatorBuilder::advertise`]); the area host
-//! listens on the same IP on a free port ([`SimulatorBuilder::area_bind`]) and the `areaDomain`
-//! the token endpoint answers is the advertised host with the area host's port
-//! ([`SimulatorBuilder::area_advertise`] overrides it), so a client in another container
-//! reaches both.
+//! [`Simulator::builder`] sets where the token host listens ([`SimulatorBuilder::bind`]) and the
+//! URL it hands out ([`SimulatorBuilder::advertise`]); the area host listens on the same IP on a
+//! free port ([`SimulatorBuilder::area_bind`]) and the `areaDomain` is the advertised host with
+//! the area host's port ([`SimulatorBuilder::area_advertise`] overrides it).
 //!
-//! What it checks and answers:
+//! What it checks and answers, in this order:
 //! - the token endpoint: 10001 (missing field), 10017 (unknown appKey), 10030 (wrong secret),
 //!   10005 (frozen app, [`Simulator::freeze_app`]); tokens live 7 days by default
 //!   ([`Simulator::set_token_ttl`]) and answer 10002 once expired ([`Simulator::expire_tokens`]);
 //! - every operation but the time zone list: a form body with a valid `accessToken` (10002);
 //! - parameters: present, non-empty, well-formed (10001); serials (20014), unknown devices
 //!   (20002), devices of another account (20018), offline devices where the seed lists 20007
-//!   ([`Simulator::set_online`]), missing functions (60020), channels (20032), the verification
-//!   code (20010), and "already in that state" (60016, 60019, 60022);
+//!   ([`Simulator::set_online`]), missing functions (60020), channels (20032 where the seed lists
+//!   it, else 10001), then the operation's own: the verification code (20010) and "already in
+//!   that state" (60016, 60019, 60022);
 //! - busy devices (20008) and any other code through [`Simulator::busy_next`] and
 //!   [`Simulator::fail_next_code`]; malformed bodies through [`Simulator::faults`]
 //!   (`sim.faults().on(&ops::GET_DEVICE_INFO).fail_next(1, answer)`), on either host.
@@ -51,18 +50,19 @@ pub mod generated;
 mod handlers;
 mod state;
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use watchpost_core::operation::Operation;
-use watchpost_core::sim::{Faults, Journal, SimKit, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
+use watchpost_core::sim::{lock, SimKit, SimRequest, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
 
 use crate::client::ClientBuilder;
 use crate::error::EzvizCode;
 use crate::generated::{ops, OPERATIONS};
+use crate::models::AccessToken;
+use handlers::{failure, Ezviz, State};
 
 pub use state::{DeviceKind, Feature, SimDevice, SimPlan};
 
@@ -90,40 +90,6 @@ pub mod fixtures {
     pub const DOORBELL: &str = "C24899350";
     /// A device of another account (20018). Not in the seed.
     pub const FOREIGN_DEVICE: &str = "D41899990";
-}
-
-/// What the handlers share.
-pub(crate) struct State {
-    devices: BTreeMap<String, SimDevice>,
-    zones: Vec<state::Zone>,
-    app_frozen: bool,
-    token_ttl: Duration,
-}
-
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
-    state.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-/// A token issued outside the token endpoint, as for an EZVIZ sub-account. Its `Debug` output
-/// hides the token.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SubAccountToken {
-    /// The token.
-    pub access_token: String,
-    /// The area domain the token belongs to (the simulator's area host).
-    pub area_domain: String,
-    /// Its expiry in Unix epoch milliseconds.
-    pub expire_time: u64,
-}
-
-impl fmt::Debug for SubAccountToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SubAccountToken")
-            .field("access_token", &"***")
-            .field("area_domain", &self.area_domain)
-            .field("expire_time", &self.expire_time)
-            .finish()
-    }
 }
 
 /// A running EZVIZ simulator (see the module docs).
@@ -164,39 +130,39 @@ impl SimulatorBuilder {
     /// # Errors
     /// When an address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
-        Simulator::start_in(self).await
+        let SimulatorBuilder { settings, area_bind, area_advertise } = self;
+        let state = Arc::new(Mutex::new(State::seeded()));
+        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(settings.rng(1).u64(..));
+        let platform =
+            |area_domain: String| Arc::new(Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain });
+        let mut kit = SimKit::new("ezviz", OPERATIONS, settings);
+        // The area host serves every operation but the token endpoint, which is on the token host.
+        let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id);
+        let t = tokens.clone();
+        let area = area.layer(form_content_type).layer(move |req| match req.route {
+            r if r == ops::LIST_TIMEZONES.id || r == FALLBACK_ROUTE => None,
+            _ => handlers::check_token(&t, req),
+        });
+        let area_domain = kit.serve_beside(area, area_bind, area_advertise).await?;
+        let token = generated::router_for(platform(area_domain.clone()), |op| op.id == ops::GET_TOKEN.id);
+        kit.serve(token.layer(form_content_type)).await?;
+        Ok(Simulator { kit, area_domain, state, tokens })
     }
-}
-
-/// `base` (an advertised URL, `scheme://host[:port][/...]`) with its port replaced by `port`;
-/// `None` when `base` has no `scheme://host`.
-fn with_port(base: &str, port: u16) -> Option<String> {
-    let (scheme, rest) = base.split_once("://")?;
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
-        None => authority.split(':').next().unwrap_or_default().to_owned(),
-    };
-    (!scheme.is_empty() && !host.is_empty() && host != "[]").then(|| format!("{scheme}://{host}:{port}"))
-}
-
-/// The port of a `http://IP:PORT` base URL.
-fn port_of(base: &str) -> Option<u16> {
-    base.rsplit(':').next()?.trim_end_matches('/').parse().ok()
 }
 
 impl fmt::Debug for Simulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Simulator")
-            .field("token_host", &self.token_host())
-            .field("area_domain", &self.area_domain())
+            .field("token_host", &self.base_url())
+            .field("area_domain", &self.area_domain)
             .finish_non_exhaustive()
     }
 }
 
 impl Simulator {
-    /// Starts the token host and the area host on `127.0.0.1`, seeded with the seed's devices
-    /// (the builder's defaults).
+    watchpost_core::sim_kit_accessors!(kit);
+
+    /// Starts the token host and the area host on `127.0.0.1` (the builder's defaults).
     ///
     /// # Errors
     /// When a port cannot be bound.
@@ -207,53 +173,6 @@ impl Simulator {
     /// Settings for a simulator.
     pub fn builder() -> SimulatorBuilder {
         SimulatorBuilder::default()
-    }
-
-    async fn start_in(builder: SimulatorBuilder) -> std::io::Result<Simulator> {
-        let SimulatorBuilder { settings, area_bind, area_advertise } = builder;
-        let state = Arc::new(Mutex::new(State {
-            devices: state::seed_devices(),
-            zones: state::zones(),
-            app_frozen: false,
-            token_ttl: handlers::TOKEN_TTL,
-        }));
-        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(settings.rng(1).u64(..));
-
-        // The area host serves every operation but the token endpoint, which is on the token host.
-        let platform = |area_domain: String| {
-            Arc::new(handlers::Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain })
-        };
-        let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id);
-        let t = tokens.clone();
-        let area = area.layer(form_content_type).layer(move |req| {
-            if req.route == ops::LIST_TIMEZONES.id || req.route == FALLBACK_ROUTE {
-                return None;
-            }
-            handlers::check_token(&t, req)
-        });
-        let advertise = settings.advertise.clone();
-        let area_bind = area_bind.unwrap_or_else(|| SocketAddr::new(settings.bind.ip(), 0));
-        let mut kit = SimKit::new("ezviz", OPERATIONS, settings);
-        let bound_area = kit.serve_extra(area, area_bind, None).await?;
-        let area_port = port_of(&bound_area);
-        let area_domain = area_advertise
-            .or_else(|| advertise.as_deref().zip(area_port).and_then(|(a, p)| with_port(a, p)))
-            .map_or(bound_area, |url| url.trim_end_matches('/').to_owned());
-
-        let area_url = area_domain.clone();
-        let token = generated::router_for(platform(area_url), |op| op.id == ops::GET_TOKEN.id).layer(form_content_type);
-        kit.serve(token).await?;
-        Ok(Simulator { kit, area_domain, state, tokens })
-    }
-
-    /// The token host, `http://127.0.0.1:PORT` by default (what a client is configured with).
-    pub fn base_url(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The address the simulator is bound to (its primary host), whatever it advertises.
-    pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// The token host (same as [`base_url`](Self::base_url)).
@@ -278,38 +197,8 @@ impl Simulator {
 
     /// A client builder with the simulator's credentials and token host.
     pub fn client_builder(&self) -> ClientBuilder {
-        crate::Client::builder()
-            .app_key(fixtures::APP_KEY)
-            .app_secret(fixtures::APP_SECRET)
-            .token_host(self.token_host())
-            .clock(watchpost_core::clock::TokioClock::shared())
-    }
-
-    /// Fault controls of both hosts, for any request or one operation
-    /// (`faults().on(&ops::GET_TOKEN)` for the token endpoint).
-    pub fn faults(&self) -> Faults {
-        self.kit.faults()
-    }
-
-    /// Every request both hosts received (operation, method, path and query, redacted headers,
-    /// body, status, who answered).
-    pub fn journal(&self) -> Journal {
-        self.kit.journal()
-    }
-
-    /// Requests received for operation `op_id` (faulted ones included), on either host.
-    pub fn hits(&self, op_id: &str) -> u64 {
-        self.kit.hits(op_id)
-    }
-
-    /// Requests received by both hosts, unmatched ones included.
-    pub fn requests_total(&self) -> u64 {
-        self.kit.requests_total()
-    }
-
-    /// Operations of [`OPERATIONS`] never called so far.
-    pub fn unhit_operations(&self) -> Vec<&'static str> {
-        self.kit.unhit_operations()
+        let client = crate::Client::builder().app_key(fixtures::APP_KEY).app_secret(fixtures::APP_SECRET);
+        client.token_host(self.token_host()).clock(watchpost_core::clock::TokioClock::shared())
     }
 
     /// How many times the token endpoint was called.
@@ -338,19 +227,16 @@ impl Simulator {
     }
 
     /// Issues a token of the simulator's account without the token endpoint, as an EZVIZ
-    /// sub-account token handed to a client.
-    pub fn issue_sub_account_token(&self, ttl: Duration) -> SubAccountToken {
+    /// sub-account token handed to a client (its `area_domain` is the simulator's area host).
+    pub fn issue_sub_account_token(&self, ttl: Duration) -> AccessToken {
         let issued = self.tokens.issue_with(fixtures::ACCOUNT.to_owned(), ttl);
-        SubAccountToken {
-            expire_time: issued.expires_at_millis(),
-            access_token: issued.token,
-            area_domain: self.area_domain(),
-        }
+        let (expire_time, area_domain) = (issued.expires_at_millis(), Some(self.area_domain()));
+        AccessToken { expire_time, access_token: issued.token, area_domain }
     }
 
     /// Takes a device online or offline; returns whether the serial exists.
     pub fn set_online(&self, serial: &str, online: bool) -> bool {
-        lock(&self.state).devices.get_mut(serial).map(|d| d.online = online).is_some()
+        self.update_device(serial, |d| d.online = online)
     }
 
     /// A snapshot of a device's state.
@@ -365,46 +251,22 @@ impl Simulator {
 
     /// The next `n` calls of `op` answer 20008 (device busy: "Too many operations. Try later").
     pub fn busy_next(&self, n: u32, op: &'static Operation) {
-        self.fail_next_code(n, Some(op), EzvizCode::DeviceBusy.code());
+        self.fail_next_code(n, Some(op), EzvizCode::DeviceBusy.as_str());
     }
 
     /// The next `n` calls of `op` (of any operation on either host when `None`) answer the
     /// envelope of `code`.
     pub fn fail_next_code(&self, n: u32, op: Option<&'static Operation>, code: &str) {
-        let answer = handlers::failure(&EzvizCode::from_code(code));
+        let answer = failure(&EzvizCode::from_code(code));
         match op {
             Some(op) => self.kit.faults().on(op).fail_next(n, answer),
             None => self.kit.faults().fail_next(n, answer),
         }
     }
-
-    /// Stops both hosts.
-    pub async fn shutdown(&self) {
-        self.kit.shutdown().await;
-    }
 }
 
 /// Every request must be form-encoded (10001 otherwise), as the seed documents.
-fn form_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimResponse> {
-    if req.route == FALLBACK_ROUTE {
-        return None;
-    }
+fn form_content_type(req: &mut SimRequest) -> Option<SimResponse> {
     let form = req.header("content-type").is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    (!form).then(|| handlers::failure(&EzvizCode::InvalidParameters))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_area_domain_keeps_the_advertised_host_with_the_area_port() {
-        assert_eq!(with_port("http://sim.example:8080", 9000).as_deref(), Some("http://sim.example:9000"));
-        assert_eq!(with_port("https://10.0.0.5/", 9000).as_deref(), Some("https://10.0.0.5:9000"));
-        assert_eq!(with_port("http://[::1]:80/x", 9000).as_deref(), Some("http://[::1]:9000"));
-        assert_eq!(with_port("sim.example:8080", 9000), None);
-        assert_eq!(with_port("http://", 9000), None);
-        assert_eq!(port_of("http://127.0.0.1:4321"), Some(4321));
-        assert_eq!(port_of("http://127.0.0.1"), None);
-    }
+    (req.route != FALLBACK_ROUTE && !form).then(|| failure(&EzvizCode::InvalidParameters))
 }

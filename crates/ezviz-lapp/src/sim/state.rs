@@ -1,11 +1,12 @@
-//! The simulator's state: accounts, the device registry seeded from the seed's examples, and the
-//! time zone list.
+//! The simulator's state: the devices seeded from the seed's examples, and the time zone list.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
 use super::fixtures;
+use crate::error::EzvizCode;
 
 /// What kind of device a simulated device is (it decides the valid `isDefence` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -21,11 +22,11 @@ pub enum DeviceKind {
 /// A function a device may lack (the simulator answers 60020 for it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Feature {
-    /// The audio prompt of Wi-Fi configuration (1.4, 1.5).
+    /// The audio prompt of Wi-Fi configuration (1.4, 1.5): a switch.
     SoundPrompt,
     /// The video tampering / lens masking switch (1.6, 1.7).
     LensMasking,
-    /// Sound source positioning (1.8, 1.9).
+    /// The sound source positioning switch (1.8, 1.9).
     SoundSourcePositioning,
     /// The arming schedule (1.10, 1.11).
     DefencePlan,
@@ -35,7 +36,7 @@ pub enum Feature {
     Pir,
     /// The chime (1.16, 1.17).
     Chime,
-    /// The infrared light (1.18, 1.19).
+    /// The infrared light switch (1.18, 1.19).
     Infrared,
 }
 
@@ -67,8 +68,8 @@ pub struct SimDevice {
     pub owner: String,
     /// Whether it is online (offline devices answer 20007 where the seed lists it).
     pub online: bool,
-    /// Functions it has; the others answer 60020.
-    pub features: BTreeSet<Feature>,
+    /// The functions it has (the others answer 60020), with the state of the switch ones.
+    pub features: BTreeMap<Feature, bool>,
     /// Channels; `channelNo` must be one of them.
     pub channels: u32,
     /// Arming state (`isDefence` / `defence`).
@@ -77,16 +78,6 @@ pub struct SimDevice {
     pub encrypted: bool,
     /// The verification code printed on the device (for disabling encryption).
     pub validate_code: String,
-    /// Audio prompt switch.
-    pub sound_prompt: bool,
-    /// Lens masking switch.
-    pub lens_masking: bool,
-    /// Sound source positioning switch.
-    pub sound_source_positioning: bool,
-    /// Microphone switch.
-    pub microphone: bool,
-    /// Infrared light switch.
-    pub infrared: bool,
     /// The arming schedule.
     pub plan: SimPlan,
     /// PIR grid: rows, columns and row masks.
@@ -114,87 +105,84 @@ pub struct SimDevice {
 impl SimDevice {
     /// Whether the device has `feature`.
     pub fn has(&self, feature: Feature) -> bool {
-        self.features.contains(&feature)
+        self.features.contains_key(&feature)
+    }
+
+    /// Whether the switch of `feature` is on (`false` when the device lacks it).
+    pub fn is_on(&self, feature: Feature) -> bool {
+        self.features.get(&feature).copied().unwrap_or(false)
+    }
+
+    /// The switch of `feature`, or 60020 when the device lacks it.
+    pub(crate) fn switch(&mut self, feature: Feature) -> Result<&mut bool, EzvizCode> {
+        self.features.get_mut(&feature).ok_or(EzvizCode::NotSupported)
+    }
+
+    /// Checks `channelNo` when given (default 1); `unknown` is the code for a channel it lacks.
+    pub(crate) fn channel(&self, channel_no: Option<u32>, unknown: EzvizCode) -> Result<u32, EzvizCode> {
+        let c = channel_no.unwrap_or(1);
+        (1..=self.channels).contains(&c).then_some(c).ok_or(unknown)
     }
 
     /// The languages of the `support_language` capability.
     pub fn languages(&self) -> Vec<String> {
-        self.capabilities
-            .get("support_language")
-            .and_then(Value::as_str)
-            .map(|s| s.split(',').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect())
-            .unwrap_or_default()
+        let list = self.capabilities.get("support_language").and_then(Value::as_str).unwrap_or_default();
+        list.split(',').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect()
     }
 }
 
-/// One entry of the time zone list: code, value, display name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Zone {
-    pub(crate) code: String,
-    pub(crate) value: String,
-    pub(crate) display: String,
+/// What the handlers share.
+pub(crate) struct State {
+    pub(crate) devices: BTreeMap<String, SimDevice>,
+    /// The time zone list of the seed (1.21), all 105 entries, as answered.
+    pub(crate) zones: Vec<Value>,
+    pub(crate) app_frozen: bool,
+    pub(crate) token_ttl: Duration,
 }
 
-/// The time zone list of the seed (1.21), all 105 entries.
-pub(crate) fn zones() -> Vec<Zone> {
-    let doc: Value = serde_json::from_str(include_str!("../../fixtures/seed/1.21.json")).unwrap_or(Value::Null);
-    doc.get("data")
-        .and_then(Value::as_array)
-        .map(|list| {
-            list.iter()
-                .map(|z| Zone { code: text(z, "tzCode"), value: text(z, "tzValue"), display: text(z, "disPlayName") })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn text(v: &Value, key: &str) -> String {
-    v.get(key).and_then(Value::as_str).unwrap_or_default().to_owned()
-}
-
-/// The A1 hub's capability map: the example of 1.23, verbatim.
-fn hub_capabilities() -> Map<String, Value> {
-    let doc: Value = serde_json::from_str(include_str!("../../fixtures/seed/1.23.json")).unwrap_or(Value::Null);
-    match doc.get("data") {
-        Some(Value::Object(map)) => map.clone(),
-        _ => Map::new(),
+impl State {
+    /// The seed's devices and time zones; tokens live 7 days, as EZVIZ issues them.
+    pub(crate) fn seeded() -> Self {
+        let zones = data(include_str!("../../fixtures/seed/1.21.json")).as_array().cloned().unwrap_or_default();
+        let token_ttl = Duration::from_secs(7 * 24 * 3600);
+        State { devices: seed_devices(), zones, app_frozen: false, token_ttl }
     }
+}
+
+/// The `data` of a seed example.
+fn data(example: &str) -> Value {
+    let doc: Value = serde_json::from_str(example).unwrap_or(Value::Null);
+    doc.get("data").cloned().unwrap_or(Value::Null)
 }
 
 /// A camera's capability map: the keys of the seed's example where they apply, plus one
 /// `support_*` key per feature (names of the simulator's own where the seed has none).
-fn camera_capabilities(features: &BTreeSet<Feature>) -> Map<String, Value> {
-    let flag = |f: Feature| Value::from(if features.contains(&f) { "1" } else { "0" });
+fn camera_capabilities(features: &BTreeMap<Feature, bool>) -> Map<String, Value> {
+    use Feature::*;
+    let flag = |f: Feature| if features.contains_key(&f) { "1" } else { "0" };
     let mut m = Map::new();
+    for (key, on) in [("cloud", "1"), ("defence", "1"), ("defenceplan", flag(DefencePlan)), ("encrypt", "1")] {
+        m.insert(format!("support_{key}"), json!(on));
+    }
+    for (key, on) in [("privacy", flag(LensMasking)), ("ptz", "0"), ("talk", flag(Microphone)), ("timezone", "1")] {
+        m.insert(format!("support_{key}"), json!(on));
+    }
+    for (key, f) in [("ssl", SoundSourcePositioning), ("pir_setting", Pir), ("chime", Chime), ("infrared", Infrared)] {
+        if features.contains_key(&f) {
+            m.insert(format!("support_{key}"), json!("1"));
+        }
+    }
     m.insert("support_channel_number".into(), json!(1));
-    m.insert("support_cloud".into(), json!("1"));
-    m.insert("support_defence".into(), json!("1"));
-    m.insert("support_defenceplan".into(), flag(Feature::DefencePlan));
-    m.insert("support_encrypt".into(), json!("1"));
     m.insert("support_language".into(), json!("ENGLISH,GERMAN,FRENCH,SPANISH"));
-    m.insert("support_privacy".into(), flag(Feature::LensMasking));
-    m.insert("support_ptz".into(), json!("0"));
-    m.insert("support_talk".into(), flag(Feature::Microphone));
-    m.insert("support_timezone".into(), json!("1"));
     m.insert("support_wifi".into(), json!("3"));
-    if features.contains(&Feature::SoundSourcePositioning) {
-        m.insert("support_ssl".into(), json!("1"));
-    }
-    if features.contains(&Feature::Pir) {
-        m.insert("support_pir_setting".into(), json!("1"));
-    }
-    if features.contains(&Feature::Chime) {
-        m.insert("support_chime".into(), json!("1"));
-    }
-    if features.contains(&Feature::Infrared) {
-        m.insert("support_infrared".into(), json!("1"));
-    }
     m.insert("video_quality_capacity".into(), json!([]));
     m
 }
 
+/// A device of the simulator's account with the defaults of a camera, every switch off.
 fn camera(serial: &str, name: &str, model: &str, kind: DeviceKind, features: &[Feature]) -> SimDevice {
-    let features: BTreeSet<Feature> = features.iter().copied().collect();
+    let features: BTreeMap<Feature, bool> = features.iter().map(|f| (*f, false)).collect();
+    let plan = ("00:00", "n00:00", "0,1,2,3,4,5,6", false);
     SimDevice {
         serial: serial.to_owned(),
         name: name.to_owned(),
@@ -208,17 +196,7 @@ fn camera(serial: &str, name: &str, model: &str, kind: DeviceKind, features: &[F
         defence: 0,
         encrypted: false,
         validate_code: fixtures::VALIDATE_CODE.to_owned(),
-        sound_prompt: false,
-        lens_masking: false,
-        sound_source_positioning: false,
-        microphone: false,
-        infrared: false,
-        plan: SimPlan {
-            start_time: "00:00".to_owned(),
-            stop_time: "n00:00".to_owned(),
-            period: "0,1,2,3,4,5,6".to_owned(),
-            enable: false,
-        },
+        plan: SimPlan { start_time: plan.0.into(), stop_time: plan.1.into(), period: plan.2.into(), enable: plan.3 },
         pir: (3, 4, vec![0, 0, 0]),
         chime: (1, 10000),
         tz_code: "2".to_owned(),
@@ -233,88 +211,47 @@ fn camera(serial: &str, name: &str, model: &str, kind: DeviceKind, features: &[F
 
 /// The devices of the seed's examples (see [`fixtures`] for their roles), plus one device of
 /// another account.
-pub(crate) fn seed_devices() -> BTreeMap<String, SimDevice> {
+fn seed_devices() -> BTreeMap<String, SimDevice> {
+    use DeviceKind::*;
     use Feature::*;
-    let mut devices = Vec::new();
-
-    // 1.20, 1.23, 1.24: the A1S hub of the examples.
-    let mut hub =
-        camera(fixtures::HUB, "A1S(Q00737272)", "CS-A1S-32WE2G", DeviceKind::Hub, &[SoundPrompt, DefencePlan]);
-    hub.capabilities = hub_capabilities();
-    hub.defence = 8;
-    hub.alarm_sound_mode = 1;
-    hub.offline_notify = false;
-    hub.wifi_ssid = String::new();
-    devices.push(hub);
-
-    // 1.1, 1.2, 1.3, 1.10: the camera of the arming, encryption and schedule examples.
-    let mut cam = camera(
-        fixtures::CAMERA,
-        "C6N(427734888)",
-        "CS-C6N-A0-1C2WFR",
-        DeviceKind::Camera,
-        &[SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared],
-    );
-    cam.encrypted = true;
-    cam.plan = SimPlan {
-        start_time: "23:20".to_owned(),
-        stop_time: "23:21".to_owned(),
-        period: "0,1,6".to_owned(),
-        enable: false,
-    };
-    devices.push(cam);
-
-    // 1.4: the camera of the audio prompt status example.
-    let mut cam2 = camera(
-        fixtures::CAMERA_2,
-        "C3W(502608888)",
-        "CS-C3W-A0-3H4WFRL",
-        DeviceKind::Camera,
-        &[SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared],
-    );
-    cam2.sound_prompt = true;
-    devices.push(cam2);
-
-    // 1.6, 1.8, 1.12: the camera with lens masking, sound source positioning and a microphone on.
-    let mut ssl = camera(
-        fixtures::SSL_CAMERA,
-        "C8C(596510666)",
-        "CS-C8C-A0-32H2L",
-        DeviceKind::Camera,
-        &[SoundPrompt, LensMasking, SoundSourcePositioning, DefencePlan, Microphone, Infrared],
-    );
-    ssl.lens_masking = true;
-    ssl.sound_source_positioning = true;
-    ssl.microphone = true;
-    devices.push(ssl);
-
-    // 1.5, 1.19 (request): a camera with an infrared light.
-    let cam3 = camera(
-        fixtures::CAMERA_3,
-        "C1C(596510888)",
-        "CS-C1C-D0-1D2WFR",
-        DeviceKind::Camera,
-        &[SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared],
-    );
-    devices.push(cam3);
-
-    // 1.15, 1.16, 1.17, 1.18, 1.19: the doorbell with a chime and a PIR sensor.
-    let mut bell = camera(
-        fixtures::DOORBELL,
-        "DB1(C24899350)",
-        "CS-DB1C-A0-1E2W2FR",
-        DeviceKind::Doorbell,
-        &[SoundPrompt, DefencePlan, Microphone, Pir, Chime, Infrared],
-    );
-    bell.pir = (3, 4, vec![1, 9, 13]);
-    bell.chime = (3, 1000);
-    devices.push(bell);
-
+    let cam = [SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared];
+    let ssl = [SoundSourcePositioning, SoundPrompt, LensMasking, DefencePlan, Microphone, Infrared];
+    let bell = [SoundPrompt, DefencePlan, Microphone, Pir, Chime, Infrared];
+    let devices = [
+        (fixtures::HUB, "A1S", "CS-A1S-32WE2G", Hub, &[SoundPrompt, DefencePlan][..]),
+        (fixtures::CAMERA, "C6N", "CS-C6N-A0-1C2WFR", Camera, &cam),
+        (fixtures::CAMERA_2, "C3W", "CS-C3W-A0-3H4WFRL", Camera, &cam),
+        (fixtures::SSL_CAMERA, "C8C", "CS-C8C-A0-32H2L", Camera, &ssl),
+        (fixtures::CAMERA_3, "C1C", "CS-C1C-D0-1D2WFR", Camera, &cam),
+        (fixtures::DOORBELL, "DB1", "CS-DB1C-A0-1E2W2FR", Doorbell, &bell),
+        (fixtures::FOREIGN_DEVICE, "Neighbour", "CS-C6N-A0-1C2WFR", Camera, &[SoundPrompt]),
+    ];
+    let mut devices: BTreeMap<String, SimDevice> = devices
+        .into_iter()
+        .map(|(serial, name, model, kind, features)| {
+            let name = if serial == fixtures::FOREIGN_DEVICE { name.to_owned() } else { format!("{name}({serial})") };
+            (serial.to_owned(), camera(serial, &name, model, kind, features))
+        })
+        .collect();
+    let mut set = |serial: &str, f: &dyn Fn(&mut SimDevice)| devices.get_mut(serial).map(f);
+    // 1.20, 1.23, 1.24: the A1S hub of the examples, with the seed's capability map.
+    set(fixtures::HUB, &|d| {
+        d.capabilities = data(include_str!("../../fixtures/seed/1.23.json")).as_object().cloned().unwrap_or_default();
+        (d.defence, d.alarm_sound_mode, d.offline_notify, d.wifi_ssid) = (8, 1, false, String::new());
+    });
+    // 1.1, 1.2, 1.3, 1.10: encrypted, with the schedule of the example.
+    set(fixtures::CAMERA, &|d| {
+        d.encrypted = true;
+        (d.plan.start_time, d.plan.stop_time, d.plan.period) = ("23:20".into(), "23:21".into(), "0,1,6".into());
+    });
+    // 1.4: the audio prompt on; 1.6, 1.8, 1.12: lens masking, sound source positioning, microphone on.
+    set(fixtures::CAMERA_2, &|d| d.features.extend([(SoundPrompt, true)]));
+    set(fixtures::SSL_CAMERA, &|d| {
+        d.features.extend([(LensMasking, true), (SoundSourcePositioning, true), (Microphone, true)])
+    });
+    // 1.15 to 1.17: the doorbell's PIR grid and chime.
+    set(fixtures::DOORBELL, &|d| (d.pir, d.chime) = ((3, 4, vec![1, 9, 13]), (3, 1000)));
     // Not in the seed: a device of another account, for 20018.
-    let mut foreign =
-        camera(fixtures::FOREIGN_DEVICE, "Neighbour", "CS-C6N-A0-1C2WFR", DeviceKind::Camera, &[SoundPrompt]);
-    foreign.owner = "another-account".to_owned();
-    devices.push(foreign);
-
-    devices.into_iter().map(|d| (d.serial.clone(), d)).collect()
+    set(fixtures::FOREIGN_DEVICE, &|d| d.owner = "another-account".to_owned());
+    devices
 }

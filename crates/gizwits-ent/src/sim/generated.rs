@@ -730,267 +730,267 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACCESS_TOKEN, "/v1/products/{product_key}/access_token"),
+        &api::ops::ACCESS_TOKEN,
+        "/v1/products/{product_key}/access_token",
         |h, req: api::AccessTokenRequest, ctx| async move { h.access_token(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::PRODUCT_DATAPOINTS, "/v1/products/{product_key}/datapoint"),
+        &api::ops::PRODUCT_DATAPOINTS,
+        "/v1/products/{product_key}/datapoint",
         |h, req: api::ProductDatapointsRequest, ctx| async move { h.product_datapoints(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_USERS, "/v1/users/search"),
+        &api::ops::SEARCH_USERS,
+        "/v1/users/search",
         |h, req: api::SearchUsersRequest, ctx| async move { h.search_users(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_BOUND_USERS, "/v1/products/{product_key}/users/search"),
+        &api::ops::SEARCH_BOUND_USERS,
+        "/v1/products/{product_key}/users/search",
         |h, req: api::SearchBoundUsersRequest, ctx| async move { h.search_bound_users(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_DID, "/v1/products/{product_key}/devices"),
+        &api::ops::DEVICE_DID,
+        "/v1/products/{product_key}/devices",
         |h, req: api::DeviceDidRequest, ctx| async move { h.device_did(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_DETAIL, "/v1/products/{product_key}/device_detail"),
+        &api::ops::DEVICE_DETAIL,
+        "/v1/products/{product_key}/device_detail",
         |h, req: api::DeviceDetailRequest, ctx| async move { h.device_detail(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_DEVICES, "/v1/products/{product_key}/devices/search"),
+        &api::ops::SEARCH_DEVICES,
+        "/v1/products/{product_key}/devices/search",
         |h, req: api::SearchDevicesRequest, ctx| async move { h.search_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CONTROL_DEVICE, "/v1/products/{product_key}/devices/{did}/control"),
+        &api::ops::CONTROL_DEVICE,
+        "/v1/products/{product_key}/devices/{did}/control",
         |h, req: api::ControlDeviceRequest, ctx| async move { h.control_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_ONLINE_RECORDS, "/v1/products/{product_key}/devices/{did}/online"),
+        &api::ops::DEVICE_ONLINE_RECORDS,
+        "/v1/products/{product_key}/devices/{did}/online",
         |h, req: api::DeviceOnlineRecordsRequest, ctx| async move { h.device_online_records(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_COMMANDS, "/v1/products/{product_key}/devices/{did}/cmd"),
+        &api::ops::DEVICE_COMMANDS,
+        "/v1/products/{product_key}/devices/{did}/cmd",
         |h, req: api::DeviceCommandsRequest, ctx| async move { h.device_commands(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_DATA, "/v1/products/{product_key}/devices/{did}/data"),
+        &api::ops::DEVICE_DATA,
+        "/v1/products/{product_key}/devices/{did}/data",
         |h, req: api::DeviceDataRequest, ctx| async move { h.device_data(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_GROUP_TREE, "/v1/products/{product_key}/device_groups"),
+        &api::ops::DEVICE_GROUP_TREE,
+        "/v1/products/{product_key}/device_groups",
         |h, req: api::DeviceGroupTreeRequest, ctx| async move { h.device_group_tree(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CREATE_DEVICE_GROUP, "/v1/products/{product_key}/device_groups"),
+        &api::ops::CREATE_DEVICE_GROUP,
+        "/v1/products/{product_key}/device_groups",
         |h, req: api::CreateDeviceGroupRequest, ctx| async move { h.create_device_group(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_DEVICE_GROUP, "/v1/products/{product_key}/device_groups/{gid}"),
+        &api::ops::DELETE_DEVICE_GROUP,
+        "/v1/products/{product_key}/device_groups/{gid}",
         |h, req: api::DeleteDeviceGroupRequest, ctx| async move { h.delete_device_group(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_GROUP_MACS, "/v1/products/{product_key}/device_groups/{gid}"),
+        &api::ops::DEVICE_GROUP_MACS,
+        "/v1/products/{product_key}/device_groups/{gid}",
         |h, req: api::DeviceGroupMacsRequest, ctx| async move { h.device_group_macs(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_DEVICE_GROUP, "/v1/products/{product_key}/device_groups/{gid}"),
+        &api::ops::UPDATE_DEVICE_GROUP,
+        "/v1/products/{product_key}/device_groups/{gid}",
         |h, req: api::UpdateDeviceGroupRequest, ctx| async move { h.update_device_group(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::BIND_DEVICES, "/v1/products/{product_key}/devices/bindings"),
+        &api::ops::BIND_DEVICES,
+        "/v1/products/{product_key}/devices/bindings",
         |h, req: api::BindDevicesRequest, ctx| async move { h.bind_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UNBIND_DEVICES, "/v1/products/{product_key}/devices/bindings"),
+        &api::ops::UNBIND_DEVICES,
+        "/v1/products/{product_key}/devices/bindings",
         |h, req: api::UnbindDevicesRequest, ctx| async move { h.unbind_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_ACTIVATION_REPORT, "/v1/products/{product_key}/devices/report/activation"),
+        &api::ops::DEVICE_ACTIVATION_REPORT,
+        "/v1/products/{product_key}/devices/report/activation",
         |h, req: api::DeviceActivationReportRequest, ctx| async move { h.device_activation_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_LOCATIONS, "/v1/products/{product_key}/devices/locations"),
+        &api::ops::DEVICE_LOCATIONS,
+        "/v1/products/{product_key}/devices/locations",
         |h, req: api::DeviceLocationsRequest, ctx| async move { h.device_locations(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_SUMMARY, "/v1/products/{product_key}/summary"),
+        &api::ops::DEVICE_SUMMARY,
+        "/v1/products/{product_key}/summary",
         |h, req: api::DeviceSummaryRequest, ctx| async move { h.device_summary(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACTIVATED_DEVICES, "/v1/products/{product_key}/incr_devices"),
+        &api::ops::ACTIVATED_DEVICES,
+        "/v1/products/{product_key}/incr_devices",
         |h, req: api::ActivatedDevicesRequest, ctx| async move { h.activated_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACTIVE_DEVICES, "/v1/products/{product_key}/active_devices"),
+        &api::ops::ACTIVE_DEVICES,
+        "/v1/products/{product_key}/active_devices",
         |h, req: api::ActiveDevicesRequest, ctx| async move { h.active_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_LIVENESS_HISTORY, "/v1/products/{product_key}/devices/report/liveness/history"),
+        &api::ops::DEVICE_LIVENESS_HISTORY,
+        "/v1/products/{product_key}/devices/report/liveness/history",
         |h, req: api::DeviceLivenessHistoryRequest, ctx| async move { h.device_liveness_history(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_STATUS_REPORT, "/v1/products/{product_key}/devices/report/rt"),
+        &api::ops::DEVICE_STATUS_REPORT,
+        "/v1/products/{product_key}/devices/report/rt",
         |h, req: api::DeviceStatusReportRequest, ctx| async move { h.device_status_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::FAULT_DEVICE_REPORT, "/v1/products/{product_key}/fault/report/devices"),
+        &api::ops::FAULT_DEVICE_REPORT,
+        "/v1/products/{product_key}/fault/report/devices",
         |h, req: api::FaultDeviceReportRequest, ctx| async move { h.fault_device_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ALERT_DEVICE_REPORT, "/v1/products/{product_key}/alert/report/devices"),
+        &api::ops::ALERT_DEVICE_REPORT,
+        "/v1/products/{product_key}/alert/report/devices",
         |h, req: api::AlertDeviceReportRequest, ctx| async move { h.alert_device_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::FAULT_EVENT_REPORT, "/v1/products/{product_key}/fault/report/events"),
+        &api::ops::FAULT_EVENT_REPORT,
+        "/v1/products/{product_key}/fault/report/events",
         |h, req: api::FaultEventReportRequest, ctx| async move { h.fault_event_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ALERT_EVENT_REPORT, "/v1/products/{product_key}/alert/report/events"),
+        &api::ops::ALERT_EVENT_REPORT,
+        "/v1/products/{product_key}/alert/report/events",
         |h, req: api::AlertEventReportRequest, ctx| async move { h.alert_event_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::NEW_USERS_REPORT, "/v1/products/{product_key}/users/report/new"),
+        &api::ops::NEW_USERS_REPORT,
+        "/v1/products/{product_key}/users/report/new",
         |h, req: api::NewUsersReportRequest, ctx| async move { h.new_users_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACTIVE_USERS, "/v1/users/liveness_total"),
+        &api::ops::ACTIVE_USERS,
+        "/v1/users/liveness_total",
         |h, req: api::ActiveUsersRequest, ctx| async move { h.active_users(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::USER_LOCATIONS, "/v1/users/location"),
+        &api::ops::USER_LOCATIONS,
+        "/v1/users/location",
         |h, req: api::UserLocationsRequest, ctx| async move { h.user_locations(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::TOTAL_USERS_REPORT, "/v1/products/{product_key}/users/report/total"),
+        &api::ops::TOTAL_USERS_REPORT,
+        "/v1/products/{product_key}/users/report/total",
         |h, req: api::TotalUsersReportRequest, ctx| async move { h.total_users_report(req, ctx).await },
         H::reject,
     );

@@ -739,343 +739,331 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ADD_DEVICES, "/ISAPI/ContentMgmt/DeviceMgmt/addDevice?format=json"),
+        &api::ops::ADD_DEVICES,
+        "/ISAPI/ContentMgmt/DeviceMgmt/addDevice?format=json",
         |h, req: api::AddDevicesRequest, ctx| async move { h.add_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CHANNEL_INFO, "/ISAPI/ContentMgmt/DeviceMgmt/channelInfo?format=json"),
+        &api::ops::CHANNEL_INFO,
+        "/ISAPI/ContentMgmt/DeviceMgmt/channelInfo?format=json",
         |h, req: api::ChannelInfoRequest, ctx| async move { h.channel_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_DEVICES, "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json"),
+        &api::ops::DELETE_DEVICES,
+        "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
         |h, req: api::DeleteDevicesRequest, ctx| async move { h.delete_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_DEVICE, "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json"),
+        &api::ops::DELETE_DEVICE,
+        "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
         |h, req: api::DeleteDeviceRequest, ctx| async move { h.delete_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_DEVICES, "/ISAPI/ContentMgmt/DeviceMgmt/deviceList?format=json"),
+        &api::ops::SEARCH_DEVICES,
+        "/ISAPI/ContentMgmt/DeviceMgmt/deviceList?format=json",
         |h, req: api::SearchDevicesRequest, ctx| async move { h.search_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::REFRESH_DEVICE_INFO, "/ISAPI/ContentMgmt/DeviceMgmt/refreshDevInfo?format=json"),
+        &api::ops::REFRESH_DEVICE_INFO,
+        "/ISAPI/ContentMgmt/DeviceMgmt/refreshDevInfo?format=json",
         |h, req: api::RefreshDeviceInfoRequest, ctx| async move { h.refresh_device_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (
-            &api::ops::GET_DEVICE_EVENTS,
-            "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        ),
+        &api::ops::GET_DEVICE_EVENTS,
+        "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
         |h, req: api::GetDeviceEventsRequest, ctx| async move { h.get_device_events(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (
-            &api::ops::ADD_DEVICE_EVENTS,
-            "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        ),
+        &api::ops::ADD_DEVICE_EVENTS,
+        "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
         |h, req: api::AddDeviceEventsRequest, ctx| async move { h.add_device_events(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (
-            &api::ops::QUERY_SUBSCRIPTION_STATUS,
-            "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/queryStatus?format=json",
-        ),
+        &api::ops::QUERY_SUBSCRIPTION_STATUS,
+        "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/queryStatus?format=json",
         |h, req: api::QuerySubscriptionStatusRequest, ctx| async move { h.query_subscription_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SUBSCRIBE_RAW, "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json"),
+        &api::ops::SUBSCRIBE_RAW,
+        "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json",
         |h, req: api::SubscribeRawRequest, ctx| async move { h.subscribe_raw(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (
-            &api::ops::REMOVE_DEVICE_EVENTS,
-            "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        ),
+        &api::ops::REMOVE_DEVICE_EVENTS,
+        "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
         |h, req: api::RemoveDeviceEventsRequest, ctx| async move { h.remove_device_events(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UNSUBSCRIBE, "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}?format=json"),
+        &api::ops::UNSUBSCRIBE,
+        "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}?format=json",
         |h, req: api::UnsubscribeRequest, ctx| async move { h.unsubscribe(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::USER_CHECK, "/ISAPI/Security/userCheck?format=json"),
+        &api::ops::USER_CHECK,
+        "/ISAPI/Security/userCheck?format=json",
         |h, req: api::UserCheckRequest, ctx| async move { h.user_check(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ARM, "/ISAPI/SecurityCP/control/arm/{id}?ways={ways}&format=json"),
+        &api::ops::ARM,
+        "/ISAPI/SecurityCP/control/arm/{id}?ways={ways}&format=json",
         |h, req: api::ArmRequest, ctx| async move { h.arm(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::BYPASS_ZONES, "/ISAPI/SecurityCP/control/bypass?format=json"),
+        &api::ops::BYPASS_ZONES,
+        "/ISAPI/SecurityCP/control/bypass?format=json",
         |h, req: api::BypassZonesRequest, ctx| async move { h.bypass_zones(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::RECOVER_BYPASS, "/ISAPI/SecurityCP/control/bypassRecover?format=json"),
+        &api::ops::RECOVER_BYPASS,
+        "/ISAPI/SecurityCP/control/bypassRecover?format=json",
         |h, req: api::RecoverBypassRequest, ctx| async move { h.recover_bypass(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CLEAR_ALARM, "/ISAPI/SecurityCP/control/clearAlarm/{id}?format=json"),
+        &api::ops::CLEAR_ALARM,
+        "/ISAPI/SecurityCP/control/clearAlarm/{id}?format=json",
         |h, req: api::ClearAlarmRequest, ctx| async move { h.clear_alarm(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DISARM, "/ISAPI/SecurityCP/control/disarm/{id}?format=json"),
+        &api::ops::DISARM,
+        "/ISAPI/SecurityCP/control/disarm/{id}?format=json",
         |h, req: api::DisarmRequest, ctx| async move { h.disarm(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CONTROL_OUTPUTS, "/ISAPI/SecurityCP/control/outputs?format=json"),
+        &api::ops::CONTROL_OUTPUTS,
+        "/ISAPI/SecurityCP/control/outputs?format=json",
         |h, req: api::ControlOutputsRequest, ctx| async move { h.control_outputs(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::PERIPHERALS_STATUS, "/ISAPI/SecurityCP/status/exDevStatus?format=json"),
+        &api::ops::PERIPHERALS_STATUS,
+        "/ISAPI/SecurityCP/status/exDevStatus?format=json",
         |h, req: api::PeripheralsStatusRequest, ctx| async move { h.peripherals_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::PARTITIONS_STATUS, "/ISAPI/SecurityCP/status/subSystems?format=json"),
+        &api::ops::PARTITIONS_STATUS,
+        "/ISAPI/SecurityCP/status/subSystems?format=json",
         |h, req: api::PartitionsStatusRequest, ctx| async move { h.partitions_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ZONES_STATUS, "/ISAPI/SecurityCP/status/zones?format=json"),
+        &api::ops::ZONES_STATUS,
+        "/ISAPI/SecurityCP/status/zones?format=json",
         |h, req: api::ZonesStatusRequest, ctx| async move { h.zones_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GATEWAY_INFO, "/ISAPI/System/deviceInfo?format=json"),
+        &api::ops::GATEWAY_INFO,
+        "/ISAPI/System/deviceInfo?format=json",
         |h, req: api::GatewayInfoRequest, ctx| async move { h.gateway_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_GATEWAY_INFO, "/ISAPI/System/deviceInfo?format=json"),
+        &api::ops::SET_GATEWAY_INFO,
+        "/ISAPI/System/deviceInfo?format=json",
         |h, req: api::SetGatewayInfoRequest, ctx| async move { h.set_gateway_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_INFO, "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}"),
+        &api::ops::DEVICE_INFO,
+        "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
         |h, req: api::DeviceInfoRequest, ctx| async move { h.device_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_DEVICE_INFO, "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}"),
+        &api::ops::SET_DEVICE_INFO,
+        "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
         |h, req: api::SetDeviceInfoRequest, ctx| async move { h.set_device_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::TRIGGER_IO_OUTPUT, "/ISAPI/System/IO/outputs/{id}/trigger?format=json"),
+        &api::ops::TRIGGER_IO_OUTPUT,
+        "/ISAPI/System/IO/outputs/{id}/trigger?format=json",
         |h, req: api::TriggerIoOutputRequest, ctx| async move { h.trigger_io_output(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::IO_PORTS, "/ISAPI/System/IO?format=json"),
+        &api::ops::IO_PORTS,
+        "/ISAPI/System/IO?format=json",
         |h, req: api::IoPortsRequest, ctx| async move { h.io_ports(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::IP_ADDRESS, "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json"),
+        &api::ops::IP_ADDRESS,
+        "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
         |h, req: api::IpAddressRequest, ctx| async move { h.ip_address(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_IP_ADDRESS, "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json"),
+        &api::ops::SET_IP_ADDRESS,
+        "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
         |h, req: api::SetIpAddressRequest, ctx| async move { h.set_ip_address(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::NETWORK_INTERFACE, "/ISAPI/System/Network/interfaces/{id}?format=json"),
+        &api::ops::NETWORK_INTERFACE,
+        "/ISAPI/System/Network/interfaces/{id}?format=json",
         |h, req: api::NetworkInterfaceRequest, ctx| async move { h.network_interface(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_NETWORK_INTERFACE, "/ISAPI/System/Network/interfaces/{id}?format=json"),
+        &api::ops::SET_NETWORK_INTERFACE,
+        "/ISAPI/System/Network/interfaces/{id}?format=json",
         |h, req: api::SetNetworkInterfaceRequest, ctx| async move { h.set_network_interface(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::NETWORK_INTERFACES, "/ISAPI/System/Network/interfaces?format=json"),
+        &api::ops::NETWORK_INTERFACES,
+        "/ISAPI/System/Network/interfaces?format=json",
         |h, req: api::NetworkInterfacesRequest, ctx| async move { h.network_interfaces(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::REBOOT_GATEWAY, "/ISAPI/System/reboot?format=json"),
+        &api::ops::REBOOT_GATEWAY,
+        "/ISAPI/System/reboot?format=json",
         |h, req: api::RebootGatewayRequest, ctx| async move { h.reboot_gateway(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::REBOOT_DEVICE, "/ISAPI/System/reboot?format=json&devIndex={dev_index}"),
+        &api::ops::REBOOT_DEVICE,
+        "/ISAPI/System/reboot?format=json&devIndex={dev_index}",
         |h, req: api::RebootDeviceRequest, ctx| async move { h.reboot_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::TIME_ZONE, "/ISAPI/System/time/timeZone"),
+        &api::ops::TIME_ZONE,
+        "/ISAPI/System/time/timeZone",
         |h, req: api::TimeZoneRequest, ctx| async move { h.time_zone(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_TIME_ZONE, "/ISAPI/System/time/timeZone"),
+        &api::ops::SET_TIME_ZONE,
+        "/ISAPI/System/time/timeZone",
         |h, req: api::SetTimeZoneRequest, ctx| async move { h.set_time_zone(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GATEWAY_TIME, "/ISAPI/System/time?format=json"),
+        &api::ops::GATEWAY_TIME,
+        "/ISAPI/System/time?format=json",
         |h, req: api::GatewayTimeRequest, ctx| async move { h.gateway_time(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_GATEWAY_TIME, "/ISAPI/System/time?format=json"),
+        &api::ops::SET_GATEWAY_TIME,
+        "/ISAPI/System/time?format=json",
         |h, req: api::SetGatewayTimeRequest, ctx| async move { h.set_gateway_time(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_TIME, "/ISAPI/System/time?format=json&devIndex={dev_index}"),
+        &api::ops::DEVICE_TIME,
+        "/ISAPI/System/time?format=json&devIndex={dev_index}",
         |h, req: api::DeviceTimeRequest, ctx| async move { h.device_time(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_DEVICE_TIME, "/ISAPI/System/time?format=json&devIndex={dev_index}"),
+        &api::ops::SET_DEVICE_TIME,
+        "/ISAPI/System/time?format=json&devIndex={dev_index}",
         |h, req: api::SetDeviceTimeRequest, ctx| async move { h.set_device_time(req, ctx).await },
         H::reject,
     );

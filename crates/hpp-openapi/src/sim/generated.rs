@@ -1179,475 +1179,481 @@ pub fn router<H: Handlers>(handlers: Arc<H>) -> Router {
 /// spread over several hosts, such as a token host and an API host, starts one router per host).
 pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operation) -> bool) -> Router {
     let router = Router::new();
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::GET_TOKEN, "/api/hpcgw/v1/token/get"),
+        &api::ops::GET_TOKEN,
+        "/api/hpcgw/v1/token/get",
         |h, req: api::GetTokenRequest, ctx| async move { h.get_token(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_INSTALLERS, "/api/hpcgw/v1/installers/search"),
+        &api::ops::SEARCH_INSTALLERS,
+        "/api/hpcgw/v1/installers/search",
         |h, req: api::SearchInstallersRequest, ctx| async move { h.search_installers(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ADD_SITE, "/api/hpcgw/v1/site/add"),
+        &api::ops::ADD_SITE,
+        "/api/hpcgw/v1/site/add",
         |h, req: api::AddSiteRequest, ctx| async move { h.add_site(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_SITE, "/api/hpcgw/v1/site/{id}/delete"),
+        &api::ops::DELETE_SITE,
+        "/api/hpcgw/v1/site/{id}/delete",
         |h, req: api::DeleteSiteRequest, ctx| async move { h.delete_site(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_SITE, "/api/hpcgw/v1/site/{id}/update"),
+        &api::ops::UPDATE_SITE,
+        "/api/hpcgw/v1/site/{id}/update",
         |h, req: api::UpdateSiteRequest, ctx| async move { h.update_site(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SEARCH_SITES, "/api/hpcgw/v1/site/search"),
+        &api::ops::SEARCH_SITES,
+        "/api/hpcgw/v1/site/search",
         |h, req: api::SearchSitesRequest, ctx| async move { h.search_sites(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SHARE_SITE, "/api/hpcgw/v1/site/share"),
+        &api::ops::SHARE_SITE,
+        "/api/hpcgw/v1/site/share",
         |h, req: api::ShareSiteRequest, ctx| async move { h.share_site(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CANCEL_SITE_SHARE, "/api/hpcgw/v1/site/share/cancel/{id}"),
+        &api::ops::CANCEL_SITE_SHARE,
+        "/api/hpcgw/v1/site/share/cancel/{id}",
         |h, req: api::CancelSiteShareRequest, ctx| async move { h.cancel_site_share(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ASSIGN_SITE_MANAGERS, "/api/hpcgw/v2/site/assign"),
+        &api::ops::ASSIGN_SITE_MANAGERS,
+        "/api/hpcgw/v2/site/assign",
         |h, req: api::AssignSiteManagersRequest, ctx| async move { h.assign_site_managers(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SITE_MANAGERS, "/api/hpcgw/v1/site/sitemanagers"),
+        &api::ops::SITE_MANAGERS,
+        "/api/hpcgw/v1/site/sitemanagers",
         |h, req: api::SiteManagersRequest, ctx| async move { h.site_managers(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::HAND_OVER_SITE, "/api/hpcgw/v2/site/handover/share"),
+        &api::ops::HAND_OVER_SITE,
+        "/api/hpcgw/v2/site/handover/share",
         |h, req: api::HandOverSiteRequest, ctx| async move { h.hand_over_site(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SITE_CUSTOMERS, "/api/hpcgw/v2/site/customer/list"),
+        &api::ops::SITE_CUSTOMERS,
+        "/api/hpcgw/v2/site/customer/list",
         |h, req: api::SiteCustomersRequest, ctx| async move { h.site_customers(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SITE_CUSTOMER_DETAIL, "/api/hpcgw/v1/site/customer/detail"),
+        &api::ops::SITE_CUSTOMER_DETAIL,
+        "/api/hpcgw/v1/site/customer/detail",
         |h, req: api::SiteCustomerDetailRequest, ctx| async move { h.site_customer_detail(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router =
+        router.decoded(
+            &serves,
+            &handlers,
+            &api::ops::UPDATE_SITE_CUSTOMER_ACCOUNT,
+            "/api/hpcgw/v1/site/customer/account/update",
+            |h, req: api::UpdateSiteCustomerAccountRequest, ctx| async move {
+                h.update_site_customer_account(req, ctx).await
+            },
+            H::reject,
+        );
+    let router =
+        router.decoded(
+            &serves,
+            &handlers,
+            &api::ops::UPDATE_SITE_CUSTOMER_DEVICES,
+            "/api/hpcgw/v1/site/customer/devices/update",
+            |h, req: api::UpdateSiteCustomerDevicesRequest, ctx| async move {
+                h.update_site_customer_devices(req, ctx).await
+            },
+            H::reject,
+        );
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_SITE_CUSTOMER_ACCOUNT, "/api/hpcgw/v1/site/customer/account/update"),
-        |h, req: api::UpdateSiteCustomerAccountRequest, ctx| async move { h.update_site_customer_account(req, ctx).await },
-        H::reject,
-    );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
-        &serves,
-        &handlers,
-        (&api::ops::UPDATE_SITE_CUSTOMER_DEVICES, "/api/hpcgw/v1/site/customer/devices/update"),
-        |h, req: api::UpdateSiteCustomerDevicesRequest, ctx| async move { h.update_site_customer_devices(req, ctx).await },
-        H::reject,
-    );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
-        &serves,
-        &handlers,
-        (&api::ops::CANCEL_SITE_CUSTOMERS, "/api/hpcgw/v1/site/customer/cancle"),
+        &api::ops::CANCEL_SITE_CUSTOMERS,
+        "/api/hpcgw/v1/site/customer/cancle",
         |h, req: api::CancelSiteCustomersRequest, ctx| async move { h.cancel_site_customers(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SITE_HEALTH_REPORT, "/api/hpcgw/v1/site/health/report"),
+        &api::ops::SITE_HEALTH_REPORT,
+        "/api/hpcgw/v1/site/health/report",
         |h, req: api::SiteHealthReportRequest, ctx| async move { h.site_health_report(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ADD_DEVICES, "/api/hpcgw/v2/device/add"),
+        &api::ops::ADD_DEVICES,
+        "/api/hpcgw/v2/device/add",
         |h, req: api::AddDevicesRequest, ctx| async move { h.add_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_DEVICE, "/api/hpcgw/v1/device/delete"),
+        &api::ops::DELETE_DEVICE,
+        "/api/hpcgw/v1/device/delete",
         |h, req: api::DeleteDeviceRequest, ctx| async move { h.delete_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_DEVICE, "/api/hpcgw/v1/device/update"),
+        &api::ops::UPDATE_DEVICE,
+        "/api/hpcgw/v1/device/update",
         |h, req: api::UpdateDeviceRequest, ctx| async move { h.update_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::LIST_DEVICES, "/api/hpcgw/v1/device/list"),
+        &api::ops::LIST_DEVICES,
+        "/api/hpcgw/v1/device/list",
         |h, req: api::ListDevicesRequest, ctx| async move { h.list_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::LIST_CAMERAS, "/api/hpcgw/v1/device/camera/list"),
+        &api::ops::LIST_CAMERAS,
+        "/api/hpcgw/v1/device/camera/list",
         |h, req: api::ListCamerasRequest, ctx| async move { h.list_cameras(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_UPGRADE_STATE, "/api/hpcgw/v1/device/upgrade/state"),
+        &api::ops::DEVICE_UPGRADE_STATE,
+        "/api/hpcgw/v1/device/upgrade/state",
         |h, req: api::DeviceUpgradeStateRequest, ctx| async move { h.device_upgrade_state(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SET_CLOUD_ENABLE, "/api/hpcgw/v1/device/cloud/enable"),
+        &api::ops::SET_CLOUD_ENABLE,
+        "/api/hpcgw/v1/device/cloud/enable",
         |h, req: api::SetCloudEnableRequest, ctx| async move { h.set_cloud_enable(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::QUERY_PIN_CODE, "/api/hpcgw/v1/device/pincode/query"),
+        &api::ops::QUERY_PIN_CODE,
+        "/api/hpcgw/v1/device/pincode/query",
         |h, req: api::QueryPinCodeRequest, ctx| async move { h.query_pin_code(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPGRADE_DEVICE, "/api/hpcgw/v1/device/upgrade"),
+        &api::ops::UPGRADE_DEVICE,
+        "/api/hpcgw/v1/device/upgrade",
         |h, req: api::UpgradeDeviceRequest, ctx| async move { h.upgrade_device(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DEVICE_UPGRADE_PROGRESS, "/api/hpcgw/v1/device/upgrade/progress"),
+        &api::ops::DEVICE_UPGRADE_PROGRESS,
+        "/api/hpcgw/v1/device/upgrade/progress",
         |h, req: api::DeviceUpgradeProgressRequest, ctx| async move { h.device_upgrade_progress(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::QUERY_IOT_ABILITY, "/api/hpcgw/v1/device/iot/ability/query"),
+        &api::ops::QUERY_IOT_ABILITY,
+        "/api/hpcgw/v1/device/iot/ability/query",
         |h, req: api::QueryIotAbilityRequest, ctx| async move { h.query_iot_ability(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::IOT_ADD_RESULT, "/api/hpcgw/v1/device/iot/add/result"),
+        &api::ops::IOT_ADD_RESULT,
+        "/api/hpcgw/v1/device/iot/add/result",
         |h, req: api::IotAddResultRequest, ctx| async move { h.iot_add_result(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::WAKE_UP_CAMERA, "/api/hpcgw/v1/device/camera/wakeUp"),
+        &api::ops::WAKE_UP_CAMERA,
+        "/api/hpcgw/v1/device/camera/wakeUp",
         |h, req: api::WakeUpCameraRequest, ctx| async move { h.wake_up_camera(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::VIDEOS_BY_TIME, "/api/hpcgw/v1/video/by/time"),
+        &api::ops::VIDEOS_BY_TIME,
+        "/api/hpcgw/v1/video/by/time",
         |h, req: api::VideosByTimeRequest, ctx| async move { h.videos_by_time(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::MQ_SUBSCRIBE, "/api/hpcgw/v1/mq/subscribe"),
+        &api::ops::MQ_SUBSCRIBE,
+        "/api/hpcgw/v1/mq/subscribe",
         |h, req: api::MqSubscribeRequest, ctx| async move { h.mq_subscribe(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::MQ_MESSAGES, "/api/hpcgw/v1/mq/messages"),
+        &api::ops::MQ_MESSAGES,
+        "/api/hpcgw/v1/mq/messages",
         |h, req: api::MqMessagesRequest, ctx| async move { h.mq_messages(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::MQ_OFFSET, "/api/hpcgw/v1/mq/offset"),
+        &api::ops::MQ_OFFSET,
+        "/api/hpcgw/v1/mq/offset",
         |h, req: api::MqOffsetRequest, ctx| async move { h.mq_offset(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ALARM_PICTURE_URL, "/api/hpcgw/v1/alarm/pictureurl"),
+        &api::ops::ALARM_PICTURE_URL,
+        "/api/hpcgw/v1/alarm/pictureurl",
         |h, req: api::AlarmPictureUrlRequest, ctx| async move { h.alarm_picture_url(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::LIST_ARC_DEVICES, "/api/hpcgw/v1/arcservice/device/list"),
+        &api::ops::LIST_ARC_DEVICES,
+        "/api/hpcgw/v1/arcservice/device/list",
         |h, req: api::ListArcDevicesRequest, ctx| async move { h.list_arc_devices(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ENABLE_ARC_SERVICE, "/api/hpcgw/v1/arcservice/device/enable"),
+        &api::ops::ENABLE_ARC_SERVICE,
+        "/api/hpcgw/v1/arcservice/device/enable",
         |h, req: api::EnableArcServiceRequest, ctx| async move { h.enable_arc_service(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DISABLE_ARC_SERVICE, "/api/hpcgw/v1/arcservice/device/disable"),
+        &api::ops::DISABLE_ARC_SERVICE,
+        "/api/hpcgw/v1/arcservice/device/disable",
         |h, req: api::DisableArcServiceRequest, ctx| async move { h.disable_arc_service(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_ARC_EVENT_TYPES, "/api/hpcgw/v1/arcservice/event/type/update"),
+        &api::ops::UPDATE_ARC_EVENT_TYPES,
+        "/api/hpcgw/v1/arcservice/event/type/update",
         |h, req: api::UpdateArcEventTypesRequest, ctx| async move { h.update_arc_event_types(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_ARC_ACCOUNT_NUMBER, "/api/hpcgw/v1/arcservice/account/number/update"),
+        &api::ops::UPDATE_ARC_ACCOUNT_NUMBER,
+        "/api/hpcgw/v1/arcservice/account/number/update",
         |h, req: api::UpdateArcAccountNumberRequest, ctx| async move { h.update_arc_account_number(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ARC_SITE_INFO, "/api/hpcgw/v1/arcservice/site/{id}/info"),
+        &api::ops::ARC_SITE_INFO,
+        "/api/hpcgw/v1/arcservice/site/{id}/info",
         |h, req: api::ArcSiteInfoRequest, ctx| async move { h.arc_site_info(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ADD_PERSON, "/api/hpcgw/v1/person/add"),
+        &api::ops::ADD_PERSON,
+        "/api/hpcgw/v1/person/add",
         |h, req: api::AddPersonRequest, ctx| async move { h.add_person(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPDATE_PERSON, "/api/hpcgw/v1/person/update"),
+        &api::ops::UPDATE_PERSON,
+        "/api/hpcgw/v1/person/update",
         |h, req: api::UpdatePersonRequest, ctx| async move { h.update_person(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_PERSONS, "/api/hpcgw/v1/person/delete"),
+        &api::ops::DELETE_PERSONS,
+        "/api/hpcgw/v1/person/delete",
         |h, req: api::DeletePersonsRequest, ctx| async move { h.delete_persons(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::CONFIG_ACS_PRIVILEGE, "/api/hpcgw/v1/acs/privilege/config"),
+        &api::ops::CONFIG_ACS_PRIVILEGE,
+        "/api/hpcgw/v1/acs/privilege/config",
         |h, req: api::ConfigAcsPrivilegeRequest, ctx| async move { h.config_acs_privilege(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACS_PRIVILEGE_STATUS, "/api/hpcgw/v1/acs/privilege/status"),
+        &api::ops::ACS_PRIVILEGE_STATUS,
+        "/api/hpcgw/v1/acs/privilege/status",
         |h, req: api::AcsPrivilegeStatusRequest, ctx| async move { h.acs_privilege_status(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_ACS_PRIVILEGE, "/api/hpcgw/v1/acs/privilege/delete"),
+        &api::ops::DELETE_ACS_PRIVILEGE,
+        "/api/hpcgw/v1/acs/privilege/delete",
         |h, req: api::DeleteAcsPrivilegeRequest, ctx| async move { h.delete_acs_privilege(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SYNCHRONIZE_PERSONS, "/api/hpcgw/v1/person/synchronize"),
+        &api::ops::SYNCHRONIZE_PERSONS,
+        "/api/hpcgw/v1/person/synchronize",
         |h, req: api::SynchronizePersonsRequest, ctx| async move { h.synchronize_persons(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SYNC_PROGRESS, "/api/hpcgw/v1/person/synchronize/progress"),
+        &api::ops::SYNC_PROGRESS,
+        "/api/hpcgw/v1/person/synchronize/progress",
         |h, req: api::SyncProgressRequest, ctx| async move { h.sync_progress(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::SYNC_DETAILS, "/api/hpcgw/v1/person/synchronize/details"),
+        &api::ops::SYNC_DETAILS,
+        "/api/hpcgw/v1/person/synchronize/details",
         |h, req: api::SyncDetailsRequest, ctx| async move { h.sync_details(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ADD_HOT_SPARE, "/api/hpcgw/v1/hotspare/add"),
+        &api::ops::ADD_HOT_SPARE,
+        "/api/hpcgw/v1/hotspare/add",
         |h, req: api::AddHotSpareRequest, ctx| async move { h.add_hot_spare(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::HOT_SPARES, "/api/hpcgw/v1/hotspare/get"),
+        &api::ops::HOT_SPARES,
+        "/api/hpcgw/v1/hotspare/get",
         |h, req: api::HotSparesRequest, ctx| async move { h.hot_spares(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_HOT_SPARES, "/api/hpcgw/v1/hotspare/delete"),
+        &api::ops::DELETE_HOT_SPARES,
+        "/api/hpcgw/v1/hotspare/delete",
         |h, req: api::DeleteHotSparesRequest, ctx| async move { h.delete_hot_spares(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::HOT_SPARE_HEARTBEAT, "/api/hpcgw/v1/hotspare/heartbeat"),
+        &api::ops::HOT_SPARE_HEARTBEAT,
+        "/api/hpcgw/v1/hotspare/heartbeat",
         |h, req: api::HotSpareHeartbeatRequest, ctx| async move { h.hot_spare_heartbeat(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::UPLOAD_HOT_SPARE_FILE, "/api/hpcgw/v1/hotspare/file/upload"),
+        &api::ops::UPLOAD_HOT_SPARE_FILE,
+        "/api/hpcgw/v1/hotspare/file/upload",
         |h, req: api::UploadHotSpareFileRequest, ctx| async move { h.upload_hot_spare_file(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::HOT_SPARE_FILE_DOWNLOAD_URL, "/api/hpcgw/v1/hotspare/file/downloadurl"),
+        &api::ops::HOT_SPARE_FILE_DOWNLOAD_URL,
+        "/api/hpcgw/v1/hotspare/file/downloadurl",
         |h, req: api::HotSpareFileDownloadUrlRequest, ctx| async move { h.hot_spare_file_download_url(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::HOT_SPARE_FILES, "/api/hpcgw/v1/hotspare/file/get"),
+        &api::ops::HOT_SPARE_FILES,
+        "/api/hpcgw/v1/hotspare/file/get",
         |h, req: api::HotSpareFilesRequest, ctx| async move { h.hot_spare_files(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::DELETE_HOT_SPARE_FILE, "/api/hpcgw/v1/hotspare/file/delete"),
+        &api::ops::DELETE_HOT_SPARE_FILE,
+        "/api/hpcgw/v1/hotspare/file/delete",
         |h, req: api::DeleteHotSpareFileRequest, ctx| async move { h.delete_hot_spare_file(req, ctx).await },
         H::reject,
     );
-    let router = watchpost_core::sim::decode::route_decoded(
-        router,
+    let router = router.decoded(
         &serves,
         &handlers,
-        (&api::ops::ACTIVATE_OPSPACK, "/api/hpcgw/v1/vas/opspack/active"),
+        &api::ops::ACTIVATE_OPSPACK,
+        "/api/hpcgw/v1/vas/opspack/active",
         |h, req: api::ActivateOpspackRequest, ctx| async move { h.activate_opspack(req, ctx).await },
         H::reject,
     );

@@ -1,6 +1,8 @@
 //! EZVIZ open platform (`watchpost ezviz`): an app key and secret (a token is fetched from the
 //! token host), or a fixed access token with its area domain.
 
+use std::net::SocketAddr;
+
 use clap::{ArgMatches, Args, FromArgMatches as _};
 use serde_json::{json, Value};
 use watchpost::core::auth::Auth;
@@ -9,7 +11,7 @@ use watchpost::ezviz;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -74,9 +76,17 @@ impl Vendor for Ezviz {
         &["app_secret", "access_token"]
     }
 
-    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let builder = at.apply(ezviz::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let builder = ezviz::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
             let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
@@ -261,6 +271,10 @@ impl Sim {
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -1,5 +1,7 @@
 //! Gizwits Enterprise API (`watchpost gizwits`): the enterprise credentials and one product.
 
+use std::net::SocketAddr;
+
 use clap::{ArgMatches, Args, FromArgMatches as _};
 use serde_json::Value;
 use watchpost::core::operation::Operation;
@@ -7,7 +9,7 @@ use watchpost::gizwits;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -86,9 +88,17 @@ impl Vendor for Gizwits {
         &["enterprise_secret", "product_secret"]
     }
 
-    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let builder = at.apply(gizwits::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let builder = gizwits::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
             let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
@@ -229,6 +239,10 @@ impl Sim {
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -1,6 +1,8 @@
 //! Hikvision Device Gateway, ISAPI (`watchpost hikgw`): the gateway's address and an account
 //! (HTTP Digest or Basic); also the alarm stream (`events --follow`) and the video download.
 
+use std::net::SocketAddr;
+
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, FromArgMatches as _, ValueEnum as _};
 use serde_json::{json, Value};
@@ -10,7 +12,7 @@ use watchpost::hikgw;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -96,9 +98,17 @@ impl Vendor for HikGw {
         &["password"]
     }
 
-    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let builder = at.apply(hikgw::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let builder = hikgw::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
             let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
@@ -234,6 +244,10 @@ struct Sim(hikgw::sim::Simulator);
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -2,6 +2,8 @@
 //! fetched from the token host and names the area domain of every call), or a fixed access token
 //! with its area domain.
 
+use std::net::SocketAddr;
+
 use clap::{ArgMatches, Args, FromArgMatches as _};
 use serde_json::{json, Value};
 use watchpost::core::auth::Auth;
@@ -10,7 +12,7 @@ use watchpost::hpp;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, SimAt, Vendor};
+use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -73,9 +75,17 @@ impl Vendor for Hpp {
         &["secret_key", "access_token"]
     }
 
-    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>> {
         Box::pin(async move {
-            let builder = at.apply(hpp::sim::Simulator::builder(), |b, a| b.bind(a), |b, u| b.advertise(u));
+            let builder = hpp::sim::Simulator::builder().bind(listen);
+            let builder = match advertise {
+                Some(url) => builder.advertise(url),
+                None => builder,
+            };
             let sim = builder.start().await.map_err(|e| crate::demo::start_failed(self, &e))?;
             Ok(Box::new(Sim(sim)) as Box<dyn RunningSim>)
         })
@@ -264,6 +274,10 @@ impl Sim {
 impl RunningSim for Sim {
     fn base_url(&self) -> String {
         self.0.base_url()
+    }
+
+    fn local_addr(&self) -> SocketAddr {
+        self.0.local_addr()
     }
 
     fn connection(&self) -> Box<dyn Connection> {

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::future::Future;
+use std::net::SocketAddr;
 use std::pin::Pin;
 
 use clap::ArgMatches;
@@ -107,8 +108,13 @@ pub trait Vendor: Sync {
     /// The secret profile keys (`password`): each also as `<key>_env` and `<key>_file`.
     fn profile_secrets(&self) -> &'static [&'static str];
 
-    /// Starts the vendor's simulator where `at` says (default: a free loopback port).
-    fn start_sim(&'static self, at: SimAt) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>>;
+    /// Starts the vendor's simulator listening on `listen` (port 0: a free port) and handing out
+    /// `advertise` as its base URL (default `http://<bound address>`).
+    fn start_sim(
+        &'static self,
+        listen: SocketAddr,
+        advertise: Option<String>,
+    ) -> BoxFuture<'static, CliResult<Box<dyn RunningSim>>>;
 
     /// The parameter defaults a simulator of this vendor supplies (see
     /// [`Connection::defaults`]), known before it starts.
@@ -151,36 +157,6 @@ pub trait Connection {
     fn call<'a>(&'a self, op: &'static Operation, params: Value) -> BoxFuture<'a, CliResult<Value>>;
 }
 
-/// Where a simulator listens and the base URL it hands to clients (`watchpost sim --listen
-/// ADDR --advertise URL`); both default to the simulator kit's (a free loopback port).
-#[derive(Clone, Debug, Default)]
-pub struct SimAt {
-    /// The address to bind.
-    pub listen: Option<std::net::SocketAddr>,
-    /// The base URL clients are given.
-    pub advertise: Option<String>,
-}
-
-impl SimAt {
-    /// Applies the address and the advertised URL to a simulator builder through its `bind` and
-    /// `advertise` setters (every vendor's builder has both: `sim_settings_setters!`).
-    pub fn apply<B>(
-        &self,
-        builder: B,
-        bind: impl FnOnce(B, std::net::SocketAddr) -> B,
-        advertise: impl FnOnce(B, String) -> B,
-    ) -> B {
-        let builder = match self.listen {
-            Some(addr) => bind(builder, addr),
-            None => builder,
-        };
-        match &self.advertise {
-            Some(url) => advertise(builder, url.clone()),
-            None => builder,
-        }
-    }
-}
-
 /// A running simulator of one vendor.
 pub trait RunningSim {
     /// The base URL a client is configured with.
@@ -195,6 +171,9 @@ pub trait RunningSim {
 
     /// The `export` lines that point the CLI at this simulator.
     fn env_lines(&self) -> Vec<String>;
+
+    /// The address the simulator's (primary) host is bound to.
+    fn local_addr(&self) -> SocketAddr;
 
     /// Stops the simulator.
     fn shutdown(&self) -> BoxFuture<'_, ()>;

@@ -34,16 +34,12 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::future::Future;
-use std::sync::Arc;
 
 use bytes::Bytes;
 use serde_json::{Map, Value};
 
 use super::path::PathTemplate;
 use super::request::SimRequest;
-use super::response::SimResponse;
-use super::router::Router;
 use crate::operation::{Operation, Request};
 
 /// A request struct that a simulator can decode from what arrived on the wire: the exact inverse
@@ -415,40 +411,6 @@ impl SimRequest {
         sim.route = req.op.id;
         Ok(sim)
     }
-}
-
-/// Adds the route of `op` to `router` (when `serves(op)`): decode each request as `T` with its
-/// [`FromSimRequest`], then `call` the handler, or answer `reject(handlers, op, rejection)`.
-/// Every generated router (`router_for`) adds its routes through this.
-pub fn route_decoded<H, T, F, Fut>(
-    router: Router,
-    serves: &impl Fn(&'static Operation) -> bool,
-    handlers: &Arc<H>,
-    (op, template): (&'static Operation, &str),
-    call: F,
-    reject: fn(&H, &'static Operation, SimRejection) -> SimResponse,
-) -> Router
-where
-    H: Send + Sync + 'static,
-    T: FromSimRequest,
-    F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = SimResponse> + Send + 'static,
-{
-    if !serves(op) {
-        return router;
-    }
-    let handlers = handlers.clone();
-    router.route(op.method.clone(), template, op.id, move |req: SimRequest| {
-        let decoded = T::from_sim_request(&req);
-        let handlers = handlers.clone();
-        let call = decoded.map(|decoded| call(handlers.clone(), decoded, req));
-        async move {
-            match call {
-                Ok(answer) => answer.await,
-                Err(rejection) => reject(&handlers, op, rejection),
-            }
-        }
-    })
 }
 
 /// Checks that decoding inverts encoding for one request: deserializes `T` from `params` (a JSON

@@ -136,6 +136,31 @@ impl SimKit {
         Ok(url)
     }
 
+    /// Serves `router` as another host beside the primary one (as [`serve_extra`](Self::serve_extra)):
+    /// on `bind`, default the primary's IP on a free port; its URL is `advertise`, else the
+    /// advertised primary URL ([`SimSettings::advertise`]) with this host's port, else
+    /// `http://<bound address>`. For a vendor whose answers name a second host (an EZVIZ area
+    /// domain) reachable where the primary is.
+    ///
+    /// # Errors
+    /// When the address cannot be bound.
+    pub async fn serve_beside(
+        &mut self,
+        router: Router,
+        bind: Option<SocketAddr>,
+        advertise: Option<String>,
+    ) -> std::io::Result<String> {
+        let bind = bind.unwrap_or_else(|| SocketAddr::new(self.settings.bind.ip(), 0));
+        let host = self.start(router, bind, advertise.clone()).await?;
+        let port = host.server.addr().port();
+        let url = match (advertise, self.settings.advertise.as_deref().and_then(|a| with_port(a, port))) {
+            (None, Some(url)) => url,
+            _ => host.url.clone(),
+        };
+        self.extra.push(Host { url: url.clone(), ..host });
+        Ok(url)
+    }
+
     async fn start(&self, router: Router, bind: SocketAddr, advertise: Option<String>) -> std::io::Result<Host> {
         let options = ServeOptions {
             bind,
@@ -255,10 +280,72 @@ impl SimKit {
     }
 }
 
+/// `base` (an advertised URL, `scheme://host[:port][/...]`) with its port replaced by `port`;
+/// `None` when `base` has no `scheme://host`.
+pub fn with_port(base: &str, port: u16) -> Option<String> {
+    let (scheme, rest) = base.split_once("://")?;
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
+        None => authority.split(':').next().unwrap_or_default().to_owned(),
+    };
+    (!scheme.is_empty() && !host.is_empty() && host != "[]").then(|| format!("{scheme}://{host}:{port}"))
+}
+
 impl Drop for SimKit {
     fn drop(&mut self) {
         self.write_coverage();
     }
+}
+
+/// Generates, inside a vendor's `impl Simulator`, the accessors every simulator shares,
+/// delegating to its [`SimKit`] field named as the argument: `base_url`, `local_addr`, `faults`,
+/// `journal`, `hits`, `requests_total`, `unhit_operations` and `shutdown`.
+#[macro_export]
+macro_rules! sim_kit_accessors {
+    ($kit:ident) => {
+        /// The advertised base URL of the simulator's (primary) host, without a trailing slash.
+        pub fn base_url(&self) -> String {
+            self.$kit.base_url()
+        }
+
+        /// The address the simulator's (primary) host is bound to, whatever it advertises.
+        pub fn local_addr(&self) -> ::std::net::SocketAddr {
+            self.$kit.local_addr().unwrap_or_else(|| ::std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        }
+
+        /// Fault controls of every host, for any request or one operation
+        /// (`faults().on(&ops::X).fail_next(..)`).
+        pub fn faults(&self) -> $crate::sim::Faults {
+            self.$kit.faults()
+        }
+
+        /// Every request every host received (operation, method, path and query, redacted
+        /// headers, body, status, who answered).
+        pub fn journal(&self) -> $crate::sim::Journal {
+            self.$kit.journal()
+        }
+
+        /// Requests received for operation `op_id` (faulted ones included), on any host.
+        pub fn hits(&self, op_id: &str) -> u64 {
+            self.$kit.hits(op_id)
+        }
+
+        /// Requests received by every host, unmatched ones included.
+        pub fn requests_total(&self) -> u64 {
+            self.$kit.requests_total()
+        }
+
+        /// Simulated operations never called so far.
+        pub fn unhit_operations(&self) -> Vec<&'static str> {
+            self.$kit.unhit_operations()
+        }
+
+        /// Stops every host (and writes the coverage record when asked to).
+        pub async fn shutdown(&self) {
+            self.$kit.shutdown().await;
+        }
+    };
 }
 
 /// Generates, inside a vendor's `impl SimulatorBuilder`, the setters every simulator builder
@@ -296,4 +383,18 @@ macro_rules! sim_settings_setters {
             self
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_port;
+
+    #[test]
+    fn with_port_keeps_the_scheme_and_host() {
+        assert_eq!(with_port("http://sim.example:8080", 9000).as_deref(), Some("http://sim.example:9000"));
+        assert_eq!(with_port("https://10.0.0.5/", 9000).as_deref(), Some("https://10.0.0.5:9000"));
+        assert_eq!(with_port("http://[::1]:80/x", 9000).as_deref(), Some("http://[::1]:9000"));
+        assert_eq!(with_port("sim.example:8080", 9000), None);
+        assert_eq!(with_port("http://", 9000), None);
+    }
 }

@@ -132,7 +132,7 @@ pub use decode::{FromSimRequest, SimRejection};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
 pub use faults::{Faults, OperationFaults};
 pub use journal::{Answer, Journal, JournalEntry};
-pub use kit::{SimKit, SimSettings};
+pub use kit::{with_port, SimKit, SimSettings};
 pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
 pub use request::SimRequest;
 pub use response::SimResponse;
@@ -145,7 +145,7 @@ pub use token::{IssuedToken, TokenCheck, TokenStore};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Locks a mutex, ignoring poisoning: simulator state stays usable after a handler panicked.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

@@ -11,6 +11,7 @@ use futures_util::future::BoxFuture;
 use futures_util::FutureExt;
 use http::Method;
 
+use super::decode::{FromSimRequest, SimRejection};
 use super::faults::Faults;
 use super::path::PathTemplate;
 use super::request::SimRequest;
@@ -98,6 +99,41 @@ impl Router {
         let template = PathTemplate::parse(template);
         self.routes.push(Route { method, template, name, handler: boxed(handler) });
         self
+    }
+
+    /// Adds the route of the spec operation `op` at `template` when `serves(op)`: each request
+    /// decodes into `T` ([`FromSimRequest`]) and is answered by `call(handlers, decoded,
+    /// request)`, or by `reject(handlers, op, rejection)` when it does not decode. The generated
+    /// `router_for` of every vendor simulator calls it once per operation.
+    pub fn decoded<H, T, F, Fut>(
+        self,
+        serves: &impl Fn(&'static Operation) -> bool,
+        handlers: &Arc<H>,
+        op: &'static Operation,
+        template: &str,
+        call: F,
+        reject: fn(&H, &'static Operation, SimRejection) -> SimResponse,
+    ) -> Self
+    where
+        H: Send + Sync + 'static,
+        T: FromSimRequest,
+        F: Fn(Arc<H>, T, SimRequest) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = SimResponse> + Send + 'static,
+    {
+        if !serves(op) {
+            return self;
+        }
+        let handlers = handlers.clone();
+        self.route(op.method.clone(), template, op.id, move |req: SimRequest| {
+            let handlers = handlers.clone();
+            let call = T::from_sim_request(&req).map(|decoded| call(handlers.clone(), decoded, req));
+            async move {
+                match call {
+                    Ok(answer) => answer.await,
+                    Err(rejection) => reject(&handlers, op, rejection),
+                }
+            }
+        })
     }
 
     /// Adds a route for a spec [`Operation`]: its method, path template and id as the name.
