@@ -125,6 +125,7 @@ pub mod router;
 pub mod scripted;
 pub mod server;
 pub mod stream;
+pub mod subscriptions;
 pub mod token;
 
 pub use basic::{BasicOutcome, BasicServer};
