@@ -60,7 +60,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 use watchpost_core::sim::subscriptions::Subscriptions;
-use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, Faults, Journal, SimKit, SimSettings, StreamChunk};
+use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, SimKit, SimSettings, StreamChunk};
 
 pub use alarms::Raised;
 pub use state::{PanelState, PartitionState, RelayState, ZoneState};
@@ -293,15 +293,7 @@ impl Simulator {
         Self::builder().config(config).start().await
     }
 
-    /// The advertised base URL (default `http://127.0.0.1:<port>`).
-    pub fn base_url(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The address the simulator is bound to (its primary host), whatever it advertises.
-    pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-    }
+    watchpost_core::sim_kit_accessors!(kit);
 
     /// A client builder for this simulator: its base URL and credentials.
     pub fn client_builder(&self) -> crate::ClientBuilder {
@@ -323,18 +315,6 @@ impl Simulator {
         &self.shared.config.password
     }
 
-    /// The fault controls of the kit (latency, canned failures, resets, truncation), for any
-    /// request or one operation (`faults().on(&ops::X)`).
-    pub fn faults(&self) -> Faults {
-        self.kit.faults()
-    }
-
-    /// Every request received so far (operation, method, path and query, redacted headers,
-    /// body, status, who answered).
-    pub fn journal(&self) -> Journal {
-        self.kit.journal()
-    }
-
     /// The Digest verifier (to expire nonces, count failures and stale challenges).
     pub fn digest(&self) -> &DigestServer {
         &self.digest
@@ -343,21 +323,6 @@ impl Simulator {
     /// The Basic verifier (its counters).
     pub fn basic(&self) -> &BasicServer {
         &self.basic
-    }
-
-    /// Requests served for an operation id.
-    pub fn hits(&self, op_id: &str) -> u64 {
-        self.kit.hits(op_id)
-    }
-
-    /// Operation ids that no request reached yet.
-    pub fn unhit_operations(&self) -> Vec<&'static str> {
-        self.kit.unhit_operations()
-    }
-
-    /// Requests served in total.
-    pub fn requests_total(&self) -> u64 {
-        self.kit.requests_total()
     }
 
     /// The IDs of the devices on the gateway, in the order they were added.

@@ -108,6 +108,7 @@
 //! # }
 //! ```
 
+pub mod accessors;
 pub mod basic;
 mod body;
 mod conn;
