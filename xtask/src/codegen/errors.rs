@@ -530,8 +530,8 @@ description = "Data exception."
             "pub fn is_success(&self) -> bool {\nmatches!(self, XCode::DeviceOffline)",
             "0x2 => Some(XCode::DataException),\n0x20 => Some(XCode::DataException),",
             "pub fn resolve(code: Option<&str>, error_code: Option<u64>) -> Self {",
-            "pub fn class_under(&self, group: Option<Status>) -> ErrorClass {",
-            "group.map_or(ErrorClass::Permanent, Status::class)",
+            "pub fn class_under(&self, group: Option<super::Status>) -> ErrorClass {",
+            "group.map_or(ErrorClass::Permanent, super::Status::class)",
         ] {
             assert!(out.contains(want), "missing {want:?} in\n{out}");
         }
