@@ -271,24 +271,15 @@ fn add_device(s: &mut GatewayState, d: DeviceIn, layout: (u32, u32, u32)) -> Dev
     out
 }
 
-fn search_device(x: &DeviceState) -> SearchDevice {
-    SearchDevice {
-        dev_index: x.dev_index.clone(),
-        dev_name: x.info.device_name.clone(),
-        dev_mode: x.info.model.clone(),
-        dev_type: Some(x.dev_type.clone()),
-        protocol_type: Some(x.protocol_type.clone()),
-        ehome_params: Some(EhomeParamsOut {
-            ehome_id: Some(x.ehome_id.clone()),
-            heart_interval: Some(10),
-            heart_exceeded_count: Some(3),
-        }),
-        dev_status: Some(if x.online { DevStatus::Online } else { DevStatus::Offline }),
-        active_status: x.online.then_some(true),
-        video_channel_num: Some(1),
-        visual_verification: Some(x.visual_verification),
-        isapi_user_bound: Some(false),
+fn search_device(x: &DeviceState) -> Value {
+    let mut v = json!({"devIndex": x.dev_index, "devName": x.info.device_name, "devMode": x.info.model,
+        "devType": x.dev_type, "protocolType": x.protocol_type, "devStatus": DevStatus::Offline,
+        "EhomeParams": {"EhomeID": x.ehome_id, "heartInterval": 10, "heartExceededCount": 3},
+        "videoChannelNum": 1, "visualVerification": x.visual_verification, "isapiUserBound": false});
+    if x.online {
+        (v["devStatus"], v["activeStatus"]) = (json!(DevStatus::Online), json!(true));
     }
+    v
 }
 
 fn matches_filter(f: &SearchFilter, x: &DeviceState) -> bool {
@@ -302,62 +293,42 @@ fn matches_filter(f: &SearchFilter, x: &DeviceState) -> bool {
         && f.visual_verification.is_none_or(|v| v == x.visual_verification)
 }
 
-fn ex_dev_status(p: &PanelState) -> ExDevStatusMsg {
-    let on_off = |on: bool| Some(if on { OnOffStatus::On } else { OnOffStatus::Off });
-    let (no, normal) = (Some(false), Some(Charge::Normal));
-    let output_mods = vec![OutputMod {
-        id: 1,
-        seq: Some("Q12345678".to_owned()),
-        status: Some(LinkStatus::Online),
-        tamper_evident: no,
-        charge: normal.clone(),
-    }];
-    let outputs = p.relays.iter().map(|r| Output {
-        id: r.id,
-        name: Some(format!("Relay {}", r.id)),
-        status: on_off(r.on),
-        tamper_evident: no,
-        charge: normal.clone(),
-        linkage: Some(r.linkage.clone()),
+/// `ExDevStatus`: one output module, the relays, sirens and repeaters of a panel.
+fn ex_dev_status(p: &PanelState) -> Value {
+    let on_off = |on: bool| if on { OnOffStatus::On } else { OnOffStatus::Off };
+    let link = |online: bool| if online { LinkStatus::Online } else { LinkStatus::Offline };
+    let item = |key: &str, id: u32, (member, extra): (&str, Value), status: Value, charge: Charge| {
+        json!({ key: {"id": id, member: extra, "name": format!("{key} {id}"), "status": status,
+            "tamperEvident": false, "charge": charge} })
+    };
+    let outputs = p.relays.iter().map(|r| {
+        let linkage = ("linkage", json!(r.linkage));
+        let mut o = item("Output", r.id, linkage, json!(on_off(r.on)), Charge::Normal);
+        o["Output"]["name"] = json!(format!("Relay {}", r.id));
+        o
     });
-    let sirens = p.sirens.iter().map(|&(id, on)| Siren {
-        id,
-        seq: Some(format!("S{id:08}")),
-        name: Some(format!("Siren {id}")),
-        status: on_off(on),
-        tamper_evident: no,
-        charge: normal.clone(),
+    let sirens = p
+        .sirens
+        .iter()
+        .map(|&(id, on)| item("Siren", id, ("seq", json!(format!("S{id:08}"))), json!(on_off(on)), Charge::Normal));
+    let repeaters = p.repeaters.iter().map(|&(id, online)| {
+        item("Repeater", id, ("seq", json!(format!("R{id:08}"))), json!(link(online)), Charge::LowPower)
     });
-    let repeaters = p.repeaters.iter().map(|&(id, online)| Repeater {
-        id,
-        seq: Some(format!("R{id:08}")),
-        name: Some(format!("Repeater {id}")),
-        status: Some(if online { LinkStatus::Online } else { LinkStatus::Offline }),
-        tamper_evident: no,
-        charge: Some(Charge::LowPower),
-    });
-    let (outputs, sirens, repeaters) = (outputs.collect(), sirens.collect(), repeaters.collect());
-    ExDevStatusMsg { ex_dev_status: ExDevStatus { output_mods, outputs, sirens, repeaters } }
+    let module = json!({"OutputMod": {"id": 1, "seq": "Q12345678", "status": LinkStatus::Online,
+        "tamperEvident": false, "charge": Charge::Normal}});
+    json!({"ExDevStatus": {"OutputModList": [module], "OutputList": outputs.collect::<Vec<_>>(),
+        "SirenList": sirens.collect::<Vec<_>>(), "RepeaterList": repeaters.collect::<Vec<_>>()}})
 }
 
-fn channel_info(d: &DeviceState) -> ChannelInfo {
-    let channel = |id: u32, name: String| Channel {
-        id: Some(i64::from(id)),
-        name: Some(name),
-        channel_type: Some(ChannelType::Analog),
-        status: None,
-    };
-    ChannelInfo {
-        video_channels: vec![Channel {
-            id: Some(1),
-            name: Some("Camera 01".to_owned()),
-            channel_type: Some(ChannelType::Digital),
-            status: Some(if d.online { ChannelStatus::Online } else { ChannelStatus::Offline }),
-        }],
-        alarm_in_channels: d.inputs.iter().map(|(id, _, name)| channel(*id, name.clone())).collect(),
-        alarm_out_channels: d.outputs.iter().map(|(id, _)| channel(*id, format!("Output {id}"))).collect(),
-        audio_channels: Vec::new(),
-    }
+/// `ChannelInfo`: one video channel, the alarm inputs and outputs.
+fn channel_info(d: &DeviceState) -> Value {
+    let channel = |id: u32, name: String| json!({"Channel": {"id": id, "name": name, "type": ChannelType::Analog}});
+    let status = if d.online { ChannelStatus::Online } else { ChannelStatus::Offline };
+    json!({"ChannelInfo": {
+        "VideoChannel": [{"Channel": {"id": 1, "name": "Camera 01", "type": ChannelType::Digital, "status": status}}],
+        "AlarmInChannel": d.inputs.iter().map(|(id, _, name)| channel(*id, name.clone())).collect::<Vec<_>>(),
+        "AlarmOutChannel": d.outputs.iter().map(|(id, _)| channel(*id, format!("Output {id}"))).collect::<Vec<_>>(),
+    }})
 }
 
 impl Handlers for Shared {
@@ -379,7 +350,7 @@ impl Handlers for Shared {
     }
 
     async fn channel_info(&self, r: api::ChannelInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| json(&ChannelInfoMsg { channel_info: channel_info(d) }))
+        self.on_device(&ctx, &r.dev_index, false, |d| json(&channel_info(d)))
     }
 
     async fn delete_devices(&self, r: api::DeleteDevicesRequest, ctx: SimRequest) -> SimResponse {
@@ -413,16 +384,10 @@ impl Handlers for Shared {
             check(d.max_result > 0, SubStatus::BadParameters)?;
             let f = d.filter.unwrap_or_default();
             let all = s.order.iter().filter_map(|id| s.devices.get(id)).filter(|x| matches_filter(&f, x));
-            let matches: Vec<SearchDevice> = all.map(search_device).collect();
-            let total = u32::try_from(matches.len()).unwrap_or(u32::MAX);
-            let page: Vec<_> = matches.into_iter().skip(d.position as usize).take(d.max_result as usize).collect();
-            json(&SearchResultMsg {
-                search_result: SearchResult {
-                    num_of_matches: Some(u32::try_from(page.len()).unwrap_or(u32::MAX)),
-                    total_matches: Some(total),
-                    match_list: page,
-                },
-            })
+            let matches: Vec<&DeviceState> = all.collect();
+            let page = matches.iter().skip(d.position as usize).take(d.max_result as usize);
+            let page: Vec<Value> = page.map(|x| json!({ "Device": search_device(x) })).collect();
+            json(&json!({"SearchResult": {"numOfMatches": page.len(), "totalMatches": matches.len(), "MatchList": page}}))
         })
     }
 
@@ -676,19 +641,13 @@ impl Handlers for Shared {
 
     async fn io_ports(&self, r: api::IoPortsRequest, ctx: SimRequest) -> SimResponse {
         self.on_device(&ctx, &r.dev_index, false, |d| {
-            let input = |(id, enable, name): &(u32, bool, String)| IoInputPort {
-                id: *id,
-                enable: Some(*enable),
-                triggering: Some(IoLevel::High),
-                name: Some(name.clone()),
+            let input = |(id, enable, name): &(u32, bool, String)| {
+                json!({"IOInputPort": {"id": id, "enable": enable, "triggering": IoLevel::High, "name": name}})
             };
-            let output =
-                |&(id, _): &(u32, IoLevel)| IoOutputPort { id, enable: Some(true), name: Some(format!("Output {id}")) };
-            let list = IoPortList {
-                inputs: d.inputs.iter().map(input).collect(),
-                outputs: d.outputs.iter().map(output).collect(),
-            };
-            json(&IoPortListMsg { io_port_list: list })
+            let output = |(id, _): &(u32, IoLevel)| json!({"IOOutputPort": {"id": id, "enable": true, "name": format!("Output {id}")}});
+            let inputs: Vec<Value> = d.inputs.iter().map(input).collect();
+            let outputs: Vec<Value> = d.outputs.iter().map(output).collect();
+            json(&json!({"IOPortList": {"IOInputPortList": inputs, "IOOutputPortList": outputs}}))
         })
     }
 
