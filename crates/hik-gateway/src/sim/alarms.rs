@@ -126,25 +126,31 @@ impl Shared {
         };
         Raised { delivered: self.deliver(dev, &EventKind::CidAlarm, alert), uuid }
     }
+}
 
-    /// Takes a device online or offline and raises `devStatusChanged`.
-    pub(crate) fn raise_dev_status(&self, dev: &str, online: bool) -> Raised {
-        let uuid = self.next_uuid();
+impl super::Simulator {
+    /// Takes a device online or offline and raises `devStatusChanged` (sent even for offline:
+    /// the gateway reports it).
+    pub fn raise_dev_status(&self, dev: &str, online: bool) -> Raised {
+        let sh = &self.shared;
+        let uuid = sh.next_uuid();
         let alert = {
-            let mut s = lock(&self.state);
+            let mut s = lock(&sh.state);
             let Some(d) = s.devices.get_mut(dev) else { return Raised { delivered: 0, uuid } };
             d.online = online;
-            let mut m = Self::alert(d, "devStatusChanged", "device status about online or offline changed");
+            let mut m = Shared::alert(d, "devStatusChanged", "device status about online or offline changed");
             m.insert("status".into(), json!(if online { "online" } else { "offline" }));
             m
         };
-        Raised { delivered: self.deliver(dev, &EventKind::DevStatusChanged, alert), uuid }
+        Raised { delivered: sh.deliver(dev, &EventKind::DevStatusChanged, alert), uuid }
     }
 
-    /// Raises a video verification alarm and stores its video file: what happened and the URL.
-    pub(crate) fn raise_video_review(&self, dev: &str, code: CidCode, zone: u32) -> (Raised, String) {
-        let uuid = self.next_uuid();
-        let Some(d) = lock(&self.state).devices.get(dev).cloned() else {
+    /// Raises a video verification alarm (`videoReview`) and stores its video file; returns
+    /// what happened and the `videoURL`.
+    pub fn raise_video_review(&self, dev: &str, code: CidCode, zone: u32) -> (Raised, String) {
+        let sh = &self.shared;
+        let uuid = sh.next_uuid();
+        let Some(d) = lock(&sh.state).devices.get(dev).cloned() else {
             return (Raised { delivered: 0, uuid }, String::new());
         };
         let local = local_time(d.clock_skew, d.utc_offset);
@@ -152,11 +158,11 @@ impl Shared {
         let hash = hex::encode(<md5::Md5 as md5::Digest>::digest(format!("{dev}/{uuid}").as_bytes())).to_uppercase();
         let url = format!("/HikGatewayStorage/pic?{hash}Q{:08}_CH02_{stamp}.mp4", uuid.parse::<u64>().unwrap_or(0));
         let video: Vec<u8> =
-            (0..self.config.video_size).map(|i| (i as u64).wrapping_mul(2_654_435_761).to_le_bytes()[1]).collect();
-        lock(&self.state).videos.insert(url.clone(), Bytes::from(video));
+            (0..sh.config.video_size).map(|i| (i as u64).wrapping_mul(2_654_435_761).to_le_bytes()[1]).collect();
+        lock(&sh.state).videos.insert(url.clone(), Bytes::from(video));
         let partition =
             d.panel.as_ref().and_then(|p| p.zones.iter().find(|z| z.id == zone).map(|z| z.partition)).unwrap_or(0);
-        let mut params = self.cid_body(&d, &code, partition, zone, 2, &uuid);
+        let mut params = sh.cid_body(&d, &code, partition, zone, 2, &uuid);
         if let Value::Object(m) = &mut params {
             // 9.14 spells the zone `ZoneNo` here.
             if let Some(z) = m.remove("zoneNo") {
@@ -164,9 +170,9 @@ impl Shared {
             }
             m.insert("videoURL".into(), json!(url));
         }
-        let mut m = Self::alert(&d, "videoReview", "video review");
+        let mut m = Shared::alert(&d, "videoReview", "video review");
         m.insert("VideoReview".into(), json!({"HikCIDParams": params, "protocolType": "HikCIDProtocol"}));
-        let delivered = if d.online { self.deliver(dev, &EventKind::VideoReview, m) } else { 0 };
+        let delivered = if d.online { sh.deliver(dev, &EventKind::VideoReview, m) } else { 0 };
         (Raised { delivered, uuid }, url)
     }
 }

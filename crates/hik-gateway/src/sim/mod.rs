@@ -353,18 +353,6 @@ impl Simulator {
         self.shared.emit_cid(dev_index, code, partition, zone, if zone > 0 { 1 } else { 5 })
     }
 
-    /// Takes a device online or offline and raises `devStatusChanged` (sent even for offline:
-    /// the gateway reports it).
-    pub fn raise_dev_status(&self, dev_index: &str, online: bool) -> Raised {
-        self.shared.raise_dev_status(dev_index, online)
-    }
-
-    /// Raises a video verification alarm (`videoReview`) and stores its video file; returns
-    /// what happened and the `videoURL`.
-    pub fn raise_video_review(&self, dev_index: &str, code: CidCode, zone: u32) -> (Raised, String) {
-        self.shared.raise_video_review(dev_index, code, zone)
-    }
-
     /// Stores a video file for `path_and_query` (served by the download URL).
     pub fn add_video(&self, path_and_query: &str, data: impl Into<Bytes>) {
         lock(&self.shared.state).videos.insert(path_and_query.to_owned(), data.into());
