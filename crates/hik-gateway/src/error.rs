@@ -85,48 +85,9 @@ impl StatusCode {
 pub use crate::generated::codes::{code_class, code_max_attempts, code_safe_to_retry, HikErrorExt, SubStatus};
 
 impl SubStatus {
-    /// Every sub-status of table A.2 (the same as [`SubStatus::ALL`]).
-    pub const KNOWN: &'static [SubStatus] = SubStatus::ALL;
-
-    /// The sub-status for its name (exact, then case-insensitive); unknown names are kept
-    /// ([`SubStatus::from_code`]).
-    pub fn from_name(name: &str) -> Self {
-        Self::from_code(name)
-    }
-
-    /// The name as the gateway sends it (the seed's misspellings included).
+    /// The name as the gateway sends it (the seed's misspellings included): [`SubStatus::as_str`].
     pub fn name(&self) -> &str {
         self.as_str()
-    }
-
-    /// What can be done about a failure with this sub-status (`None` for unknown ones: use the
-    /// status code's class); the same as [`SubStatus::documented_class`].
-    pub fn known_class(&self) -> Option<ErrorClass> {
-        self.documented_class()
-    }
-}
-
-impl SubStatus {
-    /// The sub-status of a status body: by name when there is one, else by error code
-    /// (`0x60000040` is also accepted for the 9-digit `tokenTimeout` of A.2), else `Other`.
-    pub fn resolve(name: Option<&str>, error_code: Option<u64>) -> Self {
-        match (name.map(str::trim).filter(|n| !n.is_empty()), error_code) {
-            (Some(n), _) => Self::from_name(n),
-            (None, Some(0x6000_0040)) => SubStatus::TokenTimeout,
-            (None, Some(c)) => Self::from_error_code(c).unwrap_or_else(|| SubStatus::Other(format!("0x{c:X}"))),
-            (None, None) => SubStatus::Other(String::new()),
-        }
-    }
-
-    /// What can be done about a failure with this sub-status under `status` (the status code's
-    /// class for an unknown sub-status).
-    pub fn class_under(&self, status: Option<StatusCode>) -> ErrorClass {
-        self.known_class().unwrap_or_else(|| status.map_or(ErrorClass::Permanent, StatusCode::class))
-    }
-
-    /// Whether the sub-status means the request succeeded (`ok`, `riskPassword`, `rebootRequired`).
-    pub fn is_success(&self) -> bool {
-        matches!(self, SubStatus::Ok | SubStatus::RiskPassword | SubStatus::RebootRequired)
     }
 }
 
@@ -165,7 +126,7 @@ impl HikStatusExt for Error {
         let mut parts = detail.split(", errorCode=");
         let status_code = parts.next().and_then(|s| s.parse::<i64>().ok()).map(StatusCode::from_value);
         let error_code = parts.next().and_then(parse_error_code);
-        Some(HikStatus { status_code, sub_status: SubStatus::from_name(code), error_code })
+        Some(HikStatus { status_code, sub_status: SubStatus::from_code(code), error_code })
     }
 }
 
@@ -234,8 +195,9 @@ pub fn status_error(op: &str, http_status: Option<u16>, status: &ResponseStatus)
     let text = status.error_msg.as_deref().or(status.status_string.as_deref());
     let message = Some(vendor_message(text, status_code, status.error_code.or_else(|| sub.error_code())));
     let lockout = status_lockout(status);
-    let auth_failure =
-        http_status == Some(401) || matches!(sub.known_class(), Some(ErrorClass::AuthRejected)) || !lockout.is_empty();
+    let auth_failure = http_status == Some(401)
+        || matches!(sub.documented_class(), Some(ErrorClass::AuthRejected))
+        || !lockout.is_empty();
     if lockout.locked == Some(true) {
         return Error::AuthLocked { op: op.to_owned(), status: http_status, code, message, lockout };
     }
@@ -331,9 +293,9 @@ mod tests {
 
     #[test]
     fn every_sub_status_of_the_seed_is_typed() {
-        assert_eq!(SubStatus::KNOWN.len(), TABLE.len());
+        assert_eq!(SubStatus::ALL.len(), TABLE.len());
         for &(status, name, code) in TABLE {
-            let s = SubStatus::from_name(name);
+            let s = SubStatus::from_code(name);
             assert!(!matches!(s, SubStatus::Other(_)), "{name}");
             assert_eq!(s.name(), name);
             assert_eq!(s.error_code(), Some(code), "{name}");

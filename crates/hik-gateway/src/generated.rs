@@ -4112,11 +4112,27 @@ pub mod codes {
                 0x6000000F => Some(SubStatus::BadVersion),
                 0x6000003F => Some(SubStatus::RequestMemoryNull),
                 0x600000040 => Some(SubStatus::TokenTimeout),
+                0x60000040 => Some(SubStatus::TokenTimeout),
                 0x6000005F => Some(SubStatus::PassworLlenNoMoreThan16),
                 0x60001009 => Some(SubStatus::DiskError),
                 0x70000001 => Some(SubStatus::RebootRequired),
                 _ => None,
             }
+        }
+
+        /// The code of a status body: by its text when there is one, else by its numeric error code
+        /// (an unknown one kept as `0x…` text), else `Other("")`.
+        pub fn resolve(code: Option<&str>, error_code: Option<u64>) -> Self {
+            match (code.map(str::trim).filter(|c| !c.is_empty()), error_code) {
+                (Some(c), _) => Self::from_code(c),
+                (None, Some(n)) => Self::from_error_code(n).unwrap_or_else(|| SubStatus::Other(format!("0x{n:X}"))),
+                (None, None) => SubStatus::Other(String::new()),
+            }
+        }
+
+        /// Whether the code reports success (a status carrying it is not an error).
+        pub fn is_success(&self) -> bool {
+            matches!(self, SubStatus::Ok | SubStatus::RiskPassword | SubStatus::RebootRequired)
         }
 
         /// The group the seed files the code under (`None` for an unknown code).
@@ -4183,6 +4199,13 @@ pub mod codes {
                 SubStatus::RebootRequired => Some(crate::error::StatusCode::RebootRequired),
                 SubStatus::Other(_) => None,
             }
+        }
+
+        /// What can be done about the code under `group`: its documented class, else the group's
+        /// (`ErrorClass::Permanent` without either).
+        pub fn class_under(&self, group: Option<crate::error::StatusCode>) -> ErrorClass {
+            self.documented_class()
+                .unwrap_or_else(|| group.map_or(ErrorClass::Permanent, crate::error::StatusCode::class))
         }
     }
 

@@ -72,6 +72,13 @@ pub fn validate(table: Option<&RawErrors>, rows: &[RawErrorCode], bad: &mut dyn 
         })
     });
     let group_fn = t.group_fn.clone().unwrap_or_else(|| "group".to_owned());
+    match (&t.group_class, &group_type) {
+        (Some(f), Some(_)) if !is_snake_ident(f) => {
+            fail(format!("[errors]: group_class `{f}` is not a snake_case Rust identifier"))
+        }
+        (Some(_), None) => fail("[errors]: group_class needs group_type".to_owned()),
+        _ => {}
+    }
     if !is_snake_ident(&group_fn) {
         fail(format!("[errors]: group_fn `{group_fn}` is not a snake_case Rust identifier"));
     }
@@ -112,10 +119,13 @@ pub fn validate(table: Option<&RawErrors>, rows: &[RawErrorCode], bad: &mut dyn 
         if r.description.trim().is_empty() {
             fail(format!("{at}: description is empty"));
         }
-        if let Some(n) = r.error_code {
+        for &n in r.error_code.iter().chain(&r.error_code_aliases) {
             if !numbers.insert(n) {
                 fail(format!("{at}: duplicate error_code {n:#X}"));
             }
+        }
+        if !r.error_code_aliases.is_empty() && r.error_code.is_none() {
+            fail(format!("{at}: error_code_aliases needs an error_code"));
         }
         match (&r.group, &group_type) {
             (Some(g), Some(_)) if !is_camel_ident(g) => fail(format!("{at}: group `{g}` is not a variant name")),
@@ -142,6 +152,8 @@ pub fn validate(table: Option<&RawErrors>, rows: &[RawErrorCode], bad: &mut dyn 
             error_code: r.error_code,
             group: r.group.clone(),
             is: r.is.clone(),
+            success: r.success,
+            error_code_aliases: r.error_code_aliases.clone(),
         });
     }
     ok.then(|| ErrorTable {
@@ -156,6 +168,7 @@ pub fn validate(table: Option<&RawErrors>, rows: &[RawErrorCode], bad: &mut dyn 
         ext_method: t.ext_method.clone(),
         group_type,
         group_fn,
+        group_class: t.group_class.clone(),
         codes,
     })
 }
@@ -277,12 +290,28 @@ pub fn render(out: &mut String, t: &ErrorTable, vendor_title: &str) {
         emit!(out, "pub fn from_error_code(error_code: u64) -> Option<Self> {{");
         emit!(out, "match error_code {{");
         for c in &t.codes {
-            if let Some(n) = c.error_code {
+            for n in c.error_code.iter().chain(&c.error_code_aliases) {
                 emit!(out, "{n:#X} => Some({e}::{}),", c.variant);
             }
         }
         emit!(out, "_ => None,");
         emit!(out, "}}\n}}\n");
+        emit!(out, "/// The code of a status body: by its text when there is one, else by its numeric error code");
+        emit!(out, "/// (an unknown one kept as `0x…` text), else `Other(\"\")`.");
+        emit!(out, "pub fn resolve(code: Option<&str>, error_code: Option<u64>) -> Self {{");
+        emit!(out, "match (code.map(str::trim).filter(|c| !c.is_empty()), error_code) {{");
+        emit!(out, "(Some(c), _) => Self::from_code(c),");
+        emit!(
+            out,
+            "(None, Some(n)) => Self::from_error_code(n).unwrap_or_else(|| {e}::Other(format!(\"0x{{n:X}}\"))),"
+        );
+        emit!(out, "(None, None) => {e}::Other(String::new()),");
+        emit!(out, "}}\n}}\n");
+    }
+    if t.codes.iter().any(|c| c.success) {
+        set_fn(out, t, "Whether the code reports success (a status carrying it is not an error).", "is_success", |c| {
+            c.success
+        });
     }
     if let Some(group) = &t.group_type {
         match_fn(
@@ -293,6 +322,17 @@ pub fn render(out: &mut String, t: &ErrorTable, vendor_title: &str) {
             |c| format!("Some({group}::{})", c.group.as_deref().unwrap_or_default()),
             "None",
         );
+        if let Some(class) = &t.group_class {
+            emit!(out, "/// What can be done about the code under `group`: its documented class, else the group's");
+            emit!(out, "/// (`ErrorClass::{}` without either).", t.unknown_class);
+            emit!(out, "pub fn class_under(&self, group: Option<{group}>) -> ErrorClass {{");
+            emit!(
+                out,
+                "self.documented_class().unwrap_or_else(|| group.map_or(ErrorClass::{}, {group}::{class}))",
+                t.unknown_class
+            );
+            emit!(out, "}}\n");
+        }
     }
     for p in t.predicates() {
         let list: Vec<&str> = t.codes.iter().filter(|c| c.is.iter().any(|x| x == p)).map(|c| c.text.as_str()).collect();
@@ -475,6 +515,30 @@ description = "Data exception."
             assert!(out.contains(want), "missing {want:?} in\n{out}");
         }
         assert!(!out.contains("http_status"), "{out}");
+    }
+
+    #[test]
+    fn success_aliases_and_group_class_are_generated() {
+        let rows = ROWS
+            .replace("is = [\"device_offline\"]", "success = true\nerror_code = 0x1\ngroup = \"Ok\"")
+            .replace("max_attempts = 2", "error_code = 0x2\nerror_code_aliases = [0x20]\ngroup = \"Busy\"");
+        let head = format!("{HEAD}group_type = \"Status\"\ngroup_class = \"class\"\n");
+        let t = table(&format!("{head}{rows}")).unwrap();
+        let mut out = String::new();
+        render(&mut out, &t, "X cloud");
+        for want in [
+            "pub fn is_success(&self) -> bool {\nmatches!(self, XCode::DeviceOffline)",
+            "0x2 => Some(XCode::DataException),\n0x20 => Some(XCode::DataException),",
+            "pub fn resolve(code: Option<&str>, error_code: Option<u64>) -> Self {",
+            "pub fn class_under(&self, group: Option<super::Status>) -> ErrorClass {",
+            "group.map_or(ErrorClass::Permanent, super::Status::class)",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
+        let e = table(&format!("{head}{}", rows.replace("[0x20]", "[0x1]"))).unwrap_err();
+        assert!(e.join("\n").contains("duplicate error_code 0x1"), "{e:?}");
+        let e = table(&format!("{HEAD}group_class = \"class\"\n{ROWS}")).unwrap_err();
+        assert!(e.join("\n").contains("group_class needs group_type"), "{e:?}");
     }
 
     #[test]

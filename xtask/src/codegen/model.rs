@@ -47,6 +47,8 @@ pub struct ErrorTable {
     pub group_type: Option<String>,
     /// The group method's name.
     pub group_fn: String,
+    /// The group type's class method, when the spec names one.
+    pub group_class: Option<String>,
     /// The rows, in spec order.
     pub codes: Vec<ErrorCode>,
 }
@@ -91,6 +93,10 @@ pub struct ErrorCode {
     pub group: Option<String>,
     /// Predicate names.
     pub is: Vec<String>,
+    /// Reports success.
+    pub success: bool,
+    /// Further numeric codes read as this one.
+    pub error_code_aliases: Vec<u64>,
 }
 
 /// A member of a request struct that pagination writes.

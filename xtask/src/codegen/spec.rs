@@ -52,6 +52,9 @@ pub struct RawErrors {
     pub group_type: Option<String>,
     /// Name of the method returning the group. Default `group`.
     pub group_fn: Option<String>,
+    /// Name of the group type's method giving the class of a whole group (`fn(self) ->
+    /// ErrorClass`): generates `class_under`, the class of an unknown code under its group.
+    pub group_class: Option<String>,
 }
 
 /// How the generated `Display` writes a code.
@@ -104,6 +107,12 @@ pub struct RawErrorCode {
     /// Predicates (`device_offline` → `is_device_offline()`) true for this code.
     #[serde(default)]
     pub is: Vec<String>,
+    /// The code reports success (a status body carrying it is not an error): `is_success()`.
+    #[serde(default)]
+    pub success: bool,
+    /// Other numeric codes the service is known to send for it (`from_error_code` accepts them).
+    #[serde(default)]
+    pub error_code_aliases: Vec<u64>,
 }
 
 /// The `[vendor]` table.

@@ -7,8 +7,15 @@ use md5::{Digest as _, Md5};
 
 use crate::models::{
     AddressingType, Arming, Charge, DevType, DeviceInfo, DeviceType, HostAddress, IoLevel, IpAddress, IpVersion,
-    LinkStatus, Linkage, OnOffStatus, ProtocolType, ZoneStatus,
+    Linkage, ProtocolType, ZoneStatus,
 };
+use crate::time::IsoDateTime;
+
+/// The local time of a clock skewed by `skew` seconds at `offset`.
+pub(crate) fn local_time(skew: i64, offset: i32) -> IsoDateTime {
+    let now = i64::try_from(watchpost_core::clock::unix_now().as_secs()).unwrap_or(0);
+    IsoDateTime::from_unix(now + skew, offset)
+}
 
 /// One partition of a simulated panel.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -191,15 +198,10 @@ impl DeviceState {
                 boot_version: Some("V1.0.0".to_owned()),
                 boot_released_date: Some("build 190801".to_owned()),
                 hardware_version: Some("0x0".to_owned()),
-                encoder_version: None,
-                encoder_released_date: None,
-                decoder_version: None,
-                decoder_released_date: None,
-                software_version: None,
                 device_type: Some(DeviceType::SecurityCp),
                 telecontrol_id: Some(1),
-                operation_system: None,
                 dev_type: Some(0x2d),
+                ..DeviceInfo::default()
             },
             time_zone: "CST-8:00:00".to_owned(),
             clock_skew: 0,
@@ -208,24 +210,6 @@ impl DeviceState {
             inputs: (1..=layout.0 * layout.1).map(|i| (i, true, format!("Zone {i}"))).collect(),
             outputs: (1..=layout.2).map(|i| (i, IoLevel::Low)).collect(),
             panel: Some(PanelState::new(layout.0, layout.1, layout.2)),
-        }
-    }
-
-    /// The panel's relays in `ExDevStatus` form.
-    pub(crate) fn relay_status(on: bool) -> OnOffStatus {
-        if on {
-            OnOffStatus::On
-        } else {
-            OnOffStatus::Off
-        }
-    }
-
-    /// A repeater's link status.
-    pub(crate) fn link_status(online: bool) -> LinkStatus {
-        if online {
-            LinkStatus::Online
-        } else {
-            LinkStatus::Offline
         }
     }
 }
@@ -269,15 +253,10 @@ impl GatewayState {
                 boot_version: Some("V1.0.0".to_owned()),
                 boot_released_date: Some("build 190101".to_owned()),
                 hardware_version: Some("0x0".to_owned()),
-                encoder_version: None,
-                encoder_released_date: None,
-                decoder_version: None,
-                decoder_released_date: None,
                 software_version: Some("V1.3.0".to_owned()),
                 device_type: Some(DeviceType::Gateway),
-                telecontrol_id: None,
                 operation_system: Some("Linux".to_owned()),
-                dev_type: None,
+                ..DeviceInfo::default()
             },
             clock_skew: 0,
             utc_offset: 8 * 3600,
@@ -305,5 +284,14 @@ impl GatewayState {
     pub(crate) fn remove(&mut self, dev_index: &str) -> Option<DeviceState> {
         self.order.retain(|d| d != dev_index);
         self.devices.remove(dev_index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fixture_uuids_are_hyphenated_and_stable() {
+        let a = super::uuid_from("x");
+        assert_eq!((a.clone(), a.len(), a.matches('-').count()), (super::uuid_from("x"), 36, 4));
     }
 }

@@ -108,6 +108,7 @@
 //! # }
 //! ```
 
+pub mod accessors;
 pub mod basic;
 mod body;
 mod conn;
@@ -125,6 +126,7 @@ pub mod router;
 pub mod scripted;
 pub mod server;
 pub mod stream;
+pub mod subscriptions;
 pub mod token;
 
 pub use basic::{BasicOutcome, BasicServer};
