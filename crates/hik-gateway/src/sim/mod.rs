@@ -293,7 +293,7 @@ impl Simulator {
         Self::builder().config(config).start().await
     }
 
-    watchpost_core::sim_kit_accessors!(kit);
+    watchpost_core::sim_kit_accessors!(kit, own_shutdown);
 
     /// A client builder for this simulator: its base URL and credentials.
     pub fn client_builder(&self) -> crate::ClientBuilder {

@@ -300,10 +300,20 @@ impl Drop for SimKit {
 
 /// Generates, inside a vendor's `impl Simulator`, the accessors every simulator shares,
 /// delegating to its [`SimKit`] field named as the argument: `base_url`, `local_addr`, `faults`,
-/// `journal`, `hits`, `requests_total`, `unhit_operations` and `shutdown`.
+/// `journal`, `hits`, `requests_total`, `unhit_operations` and `shutdown`
+/// (`sim_kit_accessors!(kit, own_shutdown)` leaves `shutdown` to the vendor, e.g. to end its
+/// streams first).
 #[macro_export]
 macro_rules! sim_kit_accessors {
     ($kit:ident) => {
+        $crate::sim_kit_accessors!($kit, own_shutdown);
+
+        /// Stops every host (and writes the coverage record when asked to).
+        pub async fn shutdown(&self) {
+            self.$kit.shutdown().await;
+        }
+    };
+    ($kit:ident, own_shutdown) => {
         /// The advertised base URL of the simulator's (primary) host, without a trailing slash.
         pub fn base_url(&self) -> String {
             self.$kit.base_url()
@@ -339,11 +349,6 @@ macro_rules! sim_kit_accessors {
         /// Simulated operations never called so far.
         pub fn unhit_operations(&self) -> Vec<&'static str> {
             self.$kit.unhit_operations()
-        }
-
-        /// Stops every host (and writes the coverage record when asked to).
-        pub async fn shutdown(&self) {
-            self.$kit.shutdown().await;
         }
     };
 }

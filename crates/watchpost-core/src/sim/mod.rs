@@ -108,7 +108,6 @@
 //! # }
 //! ```
 
-pub mod accessors;
 pub mod basic;
 mod body;
 mod conn;
