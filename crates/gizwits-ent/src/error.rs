@@ -53,26 +53,10 @@ pub struct ErrorEnvelope {
 impl ErrorEnvelope {
     /// Parses an error body; `None` when the body is not a JSON object with an `error_code`.
     pub fn parse(body: &[u8]) -> Option<Self> {
-        let first = body.iter().find(|b| !b.is_ascii_whitespace())?;
-        if *first != b'{' {
-            return None;
-        }
-        let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-        let obj = v.as_object()?;
-        if !obj.contains_key("error_code") {
-            return None;
-        }
-        // A detail that is an object or array is not text: keep the code and message anyway.
-        let mut clean = obj.clone();
-        for key in ["detail", "detail_message"] {
-            if clean.get(key).is_some_and(|d| d.is_object() || d.is_array()) {
-                clean.remove(key);
-            }
-        }
-        if clean.get("error_message").is_some_and(|d| d.is_object() || d.is_array()) {
-            clean.remove("error_message");
-        }
-        serde_json::from_value(serde_json::Value::Object(clean)).ok()
+        let serde_json::Value::Object(mut obj) = serde_json::from_slice(body).ok()? else { return None };
+        // A message or detail that is an object or array is not text: keep the code anyway.
+        obj.retain(|k, v| k == "error_code" || !(v.is_object() || v.is_array()));
+        obj.contains_key("error_code").then(|| serde_json::from_value(serde_json::Value::Object(obj)).ok())?
     }
 
     /// The typed code.
