@@ -4769,6 +4769,142 @@ impl crate::Client {
     }
 }
 
+impl crate::pagination::Paginated for SearchUsersRequest {
+    type Item = super::models::User;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.search_users_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for SearchBoundUsersRequest {
+    type Item = super::models::User;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.search_bound_users_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for SearchDevicesRequest {
+    type Item = super::models::Device;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.search_devices_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for DeviceOnlineRecordsRequest {
+    type Item = super::models::OnlineRecord;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.device_online_records_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for DeviceCommandsRequest {
+    type Item = super::models::CommandLog;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.device_commands_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for DeviceDataRequest {
+    type Item = super::models::DataRecord;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.device_data_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for ActivatedDevicesRequest {
+    type Item = super::models::DeviceReportEntry;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.activated_devices_stream(&req)
+    }
+}
+
+impl crate::pagination::Paginated for ActiveDevicesRequest {
+    type Item = super::models::DeviceReportEntry;
+
+    #[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`
+    fn stream(
+        &self,
+        client: &crate::Client,
+        page_size: Option<u32>,
+    ) -> watchpost_core::paginate::ItemStream<Self::Item> {
+        let mut req = self.clone();
+        if let Some(n) = page_size {
+            req.limit = Some(n.into());
+        }
+        client.active_devices_stream(&req)
+    }
+}
+
 /// Calls the operation `op_id` of Gizwits Enterprise API with `params`, a JSON object keyed by wire names, and
 /// returns its response as JSON (`null` for operations without one): the CLI's generic call.
 ///

@@ -13,14 +13,10 @@ use watchpost_core::operation::ToRequest;
 use watchpost_core::paginate::ItemStream;
 use watchpost_core::Result;
 
-use crate::generated::{
-    ActivatedDevicesRequest, ActiveDevicesRequest, DeviceCommandsRequest, DeviceDataRequest,
-    DeviceOnlineRecordsRequest, SearchBoundUsersRequest, SearchDevicesRequest, SearchUsersRequest,
-};
-use crate::models;
 use crate::Client;
 
-/// A request whose response is a paginated list (`{"meta": ..., "objects": [...]}`).
+/// A request whose response is a paginated list (`{"meta": ..., "objects": [...]}`), implemented
+/// by the generator for every operation with `[operation.pagination]` in `spec/gizwits.toml`.
 pub trait Paginated: ToRequest {
     /// The type of the list's items.
     type Item: DeserializeOwned + Send + 'static;
@@ -28,32 +24,6 @@ pub trait Paginated: ToRequest {
     /// The list as a stream: the generated `<fn>_stream` of the operation, with `limit` set to
     /// `page_size` when given.
     fn stream(&self, client: &Client, page_size: Option<u32>) -> ItemStream<Self::Item>;
-}
-
-macro_rules! paginated {
-    ($($req:ident => $item:ident, $stream:ident;)*) => {$(
-        impl Paginated for $req {
-            type Item = models::$item;
-
-            fn stream(&self, client: &Client, page_size: Option<u32>) -> ItemStream<Self::Item> {
-                match page_size {
-                    Some(n) => client.$stream(&self.clone().limit(n)),
-                    None => client.$stream(self),
-                }
-            }
-        }
-    )*};
-}
-
-paginated! {
-    SearchUsersRequest => User, search_users_stream;
-    SearchBoundUsersRequest => User, search_bound_users_stream;
-    SearchDevicesRequest => Device, search_devices_stream;
-    DeviceOnlineRecordsRequest => OnlineRecord, device_online_records_stream;
-    DeviceCommandsRequest => CommandLog, device_commands_stream;
-    DeviceDataRequest => DataRecord, device_data_stream;
-    ActivatedDevicesRequest => DeviceReportEntry, activated_devices_stream;
-    ActiveDevicesRequest => DeviceReportEntry, active_devices_stream;
 }
 
 impl Client {

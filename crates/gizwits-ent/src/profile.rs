@@ -2,9 +2,7 @@
 //! the quota's reset instant.
 //!
 //! The classifier has no side effect: the pipeline feeds every response's `X-RateLimit-*`
-//! headers to the client's limiter and holds the limiter for a throttled answer's
-//! `retry_after` itself (until this branch, the profile held the limiter from inside
-//! `classify`).
+//! headers to the client's limiter and holds it for a throttled answer's `retry_after`.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -55,11 +53,9 @@ pub(crate) fn classify(resp: &RawResponse, clock: &dyn Clock) -> Result<()> {
     let message = envelope.message();
     let status = Some(status);
     Err(match code.class_for_status(status) {
-        ErrorClass::AuthExpired => {
-            Error::Auth { op, status, code: code_text, message, expired: true, lockout: Default::default() }
-        }
-        ErrorClass::AuthRejected => {
-            Error::Auth { op, status, code: code_text, message, expired: false, lockout: Default::default() }
+        class @ (ErrorClass::AuthExpired | ErrorClass::AuthRejected) => {
+            let expired = class == ErrorClass::AuthExpired;
+            Error::Auth { op, status, code: code_text, message, expired, lockout: Default::default() }
         }
         ErrorClass::RateLimited => {
             let now = clock.unix_now();

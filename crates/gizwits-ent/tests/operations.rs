@@ -458,6 +458,11 @@ async fn the_simulator_answers_like_the_documented_wire() -> Result<()> {
         "5010",
         "another product's token"
     );
+    // A parameter the generated decoder refuses is the documented 5002 (form invalid).
+    for (name, value) in [("is_online", "yes"), ("limit", "-1"), ("type", "")] {
+        let bad = Request::new(&ops::SEARCH_DEVICES).path_param("product_key", PRODUCT_KEY).query(name, value);
+        assert_eq!(code(&raw.execute(bad.header("authorization", &auth)?).await?), (400, "5002".to_owned()), "{name}");
+    }
     sim.expire_tokens();
     assert_eq!(code(&raw.execute(detail(PRODUCT_KEY, Some(&auth))?).await?), (400, "5011".to_owned()));
     assert_eq!(code(&raw.execute(token(PRODUCT_KEY, "wrong")).await?), (400, "5005".to_owned()));

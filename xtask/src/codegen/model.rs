@@ -146,6 +146,8 @@ pub struct Vendor {
     pub client: String,
     /// Rust path of the client methods' error type.
     pub error: String,
+    /// Rust path of the trait implemented for every paginated request, if any.
+    pub paginated: Option<String>,
 }
 
 /// The response of an operation.

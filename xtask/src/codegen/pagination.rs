@@ -128,6 +128,31 @@ pub fn render_streams(out: &mut String, spec: &Spec) {
     }
 }
 
+/// Implements the vendor's `paginated` trait for every paginated request: its item type, and its
+/// `<fn>_stream` with `limit` set to the page size when one is given.
+pub fn render_paginated(out: &mut String, spec: &Spec) {
+    let Some(t) = &spec.vendor.paginated else { return };
+    for op in spec.operations.iter() {
+        let Some(p) = &op.pagination else { continue };
+        emit!(out, "impl {t} for {} {{", op.struct_name());
+        emit!(out, "type Item = {};\n", p.item);
+        emit!(out, "#[allow(clippy::useless_conversion)] // the page size member may be wider than `u32`");
+        emit!(
+            out,
+            "fn stream(&self, client: &{}, page_size: Option<u32>) -> watchpost_core::paginate::ItemStream<Self::Item> {{",
+            spec.vendor.client
+        );
+        emit!(out, "let mut req = self.clone();");
+        emit!(out, "if let Some(n) = page_size {{");
+        let value = if p.limit.optional { "Some(n.into())" } else { "n.into()" };
+        emit!(out, "req.{} = {value};", p.limit.path);
+        emit!(out, "}}");
+        emit!(out, "client.{}_stream(&req)", op.fn_name);
+        emit!(out, "}}");
+        emit!(out, "}}\n");
+    }
+}
+
 fn render_stream(out: &mut String, op: &Op, p: &Pagination) {
     let (what, start_doc) = match p.style {
         PageStyle::Page => ("page number", format!("page `{}` (default {})", p.position.path, p.first_page)),

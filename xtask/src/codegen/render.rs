@@ -562,6 +562,7 @@ fn render_client(out: &mut String, spec: &Spec) {
     }
     super::pagination::render_streams(out, spec);
     emit!(out, "}}\n");
+    super::pagination::render_paginated(out, spec);
 }
 
 /// `pub mod requests`: every request struct, for `use vendor::requests::*`.
@@ -936,5 +937,44 @@ response = "models::Page"
             assert!(out.replace("    ", "").contains(&want.replace("    ", "")), "missing {want:?} in\n{out}");
         }
         assert!(!out.contains("impl Default for DeviceListRequest"), "new() still takes the body");
+    }
+
+    #[test]
+    fn a_vendor_paginated_trait_is_implemented_for_every_paginated_request() {
+        let ops = r#"
+[[operation]]
+id = "user.list"
+fn = "user_list"
+section = "2.1"
+method = "GET"
+path = "/v1/users"
+summary = "List users"
+response = "models::Users"
+  [[operation.param]]
+  name = "skip"
+  in = "query"
+  type = "u32"
+  doc = "Offset"
+  [[operation.param]]
+  name = "limit"
+  in = "query"
+  type = "u32"
+  doc = "Page size"
+  [operation.pagination]
+  style = "offset"
+  offset = "skip"
+  limit = "limit"
+  items = "objects"
+  item = "models::User"
+"#;
+        let with = render(&spec(&format!("paginated = \"crate::pagination::Paginated\"\n{ops}")));
+        for want in [
+            "impl crate::pagination::Paginated for UserListRequest {\ntype Item = super::models::User;",
+            "fn stream(&self, client: &crate::Client, page_size: Option<u32>) -> watchpost_core::paginate::ItemStream<Self::Item> {",
+            "if let Some(n) = page_size {\nreq.limit = Some(n.into());\n}\nclient.user_list_stream(&req)",
+        ] {
+            assert!(with.replace("    ", "").contains(want), "missing {want:?} in\n{with}");
+        }
+        assert!(!render(&spec(ops)).contains("Paginated"), "no trait without `paginated`");
     }
 }

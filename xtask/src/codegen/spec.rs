@@ -135,6 +135,9 @@ pub struct RawVendor {
     /// Error type of the generated client methods.
     #[serde(default = "default_error")]
     pub error: String,
+    /// A trait the generator implements for every paginated request (`type Item` and
+    /// `fn stream(&self, &Client, Option<u32>) -> ItemStream<Item>`); none when absent.
+    pub paginated: Option<String>,
 }
 
 fn default_error() -> String {

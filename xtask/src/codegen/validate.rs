@@ -62,6 +62,8 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
         errs.vendor(format!("error: {e}"));
         String::new()
     });
+    let paginated =
+        v.paginated.as_ref().and_then(|t| resolve_type(t).map_err(|e| errs.vendor(format!("paginated: {e}"))).ok());
     if raw.operations.is_empty() {
         errs.vendor("no [[operation]]".to_owned());
     }
@@ -99,6 +101,7 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             seed: v.seed.trim().to_owned(),
             client,
             error,
+            paginated,
         },
         output: format!("{crate_prefix}{}", v.output),
         sim_output: v

@@ -88,38 +88,32 @@ fn initial_attrs() -> Map<String, Value> {
 
 struct Place(&'static str, &'static str, &'static str, f64, f64);
 
-const GUANGZHOU: Place = Place("China", "Guangdong", "Guangzhou", 113.280637, 23.125178);
-const SHENZHEN: Place = Place("China", "Guangdong", "Shenzhen", 114.057868, 22.543099);
-const BEIJING: Place = Place("China", "Beijing", "Beijing", 116.407526, 39.90403);
+const PLACES: [Place; 3] = [
+    Place("China", "Guangdong", "Guangzhou", 113.280637, 23.125178),
+    Place("China", "Guangdong", "Shenzhen", 114.057868, 22.543099),
+    Place("China", "Beijing", "Beijing", 116.407526, 39.90403),
+];
 
-#[allow(clippy::too_many_arguments)]
-fn device(
-    did: &str,
-    mac: &str,
-    place: &Place,
-    online: bool,
-    disabled: bool,
-    created_at: i64,
-    online_latest: i64,
-    issues: Vec<(String, bool, bool)>,
-) -> SimDevice {
+/// A device at `PLACES[place]`, online or not, created at and last online at the given times.
+fn device(did: &str, mac: &str, place: usize, online: bool, (created_at, online_latest): (i64, i64)) -> SimDevice {
+    let Place(country, region, city, longitude, latitude) = PLACES.get(place % PLACES.len()).unwrap_or(&PLACES[0]);
     SimDevice {
         did: did.to_owned(),
         mac: mac.to_owned(),
         passcode: format!("{:06}", mac.bytes().map(u64::from).sum::<u64>() * 7919 % 1_000_000),
         is_online: online,
-        is_disabled: disabled,
-        country: place.0.to_owned(),
-        region: place.1.to_owned(),
-        city: place.2.to_owned(),
-        longitude: place.3,
-        latitude: place.4,
+        is_disabled: false,
+        country: (*country).to_owned(),
+        region: (*region).to_owned(),
+        city: (*city).to_owned(),
+        longitude: *longitude,
+        latitude: *latitude,
         online_latest,
         created_at,
         mcu_soft_version: Some("04020015".to_owned()),
         wifi_soft_version: Some("04020019".to_owned()),
         attrs: initial_attrs(),
-        issues,
+        issues: Vec::new(),
         bindings: BTreeMap::new(),
         commands: Vec::new(),
         data: Vec::new(),
@@ -129,24 +123,15 @@ fn device(
 
 /// A generated device (for [`Simulator::add_devices`](super::Simulator::add_devices)).
 pub(crate) fn bulk_device(serial: u64, now: i64) -> SimDevice {
-    let did = format!("sim{serial:019}");
-    let mac = format!(
-        "02:00:{:02x}:{:02x}:{:02x}:{:02x}",
-        (serial >> 24) & 0xff,
-        (serial >> 16) & 0xff,
-        (serial >> 8) & 0xff,
-        serial & 0xff
-    );
-    let place = [&GUANGZHOU, &SHENZHEN, &BEIJING][(serial % 3) as usize];
+    let mac: Vec<String> = [24, 16, 8, 0].iter().map(|shift| format!("{:02x}", (serial >> shift) & 0xff)).collect();
+    let times = (now - 86_400 * (1 + (serial % 60) as i64), now - (serial % 7200) as i64);
+    let place = (serial % 3) as usize;
     let mut d = device(
-        &did,
-        &mac,
+        &format!("sim{serial:019}"),
+        &format!("02:00:{}", mac.join(":")),
         place,
         serial.is_multiple_of(2),
-        false,
-        now - 86_400 * (1 + (serial % 60) as i64),
-        now - (serial % 7200) as i64,
-        Vec::new(),
+        times,
     );
     d.history = false;
     d
@@ -154,79 +139,52 @@ pub(crate) fn bulk_device(serial: u64, now: i64) -> SimDevice {
 
 /// The starting world, with times relative to `now` (Unix seconds).
 pub(crate) fn world(now: i64) -> State {
+    let days = |n: i64| now - n * 86_400;
     let issue = |dp: &str, alarm: bool, resolved: bool| (dp.to_owned(), alarm, resolved);
-    let mut main = device(
-        DEVICE_DID,
-        DEVICE_MAC,
-        &GUANGZHOU,
-        true,
-        false,
-        now - 30 * 86_400,
-        now - 60,
-        vec![issue("fault_roomtemp", false, true), issue("alert_full", true, false)],
-    );
+    let mut main = device(DEVICE_DID, DEVICE_MAC, 0, true, (days(30), now - 60));
+    main.issues = vec![issue("fault_roomtemp", false, true), issue("alert_full", true, false)];
     main.bindings.insert(USER_UID.to_owned(), (APP_ID.to_owned(), true));
-    let offline = device(
-        OFFLINE_DID,
-        "a4:cf:12:00:00:02",
-        &SHENZHEN,
-        false,
-        false,
-        now - 3 * 86_400,
-        now - 2 * 86_400,
-        vec![issue("fault_roomtemp", false, false)],
-    );
-    let disabled =
-        device(DISABLED_DID, "a4:cf:12:00:00:03", &BEIJING, true, true, now - 400 * 86_400, now - 300, Vec::new());
-    let second =
-        device(SECOND_DEVICE_DID, "b8:27:eb:00:00:01", &BEIJING, true, false, now - 10 * 86_400, now - 120, Vec::new());
-
-    let mut products = BTreeMap::new();
-    products.insert(
-        PRODUCT_KEY.to_owned(),
-        SimProduct {
-            key: PRODUCT_KEY.to_owned(),
-            secret: PRODUCT_SECRET.to_owned(),
-            datapoints: Some(datapoints()),
-            remote_control: true,
-            devices: vec![main, offline, disabled],
-            groups: BTreeMap::new(),
-        },
-    );
-    products.insert(
-        SECOND_PRODUCT_KEY.to_owned(),
-        SimProduct {
-            key: SECOND_PRODUCT_KEY.to_owned(),
-            secret: SECOND_PRODUCT_SECRET.to_owned(),
-            datapoints: None,
-            remote_control: false,
-            devices: vec![second],
-            groups: BTreeMap::new(),
-        },
-    );
-    let user = |uid: &str, username: Option<&str>, created: i64, place: &Place| SimUser {
-        uid: uid.to_owned(),
-        appid: APP_ID.to_owned(),
-        username: username.map(str::to_owned),
-        phone: None,
-        email: username.map(|u| format!("{u}@example.com")),
-        is_anonymous: username.is_none(),
-        created_at: created,
-        updated_at: now - 3600,
-        country: place.0.to_owned(),
-        region: place.1.to_owned(),
-        city: place.2.to_owned(),
-        products: [PRODUCT_KEY.to_owned()].into_iter().collect::<BTreeSet<_>>(),
+    let mut offline = device(OFFLINE_DID, "a4:cf:12:00:00:02", 1, false, (days(3), days(2)));
+    offline.issues = vec![issue("fault_roomtemp", false, false)];
+    let mut disabled = device(DISABLED_DID, "a4:cf:12:00:00:03", 2, true, (days(400), now - 300));
+    disabled.is_disabled = true;
+    let second = device(SECOND_DEVICE_DID, "b8:27:eb:00:00:01", 2, true, (days(10), now - 120));
+    let product = |key: &str, secret: &str, datapoints: Option<Value>, devices| SimProduct {
+        key: key.to_owned(),
+        secret: secret.to_owned(),
+        remote_control: datapoints.is_some(),
+        datapoints,
+        devices,
+        groups: BTreeMap::new(),
     };
-    let mut users = BTreeMap::new();
-    users.insert(USER_UID.to_owned(), user(USER_UID, None, now - 20 * 86_400, &GUANGZHOU));
-    users.insert(OTHER_UID.to_owned(), user(OTHER_UID, Some("lin"), now - 2 * 86_400, &BEIJING));
+    let products = [
+        product(PRODUCT_KEY, PRODUCT_SECRET, Some(datapoints()), vec![main, offline, disabled]),
+        product(SECOND_PRODUCT_KEY, SECOND_PRODUCT_SECRET, None, vec![second]),
+    ];
+    let user = |uid: &str, username: Option<&str>, created: i64, place: usize| {
+        let Place(country, region, city, ..) = PLACES.get(place).unwrap_or(&PLACES[0]);
+        let user = SimUser {
+            uid: uid.to_owned(),
+            appid: APP_ID.to_owned(),
+            username: username.map(str::to_owned),
+            phone: None,
+            email: username.map(|u| format!("{u}@example.com")),
+            is_anonymous: username.is_none(),
+            created_at: created,
+            updated_at: now - 3600,
+            country: (*country).to_owned(),
+            region: (*region).to_owned(),
+            city: (*city).to_owned(),
+            products: BTreeSet::from([PRODUCT_KEY.to_owned()]),
+        };
+        (uid.to_owned(), user)
+    };
     State {
         enterprise_id: ENTERPRISE_ID.to_owned(),
         enterprise_secret: ENTERPRISE_SECRET.to_owned(),
-        apps: [APP_ID.to_owned()].into_iter().collect(),
-        products,
-        users,
+        apps: BTreeSet::from([APP_ID.to_owned()]),
+        products: products.into_iter().map(|p| (p.key.clone(), p)).collect(),
+        users: BTreeMap::from([user(USER_UID, None, days(20), 0), user(OTHER_UID, Some("lin"), days(2), 2)]),
         serial: 0,
     }
 }

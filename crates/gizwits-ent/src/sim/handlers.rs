@@ -1,5 +1,5 @@
-//! The routes of the simulator (one per operation of the spec, named by operation id), the quota
-//! and auth middleware, and the documented error answers.
+//! The simulator's state logic, one function per operation behind the generated [`Handlers`]
+//! trait (the generated decoders parse every request), and its quota and auth middleware.
 //!
 //! Handlers return their error answer early through `Result<_, SimResponse>`; the size of that
 //! error does not matter in a test server.
@@ -9,18 +9,19 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use futures_util::future::{ready, Ready};
 use serde_json::{json, Map, Value};
+use watchpost_core::operation::Operation;
 use watchpost_core::sim::{
-    Quota, QuotaDecision, Router, SimRequest, SimResponse, TokenCheck, TokenStore, FALLBACK_ROUTE,
+    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, TokenStore, FALLBACK_ROUTE,
 };
 
+use super::generated::{router_for, Handlers};
 use super::reports;
 use super::state::{SimDevice, SimGroup, SimProduct, State};
 use super::time::{now_f64, now_secs};
 use crate::error::GizwitsCode;
-use crate::generated::ops;
-use crate::models::BinaryCoding;
+use crate::generated::{self as api, ops};
+use crate::models::{BinaryCoding, DeviceSearchType, GroupAction, Sort};
 
 /// What every route shares.
 pub(crate) struct Shared {
@@ -37,7 +38,11 @@ impl Shared {
 
 /// A handler's answer: `Err` carries an error response (early return with `?`).
 pub(crate) type Reply = Result<SimResponse, SimResponse>;
-type Handler = fn(&Shared, &SimRequest) -> Reply;
+
+/// A `200` JSON answer.
+pub(crate) fn ok(body: Value) -> Reply {
+    Ok(SimResponse::json(200, &body))
+}
 
 /// The documented error answer: the HTTP status of the seed's table and the Chinese edition's
 /// body (`error_code` as a string).
@@ -54,52 +59,67 @@ pub(crate) fn fail_with(code: u32, detail: &str) -> SimResponse {
     )
 }
 
-fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
+/// 5002 (form invalid) with a detail.
+pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
     fail_with(5002, detail.as_ref())
 }
 
-/// Builds the router: quota (outermost), then auth, then the operation's handler.
+/// Implements [`Handlers`]: each operation calls `fn(&Shared, request) -> Reply`.
+macro_rules! handlers {
+    ($($method:ident($req:ident) => $f:path;)*) => {
+        impl Handlers for Shared {
+            $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
+                $f(self, req).unwrap_or_else(|e| e)
+            })*
+
+            /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
+            fn reject(&self, _: &'static Operation, r: SimRejection) -> SimResponse {
+                fail_with(if r.param.is_empty() { 5001 } else { 5002 }, &r.to_string())
+            }
+        }
+    };
+}
+
+handlers! {
+    access_token(AccessTokenRequest) => access_token;
+    product_datapoints(ProductDatapointsRequest) => datapoints;
+    search_users(SearchUsersRequest) => search_users;
+    search_bound_users(SearchBoundUsersRequest) => search_bound_users;
+    device_did(DeviceDidRequest) => device_did;
+    device_detail(DeviceDetailRequest) => device_detail;
+    search_devices(SearchDevicesRequest) => search_devices;
+    control_device(ControlDeviceRequest) => control;
+    device_online_records(DeviceOnlineRecordsRequest) => online_records;
+    device_commands(DeviceCommandsRequest) => command_log;
+    device_data(DeviceDataRequest) => data_history;
+    device_group_tree(DeviceGroupTreeRequest) => group_tree;
+    create_device_group(CreateDeviceGroupRequest) => create_group;
+    delete_device_group(DeleteDeviceGroupRequest) => delete_group;
+    device_group_macs(DeviceGroupMacsRequest) => group_macs;
+    update_device_group(UpdateDeviceGroupRequest) => update_group;
+    bind_devices(BindDevicesRequest) => bind;
+    unbind_devices(UnbindDevicesRequest) => unbind;
+    device_locations(DeviceLocationsRequest) => reports::device_locations;
+    device_summary(DeviceSummaryRequest) => reports::summary;
+    activated_devices(ActivatedDevicesRequest) => reports::activated_devices;
+    active_devices(ActiveDevicesRequest) => reports::active_devices;
+    device_liveness_history(DeviceLivenessHistoryRequest) => reports::liveness_history;
+    device_status_report(DeviceStatusReportRequest) => reports::status;
+    fault_device_report(FaultDeviceReportRequest) => reports::fault_devices;
+    alert_device_report(AlertDeviceReportRequest) => reports::alert_devices;
+    fault_event_report(FaultEventReportRequest) => reports::fault_events;
+    alert_event_report(AlertEventReportRequest) => reports::alert_events;
+    new_users_report(NewUsersReportRequest) => reports::new_users;
+    active_users(ActiveUsersRequest) => reports::active_users;
+    user_locations(UserLocationsRequest) => reports::user_locations;
+    total_users_report(TotalUsersReportRequest) => reports::total_users;
+}
+
+/// Builds the router (every operation but the undocumented `reports.activation`): quota
+/// (outermost), then auth, then the operation's handler.
 pub(crate) fn router(shared: Arc<Shared>, quota: Quota) -> Router {
-    let routes: [(&'static watchpost_core::Operation, Handler); 32] = [
-        (&ops::ACCESS_TOKEN, access_token),
-        (&ops::PRODUCT_DATAPOINTS, datapoints),
-        (&ops::SEARCH_USERS, search_users),
-        (&ops::SEARCH_BOUND_USERS, search_bound_users),
-        (&ops::DEVICE_DID, device_did),
-        (&ops::DEVICE_DETAIL, device_detail),
-        (&ops::SEARCH_DEVICES, search_devices),
-        (&ops::CONTROL_DEVICE, control),
-        (&ops::DEVICE_ONLINE_RECORDS, online_records),
-        (&ops::DEVICE_COMMANDS, command_log),
-        (&ops::DEVICE_DATA, data_history),
-        (&ops::DEVICE_GROUP_TREE, group_tree),
-        (&ops::CREATE_DEVICE_GROUP, create_group),
-        (&ops::DELETE_DEVICE_GROUP, delete_group),
-        (&ops::DEVICE_GROUP_MACS, group_macs),
-        (&ops::UPDATE_DEVICE_GROUP, update_group),
-        (&ops::BIND_DEVICES, bind),
-        (&ops::UNBIND_DEVICES, unbind),
-        (&ops::DEVICE_LOCATIONS, reports::device_locations),
-        (&ops::DEVICE_SUMMARY, reports::summary),
-        (&ops::ACTIVATED_DEVICES, reports::activated_devices),
-        (&ops::ACTIVE_DEVICES, reports::active_devices),
-        (&ops::DEVICE_LIVENESS_HISTORY, reports::liveness_history),
-        (&ops::DEVICE_STATUS_REPORT, reports::status),
-        (&ops::FAULT_DEVICE_REPORT, reports::fault_devices),
-        (&ops::ALERT_DEVICE_REPORT, reports::alert_devices),
-        (&ops::FAULT_EVENT_REPORT, reports::fault_events),
-        (&ops::ALERT_EVENT_REPORT, reports::alert_events),
-        (&ops::NEW_USERS_REPORT, reports::new_users),
-        (&ops::ACTIVE_USERS, reports::active_users),
-        (&ops::USER_LOCATIONS, reports::user_locations),
-        (&ops::TOTAL_USERS_REPORT, reports::total_users),
-    ];
-    let mut router = Router::new();
-    for (op, handler) in routes {
-        router = router.operation(op, serve(&shared, handler));
-    }
     let auth_shared = shared.clone();
-    router
+    router_for(shared, |op| op.id != ops::DEVICE_ACTIVATION_REPORT.id)
         .wrap(move |req, next| {
             let quota = quota.clone();
             async move {
@@ -121,11 +141,6 @@ pub(crate) fn caller_id(authorization: &str) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     authorization.trim().hash(&mut h);
     h.finish()
-}
-
-fn serve(shared: &Arc<Shared>, handler: Handler) -> impl Fn(SimRequest) -> Ready<SimResponse> + Send + Sync + 'static {
-    let shared = shared.clone();
-    move |req| ready(handler(&shared, &req).unwrap_or_else(|e| e))
 }
 
 /// Token check for `/v1/products/{product_key}/*` (but the token request), enterprise headers
@@ -174,106 +189,55 @@ fn check_enterprise(shared: &Shared, req: &SimRequest, secret_required: bool) ->
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-pub(crate) fn q<'a>(req: &'a SimRequest, name: &str) -> Option<&'a str> {
-    req.query_param(name).filter(|v| !v.is_empty())
-}
-
-fn body_json(req: &SimRequest) -> Result<Value, SimResponse> {
-    req.json::<Value>().map_err(|_| fail(5001))
-}
-
-fn body_object(req: &SimRequest) -> Result<Map<String, Value>, SimResponse> {
-    match body_json(req)? {
-        Value::Object(m) => Ok(m),
-        _ => Err(fail(5001)),
+/// 5002 when any of the named texts is empty.
+fn filled(texts: &[(&str, &str)]) -> Result<(), SimResponse> {
+    match texts.iter().find(|(_, t)| t.is_empty()) {
+        Some((name, _)) => Err(form_invalid(format!("{name} is required"))),
+        None => Ok(()),
     }
 }
 
-fn text_member(obj: &Map<String, Value>, name: &str) -> Result<String, SimResponse> {
-    match obj.get(name) {
-        Some(Value::String(s)) if !s.is_empty() => Ok(s.clone()),
-        _ => Err(form_invalid(format!("{name} is required"))),
-    }
+/// The named values as the by-name lookup of the checks shared with the client (`validate`).
+pub(crate) fn lookup<'a>(pairs: &'a [(&str, Option<&'a str>)]) -> impl Fn(&str) -> Option<&'a str> + 'a {
+    move |name| pairs.iter().find(|(n, _)| *n == name).and_then(|(_, v)| *v)
 }
 
-/// A list member (a JSON array, or tolerated: comma-separated text).
-fn list_member(obj: &Map<String, Value>, name: &str) -> Result<Vec<String>, SimResponse> {
-    match obj.get(name) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|i| i.as_str().map(str::to_owned).ok_or_else(|| form_invalid(format!("{name} holds text"))))
-            .collect(),
-        Some(Value::String(s)) => {
-            Ok(s.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect())
-        }
-        _ => Err(form_invalid(format!("{name} is required"))),
-    }
+/// The product `pk` (existence was checked by the auth layer; checked again anyway).
+pub(crate) fn product<'a>(st: &'a State, pk: &str) -> Result<&'a SimProduct, SimResponse> {
+    st.products.get(pk).ok_or_else(|| fail(5015))
 }
 
-pub(crate) fn path_product(req: &SimRequest) -> String {
-    req.param("product_key").unwrap_or_default().to_owned()
-}
-
-/// The product of the path (existence was checked by the auth layer; checked again anyway).
-pub(crate) fn product<'a>(st: &'a State, req: &SimRequest) -> Result<&'a SimProduct, SimResponse> {
-    st.products.get(&path_product(req)).ok_or_else(|| fail(5015))
-}
-
-fn product_mut<'a>(st: &'a mut State, req: &SimRequest) -> Result<&'a mut SimProduct, SimResponse> {
-    st.products.get_mut(&path_product(req)).ok_or_else(|| fail(5015))
-}
-
-/// A 0/1 flag of the query.
-pub(crate) fn flag(req: &SimRequest, name: &str) -> Result<Option<bool>, SimResponse> {
-    match q(req, name) {
-        None => Ok(None),
-        Some("1") => Ok(Some(true)),
-        Some("0") => Ok(Some(false)),
-        Some(other) => Err(form_invalid(format!("{name} must be 0 or 1, got {other}"))),
-    }
+fn product_mut<'a>(st: &'a mut State, pk: &str) -> Result<&'a mut SimProduct, SimResponse> {
+    st.products.get_mut(pk).ok_or_else(|| fail(5015))
 }
 
 /// The `gid` filter: `Ok(None)` for none, 5206 for an unknown group.
-pub(crate) fn gid_filter<'a>(p: &SimProduct, req: &'a SimRequest) -> Result<Option<&'a str>, SimResponse> {
-    match q(req, "gid") {
-        None => Ok(None),
-        Some(g) if p.groups.contains_key(g) => Ok(Some(g)),
-        Some(_) => Err(fail(5206)),
+pub(crate) fn gid_filter<'a>(p: &SimProduct, gid: Option<&'a str>) -> Result<Option<&'a str>, SimResponse> {
+    match gid {
+        Some(g) if !p.groups.contains_key(g) => Err(fail(5206)),
+        other => Ok(other),
     }
 }
 
 /// A paginated answer: `limit` (default 20, 1..=1000) and `skip` (default 0); `next` and
 /// `previous` are `null` even when there are more pages, as in the seed's examples.
-pub(crate) fn page(req: &SimRequest, items: Vec<Value>) -> Reply {
-    let limit = match q(req, "limit") {
-        None => 20,
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if n >= 1 => n.min(1000),
-            _ => return Err(form_invalid(format!("limit must be a positive integer, got {v}"))),
-        },
+pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> Reply {
+    let limit = match limit {
+        Some(0) => return Err(form_invalid("limit must be a positive integer, got 0")),
+        l => l.map_or(20, |n| n.min(1000)) as usize,
     };
-    let skip = match q(req, "skip") {
-        None => 0,
-        Some(v) => {
-            v.parse::<usize>().map_err(|_| form_invalid(format!("skip must be a non-negative integer, got {v}")))?
-        }
-    };
+    let skip = skip.unwrap_or(0) as usize;
     let total = items.len();
     let objects: Vec<Value> = items.into_iter().skip(skip).take(limit).collect();
-    Ok(SimResponse::json(
-        200,
-        &json!({
-            "meta": { "previous": null, "skip": skip, "total": total, "limit": limit, "next": null },
-            "objects": objects,
-        }),
-    ))
+    ok(json!({
+        "meta": { "previous": null, "skip": skip, "total": total, "limit": limit, "next": null },
+        "objects": objects,
+    }))
 }
 
-/// The device of the path, with the documented errors: 5301 unknown, 5302 in another product.
-fn path_device<'a>(st: &'a State, req: &SimRequest) -> Result<&'a SimDevice, SimResponse> {
-    let did = req.param("did").unwrap_or_default();
-    let p = product(st, req)?;
-    match p.device(did) {
+/// The device `did` of `pk`, with the documented errors: 5301 unknown, 5302 in another product.
+fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
+    match product(st, pk)?.device(did) {
         Some(d) => Ok(d),
         None if st.product_of_device(did).is_some() => Err(fail(5302)),
         None => Err(fail(5301)),
@@ -284,82 +248,67 @@ fn path_device<'a>(st: &'a State, req: &SimRequest) -> Result<&'a SimDevice, Sim
 // authorization and product
 // ---------------------------------------------------------------------------------------------
 
-fn access_token(shared: &Shared, req: &SimRequest) -> Reply {
-    let body = body_object(req)?;
-    let (eid, esecret, psecret) = (
-        text_member(&body, "enterprise_id")?,
-        text_member(&body, "enterprise_secret")?,
-        text_member(&body, "product_secret")?,
-    );
-    let pk = path_product(req);
+fn access_token(shared: &Shared, r: api::AccessTokenRequest) -> Reply {
+    filled(&[
+        ("enterprise_id", &r.enterprise_id),
+        ("enterprise_secret", &r.enterprise_secret),
+        ("product_secret", &r.product_secret),
+    ])?;
     {
         let st = shared.state();
-        let p = st.products.get(&pk).ok_or_else(|| fail(5015))?;
-        if eid != st.enterprise_id {
+        let p = product(&st, &r.product_key)?;
+        if r.enterprise_id != st.enterprise_id {
             return Err(fail(5003));
         }
-        if esecret != st.enterprise_secret {
+        if r.enterprise_secret != st.enterprise_secret {
             return Err(fail(5004));
         }
-        if psecret != p.secret {
+        if r.product_secret != p.secret {
             return Err(fail(5005));
         }
     }
     let ttl = *shared.token_ttl.lock().unwrap_or_else(PoisonError::into_inner);
-    let issued = shared.tokens.issue_with(pk, ttl);
-    Ok(SimResponse::json(200, &json!({ "token": issued.token, "expired_at": issued.expires_at_secs() })))
+    let issued = shared.tokens.issue_with(r.product_key, ttl);
+    ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
 
-fn datapoints(shared: &Shared, req: &SimRequest) -> Reply {
+fn datapoints(shared: &Shared, r: api::ProductDatapointsRequest) -> Reply {
     let st = shared.state();
-    let p = product(&st, req)?;
-    p.datapoints.as_ref().map(|d| SimResponse::json(200, d)).ok_or_else(|| fail(5402))
+    product(&st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
 }
 
 // ---------------------------------------------------------------------------------------------
 // users
 // ---------------------------------------------------------------------------------------------
 
-fn search_users(shared: &Shared, req: &SimRequest) -> Reply {
+fn search_users(shared: &Shared, r: api::SearchUsersRequest) -> Reply {
     let st = shared.state();
-    let pk = q(req, "product_key").ok_or_else(|| form_invalid("product_key is required"))?;
-    if !st.products.contains_key(pk) {
-        return Err(fail(5015));
+    product(&st, &r.product_key)?;
+    if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
+        return Err(fail(5016));
     }
-    if let Some(app) = q(req, "appid") {
-        if !st.apps.contains(app) {
-            return Err(fail(5016));
-        }
-    }
-    let matches = |want: Option<&str>, have: &Option<String>| want.is_none_or(|w| have.as_deref() == Some(w));
+    let matches = |want: &Option<String>, have: &Option<String>| want.is_none() || want == have;
     let users = st
         .users
         .values()
-        .filter(|u| u.products.contains(pk))
-        .filter(|u| q(req, "appid").is_none_or(|a| a == u.appid))
-        .filter(|u| matches(q(req, "username"), &u.username))
-        .filter(|u| matches(q(req, "phone"), &u.phone))
-        .filter(|u| matches(q(req, "email"), &u.email))
+        .filter(|u| u.products.contains(&r.product_key))
+        .filter(|u| r.appid.as_ref().is_none_or(|a| *a == u.appid))
+        .filter(|u| matches(&r.username, &u.username) && matches(&r.phone, &u.phone) && matches(&r.email, &u.email))
         .map(|u| u.json())
         .collect();
-    page(req, users)
+    page(r.limit, r.skip, users)
 }
 
-fn search_bound_users(shared: &Shared, req: &SimRequest) -> Reply {
+fn search_bound_users(shared: &Shared, r: api::SearchBoundUsersRequest) -> Reply {
     let st = shared.state();
-    let p = product(&st, req)?;
-    let gid = gid_filter(p, req)?;
-    let devices = p.devices_in(gid);
-    let kind = q(req, "type");
-    let val = q(req, "val");
+    let p = product(&st, &r.product_key)?;
+    let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
     // uid → owner flag (only reported when searching by did).
     let mut found: BTreeMap<String, Option<bool>> = BTreeMap::new();
-    match (kind, val) {
+    match (r.search_type.as_deref(), r.val.as_deref()) {
         (Some("did"), Some(did)) => {
             let d = devices.iter().find(|d| d.did == did).ok_or_else(|| fail(5301))?;
-            for (uid, (_, owner)) in &d.bindings {
-                found.insert(uid.clone(), Some(*owner));
-            }
+            found.extend(d.bindings.iter().map(|(uid, (_, owner))| (uid.clone(), Some(*owner))));
         }
         (Some("mac"), Some(mac)) => {
             let d = devices.iter().find(|d| d.mac.eq_ignore_ascii_case(mac)).ok_or_else(|| fail(5301))?;
@@ -392,192 +341,174 @@ fn search_bound_users(shared: &Shared, req: &SimRequest) -> Reply {
             Some(v)
         })
         .collect();
-    page(req, users)
+    page(r.limit, r.skip, users)
 }
 
 // ---------------------------------------------------------------------------------------------
 // devices
 // ---------------------------------------------------------------------------------------------
 
-fn mac_device<'a>(st: &'a State, req: &SimRequest) -> Result<&'a SimDevice, SimResponse> {
-    let mac = q(req, "mac").ok_or_else(|| form_invalid("mac is required"))?;
-    let p = product(st, req)?;
-    match p.device_by_mac(mac) {
+fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, SimResponse> {
+    filled(&[("mac", mac)])?;
+    match product(st, pk)?.device_by_mac(mac) {
         Some(d) => Ok(d),
         None if st.products.values().any(|o| o.device_by_mac(mac).is_some()) => Err(fail(5302)),
         None => Err(fail(5301)),
     }
 }
 
-fn device_did(shared: &Shared, req: &SimRequest) -> Reply {
+fn device_did(shared: &Shared, r: api::DeviceDidRequest) -> Reply {
     let st = shared.state();
-    let d = mac_device(&st, req)?;
-    Ok(SimResponse::json(200, &json!({ "did": d.did, "passcode": d.passcode })))
+    let d = mac_device(&st, &r.product_key, &r.mac)?;
+    ok(json!({ "did": d.did, "passcode": d.passcode }))
 }
 
-fn device_detail(shared: &Shared, req: &SimRequest) -> Reply {
+fn device_detail(shared: &Shared, r: api::DeviceDetailRequest) -> Reply {
     let st = shared.state();
-    let d = mac_device(&st, req)?;
-    Ok(SimResponse::json(
-        200,
-        &json!({
-            "did": d.did, "is_disabled": d.is_disabled, "product_key": path_product(req),
-            "mac": d.mac, "is_online": d.is_online, "type": "normal",
-        }),
-    ))
+    let d = mac_device(&st, &r.product_key, &r.mac)?;
+    ok(json!({
+        "did": d.did, "is_disabled": d.is_disabled, "product_key": r.product_key,
+        "mac": d.mac, "is_online": d.is_online, "type": "normal",
+    }))
 }
 
-fn search_devices(shared: &Shared, req: &SimRequest) -> Reply {
+fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
     let st = shared.state();
-    let p = product(&st, req)?;
-    let gid = gid_filter(p, req)?;
-    let (online, faulty, alert) = (flag(req, "is_online")?, flag(req, "is_faulty")?, flag(req, "is_alert")?);
-    let show_disabled = flag(req, "show_disabled")?.unwrap_or(false);
-    let liveness_start = match q(req, "liveness_start") {
+    let p = product(&st, &r.product_key)?;
+    let gid = gid_filter(p, r.gid.as_deref())?;
+    let liveness_start = match &r.liveness_start {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| form_invalid("liveness_start must be a timestamp"))?),
     };
-    let kind = q(req, "type");
-    let val = q(req, "val");
-    if let Some(k) = kind {
-        if !matches!(k, "did" | "mac" | "uid") {
-            return Err(form_invalid(format!("type must be did, mac or uid, got {k}")));
+    let val = r.val.as_deref();
+    match (&r.search_type, val) {
+        (Some(DeviceSearchType::Did | DeviceSearchType::Mac | DeviceSearchType::Uid), None) => {
+            return Err(form_invalid("val is required with type"))
         }
-        if val.is_none() {
-            return Err(form_invalid("val is required with type"));
+        (Some(k @ DeviceSearchType::Other(_)), _) => {
+            return Err(form_invalid(format!("type must be did, mac or uid, got {k}")))
         }
+        _ => {}
     }
-    let text = |name: &str, have: &str| q(req, name).is_none_or(|w| w == have);
+    let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
     let items = p
         .devices_in(gid)
         .into_iter()
-        .filter(|d| show_disabled || !d.is_disabled)
-        .filter(|d| online.is_none_or(|o| o == d.is_online))
-        .filter(|d| faulty.is_none_or(|f| f == d.is_faulty()))
-        .filter(|d| alert.is_none_or(|a| a == d.is_alert()))
+        .filter(|d| r.show_disabled.unwrap_or(false) || !d.is_disabled)
+        .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
+        .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
+        .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
         .filter(|d| liveness_start.is_none_or(|t| d.online_latest >= t))
-        .filter(|d| text("country", &d.country) && text("region", &d.region) && text("city", &d.city))
-        .filter(|d| match (kind, val) {
-            (Some("did"), Some(v)) => d.did == v,
-            (Some("mac"), Some(v)) => d.mac.eq_ignore_ascii_case(v),
-            (Some("uid"), Some(v)) => d.bindings.contains_key(v),
+        .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
+        .filter(|d| match (&r.search_type, val) {
+            (Some(DeviceSearchType::Did), Some(v)) => d.did == v,
+            (Some(DeviceSearchType::Mac), Some(v)) => d.mac.eq_ignore_ascii_case(v),
+            (Some(DeviceSearchType::Uid), Some(v)) => d.bindings.contains_key(v),
             _ => true,
         })
         .map(SimDevice::search_json)
         .collect();
-    page(req, items)
+    page(r.limit, r.skip, items)
 }
 
-/// The `[start, end]` window of a history query (default: the last two days) and whether to
-/// sort descending (the default).
-fn window(req: &SimRequest) -> Result<(f64, f64, bool), SimResponse> {
+/// A history list of `did`: the device's `records` (timestamp, item) inside the request's
+/// window (default: the last two days; the end second included whole, as records carry
+/// fractional timestamps) and not in the future, sorted (descending by default) and paged.
+fn history(
+    shared: &Shared,
+    (pk, did): (&str, &str),
+    (start_ts, end_ts, sort): (Option<i64>, Option<i64>, Option<Sort>),
+    (limit, skip): (Option<u32>, Option<u32>),
+    records: impl FnOnce(&SimDevice, i64) -> Vec<(f64, Value)>,
+) -> Reply {
+    let st = shared.state();
+    let d = path_device(&st, pk, did)?;
     let now = now_secs();
-    let w = crate::validate::time_window(|n| q(req, n), now).map_err(form_invalid)?;
-    let desc = match q(req, "sort") {
-        None | Some("desc") => true,
-        Some("asc") => false,
+    let (s, e) = (start_ts.map(|t| t.to_string()), end_ts.map(|t| t.to_string()));
+    let window = crate::validate::time_window(lookup(&[("start_ts", s.as_deref()), ("end_ts", e.as_deref())]), now)
+        .map_err(form_invalid)?;
+    let desc = match sort {
+        None | Some(Sort::Desc) => true,
+        Some(Sort::Asc) => false,
         Some(other) => return Err(form_invalid(format!("sort must be asc or desc, got {other}"))),
     };
-    let (s, e) = w.unwrap_or((now - 2 * 86_400, now));
-    // The end second is included whole (records carry fractional timestamps).
-    Ok((s as f64, e as f64 + 0.999_999, desc))
-}
-
-fn sorted(mut records: Vec<(f64, Value)>, desc: bool) -> Vec<Value> {
+    let (s, e) = window.unwrap_or((now - 2 * 86_400, now));
+    let (s, e, now_f) = (s as f64, e as f64 + 0.999_999, now_f64());
+    let mut records: Vec<(f64, Value)> =
+        records(d, now).into_iter().filter(|(t, _)| *t >= s && *t <= e && *t <= now_f).collect();
     records.sort_by(|a, b| a.0.total_cmp(&b.0));
     if desc {
         records.reverse();
     }
-    records.into_iter().map(|(_, v)| v).collect()
+    page(limit, skip, records.into_iter().map(|(_, v)| v).collect())
 }
 
-fn online_records(shared: &Shared, req: &SimRequest) -> Reply {
-    let st = shared.state();
-    let d = path_device(&st, req)?;
-    let (start, end, desc) = window(req)?;
-    let mut records = Vec::new();
-    if d.history {
+fn online_records(shared: &Shared, r: api::DeviceOnlineRecordsRequest) -> Reply {
+    let window = (r.start_ts, r.end_ts, r.sort);
+    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         // A session per half day: online at +10 min, offline at +11 h 6 min 40 s.
-        let now = now_secs();
         let slot0 = now - now.rem_euclid(43_200);
-        for k in 0..16 {
-            let slot = (slot0 - k * 43_200) as f64;
-            records.push((
-                slot + 600.229,
-                json!({ "timestamp": slot + 600.229, "type": "dev_online", "payload": { "keep_alive": 130 } }),
-            ));
-            let off = slot + 40_000.201;
-            records.push((off, json!({
-                "timestamp": off, "type": "dev_offline",
-                "payload": { "duration": 39_400, "heartbeat": { "count": 656, "max": 60, "avg": 60, "last": 130, "min": 60 }, "reason": "no_heartbeat" }
-            })));
-        }
-    }
-    let now = now_f64();
-    let records = records.into_iter().filter(|(t, _)| *t >= start && *t <= end && *t <= now).collect();
-    page(req, sorted(records, desc))
+        let slots = if d.history { 0..16 } else { 0..0 };
+        slots
+            .flat_map(|k| {
+                let slot = (slot0 - k * 43_200) as f64;
+                let (on, off) = (slot + 600.229, slot + 40_000.201);
+                [
+                    (on, json!({ "timestamp": on, "type": "dev_online", "payload": { "keep_alive": 130 } })),
+                    (off, json!({
+                        "timestamp": off, "type": "dev_offline",
+                        "payload": { "duration": 39_400, "heartbeat": { "count": 656, "max": 60, "avg": 60, "last": 130, "min": 60 }, "reason": "no_heartbeat" }
+                    })),
+                ]
+            })
+            .collect()
+    })
 }
 
-fn command_log(shared: &Shared, req: &SimRequest) -> Reply {
-    let st = shared.state();
-    let d = path_device(&st, req)?;
-    let (start, end, desc) = window(req)?;
-    let mut records: Vec<(f64, Value)> = Vec::new();
-    if d.history {
-        let now = now_secs();
+fn command_log(shared: &Shared, r: api::DeviceCommandsRequest) -> Reply {
+    let window = (r.start_ts, r.end_ts, r.sort);
+    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(7200);
-        for k in 0..(8 * 12) {
-            let slot = (slot0 - k * 7200) as f64;
-            records.push((
-                slot + 5.294,
-                json!({ "timestamp": slot + 5.294, "type": "app2dev", "payload": "0000000309000090010101000010" }),
-            ));
-            records.push((
-                slot + 6.044,
-                json!({ "timestamp": slot + 6.044, "type": "dev2app", "payload": "000000030b0000910401000010000000" }),
-            ));
-        }
-    }
-    for (t, dir, payload) in &d.commands {
-        records.push((*t, json!({ "timestamp": t, "type": dir, "payload": payload })));
-    }
-    let now = now_f64();
-    let records = records.into_iter().filter(|(t, _)| *t >= start && *t <= end && *t <= now).collect();
-    page(req, sorted(records, desc))
+        let slots = if d.history { 0..(8 * 12) } else { 0..0 };
+        let frames = [
+            (5.294, "app2dev", "0000000309000090010101000010"),
+            (6.044, "dev2app", "000000030b0000910401000010000000"),
+        ];
+        let synthetic =
+            slots.flat_map(|k| frames.map(|(at, dir, p)| ((slot0 - k * 7200) as f64 + at, dir, p.to_owned())));
+        synthetic
+            .chain(d.commands.iter().cloned())
+            .map(|(t, dir, payload)| (t, json!({ "timestamp": t, "type": dir, "payload": payload })))
+            .collect()
+    })
 }
 
-fn data_history(shared: &Shared, req: &SimRequest) -> Reply {
-    let st = shared.state();
-    let d = path_device(&st, req)?;
-    let (start, end, desc) = window(req)?;
-    let mut records: Vec<(f64, Value)> = Vec::new();
-    if d.history {
-        let now = now_secs();
+fn data_history(shared: &Shared, r: api::DeviceDataRequest) -> Reply {
+    let window = (r.start_ts, r.end_ts, r.sort);
+    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(3600);
-        for k in 0..(8 * 24) {
+        let slots = if d.history { 0..(8 * 24) } else { 0..0 };
+        let synthetic = slots.map(|k| {
             let ts = slot0 - k * 3600;
             let mut attrs = d.attrs.clone();
             attrs.insert("room_temp".into(), json!(-10 + (ts / 3600).rem_euclid(40)));
-            records.push((ts as f64, json!({ "ts": ts, "attrs": attrs })));
-        }
-    }
-    for (ts, attrs) in &d.data {
-        records.push((*ts as f64, json!({ "ts": ts, "attrs": attrs })));
-    }
-    let now = now_f64();
-    let records = records.into_iter().filter(|(t, _)| *t >= start && *t <= end && *t <= now).collect();
-    page(req, sorted(records, desc))
+            (ts, attrs)
+        });
+        synthetic
+            .chain(d.data.iter().cloned())
+            .map(|(ts, attrs)| (ts as f64, json!({ "ts": ts, "attrs": attrs })))
+            .collect()
+    })
 }
 
-fn control(shared: &Shared, req: &SimRequest) -> Reply {
-    let body = body_object(req)?;
+fn control(shared: &Shared, r: api::ControlDeviceRequest) -> Reply {
+    let body = r.command.to_json();
     let mut st = shared.state();
-    path_device(&st, req)?;
-    let did = req.param("did").unwrap_or_default().to_owned();
-    let p = product_mut(&mut st, req)?;
+    path_device(&st, &r.product_key, &r.did)?;
+    let p = product_mut(&mut st, &r.product_key)?;
     let datapoints = p.datapoint_list();
     let remote_control = p.remote_control;
-    let d = p.device_mut(&did).ok_or_else(|| fail(5301))?;
+    let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
     if d.is_disabled {
         return Err(fail(5304));
     }
@@ -587,210 +518,177 @@ fn control(shared: &Shared, req: &SimRequest) -> Reply {
     if !remote_control {
         return Err(fail(5404));
     }
-    let coding = match body.get("binary_coding") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s == "hex" => Some(BinaryCoding::Hex),
-        Some(Value::String(s)) if s == "base64" => Some(BinaryCoding::Base64),
+    let coding = match body.get("binary_coding").and_then(Value::as_str) {
+        None => None,
+        Some("hex") => Some(BinaryCoding::Hex),
+        Some("base64") => Some(BinaryCoding::Base64),
         Some(other) => return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}"))),
     };
     let now = now_f64();
-    match (body.get("attrs"), body.get("raw")) {
-        (Some(_), Some(_)) => Err(form_invalid("attrs and raw are exclusive")),
-        (None, None) => Err(form_invalid("attrs or raw is required")),
-        (Some(attrs), None) => {
-            let dp = datapoints.ok_or_else(|| fail(5402))?;
-            let attrs = attrs.as_object().filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
-            for (name, value) in attrs {
-                let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
-                def.check_value(value, coding.as_ref()).map_err(|m| fail_with(5401, &format!("{name}: {m}")))?;
-            }
-            for (name, value) in attrs {
-                let stored = match dp.datapoint(name).map(|d| d.typed_value(value)) {
-                    Some(crate::models::AttrValue::Bool(b)) => json!(u8::from(b)),
-                    // Binary values were checked to have exactly their declared length.
-                    Some(v) => v.to_json(coding.as_ref()),
-                    None => value.clone(),
-                };
-                d.attrs.insert(name.clone(), stored);
-            }
-            let frame = hex::encode(serde_json::to_vec(attrs).unwrap_or_default());
-            d.commands.push((now, "app2dev", frame));
-            d.data.push((now.floor() as i64, d.attrs.clone()));
-            Ok(SimResponse::json(200, &json!({})))
+    if let Some(raw) = body.get("raw") {
+        let bytes = crate::models::decode_raw(raw, coding.as_ref()).map_err(|m| fail_with(5408, &m))?;
+        if bytes.is_empty() {
+            return Err(fail_with(5408, "raw is empty"));
         }
-        (None, Some(raw)) => {
-            let bytes = crate::models::decode_raw(raw, coding.as_ref()).map_err(|m| fail_with(5408, &m))?;
-            if bytes.is_empty() {
-                return Err(fail_with(5408, "raw is empty"));
-            }
-            d.commands.push((now, "app2dev", hex::encode(bytes)));
-            Ok(SimResponse::json(200, &json!({})))
-        }
+        d.commands.push((now, "app2dev", hex::encode(bytes)));
+        return ok(json!({}));
     }
+    let dp = datapoints.ok_or_else(|| fail(5402))?;
+    let attrs = body.get("attrs").and_then(Value::as_object).filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
+    for (name, value) in attrs {
+        let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
+        def.check_value(value, coding.as_ref()).map_err(|m| fail_with(5401, &format!("{name}: {m}")))?;
+    }
+    for (name, value) in attrs {
+        let stored = match dp.datapoint(name).map(|d| d.typed_value(value)) {
+            Some(crate::models::AttrValue::Bool(b)) => json!(u8::from(b)),
+            // Binary values were checked to have exactly their declared length.
+            Some(v) => v.to_json(coding.as_ref()),
+            None => value.clone(),
+        };
+        d.attrs.insert(name.clone(), stored);
+    }
+    let frame = hex::encode(serde_json::to_vec(attrs).unwrap_or_default());
+    d.commands.push((now, "app2dev", frame));
+    d.data.push((now.floor() as i64, d.attrs.clone()));
+    ok(json!({}))
 }
 
 // ---------------------------------------------------------------------------------------------
 // groups
 // ---------------------------------------------------------------------------------------------
 
-fn group_tree(shared: &Shared, req: &SimRequest) -> Reply {
+fn group_tree(shared: &Shared, r: api::DeviceGroupTreeRequest) -> Reply {
     let st = shared.state();
-    let p = product(&st, req)?;
+    let p = product(&st, &r.product_key)?;
+    fn children(p: &SimProduct, parent: Option<&str>) -> Map<String, Value> {
+        let kids = p.groups.iter().filter(|(_, g)| g.parent.as_deref() == parent);
+        kids.map(|(k, _)| (k.clone(), node(p, k))).collect()
+    }
     fn node(p: &SimProduct, gid: &str) -> Value {
-        let children: Map<String, Value> = p
-            .groups
-            .iter()
-            .filter(|(_, g)| g.parent.as_deref() == Some(gid))
-            .map(|(k, _)| (k.clone(), node(p, k)))
-            .collect();
-        if children.is_empty() {
+        let kids = children(p, Some(gid));
+        if kids.is_empty() {
             Value::String(String::new())
         } else {
-            Value::Object(children)
+            Value::Object(kids)
         }
     }
-    let tree: Map<String, Value> =
-        p.groups.iter().filter(|(_, g)| g.parent.is_none()).map(|(k, _)| (k.clone(), node(p, k))).collect();
-    Ok(SimResponse::json(200, &tree))
+    ok(Value::Object(children(p, None)))
 }
 
-fn create_group(shared: &Shared, req: &SimRequest) -> Reply {
-    let body = body_object(req)?;
-    let parent = match body.get("parent_gid") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
-        Some(_) => return Err(form_invalid("parent_gid must be text")),
-    };
+fn create_group(shared: &Shared, r: api::CreateDeviceGroupRequest) -> Reply {
     let mut st = shared.state();
     st.serial += 1;
     let serial = st.serial;
-    let p = product_mut(&mut st, req)?;
-    match &parent {
+    let p = product_mut(&mut st, &r.product_key)?;
+    match &r.parent_gid {
         None if p.groups.values().any(|g| g.parent.is_none()) => return Err(fail(5203)),
         Some(g) if !p.groups.contains_key(g) => return Err(fail(5202)),
         _ => {}
     }
     let gid = format!("{:032x}", (u128::from(serial) << 64) | u128::from(fastrand::u64(..)));
-    p.groups.insert(gid.clone(), SimGroup { parent, macs: BTreeSet::new() });
-    Ok(SimResponse::json(200, &json!({ "gid": gid })))
+    p.groups.insert(gid.clone(), SimGroup { parent: r.parent_gid, macs: BTreeSet::new() });
+    ok(json!({ "gid": gid }))
 }
 
-fn delete_group(shared: &Shared, req: &SimRequest) -> Reply {
+fn delete_group(shared: &Shared, r: api::DeleteDeviceGroupRequest) -> Reply {
     let mut st = shared.state();
-    let p = product_mut(&mut st, req)?;
-    let gid = req.param("gid").unwrap_or_default().to_owned();
-    let g = p.groups.get(&gid).ok_or_else(|| fail(5206))?;
-    if p.groups.values().any(|c| c.parent.as_deref() == Some(&gid)) {
+    let p = product_mut(&mut st, &r.product_key)?;
+    let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+    if p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid)) {
         return Err(fail(5204));
     }
     if !g.macs.is_empty() {
         return Err(fail(5205));
     }
-    p.groups.remove(&gid);
+    p.groups.remove(&r.gid);
     Ok(SimResponse::empty(200))
 }
 
-fn group_macs(shared: &Shared, req: &SimRequest) -> Reply {
+fn group_macs(shared: &Shared, r: api::DeviceGroupMacsRequest) -> Reply {
     let st = shared.state();
-    let p = product(&st, req)?;
-    let g = p.groups.get(req.param("gid").unwrap_or_default()).ok_or_else(|| fail(5206))?;
-    Ok(SimResponse::json(200, &json!({ "macs": g.macs })))
+    let g = product(&st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+    ok(json!({ "macs": g.macs }))
 }
 
-fn update_group(shared: &Shared, req: &SimRequest) -> Reply {
-    let body = body_object(req)?;
-    let action = text_member(&body, "action")?;
-    let reassign = match body.get("reassign") {
-        Some(Value::Bool(b)) => *b,
-        _ => return Err(form_invalid("reassign (boolean) is required")),
-    };
-    let macs = list_member(&body, "macs")?;
-    if macs.is_empty() || macs.len() > 1000 {
+/// The per-item answer of group and binding updates.
+fn outcome(items: Vec<String>, mut done: impl FnMut(&str) -> bool) -> Reply {
+    let (success, failed): (Vec<String>, Vec<String>) = items.into_iter().partition(|i| done(i));
+    ok(json!({ "failed": failed, "success": success }))
+}
+
+fn update_group(shared: &Shared, r: api::UpdateDeviceGroupRequest) -> Reply {
+    if r.macs.is_empty() || r.macs.len() > 1000 {
         return Err(form_invalid("macs holds 1 to 1000 MACs"));
     }
+    if let GroupAction::Other(other) = &r.action {
+        return Err(form_invalid(format!("action must be assign or unassign, got {other}")));
+    }
     let mut st = shared.state();
-    let p = product_mut(&mut st, req)?;
-    let gid = req.param("gid").unwrap_or_default().to_owned();
+    let p = product_mut(&mut st, &r.product_key)?;
+    let gid = r.gid;
     if !p.groups.contains_key(&gid) {
         return Err(fail(5206));
     }
-    let (mut success, mut failed) = (Vec::new(), Vec::new());
-    for mac in macs {
-        let known = p.device_by_mac(&mac).map(|d| d.mac.clone());
+    outcome(r.macs, |mac| {
+        let known = p.device_by_mac(mac).map(|d| d.mac.clone());
         let current = known.as_deref().and_then(|m| p.group_of(m)).map(str::to_owned);
-        let ok = match (action.as_str(), &known, current.as_deref()) {
+        match (&r.action, &known, current.as_deref()) {
             (_, None, _) => false,
-            ("assign", Some(_), Some(g)) if g == gid => true,
-            ("assign", Some(_), Some(_)) if !reassign => false,
-            ("assign", Some(m), other) => {
+            (GroupAction::Assign, Some(_), Some(g)) if g == gid => true,
+            (GroupAction::Assign, Some(_), Some(_)) if !r.reassign => false,
+            (GroupAction::Assign, Some(m), other) => {
                 if let Some(g) = other.and_then(|o| p.groups.get_mut(o)) {
                     g.macs.remove(m);
                 }
                 p.groups.get_mut(&gid).map(|g| g.macs.insert(m.clone())).is_some()
             }
-            ("unassign", Some(m), Some(g)) if g == gid => {
-                p.groups.get_mut(&gid).map(|g| g.macs.remove(m)).unwrap_or(false)
-            }
-            ("unassign", _, _) => false,
-            (other, _, _) => return Err(form_invalid(format!("action must be assign or unassign, got {other}"))),
-        };
-        if ok {
-            success.push(mac);
-        } else {
-            failed.push(mac);
+            (_, Some(m), Some(g)) if g == gid => p.groups.get_mut(&gid).is_some_and(|g| g.macs.remove(m)),
+            _ => false,
         }
-    }
-    Ok(SimResponse::json(200, &json!({ "failed": failed, "success": success })))
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
 // bindings
 // ---------------------------------------------------------------------------------------------
 
-fn binding_request(shared: &Shared, req: &SimRequest) -> Result<(String, String, Vec<String>), SimResponse> {
-    let body = body_object(req)?;
-    let (uid, appid, dids) = (text_member(&body, "uid")?, text_member(&body, "appid")?, list_member(&body, "dids")?);
+/// Checks a binding request's user and app, and returns the product to change.
+fn binding<'a>(
+    st: &'a mut State,
+    pk: &str,
+    uid: &str,
+    appid: &str,
+    dids: &[String],
+) -> Result<&'a mut SimProduct, SimResponse> {
+    filled(&[("uid", uid), ("appid", appid)])?;
     if dids.is_empty() {
         return Err(form_invalid("dids is empty"));
     }
-    let st = shared.state();
-    if !st.apps.contains(&appid) {
+    if !st.apps.contains(appid) {
         return Err(fail(5016));
     }
-    if !st.users.contains_key(&uid) {
+    if !st.users.contains_key(uid) {
         return Err(fail(5017));
     }
-    Ok((uid, appid, dids))
+    product_mut(st, pk)
 }
 
-fn bind(shared: &Shared, req: &SimRequest) -> Reply {
-    let (uid, appid, dids) = binding_request(shared, req)?;
+fn bind(shared: &Shared, r: api::BindDevicesRequest) -> Reply {
     let mut st = shared.state();
-    let p = product_mut(&mut st, req)?;
-    let (mut success, mut failed) = (Vec::new(), Vec::new());
-    for did in dids {
-        match p.device_mut(&did) {
-            Some(d) if !d.is_disabled => {
-                let owner = d.bindings.is_empty();
-                d.bindings.entry(uid.clone()).or_insert((appid.clone(), owner));
-                success.push(did);
-            }
-            _ => failed.push(did),
+    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+    outcome(r.dids, |did| match p.device_mut(did) {
+        Some(d) if !d.is_disabled => {
+            let owner = d.bindings.is_empty();
+            d.bindings.entry(r.uid.clone()).or_insert((r.appid.clone(), owner));
+            true
         }
-    }
-    Ok(SimResponse::json(200, &json!({ "failed": failed, "success": success })))
+        _ => false,
+    })
 }
 
-fn unbind(shared: &Shared, req: &SimRequest) -> Reply {
-    let (uid, _, dids) = binding_request(shared, req)?;
+fn unbind(shared: &Shared, r: api::UnbindDevicesRequest) -> Reply {
     let mut st = shared.state();
-    let p = product_mut(&mut st, req)?;
-    let (mut success, mut failed) = (Vec::new(), Vec::new());
-    for did in dids {
-        match p.device_mut(&did).map(|d| d.bindings.remove(&uid).is_some()) {
-            Some(true) => success.push(did),
-            _ => failed.push(did),
-        }
-    }
-    Ok(SimResponse::json(200, &json!({ "failed": failed, "success": success })))
+    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+    outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
 }

@@ -45,7 +45,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::sim::{Faults, Journal, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
+use watchpost_core::sim::{Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
 use handlers::Shared;
@@ -153,15 +153,7 @@ impl Simulator {
         SimulatorBuilder::default()
     }
 
-    /// The advertised base URL (default `http://127.0.0.1:PORT`).
-    pub fn base_url(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The address the simulator is bound to (its primary host), whatever it advertises.
-    pub fn local_addr(&self) -> std::net::SocketAddr {
-        self.kit.local_addr().unwrap_or_else(|| std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
-    }
+    watchpost_core::sim_kit_methods!(kit);
 
     /// A client builder for this simulator: its base URL, the enterprise credentials, both
     /// products, and the simulator's clock (by default
@@ -183,17 +175,6 @@ impl Simulator {
     /// The enterprise secret.
     pub fn enterprise_secret(&self) -> &'static str {
         fixtures::ENTERPRISE_SECRET
-    }
-
-    /// The fault controls, for any request or one operation (`faults().on(&ops::X)`).
-    pub fn faults(&self) -> Faults {
-        self.kit.faults()
-    }
-
-    /// Every request received so far (operation, method, path and query, redacted headers,
-    /// body, status, who answered).
-    pub fn journal(&self) -> Journal {
-        self.kit.journal()
     }
 
     /// The quota (a handle: `used()`, `rejected_count()`, `set_limit()`, `reset()`).
@@ -281,31 +262,5 @@ impl Simulator {
             .find_map(|p| p.device(did))
             .map(|d| d.commands.iter().map(|(_, _, p)| p.clone()).collect())
             .unwrap_or_default()
-    }
-
-    /// How many requests matched the route of operation `op_id`.
-    pub fn hits(&self, op_id: &str) -> u64 {
-        self.kit.hits(op_id)
-    }
-
-    /// Simulated operations never called so far.
-    pub fn unhit_operations(&self) -> Vec<&'static str> {
-        self.kit.unhit_operations()
-    }
-
-    /// The operations the simulator serves (all of [`OPERATIONS`](crate::OPERATIONS) but the
-    /// undocumented `reports.activation`).
-    pub fn simulated_operations(&self) -> Vec<&'static str> {
-        self.kit.simulated_operations()
-    }
-
-    /// All requests received.
-    pub fn requests_total(&self) -> u64 {
-        self.kit.requests_total()
-    }
-
-    /// Stops the server (see [`SimServer::shutdown`](watchpost_core::sim::SimServer::shutdown)).
-    pub async fn shutdown(&self) {
-        self.kit.shutdown().await;
     }
 }

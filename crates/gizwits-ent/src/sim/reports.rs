@@ -4,14 +4,15 @@
 //! error does not matter in a test server.
 #![allow(clippy::result_large_err)]
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{json, Map, Value};
-use watchpost_core::sim::{SimRequest, SimResponse};
+use watchpost_core::sim::SimResponse;
 
-use super::handlers::{fail, flag, gid_filter, page, product, q, Reply, Shared};
+use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply, Shared};
 use super::state::{SimDevice, SimUser, State};
 use super::time::{date_text, days_of, month_text, now_secs, week_text};
+use crate::generated as api;
 use crate::models::Cycle;
 use crate::validate::days_from_civil;
 
@@ -64,80 +65,77 @@ fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
     m
 }
 
-fn devices_of<'a>(st: &'a State, req: &SimRequest) -> Result<(Option<String>, Vec<&'a SimDevice>), SimResponse> {
-    let p = product(st, req)?;
-    let gid = gid_filter(p, req)?;
-    Ok((gid.map(str::to_owned), p.devices_in(gid).into_iter().filter(|d| !d.is_disabled).collect()))
+/// The enabled devices of product `pk` in group `gid` (all groups for `None`; 5206 unknown).
+fn devices_of<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a SimDevice>, SimResponse> {
+    let p = product(st, pk)?;
+    Ok(p.devices_in(gid_filter(p, gid)?).into_iter().filter(|d| !d.is_disabled).collect())
 }
 
-pub(crate) fn device_locations(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn device_locations(shared: &Shared, r: api::DeviceLocationsRequest) -> Reply {
     let st = shared.state();
-    let (gid, devices) = devices_of(&st, req)?;
-    let (online, faulty, alert) = (flag(req, "is_online")?, flag(req, "is_faulty")?, flag(req, "is_alert")?);
-    let devices: Vec<&SimDevice> = devices
+    let devices: Vec<&SimDevice> = devices_of(&st, &r.product_key, r.gid.as_deref())?
         .into_iter()
-        .filter(|d| online.is_none_or(|o| o == d.is_online))
-        .filter(|d| faulty.is_none_or(|f| f == d.is_faulty()))
-        .filter(|d| alert.is_none_or(|a| a == d.is_alert()))
+        .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
+        .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
+        .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
         .collect();
     // As in the seed (L1321): the city leaf is a bare integer.
     let location = location_tree(&devices, &plain_count, true);
-    Ok(SimResponse::json(200, &json!({ "gid": gid, "total": devices.len(), "location": location })))
+    ok(json!({ "gid": r.gid, "total": devices.len(), "location": location }))
 }
 
-pub(crate) fn summary(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
     let st = shared.state();
-    let (_, devices) = devices_of(&st, req)?;
+    let devices = devices_of(&st, &r.product_key, None)?;
     let today = days_of(now_secs());
     let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
     let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
     let active_yesterday = devices.iter().filter(|d| days_of(d.online_latest) >= today - 1).count();
-    Ok(SimResponse::json(
-        200,
-        &json!({
-            "active": { "7_day": active_since(7), "yesterday": active_yesterday },
-            "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
-            "total": devices.len(),
-            "online": devices.iter().filter(|d| d.is_online).count(),
-        }),
-    ))
+    ok(json!({
+        "active": { "7_day": active_since(7), "yesterday": active_yesterday },
+        "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
+        "total": devices.len(),
+        "online": devices.iter().filter(|d| d.is_online).count(),
+    }))
 }
 
-fn detail_rows(shared: &Shared, req: &SimRequest, day_of: fn(&SimDevice) -> i64) -> Reply {
-    let st = shared.state();
-    let (_, devices) = devices_of(&st, req)?;
-    let (start, end) = crate::validate::date_range(|n| q(req, n), "start", "end", false)
-        .map_err(|m| super::handlers::fail_with(5002, &m))?;
-    let text = |name: &str, have: &str| q(req, name).is_none_or(|w| w == have);
-    let pk = super::handlers::path_product(req);
-    let rows = devices
-        .into_iter()
-        .filter(|d| start.is_none_or(|s| day_of(d) >= s) && end.is_none_or(|e| day_of(d) <= e))
-        .filter(|d| text("country", &d.country) && text("region", &d.region) && text("city", &d.city))
-        .map(|d| d.report_row(&pk, day_of(d)))
-        .collect();
-    page(req, rows)
+/// The activated/active device details (the two requests have the same fields).
+macro_rules! detail_rows {
+    ($shared:expr, $r:expr, $day_of:expr) => {{
+        let (st, r, day_of) = ($shared.state(), $r, $day_of);
+        let devices = devices_of(&st, &r.product_key, None)?;
+        let dates = [("start", r.start.as_deref()), ("end", r.end.as_deref())];
+        let (start, end) = crate::validate::date_range(lookup(&dates), "start", "end", false).map_err(form_invalid)?;
+        let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        let rows = devices
+            .into_iter()
+            .filter(|d| start.is_none_or(|s| day_of(d) >= s) && end.is_none_or(|e| day_of(d) <= e))
+            .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
+            .map(|d| d.report_row(&r.product_key, day_of(d)))
+            .collect();
+        page(r.limit, r.skip, rows)
+    }};
 }
 
-pub(crate) fn activated_devices(shared: &Shared, req: &SimRequest) -> Reply {
-    detail_rows(shared, req, SimDevice::created_day)
+pub(crate) fn activated_devices(shared: &Shared, r: api::ActivatedDevicesRequest) -> Reply {
+    detail_rows!(shared, r, SimDevice::created_day)
 }
 
-pub(crate) fn active_devices(shared: &Shared, req: &SimRequest) -> Reply {
-    detail_rows(shared, req, |d| days_of(d.online_latest))
+pub(crate) fn active_devices(shared: &Shared, r: api::ActiveDevicesRequest) -> Reply {
+    detail_rows!(shared, r, |d: &SimDevice| days_of(d.online_latest))
 }
 
 /// One period of a cyclic report: its label, first day and last day.
 type Period = (String, i64, i64);
 
 /// The periods of a cyclic report.
-fn periods(req: &SimRequest) -> Result<(Cycle, Vec<Period>), SimResponse> {
-    let checked = crate::validate::cycle_range(|n| q(req, n)).map_err(|m| super::handlers::fail_with(5002, &m))?;
+fn periods(cycle: Option<&Cycle>, start: &str, end: &str) -> Result<(Cycle, Vec<Period>), SimResponse> {
+    let given = [("start", Some(start)), ("end", Some(end)), ("cycle", cycle.map(Cycle::as_str))];
+    let checked = crate::validate::cycle_range(lookup(&given)).map_err(form_invalid)?;
     // Without a cycle the text is ambiguous; the simulator reads it as months (then weeks).
     let (cycle, s, e) = match checked {
         Some(c) => c,
         None => {
-            let (start, end) = (q(req, "start").unwrap_or_default(), q(req, "end").unwrap_or_default());
             let as_month = |t| crate::validate::period_index(t, &Cycle::Month);
             match (as_month(start), as_month(end)) {
                 (Some(s), Some(e)) => (Cycle::Month, s, e),
@@ -145,14 +143,14 @@ fn periods(req: &SimRequest) -> Result<(Cycle, Vec<Period>), SimResponse> {
                     let as_week = |t| crate::validate::period_index(t, &Cycle::Week);
                     match (as_week(start), as_week(end)) {
                         (Some(s), Some(e)) => (Cycle::Week, s, e),
-                        _ => return Err(super::handlers::fail_with(5002, "start/end")),
+                        _ => return Err(form_invalid("start/end")),
                     }
                 }
             }
         }
     };
     if e - s + 1 > 53 {
-        return Err(super::handlers::fail_with(5002, "the range is too long"));
+        return Err(form_invalid("the range is too long"));
     }
     let list = (s..=e)
         .map(|i| match cycle {
@@ -177,10 +175,10 @@ fn cycle_key(cycle: &Cycle) -> &'static str {
     }
 }
 
-pub(crate) fn liveness_history(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn liveness_history(shared: &Shared, r: api::DeviceLivenessHistoryRequest) -> Reply {
     let st = shared.state();
-    let (gid, devices) = devices_of(&st, req)?;
-    let (cycle, periods) = periods(req)?;
+    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
+    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
     let data: Vec<Value> = periods
         .iter()
         .map(|(label, first, last)| {
@@ -196,10 +194,7 @@ pub(crate) fn liveness_history(shared: &Shared, req: &SimRequest) -> Reply {
             Value::Object(point)
         })
         .collect();
-    Ok(SimResponse::json(
-        200,
-        &json!({ "start": q(req, "start"), "gid": gid, "end": q(req, "end"), "data": data, "cycle": cycle.as_str() }),
-    ))
+    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
 }
 
 fn status_counts(devices: &[&SimDevice]) -> Map<String, Value> {
@@ -219,19 +214,16 @@ fn status_counts(devices: &[&SimDevice]) -> Map<String, Value> {
     m
 }
 
-pub(crate) fn status(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn status(shared: &Shared, r: api::DeviceStatusReportRequest) -> Reply {
     let st = shared.state();
-    let (gid, devices) = devices_of(&st, req)?;
+    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
     let mut top = status_counts(&devices);
     let count = top.remove("count").unwrap_or_default();
     let mut count = count.as_object().cloned().unwrap_or_default();
     for key in ["activated", "faulty", "alert"] {
         count.entry(key).or_insert(json!(0));
     }
-    Ok(SimResponse::json(
-        200,
-        &json!({ "count": count, "gid": gid, "location": location_tree(&devices, &status_counts, false) }),
-    ))
+    ok(json!({ "count": count, "gid": r.gid, "location": location_tree(&devices, &status_counts, false) }))
 }
 
 /// `(total, resolved, unresolved)` of devices with issues of one kind.
@@ -241,9 +233,9 @@ fn issue_device_counts(devices: &[&SimDevice], alarm: bool) -> Value {
     json!({ "total": with.len(), "resolved": with.len() - unresolved, "unresolved": unresolved })
 }
 
-fn issue_devices(shared: &Shared, req: &SimRequest, alarm: bool) -> Reply {
+fn issue_devices(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
     let st = shared.state();
-    let (gid, devices) = devices_of(&st, req)?;
+    let devices = devices_of(&st, pk, gid.as_deref())?;
     let with: Vec<&SimDevice> =
         devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
     let members = |items: &[&SimDevice]| {
@@ -251,18 +243,17 @@ fn issue_devices(shared: &Shared, req: &SimRequest, alarm: bool) -> Reply {
         m.insert("count".into(), issue_device_counts(items, alarm));
         m
     };
-    Ok(SimResponse::json(
-        200,
-        &json!({ "gid": gid, "count": issue_device_counts(&devices, alarm), "location": location_tree(&with, &members, false) }),
-    ))
+    ok(
+        json!({ "gid": gid, "count": issue_device_counts(&devices, alarm), "location": location_tree(&with, &members, false) }),
+    )
 }
 
-pub(crate) fn fault_devices(shared: &Shared, req: &SimRequest) -> Reply {
-    issue_devices(shared, req, false)
+pub(crate) fn fault_devices(shared: &Shared, r: api::FaultDeviceReportRequest) -> Reply {
+    issue_devices(shared, (&r.product_key, r.gid), false)
 }
 
-pub(crate) fn alert_devices(shared: &Shared, req: &SimRequest) -> Reply {
-    issue_devices(shared, req, true)
+pub(crate) fn alert_devices(shared: &Shared, r: api::AlertDeviceReportRequest) -> Reply {
+    issue_devices(shared, (&r.product_key, r.gid), true)
 }
 
 /// Event counts (one per issue) and their detail per data point.
@@ -286,42 +277,40 @@ fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
     m
 }
 
-fn issue_events(shared: &Shared, req: &SimRequest, alarm: bool) -> Reply {
+fn issue_events(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
     let st = shared.state();
-    let (gid, devices) = devices_of(&st, req)?;
+    let devices = devices_of(&st, pk, gid.as_deref())?;
     let with: Vec<&SimDevice> =
         devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
     let mut top = event_members(&devices, alarm);
     top.insert("gid".into(), json!(gid));
     top.insert("location".into(), location_tree(&with, &|items| event_members(items, alarm), false));
-    Ok(SimResponse::json(200, &Value::Object(top)))
+    ok(Value::Object(top))
 }
 
-pub(crate) fn fault_events(shared: &Shared, req: &SimRequest) -> Reply {
-    issue_events(shared, req, false)
+pub(crate) fn fault_events(shared: &Shared, r: api::FaultEventReportRequest) -> Reply {
+    issue_events(shared, (&r.product_key, r.gid), false)
 }
 
-pub(crate) fn alert_events(shared: &Shared, req: &SimRequest) -> Reply {
-    issue_events(shared, req, true)
+pub(crate) fn alert_events(shared: &Shared, r: api::AlertEventReportRequest) -> Reply {
+    issue_events(shared, (&r.product_key, r.gid), true)
 }
 
 /// The users bound to the devices of the request's product (and group).
-fn bound_users<'a>(st: &'a State, req: &SimRequest) -> Result<(Option<String>, Vec<&'a SimUser>), SimResponse> {
-    let p = product(st, req)?;
-    let gid = gid_filter(p, req)?;
-    let mut uids: Vec<&String> = p.devices_in(gid).into_iter().flat_map(|d| d.bindings.keys()).collect();
-    uids.sort();
-    uids.dedup();
-    Ok((gid.map(str::to_owned), uids.into_iter().filter_map(|u| st.users.get(u)).collect()))
+fn bound_users<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a SimUser>, SimResponse> {
+    let p = product(st, pk)?;
+    let uids: BTreeSet<&String> =
+        p.devices_in(gid_filter(p, gid)?).into_iter().flat_map(|d| d.bindings.keys()).collect();
+    Ok(uids.into_iter().filter_map(|u| st.users.get(u)).collect())
 }
 
-pub(crate) fn new_users(shared: &Shared, req: &SimRequest) -> Reply {
-    if q(req, "gid").is_none() {
-        return Err(super::handlers::fail_with(5002, "gid is required"));
+pub(crate) fn new_users(shared: &Shared, r: api::NewUsersReportRequest) -> Reply {
+    if r.gid.is_empty() {
+        return Err(form_invalid("gid is required"));
     }
     let st = shared.state();
-    let (gid, users) = bound_users(&st, req)?;
-    let (cycle, periods) = periods(req)?;
+    let users = bound_users(&st, &r.product_key, Some(&r.gid))?;
+    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
     let data: Vec<Value> = periods
         .iter()
         .map(|(label, first, last)| {
@@ -332,52 +321,52 @@ pub(crate) fn new_users(shared: &Shared, req: &SimRequest) -> Reply {
             Value::Object(point)
         })
         .collect();
-    Ok(SimResponse::json(
-        200,
-        &json!({ "start": q(req, "start"), "gid": gid, "end": q(req, "end"), "data": data, "cycle": cycle.as_str() }),
-    ))
+    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
 }
 
 /// The product named by the `product_secret` query parameter of the `/v1/users/*` reports.
-fn product_by_secret<'a>(st: &'a State, req: &SimRequest) -> Result<&'a str, SimResponse> {
-    let secret =
-        q(req, "product_secret").ok_or_else(|| super::handlers::fail_with(5002, "product_secret is required"))?;
+fn product_by_secret<'a>(st: &'a State, secret: &str) -> Result<&'a str, SimResponse> {
+    if secret.is_empty() {
+        return Err(form_invalid("product_secret is required"));
+    }
     st.products.values().find(|p| p.secret == secret).map(|p| p.key.as_str()).ok_or_else(|| fail(5005))
 }
 
-pub(crate) fn active_users(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply {
     let st = shared.state();
-    let pk = product_by_secret(&st, req)?;
-    if let Some(app) = q(req, "appid") {
-        if !st.apps.contains(app) {
-            return Err(fail(5016));
-        }
+    let pk = product_by_secret(&st, &r.product_secret)?;
+    if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
+        return Err(fail(5016));
     }
-    let (start, end) = crate::validate::date_range(|n| q(req, n), "start_date", "end_date", true)
-        .map_err(|m| super::handlers::fail_with(5002, &m))?;
+    let dates = [("start_date", Some(r.start_date.as_str())), ("end_date", Some(r.end_date.as_str()))];
+    let (start, end) =
+        crate::validate::date_range(lookup(&dates), "start_date", "end_date", true).map_err(form_invalid)?;
     let (Some(start), Some(end)) = (start, end) else {
-        return Err(super::handlers::fail_with(5002, "start_date and end_date are required"));
+        return Err(form_invalid("start_date and end_date are required"));
     };
     if end - start > 366 {
-        return Err(super::handlers::fail_with(5002, "at most a year"));
+        return Err(form_invalid("at most a year"));
     }
-    let users: Vec<&SimUser> =
-        st.users.values().filter(|u| u.products.contains(pk) && q(req, "appid").is_none_or(|a| a == u.appid)).collect();
+    let users: Vec<&SimUser> = st
+        .users
+        .values()
+        .filter(|u| u.products.contains(pk) && r.appid.as_ref().is_none_or(|a| *a == u.appid))
+        .collect();
     let data: Vec<Value> = (start..=end)
         .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date_text(day) }))
         .collect();
-    Ok(SimResponse::json(200, &json!({ "data": data })))
+    ok(json!({ "data": data }))
 }
 
-pub(crate) fn user_locations(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn user_locations(shared: &Shared, r: api::UserLocationsRequest) -> Reply {
     let st = shared.state();
-    let pk = product_by_secret(&st, req)?;
+    let pk = product_by_secret(&st, &r.product_secret)?;
     let users: Vec<&SimUser> = st.users.values().filter(|u| u.products.contains(pk)).collect();
-    Ok(SimResponse::json(200, &location_tree(&users, &plain_count, false)))
+    ok(location_tree(&users, &plain_count, false))
 }
 
-pub(crate) fn total_users(shared: &Shared, req: &SimRequest) -> Reply {
+pub(crate) fn total_users(shared: &Shared, r: api::TotalUsersReportRequest) -> Reply {
     let st = shared.state();
-    let (gid, users) = bound_users(&st, req)?;
-    Ok(SimResponse::json(200, &json!({ "gid": gid, "total": users.len() })))
+    let users = bound_users(&st, &r.product_key, r.gid.as_deref())?;
+    ok(json!({ "gid": r.gid, "total": users.len() }))
 }
