@@ -153,7 +153,7 @@ impl Simulator {
         SimulatorBuilder::default()
     }
 
-    watchpost_core::sim_kit_methods!(kit);
+    watchpost_core::sim_kit_accessors!(kit);
 
     /// A client builder for this simulator: its base URL, the enterprise credentials, both
     /// products, and the simulator's clock (by default

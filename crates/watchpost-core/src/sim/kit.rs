@@ -300,7 +300,7 @@ impl Drop for SimKit {
 
 /// Generates, inside a vendor's `impl Simulator`, the accessors every simulator shares,
 /// delegating to its [`SimKit`] field named as the argument: `base_url`, `local_addr`, `faults`,
-/// `journal`, `hits`, `requests_total`, `unhit_operations` and `shutdown`
+/// `journal`, `hits`, `requests_total`, `unhit_operations`, `simulated_operations` and `shutdown`
 /// (`sim_kit_accessors!(kit, own_shutdown)` leaves `shutdown` to the vendor, e.g. to end its
 /// streams first).
 #[macro_export]
@@ -349,6 +349,11 @@ macro_rules! sim_kit_accessors {
         /// Simulated operations never called so far.
         pub fn unhit_operations(&self) -> Vec<&'static str> {
             self.$kit.unhit_operations()
+        }
+
+        /// The operations the simulator routes to a handler.
+        pub fn simulated_operations(&self) -> Vec<&'static str> {
+            self.$kit.simulated_operations()
         }
     };
 }

@@ -117,7 +117,6 @@ pub mod digest;
 pub mod faults;
 pub mod journal;
 pub mod kit;
-mod kit_methods;
 mod path;
 pub mod quota;
 pub mod request;
