@@ -25,6 +25,8 @@ pub use device::*;
 pub use subscribe::*;
 // The generic status models are shadowed below by their aliases with this crate's sub-status.
 pub use watchpost_isapi::models::*;
+// The gateway's own `JSON_DeviceInfo` (9.3), not the device's `XML_DeviceInfo` of the shared crate.
+pub use device::DeviceInfo;
 
 use crate::error::SubStatus;
 
@@ -79,4 +81,3 @@ impl watchpost_isapi::SubStatusCode for SubStatus {
         SubStatus::is_success(self)
     }
 }
-

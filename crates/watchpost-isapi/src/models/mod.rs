@@ -15,10 +15,14 @@
 //!   [`String`] by default, the Device Gateway's generated table in `hik-gateway`.
 
 mod common;
+mod device_xml;
+mod search;
 mod security_cp;
 mod system;
 
 pub use common::*;
+pub use device_xml::*;
+pub use search::*;
 pub use security_cp::*;
 pub use system::*;
 
@@ -205,9 +209,7 @@ pub mod de {
                 }
 
                 /// Reads the list.
-                pub fn deserialize<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-                    d: D,
-                ) -> Result<Vec<T>, D::Error> {
+                pub fn deserialize<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
                     super::keyed_list(d, $key)
                 }
             }

@@ -229,7 +229,9 @@ struct OutputsCtrlRepr<S> {
     error_list: Option<Vec<ErrorItem<S>>>,
 }
 
-fn present_list<'de, D: serde::Deserializer<'de>, S: SubStatusCode>(d: D) -> Result<Option<Vec<ErrorItem<S>>>, D::Error> {
+fn present_list<'de, D: serde::Deserializer<'de>, S: SubStatusCode>(
+    d: D,
+) -> Result<Option<Vec<ErrorItem<S>>>, D::Error> {
     super::de::flexible_list(d).map(Some)
 }
 
