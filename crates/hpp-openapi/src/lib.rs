@@ -6,11 +6,65 @@
 //! OTAP, and (feature `sim`) a simulator.
 //!
 //! ## Modules
+//! - [`Client`] / [`ClientBuilder`] ([`client`]): configuration, tokens and the area domain, one
+//!   async method per operation.
+//! - [`requests`]: the request builders, one per operation.
+//! - [`ops`] and [`OPERATIONS`]: the operation table (ids, paths, seed sections, parameters).
 //! - [`models`]: response models (the `data` of each operation) and typed request values.
+//! - [`error`]: [`HppCode`], every code of Appendix A.1 with its retry class, [`HppErrorExt`] on
+//!   [`watchpost_core::Error`], and [`error::code_in`] for codes inside per-item texts.
+//! - [`envelope`]: the `{errorCode, data, message}` envelope.
+//! - [`profile`]: how the pipeline classifies HPP answers.
 //! - `sim` (feature `sim`): the simulator.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod client;
+pub mod envelope;
+pub mod error;
+/// Generated from `spec/hpp.toml` and its parts: operations, request builders, client methods,
+/// the error-code table and `dispatch`.
+mod generated;
 pub mod models;
+pub mod profile;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]
 pub mod sim;
+mod validate;
+
+pub use client::{Client, ClientBuilder, Region, DEFAULT_TOKEN_HOST};
+pub use error::{HppCode, HppErrorExt};
+pub use generated::{dispatch, ops, requests, OPERATIONS};
+pub use models::common::{ItemFailure, ItemOutcome, Page};
+pub use requests::*;
+pub use watchpost_core::{Error, ErrorClass, Result};
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    /// Sections 3.1 to 3.61 without 3.24 (a chapter heading), and 3.24.1 to 3.24.11.
+    fn documented_sections() -> BTreeSet<String> {
+        let mut all: BTreeSet<String> = (1..=61).filter(|n| *n != 24).map(|n| format!("3.{n}")).collect();
+        all.extend((1..=11).map(|n| format!("3.24.{n}")));
+        all
+    }
+
+    #[test]
+    #[ignore = "needs every part"]
+    fn the_spec_lists_the_71_operations_of_chapter_3_once_each() {
+        let sections: Vec<&str> = crate::OPERATIONS.iter().map(|op| op.section).collect();
+        let unique: BTreeSet<String> = sections.iter().map(|s| (*s).to_owned()).collect();
+        assert_eq!(sections.len(), unique.len(), "a section is listed twice: {sections:?}");
+        assert_eq!(unique, documented_sections());
+        assert_eq!(crate::OPERATIONS.len(), 71);
+    }
+
+    #[test]
+    fn every_operation_of_the_spec_has_a_documented_section() {
+        let documented = documented_sections();
+        assert_eq!(documented.len(), 71);
+        for op in crate::OPERATIONS {
+            assert!(documented.contains(op.section), "{} has section {:?}", op.id, op.section);
+        }
+    }
+}

@@ -110,19 +110,25 @@ fn secs(d: Duration) -> String {
 /// # Errors
 /// A failure (exit code 1) when a simulator cannot start or a step fails.
 pub async fn run(ids: &[String]) -> CliResult<()> {
-    let vendors: Vec<&'static dyn Vendor> = if ids.is_empty() {
-        vendors::VENDORS.to_vec()
+    let scenarios: Vec<_> = if ids.is_empty() {
+        vendors::VENDORS.iter().filter_map(|v| v.demo()).collect()
     } else {
         ids.iter()
-            .map(|id| vendors::find(id).ok_or_else(|| CliError::usage(format!("no vendor `{id}`"))))
+            .map(|id| {
+                let vendor = vendors::find(id).ok_or_else(|| CliError::usage(format!("no vendor `{id}`")))?;
+                vendor.demo().ok_or_else(|| {
+                    CliError::usage(format!("{} has no demo scenario", vendor.title()))
+                        .hint(format!("`watchpost sim {id}` starts its simulator"))
+                })
+            })
             .collect::<CliResult<_>>()?
     };
     let started = Instant::now();
     say!("watchpost demo: each vendor's API simulated in-process on 127.0.0.1, driven through the watchpost clients");
     say!();
     let mut outcomes = Vec::new();
-    for vendor in vendors {
-        outcomes.push(vendor.demo().await?);
+    for scenario in scenarios {
+        outcomes.push(scenario.await?);
     }
     say!("Summary");
     say!("{:<16}  {:<6}  {:<6}  {}", "vendor", "steps", "result", "duration");

@@ -14,6 +14,8 @@
 //!   ([`hik-gateway`](https://docs.rs/hik-gateway)), with its supervised alarm stream.
 //! - `gizwits` (feature `gizwits`): the Gizwits Enterprise API
 //!   ([`gizwits-ent`](https://docs.rs/gizwits-ent)), quota-aware.
+//! - `hpp` (feature `hpp`): the Hik-Partner Pro OpenAPI ([`hpp-openapi`](https://docs.rs/hpp-openapi)):
+//!   the token's `areaDomain` is the host of every call, alarms come from a message queue.
 //! - [`prelude`]: the vendors' error extension traits, imported `as _`.
 //!
 //! Each vendor module has a `Client` built with `Client::builder()`, one async method per
@@ -169,11 +171,40 @@
 //! # fn main() {}
 //! ```
 //!
+//! ### Hik-Partner Pro: subscribe to alarms, poll a batch and confirm it
+//! ```
+//! # #[cfg(all(feature = "hpp", feature = "sim"))]
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use watchpost::hpp::models::mq::{FormatType, SubMode, SubType};
+//! use watchpost::hpp::requests::{MqMessagesRequest, MqOffsetRequest, MqSubscribeRequest};
+//! use watchpost::hpp::sim::Simulator;
+//!
+//! let sim = Simulator::start().await?;
+//! // The simulator's builder: `Client::builder().base_url(<token host>).app_key(..).secret_key(..)`.
+//! // Every call after the token goes to the token's `areaDomain`, with `Authorization: Bearer`.
+//! let client = sim.client_builder().build()?;
+//! client.mq_subscribe(&MqSubscribeRequest::new(SubType::Subscribe, SubMode::All)).await?;
+//! sim.push_alarm("Q01728482", FormatType::Json, serde_json::json!({"eventType": "cidEvent"}));
+//! let batch = client.mq_messages(&MqMessagesRequest::new()).await?;
+//! assert_eq!(batch.list.len(), 1);
+//! // Confirm only once the batch is stored: an unconfirmed batch is delivered again.
+//! if let Some(id) = batch.batch_id {
+//!     client.mq_offset(&MqOffsetRequest::new(id)).await?;
+//! }
+//! sim.shutdown().await;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "hpp", feature = "sim")))]
+//! # fn main() {}
+//! ```
+//!
 //! ## Feature flags
 //! No feature is on by default: pick the vendors you use.
 //! - `ezviz`: the EZVIZ open platform (`watchpost::ezviz`).
 //! - `hikgw`: the Hikvision Device Gateway (`watchpost::hikgw`).
 //! - `gizwits`: the Gizwits Enterprise API (`watchpost::gizwits`).
+//! - `hpp`: the Hik-Partner Pro OpenAPI (`watchpost::hpp`).
 //! - `sim`: the in-process simulator of each enabled vendor (`watchpost::<vendor>::sim`) and the
 //!   core simulator kit (`watchpost::core::sim`).
 //! - `full`: every vendor.
@@ -206,6 +237,13 @@ pub use hik_gateway as hikgw;
 #[doc(inline)]
 pub use gizwits_ent as gizwits;
 
+/// The Hik-Partner Pro OpenAPI ([`hpp_openapi`]): sites, devices, alarms, ISAPI pass-through,
+/// OTAP, people and hot spare, with token and area-domain handling.
+#[cfg(feature = "hpp")]
+#[cfg_attr(docsrs, doc(cfg(feature = "hpp")))]
+#[doc(inline)]
+pub use hpp_openapi as hpp;
+
 /// The extension traits of the enabled vendors, imported `as _` so that their methods (typed
 /// vendor codes on [`Error`]) are in scope: `use watchpost::prelude::*;`.
 pub mod prelude {
@@ -221,4 +259,7 @@ pub mod prelude {
     #[cfg(feature = "hikgw")]
     #[cfg_attr(docsrs, doc(cfg(feature = "hikgw")))]
     pub use hik_gateway::HikStatusExt as _;
+    #[cfg(feature = "hpp")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "hpp")))]
+    pub use hpp_openapi::HppErrorExt as _;
 }

@@ -86,8 +86,8 @@ impl Vendor for Ezviz {
         vec![("appKey", f::APP_KEY.to_owned()), ("appSecret", f::APP_SECRET.to_owned())]
     }
 
-    fn demo(&'static self) -> BoxFuture<'static, CliResult<Outcome>> {
-        Box::pin(demo::scenario(self))
+    fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
+        Some(Box::pin(demo::scenario(self)))
     }
 }
 

@@ -103,8 +103,8 @@ impl Vendor for HikGw {
         })
     }
 
-    fn demo(&'static self) -> BoxFuture<'static, CliResult<Outcome>> {
-        Box::pin(demo::scenario(self))
+    fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
+        Some(Box::pin(demo::scenario(self)))
     }
 }
 

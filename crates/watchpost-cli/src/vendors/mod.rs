@@ -26,6 +26,8 @@ mod ezviz;
 mod gizwits;
 #[cfg(feature = "hikgw")]
 mod hikgw;
+#[cfg(feature = "hpp")]
+mod hpp;
 
 /// Every vendor the CLI knows, in the order of the demo and of `--help`.
 pub static VENDORS: &[&dyn Vendor] = &[
@@ -35,6 +37,8 @@ pub static VENDORS: &[&dyn Vendor] = &[
     &hikgw::HikGw,
     #[cfg(feature = "gizwits")]
     &gizwits::Gizwits,
+    #[cfg(feature = "hpp")]
+    &hpp::Hpp,
 ];
 
 /// The vendor whose id (`hikgw`) is `id`.
@@ -112,8 +116,9 @@ pub trait Vendor: Sync {
         Vec::new()
     }
 
-    /// Runs the vendor's demo scenario against its own simulator.
-    fn demo(&'static self) -> BoxFuture<'static, CliResult<Outcome>>;
+    /// The vendor's demo scenario, run against its own simulator; `None` for a vendor without
+    /// one (it is then left out of `watchpost demo`).
+    fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>>;
 
     /// The operation `id`, if the vendor has it.
     fn operation(&self, id: &str) -> Option<&'static Operation> {
