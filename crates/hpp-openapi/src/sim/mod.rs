@@ -215,6 +215,7 @@ impl Simulator {
         let mut kit = SimKit::new("hpp", OPERATIONS, settings);
 
         let area = generated::router_for(sim.clone(), |op| op.id != ops::GET_TOKEN.id);
+        let area = isapi::routes(area, sim.clone());
         let t = tokens.clone();
         let area = area.layer(json_content_type).layer(move |req| {
             if req.route == FALLBACK_ROUTE {
@@ -354,7 +355,8 @@ impl Simulator {
 
 /// Every request must carry a JSON content type (LAP000001 otherwise), as the guide documents.
 fn json_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimResponse> {
-    if req.route == FALLBACK_ROUTE {
+    // The ISAPI pass-through carries XML too: its handler checks the content type.
+    if req.route == FALLBACK_ROUTE || req.route.starts_with(crate::models::isapi::OP_PREFIX) {
         return None;
     }
     let json = req.header("content-type").is_some_and(|ct| ct.starts_with("application/json"));
