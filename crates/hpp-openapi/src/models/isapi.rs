@@ -21,6 +21,9 @@ use watchpost_core::error::DecodeError;
 use watchpost_core::{Error, ErrorClass, RawResponse, Result};
 use watchpost_isapi::models::{ResponseStatus, XmlResponseStatus};
 
+/// The shared ISAPI models (`watchpost_isapi::models`) the typed calls read and write.
+pub use watchpost_isapi::models as shared;
+
 /// The path of the pass-through; the ISAPI URI follows it.
 pub const TRANSPARENT_PATH: &str = "/api/hpcgw/v1/device/transparent";
 
