@@ -193,14 +193,20 @@ impl Ctx<'_> {
     }
 
     /// The request document, or the ISAPI "bad format" answer.
-    fn read<T: DeserializeOwned>(&self) -> Result<T, Reply> {
+    fn bad(&self) -> Box<Reply> {
+        Box::new(self.bad_content())
+    }
+
+    fn read<T: DeserializeOwned>(&self) -> Result<T, Box<Reply>> {
         let decoded = match self.fmt {
             Fmt::Json => serde_json::from_slice(self.body).ok(),
             Fmt::Xml => xml::from_slice(self.body).ok(),
         };
-        decoded.ok_or_else(|| match self.fmt {
-            Fmt::Json => self.status(5, "badJsonFormat", 400),
-            Fmt::Xml => self.status(5, "badXmlFormat", 400),
+        decoded.ok_or_else(|| {
+            Box::new(match self.fmt {
+                Fmt::Json => self.status(5, "badJsonFormat", 400),
+                Fmt::Xml => self.status(5, "badXmlFormat", 400),
+            })
         })
     }
 
@@ -252,7 +258,8 @@ fn transparent(sim: &HppSim, req: &SimRequest) -> Reply {
     }
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match handle(device, &ctx, &req.method, &segments, req) {
-        Ok(reply) | Err(reply) => reply,
+        Ok(reply) => reply,
+        Err(reply) => *reply,
     }
 }
 
@@ -264,8 +271,8 @@ fn id(text: &str) -> Option<u32> {
 }
 
 /// One ISAPI resource of a device.
-fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &SimRequest) -> Result<Reply, Reply> {
-    let num = |i: usize| seg.get(i).and_then(|s| id(s)).ok_or_else(|| ctx.bad_content());
+fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &SimRequest) -> Result<Reply, Box<Reply>> {
+    let num = |i: usize| seg.get(i).and_then(|s| id(s)).ok_or_else(|| ctx.bad());
     let m = method.clone();
     Ok(match (m, seg) {
         (Method::POST, ["ISAPI", "AccessControl", "AcsEvent"]) => {
@@ -318,7 +325,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
         (Method::POST, ["ISAPI", "ContentMgmt", "InputProxy", "channels"]) => {
             let channel: InputProxyChannel = ctx.read()?;
             if d.channels.iter().any(|c| c.id == channel.id) {
-                return Err(ctx.status(6, "deviceExist", 400));
+                return Err(Box::new(ctx.status(6, "deviceExist", 400)));
             }
             d.channels.push(channel);
             ctx.ok()
@@ -371,7 +378,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             let key = (num(3)?, num(5)?);
             let preset: PtzPreset = ctx.read()?;
             if preset.id != key.1 {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             d.presets.insert(key, preset);
             ctx.ok()
@@ -395,13 +402,13 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             let ways = match req.query_param("ways") {
                 Some("stay") => Arming::Stay,
                 Some("away") => Arming::Away,
-                _ => return Err(ctx.bad_content()),
+                _ => return Err(ctx.bad()),
             };
-            set_arming(d, num(4)?, ways).map_err(|()| ctx.bad_content())?;
+            set_arming(d, num(4)?, ways).map_err(|()| ctx.bad())?;
             ctx.ok()
         }
         (Method::PUT, ["ISAPI", "SecurityCP", "control", "disarm", _]) => {
-            set_arming(d, num(4)?, Arming::Disarm).map_err(|()| ctx.bad_content())?;
+            set_arming(d, num(4)?, Arming::Disarm).map_err(|()| ctx.bad())?;
             ctx.ok()
         }
         (Method::PUT, ["ISAPI", "SecurityCP", "control", "clearAlarm", _]) => {
@@ -412,7 +419,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
                 found = true;
             }
             if !found {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             ctx.ok()
         }
@@ -420,7 +427,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             let list: ListMsg = ctx.read()?;
             let ids = list.ids();
             if ids.is_empty() || ids.iter().any(|i| !d.zones.iter().any(|z| z.id == *i)) {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             for z in d.zones.iter_mut().filter(|z| ids.contains(&z.id)) {
                 z.bypassed = Some(*bypass == "bypass");
@@ -487,15 +494,15 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             if let Some(name) = info.device_name.filter(|n| !n.trim().is_empty()) {
                 d.info.device_name = Some(name);
             } else {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             ctx.ok()
         }
         (Method::GET, ["ISAPI", "System", "IO", "outputs"]) => {
             let ports = d
                 .io_outputs
-                .iter()
-                .map(|(id, _)| IoOutputPortXml {
+                .keys()
+                .map(|id| IoOutputPortXml {
                     id: *id,
                     name: Some(format!("Output {id}")),
                     default_state: Some("low".into()),
@@ -505,7 +512,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
         }
         (Method::GET, ["ISAPI", "System", "IO", "outputs", _, "status"]) => {
             let o = num(4)?;
-            let level = d.io_outputs.get(&o).ok_or_else(|| ctx.bad_content())?;
+            let level = d.io_outputs.get(&o).ok_or_else(|| ctx.bad())?;
             ctx.xml(&IoPortStatus {
                 io_port_id: o,
                 io_port_type: Some("output".into()),
@@ -516,9 +523,9 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             let o = num(4)?;
             let data: IoPortDataXml = ctx.read()?;
             if !matches!(data.output_state.as_str(), "high" | "low") {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
-            let level = d.io_outputs.get_mut(&o).ok_or_else(|| ctx.bad_content())?;
+            let level = d.io_outputs.get_mut(&o).ok_or_else(|| ctx.bad())?;
             *level = data.output_state;
             ctx.ok()
         }
@@ -526,7 +533,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
         (Method::PUT, ["ISAPI", "System", "time"]) => {
             let time: TimeData = ctx.read()?;
             if time.time_mode.is_none() {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             d.time = time;
             ctx.ok()
@@ -535,7 +542,7 @@ fn handle(d: &mut Device, ctx: &Ctx<'_>, method: &Method, seg: &[&str], req: &Si
             let n = num(4)?;
             let server: NtpServer = ctx.read()?;
             if server.id != n {
-                return Err(ctx.bad_content());
+                return Err(ctx.bad());
             }
             d.ntp.insert(n, server);
             ctx.ok()

@@ -324,7 +324,7 @@ fn profile(d: &Device, request: &ProfileRequest) -> Value {
     profile.to_string().hash(&mut h);
     let md5 = format!("{:016x}{:016x}", h.finish(), h.finish().rotate_left(17));
     let changed = request.md5.as_deref() != Some(md5.as_str());
-    let send_profile = !(request.check_md5 == Some(true) && !changed);
+    let send_profile = request.check_md5 != Some(true) || changed;
     json!({"productId": "DS-PA101-32P-WB", "version": "V1.0.0 build 240205", "md5": md5, "changed": changed,
            "gzipProfile": null, "profile": if send_profile { profile } else { Value::Null }})
 }
