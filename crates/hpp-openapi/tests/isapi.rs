@@ -233,3 +233,17 @@ async fn error_headers_and_empty_answers_are_never_a_success() {
     let e = client_for(&url).isapi(PANEL, &a4::device_info()).await.unwrap_err();
     assert_eq!(e.status(), Some(404), "{e}");
 }
+
+#[tokio::test]
+async fn an_expired_token_on_the_pass_through_is_refreshed_once_and_unseen() {
+    let sim = Simulator::start().await.unwrap();
+    sim.add_isapi_device(PANEL);
+    let c = sim.client_builder().build().unwrap();
+    c.isapi(PANEL, &a4::device_info()).await.unwrap();
+    sim.expire_tokens();
+    // The platform's LAP500004 envelope on the pass-through path refreshes the token, not the
+    // caller's problem, and the ISAPI answer comes through.
+    assert!(c.isapi(PANEL, &a4::arm(1, &ArmWays::Stay)).await.unwrap().is_success());
+    assert_eq!(c.token_fetches(), 2);
+    assert_eq!(sim.isapi_partition_arming(PANEL, 1).as_deref(), Some("stay"));
+}
