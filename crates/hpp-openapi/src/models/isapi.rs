@@ -304,6 +304,9 @@ pub struct IsapiCall<T> {
     pub body: IsapiBody,
     /// The format of the answer.
     pub format: Format,
+    /// Why the request document could not be written, if it could not (the call then fails
+    /// before sending instead of sending a wrong document).
+    encode_error: Option<String>,
     answer: PhantomData<fn() -> T>,
 }
 
@@ -316,7 +319,20 @@ impl<T> fmt::Debug for IsapiCall<T> {
 impl<T: DeserializeOwned> IsapiCall<T> {
     /// A call of `method` on `uri` with `body`, whose answer is read as `format`.
     pub fn new(method: Method, uri: impl Into<String>, body: IsapiBody, format: Format) -> Self {
-        IsapiCall { method, uri: uri.into(), body, format, answer: PhantomData }
+        IsapiCall { method, uri: uri.into(), body, format, encode_error: None, answer: PhantomData }
+    }
+
+    /// A call whose request document `encoded` failed to be written.
+    fn with_body(
+        method: Method,
+        uri: impl Into<String>,
+        encoded: std::result::Result<IsapiBody, String>,
+        format: Format,
+    ) -> Self {
+        match encoded {
+            Ok(body) => Self::new(method, uri, body, format),
+            Err(e) => IsapiCall { encode_error: Some(e), ..Self::new(method, uri, IsapiBody::Empty, format) },
+        }
     }
 
     /// Reads the answer: an empty body is a decode error, never a default value.
@@ -355,27 +371,25 @@ pub mod a4 {
 
     use super::{Format, IsapiBody, IsapiCall};
 
-    fn json<T: serde::Serialize>(value: &T) -> IsapiBody {
-        IsapiBody::Json(serde_json::to_string(value).unwrap_or_else(|_| "{}".to_owned()))
+    type Encoded = Result<IsapiBody, String>;
+
+    fn json<T: serde::Serialize>(value: &T) -> Encoded {
+        serde_json::to_string(value).map(IsapiBody::Json).map_err(|e| e.to_string())
     }
 
-    fn xml<T: serde::Serialize + XmlDocument>(value: &T) -> IsapiBody {
-        match watchpost_isapi::xml::to_string(value, T::ROOT) {
-            Ok(text) => IsapiBody::Xml(text),
-            // Every model here serializes; an empty document would be refused by the device.
-            Err(_) => IsapiBody::Empty,
-        }
+    fn xml<T: serde::Serialize + XmlDocument>(value: &T) -> Encoded {
+        watchpost_isapi::xml::to_string(value, T::ROOT).map(IsapiBody::Xml)
     }
 
     /// A-1 `POST /ISAPI/AccessControl/AcsEvent?format=json`: search access control events
     /// (a multipart answer with pictures is read from its JSON part).
     pub fn acs_event_search(cond: &AcsEventCondMsg) -> IsapiCall<AcsEventMsg> {
-        IsapiCall::new(Method::POST, "/ISAPI/AccessControl/AcsEvent?format=json", json(cond), Format::Json)
+        IsapiCall::with_body(Method::POST, "/ISAPI/AccessControl/AcsEvent?format=json", json(cond), Format::Json)
     }
 
     /// A-2 `POST /ISAPI/AccessControl/UserInfo/Search?format=json`: search persons.
     pub fn user_info_search(cond: &UserInfoSearchCondMsg) -> IsapiCall<UserInfoSearchMsg> {
-        IsapiCall::new(Method::POST, "/ISAPI/AccessControl/UserInfo/Search?format=json", json(cond), Format::Json)
+        IsapiCall::with_body(Method::POST, "/ISAPI/AccessControl/UserInfo/Search?format=json", json(cond), Format::Json)
     }
 
     /// A-3 `GET /ISAPI/ContentMgmt/InputProxy/channels`: every digital channel.
@@ -385,12 +399,12 @@ pub mod a4 {
 
     /// A-4 `PUT /ISAPI/ContentMgmt/InputProxy/channels`: set every digital channel.
     pub fn set_input_proxy_channels(list: &InputProxyChannelList) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, "/ISAPI/ContentMgmt/InputProxy/channels", xml(list), Format::Xml)
+        IsapiCall::with_body(Method::PUT, "/ISAPI/ContentMgmt/InputProxy/channels", xml(list), Format::Xml)
     }
 
     /// A-5 `POST /ISAPI/ContentMgmt/InputProxy/channels`: add a digital channel.
     pub fn add_input_proxy_channel(channel: &InputProxyChannel) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::POST, "/ISAPI/ContentMgmt/InputProxy/channels", xml(channel), Format::Xml)
+        IsapiCall::with_body(Method::POST, "/ISAPI/ContentMgmt/InputProxy/channels", xml(channel), Format::Xml)
     }
 
     /// A-6 `GET /ISAPI/ContentMgmt/InputProxy/channels/status`: the status of every digital channel.
@@ -407,7 +421,12 @@ pub mod a4 {
 
     /// A-8 `PUT /ISAPI/PTZCtrl/channels/<ID>/continuous`: pan, tilt and zoom continuously.
     pub fn ptz_continuous(channel: u32, data: &PtzData) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, format!("/ISAPI/PTZCtrl/channels/{channel}/continuous"), xml(data), Format::Xml)
+        IsapiCall::with_body(
+            Method::PUT,
+            format!("/ISAPI/PTZCtrl/channels/{channel}/continuous"),
+            xml(data),
+            Format::Xml,
+        )
     }
 
     /// A-9 `GET /ISAPI/PTZCtrl/channels/<ID>/presets`: every preset of a channel.
@@ -417,7 +436,12 @@ pub mod a4 {
 
     /// A-10 `POST /ISAPI/PTZCtrl/channels/<ID>/presets`: set a preset (`XML_Set_PTZPreset`).
     pub fn manage_ptz_presets(channel: u32, preset: &PtzPreset) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::POST, format!("/ISAPI/PTZCtrl/channels/{channel}/presets"), xml(preset), Format::Xml)
+        IsapiCall::with_body(
+            Method::POST,
+            format!("/ISAPI/PTZCtrl/channels/{channel}/presets"),
+            xml(preset),
+            Format::Xml,
+        )
     }
 
     /// A-11 `DELETE /ISAPI/PTZCtrl/channels/<ID>/presets`: delete every preset.
@@ -435,7 +459,7 @@ pub mod a4 {
     /// A-13 `PUT /ISAPI/PTZCtrl/channels/<ID>/presets/<ID>`: add (set) a preset.
     pub fn set_ptz_preset(channel: u32, preset: &PtzPreset) -> IsapiCall<XmlResponseStatus> {
         let uri = format!("/ISAPI/PTZCtrl/channels/{channel}/presets/{}", preset.id);
-        IsapiCall::new(Method::PUT, uri, xml(preset), Format::Xml)
+        IsapiCall::with_body(Method::PUT, uri, xml(preset), Format::Xml)
     }
 
     /// A-14 `DELETE /ISAPI/PTZCtrl/channels/<ID>/presets/<ID>`: delete a preset.
@@ -459,7 +483,7 @@ pub mod a4 {
 
     /// A-17 `PUT /ISAPI/SecurityCP/control/bypass?format=json`: bypass zones.
     pub fn bypass(zones: impl IntoIterator<Item = u32>) -> IsapiCall<ResponseStatus> {
-        IsapiCall::new(
+        IsapiCall::with_body(
             Method::PUT,
             "/ISAPI/SecurityCP/control/bypass?format=json",
             json(&ListMsg::of(zones)),
@@ -470,7 +494,7 @@ pub mod a4 {
     /// A-18 `PUT /ISAPI/SecurityCP/control/bypassRecover?format=json`: recover bypassed zones.
     pub fn bypass_recover(zones: impl IntoIterator<Item = u32>) -> IsapiCall<ResponseStatus> {
         let body = json(&ListMsg::of(zones));
-        IsapiCall::new(Method::PUT, "/ISAPI/SecurityCP/control/bypassRecover?format=json", body, Format::Json)
+        IsapiCall::with_body(Method::PUT, "/ISAPI/SecurityCP/control/bypassRecover?format=json", body, Format::Json)
     }
 
     /// A-19 `PUT /ISAPI/SecurityCP/control/clearAlarm/<ID>?format=json`: clear a partition's alarms.
@@ -488,7 +512,7 @@ pub mod a4 {
     /// A-21 `POST /ISAPI/SecurityCP/control/outputs?format=json`: open or close relays; the
     /// answer's [`OutputsCtrlResponse::outcome`] gives the per-relay result.
     pub fn control_outputs(ctrl: &OutputsCtrlMsg) -> IsapiCall<OutputsCtrlResponse> {
-        IsapiCall::new(Method::POST, "/ISAPI/SecurityCP/control/outputs?format=json", json(ctrl), Format::Json)
+        IsapiCall::with_body(Method::POST, "/ISAPI/SecurityCP/control/outputs?format=json", json(ctrl), Format::Json)
     }
 
     /// A-22 `GET /ISAPI/SecurityCP/status/subSystems?format=json`: every partition's status.
@@ -498,7 +522,12 @@ pub mod a4 {
 
     /// A-23 `POST /ISAPI/SecurityCP/status/outputStatus?format=json`: search relay status.
     pub fn output_status(cond: &OutputCondMsg) -> IsapiCall<OutputSearchMsg> {
-        IsapiCall::new(Method::POST, "/ISAPI/SecurityCP/status/outputStatus?format=json", json(cond), Format::Json)
+        IsapiCall::with_body(
+            Method::POST,
+            "/ISAPI/SecurityCP/status/outputStatus?format=json",
+            json(cond),
+            Format::Json,
+        )
     }
 
     /// A-24 `GET /ISAPI/SecurityCP/status/zones?format=json`: every zone's status.
@@ -508,7 +537,7 @@ pub mod a4 {
 
     /// A-25 `POST /ISAPI/SecurityCP/status/zones?format=json`: search zone status.
     pub fn search_zones(cond: &ZoneCondMsg) -> IsapiCall<ZoneSearchMsg> {
-        IsapiCall::new(Method::POST, "/ISAPI/SecurityCP/status/zones?format=json", json(cond), Format::Json)
+        IsapiCall::with_body(Method::POST, "/ISAPI/SecurityCP/status/zones?format=json", json(cond), Format::Json)
     }
 
     /// A-26 `GET /ISAPI/System/deviceInfo`: the device's identity.
@@ -518,7 +547,7 @@ pub mod a4 {
 
     /// A-27 `PUT /ISAPI/System/deviceInfo`: edit the device information (its name).
     pub fn set_device_info(info: &DeviceInfo) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, "/ISAPI/System/deviceInfo", xml(info), Format::Xml)
+        IsapiCall::with_body(Method::PUT, "/ISAPI/System/deviceInfo", xml(info), Format::Xml)
     }
 
     /// A-28 `GET /ISAPI/System/IO/outputs`: every IO output port.
@@ -533,7 +562,7 @@ pub mod a4 {
 
     /// A-30 `PUT /ISAPI/System/IO/outputs/<ID>/trigger`: set an output high or low.
     pub fn trigger_io_output(output: u32, data: &IoPortDataXml) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, format!("/ISAPI/System/IO/outputs/{output}/trigger"), xml(data), Format::Xml)
+        IsapiCall::with_body(Method::PUT, format!("/ISAPI/System/IO/outputs/{output}/trigger"), xml(data), Format::Xml)
     }
 
     /// A-31 `GET /ISAPI/System/time`: the device's time and zone.
@@ -543,12 +572,17 @@ pub mod a4 {
 
     /// A-32 `PUT /ISAPI/System/time`: set the device's time parameters.
     pub fn set_time(time: &TimeData) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, "/ISAPI/System/time", xml(time), Format::Xml)
+        IsapiCall::with_body(Method::PUT, "/ISAPI/System/time", xml(time), Format::Xml)
     }
 
     /// Section 3.23's example: `PUT /ISAPI/System/time/ntpServers/<ID>`, one NTP server.
     pub fn set_ntp_server(server: &NtpServer) -> IsapiCall<XmlResponseStatus> {
-        IsapiCall::new(Method::PUT, format!("/ISAPI/System/time/ntpServers/{}", server.id), xml(server), Format::Xml)
+        IsapiCall::with_body(
+            Method::PUT,
+            format!("/ISAPI/System/time/ntpServers/{}", server.id),
+            xml(server),
+            Format::Xml,
+        )
     }
 }
 
@@ -729,8 +763,11 @@ impl crate::Client {
         user: Option<&DeviceUser>,
         call: &IsapiCall<T>,
     ) -> Result<T> {
-        let reply = self.isapi_raw_as(serial, user, call.method.clone(), &call.uri, call.body.clone()).await?;
         let op = ops::for_method(&call.method).map_or("isapi", |o| o.id);
+        if let Some(e) = &call.encode_error {
+            return Err(Error::invalid_input(op, format!("the request document cannot be written: {e}")));
+        }
+        let reply = self.isapi_raw_as(serial, user, call.method.clone(), &call.uri, call.body.clone()).await?;
         call.decode(op, &reply)
     }
 }
