@@ -33,54 +33,7 @@ use watchpost_core::{Error, ErrorClass, LockoutInfo};
 
 use crate::models::{AuthLockStatus, ResponseStatus, UserCheck, UserLockStatus};
 
-watchpost_core::open_int_enum! {
-    /// `statusCode` of `JSON_ResponseStatus`: the class of the outcome (A.2).
-    StatusCode {
-        /// 1: OK.
-        Ok = 1,
-        /// 2: Device Busy.
-        DeviceBusy = 2,
-        /// 3: Device Error.
-        DeviceError = 3,
-        /// 4: Invalid Operation.
-        InvalidOperation = 4,
-        /// 5: Invalid Message Format.
-        InvalidMessageFormat = 5,
-        /// 6: Invalid Message Content.
-        InvalidMessageContent = 6,
-        /// 7: Reboot Required (the change succeeded and takes effect after a reboot).
-        RebootRequired = 7,
-    }
-}
-
-impl StatusCode {
-    /// Whether the status means the request succeeded (1, or 7 = succeeded, reboot required).
-    pub fn is_success(self) -> bool {
-        matches!(self, StatusCode::Ok | StatusCode::RebootRequired)
-    }
-
-    /// The seed's name for the status code.
-    pub fn description(self) -> &'static str {
-        match self {
-            StatusCode::Ok => "OK",
-            StatusCode::DeviceBusy => "Device Busy",
-            StatusCode::DeviceError => "Device Error",
-            StatusCode::InvalidOperation => "Invalid Operation",
-            StatusCode::InvalidMessageFormat => "Invalid Message Format",
-            StatusCode::InvalidMessageContent => "Invalid Message Content",
-            StatusCode::RebootRequired => "Reboot Required",
-            StatusCode::Other(_) => "unknown status code",
-        }
-    }
-
-    /// The retry class of a failure with this status when the sub-status is unknown.
-    pub fn class(self) -> ErrorClass {
-        match self {
-            StatusCode::DeviceBusy | StatusCode::DeviceError => ErrorClass::Retryable,
-            _ => ErrorClass::Permanent,
-        }
-    }
-}
+pub use watchpost_isapi::StatusCode;
 
 pub use crate::generated::codes::{code_class, code_max_attempts, code_safe_to_retry, HikErrorExt, SubStatus};
 

@@ -29,6 +29,9 @@ pub struct HppProfile;
 
 impl VendorProfile for HppProfile {
     fn classify(&self, resp: &RawResponse) -> Result<()> {
+        if resp.op.starts_with(crate::models::isapi::OP_PREFIX) {
+            return crate::models::isapi::classify(resp);
+        }
         classify_redirect(resp)?;
         let status = resp.status.as_u16();
         match parse(resp) {

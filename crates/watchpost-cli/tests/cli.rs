@@ -59,7 +59,8 @@ fn demo_walks_every_scenario_and_exits_0() {
         .stdout(predicate::str::contains("EZVIZ: 5/5 steps ok"))
         .stdout(predicate::str::contains("Device Gateway: 8/8 steps ok"))
         .stdout(predicate::str::contains("Gizwits: 4/4 steps ok"))
-        .stdout(predicate::str::contains("All 3 scenarios passed"))
+        .stdout(predicate::str::contains("Hik-Partner Pro: 4/4 steps ok"))
+        .stdout(predicate::str::contains("All 4 scenarios passed"))
         .get_output()
         .stdout
         .clone();
@@ -72,7 +73,12 @@ fn demo_walks_every_scenario_and_exits_0() {
     assert!(!text.contains("[FAIL]"), "{text}");
     // The summary table: one row per vendor.
     let summary = text.split("Summary").nth(1).unwrap_or_default();
-    for row in ["EZVIZ             5/5     ok", "Device Gateway    8/8     ok", "Gizwits           4/4     ok"] {
+    for row in [
+        "EZVIZ             5/5     ok",
+        "Device Gateway    8/8     ok",
+        "Gizwits           4/4     ok",
+        "Hik-Partner Pro   4/4     ok",
+    ] {
         assert!(summary.contains(row), "missing {row:?} in:\n{summary}");
     }
 }

@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Deserializer, Serialize};
 use watchpost_core::codec::lenient;
 
-use super::common::{BatchFailure, BatchOutcome, BatchStatus};
+use super::{BatchFailure, BatchOutcome, BatchStatus};
 use crate::error::SubStatus;
 
 watchpost_core::open_str_enum! {

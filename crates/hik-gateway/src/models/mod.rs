@@ -13,219 +13,71 @@
 //! - Strict writers: requests are written exactly as documented; `None` members are left out.
 //! - Documented value sets are enums with an `Other(String)` arm that keeps what a device sent.
 
-mod common;
+//!
+//! The ISAPI resources Hik-Partner Pro's pass-through also carries (security control panel, time,
+//! IO ports, network, `ResponseStatus`) live in the shared crate `watchpost-isapi` and are
+//! re-exported here; the status models are fixed to this crate's typed [`SubStatus`] (table A.2).
+
 mod device;
-mod security_cp;
 mod subscribe;
-mod system;
 
-pub use common::*;
 pub use device::*;
-pub use security_cp::*;
 pub use subscribe::*;
-pub use system::*;
+// The generic status models are shadowed below by their aliases with this crate's sub-status.
+pub use watchpost_isapi::models::*;
+// The gateway's own `JSON_DeviceInfo` (9.3), not the device's `XML_DeviceInfo` of the shared crate.
+pub use device::DeviceInfo;
 
-/// Serde helpers shared by the models.
-pub(crate) mod de {
-    use serde::de::{DeserializeOwned, Error as _};
-    use serde::ser::SerializeSeq;
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
-    use serde_json::Value;
+use crate::error::SubStatus;
 
-    /// Reads a list whose items are `{"<key>": item}` (or bare items), accepting `null` as empty
-    /// and a single object as a one-item list.
-    ///
-    /// Read in one streaming pass, not through a `serde_json::Value`, so that a decode error
-    /// keeps the path of the failing field (`ZoneList[3].Zone.status`). An object whose first
-    /// member is `<key>` is a wrapped item (any member after it is ignored); any other object is
-    /// a bare item.
-    pub(crate) fn keyed_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-        d: D,
-        key: &'static str,
-    ) -> Result<Vec<T>, D::Error> {
-        d.deserialize_any(keyed::ListVisitor::<T>::new(key))
-    }
-    /// The visitors of [`keyed_list`].
-    mod keyed {
-        use std::fmt;
-        use std::marker::PhantomData;
+/// `JSON_ResponseStatus` (9.23) with this crate's typed sub-status (see [`watchpost_isapi::models::ResponseStatus`]).
+pub type ResponseStatus = watchpost_isapi::models::ResponseStatus<SubStatus>;
+/// `JSON_ResponseStatus_AuthenticationFailed` (9.24) with this crate's typed sub-status.
+pub type AuthenticationFailed = watchpost_isapi::models::AuthenticationFailed<SubStatus>;
+/// One item of `JSON_ErrorList` (9.9) with this crate's typed sub-status.
+pub type ErrorItem = watchpost_isapi::models::ErrorItem<SubStatus>;
+/// `JSON_ErrorList` (9.9) with this crate's typed sub-status.
+pub type ErrorListMsg = watchpost_isapi::models::ErrorListMsg<SubStatus>;
+/// One failed item of a batch, with this crate's typed sub-status.
+pub type BatchFailure<T> = watchpost_isapi::models::BatchFailure<T, SubStatus>;
+/// The per-item outcome of a batch call, with this crate's typed sub-status.
+pub type BatchOutcome<T> = watchpost_isapi::models::BatchOutcome<T, SubStatus>;
+/// The status members that may accompany a batch list, with this crate's typed sub-status.
+pub type BatchStatus = watchpost_isapi::models::BatchStatus<SubStatus>;
+/// The answer of `control/outputs` (8.4.6), with this crate's typed sub-status.
+pub type OutputsCtrlResponse = watchpost_isapi::models::OutputsCtrlResponse<SubStatus>;
 
-        use serde::de::value::{MapAccessDeserializer, StringDeserializer};
-        use serde::de::{DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-        use serde::Deserializer;
-
-        /// A whole list: `null`, an array of items, or one item.
-        pub(super) struct ListVisitor<T> {
-            key: &'static str,
-            item: PhantomData<fn() -> T>,
-        }
-
-        impl<T> ListVisitor<T> {
-            pub(super) fn new(key: &'static str) -> Self {
-                ListVisitor { key, item: PhantomData }
-            }
-        }
-
-        impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
-            type Value = Vec<T>;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a list of `{}` items, one item or null", self.key)
-            }
-
-            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
-            }
-
-            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
-                Ok(Vec::new())
-            }
-
-            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-                d.deserialize_any(self)
-            }
-
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-                let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
-                while let Some(item) = seq.next_element_seed(ItemSeed::<T>(self.key, PhantomData))? {
-                    items.push(item);
-                }
-                Ok(items)
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                ItemSeed::<T>(self.key, PhantomData).visit_map(map).map(|item| vec![item])
-            }
-        }
-
-        /// One item: `{"<key>": item}` or the item itself.
-        struct ItemSeed<T>(&'static str, PhantomData<fn() -> T>);
-
-        impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for ItemSeed<T> {
-            type Value = T;
-
-            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<T, D::Error> {
-                d.deserialize_map(self)
-            }
-        }
-
-        impl<'de, T: DeserializeOwned> Visitor<'de> for ItemSeed<T> {
-            type Value = T;
-
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "a `{}` item", self.0)
-            }
-
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
-                let first: Option<String> = map.next_key()?;
-                match first {
-                    Some(k) if k == self.0 => {
-                        let item = map.next_value()?;
-                        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                        Ok(item)
-                    }
-                    first => T::deserialize(MapAccessDeserializer::new(Replay { first, map })),
-                }
-            }
-        }
-
-        /// A map whose first key was already read: gives it again, then the rest.
-        struct Replay<A> {
-            first: Option<String>,
-            map: A,
-        }
-
-        impl<'de, A: MapAccess<'de>> MapAccess<'de> for Replay<A> {
-            type Error = A::Error;
-
-            fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, A::Error> {
-                match self.first.take() {
-                    Some(k) => seed.deserialize(StringDeserializer::<A::Error>::new(k)).map(Some),
-                    None => self.map.next_key_seed(seed),
-                }
-            }
-
-            fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, A::Error> {
-                self.map.next_value_seed(seed)
-            }
-        }
+/// The shared models read this crate's sub-status table through its inherent methods.
+impl watchpost_isapi::SubStatusCode for SubStatus {
+    fn ok() -> Self {
+        SubStatus::Ok
     }
 
-    /// Writes a list as `[{"<key>": item}, ...]`.
-    pub(crate) fn write_keyed_list<S: Serializer, T: Serialize>(
-        items: &[T],
-        key: &'static str,
-        s: S,
-    ) -> Result<S::Ok, S::Error> {
-        struct Item<'a, T>(&'static str, &'a T);
-        impl<T: Serialize> Serialize for Item<'_, T> {
-            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                use serde::ser::SerializeMap;
-                let mut m = s.serialize_map(Some(1))?;
-                m.serialize_entry(self.0, self.1)?;
-                m.end()
-            }
-        }
-        let mut seq = s.serialize_seq(Some(items.len()))?;
-        for item in items {
-            seq.serialize_element(&Item(key, item))?;
-        }
-        seq.end()
+    fn reboot_required() -> Self {
+        SubStatus::RebootRequired
     }
 
-    /// Reads a list of plain values, accepting `null` as empty and one value as a one-item list.
-    pub(crate) fn flexible_list<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Null => Ok(Vec::new()),
-            Value::Array(a) => a.into_iter().map(|v| T::deserialize(v).map_err(D::Error::custom)).collect(),
-            other => T::deserialize(other).map(|v| vec![v]).map_err(D::Error::custom),
-        }
+    fn name(&self) -> &str {
+        SubStatus::name(self)
     }
 
-    /// `rebootRequired`: 1 (or `true`, `"1"`, `"true"`) means a reboot is required; any other
-    /// value means it is not (9.23).
-    pub(crate) fn reboot_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
-        Ok(match Option::<Value>::deserialize(d)? {
-            None | Some(Value::Null) => None,
-            Some(Value::Bool(b)) => Some(b),
-            Some(Value::Number(n)) => Some(n.as_i64() == Some(1)),
-            Some(Value::String(s)) => Some(matches!(s.trim(), "1" | "true" | "TRUE" | "True")),
-            Some(_) => Some(false),
-        })
+    fn resolve(name: Option<&str>, error_code: Option<u64>) -> Self {
+        SubStatus::resolve(name, error_code)
     }
 
-    /// Generates a serde `with` module for a keyed list.
-    macro_rules! keyed {
-        ($module:ident, $key:literal) => {
-            #[doc = concat!("A list of `{\"", $key, "\": item}`.")]
-            pub(crate) mod $module {
-                use serde::de::DeserializeOwned;
-                use serde::{Deserializer, Serialize, Serializer};
-
-                pub(crate) fn serialize<S: Serializer, T: Serialize>(items: &[T], s: S) -> Result<S::Ok, S::Error> {
-                    super::write_keyed_list(items, $key, s)
-                }
-
-                pub(crate) fn deserialize<'de, D: Deserializer<'de>, T: DeserializeOwned>(
-                    d: D,
-                ) -> Result<Vec<T>, D::Error> {
-                    super::keyed_list(d, $key)
-                }
-            }
-        };
+    fn status_code(&self) -> Option<crate::StatusCode> {
+        SubStatus::status_code(self)
     }
 
-    keyed!(channel, "Channel");
-    keyed!(dev, "Dev");
-    keyed!(device, "Device");
-    keyed!(io_input_port, "IOInputPort");
-    keyed!(io_output_port, "IOOutputPort");
-    keyed!(network_interface, "NetworkInterface");
-    keyed!(v6_address, "v6Address");
-    keyed!(output_mod, "OutputMod");
-    keyed!(output, "Output");
-    keyed!(siren, "Siren");
-    keyed!(repeater, "Repeater");
-    keyed!(sub_sys, "SubSys");
-    keyed!(zone, "Zone");
+    fn error_code(&self) -> Option<u64> {
+        SubStatus::error_code(self)
+    }
+
+    fn known_description(&self) -> Option<&'static str> {
+        SubStatus::known_description(self)
+    }
+
+    fn is_success(&self) -> bool {
+        SubStatus::is_success(self)
+    }
 }

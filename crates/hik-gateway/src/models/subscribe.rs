@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
-use super::common::{BatchFailure, BatchOutcome};
+use super::{BatchFailure, BatchOutcome};
 use crate::error::SubStatus;
 
 watchpost_core::open_str_enum! {

@@ -219,6 +219,8 @@ impl Simulator {
 
         let area = generated::router_for(sim.clone(), |op| op.id != ops::GET_TOKEN.id);
         let area = hotspare::with_download_route(area, sim.clone());
+        let area = isapi::routes(area, sim.clone());
+        let area = otap::routes(area, sim.clone());
         let t = tokens.clone();
         let area = area.layer(json_content_type).layer(move |req| {
             if req.route == FALLBACK_ROUTE || req.route == hotspare::DOWNLOAD_ROUTE {
@@ -358,7 +360,12 @@ impl Simulator {
 
 /// Every request must carry a JSON content type (LAP000001 otherwise), as the guide documents.
 fn json_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimResponse> {
-    if req.route == FALLBACK_ROUTE || hotspare::own_content_type(req.route) {
+    // The ISAPI pass-through carries XML too (its handler checks the content type); the hot
+    // spare upload and download are not JSON.
+    if req.route == FALLBACK_ROUTE
+        || hotspare::own_content_type(req.route)
+        || req.route.starts_with(crate::models::isapi::OP_PREFIX)
+    {
         return None;
     }
     let json = req.header("content-type").is_some_and(|ct| ct.starts_with("application/json"));

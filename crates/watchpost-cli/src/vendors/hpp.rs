@@ -21,6 +21,8 @@ use crate::net::NetArgs;
 use crate::profile::Profile;
 use crate::secret::Secret;
 
+mod demo;
+
 /// The Hik-Partner Pro OpenAPI.
 pub struct Hpp;
 
@@ -97,7 +99,7 @@ impl Vendor for Hpp {
     }
 
     fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
-        None
+        Some(Box::pin(demo::scenario(self)))
     }
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use watchpost_core::codec::lenient;
 
 use super::common::{BatchFailure, BatchOutcome, BatchStatus, ErrorItem, IdItem};
+use crate::status::SubStatusCode;
 
 /// The partition ID that selects every partition (8.4.1, 8.4.4, 8.4.5). The seed does not say
 /// how to write `0xffffffff` in the path; the literal text is sent (as one public AX-panel client
@@ -207,34 +208,37 @@ impl OutputsCtrlMsg {
 /// The answer of `control/outputs`: `JSON_ResponseStatus` on success, `JSON_ErrorList` on
 /// failure (8.4.6). Both are read from one object; a body with neither `statusCode` nor
 /// `ErrorList` (`{}`) is a decode error, never "every relay switched".
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "OutputsCtrlRepr")]
-pub struct OutputsCtrlResponse {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OutputsCtrlRepr<S>", bound = "S: SubStatusCode")]
+pub struct OutputsCtrlResponse<S = String> {
     /// The status members, when sent.
     #[serde(flatten)]
-    pub status: BatchStatus,
+    pub status: BatchStatus<S>,
     /// `ErrorList`, when sent.
     #[serde(rename = "ErrorList", default, deserialize_with = "super::de::flexible_list")]
-    pub error_list: Vec<ErrorItem>,
+    pub error_list: Vec<ErrorItem<S>>,
 }
 
 /// The wire form of [`OutputsCtrlResponse`], telling an absent `ErrorList` from an empty one.
 #[derive(Deserialize)]
-struct OutputsCtrlRepr {
+#[serde(bound = "S: SubStatusCode")]
+struct OutputsCtrlRepr<S> {
     #[serde(flatten)]
-    status: BatchStatus,
+    status: BatchStatus<S>,
     #[serde(rename = "ErrorList", default, deserialize_with = "present_list")]
-    error_list: Option<Vec<ErrorItem>>,
+    error_list: Option<Vec<ErrorItem<S>>>,
 }
 
-fn present_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<ErrorItem>>, D::Error> {
+fn present_list<'de, D: serde::Deserializer<'de>, S: SubStatusCode>(
+    d: D,
+) -> Result<Option<Vec<ErrorItem<S>>>, D::Error> {
     super::de::flexible_list(d).map(Some)
 }
 
-impl TryFrom<OutputsCtrlRepr> for OutputsCtrlResponse {
+impl<S: SubStatusCode> TryFrom<OutputsCtrlRepr<S>> for OutputsCtrlResponse<S> {
     type Error = &'static str;
 
-    fn try_from(r: OutputsCtrlRepr) -> Result<Self, Self::Error> {
+    fn try_from(r: OutputsCtrlRepr<S>) -> Result<Self, Self::Error> {
         match (r.status.status_code, r.error_list) {
             (None, None) => Err("neither `statusCode` nor `ErrorList`: the relays' outcome is unknown"),
             (_, list) => Ok(OutputsCtrlResponse { status: r.status, error_list: list.unwrap_or_default() }),
@@ -242,10 +246,16 @@ impl TryFrom<OutputsCtrlRepr> for OutputsCtrlResponse {
     }
 }
 
-impl OutputsCtrlResponse {
+impl<S> Default for OutputsCtrlResponse<S> {
+    fn default() -> Self {
+        OutputsCtrlResponse { status: BatchStatus::default(), error_list: Vec::new() }
+    }
+}
+
+impl<S: SubStatusCode> OutputsCtrlResponse<S> {
     /// The per-relay outcome of a request for `relays`: every relay without a failing
     /// `ErrorList` entry succeeded.
-    pub fn outcome(&self, relays: &[u32]) -> BatchOutcome<u32> {
+    pub fn outcome(&self, relays: &[u32]) -> BatchOutcome<u32, S> {
         let mut out = BatchOutcome { succeeded: Vec::new(), failed: Vec::new(), status: self.status.to_status() };
         for &relay in relays {
             let error = self.error_list.iter().find(|e| e.is_failure() && e.id.trim() == relay.to_string());
@@ -395,7 +405,6 @@ pub struct ExDevStatusMsg {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::error::SubStatus;
 
     #[test]
     fn zone_flags_as_strings_or_booleans() {
@@ -427,7 +436,7 @@ mod tests {
         let ok: OutputsCtrlResponse = serde_json::from_str(r#"{"statusCode":1,"subStatusCode":"ok"}"#).unwrap();
         assert!(ok.outcome(&[1]).all_succeeded());
         assert_eq!(o.failed[0].item, 2);
-        assert_eq!(o.failed[0].sub_status, SubStatus::BadParameters);
+        assert_eq!(o.failed[0].sub_status, "badParameters");
     }
 
     #[test]

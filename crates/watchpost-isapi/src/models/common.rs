@@ -3,7 +3,9 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use watchpost_core::codec::lenient;
 
-use crate::error::{StatusCode, SubStatus};
+use serde::de::DeserializeOwned;
+
+use crate::status::{StatusCode, SubStatusCode};
 
 /// `JSON_ResponseStatus` (9.23): the outcome of a call.
 ///
@@ -11,7 +13,8 @@ use crate::error::{StatusCode, SubStatus};
 /// The members of `JSON_ResponseStatus_AuthenticationFailed` (9.24) are read too when present.
 /// `statusCode` is required (9.23): a body without it (`{}`) is a decode error, never an OK.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ResponseStatus {
+#[serde(bound = "S: SubStatusCode")]
+pub struct ResponseStatus<S = String> {
     /// `requestURL`: the request URL.
     #[serde(rename = "requestURL", skip_serializing_if = "Option::is_none")]
     pub request_url: Option<String>,
@@ -23,7 +26,7 @@ pub struct ResponseStatus {
     pub status_string: Option<String>,
     /// `subStatusCode`.
     #[serde(rename = "subStatusCode", skip_serializing_if = "Option::is_none")]
-    pub sub_status_code: Option<SubStatus>,
+    pub sub_status_code: Option<S>,
     /// `errorCode`, read from a number, a hex literal or a string.
     #[serde(rename = "errorCode", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<u64>,
@@ -46,7 +49,8 @@ pub struct ResponseStatus {
 
 /// The wire form of [`ResponseStatus`], before unwrapping.
 #[derive(Deserialize)]
-struct StatusRepr {
+#[serde(bound = "S: DeserializeOwned")]
+struct StatusRepr<S> {
     #[serde(rename = "requestURL", alias = "requestUrl", default, with = "lenient::opt_string")]
     request_url: Option<String>,
     #[serde(rename = "statusCode", default)]
@@ -54,7 +58,7 @@ struct StatusRepr {
     #[serde(rename = "statusString", default, with = "lenient::opt_string")]
     status_string: Option<String>,
     #[serde(rename = "subStatusCode", default)]
-    sub_status_code: Option<SubStatus>,
+    sub_status_code: Option<S>,
     #[serde(rename = "errorCode", default, with = "lenient::opt_int")]
     error_code: Option<u64>,
     #[serde(rename = "errorMsg", default, with = "lenient::opt_string")]
@@ -68,13 +72,13 @@ struct StatusRepr {
     #[serde(rename = "resLockTime", default, with = "lenient::opt_int")]
     res_lock_time: Option<u64>,
     #[serde(rename = "ResponseStatus", default)]
-    wrapped: Option<Box<StatusRepr>>,
+    wrapped: Option<Box<StatusRepr<S>>>,
 }
 
-impl TryFrom<StatusRepr> for ResponseStatus {
+impl<S: SubStatusCode> TryFrom<StatusRepr<S>> for ResponseStatus<S> {
     type Error = &'static str;
 
-    fn try_from(r: StatusRepr) -> Result<Self, Self::Error> {
+    fn try_from(r: StatusRepr<S>) -> Result<Self, Self::Error> {
         if let Some(inner) = r.wrapped {
             return (*inner).try_into();
         }
@@ -95,20 +99,20 @@ impl TryFrom<StatusRepr> for ResponseStatus {
     }
 }
 
-impl<'de> Deserialize<'de> for ResponseStatus {
+impl<'de, S: SubStatusCode> Deserialize<'de> for ResponseStatus<S> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        StatusRepr::deserialize(d)?.try_into().map_err(serde::de::Error::custom)
+        StatusRepr::<S>::deserialize(d)?.try_into().map_err(serde::de::Error::custom)
     }
 }
 
-impl ResponseStatus {
+impl<S: SubStatusCode> ResponseStatus<S> {
     /// A status with `statusCode` 1, `subStatusCode` "ok" (what the simulator answers).
     pub fn ok(request_url: impl Into<String>) -> Self {
         ResponseStatus {
             request_url: Some(request_url.into()),
             status_code: StatusCode::Ok,
             status_string: Some("OK".to_owned()),
-            sub_status_code: Some(SubStatus::Ok),
+            sub_status_code: Some(S::ok()),
             error_code: None,
             error_msg: None,
             reboot_required: None,
@@ -119,7 +123,7 @@ impl ResponseStatus {
     }
 
     /// A failure status for `sub` with the code and description of table A.2.
-    pub fn failure(request_url: impl Into<String>, sub: SubStatus) -> Self {
+    pub fn failure(request_url: impl Into<String>, sub: S) -> Self {
         let status_code = sub.status_code().unwrap_or(StatusCode::Other(0));
         ResponseStatus {
             request_url: Some(request_url.into()),
@@ -145,12 +149,12 @@ impl ResponseStatus {
     pub fn reboot_required(&self) -> bool {
         self.reboot_required == Some(true)
             || self.status_code == StatusCode::RebootRequired
-            || self.sub_status_code == Some(SubStatus::RebootRequired)
+            || self.sub_status_code == Some(S::reboot_required())
     }
 
     /// The typed sub-status (resolved from `errorCode` when `subStatusCode` is missing).
-    pub fn sub_status(&self) -> SubStatus {
-        SubStatus::resolve(self.sub_status_code.as_ref().map(SubStatus::name), self.error_code)
+    pub fn sub_status(&self) -> S {
+        S::resolve(self.sub_status_code.as_ref().map(S::name), self.error_code)
     }
 }
 
@@ -166,7 +170,8 @@ watchpost_core::open_str_enum! {
 
 /// `JSON_ResponseStatus_AuthenticationFailed` (9.24): the body of a failed authentication.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AuthenticationFailed {
+#[serde(bound = "S: SubStatusCode")]
+pub struct AuthenticationFailed<S = String> {
     /// `requestURL`.
     #[serde(rename = "requestURL", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
     pub request_url: Option<String>,
@@ -178,7 +183,7 @@ pub struct AuthenticationFailed {
     pub status_string: Option<String>,
     /// `subStatusCode` (`badAuthorization`).
     #[serde(rename = "subStatusCode", default, skip_serializing_if = "Option::is_none")]
-    pub sub_status_code: Option<SubStatus>,
+    pub sub_status_code: Option<S>,
     /// `errorCode` (0x40000003).
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_int")]
     pub error_code: Option<u64>,
@@ -198,7 +203,8 @@ pub struct AuthenticationFailed {
 
 /// One item of `JSON_ErrorList` (9.9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ErrorItem {
+#[serde(bound = "S: SubStatusCode")]
+pub struct ErrorItem<S = String> {
     /// `id`: the object the error is about (a relay number for `control/outputs`).
     #[serde(rename = "id", with = "lenient::string")]
     pub id: String,
@@ -210,7 +216,7 @@ pub struct ErrorItem {
     pub status_string: Option<String>,
     /// `subStatusCode`.
     #[serde(rename = "subStatusCode", default, skip_serializing_if = "Option::is_none")]
-    pub sub_status_code: Option<SubStatus>,
+    pub sub_status_code: Option<S>,
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_int")]
     pub error_code: Option<u64>,
@@ -219,7 +225,7 @@ pub struct ErrorItem {
     pub error_msg: Option<String>,
 }
 
-impl ErrorItem {
+impl<S: SubStatusCode> ErrorItem<S> {
     /// Whether this item reports a failure (a status code other than 1/7, or a failing sub-status).
     pub fn is_failure(&self) -> bool {
         match (&self.status_code, &self.sub_status_code) {
@@ -230,20 +236,21 @@ impl ErrorItem {
     }
 
     /// The typed sub-status.
-    pub fn sub_status(&self) -> SubStatus {
-        SubStatus::resolve(self.sub_status_code.as_ref().map(SubStatus::name), self.error_code)
+    pub fn sub_status(&self) -> S {
+        S::resolve(self.sub_status_code.as_ref().map(S::name), self.error_code)
     }
 }
 
 /// `JSON_ErrorList` (9.9): per-object errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ErrorListMsg {
+#[serde(bound = "S: SubStatusCode")]
+pub struct ErrorListMsg<S = String> {
     /// `requestURL`.
     #[serde(rename = "requestURL", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
     pub request_url: Option<String>,
     /// `ErrorList`.
     #[serde(rename = "ErrorList", default, deserialize_with = "super::de::flexible_list")]
-    pub error_list: Vec<ErrorItem>,
+    pub error_list: Vec<ErrorItem<S>>,
 }
 
 /// An id of `JSON_List` (9.19): a zone number.
@@ -276,26 +283,28 @@ impl ListMsg {
 
 /// One failed item of a batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchFailure<T> {
+#[serde(bound(serialize = "T: Serialize, S: SubStatusCode", deserialize = "T: DeserializeOwned, S: SubStatusCode"))]
+pub struct BatchFailure<T, S = String> {
     /// The item as the gateway reported it.
     pub item: T,
     /// Why it failed.
-    pub sub_status: SubStatus,
+    pub sub_status: S,
 }
 
 /// The per-item outcome of a batch call (addDevice, batch delDevice, relay outputs, the
 /// subscription's FailList): a partial failure is never a plain error.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct BatchOutcome<T> {
+#[serde(bound(serialize = "T: Serialize, S: SubStatusCode", deserialize = "T: DeserializeOwned, S: SubStatusCode"))]
+pub struct BatchOutcome<T, S = String> {
     /// The items that succeeded.
     pub succeeded: Vec<T>,
     /// The items that failed, with their sub-status.
-    pub failed: Vec<BatchFailure<T>>,
+    pub failed: Vec<BatchFailure<T, S>>,
     /// The overall status, when the gateway sent one next to the list (all items failed).
-    pub status: Option<ResponseStatus>,
+    pub status: Option<ResponseStatus<S>>,
 }
 
-impl<T> BatchOutcome<T> {
+impl<T, S> BatchOutcome<T, S> {
     /// Whether every item succeeded.
     pub fn all_succeeded(&self) -> bool {
         self.failed.is_empty()
@@ -304,8 +313,9 @@ impl<T> BatchOutcome<T> {
 
 /// The status members that may accompany a batch list in one body ("JSON_ResponseStatus and
 /// JSON_DeviceOutList", 8.1.1).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct BatchStatus {
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "S: SubStatusCode")]
+pub struct BatchStatus<S = String> {
     /// `statusCode`, when present.
     #[serde(rename = "statusCode", default, skip_serializing_if = "Option::is_none")]
     pub status_code: Option<StatusCode>,
@@ -314,7 +324,7 @@ pub struct BatchStatus {
     pub status_string: Option<String>,
     /// `subStatusCode`.
     #[serde(rename = "subStatusCode", default, skip_serializing_if = "Option::is_none")]
-    pub sub_status_code: Option<SubStatus>,
+    pub sub_status_code: Option<S>,
     /// `errorCode`.
     #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_int")]
     pub error_code: Option<u64>,
@@ -323,9 +333,15 @@ pub struct BatchStatus {
     pub error_msg: Option<String>,
 }
 
-impl BatchStatus {
+impl<S> Default for BatchStatus<S> {
+    fn default() -> Self {
+        BatchStatus { status_code: None, status_string: None, sub_status_code: None, error_code: None, error_msg: None }
+    }
+}
+
+impl<S: SubStatusCode> BatchStatus<S> {
     /// The status as a [`ResponseStatus`], when a status code was sent.
-    pub fn to_status(&self) -> Option<ResponseStatus> {
+    pub fn to_status(&self) -> Option<ResponseStatus<S>> {
         let status_code = self.status_code?;
         Some(ResponseStatus {
             request_url: None,
@@ -357,7 +373,7 @@ mod tests {
             serde_json::from_str(r#"{"ResponseStatus":{"statusCode":"1","statusString":"OK","subStatusCode":"ok"}}"#)
                 .unwrap();
         assert_eq!(wrapped.status_code, StatusCode::Ok);
-        assert_eq!(wrapped.sub_status(), SubStatus::Ok);
+        assert_eq!(wrapped.sub_status(), "ok");
         // No status is defaulted to OK.
         for bare in ["{}", r#"{"statusString":"OK"}"#, r#"{"ResponseStatus":{}}"#, r#"{"statusCode":null}"#] {
             let e = serde_json::from_str::<ResponseStatus>(bare).unwrap_err();
@@ -375,7 +391,7 @@ mod tests {
         .unwrap();
         assert_eq!(l.error_list.len(), 2);
         assert!(l.error_list[0].is_failure());
-        assert_eq!(l.error_list[0].sub_status(), SubStatus::BadParameters);
+        assert_eq!(l.error_list[0].sub_status(), "badParameters");
         assert_eq!(l.error_list[1].id, "3");
         assert!(!l.error_list[1].is_failure());
     }
