@@ -17,7 +17,7 @@ fuzz_target!(|body: &[u8]| {
     if let Some(envelope) = ErrorEnvelope::parse(body) {
         let code = envelope.code();
         let _ = (code.class_for_status(Some(400)), code.class_for_status(None), code.is_retry_later(), code.safe_to_retry());
-        let _ = (code.as_code_str(), envelope.message());
+        let _ = (code.as_str(), envelope.message());
     }
     let raw = RawResponse {
         op: "fuzz.gizwits",

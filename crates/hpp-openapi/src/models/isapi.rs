@@ -671,6 +671,9 @@ pub mod ops {
     /// `DELETE` pass-through.
     pub static ISAPI_DELETE: Operation = op("isapi.delete", Method::DELETE, true);
 
+    /// The four pass-through operations.
+    pub static ALL: [&Operation; 4] = [&ISAPI_GET, &ISAPI_PUT, &ISAPI_POST, &ISAPI_DELETE];
+
     /// The operation of `method` (`None` for a method the pass-through does not carry).
     pub fn for_method(method: &Method) -> Option<&'static Operation> {
         match *method {
