@@ -84,6 +84,109 @@ impl<K> ItemOutcome<K> {
     }
 }
 
+// ---- Text values with a documented length (shared by every chapter).
+
+/// Checks that `text` has `min..=max` characters; the error names `what`.
+pub(crate) fn check_len(what: &str, text: &str, min: usize, max: usize) -> Result<(), watchpost_core::Error> {
+    let n = text.chars().count();
+    if n < min || n > max {
+        return Err(watchpost_core::Error::invalid_input(
+            "hpp",
+            format!("{what} must have {min} to {max} characters, got {n}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Declares a text newtype with a length range, serde as a plain string (checked on reading).
+macro_rules! bounded_text {
+    ($(#[$meta:meta])* $name:ident, $wire:literal, $min:literal, $max:literal, debug = $debug:ident) => {
+        $(#[$meta])*
+        #[derive(Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = "String", into = "String")]
+        pub struct $name(String);
+
+        impl $name {
+            /// The fewest characters allowed.
+            pub const MIN_CHARS: usize = $min;
+            /// The most characters allowed.
+            pub const MAX_CHARS: usize = $max;
+
+            /// The value, checked against the documented length.
+            ///
+            /// # Errors
+            /// [`watchpost_core::Error::InvalidInput`] when it has fewer than `MIN_CHARS` or more than
+            /// `MAX_CHARS` characters.
+            pub fn new(text: impl Into<String>) -> Result<Self, watchpost_core::Error> {
+                let text = text.into();
+                $crate::models::common::check_len($wire, &text, $min, $max)?;
+                Ok(Self(text))
+            }
+
+            /// The text as it is sent.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = watchpost_core::Error;
+
+            fn try_from(text: String) -> Result<Self, watchpost_core::Error> {
+                Self::new(text)
+            }
+        }
+
+        impl TryFrom<&str> for $name {
+            type Error = watchpost_core::Error;
+
+            fn try_from(text: &str) -> Result<Self, watchpost_core::Error> {
+                Self::new(text)
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        $crate::models::common::bounded_text!(@debug $name, $debug);
+    };
+    (@debug $name:ident, plain) => {
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.0).finish()
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+    (@debug $name:ident, secret) => {
+        /// Never prints the value.
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}(***)", stringify!($name))
+            }
+        }
+    };
+}
+
+pub(crate) use bounded_text;
+
+bounded_text!(
+    /// A device serial number: 1 to 9 characters (3.18, 3.52, sites and ARC requests).
+    DeviceSerial, "deviceSerial", 1, 9, debug = plain
+);
+bounded_text!(
+    /// A site ID in a request: 1 to 48 characters.
+    SiteId, "siteId", 1, 48, debug = plain
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,124 +4,30 @@
 //! with [`Error::InvalidInput`] when the text is out of range, so a request holding one is valid
 //! before it is sent. Lengths count characters, not bytes.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use watchpost_core::Error;
 
+use crate::models::common::check_len;
+pub use crate::models::common::{DeviceSerial, SiteId};
+
 /// The context named in the errors of these values (they are shared by many operations).
 const CONTEXT: &str = "hpp.device";
 
-/// Checks that `text` has `min..=max` characters; the error names `what`.
-fn check_len(what: &str, text: &str, min: usize, max: usize) -> Result<(), Error> {
-    let n = text.chars().count();
-    if n < min || n > max {
-        return Err(Error::invalid_input(CONTEXT, format!("{what} must have {min} to {max} characters, got {n}")));
-    }
-    Ok(())
-}
-
-/// Declares a text newtype with a length range, serde as a plain string (checked on reading).
-macro_rules! bounded_text {
-    ($(#[$meta:meta])* $name:ident, $wire:literal, $min:literal, $max:literal, debug = $debug:ident) => {
-        $(#[$meta])*
-        #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            /// The fewest characters allowed.
-            pub const MIN_CHARS: usize = $min;
-            /// The most characters allowed.
-            pub const MAX_CHARS: usize = $max;
-
-            /// The value, checked against the documented length.
-            ///
-            /// # Errors
-            /// [`Error::InvalidInput`] when it has fewer than `MIN_CHARS` or more than
-            /// `MAX_CHARS` characters.
-            pub fn new(text: impl Into<String>) -> Result<Self, Error> {
-                let text = text.into();
-                check_len($wire, &text, $min, $max)?;
-                Ok(Self(text))
-            }
-
-            /// The text as it is sent.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = Error;
-
-            fn try_from(text: String) -> Result<Self, Error> {
-                Self::new(text)
-            }
-        }
-
-        impl TryFrom<&str> for $name {
-            type Error = Error;
-
-            fn try_from(text: &str) -> Result<Self, Error> {
-                Self::new(text)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        bounded_text!(@debug $name, $debug);
-    };
-    (@debug $name:ident, plain) => {
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.debug_tuple(stringify!($name)).field(&self.0).finish()
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-    (@debug $name:ident, secret) => {
-        /// Never prints the value.
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, "{}(***)", stringify!($name))
-            }
-        }
-    };
-}
-
-bounded_text!(
-    /// A device serial number: 1 to 9 characters (3.18, 3.52).
-    DeviceSerial, "deviceSerial", 1, 9, debug = plain
-);
-bounded_text!(
+crate::models::common::bounded_text!(
     /// A device verification code: 1 to 18 characters (3.18). A secret: `Debug` prints `***`
     /// and there is no `Display`.
     ValidateCode, "validateCode", 1, 18, debug = secret
 );
-bounded_text!(
-    /// A site ID: 1 to 48 characters (3.18, 3.30).
-    SiteId, "siteId", 1, 48, debug = plain
-);
-bounded_text!(
+crate::models::common::bounded_text!(
     /// A device ID as device/list reports it: 1 to 48 characters (3.19).
     DeviceId, "id", 1, 48, debug = plain
 );
-bounded_text!(
+crate::models::common::bounded_text!(
     /// A device name: 1 to 128 characters (3.20).
     DeviceName, "deviceName", 1, 128, debug = plain
 );
-bounded_text!(
+crate::models::common::bounded_text!(
     /// Free extended information of a device: 1 to 256 characters (3.18, 3.20).
     ExtendInfo, "extendInfo", 1, 256, debug = plain
 );

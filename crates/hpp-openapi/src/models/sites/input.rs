@@ -4,27 +4,18 @@
 //! when it is out of range, so a request holding one is valid before it is sent. Lengths count
 //! characters, not bytes.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 use watchpost_core::Error;
 
 use super::{DevicePermission, HcAccount};
+use crate::models::common::check_len;
+pub use crate::models::common::{DeviceSerial, SiteId};
 
 /// The context named in the errors of these values.
 const CONTEXT: &str = "hpp.sites";
 
 fn invalid(message: String) -> Error {
     Error::invalid_input(CONTEXT, message)
-}
-
-/// Checks that `text` has `min..=max` characters; the error names `what`.
-fn check_len(what: &str, text: &str, min: usize, max: usize) -> Result<(), Error> {
-    let n = text.chars().count();
-    if n < min || n > max {
-        return Err(invalid(format!("{what} must have {min} to {max} characters, got {n}")));
-    }
-    Ok(())
 }
 
 /// Checks that a list has `min..=max` items; the error names `what`.
@@ -35,87 +26,18 @@ fn check_count(what: &str, n: usize, min: usize, max: usize) -> Result<(), Error
     Ok(())
 }
 
-/// Declares a text newtype with a length range, serde as a plain string (checked on reading).
-macro_rules! bounded_text {
-    ($(#[$meta:meta])* $name:ident, $wire:literal, $min:literal, $max:literal) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(try_from = "String", into = "String")]
-        pub struct $name(String);
-
-        impl $name {
-            /// The fewest characters allowed.
-            pub const MIN_CHARS: usize = $min;
-            /// The most characters allowed.
-            pub const MAX_CHARS: usize = $max;
-
-            /// The value, checked against the documented length.
-            ///
-            /// # Errors
-            /// [`Error::InvalidInput`] when it has fewer than `MIN_CHARS` or more than
-            /// `MAX_CHARS` characters.
-            pub fn new(text: impl Into<String>) -> Result<Self, Error> {
-                let text = text.into();
-                check_len($wire, &text, $min, $max)?;
-                Ok(Self(text))
-            }
-
-            /// The text as it is sent.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl TryFrom<String> for $name {
-            type Error = Error;
-
-            fn try_from(text: String) -> Result<Self, Error> {
-                Self::new(text)
-            }
-        }
-
-        impl TryFrom<&str> for $name {
-            type Error = Error;
-
-            fn try_from(text: &str) -> Result<Self, Error> {
-                Self::new(text)
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(value: $name) -> String {
-                value.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-    };
-}
-
-bounded_text!(
+crate::models::common::bounded_text!(
     /// A site name: 1 to 128 characters (site/add, site/update).
-    SiteName, "name", 1, 128
+    SiteName, "name", 1, 128, debug = plain
 );
-bounded_text!(
+crate::models::common::bounded_text!(
     /// A part of a site's address (`siteState`, `siteCity`, `siteStreet`, `location`): at most
     /// 128 characters.
-    AddressText, "an address field", 0, 128
+    AddressText, "an address field", 0, 128, debug = plain
 );
-bounded_text!(
-    /// A site ID in a request body: 1 to 48 characters.
-    SiteId, "siteId", 1, 48
-);
-bounded_text!(
+crate::models::common::bounded_text!(
     /// An employee (installer) ID: 1 to 48 characters, not empty (site/assign).
-    InstallerId, "installerId", 1, 48
-);
-bounded_text!(
-    /// A device serial number: 1 to 9 characters.
-    DeviceSerial, "deviceSerial", 1, 9
+    InstallerId, "installerId", 1, 48, debug = plain
 );
 
 /// How long a site is shared (`applyTimeType` of site/share): the documented values only.
