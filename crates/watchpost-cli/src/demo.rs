@@ -140,7 +140,10 @@ pub async fn run(ids: &[String]) -> CliResult<()> {
         outcomes.iter().filter_map(|o| o.failure.as_ref().map(|f| format!("{} {f}", o.vendor.title()))).collect();
     if failed.is_empty() {
         say!();
-        say!("All {} scenarios passed in {}.", outcomes.len(), secs(started.elapsed()));
+        match outcomes.len() {
+            1 => say!("The scenario passed in {}.", secs(started.elapsed())),
+            n => say!("All {n} scenarios passed in {}.", secs(started.elapsed())),
+        }
         Ok(())
     } else {
         Err(CliError::failure(format!("the demo failed: {}", failed.join("; ")))

@@ -6,22 +6,27 @@ use crate::demo::{start_failed, Outcome, Scenario, Stopped};
 use crate::error::CliResult;
 use crate::vendors::Vendor;
 
-/// The simulated panel of the scenario.
+/// The simulated panel of the scenario (registered in the simulator, verification code below).
 const PANEL: &str = "Q01728482";
+/// The panel's verification code (the label on the device).
+const PANEL_CODE: &str = "ABCDEF";
+/// The site the scenario creates.
+const SITE: &str = "watchpost demo site";
 
-/// Hik-Partner Pro: token, the panel through the ISAPI pass-through, arm and disarm it, read an
-/// OTAP property.
+/// Hik-Partner Pro: token, add a site and the panel to it, then the panel through the ISAPI
+/// pass-through (arm, read back, disarm) and an OTAP property.
 pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
+    use hpp::models::devices::{DeviceSerial, NewDevice, NewDevices, ValidateCode};
     use hpp::models::isapi::a4;
     use hpp::models::isapi::shared::{ArmWays, Arming};
     use hpp::models::otap::Address;
 
     let sim = hpp::sim::Simulator::start().await.map_err(|e| start_failed(vendor, &e))?;
-    // The panel as the platform knows it once an installer added it to a site.
+    // The panel's ISAPI and OTAP side (what the device answers once it is on the platform).
     sim.add_isapi_device(PANEL);
     sim.add_otap_device(PANEL);
     let mut sc =
-        Scenario::new(vendor, 4, &format!("token host at {}, area host at {}", sim.base_url(), sim.area_domain()));
+        Scenario::new(vendor, 6, &format!("token host at {}, area host at {}", sim.base_url(), sim.area_domain()));
     let client = sim.client_builder().build().map_err(|e| crate::error::CliError::vendor(vendor, &e))?;
 
     let walk = async {
@@ -35,6 +40,24 @@ pub async fn scenario(vendor: &'static dyn Vendor) -> CliResult<Outcome> {
                     client.token_fetches()
                 ),
             ))
+        })
+        .await?;
+        let site_id = sc
+            .step("site", async {
+                client.add_site(&hpp::AddSiteRequest::new(SITE, 182)).await?;
+                let page = client.search_sites(&hpp::SearchSitesRequest::new()).await?;
+                let site = page.rows.iter().find(|s| s.site_name.as_deref() == Some(SITE));
+                let id = site.and_then(|s| s.id.clone()).ok_or("the new site is not in site/search")?;
+                Ok((id.clone(), format!("site \"{SITE}\" added (id {id}), found by site/search")))
+            })
+            .await?;
+        sc.step("panel", async {
+            let device = NewDevice::new(DeviceSerial::new(PANEL)?, ValidateCode::new(PANEL_CODE)?);
+            let added = client.add_devices(&hpp::AddDevicesRequest::new(NewDevices::new([device])?, &site_id)).await?;
+            if !added.all_added() {
+                return Err(format!("device/add refused the panel: {:?}", added.add_failed_list).into());
+            }
+            Ok(((), format!("panel {PANEL} added to the site with its verification code (per-device outcome: added)")))
         })
         .await?;
         sc.step("arm", async {
