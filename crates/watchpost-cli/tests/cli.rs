@@ -59,15 +59,19 @@ fn demo_walks_every_scenario_and_exits_0() {
         .stdout(predicate::str::contains("EZVIZ: 5/5 steps ok"))
         .stdout(predicate::str::contains("Device Gateway: 8/8 steps ok"))
         .stdout(predicate::str::contains("Gizwits: 4/4 steps ok"))
-        .stdout(predicate::str::contains("Hik-Partner Pro: 4/4 steps ok"))
+        .stdout(predicate::str::contains("Hik-Partner Pro: 6/6 steps ok"))
         .stdout(predicate::str::contains("All 4 scenarios passed"))
         .get_output()
         .stdout
         .clone();
     let text = String::from_utf8_lossy(&out);
-    for line in
-        ["received CID 1130 Burglary Alarm", "heartbeat #", "partition 1 armed away", "hub Q00737272 armed: away"]
-    {
+    for line in [
+        "received CID 1130 Burglary Alarm",
+        "heartbeat #",
+        "partition 1 armed away",
+        "hub Q00737272 armed: away",
+        "panel Q01728482 added to the site",
+    ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
     assert!(!text.contains("[FAIL]"), "{text}");
@@ -77,7 +81,7 @@ fn demo_walks_every_scenario_and_exits_0() {
         "EZVIZ             5/5     ok",
         "Device Gateway    8/8     ok",
         "Gizwits           4/4     ok",
-        "Hik-Partner Pro   4/4     ok",
+        "Hik-Partner Pro   6/6     ok",
     ] {
         assert!(summary.contains(row), "missing {row:?} in:\n{summary}");
     }
