@@ -470,134 +470,20 @@ pub struct TablePage {
     pub total_elements: u64,
 }
 
-/// The OTAP operations (sections 3.24.1 to 3.24.11), written by hand.
+/// The OTAP operations (sections 3.24.1 to 3.24.11): the spec's (`spec/hpp.d/30-isapi-otap.toml`)
+/// under the names the typed calls use.
 pub mod ops {
-    use http::Method;
-    use watchpost_core::operation::{Operation, TimeoutClass};
+    use watchpost_core::operation::Operation;
 
-    const fn op(
-        id: &'static str,
-        method: Method,
-        path: &'static str,
-        idempotent: bool,
-        summary: &'static str,
-        section: &'static str,
-    ) -> Operation {
-        Operation {
-            vendor: "hpp",
-            id,
-            method,
-            path,
-            idempotent,
-            timeout: TimeoutClass::Default,
-            summary,
-            section,
-            params: &[],
-        }
-    }
+    pub use crate::ops::{
+        GET_OTAP_DIRECT as DIRECT_GET, GET_OTAP_PRODUCT_PROFILE as PROFILE, GET_OTAP_PROP as PROP_GET,
+        GET_OTAP_PROPS as MULTI_GET, GET_OTAP_PROPS_BY_SHADOW as MULTI_GET_SHADOW, LIST_OTAP_TABLE as TABLE_LIST,
+        PUT_OTAP_DIRECT as DIRECT_PUT, PUT_OTAP_PROP as PROP_PUT, PUT_OTAP_PROPS as MULTI_PUT,
+        PUT_OTAP_PROPS_BY_SHADOW as MULTI_PUT_SHADOW, RUN_OTAP_ACTION as ACTION,
+    };
 
     /// The base of every OTAP path.
     pub const BASE: &str = "/api/hpcgw/v2/device/transparent";
-
-    /// 3.24.1.
-    pub static PROP_GET: Operation = op(
-        "otap.prop.get",
-        Method::GET,
-        "/api/hpcgw/v2/device/transparent/otap/prop",
-        true,
-        "Get a property (cloud shadow)",
-        "3.24.1",
-    );
-    /// 3.24.2.
-    pub static PROP_PUT: Operation = op(
-        "otap.prop.put",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/prop",
-        true,
-        "Set a property (cloud shadow)",
-        "3.24.2",
-    );
-    /// 3.24.3.
-    pub static DIRECT_GET: Operation = op(
-        "otap.direct.get",
-        Method::GET,
-        "/api/hpcgw/v2/device/transparent/otap/direct",
-        true,
-        "Get a property directly from the device",
-        "3.24.3",
-    );
-    /// 3.24.4.
-    pub static DIRECT_PUT: Operation = op(
-        "otap.direct.put",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/direct",
-        true,
-        "Set a property directly on the device",
-        "3.24.4",
-    );
-    /// 3.24.5.
-    pub static ACTION: Operation = op(
-        "otap.action",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/action",
-        false,
-        "Perform an operation on the device",
-        "3.24.5",
-    );
-    /// 3.24.6.
-    pub static PROFILE: Operation = op(
-        "otap.product.profile",
-        Method::POST,
-        "/api/hpcgw/v2/device/transparent/otap/product/profile",
-        true,
-        "Get the object model definition",
-        "3.24.6",
-    );
-    /// 3.24.7.
-    pub static MULTI_GET_SHADOW: Operation = op(
-        "otap.multi.get.shadow",
-        Method::POST,
-        "/api/hpcgw/v2/device/transparent/otap/multi/prop/get/by/shadow",
-        true,
-        "Get properties of several devices (cloud shadow)",
-        "3.24.7",
-    );
-    /// 3.24.8.
-    pub static MULTI_PUT_SHADOW: Operation = op(
-        "otap.multi.put.shadow",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/multi/prop/put/by/shadow",
-        true,
-        "Set properties of several devices (cloud shadow)",
-        "3.24.8",
-    );
-    /// 3.24.9.
-    pub static MULTI_GET: Operation = op(
-        "otap.multi.get",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/multi/prop/get",
-        true,
-        "Get several properties directly from the device",
-        "3.24.9",
-    );
-    /// 3.24.10.
-    pub static MULTI_PUT: Operation = op(
-        "otap.multi.put",
-        Method::PUT,
-        "/api/hpcgw/v2/device/transparent/otap/multi/prop/put",
-        true,
-        "Set several properties directly on the device",
-        "3.24.10",
-    );
-    /// 3.24.11.
-    pub static TABLE_LIST: Operation = op(
-        "otap.table.list",
-        Method::GET,
-        "/api/hpcgw/v2/device/transparent/api/service/device/otap/table/list",
-        true,
-        "Get one page of an OTAP list",
-        "3.24.11",
-    );
 
     /// Every OTAP operation.
     pub static ALL: [&Operation; 11] = [

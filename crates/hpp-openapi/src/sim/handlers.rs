@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 use watchpost_core::sim::{SimRequest, SimResponse, TokenStore};
 
 use super::generated::Handlers;
-use super::{arc, devices, hotspare, lock, mq, people, sites, state, Settings};
+use super::{arc, devices, hotspare, lock, mq, otap, people, sites, state, Settings};
 use crate::error::HppCode;
 use crate::generated as api;
 
@@ -390,6 +390,51 @@ impl Handlers for HppSim {
 
     async fn activate_opspack(&self, req: api::ActivateOpspackRequest, _ctx: SimRequest) -> SimResponse {
         hotspare::activate_opspack(self, req)
+    }
+
+    // ---- OTAP (3.24.1-3.24.11): decoded by the generated router, answered from sim/otap.rs
+    async fn get_otap_prop(&self, _req: api::GetOtapPropRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn put_otap_prop(&self, _req: api::PutOtapPropRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn get_otap_direct(&self, _req: api::GetOtapDirectRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn put_otap_direct(&self, _req: api::PutOtapDirectRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn run_otap_action(&self, _req: api::RunOtapActionRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn get_otap_product_profile(&self, _req: api::GetOtapProductProfileRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn get_otap_props_by_shadow(&self, _req: api::GetOtapPropsByShadowRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn put_otap_props_by_shadow(&self, _req: api::PutOtapPropsByShadowRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn get_otap_props(&self, _req: api::GetOtapPropsRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn put_otap_props(&self, _req: api::PutOtapPropsRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
+    }
+
+    async fn list_otap_table(&self, _req: api::ListOtapTableRequest, ctx: SimRequest) -> SimResponse {
+        otap::answer(self, ctx.route, &ctx)
     }
 }
 

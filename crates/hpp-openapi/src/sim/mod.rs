@@ -220,7 +220,6 @@ impl Simulator {
         let area = generated::router_for(sim.clone(), |op| op.id != ops::GET_TOKEN.id);
         let area = hotspare::with_download_route(area, sim.clone());
         let area = isapi::routes(area, sim.clone());
-        let area = otap::routes(area, sim.clone());
         let t = tokens.clone();
         let area = area.layer(json_content_type).layer(move |req| {
             if req.route == FALLBACK_ROUTE || req.route == hotspare::DOWNLOAD_ROUTE {

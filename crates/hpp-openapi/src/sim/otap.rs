@@ -8,10 +8,9 @@
 use std::collections::hash_map::DefaultHasher;
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
-use std::sync::Arc;
 
 use serde_json::{json, Value};
-use watchpost_core::sim::{Router, SimRequest, SimResponse};
+use watchpost_core::sim::{SimRequest, SimResponse};
 
 use super::handlers::{failure, success, HppSim};
 use crate::error::HppCode;
@@ -91,17 +90,10 @@ impl super::Simulator {
 }
 
 /// Adds the OTAP routes to the area host's router.
-pub(crate) fn routes(router: Router, sim: Arc<HppSim>) -> Router {
-    let mut router = router;
-    for op in ops::ALL {
-        let sim = sim.clone();
-        let id = op.id;
-        router = router.route(op.method.clone(), op.path, id, move |req: SimRequest| {
-            let sim = sim.clone();
-            async move { handle(&sim, id, &req).unwrap_or_else(|code| failure(&code)) }
-        });
-    }
-    router
+/// The answer to the OTAP operation `op` (the generated router decoded the request; the
+/// handler reads the headers and body of `req` itself).
+pub(crate) fn answer(sim: &HppSim, op: &str, req: &SimRequest) -> SimResponse {
+    handle(sim, op, req).unwrap_or_else(|code| failure(&code))
 }
 
 type Answer = Result<SimResponse, HppCode>;
