@@ -643,33 +643,12 @@ mod tests {
 /// The id prefix of the pass-through operations (classified by [`classify`]).
 pub const OP_PREFIX: &str = "isapi.";
 
-/// The pass-through operations, one per HTTP method (section 3.23).
+/// The pass-through operations, one per HTTP method (section 3.23; the spec's, hand-written).
 pub mod ops {
     use http::Method;
-    use watchpost_core::operation::{Operation, TimeoutClass};
+    use watchpost_core::operation::Operation;
 
-    const fn op(id: &'static str, method: Method, idempotent: bool) -> Operation {
-        Operation {
-            vendor: "hpp",
-            id,
-            method,
-            path: "/api/hpcgw/v1/device/transparent/{isapi_uri}",
-            idempotent,
-            timeout: TimeoutClass::Default,
-            summary: "Transmit an ISAPI request to a device and return its raw answer",
-            section: "3.23",
-            params: &[],
-        }
-    }
-
-    /// `GET` pass-through.
-    pub static ISAPI_GET: Operation = op("isapi.get", Method::GET, true);
-    /// `PUT` pass-through.
-    pub static ISAPI_PUT: Operation = op("isapi.put", Method::PUT, true);
-    /// `POST` pass-through.
-    pub static ISAPI_POST: Operation = op("isapi.post", Method::POST, false);
-    /// `DELETE` pass-through.
-    pub static ISAPI_DELETE: Operation = op("isapi.delete", Method::DELETE, true);
+    pub use crate::ops::{ISAPI_DELETE, ISAPI_GET, ISAPI_POST, ISAPI_PUT};
 
     /// The four pass-through operations.
     pub static ALL: [&Operation; 4] = [&ISAPI_GET, &ISAPI_PUT, &ISAPI_POST, &ISAPI_DELETE];
