@@ -599,6 +599,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_seed_example_of_3_23_decodes_into_the_shared_zone_model() {
+        let path = format!("{}/fixtures/seed/3.23.json", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(path).unwrap();
+        let msg: watchpost_isapi::models::ZoneConfigMsg = serde_json::from_str(&text).unwrap();
+        let z = msg.zone;
+        assert_eq!((z.id, z.zone_name.as_deref(), z.zone_type.as_deref()), (1, Some("test"), Some("Instant")));
+        assert_eq!((z.delay_time, z.stay_away_enabled, z.chime_enabled), (Some(1), Some(true), Some(true)));
+        assert_eq!((z.silent_enabled, z.time_out), (Some(true), Some(true)));
+        assert_eq!((z.detector_seq_cfg.as_deref(), z.detector_seq.as_deref()), (Some("mod"), Some("123456789")));
+    }
+
+    #[test]
     fn uris_are_checked_before_sending() {
         assert!(check_uri("/ISAPI/System/time").is_ok());
         assert!(check_uri("/ISAPI/SecurityCP/control/arm/1?ways=away&format=json").is_ok());

@@ -177,6 +177,61 @@ pub struct ZoneListMsg {
     pub zone_list: Vec<Zone>,
 }
 
+/// A zone's configuration (`JSON_Zone`, the response example of Hik-Partner Pro 3.23:
+/// `GET /ISAPI/SecurityCP/Configuration/zones/<ID>?format=json`). Every member but `id` is
+/// optional; flags are read from booleans or their text.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneConfig {
+    /// `id`: zone number.
+    #[serde(rename = "id", with = "lenient::int")]
+    pub id: u32,
+    /// `zoneName`.
+    #[serde(rename = "zoneName", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
+    pub zone_name: Option<String>,
+    /// `zoneType` (`Instant`, `Delay`, `24hour`, ...), kept as sent.
+    #[serde(rename = "zoneType", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
+    pub zone_type: Option<String>,
+    /// `delayTime`: entry delay in seconds.
+    #[serde(rename = "delayTime", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_int")]
+    pub delay_time: Option<u32>,
+    /// `stayAwayEnabled`: the zone is bypassed automatically when armed in stay mode.
+    #[serde(
+        rename = "stayAwayEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "lenient::opt_bool_any"
+    )]
+    pub stay_away_enabled: Option<bool>,
+    /// `chimeEnabled`.
+    #[serde(rename = "chimeEnabled", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_bool_any")]
+    pub chime_enabled: Option<bool>,
+    /// `silentEnabled`: a silent zone.
+    #[serde(
+        rename = "silentEnabled",
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "lenient::opt_bool_any"
+    )]
+    pub silent_enabled: Option<bool>,
+    /// `timeOut`.
+    #[serde(rename = "timeOut", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_bool_any")]
+    pub time_out: Option<bool>,
+    /// `detectorSeqCfg`: how the detector serial is configured (`mod`, ...).
+    #[serde(rename = "detectorSeqCfg", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
+    pub detector_seq_cfg: Option<String>,
+    /// `detectorSeq`: the detector's serial number.
+    #[serde(rename = "detectorSeq", default, skip_serializing_if = "Option::is_none", with = "lenient::opt_string")]
+    pub detector_seq: Option<String>,
+}
+
+/// `{"Zone": ...}`: one zone's configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ZoneConfigMsg {
+    /// `Zone`.
+    #[serde(rename = "Zone")]
+    pub zone: ZoneConfig,
+}
+
 /// The members of `JSON_OutputsCtrl` (9.22).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutputsCtrl {
