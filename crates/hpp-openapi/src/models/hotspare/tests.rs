@@ -1,21 +1,13 @@
 //! The seed's response examples of sections 3.53 to 3.61 (kept as fixtures under
 //! `fixtures/seed/`), decoded through the envelope into their models, and the limits.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 use serde_json::json;
 use watchpost_core::ErrorKind;
 
 use super::*;
-use crate::envelope::Envelope;
 
-/// The `data` of a fixture's envelope, which must be a success.
-fn data<T: DeserializeOwned>(name: &str) -> T {
-    let path = format!("{}/fixtures/seed/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let envelope = Envelope::parse(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(envelope.is_success(), "{name}: {}", envelope.code());
-    envelope.data_as().unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use crate::models::seed::data;
 
 const UUID: &str = "e7c0cee2-74a0-473f-802e-1afbb33d5303";
 

@@ -1,21 +1,13 @@
 //! The seed's response examples of sections 3.43 to 3.51 (kept as fixtures under
 //! `fixtures/seed/`), decoded through the envelope into their models.
 
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::IgnoredAny;
 
 use super::*;
-use crate::envelope::Envelope;
 use crate::error::HppCode;
 use crate::models::common::Page;
 
-/// The `data` of a fixture's envelope, which must be a success.
-fn data<T: DeserializeOwned>(name: &str) -> T {
-    let path = format!("{}/fixtures/seed/{name}.json", env!("CARGO_MANIFEST_DIR"));
-    let body = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let envelope = Envelope::parse(&body).unwrap_or_else(|e| panic!("{name}: {e}"));
-    assert!(envelope.is_success(), "{name}: {}", envelope.code());
-    envelope.data_as().unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use crate::models::seed::data;
 
 #[test]
 fn seed_3_43_person_add_answers_the_person_id() {

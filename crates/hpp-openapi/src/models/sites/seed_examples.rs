@@ -6,26 +6,19 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::*;
-use crate::envelope::Envelope;
 use crate::models::arc::{ArcDevice, ArcPermission, ArcSiteInfo};
 use crate::models::common::Page;
+use crate::models::seed;
 
 /// Reads a fixture through the crate's envelope parser (as the client does) and returns its
 /// `data`, after checking the envelope says success.
 fn data_of(section: &str) -> Option<Value> {
-    let path = format!("{}/fixtures/seed/{section}.json", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let envelope = Envelope::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
-    assert!(envelope.is_success(), "{section}");
-    envelope.data().cloned()
+    seed::envelope(section).data().cloned()
 }
 
 fn decode<T: DeserializeOwned>(section: &str) -> T {
-    let path = format!("{}/fixtures/seed/{section}.json", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let envelope = Envelope::parse(&bytes).unwrap_or_else(|e| panic!("{path}: {e}"));
-    assert!(envelope.is_success() && envelope.data().is_some(), "{section} has no data");
-    envelope.data_as().unwrap_or_else(|e| panic!("{section}: {e}"))
+    assert!(seed::envelope(section).data().is_some(), "{section} has no data");
+    seed::data(section)
 }
 
 #[test]
