@@ -33,6 +33,7 @@
 //! - `metrics`: [`MetricsFacade`](metrics::MetricsFacade), pipeline events to the `metrics` crate.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod alarm;
 pub mod auth;
 pub mod clock;
 pub mod codec;
