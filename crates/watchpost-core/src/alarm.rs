@@ -82,6 +82,50 @@ pub enum Category {
     Other,
 }
 
+/// The category of a four-digit Contact ID code (qualifier digit, then the event code: `"1103"`,
+/// `"3401"`), by the Contact ID event groups (SIA DC-05), with what it restores for a restore.
+///
+/// Returns `(category, restore_of)`: a `3xxx` code of an alarm, trouble or tamper group is
+/// [`Category::Restore`] of its group's category; in the open/close group (`4xx`) both qualifiers
+/// are [`Category::Arming`] (`1` opening = disarm, `3` closing = arm). `None` for text that is not
+/// a qualifier `1`, `3` or `6` and three digits.
+///
+/// ```
+/// use watchpost_core::alarm::{contact_id_category, Category};
+/// assert_eq!(contact_id_category("1130"), Some((Category::Intrusion, None)));
+/// assert_eq!(contact_id_category("3130"), Some((Category::Restore, Some(Category::Intrusion))));
+/// assert_eq!(contact_id_category("1121"), Some((Category::Duress, None)));
+/// assert_eq!(contact_id_category("3401"), Some((Category::Arming, None)));
+/// assert_eq!(contact_id_category("13x0"), None);
+/// ```
+pub fn contact_id_category(code: &str) -> Option<(Category, Option<Category>)> {
+    let bytes = code.trim().as_bytes();
+    let [q, a, b, c] = *bytes else { return None };
+    if ![a, b, c].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let restore = match q {
+        b'1' | b'6' => false,
+        b'3' => true,
+        _ => return None,
+    };
+    let event = u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0');
+    let category = match event {
+        100..=109 => Category::Medical,
+        110..=119 => Category::Fire,
+        121 => Category::Duress,
+        120 | 122..=129 => Category::Panic,
+        137 | 144 | 145 | 383 | 388 => Category::Tamper,
+        130..=143 | 146..=149 => Category::Intrusion,
+        150..=199 => Category::Environmental,
+        200..=399 => Category::Fault,
+        400..=499 => return Some((Category::Arming, None)),
+        600..=699 => return Some((Category::Test, None)),
+        _ => Category::Other,
+    };
+    Some(if restore { (Category::Restore, Some(category)) } else { (category, None) })
+}
+
 /// When the event happened, as the device said it.
 ///
 /// Devices report either a time with its UTC offset or a naive local time of the device's own
