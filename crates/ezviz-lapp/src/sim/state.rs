@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use serde::Deserialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::fixtures;
 use crate::error::EzvizCode;
+use crate::models::{Capabilities, DefencePlan};
 
 /// What kind of device a simulated device is (it decides the valid `isDefence` values).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
@@ -42,20 +43,6 @@ pub enum Feature {
     Infrared,
 }
 
-/// An arming schedule as stored (texts already validated).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SimPlan {
-    /// `HH:MM`.
-    pub start_time: String,
-    /// `HH:MM` or `nHH:MM`.
-    pub stop_time: String,
-    /// `0,1,6`.
-    pub period: String,
-    /// Whether the schedule is on.
-    pub enable: bool,
-}
-
 /// A simulated device: everything the operations read and write.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -82,8 +69,8 @@ pub struct SimDevice {
     pub encrypted: bool,
     /// The verification code printed on the device (for disabling encryption).
     pub validate_code: String,
-    /// The arming schedule.
-    pub plan: SimPlan,
+    /// The arming schedule (as 1.10 answers it).
+    pub plan: DefencePlan,
     /// PIR grid: rows, columns and row masks.
     pub pir: (u32, u32, Vec<u32>),
     /// Chime type and duration.
@@ -103,7 +90,7 @@ pub struct SimDevice {
     /// Wi-Fi SSID (`""` when wired).
     pub wifi_ssid: String,
     /// The capability map answered by 1.23.
-    pub capabilities: Map<String, Value>,
+    pub capabilities: Capabilities,
 }
 
 impl SimDevice {
@@ -126,12 +113,6 @@ impl SimDevice {
     pub(crate) fn channel(&self, channel_no: Option<u32>, unknown: EzvizCode) -> Result<u32, EzvizCode> {
         let c = channel_no.unwrap_or(1);
         (1..=self.channels).contains(&c).then_some(c).ok_or(unknown)
-    }
-
-    /// The languages of the `support_language` capability.
-    pub fn languages(&self) -> Vec<String> {
-        let list = self.capabilities.get("support_language").and_then(Value::as_str).unwrap_or_default();
-        list.split(',').map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).collect()
     }
 }
 
@@ -171,7 +152,8 @@ fn seed_devices() -> BTreeMap<String, SimDevice> {
     });
     let mut devices: BTreeMap<String, SimDevice> = devices.map(|d| (d.serial.clone(), d)).collect();
     if let Some(hub) = devices.get_mut(fixtures::HUB) {
-        hub.capabilities = data(include_str!("../../fixtures/seed/1.23.json")).as_object().cloned().unwrap_or_default();
+        let capabilities = data(include_str!("../../fixtures/seed/1.23.json"));
+        hub.capabilities = serde_json::from_value(capabilities).unwrap_or_default();
     }
     devices
 }
