@@ -10,7 +10,7 @@ use watchpost_core::sim::{lock, SimRejection, SimRequest, SimResponse, TokenStor
 use super::fixtures;
 use super::generated::Handlers;
 pub(crate) use super::state::State;
-use super::state::{DeviceKind, Feature, SimDevice};
+use super::state::{Feature, SimDevice};
 use crate::error::EzvizCode::{self, *};
 use crate::generated as api;
 use crate::models::{ScheduleTime, TimeZoneLanguage};
@@ -140,10 +140,8 @@ impl Handlers for Ezviz {
 
     async fn set_defence(&self, req: api::SetDefenceRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            let value = req.is_defence.value();
-            let hub = dev.kind == DeviceKind::Hub;
-            check(if hub { matches!(value, 0 | 8 | 16) } else { matches!(value, 0 | 1) }, InvalidParameters)?;
-            dev.defence = value;
+            check(dev.defence_values.contains(&req.is_defence.value()), InvalidParameters)?;
+            dev.defence = req.is_defence.value();
             Ok(Value::Null)
         })
     }

@@ -63,7 +63,7 @@ use crate::generated::{ops, OPERATIONS};
 use crate::models::AccessToken;
 use handlers::{failure, Ezviz, State};
 
-pub use state::{DeviceKind, Feature, SimDevice};
+pub use state::{Feature, SimDevice};
 
 /// The simulator's accounts, credentials and devices (serials from the seed's examples).
 pub mod fixtures {

@@ -11,17 +11,6 @@ use super::fixtures;
 use crate::error::EzvizCode;
 use crate::models::{Capabilities, DefencePlan};
 
-/// What kind of device a simulated device is (it decides the valid `isDefence` values).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-pub enum DeviceKind {
-    /// An A1 alarm hub: defence 0 Sleep, 8 Home, 16 Away.
-    Hub,
-    /// A camera: defence 0 disarmed, 1 armed.
-    Camera,
-    /// A video doorbell with a chime and a PIR sensor: defence 0/1.
-    Doorbell,
-}
-
 /// A function a device may lack (the simulator answers 60020 for it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
 pub enum Feature {
@@ -53,8 +42,9 @@ pub struct SimDevice {
     pub name: String,
     /// Model.
     pub model: String,
-    /// Kind.
-    pub kind: DeviceKind,
+    /// The `isDefence` values it accepts: 0 Sleep, 8 Home, 16 Away for an A1 hub; 0 disarmed,
+    /// 1 armed for the others.
+    pub defence_values: Vec<u32>,
     /// The account that owns it (another account gets 20018).
     pub owner: String,
     /// Whether it is online (offline devices answer 20007 where the seed lists it).
