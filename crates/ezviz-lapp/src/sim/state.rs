@@ -166,4 +166,23 @@ mod tests {
         let devices = super::seed_devices();
         assert_eq!(devices.len(), file["devices"].as_array().unwrap().len());
     }
+
+    #[test]
+    fn the_capability_maps_of_the_data_file_match_the_features() {
+        use super::Feature::*;
+        let keys = [
+            ("privacy", LensMasking),
+            ("talk", Microphone),
+            ("defenceplan", DefencePlan),
+            ("ssl", SoundSourcePositioning),
+            ("pir_setting", Pir),
+            ("chime", Chime),
+            ("infrared", Infrared),
+        ];
+        for (key, feature) in keys {
+            for d in super::seed_devices().values() {
+                assert_eq!(d.capabilities.supports(&format!("support_{key}")), d.has(feature), "{} {key}", d.serial);
+            }
+        }
+    }
 }
