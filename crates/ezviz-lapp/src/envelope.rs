@@ -131,8 +131,7 @@ impl<T: DeserializeOwned> FromEnvelope for T {
         if !env.is_success() {
             // Only "already in that state" codes get here (the profile fails every other code);
             // for an operation that does not answer with a `SetOutcome` they are an error.
-            let class = EzvizCode::from_code(env.code()).class();
-            return Err(to_error(resp.op, Some(resp.status.as_u16()), env.code(), env.message(), class));
+            return Err(to_error(resp.op, Some(resp.status.as_u16()), env.code(), env.message()));
         }
         env.data_as().map_err(|e| resp.decode_error(e))
     }

@@ -30,16 +30,11 @@ impl VendorProfile for EzvizProfile {
     fn classify(&self, resp: &RawResponse) -> Result<()> {
         // A redirect is never success, even with an envelope (an "already in state" code included).
         classify_redirect(resp)?;
-        let status = resp.status.as_u16();
         match Envelope::parse(&resp.body) {
             Ok(env) if env.is_success() => classify_http_status(resp),
-            Ok(env) => {
-                let code = EzvizCode::from_code(env.code());
-                if code.is_already_in_state() {
-                    return Ok(());
-                }
-                Err(to_error(resp.op, Some(status), env.code(), env.message(), code.class()))
-            }
+            // Passed to the decoder: a set operation reports it as `SetOutcome::AlreadyInState`.
+            Ok(env) if EzvizCode::from_code(env.code()).is_already_in_state() => Ok(()),
+            Ok(env) => Err(to_error(resp.op, Some(resp.status.as_u16()), env.code(), env.message())),
             Err(e) => {
                 // No envelope: a proxy's error page or a broken body. A non-2xx status says more
                 // (a 502 is worth retrying); on 2xx the body itself is the problem.
@@ -75,25 +70,40 @@ mod tests {
         }
     }
 
-    fn class(body: &str) -> Option<ErrorClass> {
-        EzvizProfile.classify(&raw(200, body)).err().map(|e| e.class())
-    }
-
+    /// Every code of the seed's tables (and the token endpoint's), as text and as a number:
+    /// its class (`None`: success, or passed to the decoder), whether it is declared safe to
+    /// repeat, and its attempt cap.
     #[test]
-    fn codes_are_classified() {
-        assert_eq!(class(r#"{"code":"200","msg":"Operation succeeded"}"#), None);
-        assert_eq!(class(r#"{"code":200}"#), None);
-        assert_eq!(class(r#"{"code":"10002","msg":"expired"}"#), Some(ErrorClass::AuthExpired));
-        assert_eq!(class(r#"{"code":"20008"}"#), Some(ErrorClass::Retryable));
-        assert_eq!(class(r#"{"code":"20006"}"#), Some(ErrorClass::Retryable));
-        assert_eq!(class(r#"{"code":50000}"#), Some(ErrorClass::Retryable));
-        assert_eq!(class(r#"{"code":"20007"}"#), Some(ErrorClass::Permanent));
-        assert_eq!(class(r#"{"code":"60020"}"#), Some(ErrorClass::Unsupported));
-        assert_eq!(class(r#"{"code":"20002"}"#), Some(ErrorClass::Permanent));
-        assert_eq!(class(r#"{"code":"99999","msg":"new"}"#), Some(ErrorClass::Permanent));
-        for already in ["60016", "60019", "60022"] {
-            assert_eq!(class(&format!(r#"{{"code":"{already}"}}"#)), None, "{already} passes to the decoder");
+    fn every_code_is_classified_as_documented() {
+        use ErrorClass::*;
+        let table = [
+            ("200", None, false, None),
+            ("10002", Some(AuthExpired), false, None),
+            ("10017", Some(AuthRejected), false, None),
+            ("10030", Some(AuthRejected), false, None),
+            ("20006", Some(Retryable), true, None),
+            ("20008", Some(Retryable), true, None),
+            ("50000", Some(Retryable), true, None),
+            ("49999", Some(Retryable), true, Some(2)),
+            ("60020", Some(Unsupported), false, None),
+            ("60016", None, false, None),
+            ("60019", None, false, None),
+            ("60022", None, false, None),
+        ];
+        let permanent = ["10001", "10004", "10005", "20002", "20007", "20010", "20014", "20018", "20032", "99999"];
+        for (code, class, safe, cap) in table.into_iter().chain(permanent.map(|c| (c, Some(Permanent), false, None))) {
+            for body in [format!(r#"{{"code":"{code}","msg":"m"}}"#), format!(r#"{{"code":{code}}}"#)] {
+                let result = EzvizProfile.classify(&raw(200, &body));
+                assert_eq!(result.as_ref().err().map(Error::class), class, "{body}");
+                if let Err(e) = result {
+                    assert_eq!(e.ezviz_code(), Some(EzvizCode::from_code(code)), "{body}");
+                    assert_eq!((EzvizProfile.safe_to_retry(&e), EzvizProfile.max_attempts(&e)), (safe, cap), "{body}");
+                }
+            }
         }
+        let err = |code: &str| EzvizProfile.classify(&raw(200, &format!(r#"{{"code":"{code}"}}"#))).unwrap_err();
+        assert!(err("20007").is_device_offline() && err("20008").is_device_busy() && err("60020").is_not_supported());
+        assert!(["60016", "60019", "60022"].iter().all(|c| EzvizCode::from_code(c).is_already_in_state()));
     }
 
     #[test]
@@ -102,26 +112,6 @@ mod tests {
             let e = EzvizProfile.classify(&raw(302, body)).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Redirect, "{body}: {e:?}");
         }
-    }
-
-    #[test]
-    fn busy_codes_are_declared_safe_to_retry() {
-        let err = |code: &str| EzvizProfile.classify(&raw(200, &format!(r#"{{"code":"{code}"}}"#))).unwrap_err();
-        for code in ["20006", "20008", "50000", "49999"] {
-            assert!(EzvizProfile.safe_to_retry(&err(code)), "{code}");
-        }
-        for code in ["20007", "10001", "60020", "10002"] {
-            assert!(!EzvizProfile.safe_to_retry(&err(code)), "{code}");
-        }
-    }
-
-    #[test]
-    fn data_exception_is_retried_at_most_once() {
-        let err = EzvizProfile.classify(&raw(200, r#"{"code":"49999"}"#)).unwrap_err();
-        assert_eq!(err.class(), ErrorClass::Retryable);
-        assert_eq!(EzvizProfile.max_attempts(&err), Some(2));
-        let busy = EzvizProfile.classify(&raw(200, r#"{"code":"20008"}"#)).unwrap_err();
-        assert_eq!(EzvizProfile.max_attempts(&busy), None);
     }
 
     #[test]

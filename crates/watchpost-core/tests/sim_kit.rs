@@ -534,3 +534,23 @@ async fn a_kit_journals_every_request_of_its_hosts_and_knows_who_answered() {
     );
     kit.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_area_host_is_advertised_on_the_primarys_host_with_its_own_port() {
+    use watchpost_core::sim::{SimKit, SimSettings};
+    static AREA: Operation = Operation::adhoc("kit", "area.read", Method::GET, "/area");
+    let area = || Router::new().operation(&AREA, |_| async { SimResponse::text(200, "area") });
+    let settings = SimSettings { advertise: Some("http://sim.example:9/".into()), ..SimSettings::default() };
+    let mut kit = SimKit::new("kit", &[], settings);
+    let url = kit.serve_area(area()).await.unwrap();
+    let port: u16 = url.strip_prefix("http://sim.example:").expect("the advertised host").parse().unwrap();
+    assert_eq!(kit.area_url(), url);
+    assert_eq!(get(&client(), &format!("http://127.0.0.1:{port}/area")).await.body, "area");
+    kit.shutdown().await;
+
+    let settings = SimSettings { area_advertise: Some("http://area.example/".into()), ..SimSettings::default() };
+    let mut kit = SimKit::new("kit", &[], settings);
+    assert_eq!(kit.serve_area(area()).await.unwrap(), "http://area.example", "the advertised area URL, no slash");
+    assert_eq!(kit.area_url(), "http://area.example");
+    kit.shutdown().await;
+}

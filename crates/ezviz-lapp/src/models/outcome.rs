@@ -56,13 +56,7 @@ impl crate::envelope::FromEnvelope for SetOutcome {
         match env.ezviz_code() {
             None => Ok(SetOutcome::Applied),
             Some(code) if code.is_already_in_state() => Ok(SetOutcome::AlreadyInState(code)),
-            Some(code) => Err(crate::error::to_error(
-                resp.op,
-                Some(resp.status.as_u16()),
-                env.code(),
-                env.message(),
-                code.class(),
-            )),
+            Some(_) => Err(crate::error::to_error(resp.op, Some(resp.status.as_u16()), env.code(), env.message())),
         }
     }
 }

@@ -172,3 +172,14 @@ fn models_round_trip_through_serde() {
     assert_eq!(unknown, Language::Other("PORTUGUESE".into()));
     assert_eq!(ChimeType::from_value(9), ChimeType::Other(9));
 }
+
+/// The models the simulator answers with (its devices' schedule and capability map) serialise
+/// exactly as the seed's literal examples: same members, same JSON types.
+#[test]
+fn models_the_simulator_serves_write_the_seeds_examples() {
+    let data = |example: &str| serde_json::from_str::<serde_json::Value>(example).unwrap()["data"].clone();
+    let plan: DefencePlan = decode(&ops::GET_DEFENCE_PLAN, seed!("10"));
+    assert_eq!(serde_json::to_value(&plan).unwrap(), data(seed!("10")));
+    let caps: Capabilities = decode(&ops::GET_CAPABILITIES, seed!("23"));
+    assert_eq!(serde_json::to_value(&caps).unwrap(), data(seed!("23")));
+}

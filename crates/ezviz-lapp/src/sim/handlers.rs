@@ -10,7 +10,7 @@ use watchpost_core::sim::{lock, SimRejection, SimRequest, SimResponse, TokenStor
 use super::fixtures;
 use super::generated::Handlers;
 pub(crate) use super::state::State;
-use super::state::{DeviceKind, Feature, SimDevice, SimPlan};
+use super::state::{Feature, SimDevice};
 use crate::error::EzvizCode::{self, *};
 use crate::generated as api;
 use crate::models::{ScheduleTime, TimeZoneLanguage};
@@ -41,6 +41,11 @@ pub(crate) fn failure(code: &EzvizCode) -> SimResponse {
 /// A text parameter that must not be blank (EZVIZ answers 10001 for an empty value).
 fn filled(text: &str) -> Result<&str, EzvizCode> {
     Some(text).filter(|t| !t.trim().is_empty()).ok_or(InvalidParameters)
+}
+
+/// A response model as the wire carries it.
+fn wire(model: &impl serde::Serialize) -> Answer {
+    serde_json::to_value(model).map_err(|_| DataException)
 }
 
 /// Fails with `code` unless `ok`.
@@ -135,10 +140,8 @@ impl Handlers for Ezviz {
 
     async fn set_defence(&self, req: api::SetDefenceRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            let value = req.is_defence.value();
-            let hub = dev.kind == DeviceKind::Hub;
-            check(if hub { matches!(value, 0 | 8 | 16) } else { matches!(value, 0 | 1) }, InvalidParameters)?;
-            dev.defence = value;
+            check(dev.defence_values.contains(&req.is_defence.value()), InvalidParameters)?;
+            dev.defence = req.is_defence.value();
             Ok(Value::Null)
         })
     }
@@ -189,8 +192,7 @@ impl Handlers for Ezviz {
         self.on(&req.device_serial, &ctx, |dev, _| {
             feature(dev, Feature::DefencePlan)?;
             dev.channel(req.channel_no, ChannelNotFound)?;
-            let SimPlan { start_time, stop_time, period, enable } = &dev.plan;
-            Ok(json!({ "startTime": start_time, "stopTime": stop_time, "period": period, "enable": u8::from(*enable) }))
+            wire(&dev.plan)
         })
     }
 
@@ -201,10 +203,10 @@ impl Handlers for Ezviz {
             // Omitted fields: the start time and `enable` take the seed's defaults (00:00, 1);
             // the stop time and the days stay as they were.
             let plan = &mut dev.plan;
-            plan.start_time = req.start_time.unwrap_or(ScheduleTime::MIDNIGHT).to_string();
-            plan.stop_time = req.stop_time.map_or_else(|| plan.stop_time.clone(), |t| t.to_string());
-            plan.period = req.period.map_or_else(|| plan.period.clone(), |d| d.to_string());
-            plan.enable = req.enable.unwrap_or(true);
+            plan.start_time = Some(req.start_time.unwrap_or(ScheduleTime::MIDNIGHT));
+            plan.stop_time = req.stop_time.or(plan.stop_time);
+            plan.period = req.period.or(plan.period);
+            plan.enable = Some(req.enable.unwrap_or(true));
             Ok(Value::Null)
         })
     }
@@ -312,7 +314,7 @@ impl Handlers for Ezviz {
     async fn get_capabilities(&self, req: api::GetCapabilitiesRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
             dev.channel(req.channel_no, InvalidParameters)?;
-            Ok(Value::Object(dev.capabilities.clone()))
+            wire(&dev.capabilities)
         })
     }
 
@@ -323,7 +325,7 @@ impl Handlers for Ezviz {
     async fn set_language(&self, req: api::SetLanguageRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
             let language = filled(req.language.as_str())?;
-            check(dev.languages().iter().any(|l| l == language), InvalidParameters)?;
+            check(dev.capabilities.languages().contains(&req.language), InvalidParameters)?;
             dev.language = language.to_owned();
             Ok(Value::Null)
         })

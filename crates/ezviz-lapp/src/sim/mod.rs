@@ -51,7 +51,6 @@ mod handlers;
 mod state;
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -64,7 +63,7 @@ use crate::generated::{ops, OPERATIONS};
 use crate::models::AccessToken;
 use handlers::{failure, Ezviz, State};
 
-pub use state::{DeviceKind, Feature, SimDevice, SimPlan};
+pub use state::{Feature, SimDevice};
 
 /// The simulator's accounts, credentials and devices (serials from the seed's examples).
 pub mod fixtures {
@@ -95,7 +94,6 @@ pub mod fixtures {
 /// A running EZVIZ simulator (see the module docs).
 pub struct Simulator {
     kit: SimKit,
-    area_domain: String,
     state: Arc<Mutex<State>>,
     tokens: TokenStore<String>,
 }
@@ -105,37 +103,22 @@ pub struct Simulator {
 #[must_use]
 pub struct SimulatorBuilder {
     settings: SimSettings,
-    area_bind: Option<SocketAddr>,
-    area_advertise: Option<String>,
 }
 
 impl SimulatorBuilder {
     watchpost_core::sim_settings_setters!(settings);
-
-    /// The address of the area host. Default: the token host's IP on a free port.
-    pub fn area_bind(mut self, addr: SocketAddr) -> Self {
-        self.area_bind = Some(addr);
-        self
-    }
-
-    /// The `areaDomain` the token endpoint answers. Default: the advertised token host with the
-    /// area host's port, or `http://<area bound address>`.
-    pub fn area_advertise(mut self, base_url: impl Into<String>) -> Self {
-        self.area_advertise = Some(base_url.into());
-        self
-    }
+    watchpost_core::sim_area_setters!(settings);
 
     /// Starts both hosts, seeded with the seed's devices.
     ///
     /// # Errors
     /// When an address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
-        let SimulatorBuilder { settings, area_bind, area_advertise } = self;
         let state = Arc::new(Mutex::new(State::seeded()));
-        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(settings.rng(1).u64(..));
+        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(self.settings.rng(1).u64(..));
         let platform =
             |area_domain: String| Arc::new(Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain });
-        let mut kit = SimKit::new("ezviz", OPERATIONS, settings);
+        let mut kit = SimKit::new("ezviz", OPERATIONS, self.settings);
         // The area host serves every operation but the token endpoint, which is on the token host.
         let area = generated::router_for(platform(String::new()), |op| op.id != ops::GET_TOKEN.id);
         let t = tokens.clone();
@@ -143,47 +126,23 @@ impl SimulatorBuilder {
             r if r == ops::LIST_TIMEZONES.id || r == FALLBACK_ROUTE => None,
             _ => handlers::check_token(&t, req),
         });
-        let area_domain = kit.serve_beside(area, area_bind, area_advertise).await?;
-        let token = generated::router_for(platform(area_domain.clone()), |op| op.id == ops::GET_TOKEN.id);
+        let area_domain = kit.serve_area(area).await?;
+        let token = generated::router_for(platform(area_domain), |op| op.id == ops::GET_TOKEN.id);
         kit.serve(token.layer(form_content_type)).await?;
-        Ok(Simulator { kit, area_domain, state, tokens })
+        Ok(Simulator { kit, state, tokens })
     }
 }
 
 impl fmt::Debug for Simulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Simulator")
-            .field("token_host", &self.base_url())
-            .field("area_domain", &self.area_domain)
-            .finish_non_exhaustive()
+        f.debug_struct("Simulator").field("kit", &self.kit).finish_non_exhaustive()
     }
 }
 
 impl Simulator {
+    watchpost_core::sim_constructors!();
     watchpost_core::sim_kit_accessors!(kit);
-
-    /// Starts the token host and the area host on `127.0.0.1` (the builder's defaults).
-    ///
-    /// # Errors
-    /// When a port cannot be bound.
-    pub async fn start() -> std::io::Result<Simulator> {
-        Self::builder().start().await
-    }
-
-    /// Settings for a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
-
-    /// The token host (same as [`base_url`](Self::base_url)).
-    pub fn token_host(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The area domain every token points to: the host of every operation.
-    pub fn area_domain(&self) -> String {
-        self.area_domain.clone()
-    }
+    watchpost_core::sim_token_host_accessors!(kit, ops::GET_TOKEN, tokens);
 
     /// The app key the simulator accepts.
     pub fn app_key(&self) -> &'static str {
@@ -201,24 +160,9 @@ impl Simulator {
         client.token_host(self.token_host()).clock(watchpost_core::clock::TokioClock::shared())
     }
 
-    /// How many times the token endpoint was called.
-    pub fn token_calls(&self) -> u64 {
-        self.kit.hits(ops::GET_TOKEN.id)
-    }
-
-    /// How many tokens were issued (token endpoint and sub-account tokens).
-    pub fn tokens_issued(&self) -> u64 {
-        self.tokens.issued_count()
-    }
-
     /// The lifetime of tokens issued from now on. Default is 7 days.
     pub fn set_token_ttl(&self, ttl: Duration) {
         lock(&self.state).token_ttl = ttl;
-    }
-
-    /// Expires every token issued so far: the next call with one answers 10002.
-    pub fn expire_tokens(&self) {
-        self.tokens.expire_all();
     }
 
     /// Freezes the app (the token endpoint answers 10005) or thaws it.
@@ -257,11 +201,7 @@ impl Simulator {
     /// The next `n` calls of `op` (of any operation on either host when `None`) answer the
     /// envelope of `code`.
     pub fn fail_next_code(&self, n: u32, op: Option<&'static Operation>, code: &str) {
-        let answer = failure(&EzvizCode::from_code(code));
-        match op {
-            Some(op) => self.kit.faults().on(op).fail_next(n, answer),
-            None => self.kit.faults().fail_next(n, answer),
-        }
+        self.kit.fail_next(n, op, failure(&EzvizCode::from_code(code)));
     }
 }
 

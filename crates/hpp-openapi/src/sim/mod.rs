@@ -57,12 +57,11 @@ mod state;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use watchpost_core::operation::Operation;
-use watchpost_core::sim::{Faults, Journal, SimKit, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
+use watchpost_core::sim::{SimKit, SimResponse, SimSettings, TokenStore, FALLBACK_ROUTE};
 
 use crate::client::ClientBuilder;
 use crate::error::HppCode;
@@ -103,7 +102,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// A running Hik-Partner Pro simulator (see the module docs).
 pub struct Simulator {
     kit: SimKit,
-    area_domain: String,
     sim: Arc<HppSim>,
 }
 
@@ -112,27 +110,13 @@ pub struct Simulator {
 #[must_use]
 pub struct SimulatorBuilder {
     settings: SimSettings,
-    area_bind: Option<SocketAddr>,
-    area_advertise: Option<String>,
     credentials: Vec<(String, String)>,
     token_ttl: Option<Duration>,
 }
 
 impl SimulatorBuilder {
     watchpost_core::sim_settings_setters!(settings);
-
-    /// The address of the area host. Default: the token host's IP on a free port.
-    pub fn area_bind(mut self, addr: SocketAddr) -> Self {
-        self.area_bind = Some(addr);
-        self
-    }
-
-    /// The `areaDomain` the token endpoint answers. Default: the advertised token host with the
-    /// area host's port, or `http://<area bound address>`.
-    pub fn area_advertise(mut self, base_url: impl Into<String>) -> Self {
-        self.area_advertise = Some(base_url.into());
-        self
-    }
+    watchpost_core::sim_area_setters!(settings);
 
     /// Adds an accepted API key (or ARC ID) and its secret. Default: only
     /// [`fixtures::APP_KEY`] / [`fixtures::SECRET_KEY`]; once one is added, only the added ones.
@@ -156,56 +140,25 @@ impl SimulatorBuilder {
     }
 }
 
-/// `base` (an advertised URL, `scheme://host[:port][/...]`) with its port replaced by `port`;
-/// `None` when `base` has no `scheme://host`.
-fn with_port(base: &str, port: u16) -> Option<String> {
-    let (scheme, rest) = base.split_once("://")?;
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => format!("[{}]", v6.split(']').next().unwrap_or_default()),
-        None => authority.split(':').next().unwrap_or_default().to_owned(),
-    };
-    (!scheme.is_empty() && !host.is_empty() && host != "[]").then(|| format!("{scheme}://{host}:{port}"))
-}
-
-/// The port of a `http://IP:PORT` base URL.
-fn port_of(base: &str) -> Option<u16> {
-    base.rsplit(':').next()?.trim_end_matches('/').parse().ok()
-}
-
 impl fmt::Debug for Simulator {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Simulator")
-            .field("token_host", &self.token_host())
-            .field("area_domain", &self.area_domain)
-            .finish_non_exhaustive()
+        f.debug_struct("Simulator").field("kit", &self.kit).finish_non_exhaustive()
     }
 }
 
 impl Simulator {
-    /// Starts the token host and the area host on `127.0.0.1` (the builder's defaults).
-    ///
-    /// # Errors
-    /// When a port cannot be bound.
-    pub async fn start() -> std::io::Result<Simulator> {
-        Self::builder().start().await
-    }
-
-    /// Settings for a simulator.
-    pub fn builder() -> SimulatorBuilder {
-        SimulatorBuilder::default()
-    }
+    watchpost_core::sim_constructors!();
+    watchpost_core::sim_kit_accessors!(kit);
+    watchpost_core::sim_token_host_accessors!(kit, ops::GET_TOKEN, sim.tokens);
 
     async fn start_in(builder: SimulatorBuilder) -> std::io::Result<Simulator> {
-        let SimulatorBuilder { settings, area_bind, area_advertise, credentials, token_ttl } = builder;
+        let SimulatorBuilder { settings, credentials, token_ttl } = builder;
         let credentials: BTreeMap<String, String> = if credentials.is_empty() {
             [(fixtures::APP_KEY.to_owned(), fixtures::SECRET_KEY.to_owned())].into_iter().collect()
         } else {
             credentials.into_iter().collect()
         };
         let tokens: TokenStore<String> = TokenStore::with_prefix("hpc.").seeded(settings.rng(1).u64(..));
-        let advertise = settings.advertise.clone();
-        let area_bind = area_bind.unwrap_or_else(|| SocketAddr::new(settings.bind.ip(), 0));
         let sim = Arc::new(HppSim {
             state: Mutex::new(state::State::default()),
             settings: Mutex::new(Settings {
@@ -228,36 +181,11 @@ impl Simulator {
             }
             handlers::check_token(&t, req)
         });
-        let bound_area = kit.serve_extra(area, area_bind, None).await?;
-        let area_port = port_of(&bound_area);
-        let area_domain = area_advertise
-            .or_else(|| advertise.as_deref().zip(area_port).and_then(|(a, p)| with_port(a, p)))
-            .map_or(bound_area, |url| url.trim_end_matches('/').to_owned());
-        area_domain.clone_into(&mut lock(&sim.area_domain));
+        kit.serve_area(area).await?.clone_into(&mut lock(&sim.area_domain));
 
         let token = generated::router_for(sim.clone(), |op| op.id == ops::GET_TOKEN.id).layer(json_content_type);
         kit.serve(token).await?;
-        Ok(Simulator { kit, area_domain, sim })
-    }
-
-    /// The token host, `http://127.0.0.1:PORT` by default (what a client is configured with).
-    pub fn base_url(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The address the token host is bound to, whatever it advertises.
-    pub fn local_addr(&self) -> SocketAddr {
-        self.kit.local_addr().unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)))
-    }
-
-    /// The token host (same as [`base_url`](Self::base_url)).
-    pub fn token_host(&self) -> String {
-        self.kit.base_url()
-    }
-
-    /// The area domain every token points to: the host of every operation but the token's.
-    pub fn area_domain(&self) -> String {
-        self.area_domain.clone()
+        Ok(Simulator { kit, sim })
     }
 
     /// A client builder with the simulator's default credentials and token host.
@@ -269,60 +197,15 @@ impl Simulator {
             .clock(watchpost_core::clock::TokioClock::shared())
     }
 
-    /// Fault controls of both hosts, for any request or one operation
-    /// (`faults().on(&ops::GET_TOKEN)` for the token endpoint).
-    pub fn faults(&self) -> Faults {
-        self.kit.faults()
-    }
-
-    /// Every request both hosts received.
-    pub fn journal(&self) -> Journal {
-        self.kit.journal()
-    }
-
-    /// Requests received for operation `op_id` (faulted ones included), on either host.
-    pub fn hits(&self, op_id: &str) -> u64 {
-        self.kit.hits(op_id)
-    }
-
-    /// Requests received by both hosts, unmatched ones included.
-    pub fn requests_total(&self) -> u64 {
-        self.kit.requests_total()
-    }
-
-    /// Operations of [`OPERATIONS`] never called so far.
-    pub fn unhit_operations(&self) -> Vec<&'static str> {
-        self.kit.unhit_operations()
-    }
-
-    /// How many times the token endpoint was called.
-    pub fn token_calls(&self) -> u64 {
-        self.kit.hits(ops::GET_TOKEN.id)
-    }
-
-    /// How many tokens were issued.
-    pub fn tokens_issued(&self) -> u64 {
-        self.sim.tokens.issued_count()
-    }
-
     /// The lifetime of tokens issued from now on. Default is 7 days.
     pub fn set_token_ttl(&self, ttl: Duration) {
         lock(&self.sim.settings).token_ttl = ttl;
     }
 
-    /// Expires every token issued so far: the next call with one answers LAP500004.
-    pub fn expire_tokens(&self) {
-        self.sim.tokens.expire_all();
-    }
-
     /// The next `n` calls of `op` (of any operation on either host when `None`) answer the
     /// envelope of `code` (HTTP 200), e.g. EVZ20008 (device busy) or LAP500007 (rate limited).
     pub fn fail_next_code(&self, n: u32, op: Option<&'static Operation>, code: &str) {
-        let answer = handlers::failure(&HppCode::from_code(code));
-        match op {
-            Some(op) => self.kit.faults().on(op).fail_next(n, answer),
-            None => self.kit.faults().fail_next(n, answer),
-        }
+        self.kit.fail_next(n, op, handlers::failure(&HppCode::from_code(code)));
     }
 
     /// Takes a device offline (or back online): operations that reach the device answer
@@ -351,11 +234,6 @@ impl Simulator {
     pub(crate) fn sim(&self) -> &HppSim {
         &self.sim
     }
-
-    /// Stops both hosts.
-    pub async fn shutdown(&self) {
-        self.kit.shutdown().await;
-    }
 }
 
 /// Every request must carry a JSON content type (LAP000001 otherwise), as the guide documents.
@@ -370,17 +248,4 @@ fn json_content_type(req: &mut watchpost_core::sim::SimRequest) -> Option<SimRes
     }
     let json = req.header("content-type").is_some_and(|ct| ct.starts_with("application/json"));
     (!json).then(|| handlers::failure(&HppCode::ParameterError))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_area_domain_keeps_the_advertised_host_with_the_area_port() {
-        assert_eq!(with_port("http://sim.example:8080", 9000).as_deref(), Some("http://sim.example:9000"));
-        assert_eq!(with_port("http://[::1]:80/x", 9000).as_deref(), Some("http://[::1]:9000"));
-        assert_eq!(with_port("sim.example:8080", 9000), None);
-        assert_eq!(port_of("http://127.0.0.1:4321"), Some(4321));
-    }
 }

@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use super::coverage;
 use super::faults::Faults;
 use super::journal::Journal;
+use super::response::SimResponse;
 use super::router::Router;
 use super::server::{AnswerCounts, ServeOptions, SimServer};
 use crate::clock::{SharedClock, TokioClock};
@@ -25,6 +26,13 @@ pub struct SimSettings {
     /// The base URL handed to clients (and written into answers that name the simulator's own
     /// host, such as an EZVIZ area domain). Default `http://<bound address>`.
     pub advertise: Option<String>,
+    /// Where the area host of a two-host simulator listens (a token host that hands out an area
+    /// host, as EZVIZ and Hik-Partner Pro do; [`SimKit::serve_area`]). Default: the IP of
+    /// [`bind`](Self::bind) on a free port.
+    pub area_bind: Option<SocketAddr>,
+    /// The base URL of the area host handed to clients. Default: [`advertise`](Self::advertise)
+    /// with the area host's port, or `http://<area bound address>`.
+    pub area_advertise: Option<String>,
     /// Seeds every random choice of the simulator (nonces, tokens, generated ids) so a run can
     /// be repeated. Default: a random seed.
     pub seed: u64,
@@ -38,6 +46,8 @@ impl Default for SimSettings {
         SimSettings {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             advertise: None,
+            area_bind: None,
+            area_advertise: None,
             seed: fastrand::u64(..),
             clock: TokioClock::shared(),
         }
@@ -49,6 +59,8 @@ impl fmt::Debug for SimSettings {
         f.debug_struct("SimSettings")
             .field("bind", &self.bind)
             .field("advertise", &self.advertise)
+            .field("area_bind", &self.area_bind)
+            .field("area_advertise", &self.area_advertise)
             .field("seed", &self.seed)
             .finish_non_exhaustive()
     }
@@ -76,6 +88,7 @@ pub struct SimKit {
     faults: Faults,
     primary: Option<Host>,
     extra: Vec<Host>,
+    area_url: Option<String>,
     coverage_written: AtomicBool,
 }
 
@@ -84,6 +97,7 @@ impl fmt::Debug for SimKit {
         f.debug_struct("SimKit")
             .field("vendor", &self.vendor)
             .field("base_url", &self.primary.as_ref().map(|h| h.url.as_str()))
+            .field("area_url", &self.area_url)
             .field("requests_total", &self.requests_total())
             .finish_non_exhaustive()
     }
@@ -100,6 +114,7 @@ impl SimKit {
             faults: Faults::new(),
             primary: None,
             extra: Vec::new(),
+            area_url: None,
             coverage_written: AtomicBool::new(false),
         }
     }
@@ -136,21 +151,18 @@ impl SimKit {
         Ok(url)
     }
 
-    /// Serves `router` as another host beside the primary one (as [`serve_extra`](Self::serve_extra)):
-    /// on `bind`, default the primary's IP on a free port; its URL is `advertise`, else the
-    /// advertised primary URL ([`SimSettings::advertise`]) with this host's port, else
-    /// `http://<bound address>`. For a vendor whose answers name a second host (an EZVIZ area
-    /// domain) reachable where the primary is.
+    /// Serves `router` as the area host of a two-host simulator (as [`serve_extra`](Self::serve_extra)):
+    /// on [`SimSettings::area_bind`], default the primary's IP on a free port; its URL
+    /// ([`area_url`](Self::area_url)) is [`SimSettings::area_advertise`], else the advertised
+    /// primary URL with this host's port, else `http://<bound address>`. For a vendor whose
+    /// token host hands out a second host reachable where the primary is (an EZVIZ or
+    /// Hik-Partner Pro area domain).
     ///
     /// # Errors
     /// When the address cannot be bound.
-    pub async fn serve_beside(
-        &mut self,
-        router: Router,
-        bind: Option<SocketAddr>,
-        advertise: Option<String>,
-    ) -> std::io::Result<String> {
-        let bind = bind.unwrap_or_else(|| SocketAddr::new(self.settings.bind.ip(), 0));
+    pub async fn serve_area(&mut self, router: Router) -> std::io::Result<String> {
+        let bind = self.settings.area_bind.unwrap_or_else(|| SocketAddr::new(self.settings.bind.ip(), 0));
+        let advertise = self.settings.area_advertise.clone();
         let host = self.start(router, bind, advertise.clone()).await?;
         let port = host.server.addr().port();
         let url = match (advertise, self.settings.advertise.as_deref().and_then(|a| with_port(a, port))) {
@@ -158,7 +170,13 @@ impl SimKit {
             _ => host.url.clone(),
         };
         self.extra.push(Host { url: url.clone(), ..host });
+        self.area_url = Some(url.clone());
         Ok(url)
+    }
+
+    /// The URL of the area host ([`serve_area`](Self::serve_area)); empty before it serves.
+    pub fn area_url(&self) -> String {
+        self.area_url.clone().unwrap_or_default()
     }
 
     async fn start(&self, router: Router, bind: SocketAddr, advertise: Option<String>) -> std::io::Result<Host> {
@@ -209,6 +227,15 @@ impl SimKit {
     /// The fault controls of every host: `faults().on(&ops::X).fail_next(..)`.
     pub fn faults(&self) -> Faults {
         self.faults.clone()
+    }
+
+    /// The next `n` requests of `op` (of any operation on any host when `None`) answer `answer`
+    /// instead of their handler.
+    pub fn fail_next(&self, n: u32, op: Option<&'static Operation>, answer: SimResponse) {
+        match op {
+            Some(op) => self.faults.on(op).fail_next(n, answer),
+            None => self.faults.fail_next(n, answer),
+        }
     }
 
     /// Requests received for operation `op_id` on any host (faulted and refused ones included).
@@ -391,6 +418,83 @@ macro_rules! sim_settings_setters {
         pub fn clock(mut self, clock: $crate::clock::SharedClock) -> Self {
             self.$field.clock = clock;
             self
+        }
+    };
+}
+
+/// Generates, inside a vendor's `impl Simulator`, `start()` (the builder's defaults) and
+/// `builder()` (`SimulatorBuilder::default()`), for a `SimulatorBuilder` with an async `start`.
+#[macro_export]
+macro_rules! sim_constructors {
+    () => {
+        /// Starts a simulator with the builder's defaults (on `127.0.0.1`).
+        ///
+        /// # Errors
+        /// When a port cannot be bound.
+        pub async fn start() -> ::std::io::Result<Self> {
+            Self::builder().start().await
+        }
+
+        /// Settings for a simulator.
+        pub fn builder() -> SimulatorBuilder {
+            SimulatorBuilder::default()
+        }
+    };
+}
+
+/// Generates, inside a vendor's `impl SimulatorBuilder`, the setters of a two-host simulator's
+/// area host (`area_bind`, `area_advertise`), delegating to its [`SimSettings`] field named as
+/// the argument (see [`SimKit::serve_area`]).
+#[macro_export]
+macro_rules! sim_area_setters {
+    ($field:ident) => {
+        /// The address of the area host. Default: the token host's IP on a free port.
+        pub fn area_bind(mut self, addr: ::std::net::SocketAddr) -> Self {
+            self.$field.area_bind = Some(addr);
+            self
+        }
+
+        /// The `areaDomain` the token endpoint answers. Default: the advertised token host with
+        /// the area host's port, or `http://<area bound address>`.
+        pub fn area_advertise(mut self, base_url: impl Into<String>) -> Self {
+            self.$field.area_advertise = Some(base_url.into());
+            self
+        }
+    };
+}
+
+/// Generates, inside a vendor's `impl Simulator` of a two-host simulator (its [`SimKit`] field
+/// `$kit` serving the token endpoint `$token_op` on the primary host and the rest with
+/// [`SimKit::serve_area`]), the accessors of both hosts and of its
+/// [`TokenStore`](crate::sim::TokenStore) at `self.$tokens`: `token_host`, `area_domain`,
+/// `token_calls`, `tokens_issued` and `expire_tokens`.
+#[macro_export]
+macro_rules! sim_token_host_accessors {
+    ($kit:ident, $token_op:expr, $($tokens:ident).+) => {
+        /// The token host (same as `base_url`): what a client is configured with.
+        pub fn token_host(&self) -> String {
+            self.$kit.base_url()
+        }
+
+        /// The area domain every token points to: the host of every operation but the token's.
+        pub fn area_domain(&self) -> String {
+            self.$kit.area_url()
+        }
+
+        /// How many times the token endpoint was called.
+        pub fn token_calls(&self) -> u64 {
+            self.$kit.hits($token_op.id)
+        }
+
+        /// How many tokens were issued.
+        pub fn tokens_issued(&self) -> u64 {
+            self.$($tokens).+.issued_count()
+        }
+
+        /// Expires every token issued so far: the next call with one answers the vendor's
+        /// "token expired" code.
+        pub fn expire_tokens(&self) {
+            self.$($tokens).+.expire_all();
         }
     };
 }

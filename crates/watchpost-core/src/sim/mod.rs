@@ -21,7 +21,8 @@
 //! - [`journal`]: [`Journal`], every request received (operation, method, path and query,
 //!   redacted headers, body, status, who answered, when).
 //! - [`kit`]: [`SimKit`] and [`SimSettings`], the shared part of every vendor `Simulator` (bind
-//!   address, advertised base URL, seed, clock, hosts, journal, faults, hits, shutdown).
+//!   address, advertised base URL, seed, clock, hosts (a token host's area host included),
+//!   journal, faults, hits, shutdown) and the macros that forward to it.
 //! - [`coverage`]: the records simulators leave in `WATCHPOST_COVERAGE_DIR` for
 //!   `cargo xtask coverage`.
 //! - [`scripted`]: [`ScriptedServer`], a hostile server answering exactly the bytes a test chose
