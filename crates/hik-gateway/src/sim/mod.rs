@@ -60,7 +60,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 use watchpost_core::sim::subscriptions::Subscriptions;
-use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, SimKit, SimSettings, StreamChunk};
+use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, HttpAuthServer, SimKit, SimSettings, StreamChunk};
 
 pub use alarms::Raised;
 pub use state::{PanelState, PartitionState, RelayState, ZoneState};
@@ -72,17 +72,9 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Which HTTP authentication the simulated gateway offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SimAuth {
-    /// Digest only. Default.
-    #[default]
-    Digest,
-    /// Basic only.
-    Basic,
-    /// Both challenges; the client picks.
-    DigestOrBasic,
-}
+/// Which HTTP authentication the simulated gateway offers: the core's mode (the gateway itself
+/// knows `Digest`, the default, `Basic` and `DigestOrBasic`).
+pub use watchpost_core::sim::AuthMode as SimAuth;
 
 /// The simulator's settings: plain data, every field has a default.
 #[derive(Clone)]
@@ -199,8 +191,7 @@ pub(crate) struct Shared {
 pub struct Simulator {
     kit: SimKit,
     shared: Arc<Shared>,
-    digest: DigestServer,
-    basic: BasicServer,
+    auth: HttpAuthServer,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -240,15 +231,13 @@ impl SimulatorBuilder {
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let (config, settings) = (self.config, self.settings);
-        let digest = DigestServer::new(
-            DigestConfig::new(config.realm.clone())
-                .user(config.username.clone(), config.password.clone())
-                .nonce_ttl(config.nonce_ttl)
-                .max_failures(config.max_auth_failures.saturating_add(1))
-                .lock_duration(config.lock_duration)
-                .seed(settings.rng(2).u64(..)),
-        );
-        let basic = BasicServer::new(&config.realm, [(config.username.clone(), config.password.clone())]);
+        let digest = DigestConfig::new(config.realm.clone())
+            .user(config.username.clone(), config.password.clone())
+            .nonce_ttl(config.nonce_ttl)
+            .max_failures(config.max_auth_failures.saturating_add(1))
+            .lock_duration(config.lock_duration)
+            .seed(settings.rng(2).u64(..));
+        let (auth, lock) = (HttpAuthServer::new(config.auth.clone(), digest), config.lock_duration);
         let shared = Arc::new(Shared {
             state: Arc::new(Mutex::new(state::GatewayState::new(config.devices, config.layout(), config.max_devices))),
             // The seed's example subscription ID.
@@ -257,16 +246,15 @@ impl SimulatorBuilder {
             config,
         });
         let video = shared.clone();
-        let auth = (shared.clone(), digest.clone(), basic.clone());
         let router = generated::router(shared.clone())
             .get("/HikGatewayStorage/{*file}", crate::ops::DOWNLOAD_VIDEO.id, move |req| {
                 let video = video.clone();
                 async move { video.download(&req) }
             })
-            .layer(move |req| auth::check(&auth.0.config, &auth.1, &auth.2, req));
+            .layer(auth.layer(move |req, outcome| auth::refusal(req, outcome, lock)));
         let mut kit = SimKit::new(crate::VENDOR, crate::OPERATIONS, settings);
         kit.serve(router).await?;
-        Ok(Simulator { kit, shared, digest, basic })
+        Ok(Simulator { kit, shared, auth })
     }
 }
 
@@ -317,12 +305,12 @@ impl Simulator {
 
     /// The Digest verifier (to expire nonces, count failures and stale challenges).
     pub fn digest(&self) -> &DigestServer {
-        &self.digest
+        self.auth.digest()
     }
 
     /// The Basic verifier (its counters).
     pub fn basic(&self) -> &BasicServer {
-        &self.basic
+        self.auth.basic()
     }
 
     /// The IDs of the devices on the gateway, in the order they were added.

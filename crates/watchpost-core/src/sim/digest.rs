@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Digest as _;
 use tokio::time::Instant;
 
+use super::http_auth::Lockout;
 use super::lock;
 use super::request::SimRequest;
 use super::response::SimResponse;
@@ -361,6 +362,7 @@ pub struct DigestServer {
 
 struct Inner {
     config: DigestConfig,
+    lockout: Lockout,
     opaque: String,
     rng: Mutex<fastrand::Rng>,
     state: Mutex<State>,
@@ -370,7 +372,6 @@ struct Inner {
 struct State {
     passwords: HashMap<String, SecretString>,
     nonces: HashMap<String, NonceState>,
-    accounts: HashMap<String, Account>,
     challenges: u64,
     stale: u64,
     failures: u64,
@@ -420,12 +421,6 @@ impl NonceState {
         self.seen |= bit;
         fresh
     }
-}
-
-#[derive(Default)]
-struct Account {
-    failures: u32,
-    locked_until: Option<Instant>,
 }
 
 /// The parsed directives of an `Authorization: Digest` header.
@@ -547,7 +542,9 @@ impl DigestServer {
         let state = State { passwords: config.users.clone(), ..State::default() };
         let mut rng = config.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
         let opaque = format!("{:032x}", rng.u128(..));
-        DigestServer { inner: Arc::new(Inner { config, opaque, rng: Mutex::new(rng), state: Mutex::new(state) }) }
+        let lockout = Lockout::new(config.max_failures, config.lock_duration);
+        let inner = Inner { config, lockout, opaque, rng: Mutex::new(rng), state: Mutex::new(state) };
+        DigestServer { inner: Arc::new(inner) }
     }
 
     /// The realm.
@@ -572,19 +569,9 @@ impl DigestServer {
         };
         let user = creds.username.clone();
 
-        if let Some(account) = state.accounts.get_mut(&user) {
-            match account.locked_until {
-                Some(until) if until > now => {
-                    let www_authenticate = self.fresh_challenge(&mut state, now, false);
-                    return DigestOutcome::Locked {
-                        user,
-                        unlock_in: until.saturating_duration_since(now),
-                        www_authenticate,
-                    };
-                }
-                Some(_) => *account = Account::default(),
-                None => {}
-            }
+        if let Some(unlock_in) = self.inner.lockout.locked_for(&user, now) {
+            let www_authenticate = self.fresh_challenge(&mut state, now, false);
+            return DigestOutcome::Locked { user, unlock_in, www_authenticate };
         }
 
         let Some(qop) = self.acceptable(&creds, req) else {
@@ -636,7 +623,7 @@ impl DigestServer {
             state.nc_refusals += 1;
             return self.challenge(&mut state, now, false);
         }
-        state.accounts.remove(&user);
+        self.inner.lockout.succeed(&user);
         state.authorized += 1;
         DigestOutcome::Authorized { user }
     }
@@ -666,22 +653,8 @@ impl DigestServer {
     }
 
     fn reject(&self, state: &mut State, now: Instant, user: String) -> DigestOutcome {
-        let config = &self.inner.config;
         state.failures += 1;
-        let account = state.accounts.entry(user.clone()).or_default();
-        account.failures = account.failures.saturating_add(1);
-        let retries_left = if config.max_failures == 0 {
-            u32::MAX
-        } else {
-            let left = config.max_failures.saturating_sub(account.failures);
-            if left == 0 {
-                // A lock-out too long to represent is a lock-out for a century.
-                account.locked_until = now
-                    .checked_add(config.lock_duration)
-                    .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)));
-            }
-            left
-        };
+        let retries_left = self.inner.lockout.fail(&user, now);
         let www_authenticate = self.fresh_challenge(state, now, false);
         DigestOutcome::Rejected { user, retries_left, www_authenticate }
     }
@@ -757,7 +730,25 @@ impl DigestServer {
 
     /// Unlocks every account and forgets their failures (test control).
     pub fn unlock_all(&self) {
-        lock(&self.inner.state).accounts.clear();
+        self.inner.lockout.unlock_all();
+    }
+
+    /// The account lock-out (shared with a Basic verifier made by
+    /// [`BasicServer::from_digest`](super::BasicServer::from_digest)).
+    pub fn lockout(&self) -> &Lockout {
+        &self.inner.lockout
+    }
+
+    /// A `WWW-Authenticate` value with a fresh nonce, without a request to check (for a
+    /// refusal by another scheme).
+    pub fn new_challenge(&self) -> String {
+        self.fresh_challenge(&mut lock(&self.inner.state), Instant::now(), false)
+    }
+
+    /// Whether `password` is the current password of `username` (for a Basic verifier sharing
+    /// these users).
+    pub(crate) fn password_matches(&self, username: &str, password: &str) -> bool {
+        lock(&self.inner.state).passwords.get(username).is_some_and(|p| p.expose_secret() == password)
     }
 
     /// `WWW-Authenticate` values issued (challenges, rejections and lock-out answers).
