@@ -63,7 +63,7 @@ use watchpost_core::sim::subscriptions::Subscriptions;
 use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, HttpAuthServer, SimKit, SimSettings, StreamChunk};
 
 pub use alarms::Raised;
-pub use state::{PanelState, PartitionState, RelayState, ZoneState};
+pub use state::{PanelState, ZoneState};
 
 use crate::cid::CidCode;
 
@@ -336,8 +336,10 @@ impl Simulator {
     /// Raises a CID alarm of a panel (`CIDType` 1, zone alarm, for a zone > 0; 5, exception,
     /// otherwise). A trigger code puts the zone and its partition in alarm.
     pub fn raise_cid(&self, dev_index: &str, code: CidCode, zone: u32) -> Raised {
-        let partition =
-            self.panel(dev_index).and_then(|p| p.zones.iter().find(|z| z.id == zone).map(|z| z.partition)).unwrap_or(0);
+        let partition = self
+            .panel(dev_index)
+            .and_then(|p| p.zones.iter().find(|z| z.zone.id == zone).map(|z| z.partition))
+            .unwrap_or(0);
         self.shared.emit_cid(dev_index, code, partition, zone, if zone > 0 { 1 } else { 5 })
     }
 
