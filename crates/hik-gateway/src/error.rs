@@ -249,18 +249,9 @@ mod tests {
 
     #[test]
     fn the_seed_authentication_failure_example_carries_the_attempts_left() {
-        // 9.24's example, verbatim: the hex literal errorCode is invalid JSON and is repaired.
-        let body = r#"{
-  "requestURL": "/ISAPI/Streaming/channels/1",
-  "statusCode": 4,
-  "statusString": "Invalid Operation",
-  "subStatusCode": "badAuthorization",
-  "errorCode": 0x40000003,
-  "errorMsg": "authentication failed",
-  "lockStatus":"unlock",
-  "retryTimes":5,
-  "resLockTime":30
-}"#;
+        // 9.24's example, verbatim (a data file): the hex literal errorCode is invalid JSON and is
+        // repaired.
+        let body = include_str!("../tests/data/9.24_authentication_failed.json");
         let e = status_error("security.user_check", Some(401), &status(body));
         match &e {
             Error::Auth { lockout, expired, .. } => {
