@@ -97,7 +97,7 @@ impl Shared {
             "subSys": partition, "zoneNo": zone, "CIDCode": code.code(), "CIDType": cid_type,
             "CIDDescribe": code.description().unwrap_or("unknown"), "timeZoneIdx": 0,
             "triggerTime": t, "uploadTime": t, "UUID": uuid,
-            "CIDParam": format!("2,1,{zone_param},-1,-1,-1,-1,{}", self.config.username),
+            "CIDParam": format!("2,1,{zone_param},-1,-1,-1,-1,{}", self.config.http.username),
         })
     }
 

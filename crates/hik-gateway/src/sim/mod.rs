@@ -60,7 +60,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 use watchpost_core::sim::subscriptions::Subscriptions;
-use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, HttpAuthServer, SimKit, SimSettings, StreamChunk};
+use watchpost_core::sim::{
+    BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
+};
 
 pub use alarms::Raised;
 pub use state::{PanelState, ZoneState};
@@ -77,25 +79,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub use watchpost_core::sim::AuthMode as SimAuth;
 
 /// The simulator's settings: plain data, every field has a default.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// The user name, as in the seed's example. Default is `admin`.
-    pub username: String,
-    /// The password; `hik12345` reproduces the `response` of the seed's Digest example (chapter
-    /// 6). Default is `hik12345`.
-    pub password: String,
-    /// The Digest realm, as in the seed's example. Default is `DS-GWAS0101(6419)`.
-    pub realm: String,
-    /// The authentication offered. Default is Digest.
-    pub auth: SimAuth,
-    /// How long a Digest nonce stays fresh. Default is 60 s.
-    pub nonce_ttl: Duration,
-    /// Wrong passwords answered with attempts left before the next one locks the user: the
-    /// first failure reports `retryTimes` = this − 1 (5 as in the seed's example, counting down
-    /// to 0; the 7th wrong password locks). Default is 6.
-    pub max_auth_failures: u32,
-    /// How long a locked user stays locked, as on Hikvision devices. Default is 30 minutes.
-    pub lock_duration: Duration,
+    /// HTTP authentication, as in the seed's example: Digest (or [`SimAuth`]) for user `admin`
+    /// in realm `DS-GWAS0101(6419)` with password `hik12345` (it reproduces the `response` of
+    /// the seed's Digest example, chapter 6), nonces fresh for 60 s. The lock-out: the 7th wrong
+    /// password in a row (`max_failures` 7) locks the user for 30 minutes, as on Hikvision
+    /// devices, so the first failure reports `retryTimes` 5 (the seed's example) counting down
+    /// to 0 ("locked at the next authentication attempt", 3.1).
+    pub http: HttpAuthConfig,
     /// Heartbeat interval of the alarm stream (6.1 step 4). Default is 10 s.
     pub heartbeat_interval: Duration,
     /// Security control panels present at start. Default is 2.
@@ -114,28 +106,10 @@ pub struct SimConfig {
     pub video_size: usize,
 }
 
-impl std::fmt::Debug for SimConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimConfig")
-            .field("username", &self.username)
-            .field("password", &"***")
-            .field("realm", &self.realm)
-            .field("auth", &self.auth)
-            .field("devices", &self.devices)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
-            username: "admin".to_owned(),
-            password: "hik12345".to_owned(),
-            realm: "DS-GWAS0101(6419)".to_owned(),
-            auth: SimAuth::Digest,
-            nonce_ttl: Duration::from_secs(60),
-            max_auth_failures: 6,
-            lock_duration: Duration::from_secs(30 * 60),
+            http: HttpAuthConfig { max_failures: 7, ..HttpAuthConfig::new("DS-GWAS0101(6419)", "admin", "hik12345") },
             heartbeat_interval: Duration::from_secs(10),
             devices: 2,
             partitions: 4,
@@ -148,12 +122,18 @@ impl Default for SimConfig {
     }
 }
 
-/// One setter per named [`SimConfig`] field, on `self` or on `self.<on>`.
+/// One setter per named field of [`SimConfig`] (`self.<field>`), of its [`HttpAuthConfig`]
+/// (`self.http.<field>`, the setter named first), or of the builder's config (`self.config`).
 macro_rules! config_setters {
     ($($field:ident: $ty:ty),*) => {$(
         #[doc = concat!("Sets [`SimConfig::", stringify!($field), "`].")]
         #[must_use]
         pub fn $field(mut self, value: $ty) -> Self { self.$field = value; self }
+    )*};
+    ($on:ident => $($setter:ident($field:ident): $ty:ty),*) => {$(
+        #[doc = concat!("Sets [`HttpAuthConfig::", stringify!($field), "`].")]
+        #[must_use]
+        pub fn $setter(mut self, value: $ty) -> Self { self.$on.$field = value; self }
     )*};
     ($on:ident; $($field:ident: $ty:ty),*) => {$(
         #[doc = concat!("Sets [`SimConfig::", stringify!($field), "`].")]
@@ -162,13 +142,13 @@ macro_rules! config_setters {
 }
 
 impl SimConfig {
-    config_setters!(auth: SimAuth, nonce_ttl: Duration, max_auth_failures: u32, lock_duration: Duration,
-        heartbeat_interval: Duration, devices: u32, max_devices: usize, video_size: usize);
+    config_setters!(heartbeat_interval: Duration, devices: u32, max_devices: usize, video_size: usize);
+    config_setters!(http => auth(mode): SimAuth, nonce_ttl(nonce_ttl): Duration, lock_duration(lock_duration): Duration);
 
     /// Sets the credentials.
     #[must_use]
     pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
-        (self.username, self.password) = (username.into(), password.into());
+        (self.http.username, self.http.password) = (username.into(), password.into());
         self
     }
 
@@ -211,7 +191,13 @@ pub struct SimulatorBuilder {
 
 impl SimulatorBuilder {
     watchpost_core::sim_settings_setters!(settings);
-    config_setters!(config; auth: SimAuth, devices: u32, heartbeat_interval: Duration);
+    config_setters!(config; devices: u32, heartbeat_interval: Duration);
+
+    /// Sets [`HttpAuthConfig::mode`].
+    pub fn auth(mut self, mode: SimAuth) -> Self {
+        self.config.http.mode = mode;
+        self
+    }
 
     /// The whole gateway configuration.
     pub fn config(mut self, config: SimConfig) -> Self {
@@ -231,13 +217,7 @@ impl SimulatorBuilder {
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let (config, settings) = (self.config, self.settings);
-        let digest = DigestConfig::new(config.realm.clone())
-            .user(config.username.clone(), config.password.clone())
-            .nonce_ttl(config.nonce_ttl)
-            .max_failures(config.max_auth_failures.saturating_add(1))
-            .lock_duration(config.lock_duration)
-            .seed(settings.rng(2).u64(..));
-        let (auth, lock) = (HttpAuthServer::new(config.auth.clone(), digest), config.lock_duration);
+        let (auth, lock) = (config.http.server(settings.rng(2).u64(..)), config.http.lock_duration);
         let shared = Arc::new(Shared {
             state: Arc::new(Mutex::new(state::GatewayState::new(config.devices, config.layout(), config.max_devices))),
             // The seed's example subscription ID.
@@ -295,12 +275,12 @@ impl Simulator {
 
     /// The user name.
     pub fn username(&self) -> &str {
-        &self.shared.config.username
+        &self.shared.config.http.username
     }
 
     /// The password.
     pub fn password(&self) -> &str {
-        &self.shared.config.password
+        &self.shared.config.http.password
     }
 
     /// The Digest verifier (to expire nonces, count failures and stale challenges).

@@ -2,11 +2,11 @@
 //! ([`AuthMode`]: none, an allow-list of source addresses, Basic, Digest, or Digest and Basic)
 //! and one account [`Lockout`] that Basic and Digest share.
 //!
-//! A vendor simulator configures an [`HttpAuthServer`] with a [`DigestConfig`] (realm, users,
-//! qop `auth`/`auth-int`, `opaque`, nonce lifetime, lock-out rule) and a mode, and installs
-//! [`HttpAuthServer::layer`] with a function that writes its own refusal document; the helper
-//! sets the status (401, or 403 for an address not allowed) and the `WWW-Authenticate`
-//! challenges.
+//! A vendor simulator keeps an [`HttpAuthConfig`] in its configuration (mode, user, realm, qop
+//! `auth`/`auth-int`, `opaque`, nonce lifetime, lock-out rule), starts the [`HttpAuthServer`] it
+//! describes, and installs [`HttpAuthServer::layer`] with a function that writes its own refusal
+//! document; the helper sets the status (401, or 403 for an address not allowed) and the
+//! `WWW-Authenticate` challenges.
 //!
 //! ```
 //! use watchpost_core::sim::{AuthMode, AuthOutcome, DigestConfig, HttpAuthServer, Router, SimResponse};
@@ -31,7 +31,7 @@ use http::header::WWW_AUTHENTICATE;
 use tokio::time::Instant;
 
 use super::basic::{BasicOutcome, BasicServer};
-use super::digest::{DigestConfig, DigestOutcome, DigestServer};
+use super::digest::{DigestConfig, DigestOutcome, DigestServer, Qop};
 use super::lock;
 use super::request::SimRequest;
 use super::response::SimResponse;
@@ -123,6 +123,72 @@ pub enum AuthMode {
     Digest,
     /// Digest and Basic: both challenges, the client picks.
     DigestOrBasic,
+}
+
+/// The plain-data settings of an [`HttpAuthServer`] with one user, for a simulator's
+/// configuration (the password is never shown by `Debug`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpAuthConfig {
+    /// The schemes accepted. Default is Digest.
+    pub mode: AuthMode,
+    /// The user name.
+    pub username: String,
+    /// The password.
+    pub password: String,
+    /// The realm of the challenges.
+    pub realm: String,
+    /// The qualities of protection Digest offers. Default is `auth`.
+    pub qop: Vec<Qop>,
+    /// Whether Digest challenges carry an `opaque` value to echo. Default is off.
+    pub opaque: bool,
+    /// How long a Digest nonce stays fresh (then `stale=TRUE`). Default is 60 s.
+    pub nonce_ttl: Duration,
+    /// Wrong passwords in a row that lock the account; 0 disables the lock-out. Default is 5.
+    pub max_failures: u32,
+    /// How long a locked account stays locked. Default is 30 minutes.
+    pub lock_duration: Duration,
+}
+
+impl fmt::Debug for HttpAuthConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpAuthConfig")
+            .field("mode", &self.mode)
+            .field("username", &self.username)
+            .field("realm", &self.realm)
+            .field("max_failures", &self.max_failures)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpAuthConfig {
+    /// Digest for `username` and `password` in `realm`, with the defaults above.
+    pub fn new(realm: impl Into<String>, username: impl Into<String>, password: impl Into<String>) -> Self {
+        HttpAuthConfig {
+            mode: AuthMode::Digest,
+            username: username.into(),
+            password: password.into(),
+            realm: realm.into(),
+            qop: vec![Qop::Auth],
+            opaque: false,
+            nonce_ttl: Duration::from_secs(60),
+            max_failures: 5,
+            // Hikvision: an account is locked for 30 minutes after too many failed logins.
+            lock_duration: Duration::from_secs(30 * 60),
+        }
+    }
+
+    /// The verifier these settings describe, its nonces drawn from `seed`.
+    pub fn server(&self, seed: u64) -> HttpAuthServer {
+        let digest = DigestConfig::new(self.realm.clone())
+            .user(self.username.clone(), self.password.clone())
+            .qop(self.qop.iter().copied())
+            .opaque(self.opaque)
+            .nonce_ttl(self.nonce_ttl)
+            .max_failures(self.max_failures)
+            .lock_duration(self.lock_duration)
+            .seed(seed);
+        HttpAuthServer::new(self.mode.clone(), digest)
+    }
 }
 
 /// What [`HttpAuthServer::check`] decided, whatever the scheme.
@@ -332,6 +398,21 @@ mod tests {
         assert_eq!(ok.outcome, AuthOutcome::Authorized { user: Some("admin".into()) });
         assert!(ok.www_authenticate.is_empty() && ok.respond(|| SimResponse::empty(401)).is_none());
         assert_eq!((auth.basic().authorized(), auth.basic().failures()), (1, 3));
+    }
+
+    #[test]
+    fn a_config_describes_its_server_and_hides_its_password() {
+        let mut config = HttpAuthConfig::new("HTTPAPI", "admin", "httpapi");
+        (config.mode, config.qop, config.opaque) = (AuthMode::Basic, vec![Qop::Auth, Qop::AuthInt], true);
+        assert!(!format!("{config:?}").contains("httpapi\""), "{config:?}");
+        let server = config.server(7);
+        assert_eq!(server.mode(), &AuthMode::Basic);
+        let req = SimRequest::new(Method::GET, "/").with_header("Authorization", &basic("admin", "httpapi"));
+        assert_eq!(server.check(&req).outcome, AuthOutcome::Authorized { user: Some("admin".into()) });
+        let challenge = server.digest().new_challenge();
+        assert!(challenge.contains("qop=\"auth, auth-int\"") && challenge.contains("opaque="), "{challenge}");
+        assert_eq!(server.digest().lockout().locked_for("admin", Instant::now()), None);
+        assert_eq!(format!("{:?}", server.digest().lockout()), "Lockout { max_failures: 5, lock_duration: 1800s, .. }");
     }
 
     #[test]

@@ -134,7 +134,7 @@ pub use basic::{BasicOutcome, BasicServer};
 pub use decode::{FromSimRequest, SimRejection};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
 pub use faults::{Faults, OperationFaults};
-pub use http_auth::{AuthDecision, AuthMode, AuthOutcome, HttpAuthServer, Lockout};
+pub use http_auth::{AuthDecision, AuthMode, AuthOutcome, HttpAuthConfig, HttpAuthServer, Lockout};
 pub use journal::{Answer, Journal, JournalEntry};
 pub use kit::{with_port, SimKit, SimSettings};
 pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
