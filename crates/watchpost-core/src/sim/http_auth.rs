@@ -82,12 +82,12 @@ impl Lockout {
     /// Counts a wrong password of `user`: the failures left before the account locks (0: it is
     /// now locked; `u32::MAX` when the lock-out is disabled).
     pub fn fail(&self, user: &str, now: Instant) -> u32 {
-        let mut accounts = lock(&self.accounts);
-        let account = accounts.entry(user.to_owned()).or_default();
-        account.failures = account.failures.saturating_add(1);
         if self.max_failures == 0 {
             return u32::MAX;
         }
+        let mut accounts = lock(&self.accounts);
+        let account = accounts.entry(user.to_owned()).or_default();
+        account.failures = account.failures.saturating_add(1);
         let left = self.max_failures.saturating_sub(account.failures);
         if left == 0 {
             // A lock-out too long to represent is a lock-out for a century.
@@ -413,6 +413,23 @@ mod tests {
         assert!(challenge.contains("qop=\"auth, auth-int\"") && challenge.contains("opaque="), "{challenge}");
         assert_eq!(server.digest().lockout().locked_for("admin", Instant::now()), None);
         assert_eq!(format!("{:?}", server.digest().lockout()), "Lockout { max_failures: 5, lock_duration: 1800s, .. }");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lockout_counts_per_account_and_forgets_an_expired_lock() {
+        let (lockout, now) = (Lockout::new(2, Duration::from_secs(10)), Instant::now());
+        assert_eq!((lockout.fail("a", now), lockout.fail("b", now), lockout.fail("a", now)), (1, 1, 0));
+        assert_eq!((lockout.locked_for("a", now), lockout.locked_for("b", now)), (Some(Duration::from_secs(10)), None));
+        lockout.succeed("b");
+        assert_eq!(lockout.fail("b", now), 1, "a right password resets the count");
+        let later = now + Duration::from_secs(10);
+        assert_eq!(lockout.locked_for("a", later), None);
+        assert_eq!(lockout.fail("a", later), 1, "the failures before the lock are forgotten with it");
+        let disabled = Lockout::new(0, Duration::from_secs(10));
+        assert_eq!(
+            (disabled.fail("a", now), disabled.fail("a", now), disabled.locked_for("a", now)),
+            (u32::MAX, u32::MAX, None)
+        );
     }
 
     #[test]
