@@ -181,73 +181,15 @@ mod tests {
     use super::*;
     use watchpost_core::ErrorKind;
 
-    /// Table A.2 of the seed: (statusCode, subStatusCode, errorCode) for every row.
-    const TABLE: &[(i64, &str, u64)] = &[
-        (1, "ok", 0x1),
-        (1, "riskPassword", 0x10000002),
-        (2, "noMemory", 0x20000001),
-        (2, "upgrading", 0x20000003),
-        (2, "networkError", 0x20000009),
-        (3, "deviceError", 0x30000001),
-        (3, "createSocketError", 0x30000004),
-        (3, "sendRequestError", 0x30000006),
-        (3, "passwordDecodeError", 0x30000008),
-        (3, "passwordEncryptError", 0x30000009),
-        (3, "pictureUploadFailed", 0x3000000B),
-        (3, "connecteDatabaseError", 0x3000000E),
-        (3, "internalError", 0x30000014),
-        (3, "uninitialized", 0x3000000C),
-        (4, "notSupport", 0x40000001),
-        (4, "lowPrivilege", 0x40000002),
-        (4, "badAuthorization", 0x40000003),
-        (4, "methodNotAllowed", 0x40000004),
-        (4, "notActivated", 0x40000007),
-        (4, "hasActivated", 0x40000008),
-        (4, "invalidContent", 0x4000000A),
-        (4, "maxSessionUserLink", 0x4000000B),
-        (4, "loginPasswordError", 0x4000000C),
-        (4, "interfaceOperationError", 0x40001002),
-        (4, "openFileError", 0x40001014),
-        (4, "taskPacking", 0x40001034),
-        (4, "taskNoRecFile", 0x40001039),
-        (4, "updateLangUnmatched", 0x40001042),
-        (4, "userMaxNum", 0x40001047),
-        (4, "monitorNodeOverLimit", 0x4000104D),
-        (4, "deviceExist", 0x40001054),
-        (4, "pwdErrorLoginFailed", 0x40001055),
-        (4, "setArmingError", 0x40001083),
-        (4, "taskModifyFailed", 0x400010B1),
-        (4, "getDeviceInfoFailed", 0x400010BC),
-        (4, "noDiskSpace", 0x400010E6),
-        (4, "cannotSameAsOldPassword", 0x400010E8),
-        (4, "originalPassError", 0x400010E9),
-        (4, "writeFileError", 0x400010EA),
-        (4, "accessFileDirectoryFailed", 0x40001104),
-        (4, "unKnownErrorCode", 0x4000111D),
-        (4, "deviceVervisionNotMatch", 0x40001128),
-        (4, "theSessionIdDoesNotExist", 0x40001135),
-        (4, "theCameraIdDoesNotExist", 0x40001137),
-        (4, "theDeviceIdDoesNotExist", 0x4000113B),
-        (4, "gettingResourceNodeInformationFailed", 0x40001176),
-        (4, "noMoreTasksCanBeAdded", 0x4000118A),
-        (5, "badJsonFormat", 0x50000002),
-        (5, "badURLFormat", 0x50000003),
-        (6, "badParameters", 0x60000001),
-        (6, "badXmlContent", 0x60000003),
-        (6, "badPort", 0x6000000B),
-        (6, "portError", 0x6000000C),
-        (6, "badVersion", 0x6000000F),
-        (6, "requestMemoryNULL", 0x6000003F),
-        (6, "tokenTimeout", 0x600000040),
-        (6, "passworLlenNoMoreThan16", 0x6000005F),
-        (6, "diskError", 0x60001009),
-        (7, "rebootRequired", 0x70000001),
-    ];
+    /// Table A.2 of the seed, one row a line: statusCode, subStatusCode, errorCode.
+    const TABLE: &str = include_str!("../tests/data/a2_error_codes.txt");
 
     #[test]
     fn every_sub_status_of_the_seed_is_typed() {
-        assert_eq!(SubStatus::ALL.len(), TABLE.len());
-        for &(status, name, code) in TABLE {
+        let rows: Vec<Vec<&str>> = TABLE.lines().map(|l| l.split('\t').collect()).collect();
+        assert_eq!(SubStatus::ALL.len(), rows.len());
+        for row in rows {
+            let (status, name, code) = (row[0].parse().unwrap(), row[1], parse_error_code(row[2]).unwrap());
             let s = SubStatus::from_code(name);
             assert!(!matches!(s, SubStatus::Other(_)), "{name}");
             assert_eq!(s.name(), name);
@@ -307,18 +249,9 @@ mod tests {
 
     #[test]
     fn the_seed_authentication_failure_example_carries_the_attempts_left() {
-        // 9.24's example, verbatim: the hex literal errorCode is invalid JSON and is repaired.
-        let body = r#"{
-  "requestURL": "/ISAPI/Streaming/channels/1",
-  "statusCode": 4,
-  "statusString": "Invalid Operation",
-  "subStatusCode": "badAuthorization",
-  "errorCode": 0x40000003,
-  "errorMsg": "authentication failed",
-  "lockStatus":"unlock",
-  "retryTimes":5,
-  "resLockTime":30
-}"#;
+        // 9.24's example, verbatim (a data file): the hex literal errorCode is invalid JSON and is
+        // repaired.
+        let body = include_str!("../tests/data/9.24_authentication_failed.json");
         let e = status_error("security.user_check", Some(401), &status(body));
         match &e {
             Error::Auth { lockout, expired, .. } => {

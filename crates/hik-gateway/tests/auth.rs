@@ -266,3 +266,25 @@ async fn a_proven_subscription_refused_for_its_nonce_count_is_re_challenged_and_
     drop(stream);
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn wrong_basic_passwords_count_down_and_lock_the_account_for_digest_too() {
+    let sim = Simulator::start_with(SimConfig::default().auth(SimAuth::DigestOrBasic)).await.unwrap();
+    // Each client (process) spends one attempt; the count is the account's, whatever the scheme.
+    for left in (0..=5).rev() {
+        let e = basic_client(&sim, "wrong-password").login_check().await.unwrap_err();
+        assert!(matches!(e, Error::Auth { .. }) && e.retries_left() == Some(left), "{e:?}");
+    }
+    let locked = basic_client(&sim, "wrong-password").gateway_info(&GatewayInfoRequest::new()).await.unwrap_err();
+    assert_eq!(locked.kind(), ErrorKind::AuthLocked, "{locked:?}");
+    assert_eq!(locked.retry_after(), Some(Duration::from_secs(30 * 60)));
+    assert_eq!(sim.basic().failures(), 7);
+    // The right password over Digest is refused while the account is locked.
+    let e = client(&sim, sim.password()).login_check().await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::AuthLocked, "{e:?}");
+    assert_eq!(sim.digest().failures(), 0);
+    tokio::time::advance(Duration::from_secs(30 * 60 + 1)).await;
+    assert!(basic_client(&sim, sim.password()).login_check().await.unwrap().is_authenticated());
+    assert!(client(&sim, sim.password()).login_check().await.unwrap().is_authenticated());
+    sim.shutdown().await;
+}

@@ -152,7 +152,7 @@ fn client_of(base_url: &str) -> Client {
     // One client: every subscription shares its connection pool and Digest state.
     Client::builder()
         .base_url(base_url)
-        .credentials(sim.username, sim.password)
+        .credentials(sim.http.username, sim.http.password)
         .events(EventStreamConfig::default())
         .build()
         .unwrap()

@@ -146,7 +146,7 @@ async fn hikgw_call_against_a_simulator_through_base_url_and_credentials() {
     cmd.args(["--base-url", &sim.base_url(), "--username", sim.username()]);
     cmd.env("WATCHPOST_HIKGW_PASSWORD", sim.password());
     run(cmd).await.success().stdout(predicate::str::contains("statusCode"));
-    let arming = sim.panel(&panel).and_then(|p| p.partitions.into_iter().find(|x| x.id == 2)).map(|p| p.arming);
+    let arming = sim.panel(&panel).and_then(|p| p.partitions.into_iter().find(|x| x.id == 2)).and_then(|p| p.arming);
     assert_eq!(arming, Some(hikgw::models::Arming::Stay));
 
     let mut cmd = watchpost();

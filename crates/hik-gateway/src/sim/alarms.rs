@@ -97,7 +97,7 @@ impl Shared {
             "subSys": partition, "zoneNo": zone, "CIDCode": code.code(), "CIDType": cid_type,
             "CIDDescribe": code.description().unwrap_or("unknown"), "timeZoneIdx": 0,
             "triggerTime": t, "uploadTime": t, "UUID": uuid,
-            "CIDParam": format!("2,1,{zone_param},-1,-1,-1,-1,{}", self.config.username),
+            "CIDParam": format!("2,1,{zone_param},-1,-1,-1,-1,{}", self.config.http.username),
         })
     }
 
@@ -109,14 +109,14 @@ impl Shared {
             let mut s = lock(&self.state);
             let Some(d) = s.devices.get_mut(dev).filter(|d| d.online) else { return Raised { delivered: 0, uuid } };
             let zones = d.panel.as_mut().filter(|_| zone > 0 && cid_type == 1);
-            if let Some((p, z)) = zones.and_then(|p| p.zones.iter().position(|z| z.id == zone).map(|i| (p, i))) {
+            if let Some((p, z)) = zones.and_then(|p| p.zones.iter().position(|z| z.zone.id == zone).map(|i| (p, i))) {
                 match code.qualifier() {
                     Some(CidQualifier::Trigger) => {
-                        (p.zones[z].alarm, p.zones[z].status) = (true, ZoneStatus::Trigger);
+                        (p.zones[z].zone.alarm, p.zones[z].zone.status) = (Some(true), Some(ZoneStatus::Trigger));
                         let pid = p.zones[z].partition;
-                        p.partitions.iter_mut().filter(|x| x.id == pid).for_each(|x| x.alarm = true);
+                        p.partitions.iter_mut().filter(|x| x.id == pid).for_each(|x| x.alarm = Some(true));
                     }
-                    Some(CidQualifier::Restore) => p.zones[z].status = ZoneStatus::Online,
+                    Some(CidQualifier::Restore) => p.zones[z].zone.status = Some(ZoneStatus::Online),
                     None => {}
                 }
             }
@@ -161,7 +161,7 @@ impl super::Simulator {
             (0..sh.config.video_size).map(|i| (i as u64).wrapping_mul(2_654_435_761).to_le_bytes()[1]).collect();
         lock(&sh.state).videos.insert(url.clone(), Bytes::from(video));
         let partition =
-            d.panel.as_ref().and_then(|p| p.zones.iter().find(|z| z.id == zone).map(|z| z.partition)).unwrap_or(0);
+            d.panel.as_ref().and_then(|p| p.zones.iter().find(|z| z.zone.id == zone).map(|z| z.partition)).unwrap_or(0);
         let mut params = sh.cid_body(&d, &code, partition, zone, 2, &uuid);
         if let Value::Object(m) = &mut params {
             // 9.14 spells the zone `ZoneNo` here.

@@ -107,11 +107,11 @@ fn partitions_of(id: &str, count: usize) -> Result<Vec<usize>, SubStatus> {
 /// status unless `restore`); returns the partition's id.
 fn settle(p: &mut PanelState, i: usize, restore: bool) -> u32 {
     let pid = p.partitions[i].id;
-    p.partitions[i].alarm = false;
+    p.partitions[i].alarm = Some(false);
     for z in p.zones.iter_mut().filter(|z| z.partition == pid) {
-        z.alarm = false;
-        if restore && z.status == ZoneStatus::Trigger {
-            z.status = ZoneStatus::Online;
+        z.zone.alarm = Some(false);
+        if restore && z.zone.status == Some(ZoneStatus::Trigger) {
+            z.zone.status = Some(ZoneStatus::Online);
         }
     }
     pid
@@ -160,11 +160,11 @@ impl Shared {
             return answer(ctx, Err(SubStatus::BadParameters));
         }
         self.control(ctx, dev, |p| {
-            check(ids.iter().all(|id| p.zones.iter().any(|z| z.id == *id)), SubStatus::BadParameters)?;
+            check(ids.iter().all(|id| p.zones.iter().any(|z| z.zone.id == *id)), SubStatus::BadParameters)?;
             let mut events = Vec::new();
-            for z in p.zones.iter_mut().filter(|z| ids.contains(&z.id)) {
-                z.bypassed = on;
-                events.push((code.clone(), z.partition, z.id));
+            for z in p.zones.iter_mut().filter(|z| ids.contains(&z.zone.id)) {
+                z.zone.bypassed = Some(on);
+                events.push((code.clone(), z.partition, z.zone.id));
             }
             Ok(events)
         })
@@ -194,7 +194,7 @@ impl Shared {
             return answer(ctx, Err(SubStatus::BadParameters));
         }
         self.on_device(ctx, dev, true, |d| {
-            d.nics.iter_mut().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.address = address;
+            d.nics.iter_mut().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.ip_address = address;
             // A new address takes effect after a reboot: statusCode 7.
             let mut s = ResponseStatus::failure(ctx.path_and_query(), SubStatus::RebootRequired);
             s.reboot_required = Some(true);
@@ -204,7 +204,7 @@ impl Shared {
 
     fn nic(&self, ctx: &SimRequest, dev: &str, id: &str, f: impl FnOnce(&IpAddress) -> Answer) -> SimResponse {
         self.on_device(ctx, dev, false, |d| {
-            f(&d.nics.iter().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.address)
+            f(&d.nics.iter().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.ip_address)
         })
     }
 
@@ -293,41 +293,15 @@ fn matches_filter(f: &SearchFilter, x: &DeviceState) -> bool {
         && f.visual_verification.is_none_or(|v| v == x.visual_verification)
 }
 
-/// `ExDevStatus`: one output module, the relays, sirens and repeaters of a panel.
-fn ex_dev_status(p: &PanelState) -> Value {
-    let on_off = |on: bool| if on { OnOffStatus::On } else { OnOffStatus::Off };
-    let link = |online: bool| if online { LinkStatus::Online } else { LinkStatus::Offline };
-    let item = |key: &str, id: u32, (member, extra): (&str, Value), status: Value, charge: Charge| {
-        json!({ key: {"id": id, member: extra, "name": format!("{key} {id}"), "status": status,
-            "tamperEvident": false, "charge": charge} })
-    };
-    let outputs = p.relays.iter().map(|r| {
-        let linkage = ("linkage", json!(r.linkage));
-        let mut o = item("Output", r.id, linkage, json!(on_off(r.on)), Charge::Normal);
-        o["Output"]["name"] = json!(format!("Relay {}", r.id));
-        o
-    });
-    let sirens = p
-        .sirens
-        .iter()
-        .map(|&(id, on)| item("Siren", id, ("seq", json!(format!("S{id:08}"))), json!(on_off(on)), Charge::Normal));
-    let repeaters = p.repeaters.iter().map(|&(id, online)| {
-        item("Repeater", id, ("seq", json!(format!("R{id:08}"))), json!(link(online)), Charge::LowPower)
-    });
-    let module = json!({"OutputMod": {"id": 1, "seq": "Q12345678", "status": LinkStatus::Online,
-        "tamperEvident": false, "charge": Charge::Normal}});
-    json!({"ExDevStatus": {"OutputModList": [module], "OutputList": outputs.collect::<Vec<_>>(),
-        "SirenList": sirens.collect::<Vec<_>>(), "RepeaterList": repeaters.collect::<Vec<_>>()}})
-}
-
 /// `ChannelInfo`: one video channel, the alarm inputs and outputs.
 fn channel_info(d: &DeviceState) -> Value {
-    let channel = |id: u32, name: String| json!({"Channel": {"id": id, "name": name, "type": ChannelType::Analog}});
+    let channel =
+        |id: u32, name: &Option<String>| json!({"Channel": {"id": id, "name": name, "type": ChannelType::Analog}});
     let status = if d.online { ChannelStatus::Online } else { ChannelStatus::Offline };
     json!({"ChannelInfo": {
         "VideoChannel": [{"Channel": {"id": 1, "name": "Camera 01", "type": ChannelType::Digital, "status": status}}],
-        "AlarmInChannel": d.inputs.iter().map(|(id, _, name)| channel(*id, name.clone())).collect::<Vec<_>>(),
-        "AlarmOutChannel": d.outputs.iter().map(|(id, _)| channel(*id, format!("Output {id}"))).collect::<Vec<_>>(),
+        "AlarmInChannel": d.io.inputs.iter().map(|i| channel(i.id, &i.name)).collect::<Vec<_>>(),
+        "AlarmOutChannel": d.io.outputs.iter().map(|o| channel(o.id, &o.name)).collect::<Vec<_>>(),
     }})
 }
 
@@ -517,11 +491,13 @@ impl Handlers for Shared {
         self.control(&ctx, &r.dev_index, |p| {
             let selected = partitions_of(&r.id, p.partitions.len())?;
             // A partition with a zone in alarm that is not bypassed cannot be armed.
-            let alarm =
-                |pid: u32| p.zones.iter().any(|z| z.partition == pid && z.status == ZoneStatus::Trigger && !z.bypassed);
+            let alarm = |pid: u32| {
+                let trigger = |z: &Zone| z.status == Some(ZoneStatus::Trigger) && z.bypassed != Some(true);
+                p.zones.iter().any(|z| z.partition == pid && trigger(&z.zone))
+            };
             check(!selected.iter().any(|&i| alarm(p.partitions[i].id)), SubStatus::SetArmingError)?;
             for &i in &selected {
-                p.partitions[i].arming = arming.clone();
+                p.partitions[i].arming = Some(arming.clone());
             }
             Ok(selected.into_iter().map(|i| (code.clone(), p.partitions[i].id, 0)).collect())
         })
@@ -548,7 +524,7 @@ impl Handlers for Shared {
             // its `trigger` status (it blocks arming).
             let selected = partitions_of(&r.id, p.partitions.len())?;
             for &i in &selected {
-                p.partitions[i].arming = Arming::Disarm;
+                p.partitions[i].arming = Some(Arming::Disarm);
             }
             Ok(selected.into_iter().map(|i| (CidCode::Disarming, settle(p, i, false), 0)).collect())
         })
@@ -565,8 +541,9 @@ impl Handlers for Shared {
             let p = panel(d)?;
             let mut errors = Vec::new();
             for item in &c.list {
-                if let Some(r) = p.relays.iter_mut().find(|r| r.id == item.id) {
-                    (r.on, r.linkage) = (on, Linkage::ManualCtrl);
+                if let Some(r) = p.peripherals.outputs.iter_mut().find(|r| r.id == item.id) {
+                    let status = if on { OnOffStatus::On } else { OnOffStatus::Off };
+                    (r.status, r.linkage) = (Some(status), Some(Linkage::ManualCtrl));
                     continue;
                 }
                 let sub = SubStatus::BadParameters;
@@ -587,14 +564,14 @@ impl Handlers for Shared {
     }
 
     async fn peripherals_status(&self, r: api::PeripheralsStatusRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, true, |d| json(&ex_dev_status(panel(d)?)))
+        self.on_device(&ctx, &r.dev_index, true, |d| {
+            json(&ExDevStatusMsg { ex_dev_status: panel(d)?.peripherals.clone() })
+        })
     }
 
     async fn partitions_status(&self, r: api::PartitionsStatusRequest, ctx: SimRequest) -> SimResponse {
         self.on_device(&ctx, &r.dev_index, true, |d| {
-            let sub =
-                |s: &super::PartitionState| SubSys { id: s.id, arming: Some(s.arming.clone()), alarm: Some(s.alarm) };
-            json(&SubSysListMsg { sub_sys_list: panel(d)?.partitions.iter().map(sub).collect() })
+            json(&SubSysListMsg { sub_sys_list: panel(d)?.partitions.clone() })
         })
     }
 
@@ -602,11 +579,12 @@ impl Handlers for Shared {
         self.on_device(&ctx, &r.dev_index, true, |d| {
             let p = panel(d)?;
             // The seed's template shows bypassed, armed and alarm as strings: send them so.
-            let zone = |z: &super::ZoneState| {
-                let armed = p.partitions.iter().any(|s| s.id == z.partition && s.arming != Arming::Disarm);
-                json!({"Zone": {"id": z.id, "name": z.name, "status": z.status, "tamperEvident": true,
-                    "shielded": false, "bypassed": z.bypassed.to_string(), "armed": (armed && !z.bypassed).to_string(),
-                    "alarm": z.alarm.to_string(), "charge": z.charge}})
+            let zone = |s: &super::ZoneState| {
+                let armed = p.partitions.iter().any(|x| x.id == s.partition && x.arming != Some(Arming::Disarm));
+                let (z, flag) = (&s.zone, |b: Option<bool>| b.unwrap_or(false).to_string());
+                json!({"Zone": {"id": z.id, "name": z.name, "status": z.status, "tamperEvident": z.tamper_evident,
+                    "shielded": z.shielded, "bypassed": flag(z.bypassed), "armed": flag(Some(armed && z.bypassed != Some(true))),
+                    "alarm": flag(z.alarm), "charge": z.charge}})
             };
             json(&json!({ "ZoneList": p.zones.iter().map(zone).collect::<Vec<_>>() }))
         })
@@ -634,21 +612,14 @@ impl Handlers for Shared {
             return answer(&ctx, Err(SubStatus::BadParameters));
         }
         self.on_device(&ctx, &r.dev_index, true, |d| {
-            d.outputs.iter_mut().find(|(o, _)| *o == r.id).ok_or(SubStatus::BadParameters)?.1 = level;
+            check(d.io.outputs.iter().any(|o| o.id == r.id), SubStatus::BadParameters)?;
+            d.output_levels.insert(r.id, level);
             ok(&ctx)
         })
     }
 
     async fn io_ports(&self, r: api::IoPortsRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| {
-            let input = |(id, enable, name): &(u32, bool, String)| {
-                json!({"IOInputPort": {"id": id, "enable": enable, "triggering": IoLevel::High, "name": name}})
-            };
-            let output = |(id, _): &(u32, IoLevel)| json!({"IOOutputPort": {"id": id, "enable": true, "name": format!("Output {id}")}});
-            let inputs: Vec<Value> = d.inputs.iter().map(input).collect();
-            let outputs: Vec<Value> = d.outputs.iter().map(output).collect();
-            json(&json!({"IOPortList": {"IOInputPortList": inputs, "IOOutputPortList": outputs}}))
-        })
+        self.on_device(&ctx, &r.dev_index, false, |d| json(&IoPortListMsg { io_port_list: d.io.clone() }))
     }
 
     async fn ip_address(&self, r: api::IpAddressRequest, ctx: SimRequest) -> SimResponse {
@@ -675,8 +646,7 @@ impl Handlers for Shared {
 
     async fn network_interfaces(&self, r: api::NetworkInterfacesRequest, ctx: SimRequest) -> SimResponse {
         self.on_device(&ctx, &r.dev_index, false, |d| {
-            let list = d.nics.iter().map(|n| NetworkInterface { id: n.id.clone(), ip_address: n.address.clone() });
-            json(&NetworkInterfaceListMsg { network_interface_list: list.collect() })
+            json(&NetworkInterfaceListMsg { network_interface_list: d.nics.clone() })
         })
     }
 

@@ -60,10 +60,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 use watchpost_core::sim::subscriptions::Subscriptions;
-use watchpost_core::sim::{BasicServer, DigestConfig, DigestServer, SimKit, SimSettings, StreamChunk};
+use watchpost_core::sim::{
+    BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
+};
 
 pub use alarms::Raised;
-pub use state::{PanelState, PartitionState, RelayState, ZoneState};
+pub use state::{PanelState, ZoneState};
 
 use crate::cid::CidCode;
 
@@ -72,38 +74,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// Which HTTP authentication the simulated gateway offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SimAuth {
-    /// Digest only. Default.
-    #[default]
-    Digest,
-    /// Basic only.
-    Basic,
-    /// Both challenges; the client picks.
-    DigestOrBasic,
-}
+/// Which HTTP authentication the simulated gateway offers: the core's mode (the gateway itself
+/// knows `Digest`, the default, `Basic` and `DigestOrBasic`).
+pub use watchpost_core::sim::AuthMode as SimAuth;
 
 /// The simulator's settings: plain data, every field has a default.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct SimConfig {
-    /// The user name, as in the seed's example. Default is `admin`.
-    pub username: String,
-    /// The password; `hik12345` reproduces the `response` of the seed's Digest example (chapter
-    /// 6). Default is `hik12345`.
-    pub password: String,
-    /// The Digest realm, as in the seed's example. Default is `DS-GWAS0101(6419)`.
-    pub realm: String,
-    /// The authentication offered. Default is Digest.
-    pub auth: SimAuth,
-    /// How long a Digest nonce stays fresh. Default is 60 s.
-    pub nonce_ttl: Duration,
-    /// Wrong passwords answered with attempts left before the next one locks the user: the
-    /// first failure reports `retryTimes` = this − 1 (5 as in the seed's example, counting down
-    /// to 0; the 7th wrong password locks). Default is 6.
-    pub max_auth_failures: u32,
-    /// How long a locked user stays locked, as on Hikvision devices. Default is 30 minutes.
-    pub lock_duration: Duration,
+    /// HTTP authentication, as in the seed's example: Digest (or [`SimAuth`]) for user `admin`
+    /// in realm `DS-GWAS0101(6419)` with password `hik12345` (it reproduces the `response` of
+    /// the seed's Digest example, chapter 6), nonces fresh for 60 s. The lock-out: the 7th wrong
+    /// password in a row (`max_failures` 7) locks the user for 30 minutes, as on Hikvision
+    /// devices, so the first failure reports `retryTimes` 5 (the seed's example) counting down
+    /// to 0 ("locked at the next authentication attempt", 3.1).
+    pub http: HttpAuthConfig,
     /// Heartbeat interval of the alarm stream (6.1 step 4). Default is 10 s.
     pub heartbeat_interval: Duration,
     /// Security control panels present at start. Default is 2.
@@ -122,28 +106,10 @@ pub struct SimConfig {
     pub video_size: usize,
 }
 
-impl std::fmt::Debug for SimConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SimConfig")
-            .field("username", &self.username)
-            .field("password", &"***")
-            .field("realm", &self.realm)
-            .field("auth", &self.auth)
-            .field("devices", &self.devices)
-            .finish_non_exhaustive()
-    }
-}
-
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
-            username: "admin".to_owned(),
-            password: "hik12345".to_owned(),
-            realm: "DS-GWAS0101(6419)".to_owned(),
-            auth: SimAuth::Digest,
-            nonce_ttl: Duration::from_secs(60),
-            max_auth_failures: 6,
-            lock_duration: Duration::from_secs(30 * 60),
+            http: HttpAuthConfig { max_failures: 7, ..HttpAuthConfig::new("DS-GWAS0101(6419)", "admin", "hik12345") },
             heartbeat_interval: Duration::from_secs(10),
             devices: 2,
             partitions: 4,
@@ -156,12 +122,18 @@ impl Default for SimConfig {
     }
 }
 
-/// One setter per named [`SimConfig`] field, on `self` or on `self.<on>`.
+/// One setter per named field of [`SimConfig`] (`self.<field>`), of its [`HttpAuthConfig`]
+/// (`self.http.<field>`, the setter named first), or of the builder's config (`self.config`).
 macro_rules! config_setters {
     ($($field:ident: $ty:ty),*) => {$(
         #[doc = concat!("Sets [`SimConfig::", stringify!($field), "`].")]
         #[must_use]
         pub fn $field(mut self, value: $ty) -> Self { self.$field = value; self }
+    )*};
+    ($on:ident => $($setter:ident($field:ident): $ty:ty),*) => {$(
+        #[doc = concat!("Sets [`HttpAuthConfig::", stringify!($field), "`].")]
+        #[must_use]
+        pub fn $setter(mut self, value: $ty) -> Self { self.$on.$field = value; self }
     )*};
     ($on:ident; $($field:ident: $ty:ty),*) => {$(
         #[doc = concat!("Sets [`SimConfig::", stringify!($field), "`].")]
@@ -170,13 +142,13 @@ macro_rules! config_setters {
 }
 
 impl SimConfig {
-    config_setters!(auth: SimAuth, nonce_ttl: Duration, max_auth_failures: u32, lock_duration: Duration,
-        heartbeat_interval: Duration, devices: u32, max_devices: usize, video_size: usize);
+    config_setters!(heartbeat_interval: Duration, devices: u32, max_devices: usize, video_size: usize);
+    config_setters!(http => auth(mode): SimAuth, nonce_ttl(nonce_ttl): Duration, lock_duration(lock_duration): Duration);
 
     /// Sets the credentials.
     #[must_use]
     pub fn credentials(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
-        (self.username, self.password) = (username.into(), password.into());
+        (self.http.username, self.http.password) = (username.into(), password.into());
         self
     }
 
@@ -199,8 +171,7 @@ pub(crate) struct Shared {
 pub struct Simulator {
     kit: SimKit,
     shared: Arc<Shared>,
-    digest: DigestServer,
-    basic: BasicServer,
+    auth: HttpAuthServer,
 }
 
 impl std::fmt::Debug for Simulator {
@@ -220,7 +191,13 @@ pub struct SimulatorBuilder {
 
 impl SimulatorBuilder {
     watchpost_core::sim_settings_setters!(settings);
-    config_setters!(config; auth: SimAuth, devices: u32, heartbeat_interval: Duration);
+    config_setters!(config; devices: u32, heartbeat_interval: Duration);
+
+    /// Sets [`HttpAuthConfig::mode`].
+    pub fn auth(mut self, mode: SimAuth) -> Self {
+        self.config.http.mode = mode;
+        self
+    }
 
     /// The whole gateway configuration.
     pub fn config(mut self, config: SimConfig) -> Self {
@@ -240,15 +217,7 @@ impl SimulatorBuilder {
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let (config, settings) = (self.config, self.settings);
-        let digest = DigestServer::new(
-            DigestConfig::new(config.realm.clone())
-                .user(config.username.clone(), config.password.clone())
-                .nonce_ttl(config.nonce_ttl)
-                .max_failures(config.max_auth_failures.saturating_add(1))
-                .lock_duration(config.lock_duration)
-                .seed(settings.rng(2).u64(..)),
-        );
-        let basic = BasicServer::new(&config.realm, [(config.username.clone(), config.password.clone())]);
+        let (auth, lock) = (config.http.server(settings.rng(2).u64(..)), config.http.lock_duration);
         let shared = Arc::new(Shared {
             state: Arc::new(Mutex::new(state::GatewayState::new(config.devices, config.layout(), config.max_devices))),
             // The seed's example subscription ID.
@@ -257,16 +226,15 @@ impl SimulatorBuilder {
             config,
         });
         let video = shared.clone();
-        let auth = (shared.clone(), digest.clone(), basic.clone());
         let router = generated::router(shared.clone())
             .get("/HikGatewayStorage/{*file}", crate::ops::DOWNLOAD_VIDEO.id, move |req| {
                 let video = video.clone();
                 async move { video.download(&req) }
             })
-            .layer(move |req| auth::check(&auth.0.config, &auth.1, &auth.2, req));
+            .layer(auth.layer(move |req, outcome| auth::refusal(req, outcome, lock)));
         let mut kit = SimKit::new(crate::VENDOR, crate::OPERATIONS, settings);
         kit.serve(router).await?;
-        Ok(Simulator { kit, shared, digest, basic })
+        Ok(Simulator { kit, shared, auth })
     }
 }
 
@@ -307,22 +275,22 @@ impl Simulator {
 
     /// The user name.
     pub fn username(&self) -> &str {
-        &self.shared.config.username
+        &self.shared.config.http.username
     }
 
     /// The password.
     pub fn password(&self) -> &str {
-        &self.shared.config.password
+        &self.shared.config.http.password
     }
 
     /// The Digest verifier (to expire nonces, count failures and stale challenges).
     pub fn digest(&self) -> &DigestServer {
-        &self.digest
+        self.auth.digest()
     }
 
     /// The Basic verifier (its counters).
     pub fn basic(&self) -> &BasicServer {
-        &self.basic
+        self.auth.basic()
     }
 
     /// The IDs of the devices on the gateway, in the order they were added.
@@ -348,8 +316,10 @@ impl Simulator {
     /// Raises a CID alarm of a panel (`CIDType` 1, zone alarm, for a zone > 0; 5, exception,
     /// otherwise). A trigger code puts the zone and its partition in alarm.
     pub fn raise_cid(&self, dev_index: &str, code: CidCode, zone: u32) -> Raised {
-        let partition =
-            self.panel(dev_index).and_then(|p| p.zones.iter().find(|z| z.id == zone).map(|z| z.partition)).unwrap_or(0);
+        let partition = self
+            .panel(dev_index)
+            .and_then(|p| p.zones.iter().find(|z| z.zone.id == zone).map(|z| z.partition))
+            .unwrap_or(0);
         self.shared.emit_cid(dev_index, code, partition, zone, if zone > 0 { 1 } else { 5 })
     }
 

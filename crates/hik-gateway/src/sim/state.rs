@@ -1,13 +1,15 @@
 //! The simulator's in-memory gateway: devices, panels, time, network, and video files.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use bytes::Bytes;
 use md5::{Digest as _, Md5};
+use serde::Deserialize;
 
 use crate::models::{
-    AddressingType, Arming, Charge, DevType, DeviceInfo, DeviceType, HostAddress, IoLevel, IpAddress, IpVersion,
-    Linkage, ProtocolType, ZoneStatus,
+    Arming, DevType, DeviceInfo, ExDevStatus, IoInputPort, IoLevel, IoOutputPort, IoPortList, NetworkInterface, Output,
+    ProtocolType, SubSys, Zone,
 };
 use crate::time::IsoDateTime;
 
@@ -17,98 +19,60 @@ pub(crate) fn local_time(skew: i64, offset: i32) -> IsoDateTime {
     IsoDateTime::from_unix(now + skew, offset)
 }
 
-/// One partition of a simulated panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PartitionState {
-    /// Partition number (from 1).
-    pub id: u32,
-    /// Arming status.
-    pub arming: Arming,
-    /// Whether the partition is in alarm.
-    pub alarm: bool,
-}
-
-/// One zone of a simulated panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One zone of a simulated panel: the `JSON_ZoneList` item it reports and its partition.
+#[derive(Debug, Clone, PartialEq)]
 pub struct ZoneState {
-    /// Zone number (from 1).
-    pub id: u32,
     /// The partition the zone belongs to.
     pub partition: u32,
-    /// Zone name.
-    pub name: String,
-    /// Zone status.
-    pub status: ZoneStatus,
-    /// Whether the zone is bypassed.
-    pub bypassed: bool,
-    /// Whether the zone is in alarm.
-    pub alarm: bool,
-    /// Battery state.
-    pub charge: Charge,
+    /// The zone as reported (`armed` is filled in from its partition when reported).
+    pub zone: Zone,
 }
 
-/// One relay of a simulated panel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RelayState {
-    /// Relay number (from 1).
-    pub id: u32,
-    /// Whether the relay is open (`on`).
-    pub on: bool,
-    /// What drives the relay.
-    pub linkage: Linkage,
-}
-
-/// The security-control part of a simulated device.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The security-control part of a simulated device, held as the panel reports it.
+#[derive(Debug, Clone, PartialEq)]
 pub struct PanelState {
-    /// Partitions.
-    pub partitions: Vec<PartitionState>,
+    /// Partitions (`JSON_SubSysList` items).
+    pub partitions: Vec<SubSys>,
     /// Zones.
     pub zones: Vec<ZoneState>,
-    /// Relays.
-    pub relays: Vec<RelayState>,
-    /// Sirens: (id, on).
-    pub sirens: Vec<(u32, bool)>,
-    /// Repeaters: (id, online).
-    pub repeaters: Vec<(u32, bool)>,
+    /// Output modules, relays, sirens and repeaters (`JSON_ExDevStatus`).
+    pub peripherals: ExDevStatus,
 }
+
+/// The fixture data of the gateway and its panels, read from `fixtures.json`: the gateway's
+/// information, a panel's (without its name, IDs and MAC address), a network interface, and
+/// the zone, relay and peripherals of a new panel.
+#[derive(Deserialize, Default)]
+struct Fixtures {
+    gateway: DeviceInfo,
+    panel: DeviceInfo,
+    nic: NetworkInterface,
+    zone: Option<Zone>,
+    relay: Option<Output>,
+    peripherals: ExDevStatus,
+}
+
+static FIXTURES: LazyLock<Fixtures> =
+    LazyLock::new(|| serde_json::from_str(include_str!("fixtures.json")).unwrap_or_default());
 
 impl PanelState {
     fn new(partitions: u32, zones_per_partition: u32, relays: u32) -> Self {
-        let mut zones = Vec::new();
-        for p in 1..=partitions {
-            for z in 0..zones_per_partition {
-                let id = (p - 1) * zones_per_partition + z + 1;
-                zones.push(ZoneState {
-                    id,
-                    partition: p,
-                    name: format!("Zone {id}"),
-                    status: ZoneStatus::Online,
-                    bypassed: false,
-                    alarm: false,
-                    charge: Charge::Normal,
-                });
-            }
-        }
+        let fx = &*FIXTURES;
+        let zone = |id: u32, partition: u32| {
+            let zone = fx.zone.clone().map(|z| Zone { id, name: Some(format!("Zone {id}")), ..z });
+            zone.map(|zone| ZoneState { partition, zone })
+        };
+        let relay = |id: u32| fx.relay.clone().map(|r| Output { id, name: Some(format!("Relay {id}")), ..r });
+        let zones = (1..=partitions)
+            .flat_map(|p| (0..zones_per_partition).map(move |z| (p, (p - 1) * zones_per_partition + z + 1)));
         PanelState {
             partitions: (1..=partitions)
-                .map(|id| PartitionState { id, arming: Arming::Disarm, alarm: false })
+                .map(|id| SubSys { id, arming: Some(Arming::Disarm), alarm: Some(false) })
                 .collect(),
-            zones,
-            relays: (1..=relays).map(|id| RelayState { id, on: false, linkage: Linkage::ManualCtrl }).collect(),
-            sirens: vec![(1, false)],
-            repeaters: vec![(1, true)],
+            zones: zones.filter_map(|(p, id)| zone(id, p)).collect(),
+            peripherals: ExDevStatus { outputs: (1..=relays).filter_map(relay).collect(), ..fx.peripherals.clone() },
         }
     }
-}
-
-/// A network interface of a simulated device.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NicState {
-    /// Interface ID.
-    pub id: String,
-    /// Its address.
-    pub address: IpAddress,
 }
 
 /// A device added to the simulated gateway.
@@ -135,11 +99,11 @@ pub struct DeviceState {
     /// UTC offset of the device's local time in seconds.
     pub utc_offset: i32,
     /// Network interfaces.
-    pub nics: Vec<NicState>,
-    /// Alarm inputs (id, enabled, name).
-    pub inputs: Vec<(u32, bool, String)>,
-    /// Alarm outputs (id, level).
-    pub outputs: Vec<(u32, IoLevel)>,
+    pub nics: Vec<NetworkInterface>,
+    /// Alarm inputs and outputs, as reported.
+    pub io: IoPortList,
+    /// The level each alarm output was last driven to.
+    pub output_levels: BTreeMap<u32, IoLevel>,
     /// The panel, for security control panels.
     pub panel: Option<PanelState>,
 }
@@ -150,29 +114,18 @@ pub(crate) fn uuid_from(seed: &str) -> String {
     format!("{}-{}-4{}-8{}-{}", &h[0..8], &h[8..12], &h[13..16], &h[17..20], &h[20..32])
 }
 
-fn nic(id: &str, n: u32) -> NicState {
-    NicState {
-        id: id.to_owned(),
-        address: IpAddress {
-            ip_version: Some(IpVersion::V4),
-            addressing_type: Some(AddressingType::Static),
-            ip_address: Some(format!("10.20.{}.{}", n / 250, n % 250 + 2)),
-            subnet_mask: Some("255.255.0.0".to_owned()),
-            ipv6_address: None,
-            bit_mask: None,
-            default_gateway: Some(HostAddress { ip_address: Some("10.20.0.1".to_owned()), ipv6_address: None }),
-            primary_dns: Some(HostAddress { ip_address: Some("10.20.0.1".to_owned()), ipv6_address: None }),
-            secondary_dns: None,
-            ipv6_mode: None,
-        },
-    }
-}
-
 impl DeviceState {
     /// A security control panel (AX series, ISUP 5.0) with `n` as its fixture number.
     pub(crate) fn panel(n: u32, ehome_id: &str, name: &str, layout: (u32, u32, u32)) -> Self {
         let dev_index = uuid_from(&format!("hikgw-sim-device-{ehome_id}"));
-        let serial = format!("DS-PWA32-HS20200101AAWR{n:08}");
+        let mut nic = FIXTURES.nic.clone();
+        nic.ip_address.ip_address = Some(format!("10.20.{}.{}", n / 250, n % 250 + 2));
+        let input = |id: u32| IoInputPort {
+            id,
+            enable: Some(true),
+            triggering: Some(IoLevel::High),
+            name: Some(format!("Zone {id}")),
+        };
         DeviceState {
             dev_index: dev_index.clone(),
             ehome_id: ehome_id.to_owned(),
@@ -183,32 +136,26 @@ impl DeviceState {
             info: DeviceInfo {
                 device_name: Some(name.to_owned()),
                 device_id: Some(dev_index),
-                device_description: Some("AX PRO".to_owned()),
-                system_contact: Some("Hikvision.China".to_owned()),
-                model: Some("DS-PWA32-HS".to_owned()),
-                serial_number: Some(serial),
+                serial_number: Some(format!("DS-PWA32-HS20200101AAWR{n:08}")),
                 mac_address: Some(format!(
                     "44:19:b6:{:02x}:{:02x}:{:02x}",
                     (n >> 16) & 0xff,
                     (n >> 8) & 0xff,
                     n & 0xff
                 )),
-                firmware_version: Some("V1.0.4".to_owned()),
-                firmware_released_date: Some("build 200110".to_owned()),
-                boot_version: Some("V1.0.0".to_owned()),
-                boot_released_date: Some("build 190801".to_owned()),
-                hardware_version: Some("0x0".to_owned()),
-                device_type: Some(DeviceType::SecurityCp),
-                telecontrol_id: Some(1),
-                dev_type: Some(0x2d),
-                ..DeviceInfo::default()
+                ..FIXTURES.panel.clone()
             },
             time_zone: "CST-8:00:00".to_owned(),
             clock_skew: 0,
             utc_offset: 8 * 3600,
-            nics: vec![nic("1", n)],
-            inputs: (1..=layout.0 * layout.1).map(|i| (i, true, format!("Zone {i}"))).collect(),
-            outputs: (1..=layout.2).map(|i| (i, IoLevel::Low)).collect(),
+            nics: vec![nic],
+            io: IoPortList {
+                inputs: (1..=layout.0 * layout.1).map(input).collect(),
+                outputs: (1..=layout.2)
+                    .map(|id| IoOutputPort { id, enable: Some(true), name: Some(format!("Output {id}")) })
+                    .collect(),
+            },
+            output_levels: (1..=layout.2).map(|id| (id, IoLevel::Low)).collect(),
             panel: Some(PanelState::new(layout.0, layout.1, layout.2)),
         }
     }
@@ -240,24 +187,7 @@ pub struct GatewayState {
 impl GatewayState {
     pub(crate) fn new(devices: u32, layout: (u32, u32, u32), max_devices: usize) -> Self {
         let mut state = GatewayState {
-            info: DeviceInfo {
-                device_name: Some("Device Gateway".to_owned()),
-                device_id: Some(uuid_from("hikgw-sim-gateway")),
-                device_description: Some("Hik IP Receiver Device Gateway".to_owned()),
-                system_contact: Some("Hikvision.China".to_owned()),
-                model: Some("DS-GWAS0101".to_owned()),
-                serial_number: Some("DS-GWAS0101-6419".to_owned()),
-                mac_address: Some("44:19:b6:00:64:19".to_owned()),
-                firmware_version: Some("V1.3.0".to_owned()),
-                firmware_released_date: Some("build 200220".to_owned()),
-                boot_version: Some("V1.0.0".to_owned()),
-                boot_released_date: Some("build 190101".to_owned()),
-                hardware_version: Some("0x0".to_owned()),
-                software_version: Some("V1.3.0".to_owned()),
-                device_type: Some(DeviceType::Gateway),
-                operation_system: Some("Linux".to_owned()),
-                ..DeviceInfo::default()
-            },
+            info: FIXTURES.gateway.clone(),
             clock_skew: 0,
             utc_offset: 8 * 3600,
             devices: BTreeMap::new(),
@@ -293,5 +223,42 @@ mod tests {
     fn fixture_uuids_are_hyphenated_and_stable() {
         let a = super::uuid_from("x");
         assert_eq!((a.clone(), a.len(), a.matches('-').count()), (super::uuid_from("x"), 36, 4));
+    }
+
+    /// The models the simulator now serialises write the shape of the seed's templates (9.15,
+    /// 9.17): keyed list items, integer IDs, boolean flags, text states (what the hand-built
+    /// JSON wrote before).
+    #[test]
+    fn reported_models_write_the_seed_templates() {
+        use crate::models::{ExDevStatusMsg, IoPortListMsg};
+        use serde_json::json;
+        let d = super::DeviceState::panel(1, "AX0001", "Panel 1", (1, 1, 1));
+        let p = d.panel.clone().unwrap();
+        let item = |id: u32, seq: &str, name: &str, status: &str, charge: &str| json!({"id": id, "seq": seq, "name": name, "status": status, "tamperEvident": false, "charge": charge});
+        let want = json!({"ExDevStatus": {
+            "OutputModList": [{"OutputMod": {"id": 1, "seq": "Q12345678", "status": "online", "tamperEvident": false,
+                "charge": "normal"}}],
+            "OutputList": [{"Output": {"id": 1, "name": "Relay 1", "status": "off", "tamperEvident": false,
+                "charge": "normal", "linkage": "manualCtrl"}}],
+            "SirenList": [{"Siren": item(1, "S00000001", "Siren 1", "off", "normal")}],
+            "RepeaterList": [{"Repeater": item(1, "R00000001", "Repeater 1", "online", "lowPower")}]}});
+        assert_eq!(serde_json::to_value(ExDevStatusMsg { ex_dev_status: p.peripherals }).unwrap(), want);
+        let want = json!({"IOPortList": {
+            "IOInputPortList": [{"IOInputPort": {"id": 1, "enable": true, "triggering": "high", "name": "Zone 1"}}],
+            "IOOutputPortList": [{"IOOutputPort": {"id": 1, "enable": true, "name": "Output 1"}}]}});
+        assert_eq!(serde_json::to_value(IoPortListMsg { io_port_list: d.io }).unwrap(), want);
+    }
+
+    #[test]
+    fn the_fixtures_parse() {
+        let fx: super::Fixtures = serde_json::from_str(include_str!("fixtures.json")).unwrap();
+        assert!(fx.zone.is_some() && fx.relay.is_some(), "the zone and relay of a new panel");
+        assert_eq!(fx.gateway.model.as_deref(), Some("DS-GWAS0101"));
+        assert_eq!(fx.panel.model.as_deref(), Some("DS-PWA32-HS"));
+        assert_eq!(fx.nic.ip_address.subnet_mask.as_deref(), Some("255.255.0.0"));
+        assert_eq!(
+            (fx.peripherals.output_mods.len(), fx.peripherals.sirens.len(), fx.peripherals.repeaters.len()),
+            (1, 1, 1)
+        );
     }
 }

@@ -1,13 +1,18 @@
-//! Server-side HTTP Basic authentication: [`BasicServer::check`] reads `Authorization: Basic`.
+//! Server-side HTTP Basic authentication: [`BasicServer::check`] reads `Authorization: Basic`,
+//! optionally under a [`Lockout`] (shared with a Digest verifier by [`BasicServer::from_digest`]).
 
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use base64::Engine as _;
 use secrecy::{ExposeSecret, SecretString};
+use tokio::time::Instant;
 
+use super::digest::DigestServer;
+use super::http_auth::Lockout;
 use super::request::SimRequest;
 
 /// What [`BasicServer::check`] decided.
@@ -23,10 +28,22 @@ pub enum BasicOutcome {
         /// `Basic realm="..."`.
         www_authenticate: String,
     },
-    /// Wrong password or unknown user.
+    /// Wrong password or unknown user, counted by the lock-out.
     Rejected {
         /// The user name presented.
         user: String,
+        /// Failures left before the account locks (0: it is now locked; `u32::MAX` without a
+        /// lock-out).
+        retries_left: u32,
+        /// `Basic realm="..."`.
+        www_authenticate: String,
+    },
+    /// The account is locked: refused whatever the password.
+    Locked {
+        /// The locked user.
+        user: String,
+        /// Time until it unlocks.
+        unlock_in: Duration,
         /// `Basic realm="..."`.
         www_authenticate: String,
     },
@@ -42,7 +59,9 @@ impl BasicOutcome {
     pub fn www_authenticate(&self) -> Option<&str> {
         match self {
             Self::Authorized { .. } => None,
-            Self::Challenge { www_authenticate } | Self::Rejected { www_authenticate, .. } => Some(www_authenticate),
+            Self::Challenge { www_authenticate }
+            | Self::Rejected { www_authenticate, .. }
+            | Self::Locked { www_authenticate, .. } => Some(www_authenticate),
         }
     }
 }
@@ -55,21 +74,31 @@ pub struct BasicServer {
 
 struct Inner {
     realm: String,
-    users: HashMap<String, SecretString>,
+    users: Users,
+    lockout: Lockout,
     failures: AtomicU64,
     authorized: AtomicU64,
 }
 
+/// Where the passwords are: the verifier's own, or those of a Digest verifier.
+enum Users {
+    Own(HashMap<String, SecretString>),
+    Digest(DigestServer),
+}
+
 impl fmt::Debug for BasicServer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut users: Vec<&str> = self.inner.users.keys().map(String::as_str).collect();
+        let mut users: Vec<&str> = match &self.inner.users {
+            Users::Own(users) => users.keys().map(String::as_str).collect(),
+            Users::Digest(_) => Vec::new(),
+        };
         users.sort_unstable();
-        f.debug_struct("BasicServer").field("realm", &self.inner.realm).field("users", &users).finish()
+        f.debug_struct("BasicServer").field("realm", &self.inner.realm).field("users", &users).finish_non_exhaustive()
     }
 }
 
 impl BasicServer {
-    /// A verifier for `realm` and `users` (name, password).
+    /// A verifier for `realm` and `users` (name, password), without lock-out.
     pub fn new<I, U, P>(realm: &str, users: I) -> Self
     where
         I: IntoIterator<Item = (U, P)>,
@@ -77,14 +106,18 @@ impl BasicServer {
         P: Into<String>,
     {
         let users = users.into_iter().map(|(u, p)| (u.into(), SecretString::from(p.into()))).collect();
-        BasicServer {
-            inner: Arc::new(Inner {
-                realm: realm.to_owned(),
-                users,
-                failures: AtomicU64::new(0),
-                authorized: AtomicU64::new(0),
-            }),
-        }
+        Self::with(realm, Users::Own(users), Lockout::new(0, Duration::ZERO))
+    }
+
+    /// A verifier of the realm and users of `digest` (their passwords as they change), under
+    /// its lock-out: a wrong password counts towards the same lock, whatever the scheme.
+    pub fn from_digest(digest: &DigestServer) -> Self {
+        Self::with(digest.realm(), Users::Digest(digest.clone()), digest.lockout().clone())
+    }
+
+    fn with(realm: &str, users: Users, lockout: Lockout) -> Self {
+        let (failures, authorized) = (AtomicU64::new(0), AtomicU64::new(0));
+        BasicServer { inner: Arc::new(Inner { realm: realm.to_owned(), users, lockout, failures, authorized }) }
     }
 
     /// Checks the `Authorization` header of `req`.
@@ -99,13 +132,22 @@ impl BasicServer {
         let Some((user, password)) = decoded.as_deref().and_then(|d| d.split_once(':')) else {
             return BasicOutcome::Challenge { www_authenticate };
         };
-        let right = self.inner.users.get(user).is_some_and(|p| p.expose_secret() == password);
+        let (user, now) = (user.to_owned(), Instant::now());
+        if let Some(unlock_in) = self.inner.lockout.locked_for(&user, now) {
+            return BasicOutcome::Locked { user, unlock_in, www_authenticate };
+        }
+        let right = match &self.inner.users {
+            Users::Own(users) => users.get(&user).is_some_and(|p| p.expose_secret() == password),
+            Users::Digest(digest) => digest.password_matches(&user, password),
+        };
         if right {
             self.inner.authorized.fetch_add(1, Ordering::Relaxed);
-            BasicOutcome::Authorized { user: user.to_owned() }
+            self.inner.lockout.succeed(&user);
+            BasicOutcome::Authorized { user }
         } else {
             self.inner.failures.fetch_add(1, Ordering::Relaxed);
-            BasicOutcome::Rejected { user: user.to_owned(), www_authenticate }
+            let retries_left = self.inner.lockout.fail(&user, now);
+            BasicOutcome::Rejected { user, retries_left, www_authenticate }
         }
     }
 

@@ -17,6 +17,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::Digest as _;
 use tokio::time::Instant;
 
+use super::http_auth::Lockout;
 use super::lock;
 use super::request::SimRequest;
 use super::response::SimResponse;
@@ -361,6 +362,7 @@ pub struct DigestServer {
 
 struct Inner {
     config: DigestConfig,
+    lockout: Lockout,
     opaque: String,
     rng: Mutex<fastrand::Rng>,
     state: Mutex<State>,
@@ -370,7 +372,6 @@ struct Inner {
 struct State {
     passwords: HashMap<String, SecretString>,
     nonces: HashMap<String, NonceState>,
-    accounts: HashMap<String, Account>,
     challenges: u64,
     stale: u64,
     failures: u64,
@@ -420,12 +421,6 @@ impl NonceState {
         self.seen |= bit;
         fresh
     }
-}
-
-#[derive(Default)]
-struct Account {
-    failures: u32,
-    locked_until: Option<Instant>,
 }
 
 /// The parsed directives of an `Authorization: Digest` header.
@@ -544,10 +539,17 @@ impl fmt::Debug for DigestServer {
 impl DigestServer {
     /// A verifier for `config`.
     pub fn new(config: DigestConfig) -> Self {
+        Self::with_opaque(config, None)
+    }
+
+    /// A verifier whose `opaque` value is `opaque` (drawn from the generator when `None`).
+    fn with_opaque(config: DigestConfig, opaque: Option<&str>) -> Self {
         let state = State { passwords: config.users.clone(), ..State::default() };
         let mut rng = config.seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed);
-        let opaque = format!("{:032x}", rng.u128(..));
-        DigestServer { inner: Arc::new(Inner { config, opaque, rng: Mutex::new(rng), state: Mutex::new(state) }) }
+        let opaque = opaque.map_or_else(|| format!("{:032x}", rng.u128(..)), str::to_owned);
+        let lockout = Lockout::new(config.max_failures, config.lock_duration);
+        let inner = Inner { config, lockout, opaque, rng: Mutex::new(rng), state: Mutex::new(state) };
+        DigestServer { inner: Arc::new(inner) }
     }
 
     /// The realm.
@@ -572,19 +574,9 @@ impl DigestServer {
         };
         let user = creds.username.clone();
 
-        if let Some(account) = state.accounts.get_mut(&user) {
-            match account.locked_until {
-                Some(until) if until > now => {
-                    let www_authenticate = self.fresh_challenge(&mut state, now, false);
-                    return DigestOutcome::Locked {
-                        user,
-                        unlock_in: until.saturating_duration_since(now),
-                        www_authenticate,
-                    };
-                }
-                Some(_) => *account = Account::default(),
-                None => {}
-            }
+        if let Some(unlock_in) = self.inner.lockout.locked_for(&user, now) {
+            let www_authenticate = self.fresh_challenge(&mut state, now, false);
+            return DigestOutcome::Locked { user, unlock_in, www_authenticate };
         }
 
         let Some(qop) = self.acceptable(&creds, req) else {
@@ -636,7 +628,7 @@ impl DigestServer {
             state.nc_refusals += 1;
             return self.challenge(&mut state, now, false);
         }
-        state.accounts.remove(&user);
+        self.inner.lockout.succeed(&user);
         state.authorized += 1;
         DigestOutcome::Authorized { user }
     }
@@ -666,22 +658,8 @@ impl DigestServer {
     }
 
     fn reject(&self, state: &mut State, now: Instant, user: String) -> DigestOutcome {
-        let config = &self.inner.config;
         state.failures += 1;
-        let account = state.accounts.entry(user.clone()).or_default();
-        account.failures = account.failures.saturating_add(1);
-        let retries_left = if config.max_failures == 0 {
-            u32::MAX
-        } else {
-            let left = config.max_failures.saturating_sub(account.failures);
-            if left == 0 {
-                // A lock-out too long to represent is a lock-out for a century.
-                account.locked_until = now
-                    .checked_add(config.lock_duration)
-                    .or_else(|| now.checked_add(Duration::from_secs(100 * 365 * 86_400)));
-            }
-            left
-        };
+        let retries_left = self.inner.lockout.fail(&user, now);
         let www_authenticate = self.fresh_challenge(state, now, false);
         DigestOutcome::Rejected { user, retries_left, www_authenticate }
     }
@@ -757,7 +735,25 @@ impl DigestServer {
 
     /// Unlocks every account and forgets their failures (test control).
     pub fn unlock_all(&self) {
-        lock(&self.inner.state).accounts.clear();
+        self.inner.lockout.unlock_all();
+    }
+
+    /// The account lock-out (shared with a Basic verifier made by
+    /// [`BasicServer::from_digest`](super::BasicServer::from_digest)).
+    pub fn lockout(&self) -> &Lockout {
+        &self.inner.lockout
+    }
+
+    /// A `WWW-Authenticate` value with a fresh nonce, without a request to check (for a
+    /// refusal by another scheme).
+    pub fn new_challenge(&self) -> String {
+        self.fresh_challenge(&mut lock(&self.inner.state), Instant::now(), false)
+    }
+
+    /// Whether `password` is the current password of `username` (for a Basic verifier sharing
+    /// these users).
+    pub(crate) fn password_matches(&self, username: &str, password: &str) -> bool {
+        lock(&self.inner.state).passwords.get(username).is_some_and(|p| p.expose_secret() == password)
     }
 
     /// `WWW-Authenticate` values issued (challenges, rejections and lock-out answers).
@@ -806,6 +802,66 @@ mod tests {
     fn rfc2617_example() {
         // RFC 2617 section 3.5 (its password is "Circle Of Life"; the errata confirms this value).
         assert_eq!(rfc2617(DigestAlgorithm::Md5).response(), "6629fae49393a05397450978507c4ef1");
+    }
+
+    /// A verifier that issued `nonce` just now, as the server of an RFC example did.
+    fn rfc_server(config: DigestConfig, nonce: &str, opaque: &str) -> DigestServer {
+        let server = DigestServer::with_opaque(config, Some(opaque));
+        let issued = NonceState { issued: Instant::now(), max_nc: 0, seen: 0 };
+        lock(&server.inner.state).nonces.insert(nonce.to_owned(), issued);
+        server
+    }
+
+    /// The `Authorization` headers of the RFC examples, verbatim but for line breaks, are
+    /// accepted; one wrong digit of `response` is a wrong password; a wrong `opaque` is refused.
+    #[tokio::test(start_paused = true)]
+    async fn the_rfc_example_requests_are_verified() {
+        let rfc2617 = r#"Digest username="Mufasa", realm="testrealm@host.com",
+            nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, nc=00000001,
+            cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1",
+            opaque="5ccc069c403ebaf9f0171e9517f40e41""#;
+        let rfc7616 = |algorithm: &str, response: &str| {
+            format!(
+                r#"Digest username="Mufasa", realm="http-auth@example.org", uri="/dir/index.html",
+                algorithm={algorithm}, nonce="7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v", nc=00000001,
+                cnonce="f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", qop=auth, response="{response}",
+                opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS""#
+            )
+        };
+        let sha = "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1";
+        let cases = [
+            ("testrealm@host.com", "Circle Of Life", DigestAlgorithm::Md5, rfc2617.to_owned()),
+            (
+                "http-auth@example.org",
+                "Circle of Life",
+                DigestAlgorithm::Md5,
+                rfc7616("MD5", "8ca523f5e9506fed4657c9700eebdbec"),
+            ),
+            ("http-auth@example.org", "Circle of Life", DigestAlgorithm::Sha256, rfc7616("SHA-256", sha)),
+        ];
+        let req = SimRequest::new(Method::GET, "/dir/index.html");
+        for (realm, password, algorithm, header) in cases {
+            let header = header.split_whitespace().collect::<Vec<_>>().join(" ");
+            let (nonce, opaque) = (directive(&header, "nonce"), directive(&header, "opaque"));
+            let config = DigestConfig::new(realm).user("Mufasa", password).algorithm(algorithm).opaque(true);
+            let server = rfc_server(config.clone(), &nonce, &opaque);
+            let outcome = server.check(&req.clone().with_header("Authorization", &header));
+            assert_eq!(outcome, DigestOutcome::Authorized { user: "Mufasa".into() }, "{header}");
+            let response = directive(&header, "response");
+            let last = if response.ends_with('0') { "1" } else { "0" };
+            let wrong = header.replace(&response, &format!("{}{last}", &response[..response.len() - 1]));
+            let server = rfc_server(config.clone(), &nonce, &opaque);
+            let outcome = server.check(&req.clone().with_header("Authorization", &wrong));
+            assert!(matches!(outcome, DigestOutcome::Rejected { retries_left: 4, .. }), "{outcome:?}");
+            let server = rfc_server(config, &nonce, "another-opaque");
+            let outcome = server.check(&req.clone().with_header("Authorization", &header));
+            assert!(matches!(outcome, DigestOutcome::Challenge { stale: false, .. }), "{outcome:?}");
+            assert_eq!(server.failures(), 0, "a wrong opaque is not a wrong password");
+        }
+    }
+
+    fn directive(header: &str, name: &str) -> String {
+        parse_auth_header(header).and_then(|(_, mut p)| p.remove(name)).unwrap_or_default()
     }
 
     #[test]

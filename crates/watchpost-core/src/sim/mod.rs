@@ -13,7 +13,8 @@
 //! - [`request`] / [`response`]: [`SimRequest`] and [`SimResponse`] (full, streamed, truncated, reset).
 //! - [`decode`]: [`FromSimRequest`], the server-side inverse of generated requests, and [`SimRejection`].
 //! - [`stream`]: [`StreamChunk`] controls and the [`StreamHub`] broadcasting to open streams.
-//! - [`digest`] / [`basic`]: server-side HTTP Digest (RFC 2617/7616, lock-out) and Basic auth.
+//! - [`digest`] / [`basic`]: server-side HTTP Digest (RFC 2617/7616, lock-out) and Basic auth;
+//!   [`http_auth`]: [`HttpAuthServer`], the two behind one mode and one lock-out.
 //! - [`token`]: [`TokenStore`] issuing and checking expiring bearer tokens.
 //! - [`quota`]: [`Quota`], a fixed-window request quota with `X-RateLimit-*` headers.
 //! - [`faults`]: [`Faults`], latency, failures, resets and truncation injected while the server
@@ -116,6 +117,7 @@ pub mod coverage;
 pub mod decode;
 pub mod digest;
 pub mod faults;
+pub mod http_auth;
 pub mod journal;
 pub mod kit;
 mod path;
@@ -133,6 +135,7 @@ pub use basic::{BasicOutcome, BasicServer};
 pub use decode::{FromSimRequest, SimRejection};
 pub use digest::{challenge_response, DigestAlgorithm, DigestConfig, DigestInput, DigestOutcome, DigestServer, Qop};
 pub use faults::{Faults, OperationFaults};
+pub use http_auth::{AuthDecision, AuthMode, AuthOutcome, HttpAuthConfig, HttpAuthServer, Lockout};
 pub use journal::{Answer, Journal, JournalEntry};
 pub use kit::{with_port, SimKit, SimSettings};
 pub use quota::{Quota, QuotaDecision, QuotaEvent, RateLimitHeaders, JOURNAL_CAPACITY};
