@@ -36,7 +36,8 @@ pub(crate) fn encrypt(key: &[u8; 16], plaintext: &[u8]) -> Vec<u8> {
     let len = plaintext.len();
     let mut buf = plaintext.to_vec();
     buf.resize(len + BLOCK - len % BLOCK, 0);
-    let written = Encryptor::new(key.into(), (&IV).into()).encrypt_padded_mut::<Pkcs7>(&mut buf, len).map_or(0, |c| c.len());
+    let written =
+        Encryptor::new(key.into(), (&IV).into()).encrypt_padded_mut::<Pkcs7>(&mut buf, len).map_or(0, |c| c.len());
     buf.truncate(written);
     buf
 }

@@ -197,11 +197,7 @@ fn picture(data: &[u8], key: &KeySource, fixed: Option<KeyReading>) -> Result<(V
 }
 
 /// The keys to try on an encrypted picture, with their readings, in order.
-fn candidates(
-    data: &[u8],
-    key: &KeySource,
-    fixed: Option<KeyReading>,
-) -> Result<Vec<(KeyReading, Key)>, DecryptError> {
+fn candidates(data: &[u8], key: &KeySource, fixed: Option<KeyReading>) -> Result<Vec<(KeyReading, Key)>, DecryptError> {
     let allowed = |r: &KeyReading| fixed.is_none_or(|f| f == *r);
     match key {
         KeySource::None => Err(DecryptError::KeyNeeded),
@@ -280,12 +276,16 @@ mod tests {
             }
         }
         let k = device("ABCDEF");
-        let file = seal::seal(&[PIXEL.to_vec()], &k, KeyReading::Device { check: DeviceCheck::HexInner }, Framing::Single)
-            .unwrap();
+        let file =
+            seal::seal(&[PIXEL.to_vec()], &k, KeyReading::Device { check: DeviceCheck::HexInner }, Framing::Single)
+                .unwrap();
         assert_eq!(decrypt(&file, &k).unwrap().reading.key, KeyReading::Device { check: DeviceCheck::HexInner });
         let little = Framing::Multi { order: ByteOrder::Little, prefix_counted: true };
         let file = seal::seal(&[PIXEL.to_vec()], &KeySource::None, KeyReading::Plain, little).unwrap();
-        assert_eq!(decrypt(&file, &KeySource::None).unwrap().reading, Reading { key: KeyReading::Plain, framing: little });
+        assert_eq!(
+            decrypt(&file, &KeySource::None).unwrap().reading,
+            Reading { key: KeyReading::Plain, framing: little }
+        );
     }
 
     #[test]
@@ -293,7 +293,10 @@ mod tests {
         assert_eq!(decrypt(DEVICE, &device("ABCDEG")), Err(DecryptError::WrongKey));
         assert_eq!(decrypt(DEVICE, &device("")), Err(DecryptError::WrongKey));
         assert_eq!(decrypt(DEVICE, &platform()), Err(DecryptError::WrongKey));
-        let wrong = KeySource::Platform { checksum: "fd9b7f16393203046d40be71da380129".into(), timestamp: "2021-08-09T12:54:25".into() };
+        let wrong = KeySource::Platform {
+            checksum: "fd9b7f16393203046d40be71da380129".into(),
+            timestamp: "2021-08-09T12:54:25".into(),
+        };
         assert_eq!(decrypt(PLATFORM, &wrong), Err(DecryptError::WrongKey));
         assert_eq!(decrypt(PLATFORM, &KeySource::None), Err(DecryptError::KeyNeeded));
         assert_eq!(decrypt(DEVICE_MULTI, &device("nope")), Err(DecryptError::WrongKey));

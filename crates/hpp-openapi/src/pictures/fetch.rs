@@ -23,7 +23,11 @@ impl Client {
     ///
     /// # Errors
     /// As [`fetch_alarm_picture_decrypted`](Self::fetch_alarm_picture_decrypted).
-    pub async fn fetch_alarm_picture(&self, picture: &PictureRef, device_key: Option<&SecretString>) -> Result<Vec<Vec<u8>>> {
+    pub async fn fetch_alarm_picture(
+        &self,
+        picture: &PictureRef,
+        device_key: Option<&SecretString>,
+    ) -> Result<Vec<Vec<u8>>> {
         Ok(self.fetch_alarm_picture_decrypted(picture, device_key).await?.pictures)
     }
 

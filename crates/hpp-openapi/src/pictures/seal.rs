@@ -64,7 +64,12 @@ pub fn seal_one(picture: &[u8], key: &KeySource, reading: KeyReading) -> Result<
 /// # Errors
 /// [`SealError`] for a reading of another mode, a picture count the framing cannot hold, or a
 /// picture too long for a length prefix.
-pub fn seal(pictures: &[Vec<u8>], key: &KeySource, reading: KeyReading, framing: Framing) -> Result<Vec<u8>, SealError> {
+pub fn seal(
+    pictures: &[Vec<u8>],
+    key: &KeySource,
+    reading: KeyReading,
+    framing: Framing,
+) -> Result<Vec<u8>, SealError> {
     if pictures.is_empty() || (framing == Framing::Single && pictures.len() > 1) {
         return Err(SealError::PictureCount);
     }

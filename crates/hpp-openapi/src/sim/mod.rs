@@ -52,6 +52,7 @@ mod isapi;
 mod mq;
 mod otap;
 mod people;
+mod pictures;
 mod sites;
 mod state;
 
@@ -72,6 +73,7 @@ pub use arc::ArcService;
 pub use devices::SimDevice;
 pub use handlers::HppSim;
 pub use people::{APPLY_TIME, SYNC_STEP};
+pub use pictures::{DirectPicture, SimEncryption, DOWNLOAD_ROUTE as PICTURE_DOWNLOAD_ROUTE};
 pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};
 
 /// The simulator's default credentials.
@@ -237,6 +239,7 @@ impl Simulator {
 
         let token = generated::router_for(sim.clone(), |op| op.id == ops::GET_TOKEN.id).layer(json_content_type);
         kit.serve(token).await?;
+        pictures::serve(&mut kit, sim.clone()).await?;
         Ok(Simulator { kit, area_domain, sim })
     }
 
