@@ -5,9 +5,9 @@
 //! (bytes 48..). A multi-picture file is pictures each preceded by its 4-byte length, each
 //! picture a whole file of its own (plain JPEG or encrypted).
 //!
-//! [`decrypt`] recognises the layout from the bytes (a JPEG, an encrypted picture, or a
-//! multi-picture file), tries the key readings of [`key`](super::key) and the framings of
-//! [`frame`](super::frame) in their documented order, and accepts a result only when every
+//! [`decrypt()`] recognises the layout from the bytes (a JPEG, an encrypted picture, or a
+//! multi-picture file), tries the key readings of [`super::key`] and the framings of
+//! [`super::frame`] in their documented order, and accepts a result only when every
 //! picture decrypts with valid padding to a JPEG whose markers hold up to the start of scan.
 //! Anything else is a [`DecryptError`], never bytes.
 //!

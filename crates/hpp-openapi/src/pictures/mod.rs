@@ -5,13 +5,13 @@
 //!   paths are resolved through `alarm/pictureurl` first; `https://...&isEncrypted=n&isDevVideo=n`
 //!   URLs are downloaded directly. Its [`Encryption`] comes from the URL itself, because the
 //!   Boolean `encrypt` of the `alarm/pictureurl` answer cannot tell device from platform.
-//! - [`decrypt`] ([`decrypt`](mod@decrypt)): `hikencodepicture` files, AES-128-CBC with PKCS#7, in
+//! - [`decrypt()`] ([`mod@decrypt`]): `hikencodepicture` files, AES-128-CBC with PKCS#7, in
 //!   device mode (the device's stream encryption key) and platform mode (a key derived from the
 //!   checksum and timestamp), single or multi-picture. The seed is ambiguous in several places:
 //!   every documented reading is tried in a fixed order, each result is verified (JPEG start and
 //!   segment structure, padding), and the [`Reading`] that verified is reported. See `docs/hpp.md`.
 //! - [`KeySource`] ([`key`]): what decrypts a picture, and the key derivations.
-//! - [`seal`]: the inverse of [`decrypt`], as this crate reads the format (simulator, tests and
+//! - [`seal`]: the inverse of [`decrypt()`], as this crate reads the format (simulator, tests and
 //!   benchmarks).
 //! - `Client::fetch_alarm_picture` ([`fetch`]): resolve, download (no token sent to the storage
 //!   host, size-limited), decrypt.
