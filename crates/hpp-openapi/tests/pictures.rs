@@ -2,6 +2,7 @@
 //! single and multi-picture files, wrong keys, damaged files, error bodies; and proptests over
 //! the decoders (no panic, no garbage returned as a picture).
 
+use hpp_openapi::pictures::seal::seal;
 use hpp_openapi::pictures::{
     decrypt, DecryptError, Encryption, Framing, KeyReading, KeySource, PictureRef, PictureUrlError,
 };
@@ -84,6 +85,28 @@ async fn a_platform_encrypted_isapi_files_picture_round_trips() {
     assert!(resolved.encrypt);
     assert!(!resolved.picture_url.starts_with(&sim.area_domain()), "{}", resolved.picture_url);
     storage_saw_no_credentials(&sim);
+}
+
+#[tokio::test]
+async fn a_file_only_a_fallback_reading_decrypts_is_fetched_and_the_reading_reported() {
+    let (sim, client) = start().await;
+    let path = sim.encrypted_picture(SERIAL, PIXEL, &SimEncryption::Platform);
+    let picture = PictureRef::parse(&path).unwrap();
+    let Encryption::Platform { checksum, timestamp } = picture.encryption().clone() else { panic!("{picture:?}") };
+    let key = KeySource::Platform { checksum, timestamp };
+    let (one, two) = (commented("one"), commented("two"));
+    let little_counted = Framing::Multi { order: hpp_openapi::pictures::ByteOrder::Little, prefix_counted: true };
+    let file = seal(&[one.clone(), two.clone()], &key, KeyReading::PlatformRawDigest, little_counted).unwrap();
+    assert!(sim.set_picture_file(&path, file));
+    let decrypted = client.fetch_alarm_picture_decrypted(&picture, None).await.unwrap();
+    assert_eq!(decrypted.pictures, vec![one, two]);
+    assert_eq!(decrypted.reading.key, KeyReading::PlatformRawDigest);
+    assert_eq!(decrypted.reading.framing, little_counted);
+    assert!(!decrypted.reading.is_primary());
+    assert_eq!(
+        decrypted.reading.to_string(),
+        "platform key: raw SHA-256, first 16 bytes, multi-picture, little-endian length counting its own 4 bytes"
+    );
 }
 
 #[tokio::test]
