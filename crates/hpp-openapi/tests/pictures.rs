@@ -275,6 +275,75 @@ async fn a_picture_the_storage_does_not_have_is_an_http_error() {
     assert_eq!((e.kind(), e.status()), (ErrorKind::Api, Some(404)));
 }
 
+/// A storage host that answers every connection with `answer`, exactly.
+async fn hostile_storage(answer: Vec<u8>) -> String {
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let answer = answer.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let _ = socket.read(&mut buf).await;
+                let _ = socket.write_all(&answer).await;
+                let _ = socket.shutdown().await;
+            });
+        }
+    });
+    format!("http://{addr}")
+}
+
+/// A client that needs no simulator: direct URLs only.
+fn direct_client(max_body: usize) -> Client {
+    Client::builder()
+        .app_key("k")
+        .secret_key("s")
+        .token_host("http://127.0.0.1:9")
+        .max_body_size(max_body)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_storage_redirect_is_not_followed() {
+    let host = hostile_storage(
+        b"HTTP/1.1 302 Found\r\nLocation: http://elsewhere.example/pic.jpg\r\nContent-Length: 0\r\n\r\n".to_vec(),
+    )
+    .await;
+    let picture = PictureRef::parse(&format!("{host}/v3/alarms/pic/get?fileId=x&isEncrypted=0")).unwrap();
+    let e = direct_client(1 << 20).fetch_alarm_picture(&picture, None).await.unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::Redirect, Some(302)), "{e:?}");
+}
+
+#[tokio::test]
+async fn an_oversized_picture_is_refused_at_the_body_limit() {
+    let mut answer = b"HTTP/1.1 200 OK\r\nContent-Type: image/jpeg\r\nContent-Length: 70000\r\n\r\n".to_vec();
+    answer.extend_from_slice(PIXEL);
+    answer.resize(answer.len() + 70_000 - PIXEL.len(), 0);
+    let host = hostile_storage(answer).await;
+    let picture = PictureRef::parse(&format!("{host}/p?isEncrypted=0")).unwrap();
+    let e = direct_client(64 * 1024).fetch_alarm_picture(&picture, None).await.unwrap_err();
+    assert!(matches!(&e, Error::Decode { source: DecodeError::TooLarge { limit: 65536 }, .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn a_picture_cut_short_by_the_storage_host_is_an_error() {
+    let key = KeySource::Device(device_key());
+    let file = hpp_openapi::pictures::seal::seal_one(
+        PIXEL,
+        &key,
+        KeyReading::Device { check: hpp_openapi::pictures::DeviceCheck::RawInner },
+    )
+    .unwrap();
+    let mut answer = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", file.len()).into_bytes();
+    answer.extend_from_slice(&file[..file.len() - 20]);
+    let host = hostile_storage(answer).await;
+    let picture = PictureRef::parse(&format!("{host}/p?isEncrypted=1")).unwrap();
+    let e = direct_client(1 << 20).fetch_alarm_picture(&picture, Some(&device_key())).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 

@@ -46,8 +46,9 @@ impl Client {
     ///   `device_key`, or a platform-encrypted direct URL without the event's key material
     ///   ([`PictureRef::with_platform_key`]);
     /// - the errors of `alarm/pictureurl`, and [`Error::Decode`] when it gives no URL;
-    /// - [`Error::Api`] for a download that answers anything but a 2xx (a redirect included),
-    ///   or a JSON error envelope where the picture was expected (its code);
+    /// - [`Error::Redirect`] for a download answered with a redirect (never followed);
+    ///   [`Error::Api`] for any other answer but a 2xx, or a JSON error envelope where the
+    ///   picture was expected (its code);
     /// - [`Error::Decode`] with [`DecodeError::Content`] whose source downcasts to
     ///   [`DecryptError`] for a file that does not decrypt to pictures (wrong key, damaged);
     /// - [`Error::Timeout`], [`Error::Transport`], and [`DecodeError::TooLarge`].
@@ -87,7 +88,8 @@ impl Client {
         }
     }
 
-    /// GETs `url` with no credentials: the status and the body (a 2xx only).
+    /// GETs `url` with no credentials: the status and the body (a 2xx only; redirects are not
+    /// followed).
     async fn download_picture(&self, url: &str) -> Result<(u16, Bytes)> {
         let uri: http::Uri =
             url.parse().map_err(|_| Error::invalid_input(DOWNLOAD_OP, "the picture download URL is invalid"))?;
@@ -101,6 +103,11 @@ impl Client {
         let fetch = async {
             let resp = transport.send(DOWNLOAD_OP, request).await?;
             let status = resp.status().as_u16();
+            if (300..400).contains(&status) {
+                // Never followed: the storage host answers the picture itself.
+                let location = resp.headers().get(http::header::LOCATION).and_then(|l| l.to_str().ok());
+                return Err(Error::redirect(DOWNLOAD_OP, status, location));
+            }
             let body = transport.read_body(DOWNLOAD_OP, status, resp.into_body()).await?;
             Ok::<_, Error>((status, body))
         };
