@@ -377,6 +377,35 @@ proptest! {
     }
 
     #[test]
+    fn mutated_multi_picture_files_never_panic_nor_yield_garbage(
+        edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+        cut in 0usize..64,
+        device in any::<bool>(),
+    ) {
+        let key = if device {
+            KeySource::Device(device_key())
+        } else {
+            KeySource::Platform { checksum: "c".into(), timestamp: "t".into() }
+        };
+        let reading = if device {
+            KeyReading::Device { check: hpp_openapi::pictures::DeviceCheck::RawInner }
+        } else {
+            KeyReading::PlatformHexLower
+        };
+        let framing = hpp_openapi::pictures::frame::MULTI_READINGS[0];
+        let mut file = seal(&[PIXEL.to_vec(), commented("second")], &key, reading, framing).unwrap();
+        for (at, value) in &edits {
+            let i = at.index(file.len());
+            file[i] = *value;
+        }
+        file.truncate(file.len().saturating_sub(cut));
+        if let Ok(d) = decrypt(&file, &key) {
+            prop_assert!(!d.pictures.is_empty() && d.pictures.len() <= 2);
+            prop_assert!(d.pictures.iter().all(|p| p.starts_with(&[0xFF, 0xD8, 0xFF])));
+        }
+    }
+
+    #[test]
     fn picture_urls_never_panic(url in ".{0,200}", tail in "[a-zA-Z0-9=&$,_./:?%-]{0,120}") {
         let _ = PictureRef::parse(&url);
         let _ = PictureRef::parse(&format!("ISAPI_FILES/{tail}"));
