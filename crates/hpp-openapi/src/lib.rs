@@ -18,6 +18,7 @@
 //!   [`watchpost_core::Error`], and [`error::code_in`] for codes inside per-item texts.
 //! - [`envelope`]: the `{errorCode, data, message}` envelope.
 //! - [`profile`]: how the pipeline classifies HPP answers.
+//! - [`pictures`]: alarm picture URLs, download and decryption (`Client::fetch_alarm_picture`).
 //! - `sim` (feature `sim`): the simulator.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -28,6 +29,7 @@ pub mod error;
 /// the error-code table and `dispatch`.
 mod generated;
 pub mod models;
+pub mod pictures;
 pub mod profile;
 #[cfg(feature = "sim")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sim")))]

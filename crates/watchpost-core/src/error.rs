@@ -165,6 +165,13 @@ pub enum DecodeError {
         /// The content type the service sent.
         content_type: String,
     },
+    /// The body is not the binary content the operation expects (an alarm picture that does not
+    /// decrypt, say): `source` says why and downcasts to the vendor crate's own error type.
+    #[snafu(display("the content was refused"))]
+    Content {
+        /// Why the content was refused.
+        source: BoxError,
+    },
 }
 
 impl DecodeError {
@@ -1075,6 +1082,7 @@ mod tests {
                 DecodeError::Empty => "decode/empty",
                 DecodeError::Envelope { .. } => "decode/envelope",
                 DecodeError::ContentType { .. } => "decode/content-type",
+                DecodeError::Content { .. } => "decode/content",
             },
             Error::Unsupported { .. } => "unsupported",
             Error::InvalidInput { .. } => "invalid-input",
@@ -1107,6 +1115,7 @@ mod tests {
         "decode/empty",
         "decode/envelope",
         "decode/content-type",
+        "decode/content",
         "unsupported",
         "invalid-input",
         "redirect",
@@ -1163,6 +1172,7 @@ mod tests {
             decode(DecodeError::Empty),
             decode(DecodeError::Envelope { message: "`code` is missing".into() }),
             decode(DecodeError::ContentType { content_type: "text/html".into() }),
+            decode(DecodeError::Content { source: "the picture does not decrypt with the key given".into() }),
             Error::Unsupported { op: "x".into(), status, code, message },
             Error::invalid_input("x", "missing field `deviceSerial`"),
             Error::redirect("x", 302, Some("https://login.example/")),

@@ -21,6 +21,10 @@
 //!   ([`Simulator::expire_tokens`]);
 //! - every other operation: `Authorization: Bearer <token>` (LAP500002 when absent, LAP500003
 //!   when not a bearer token, LAP500004 when unknown or expired) and a JSON content type;
+//! - alarm pictures: a storage host of its own serves the pictures issued by
+//!   [`Simulator::encrypted_picture`] (an `ISAPI_FILES` path that `alarm/pictureurl` resolves) and
+//!   [`Simulator::direct_picture`] (a direct URL), plain or encrypted in either mode, single or
+//!   multi-picture, with no token (journal route [`PICTURE_DOWNLOAD_ROUTE`]);
 //! - faults: [`Simulator::fail_next_code`] (any documented code, e.g. busy EVZ20008 or rate
 //!   limited LAP500007), [`Simulator::set_offline`] for offline devices (the device chapters answer EVZ20007 for them), and the kit's
 //!   [`Simulator::faults`] for malformed bodies.
@@ -52,6 +56,7 @@ mod isapi;
 mod mq;
 mod otap;
 mod people;
+mod pictures;
 mod sites;
 mod state;
 
@@ -71,6 +76,7 @@ pub use arc::ArcService;
 pub use devices::SimDevice;
 pub use handlers::HppSim;
 pub use people::{APPLY_TIME, SYNC_STEP};
+pub use pictures::{DirectPicture, SimEncryption, DOWNLOAD_ROUTE as PICTURE_DOWNLOAD_ROUTE};
 pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};
 
 /// The simulator's default credentials.
@@ -185,6 +191,7 @@ impl Simulator {
 
         let token = generated::router_for(sim.clone(), |op| op.id == ops::GET_TOKEN.id).layer(json_content_type);
         kit.serve(token).await?;
+        pictures::serve(&mut kit, sim.clone()).await?;
         Ok(Simulator { kit, sim })
     }
 

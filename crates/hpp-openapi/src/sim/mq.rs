@@ -111,6 +111,9 @@ pub(crate) fn picture_url(h: &HppSim, req: api::AlarmPictureUrlRequest) -> SimRe
         if !path.starts_with("ISAPI_FILES") {
             return Err(HppCode::InvalidAlarmPictureUrl);
         }
+        if let Some(issued) = super::pictures::picture_url(h, path) {
+            return Ok(Some(issued));
+        }
         let encrypt = path.contains("$encrypt=2");
         let base = h.area_domain.lock().map(|a| a.clone()).unwrap_or_default();
         let name: String = path.bytes().map(|b| if b.is_ascii_alphanumeric() { b as char } else { '_' }).collect();

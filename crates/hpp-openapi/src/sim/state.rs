@@ -1,6 +1,6 @@
 //! The whole simulator state: one part per chapter, each owned by its module.
 
-use super::{arc, devices, hotspare, isapi, mq, otap, people, sites};
+use super::{arc, devices, hotspare, isapi, mq, otap, people, pictures, sites};
 
 /// Everything the simulator remembers, one field per part of the API.
 #[derive(Debug, Default)]
@@ -14,4 +14,5 @@ pub(crate) struct State {
     pub(crate) people: people::State,
     pub(crate) hotspare: hotspare::State,
     pub(crate) mq: mq::State,
+    pub(crate) pictures: pictures::State,
 }
