@@ -64,12 +64,13 @@ pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
     fail_with(5002, detail.as_ref())
 }
 
-/// Implements [`Handlers`]: each operation calls `fn(&Shared, request) -> Reply`.
+/// Implements [`Handlers`]: each operation calls a `fn(&Shared, request) -> Reply`.
 macro_rules! handlers {
-    ($($method:ident($req:ident) => $f:path;)*) => {
+    ($($method:ident($req:ident) => $f:expr;)*) => {
         impl Handlers for Shared {
             $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
-                $f(self, req).unwrap_or_else(|e| e)
+                let f: fn(&Shared, api::$req) -> Reply = $f;
+                f(self, req).unwrap_or_else(|e| e)
             })*
 
             /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
@@ -105,10 +106,10 @@ handlers! {
     active_devices(ActiveDevicesRequest) => reports::active_devices;
     device_liveness_history(DeviceLivenessHistoryRequest) => reports::liveness_history;
     device_status_report(DeviceStatusReportRequest) => reports::status;
-    fault_device_report(FaultDeviceReportRequest) => reports::fault_devices;
-    alert_device_report(AlertDeviceReportRequest) => reports::alert_devices;
-    fault_event_report(FaultEventReportRequest) => reports::fault_events;
-    alert_event_report(AlertEventReportRequest) => reports::alert_events;
+    fault_device_report(FaultDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, false);
+    alert_device_report(AlertDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, false);
+    fault_event_report(FaultEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, true);
+    alert_event_report(AlertEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, true);
     new_users_report(NewUsersReportRequest) => reports::new_users;
     active_users(ActiveUsersRequest) => reports::active_users;
     user_locations(UserLocationsRequest) => reports::user_locations;

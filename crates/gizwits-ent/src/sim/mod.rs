@@ -124,7 +124,7 @@ impl SimulatorBuilder {
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
         let shared = Arc::new(Shared {
-            state: Mutex::new(fixtures::world(now)),
+            state: Mutex::new(fixtures::world(now).map_err(std::io::Error::other)?),
             tokens: TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)),
             token_ttl: Mutex::new(self.token_ttl),
         });
@@ -217,12 +217,13 @@ impl Simulator {
     /// returns their dids.
     pub fn add_devices(&self, product_key: &str, n: usize) -> Vec<String> {
         let now = time::now_secs();
+        let Ok(fresh) = fixtures::world(now) else { return Vec::new() };
         let mut st = self.shared.state();
         let mut dids = Vec::with_capacity(n);
         for _ in 0..n {
             st.serial += 1;
-            let device = fixtures::bulk_device(st.serial, now);
-            let Some(p) = st.products.get_mut(product_key) else { break };
+            let device = fixtures::bulk_device(&fresh, st.serial, now);
+            let (Some(p), Some(device)) = (st.products.get_mut(product_key), device) else { break };
             dids.push(device.did.clone());
             p.devices.push(device);
         }

@@ -11,7 +11,7 @@ use watchpost_core::sim::SimResponse;
 
 use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply, Shared};
 use super::state::{SimDevice, SimUser, State};
-use super::time::{date_text, days_of, month_text, now_secs, week_text};
+use super::time::{date, days_of, now_secs};
 use crate::generated as api;
 use crate::models::Cycle;
 use crate::validate::days_from_civil;
@@ -59,10 +59,16 @@ fn location_tree<T: Located>(items: &[&T], members: &dyn Fn(&[&T]) -> Map<String
     Value::Object(countries)
 }
 
+/// The members of a `json!` object (none for any other value).
+fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("count".into(), json!(items.len()));
-    m
+    object(json!({ "count": items.len() }))
 }
 
 /// The enabled devices of product `pk` in group `gid` (all groups for `None`; 5206 unknown).
@@ -90,9 +96,8 @@ pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
     let today = days_of(now_secs());
     let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
     let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
-    let active_yesterday = devices.iter().filter(|d| days_of(d.online_latest) >= today - 1).count();
     ok(json!({
-        "active": { "7_day": active_since(7), "yesterday": active_yesterday },
+        "active": { "7_day": active_since(7), "yesterday": active_since(1) },
         "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
         "total": devices.len(),
         "online": devices.iter().filter(|d| d.is_online).count(),
@@ -154,14 +159,17 @@ fn periods(cycle: Option<&Cycle>, start: &str, end: &str) -> Result<(Cycle, Vec<
     }
     let list = (s..=e)
         .map(|i| match cycle {
-            Cycle::Week => (week_text(i * 7), i * 7, i * 7 + 6),
+            Cycle::Week => {
+                let (y, w, _) = date(i * 7).to_iso_week_date();
+                (format!("{y:04}-{w:02}"), i * 7, i * 7 + 6)
+            }
             Cycle::Month => {
                 let (y, m) = (i.div_euclid(12), i.rem_euclid(12) + 1);
                 let first = days_from_civil(y, m, 1);
                 let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
-                (month_text(first), first, next - 1)
+                (format!("{y:04}-{m:02}"), first, next - 1)
             }
-            _ => (date_text(i), i, i),
+            _ => (date(i).to_string(), i, i),
         })
         .collect();
     Ok((cycle, list))
@@ -175,88 +183,68 @@ fn cycle_key(cycle: &Cycle) -> &'static str {
     }
 }
 
+/// A cyclic report: one data point per period, labelled under the cycle's name, with what
+/// `point(first day, last day)` counts.
+fn cyclic(
+    (start, end, gid): (&str, &str, Value),
+    cycle: Option<&Cycle>,
+    point: impl Fn(i64, i64) -> Map<String, Value>,
+) -> Reply {
+    let (cycle, periods) = periods(cycle, start, end)?;
+    let data: Vec<Value> = periods
+        .into_iter()
+        .map(|(label, first, last)| {
+            let mut p = point(first, last);
+            p.insert(cycle_key(&cycle).into(), json!(label));
+            Value::Object(p)
+        })
+        .collect();
+    ok(json!({ "start": start, "gid": gid, "end": end, "data": data, "cycle": cycle.as_str() }))
+}
+
 pub(crate) fn liveness_history(shared: &Shared, r: api::DeviceLivenessHistoryRequest) -> Reply {
     let st = shared.state();
     let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
-    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
-    let data: Vec<Value> = periods
-        .iter()
-        .map(|(label, first, last)| {
-            let active: Vec<&SimDevice> = devices
-                .iter()
-                .copied()
-                .filter(|d| (days_of(d.online_latest) >= *first || d.is_online) && d.created_day() <= *last)
-                .collect();
-            let mut point = Map::new();
-            point.insert(cycle_key(&cycle).into(), json!(label));
-            point.insert("count".into(), json!(active.len()));
-            point.insert("location".into(), location_tree(&active, &plain_count, false));
-            Value::Object(point)
-        })
-        .collect();
-    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
+    cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+        let active: Vec<&SimDevice> = devices
+            .iter()
+            .copied()
+            .filter(|d| (days_of(d.online_latest) >= first || d.is_online) && d.created_day() <= last)
+            .collect();
+        let mut point = plain_count(&active);
+        point.insert("location".into(), location_tree(&active, &plain_count, false));
+        point
+    })
 }
 
-fn status_counts(devices: &[&SimDevice]) -> Map<String, Value> {
-    // As in the seed (L1653): zero counts are left out.
-    let mut count = Map::new();
-    for (key, n) in [
-        ("activated", devices.len()),
-        ("faulty", devices.iter().filter(|d| d.is_faulty()).count()),
-        ("alert", devices.iter().filter(|d| d.is_alert()).count()),
-    ] {
-        if n > 0 {
-            count.insert(key.into(), json!(n));
-        }
-    }
-    let mut m = Map::new();
-    m.insert("count".into(), Value::Object(count));
-    m
+/// The `count` of activated, faulty and alerting devices; zero counts are left out unless
+/// `zeros` (as in the seed, L1653, where only the top-level count has them all).
+fn status_counts(devices: &[&SimDevice], zeros: bool) -> Map<String, Value> {
+    let faulty = devices.iter().filter(|d| d.is_faulty()).count();
+    let alert = devices.iter().filter(|d| d.is_alert()).count();
+    let counts = [("activated", devices.len()), ("faulty", faulty), ("alert", alert)];
+    let count: Map<String, Value> =
+        counts.into_iter().filter(|(_, n)| zeros || *n > 0).map(|(k, n)| (k.into(), json!(n))).collect();
+    object(json!({ "count": count }))
 }
 
 pub(crate) fn status(shared: &Shared, r: api::DeviceStatusReportRequest) -> Reply {
     let st = shared.state();
     let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
-    let mut top = status_counts(&devices);
-    let count = top.remove("count").unwrap_or_default();
-    let mut count = count.as_object().cloned().unwrap_or_default();
-    for key in ["activated", "faulty", "alert"] {
-        count.entry(key).or_insert(json!(0));
-    }
-    ok(json!({ "count": count, "gid": r.gid, "location": location_tree(&devices, &status_counts, false) }))
+    let location = location_tree(&devices, &|items| status_counts(items, false), false);
+    let mut top = status_counts(&devices, true);
+    top.extend([("gid".into(), json!(r.gid)), ("location".into(), location)]);
+    ok(Value::Object(top))
 }
 
-/// `(total, resolved, unresolved)` of devices with issues of one kind.
-fn issue_device_counts(devices: &[&SimDevice], alarm: bool) -> Value {
-    let with: Vec<&&SimDevice> = devices.iter().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let unresolved = with.iter().filter(|d| d.issues.iter().any(|(_, a, r)| *a == alarm && !r)).count();
-    json!({ "total": with.len(), "resolved": with.len() - unresolved, "unresolved": unresolved })
+/// `count`: how many devices have had issues of one kind (`alarm`), resolved or not.
+fn issue_device_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
+    let with = devices.iter().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).count();
+    let unresolved = devices.iter().filter(|d| d.issues.iter().any(|(_, a, r)| *a == alarm && !r)).count();
+    object(json!({ "count": { "total": with, "resolved": with - unresolved, "unresolved": unresolved } }))
 }
 
-fn issue_devices(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, pk, gid.as_deref())?;
-    let with: Vec<&SimDevice> =
-        devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let members = |items: &[&SimDevice]| {
-        let mut m = Map::new();
-        m.insert("count".into(), issue_device_counts(items, alarm));
-        m
-    };
-    ok(
-        json!({ "gid": gid, "count": issue_device_counts(&devices, alarm), "location": location_tree(&with, &members, false) }),
-    )
-}
-
-pub(crate) fn fault_devices(shared: &Shared, r: api::FaultDeviceReportRequest) -> Reply {
-    issue_devices(shared, (&r.product_key, r.gid), false)
-}
-
-pub(crate) fn alert_devices(shared: &Shared, r: api::AlertDeviceReportRequest) -> Reply {
-    issue_devices(shared, (&r.product_key, r.gid), true)
-}
-
-/// Event counts (one per issue) and their detail per data point.
+/// Event counts (one per issue of one kind) and their `detail` per data point.
 fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
     let mut detail: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (dp, a, resolved) in devices.iter().flat_map(|d| d.issues.iter()) {
@@ -266,34 +254,26 @@ fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
             e.1 += u64::from(*resolved);
         }
     }
-    let (total, resolved) = detail.values().fold((0, 0), |(t, r), (a, b)| (t + a, r + b));
-    let detail: Map<String, Value> = detail
-        .into_iter()
-        .map(|(k, (t, r))| (k.to_owned(), json!({ "resolved": r, "total": t, "unresolved": t - r })))
-        .collect();
-    let mut m = Map::new();
-    m.insert("count".into(), json!({ "resolved": resolved, "total": total, "unresolved": total - resolved }));
-    m.insert("detail".into(), Value::Object(detail));
-    m
+    let counts = |(t, r): (u64, u64)| json!({ "resolved": r, "total": t, "unresolved": t - r });
+    let total = detail.values().fold((0, 0), |(t, r), (a, b)| (t + a, r + b));
+    let detail: Map<String, Value> = detail.into_iter().map(|(k, n)| (k.to_owned(), counts(n))).collect();
+    object(json!({ "count": counts(total), "detail": detail }))
 }
 
-fn issue_events(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
+/// The fault or alarm (`alarm`) report by devices or by events (`events`): the counts of the
+/// group and of every place with devices that had such issues.
+pub(crate) fn issues(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool, events: bool) -> Reply {
     let st = shared.state();
     let devices = devices_of(&st, pk, gid.as_deref())?;
     let with: Vec<&SimDevice> =
         devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let mut top = event_members(&devices, alarm);
-    top.insert("gid".into(), json!(gid));
-    top.insert("location".into(), location_tree(&with, &|items| event_members(items, alarm), false));
+    let members = |items: &[&SimDevice]| match events {
+        true => event_members(items, alarm),
+        false => issue_device_members(items, alarm),
+    };
+    let mut top = members(&devices);
+    top.extend([("gid".into(), json!(gid)), ("location".into(), location_tree(&with, &members, false))]);
     ok(Value::Object(top))
-}
-
-pub(crate) fn fault_events(shared: &Shared, r: api::FaultEventReportRequest) -> Reply {
-    issue_events(shared, (&r.product_key, r.gid), false)
-}
-
-pub(crate) fn alert_events(shared: &Shared, r: api::AlertEventReportRequest) -> Reply {
-    issue_events(shared, (&r.product_key, r.gid), true)
 }
 
 /// The users bound to the devices of the request's product (and group).
@@ -310,18 +290,10 @@ pub(crate) fn new_users(shared: &Shared, r: api::NewUsersReportRequest) -> Reply
     }
     let st = shared.state();
     let users = bound_users(&st, &r.product_key, Some(&r.gid))?;
-    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
-    let data: Vec<Value> = periods
-        .iter()
-        .map(|(label, first, last)| {
-            let n = users.iter().filter(|u| (*first..=*last).contains(&days_of(u.created_at))).count();
-            let mut point = Map::new();
-            point.insert(cycle_key(&cycle).into(), json!(label));
-            point.insert("count".into(), json!(n));
-            Value::Object(point)
-        })
-        .collect();
-    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
+    cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+        let new: Vec<&&SimUser> = users.iter().filter(|u| (first..=last).contains(&days_of(u.created_at))).collect();
+        plain_count(&new)
+    })
 }
 
 /// The product named by the `product_secret` query parameter of the `/v1/users/*` reports.
@@ -353,7 +325,7 @@ pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply
         .filter(|u| u.products.contains(pk) && r.appid.as_ref().is_none_or(|a| *a == u.appid))
         .collect();
     let data: Vec<Value> = (start..=end)
-        .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date_text(day) }))
+        .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date(day).to_string() }))
         .collect();
     ok(json!({ "data": data }))
 }

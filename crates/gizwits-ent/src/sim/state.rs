@@ -3,17 +3,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::time::{date_time_text, days_of};
 
 /// What a device of the simulator knows about itself.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SimDevice {
     pub(crate) did: String,
     pub(crate) mac: String,
+    #[serde(default)]
     pub(crate) passcode: String,
     pub(crate) is_online: bool,
+    #[serde(default)]
     pub(crate) is_disabled: bool,
     pub(crate) country: String,
     pub(crate) region: String,
@@ -27,16 +30,22 @@ pub(crate) struct SimDevice {
     pub(crate) mcu_soft_version: Option<String>,
     pub(crate) wifi_soft_version: Option<String>,
     /// Latest data point values.
+    #[serde(default)]
     pub(crate) attrs: Map<String, Value>,
     /// Faults and alarms: (data point, is an alarm, resolved).
+    #[serde(default)]
     pub(crate) issues: Vec<(String, bool, bool)>,
     /// Bound users: uid → (appid, owner).
+    #[serde(default)]
     pub(crate) bindings: BTreeMap<String, (String, bool)>,
     /// Communication log recorded by control calls: (timestamp, direction, hex payload).
+    #[serde(skip)]
     pub(crate) commands: Vec<(f64, &'static str, String)>,
     /// Data history recorded by control calls: (timestamp, values).
+    #[serde(skip)]
     pub(crate) data: Vec<(i64, Map<String, Value>)>,
     /// Whether this device has the synthetic seven days of history (fixture devices only).
+    #[serde(skip)]
     pub(crate) history: bool,
 }
 
@@ -75,7 +84,7 @@ impl SimDevice {
     /// A row of the activated/active device details (created_at as zone-less text).
     pub(crate) fn report_row(&self, product_key: &str, day: i64) -> Value {
         json!({
-            "report_date": super::time::date_text(day),
+            "report_date": super::time::date(day).to_string(),
             "product_key": product_key,
             "mac": self.mac,
             "country": self.country,
@@ -98,8 +107,9 @@ pub(crate) struct SimGroup {
 }
 
 /// A product.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SimProduct {
+    #[serde(default)]
     pub(crate) key: String,
     pub(crate) secret: String,
     /// The `GET .../datapoint` document; `None` when no data points are defined (5402).
@@ -107,6 +117,7 @@ pub(crate) struct SimProduct {
     /// Whether remote control is enabled in the console (else 5404).
     pub(crate) remote_control: bool,
     pub(crate) devices: Vec<SimDevice>,
+    #[serde(skip)]
     pub(crate) groups: BTreeMap<String, SimGroup>,
 }
 
@@ -155,8 +166,9 @@ impl SimProduct {
 }
 
 /// A user of the enterprise's apps.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SimUser {
+    #[serde(default)]
     pub(crate) uid: String,
     pub(crate) appid: String,
     pub(crate) username: Option<String>,
@@ -191,7 +203,7 @@ impl SimUser {
 }
 
 /// The whole world.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct State {
     pub(crate) enterprise_id: String,
     pub(crate) enterprise_secret: String,
@@ -199,6 +211,7 @@ pub(crate) struct State {
     pub(crate) products: BTreeMap<String, SimProduct>,
     pub(crate) users: BTreeMap<String, SimUser>,
     /// Counter for generated MACs and dids.
+    #[serde(default)]
     pub(crate) serial: u64,
 }
 
