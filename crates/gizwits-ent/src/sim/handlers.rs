@@ -7,12 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{
-    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, TokenStore, FALLBACK_ROUTE,
+    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
 };
 
 use super::generated::{router_for, Handlers};
@@ -23,16 +22,12 @@ use crate::error::GizwitsCode;
 use crate::generated::{self as api, ops};
 use crate::models::{BinaryCoding, DeviceSearchType, GroupAction, Sort};
 
-/// What every route shares.
-pub(crate) struct Shared {
-    pub(crate) state: Mutex<State>,
-    pub(crate) tokens: TokenStore<String>,
-    pub(crate) token_ttl: Mutex<Duration>,
-}
+/// What every route shares: the world, locked for the whole of each handler.
+pub(crate) struct Shared(pub(crate) Mutex<State>);
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -64,13 +59,13 @@ pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
     fail_with(5002, detail.as_ref())
 }
 
-/// Implements [`Handlers`]: each operation calls a `fn(&Shared, request) -> Reply`.
+/// Implements [`Handlers`]: each operation calls a `fn(&mut State, request) -> Reply`.
 macro_rules! handlers {
     ($($method:ident($req:ident) => $f:expr;)*) => {
         impl Handlers for Shared {
             $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
-                let f: fn(&Shared, api::$req) -> Reply = $f;
-                f(self, req).unwrap_or_else(|e| e)
+                let f: fn(&mut State, api::$req) -> Reply = $f;
+                f(&mut self.state(), req).unwrap_or_else(|e| e)
             })*
 
             /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
@@ -155,17 +150,18 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
         return check_enterprise(shared, req, secret_required).err();
     }
     let pk = req.param("product_key")?.to_owned();
-    if !shared.state().products.contains_key(&pk) {
+    let st = shared.state();
+    if !st.products.contains_key(&pk) {
         return Some(fail(5015));
     }
     let token = req.header("authorization").and_then(|h| h.strip_prefix("token ")).map(str::trim).unwrap_or("");
     if token.is_empty() {
         return Some(fail_with(5009, "Authorization: token <token> required"));
     }
-    match shared.tokens.validate(token) {
+    match st.tokens.validate(token) {
         TokenCheck::Unknown => Some(fail(5009)),
         TokenCheck::Expired => Some(fail(5011)),
-        TokenCheck::Valid => match shared.tokens.data(token) {
+        TokenCheck::Valid => match st.tokens.data(token) {
             Some(owner) if owner == pk => None,
             _ => Some(fail(5010)),
         },
@@ -249,42 +245,36 @@ fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, 
 // authorization and product
 // ---------------------------------------------------------------------------------------------
 
-fn access_token(shared: &Shared, r: api::AccessTokenRequest) -> Reply {
+fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
     filled(&[
         ("enterprise_id", &r.enterprise_id),
         ("enterprise_secret", &r.enterprise_secret),
         ("product_secret", &r.product_secret),
     ])?;
-    {
-        let st = shared.state();
-        let p = product(&st, &r.product_key)?;
-        if r.enterprise_id != st.enterprise_id {
-            return Err(fail(5003));
-        }
-        if r.enterprise_secret != st.enterprise_secret {
-            return Err(fail(5004));
-        }
-        if r.product_secret != p.secret {
-            return Err(fail(5005));
-        }
+    let p = product(st, &r.product_key)?;
+    if r.enterprise_id != st.enterprise_id {
+        return Err(fail(5003));
     }
-    let ttl = *shared.token_ttl.lock().unwrap_or_else(PoisonError::into_inner);
-    let issued = shared.tokens.issue_with(r.product_key, ttl);
+    if r.enterprise_secret != st.enterprise_secret {
+        return Err(fail(5004));
+    }
+    if r.product_secret != p.secret {
+        return Err(fail(5005));
+    }
+    let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
     ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
 
-fn datapoints(shared: &Shared, r: api::ProductDatapointsRequest) -> Reply {
-    let st = shared.state();
-    product(&st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
+fn datapoints(st: &mut State, r: api::ProductDatapointsRequest) -> Reply {
+    product(st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
 }
 
 // ---------------------------------------------------------------------------------------------
 // users
 // ---------------------------------------------------------------------------------------------
 
-fn search_users(shared: &Shared, r: api::SearchUsersRequest) -> Reply {
-    let st = shared.state();
-    product(&st, &r.product_key)?;
+fn search_users(st: &mut State, r: api::SearchUsersRequest) -> Reply {
+    product(st, &r.product_key)?;
     if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
         return Err(fail(5016));
     }
@@ -300,9 +290,8 @@ fn search_users(shared: &Shared, r: api::SearchUsersRequest) -> Reply {
     page(r.limit, r.skip, users)
 }
 
-fn search_bound_users(shared: &Shared, r: api::SearchBoundUsersRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
     // uid → owner flag (only reported when searching by did).
     let mut found: BTreeMap<String, Option<bool>> = BTreeMap::new();
@@ -358,24 +347,21 @@ fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, S
     }
 }
 
-fn device_did(shared: &Shared, r: api::DeviceDidRequest) -> Reply {
-    let st = shared.state();
-    let d = mac_device(&st, &r.product_key, &r.mac)?;
+fn device_did(st: &mut State, r: api::DeviceDidRequest) -> Reply {
+    let d = mac_device(st, &r.product_key, &r.mac)?;
     ok(json!({ "did": d.did, "passcode": d.passcode }))
 }
 
-fn device_detail(shared: &Shared, r: api::DeviceDetailRequest) -> Reply {
-    let st = shared.state();
-    let d = mac_device(&st, &r.product_key, &r.mac)?;
+fn device_detail(st: &mut State, r: api::DeviceDetailRequest) -> Reply {
+    let d = mac_device(st, &r.product_key, &r.mac)?;
     ok(json!({
         "did": d.did, "is_disabled": d.is_disabled, "product_key": r.product_key,
         "mac": d.mac, "is_online": d.is_online, "type": "normal",
     }))
 }
 
-fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     let gid = gid_filter(p, r.gid.as_deref())?;
     let liveness_start = match &r.liveness_start {
         None => None,
@@ -416,14 +402,13 @@ fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
 /// window (default: the last two days; the end second included whole, as records carry
 /// fractional timestamps) and not in the future, sorted (descending by default) and paged.
 fn history(
-    shared: &Shared,
+    st: &mut State,
     (pk, did): (&str, &str),
     (start_ts, end_ts, sort): (Option<i64>, Option<i64>, Option<Sort>),
     (limit, skip): (Option<u32>, Option<u32>),
     records: impl FnOnce(&SimDevice, i64) -> Vec<(f64, Value)>,
 ) -> Reply {
-    let st = shared.state();
-    let d = path_device(&st, pk, did)?;
+    let d = path_device(st, pk, did)?;
     let now = now_secs();
     let (s, e) = (start_ts.map(|t| t.to_string()), end_ts.map(|t| t.to_string()));
     let window = crate::validate::time_window(lookup(&[("start_ts", s.as_deref()), ("end_ts", e.as_deref())]), now)
@@ -444,9 +429,9 @@ fn history(
     page(limit, skip, records.into_iter().map(|(_, v)| v).collect())
 }
 
-fn online_records(shared: &Shared, r: api::DeviceOnlineRecordsRequest) -> Reply {
+fn online_records(st: &mut State, r: api::DeviceOnlineRecordsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         // A session per half day: online at +10 min, offline at +11 h 6 min 40 s.
         let slot0 = now - now.rem_euclid(43_200);
         let slots = if d.history { 0..16 } else { 0..0 };
@@ -466,9 +451,9 @@ fn online_records(shared: &Shared, r: api::DeviceOnlineRecordsRequest) -> Reply 
     })
 }
 
-fn command_log(shared: &Shared, r: api::DeviceCommandsRequest) -> Reply {
+fn command_log(st: &mut State, r: api::DeviceCommandsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(7200);
         let slots = if d.history { 0..(8 * 12) } else { 0..0 };
         let frames = [
@@ -484,9 +469,9 @@ fn command_log(shared: &Shared, r: api::DeviceCommandsRequest) -> Reply {
     })
 }
 
-fn data_history(shared: &Shared, r: api::DeviceDataRequest) -> Reply {
+fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(3600);
         let slots = if d.history { 0..(8 * 24) } else { 0..0 };
         let synthetic = slots.map(|k| {
@@ -502,11 +487,10 @@ fn data_history(shared: &Shared, r: api::DeviceDataRequest) -> Reply {
     })
 }
 
-fn control(shared: &Shared, r: api::ControlDeviceRequest) -> Reply {
+fn control(st: &mut State, r: api::ControlDeviceRequest) -> Reply {
     let body = r.command.to_json();
-    let mut st = shared.state();
-    path_device(&st, &r.product_key, &r.did)?;
-    let p = product_mut(&mut st, &r.product_key)?;
+    path_device(st, &r.product_key, &r.did)?;
+    let p = product_mut(st, &r.product_key)?;
     let datapoints = p.datapoint_list();
     let remote_control = p.remote_control;
     let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
@@ -559,9 +543,8 @@ fn control(shared: &Shared, r: api::ControlDeviceRequest) -> Reply {
 // groups
 // ---------------------------------------------------------------------------------------------
 
-fn group_tree(shared: &Shared, r: api::DeviceGroupTreeRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn group_tree(st: &mut State, r: api::DeviceGroupTreeRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     fn children(p: &SimProduct, parent: Option<&str>) -> Map<String, Value> {
         let kids = p.groups.iter().filter(|(_, g)| g.parent.as_deref() == parent);
         kids.map(|(k, _)| (k.clone(), node(p, k))).collect()
@@ -577,11 +560,10 @@ fn group_tree(shared: &Shared, r: api::DeviceGroupTreeRequest) -> Reply {
     ok(Value::Object(children(p, None)))
 }
 
-fn create_group(shared: &Shared, r: api::CreateDeviceGroupRequest) -> Reply {
-    let mut st = shared.state();
+fn create_group(st: &mut State, r: api::CreateDeviceGroupRequest) -> Reply {
     st.serial += 1;
     let serial = st.serial;
-    let p = product_mut(&mut st, &r.product_key)?;
+    let p = product_mut(st, &r.product_key)?;
     match &r.parent_gid {
         None if p.groups.values().any(|g| g.parent.is_none()) => return Err(fail(5203)),
         Some(g) if !p.groups.contains_key(g) => return Err(fail(5202)),
@@ -592,9 +574,8 @@ fn create_group(shared: &Shared, r: api::CreateDeviceGroupRequest) -> Reply {
     ok(json!({ "gid": gid }))
 }
 
-fn delete_group(shared: &Shared, r: api::DeleteDeviceGroupRequest) -> Reply {
-    let mut st = shared.state();
-    let p = product_mut(&mut st, &r.product_key)?;
+fn delete_group(st: &mut State, r: api::DeleteDeviceGroupRequest) -> Reply {
+    let p = product_mut(st, &r.product_key)?;
     let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
     if p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid)) {
         return Err(fail(5204));
@@ -606,9 +587,8 @@ fn delete_group(shared: &Shared, r: api::DeleteDeviceGroupRequest) -> Reply {
     Ok(SimResponse::empty(200))
 }
 
-fn group_macs(shared: &Shared, r: api::DeviceGroupMacsRequest) -> Reply {
-    let st = shared.state();
-    let g = product(&st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+fn group_macs(st: &mut State, r: api::DeviceGroupMacsRequest) -> Reply {
+    let g = product(st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
     ok(json!({ "macs": g.macs }))
 }
 
@@ -618,15 +598,14 @@ fn outcome(items: Vec<String>, mut done: impl FnMut(&str) -> bool) -> Reply {
     ok(json!({ "failed": failed, "success": success }))
 }
 
-fn update_group(shared: &Shared, r: api::UpdateDeviceGroupRequest) -> Reply {
+fn update_group(st: &mut State, r: api::UpdateDeviceGroupRequest) -> Reply {
     if r.macs.is_empty() || r.macs.len() > 1000 {
         return Err(form_invalid("macs holds 1 to 1000 MACs"));
     }
     if let GroupAction::Other(other) = &r.action {
         return Err(form_invalid(format!("action must be assign or unassign, got {other}")));
     }
-    let mut st = shared.state();
-    let p = product_mut(&mut st, &r.product_key)?;
+    let p = product_mut(st, &r.product_key)?;
     let gid = r.gid;
     if !p.groups.contains_key(&gid) {
         return Err(fail(5206));
@@ -675,9 +654,8 @@ fn binding<'a>(
     product_mut(st, pk)
 }
 
-fn bind(shared: &Shared, r: api::BindDevicesRequest) -> Reply {
-    let mut st = shared.state();
-    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+fn bind(st: &mut State, r: api::BindDevicesRequest) -> Reply {
+    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
     outcome(r.dids, |did| match p.device_mut(did) {
         Some(d) if !d.is_disabled => {
             let owner = d.bindings.is_empty();
@@ -688,8 +666,7 @@ fn bind(shared: &Shared, r: api::BindDevicesRequest) -> Reply {
     })
 }
 
-fn unbind(shared: &Shared, r: api::UnbindDevicesRequest) -> Reply {
-    let mut st = shared.state();
-    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+fn unbind(st: &mut State, r: api::UnbindDevicesRequest) -> Reply {
+    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
     outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
 }

@@ -123,11 +123,10 @@ impl SimulatorBuilder {
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
-        let shared = Arc::new(Shared {
-            state: Mutex::new(fixtures::world(now).map_err(std::io::Error::other)?),
-            tokens: TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)),
-            token_ttl: Mutex::new(self.token_ttl),
-        });
+        let mut world = fixtures::world(now).map_err(std::io::Error::other)?;
+        world.tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..));
+        world.token_ttl = self.token_ttl;
+        let shared = Arc::new(Shared(Mutex::new(world)));
         let quota = Quota::new(self.quota, self.window);
         let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
         kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
@@ -200,17 +199,17 @@ impl Simulator {
 
     /// Expires every issued token now: the next call with one gets 5011.
     pub fn expire_tokens(&self) {
-        self.shared.tokens.expire_all();
+        self.shared.state().tokens.expire_all();
     }
 
     /// How many tokens were issued so far.
     pub fn tokens_issued(&self) -> u64 {
-        self.shared.tokens.issued_count()
+        self.shared.state().tokens.issued_count()
     }
 
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
-        *self.shared.token_ttl.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = ttl;
+        self.shared.state().token_ttl = ttl;
     }
 
     /// Adds `n` generated devices to `product_key` (none if the product does not exist) and

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 use watchpost_core::sim::SimResponse;
 
-use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply, Shared};
+use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply};
 use super::state::{SimDevice, SimUser, State};
 use super::time::{date, days_of, now_secs};
 use crate::generated as api;
@@ -77,9 +77,8 @@ fn devices_of<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a 
     Ok(p.devices_in(gid_filter(p, gid)?).into_iter().filter(|d| !d.is_disabled).collect())
 }
 
-pub(crate) fn device_locations(shared: &Shared, r: api::DeviceLocationsRequest) -> Reply {
-    let st = shared.state();
-    let devices: Vec<&SimDevice> = devices_of(&st, &r.product_key, r.gid.as_deref())?
+pub(crate) fn device_locations(st: &mut State, r: api::DeviceLocationsRequest) -> Reply {
+    let devices: Vec<&SimDevice> = devices_of(st, &r.product_key, r.gid.as_deref())?
         .into_iter()
         .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
         .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
@@ -90,9 +89,8 @@ pub(crate) fn device_locations(shared: &Shared, r: api::DeviceLocationsRequest) 
     ok(json!({ "gid": r.gid, "total": devices.len(), "location": location }))
 }
 
-pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, None)?;
+pub(crate) fn summary(st: &mut State, r: api::DeviceSummaryRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, None)?;
     let today = days_of(now_secs());
     let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
     let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
@@ -106,9 +104,9 @@ pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
 
 /// The activated/active device details (the two requests have the same fields).
 macro_rules! detail_rows {
-    ($shared:expr, $r:expr, $day_of:expr) => {{
-        let (st, r, day_of) = ($shared.state(), $r, $day_of);
-        let devices = devices_of(&st, &r.product_key, None)?;
+    ($st:expr, $r:expr, $day_of:expr) => {{
+        let (st, r, day_of) = ($st, $r, $day_of);
+        let devices = devices_of(st, &r.product_key, None)?;
         let dates = [("start", r.start.as_deref()), ("end", r.end.as_deref())];
         let (start, end) = crate::validate::date_range(lookup(&dates), "start", "end", false).map_err(form_invalid)?;
         let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
@@ -122,12 +120,12 @@ macro_rules! detail_rows {
     }};
 }
 
-pub(crate) fn activated_devices(shared: &Shared, r: api::ActivatedDevicesRequest) -> Reply {
-    detail_rows!(shared, r, SimDevice::created_day)
+pub(crate) fn activated_devices(st: &mut State, r: api::ActivatedDevicesRequest) -> Reply {
+    detail_rows!(st, r, SimDevice::created_day)
 }
 
-pub(crate) fn active_devices(shared: &Shared, r: api::ActiveDevicesRequest) -> Reply {
-    detail_rows!(shared, r, |d: &SimDevice| days_of(d.online_latest))
+pub(crate) fn active_devices(st: &mut State, r: api::ActiveDevicesRequest) -> Reply {
+    detail_rows!(st, r, |d: &SimDevice| days_of(d.online_latest))
 }
 
 /// One period of a cyclic report: its label, first day and last day.
@@ -202,9 +200,8 @@ fn cyclic(
     ok(json!({ "start": start, "gid": gid, "end": end, "data": data, "cycle": cycle.as_str() }))
 }
 
-pub(crate) fn liveness_history(shared: &Shared, r: api::DeviceLivenessHistoryRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
+pub(crate) fn liveness_history(st: &mut State, r: api::DeviceLivenessHistoryRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
     cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
         let active: Vec<&SimDevice> = devices
             .iter()
@@ -228,9 +225,8 @@ fn status_counts(devices: &[&SimDevice], zeros: bool) -> Map<String, Value> {
     object(json!({ "count": count }))
 }
 
-pub(crate) fn status(shared: &Shared, r: api::DeviceStatusReportRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
+pub(crate) fn status(st: &mut State, r: api::DeviceStatusReportRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
     let location = location_tree(&devices, &|items| status_counts(items, false), false);
     let mut top = status_counts(&devices, true);
     top.extend([("gid".into(), json!(r.gid)), ("location".into(), location)]);
@@ -262,9 +258,8 @@ fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
 
 /// The fault or alarm (`alarm`) report by devices or by events (`events`): the counts of the
 /// group and of every place with devices that had such issues.
-pub(crate) fn issues(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool, events: bool) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, pk, gid.as_deref())?;
+pub(crate) fn issues(st: &mut State, (pk, gid): (&str, Option<String>), alarm: bool, events: bool) -> Reply {
+    let devices = devices_of(st, pk, gid.as_deref())?;
     let with: Vec<&SimDevice> =
         devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
     let members = |items: &[&SimDevice]| match events {
@@ -284,12 +279,11 @@ fn bound_users<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a
     Ok(uids.into_iter().filter_map(|u| st.users.get(u)).collect())
 }
 
-pub(crate) fn new_users(shared: &Shared, r: api::NewUsersReportRequest) -> Reply {
+pub(crate) fn new_users(st: &mut State, r: api::NewUsersReportRequest) -> Reply {
     if r.gid.is_empty() {
         return Err(form_invalid("gid is required"));
     }
-    let st = shared.state();
-    let users = bound_users(&st, &r.product_key, Some(&r.gid))?;
+    let users = bound_users(st, &r.product_key, Some(&r.gid))?;
     cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
         let new: Vec<&&SimUser> = users.iter().filter(|u| (first..=last).contains(&days_of(u.created_at))).collect();
         plain_count(&new)
@@ -304,9 +298,8 @@ fn product_by_secret<'a>(st: &'a State, secret: &str) -> Result<&'a str, SimResp
     st.products.values().find(|p| p.secret == secret).map(|p| p.key.as_str()).ok_or_else(|| fail(5005))
 }
 
-pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply {
-    let st = shared.state();
-    let pk = product_by_secret(&st, &r.product_secret)?;
+pub(crate) fn active_users(st: &mut State, r: api::ActiveUsersRequest) -> Reply {
+    let pk = product_by_secret(st, &r.product_secret)?;
     if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
         return Err(fail(5016));
     }
@@ -330,15 +323,13 @@ pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply
     ok(json!({ "data": data }))
 }
 
-pub(crate) fn user_locations(shared: &Shared, r: api::UserLocationsRequest) -> Reply {
-    let st = shared.state();
-    let pk = product_by_secret(&st, &r.product_secret)?;
+pub(crate) fn user_locations(st: &mut State, r: api::UserLocationsRequest) -> Reply {
+    let pk = product_by_secret(st, &r.product_secret)?;
     let users: Vec<&SimUser> = st.users.values().filter(|u| u.products.contains(pk)).collect();
     ok(location_tree(&users, &plain_count, false))
 }
 
-pub(crate) fn total_users(shared: &Shared, r: api::TotalUsersReportRequest) -> Reply {
-    let st = shared.state();
-    let users = bound_users(&st, &r.product_key, r.gid.as_deref())?;
+pub(crate) fn total_users(st: &mut State, r: api::TotalUsersReportRequest) -> Reply {
+    let users = bound_users(st, &r.product_key, r.gid.as_deref())?;
     ok(json!({ "gid": r.gid, "total": users.len() }))
 }

@@ -3,8 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use std::time::Duration;
+
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use watchpost_core::sim::TokenStore;
 
 use super::time::{date_time_text, days_of};
 
@@ -213,6 +216,12 @@ pub(crate) struct State {
     /// Counter for generated MACs and dids.
     #[serde(default)]
     pub(crate) serial: u64,
+    /// Issued tokens, each with its product key.
+    #[serde(skip)]
+    pub(crate) tokens: TokenStore<String>,
+    /// The lifetime of tokens issued from now on.
+    #[serde(skip)]
+    pub(crate) token_ttl: Duration,
 }
 
 impl State {
