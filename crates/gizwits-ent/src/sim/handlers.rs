@@ -34,6 +34,14 @@ impl Shared {
 /// A handler's answer: `Err` carries an error response (early return with `?`).
 pub(crate) type Reply = Result<SimResponse, SimResponse>;
 
+/// The members of a `json!` object (none for any other value).
+pub(crate) fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
+
 /// A `200` JSON answer.
 pub(crate) fn ok(body: Value) -> Reply {
     Ok(SimResponse::json(200, &body))
@@ -285,7 +293,7 @@ fn search_users(st: &mut State, r: api::SearchUsersRequest) -> Reply {
         .filter(|u| u.products.contains(&r.product_key))
         .filter(|u| r.appid.as_ref().is_none_or(|a| *a == u.appid))
         .filter(|u| matches(&r.username, &u.username) && matches(&r.phone, &u.phone) && matches(&r.email, &u.email))
-        .map(|u| u.json())
+        .map(|u| Value::Object(u.json()))
         .collect();
     page(r.limit, r.skip, users)
 }
@@ -320,15 +328,10 @@ fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply 
         .filter_map(|(uid, owner)| {
             let u = st.users.get(&uid)?;
             let mut v = u.json();
-            if let Some(obj) = v.as_object_mut() {
-                obj.remove("updated_at");
-                obj.insert("auth_src".into(), Value::Null);
-                obj.insert("name".into(), json!(u.username));
-                if let Some(o) = owner {
-                    obj.insert("is_owner".into(), json!(o));
-                }
-            }
-            Some(v)
+            v.remove("updated_at");
+            v.extend(object(json!({ "auth_src": null, "name": u.username })));
+            v.extend(owner.map(|o| ("is_owner".to_owned(), json!(o))));
+            Some(Value::Object(v))
         })
         .collect();
     page(r.limit, r.skip, users)

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 use watchpost_core::sim::SimResponse;
 
-use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply};
+use super::handlers::{fail, form_invalid, gid_filter, lookup, object, ok, page, product, Reply};
 use super::state::{SimDevice, SimUser, State};
 use super::time::{date, days_of, now_secs};
 use crate::generated as api;
@@ -57,14 +57,6 @@ fn location_tree<T: Located>(items: &[&T], members: &dyn Fn(&[&T]) -> Map<String
         countries.insert(country.to_owned(), Value::Object(cnode));
     }
     Value::Object(countries)
-}
-
-/// The members of a `json!` object (none for any other value).
-fn object(v: Value) -> Map<String, Value> {
-    match v {
-        Value::Object(m) => m,
-        _ => Map::new(),
-    }
 }
 
 fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
