@@ -240,12 +240,44 @@ pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> 
     }))
 }
 
-/// The device `did` of `pk`, with the documented errors: 5301 unknown, 5302 in another product.
-fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
-    match product(st, pk)?.device(did) {
+/// The device of `pk` that `is` picks, with the documented errors: 5301 when no product has it,
+/// 5302 when another product has it.
+fn device_where<'a>(st: &'a State, pk: &str, is: impl Fn(&SimDevice) -> bool) -> Result<&'a SimDevice, SimResponse> {
+    match product(st, pk)?.devices.iter().find(|d| is(d)) {
         Some(d) => Ok(d),
-        None if st.product_of_device(did).is_some() => Err(fail(5302)),
+        None if st.products.values().any(|p| p.devices.iter().any(&is)) => Err(fail(5302)),
         None => Err(fail(5301)),
+    }
+}
+
+/// The device `did` of `pk` (a path parameter).
+fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
+    device_where(st, pk, |d| d.did == did)
+}
+
+/// The `type`/`val` search of devices and bound users: `None` without a type; 5002 for another
+/// type, or a type without a value.
+fn search_key<'a>(
+    kind: Option<&DeviceSearchType>,
+    val: Option<&'a str>,
+) -> Result<Option<(DeviceSearchType, &'a str)>, SimResponse> {
+    match (kind, val) {
+        (None, _) => Ok(None),
+        (Some(k @ DeviceSearchType::Other(_)), _) => {
+            Err(form_invalid(format!("type must be did, mac or uid, got {k}")))
+        }
+        (Some(_), None) => Err(form_invalid("val is required with type")),
+        (Some(k), Some(v)) => Ok(Some((k.clone(), v))),
+    }
+}
+
+/// Whether device `d` is the one a `type`/`val` search names (a bound user's, for `uid`).
+fn is_searched(d: &SimDevice, key: &Option<(DeviceSearchType, &str)>) -> bool {
+    match key {
+        Some((DeviceSearchType::Did, v)) => d.did == *v,
+        Some((DeviceSearchType::Mac, v)) => d.mac.eq_ignore_ascii_case(v),
+        Some((_, v)) => d.bindings.contains_key(*v),
+        None => true,
     }
 }
 
@@ -301,32 +333,22 @@ fn search_users(st: &mut State, r: api::SearchUsersRequest) -> Reply {
 fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply {
     let p = product(st, &r.product_key)?;
     let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
-    // uid → owner flag (only reported when searching by did).
-    let mut found: BTreeMap<String, Option<bool>> = BTreeMap::new();
-    match (r.search_type.as_deref(), r.val.as_deref()) {
-        (Some("did"), Some(did)) => {
-            let d = devices.iter().find(|d| d.did == did).ok_or_else(|| fail(5301))?;
-            found.extend(d.bindings.iter().map(|(uid, (_, owner))| (uid.clone(), Some(*owner))));
-        }
-        (Some("mac"), Some(mac)) => {
-            let d = devices.iter().find(|d| d.mac.eq_ignore_ascii_case(mac)).ok_or_else(|| fail(5301))?;
-            found.extend(d.bindings.keys().map(|u| (u.clone(), None)));
-        }
-        (Some("uid"), Some(uid)) => {
-            if devices.iter().any(|d| d.bindings.contains_key(uid)) {
-                found.insert(uid.to_owned(), None);
-            }
-        }
-        (Some(other), _) if !matches!(other, "did" | "mac" | "uid") => {
-            return Err(form_invalid(format!("type must be did, mac or uid, got {other}")))
-        }
-        (Some(_), None) => return Err(form_invalid("val is required with type")),
-        _ => found.extend(devices.iter().flat_map(|d| d.bindings.keys()).map(|u| (u.clone(), None))),
+    let key = search_key(r.search_type.as_deref().map(DeviceSearchType::from).as_ref(), r.val.as_deref())?;
+    let matched: Vec<&SimDevice> = devices.into_iter().filter(|d| is_searched(d, &key)).collect();
+    if matched.is_empty() && matches!(key, Some((DeviceSearchType::Did | DeviceSearchType::Mac, _))) {
+        return Err(fail(5301));
     }
+    // uid → owner flag (only reported when searching by did); a uid search finds that user only.
+    let found: BTreeMap<&String, Option<bool>> = matched
+        .iter()
+        .flat_map(|d| d.bindings.iter())
+        .filter(|(uid, _)| !matches!(key, Some((DeviceSearchType::Uid, v)) if v != uid.as_str()))
+        .map(|(uid, (_, owner))| (uid, matches!(key, Some((DeviceSearchType::Did, _))).then_some(*owner)))
+        .collect();
     let users = found
         .into_iter()
         .filter_map(|(uid, owner)| {
-            let u = st.users.get(&uid)?;
+            let u = st.users.get(uid)?;
             let mut v = u.json();
             v.remove("updated_at");
             v.extend(object(json!({ "auth_src": null, "name": u.username })));
@@ -343,11 +365,7 @@ fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply 
 
 fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, SimResponse> {
     filled(&[("mac", mac)])?;
-    match product(st, pk)?.device_by_mac(mac) {
-        Some(d) => Ok(d),
-        None if st.products.values().any(|o| o.device_by_mac(mac).is_some()) => Err(fail(5302)),
-        None => Err(fail(5301)),
-    }
+    device_where(st, pk, |d| d.mac.eq_ignore_ascii_case(mac))
 }
 
 fn device_did(st: &mut State, r: api::DeviceDidRequest) -> Reply {
@@ -370,16 +388,7 @@ fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| form_invalid("liveness_start must be a timestamp"))?),
     };
-    let val = r.val.as_deref();
-    match (&r.search_type, val) {
-        (Some(DeviceSearchType::Did | DeviceSearchType::Mac | DeviceSearchType::Uid), None) => {
-            return Err(form_invalid("val is required with type"))
-        }
-        (Some(k @ DeviceSearchType::Other(_)), _) => {
-            return Err(form_invalid(format!("type must be did, mac or uid, got {k}")))
-        }
-        _ => {}
-    }
+    let key = search_key(r.search_type.as_ref(), r.val.as_deref())?;
     let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
     let items = p
         .devices_in(gid)
@@ -390,12 +399,7 @@ fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
         .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
         .filter(|d| liveness_start.is_none_or(|t| d.online_latest >= t))
         .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
-        .filter(|d| match (&r.search_type, val) {
-            (Some(DeviceSearchType::Did), Some(v)) => d.did == v,
-            (Some(DeviceSearchType::Mac), Some(v)) => d.mac.eq_ignore_ascii_case(v),
-            (Some(DeviceSearchType::Uid), Some(v)) => d.bindings.contains_key(v),
-            _ => true,
-        })
+        .filter(|d| is_searched(d, &key))
         .map(SimDevice::search_json)
         .collect();
     page(r.limit, r.skip, items)

@@ -198,13 +198,6 @@ pub(crate) struct State {
     pub(crate) token_ttl: Duration,
 }
 
-impl State {
-    /// The product of `did`, if any product has it.
-    pub(crate) fn product_of_device(&self, did: &str) -> Option<&str> {
-        self.products.values().find(|p| p.device(did).is_some()).map(|p| p.key.as_str())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::{json, Value};
