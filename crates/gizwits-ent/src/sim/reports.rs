@@ -128,30 +128,20 @@ fn periods(cycle: Option<&Cycle>, start: &str, end: &str) -> Result<(Cycle, Vec<
     let given = [("start", Some(start)), ("end", Some(end)), ("cycle", cycle.map(Cycle::as_str))];
     let checked = crate::validate::cycle_range(lookup(&given)).map_err(form_invalid)?;
     // Without a cycle the text is ambiguous; the simulator reads it as months (then weeks).
-    let (cycle, s, e) = match checked {
-        Some(c) => c,
-        None => {
-            let as_month = |t| crate::validate::period_index(t, &Cycle::Month);
-            match (as_month(start), as_month(end)) {
-                (Some(s), Some(e)) => (Cycle::Month, s, e),
-                _ => {
-                    let as_week = |t| crate::validate::period_index(t, &Cycle::Week);
-                    match (as_week(start), as_week(end)) {
-                        (Some(s), Some(e)) => (Cycle::Week, s, e),
-                        _ => return Err(form_invalid("start/end")),
-                    }
-                }
-            }
-        }
-    };
+    let index = |t, c: &Cycle| crate::validate::period_index(t, c);
+    let guess = |c: Cycle| Some((index(start, &c)?, index(end, &c)?)).map(|(s, e)| (c, s, e));
+    let (cycle, s, e) = checked
+        .or_else(|| guess(Cycle::Month).or_else(|| guess(Cycle::Week)))
+        .ok_or_else(|| form_invalid("start/end"))?;
     if e - s + 1 > 53 {
         return Err(form_invalid("the range is too long"));
     }
     let list = (s..=e)
         .map(|i| match cycle {
+            // Week `i` starts on the Monday of days 7i..7i+6 (day 0 was a Thursday).
             Cycle::Week => {
-                let (y, w, _) = date(i * 7).to_iso_week_date();
-                (format!("{y:04}-{w:02}"), i * 7, i * 7 + 6)
+                let (y, w, _) = date(i * 7 + 4).to_iso_week_date();
+                (format!("{y:04}-{w:02}"), i * 7 + 4, i * 7 + 10)
             }
             Cycle::Month => {
                 let (y, m) = (i.div_euclid(12), i.rem_euclid(12) + 1);
@@ -324,4 +314,18 @@ pub(crate) fn user_locations(st: &mut State, r: api::UserLocationsRequest) -> Re
 pub(crate) fn total_users(st: &mut State, r: api::TotalUsersReportRequest) -> Reply {
     let users = bound_users(st, &r.product_key, r.gid.as_deref())?;
     ok(json!({ "gid": r.gid, "total": users.len() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_periods_are_the_requested_iso_weeks() {
+        let (_, weeks) = periods(Some(&Cycle::Week), "2015-53", "2016-02").unwrap();
+        let labels: Vec<&str> = weeks.iter().map(|(label, ..)| label.as_str()).collect();
+        assert_eq!(labels, ["2015-53", "2016-01", "2016-02"]);
+        // 2016-W01 runs from Monday 4 January to Sunday 10 January.
+        assert_eq!(weeks.get(1).map(|w| (w.1, w.2)), Some((days_from_civil(2016, 1, 4), days_from_civil(2016, 1, 10))));
+    }
 }
