@@ -16,47 +16,44 @@ use crate::generated as api;
 use crate::models::Cycle;
 use crate::validate::days_from_civil;
 
-/// Something with a place.
+/// Something with a place: country, region and city.
 trait Located {
-    fn place(&self) -> (&str, &str, &str);
+    fn place(&self) -> [&str; 3];
 }
 
 impl Located for SimDevice {
-    fn place(&self) -> (&str, &str, &str) {
-        (&self.country, &self.region, &self.city)
+    fn place(&self) -> [&str; 3] {
+        [&self.country, &self.region, &self.city]
     }
 }
 
 impl Located for SimUser {
-    fn place(&self) -> (&str, &str, &str) {
-        (&self.country, &self.region, &self.city)
+    fn place(&self) -> [&str; 3] {
+        [&self.country, &self.region, &self.city]
     }
 }
 
-/// How the members of one node are rendered: `members(items)` gives the node's own members
-/// (`count`, `detail`); a city leaf is rendered as its bare count when `bare_city` is set.
-fn location_tree<T: Located>(items: &[&T], members: &dyn Fn(&[&T]) -> Map<String, Value>, bare_city: bool) -> Value {
-    let mut tree: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, Vec<&T>>>> = BTreeMap::new();
-    for item in items {
-        let (c, r, city) = item.place();
-        tree.entry(c).or_default().entry(r).or_default().entry(city).or_default().push(*item);
-    }
-    let mut countries = Map::new();
-    for (country, regions) in tree {
-        let all: Vec<&T> = regions.values().flat_map(|m| m.values().flatten().copied()).collect();
-        let mut cnode = members(&all);
-        for (region, cities) in regions {
-            let all: Vec<&T> = cities.values().flatten().copied().collect();
-            let mut rnode = members(&all);
-            for (city, items) in cities {
-                let leaf = if bare_city { json!(items.len()) } else { Value::Object(members(&items)) };
-                rnode.insert(city.to_owned(), leaf);
-            }
-            cnode.insert(region.to_owned(), Value::Object(rnode));
+/// What a place of a location tree shows of its items (`count`, `detail`).
+type Members<'a, T> = dyn Fn(&[&T]) -> Map<String, Value> + 'a;
+
+/// Countries, regions and cities with `members(items)` of each (`count`, `detail`); a city is
+/// its bare count when `bare_city` is set.
+fn location_tree<T: Located>(items: &[&T], members: &Members<T>, bare_city: bool) -> Value {
+    fn level<T: Located>(items: &[&T], depth: usize, members: &Members<T>, bare: bool) -> Value {
+        let mut places: BTreeMap<&str, Vec<&T>> = BTreeMap::new();
+        for item in items {
+            places.entry(item.place().get(depth).copied().unwrap_or_default()).or_default().push(*item);
         }
-        countries.insert(country.to_owned(), Value::Object(cnode));
+        let node = |items: &[&T]| match depth {
+            2 if bare => json!(items.len()),
+            2 => Value::Object(members(items)),
+            _ => Value::Object(
+                members(items).into_iter().chain(object(level(items, depth + 1, members, bare))).collect(),
+            ),
+        };
+        Value::Object(places.into_iter().map(|(name, items)| (name.to_owned(), node(&items))).collect())
     }
-    Value::Object(countries)
+    level(items, 0, members, bare_city)
 }
 
 fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
