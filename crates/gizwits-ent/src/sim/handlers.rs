@@ -20,7 +20,7 @@ use super::state::{SimDevice, SimGroup, SimProduct, State};
 use super::time::{now_f64, now_secs};
 use crate::error::GizwitsCode;
 use crate::generated::{self as api, ops};
-use crate::models::{BinaryCoding, DeviceSearchType, GroupAction, Sort};
+use crate::models::{BinaryCoding, ControlCommand, DeviceSearchType, GroupAction, Sort};
 
 /// What every route shares: the world, locked for the whole of each handler.
 pub(crate) struct Shared(pub(crate) Mutex<State>);
@@ -202,6 +202,11 @@ fn filled(texts: &[(&str, &str)]) -> Result<(), SimResponse> {
     }
 }
 
+/// The error of the first failed check, in order: `(failed, code)`.
+fn first_failed(checks: &[(bool, u32)]) -> Result<(), SimResponse> {
+    checks.iter().find(|(failed, _)| *failed).map_or(Ok(()), |(_, code)| Err(fail(*code)))
+}
+
 /// The named values as the by-name lookup of the checks shared with the client (`validate`).
 pub(crate) fn lookup<'a>(pairs: &'a [(&str, Option<&'a str>)]) -> impl Fn(&str) -> Option<&'a str> + 'a {
     move |name| pairs.iter().find(|(n, _)| *n == name).and_then(|(_, v)| *v)
@@ -292,15 +297,8 @@ fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
         ("product_secret", &r.product_secret),
     ])?;
     let p = product(st, &r.product_key)?;
-    if r.enterprise_id != st.enterprise_id {
-        return Err(fail(5003));
-    }
-    if r.enterprise_secret != st.enterprise_secret {
-        return Err(fail(5004));
-    }
-    if r.product_secret != p.secret {
-        return Err(fail(5005));
-    }
+    let (id, secret) = (r.enterprise_id != st.enterprise_id, r.enterprise_secret != st.enterprise_secret);
+    first_failed(&[(id, 5003), (secret, 5004), (r.product_secret != p.secret, 5005)])?;
     let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
     ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
@@ -495,37 +493,26 @@ fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
 }
 
 fn control(st: &mut State, r: api::ControlDeviceRequest) -> Reply {
-    let body = r.command.to_json();
     path_device(st, &r.product_key, &r.did)?;
     let p = product_mut(st, &r.product_key)?;
-    let datapoints = p.datapoint_list();
-    let remote_control = p.remote_control;
+    let (datapoints, remote_control) = (p.datapoint_list(), p.remote_control);
     let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
-    if d.is_disabled {
-        return Err(fail(5304));
+    first_failed(&[(d.is_disabled, 5304), (!d.is_online, 5305), (!remote_control, 5404)])?;
+    let (ControlCommand::Attrs { binary_coding: coding, .. } | ControlCommand::Raw { binary_coding: coding, .. }) =
+        &r.command;
+    if let Some(BinaryCoding::Other(other)) = coding {
+        return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}")));
     }
-    if !d.is_online {
-        return Err(fail(5305));
-    }
-    if !remote_control {
-        return Err(fail(5404));
-    }
-    let coding = match body.get("binary_coding").and_then(Value::as_str) {
-        None => None,
-        Some("hex") => Some(BinaryCoding::Hex),
-        Some("base64") => Some(BinaryCoding::Base64),
-        Some(other) => return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}"))),
-    };
     let now = now_f64();
-    if let Some(raw) = body.get("raw") {
-        let bytes = crate::models::decode_raw(raw, coding.as_ref()).map_err(|m| fail_with(5408, &m))?;
-        if bytes.is_empty() {
+    if let ControlCommand::Raw { raw, .. } = &r.command {
+        if raw.is_empty() {
             return Err(fail_with(5408, "raw is empty"));
         }
-        d.commands.push((now, "app2dev", hex::encode(bytes)));
+        d.commands.push((now, "app2dev", hex::encode(raw)));
         return ok(json!({}));
     }
     let dp = datapoints.ok_or_else(|| fail(5402))?;
+    let body = r.command.to_json();
     let attrs = body.get("attrs").and_then(Value::as_object).filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
     for (name, value) in attrs {
         let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
@@ -584,12 +571,8 @@ fn create_group(st: &mut State, r: api::CreateDeviceGroupRequest) -> Reply {
 fn delete_group(st: &mut State, r: api::DeleteDeviceGroupRequest) -> Reply {
     let p = product_mut(st, &r.product_key)?;
     let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
-    if p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid)) {
-        return Err(fail(5204));
-    }
-    if !g.macs.is_empty() {
-        return Err(fail(5205));
-    }
+    let has_subgroup = p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid));
+    first_failed(&[(has_subgroup, 5204), (!g.macs.is_empty(), 5205)])?;
     p.groups.remove(&r.gid);
     Ok(SimResponse::empty(200))
 }
@@ -652,12 +635,7 @@ fn binding<'a>(
     if dids.is_empty() {
         return Err(form_invalid("dids is empty"));
     }
-    if !st.apps.contains(appid) {
-        return Err(fail(5016));
-    }
-    if !st.users.contains_key(uid) {
-        return Err(fail(5017));
-    }
+    first_failed(&[(!st.apps.contains(appid), 5016), (!st.users.contains_key(uid), 5017)])?;
     product_mut(st, pk)
 }
 
