@@ -239,28 +239,23 @@ impl Simulator {
             .unwrap_or_default()
     }
 
+    /// Runs `f` on the device `did`, whichever product has it.
+    fn with_device<R>(&self, did: &str, f: impl FnOnce(&mut state::SimDevice) -> R) -> Option<R> {
+        self.shared.state().products.values_mut().find_map(|p| p.device_mut(did)).map(f)
+    }
+
     /// Sets a device online or offline.
     pub fn set_device_online(&self, did: &str, online: bool) {
-        for p in self.shared.state().products.values_mut() {
-            if let Some(d) = p.device_mut(did) {
-                d.is_online = online;
-            }
-        }
+        self.with_device(did, |d| d.is_online = online);
     }
 
     /// The latest data point values of a device.
     pub fn device_attrs(&self, did: &str) -> Option<Map<String, Value>> {
-        self.shared.state().products.values().find_map(|p| p.device(did)).map(|d| d.attrs.clone())
+        self.with_device(did, |d| d.attrs.clone())
     }
 
     /// The frames sent to a device by control calls (hex), oldest first.
     pub fn commands_sent(&self, did: &str) -> Vec<String> {
-        self.shared
-            .state()
-            .products
-            .values()
-            .find_map(|p| p.device(did))
-            .map(|d| d.commands.iter().map(|(_, _, p)| p.clone()).collect())
-            .unwrap_or_default()
+        self.with_device(did, |d| d.commands.iter().map(|(_, _, frame)| frame.clone()).collect()).unwrap_or_default()
     }
 }

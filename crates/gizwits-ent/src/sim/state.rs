@@ -114,6 +114,7 @@ pub(crate) struct SimProduct {
 }
 
 impl SimProduct {
+    #[cfg(test)]
     pub(crate) fn device(&self, did: &str) -> Option<&SimDevice> {
         self.devices.iter().find(|d| d.did == did)
     }
