@@ -180,14 +180,8 @@ fn check_enterprise(shared: &Shared, req: &SimRequest, secret_required: bool) ->
     let st = shared.state();
     let id =
         req.header("x-gizwits-enterprise-id").ok_or_else(|| form_invalid("X-Gizwits-Enterprise-ID is required"))?;
-    if id != st.enterprise_id {
-        return Err(fail(5003));
-    }
-    match req.header("x-gizwits-enterprise-secret") {
-        Some(s) if s == st.enterprise_secret => Ok(()),
-        None if !secret_required => Ok(()),
-        _ => Err(fail(5004)),
-    }
+    let secret = req.header("x-gizwits-enterprise-secret").map_or(!secret_required, |s| s == st.enterprise_secret);
+    first_failed(&[(id != st.enterprise_id, 5003), (!secret, 5004)])
 }
 
 // ---------------------------------------------------------------------------------------------
