@@ -48,9 +48,13 @@ pub(crate) fn bulk_device(fresh: &State, serial: u64, now: i64) -> Option<SimDev
     d.did = format!("sim{serial:019}");
     d.mac = format!("02:00:{}", mac.join(":"));
     d.passcode = passcode(&d.mac);
-    (d.is_online, d.is_disabled, d.history) = (serial.is_multiple_of(2), false, false);
-    (d.created_at, d.online_latest) = (now - 86_400 * (1 + (serial % 60) as i64), now - (serial % 7200) as i64);
-    (d.issues, d.bindings) = Default::default();
+    d.is_online = serial.is_multiple_of(2);
+    d.is_disabled = false;
+    d.history = false;
+    d.created_at = now - 86_400 * (1 + (serial % 60) as i64);
+    d.online_latest = now - (serial % 7200) as i64;
+    d.issues.clear();
+    d.bindings.clear();
     Some(d)
 }
 
@@ -67,13 +71,17 @@ pub(crate) fn world(now: i64) -> serde_json::Result<State> {
     for (key, p) in &mut state.products {
         p.key.clone_from(key);
         for d in &mut p.devices {
-            (d.passcode, d.attrs, d.history) = (passcode(&d.mac), attrs.clone(), true);
-            (d.created_at, d.online_latest) = (now + d.created_at, now + d.online_latest);
+            d.passcode = passcode(&d.mac);
+            d.attrs.clone_from(&attrs);
+            d.history = true;
+            d.created_at += now;
+            d.online_latest += now;
         }
     }
     for (uid, u) in &mut state.users {
         u.uid.clone_from(uid);
-        (u.created_at, u.updated_at) = (now + u.created_at, now + u.updated_at);
+        u.created_at += now;
+        u.updated_at += now;
     }
     Ok(state)
 }

@@ -291,8 +291,11 @@ fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
         ("product_secret", &r.product_secret),
     ])?;
     let p = product(st, &r.product_key)?;
-    let (id, secret) = (r.enterprise_id != st.enterprise_id, r.enterprise_secret != st.enterprise_secret);
-    first_failed(&[(id, 5003), (secret, 5004), (r.product_secret != p.secret, 5005)])?;
+    first_failed(&[
+        (r.enterprise_id != st.enterprise_id, 5003),
+        (r.enterprise_secret != st.enterprise_secret, 5004),
+        (r.product_secret != p.secret, 5005),
+    ])?;
     let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
     ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
@@ -489,7 +492,8 @@ fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
 fn control(st: &mut State, r: api::ControlDeviceRequest) -> Reply {
     path_device(st, &r.product_key, &r.did)?;
     let p = product_mut(st, &r.product_key)?;
-    let (datapoints, remote_control) = (p.datapoint_list(), p.remote_control);
+    let datapoints = p.datapoint_list();
+    let remote_control = p.remote_control;
     let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
     first_failed(&[(d.is_disabled, 5304), (!d.is_online, 5305), (!remote_control, 5404)])?;
     let (ControlCommand::Attrs { binary_coding: coding, .. } | ControlCommand::Raw { binary_coding: coding, .. }) =

@@ -66,10 +66,12 @@ impl SimDevice {
     /// coordinates.
     pub(crate) fn search_json(&self) -> Value {
         let mut view = object(json!(self));
-        let (faulty, alert) = (self.is_faulty(), self.is_alert());
-        view.extend(object(
-            json!({ "is_faulty": faulty, "is_alert": alert, "mcu_hard_version": null, "wifi_hard_version": null }),
-        ));
+        view.extend(object(json!({
+            "is_faulty": self.is_faulty(),
+            "is_alert": self.is_alert(),
+            "mcu_hard_version": null,
+            "wifi_hard_version": null,
+        })));
         Value::Object(view)
     }
 
