@@ -35,6 +35,3 @@ pub use report::{
     StatusCounts, StatusReport, UserTotal,
 };
 pub use user::User;
-
-#[cfg(feature = "sim")]
-pub(crate) use control::decode_raw;

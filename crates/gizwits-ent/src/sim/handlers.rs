@@ -7,12 +7,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{
-    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, TokenStore, FALLBACK_ROUTE,
+    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
 };
 
 use super::generated::{router_for, Handlers};
@@ -21,23 +20,27 @@ use super::state::{SimDevice, SimGroup, SimProduct, State};
 use super::time::{now_f64, now_secs};
 use crate::error::GizwitsCode;
 use crate::generated::{self as api, ops};
-use crate::models::{BinaryCoding, DeviceSearchType, GroupAction, Sort};
+use crate::models::{BinaryCoding, ControlCommand, DeviceSearchType, GroupAction, Sort};
 
-/// What every route shares.
-pub(crate) struct Shared {
-    pub(crate) state: Mutex<State>,
-    pub(crate) tokens: TokenStore<String>,
-    pub(crate) token_ttl: Mutex<Duration>,
-}
+/// What every route shares: the world, locked for the whole of each handler.
+pub(crate) struct Shared(pub(crate) Mutex<State>);
 
 impl Shared {
     pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 /// A handler's answer: `Err` carries an error response (early return with `?`).
 pub(crate) type Reply = Result<SimResponse, SimResponse>;
+
+/// The members of a `json!` object (none for any other value).
+pub(crate) fn object(v: Value) -> Map<String, Value> {
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
+}
 
 /// A `200` JSON answer.
 pub(crate) fn ok(body: Value) -> Reply {
@@ -64,12 +67,13 @@ pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
     fail_with(5002, detail.as_ref())
 }
 
-/// Implements [`Handlers`]: each operation calls `fn(&Shared, request) -> Reply`.
+/// Implements [`Handlers`]: each operation calls a `fn(&mut State, request) -> Reply`.
 macro_rules! handlers {
-    ($($method:ident($req:ident) => $f:path;)*) => {
+    ($($method:ident($req:ident) => $f:expr;)*) => {
         impl Handlers for Shared {
             $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
-                $f(self, req).unwrap_or_else(|e| e)
+                let f: fn(&mut State, api::$req) -> Reply = $f;
+                f(&mut self.state(), req).unwrap_or_else(|e| e)
             })*
 
             /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
@@ -105,10 +109,10 @@ handlers! {
     active_devices(ActiveDevicesRequest) => reports::active_devices;
     device_liveness_history(DeviceLivenessHistoryRequest) => reports::liveness_history;
     device_status_report(DeviceStatusReportRequest) => reports::status;
-    fault_device_report(FaultDeviceReportRequest) => reports::fault_devices;
-    alert_device_report(AlertDeviceReportRequest) => reports::alert_devices;
-    fault_event_report(FaultEventReportRequest) => reports::fault_events;
-    alert_event_report(AlertEventReportRequest) => reports::alert_events;
+    fault_device_report(FaultDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, false);
+    alert_device_report(AlertDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, false);
+    fault_event_report(FaultEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, true);
+    alert_event_report(AlertEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, true);
     new_users_report(NewUsersReportRequest) => reports::new_users;
     active_users(ActiveUsersRequest) => reports::active_users;
     user_locations(UserLocationsRequest) => reports::user_locations;
@@ -154,17 +158,18 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
         return check_enterprise(shared, req, secret_required).err();
     }
     let pk = req.param("product_key")?.to_owned();
-    if !shared.state().products.contains_key(&pk) {
+    let st = shared.state();
+    if !st.products.contains_key(&pk) {
         return Some(fail(5015));
     }
     let token = req.header("authorization").and_then(|h| h.strip_prefix("token ")).map(str::trim).unwrap_or("");
     if token.is_empty() {
         return Some(fail_with(5009, "Authorization: token <token> required"));
     }
-    match shared.tokens.validate(token) {
+    match st.tokens.validate(token) {
         TokenCheck::Unknown => Some(fail(5009)),
         TokenCheck::Expired => Some(fail(5011)),
-        TokenCheck::Valid => match shared.tokens.data(token) {
+        TokenCheck::Valid => match st.tokens.data(token) {
             Some(owner) if owner == pk => None,
             _ => Some(fail(5010)),
         },
@@ -175,14 +180,8 @@ fn check_enterprise(shared: &Shared, req: &SimRequest, secret_required: bool) ->
     let st = shared.state();
     let id =
         req.header("x-gizwits-enterprise-id").ok_or_else(|| form_invalid("X-Gizwits-Enterprise-ID is required"))?;
-    if id != st.enterprise_id {
-        return Err(fail(5003));
-    }
-    match req.header("x-gizwits-enterprise-secret") {
-        Some(s) if s == st.enterprise_secret => Ok(()),
-        None if !secret_required => Ok(()),
-        _ => Err(fail(5004)),
-    }
+    let secret = req.header("x-gizwits-enterprise-secret").map_or(!secret_required, |s| s == st.enterprise_secret);
+    first_failed(&[(id != st.enterprise_id, 5003), (!secret, 5004)])
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -195,6 +194,11 @@ fn filled(texts: &[(&str, &str)]) -> Result<(), SimResponse> {
         Some((name, _)) => Err(form_invalid(format!("{name} is required"))),
         None => Ok(()),
     }
+}
+
+/// The error of the first failed check, in order: `(failed, code)`.
+fn first_failed(checks: &[(bool, u32)]) -> Result<(), SimResponse> {
+    checks.iter().find(|(failed, _)| *failed).map_or(Ok(()), |(_, code)| Err(fail(*code)))
 }
 
 /// The named values as the by-name lookup of the checks shared with the client (`validate`).
@@ -235,12 +239,44 @@ pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> 
     }))
 }
 
-/// The device `did` of `pk`, with the documented errors: 5301 unknown, 5302 in another product.
-fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
-    match product(st, pk)?.device(did) {
+/// The device of `pk` that `is` picks, with the documented errors: 5301 when no product has it,
+/// 5302 when another product has it.
+fn device_where<'a>(st: &'a State, pk: &str, is: impl Fn(&SimDevice) -> bool) -> Result<&'a SimDevice, SimResponse> {
+    match product(st, pk)?.devices.iter().find(|d| is(d)) {
         Some(d) => Ok(d),
-        None if st.product_of_device(did).is_some() => Err(fail(5302)),
+        None if st.products.values().any(|p| p.devices.iter().any(&is)) => Err(fail(5302)),
         None => Err(fail(5301)),
+    }
+}
+
+/// The device `did` of `pk` (a path parameter).
+fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
+    device_where(st, pk, |d| d.did == did)
+}
+
+/// The `type`/`val` search of devices and bound users: `None` without a type; 5002 for another
+/// type, or a type without a value.
+fn search_key<'a>(
+    kind: Option<&DeviceSearchType>,
+    val: Option<&'a str>,
+) -> Result<Option<(DeviceSearchType, &'a str)>, SimResponse> {
+    match (kind, val) {
+        (None, _) => Ok(None),
+        (Some(k @ DeviceSearchType::Other(_)), _) => {
+            Err(form_invalid(format!("type must be did, mac or uid, got {k}")))
+        }
+        (Some(_), None) => Err(form_invalid("val is required with type")),
+        (Some(k), Some(v)) => Ok(Some((k.clone(), v))),
+    }
+}
+
+/// Whether device `d` is the one a `type`/`val` search names (a bound user's, for `uid`).
+fn is_searched(d: &SimDevice, key: &Option<(DeviceSearchType, &str)>) -> bool {
+    match key {
+        Some((DeviceSearchType::Did, v)) => d.did == *v,
+        Some((DeviceSearchType::Mac, v)) => d.mac.eq_ignore_ascii_case(v),
+        Some((_, v)) => d.bindings.contains_key(*v),
+        None => true,
     }
 }
 
@@ -248,42 +284,32 @@ fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, 
 // authorization and product
 // ---------------------------------------------------------------------------------------------
 
-fn access_token(shared: &Shared, r: api::AccessTokenRequest) -> Reply {
+fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
     filled(&[
         ("enterprise_id", &r.enterprise_id),
         ("enterprise_secret", &r.enterprise_secret),
         ("product_secret", &r.product_secret),
     ])?;
-    {
-        let st = shared.state();
-        let p = product(&st, &r.product_key)?;
-        if r.enterprise_id != st.enterprise_id {
-            return Err(fail(5003));
-        }
-        if r.enterprise_secret != st.enterprise_secret {
-            return Err(fail(5004));
-        }
-        if r.product_secret != p.secret {
-            return Err(fail(5005));
-        }
-    }
-    let ttl = *shared.token_ttl.lock().unwrap_or_else(PoisonError::into_inner);
-    let issued = shared.tokens.issue_with(r.product_key, ttl);
+    let p = product(st, &r.product_key)?;
+    first_failed(&[
+        (r.enterprise_id != st.enterprise_id, 5003),
+        (r.enterprise_secret != st.enterprise_secret, 5004),
+        (r.product_secret != p.secret, 5005),
+    ])?;
+    let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
     ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
 
-fn datapoints(shared: &Shared, r: api::ProductDatapointsRequest) -> Reply {
-    let st = shared.state();
-    product(&st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
+fn datapoints(st: &mut State, r: api::ProductDatapointsRequest) -> Reply {
+    product(st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
 }
 
 // ---------------------------------------------------------------------------------------------
 // users
 // ---------------------------------------------------------------------------------------------
 
-fn search_users(shared: &Shared, r: api::SearchUsersRequest) -> Reply {
-    let st = shared.state();
-    product(&st, &r.product_key)?;
+fn search_users(st: &mut State, r: api::SearchUsersRequest) -> Reply {
+    product(st, &r.product_key)?;
     if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
         return Err(fail(5016));
     }
@@ -294,51 +320,35 @@ fn search_users(shared: &Shared, r: api::SearchUsersRequest) -> Reply {
         .filter(|u| u.products.contains(&r.product_key))
         .filter(|u| r.appid.as_ref().is_none_or(|a| *a == u.appid))
         .filter(|u| matches(&r.username, &u.username) && matches(&r.phone, &u.phone) && matches(&r.email, &u.email))
-        .map(|u| u.json())
+        .map(|u| Value::Object(u.json()))
         .collect();
     page(r.limit, r.skip, users)
 }
 
-fn search_bound_users(shared: &Shared, r: api::SearchBoundUsersRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
-    // uid → owner flag (only reported when searching by did).
-    let mut found: BTreeMap<String, Option<bool>> = BTreeMap::new();
-    match (r.search_type.as_deref(), r.val.as_deref()) {
-        (Some("did"), Some(did)) => {
-            let d = devices.iter().find(|d| d.did == did).ok_or_else(|| fail(5301))?;
-            found.extend(d.bindings.iter().map(|(uid, (_, owner))| (uid.clone(), Some(*owner))));
-        }
-        (Some("mac"), Some(mac)) => {
-            let d = devices.iter().find(|d| d.mac.eq_ignore_ascii_case(mac)).ok_or_else(|| fail(5301))?;
-            found.extend(d.bindings.keys().map(|u| (u.clone(), None)));
-        }
-        (Some("uid"), Some(uid)) => {
-            if devices.iter().any(|d| d.bindings.contains_key(uid)) {
-                found.insert(uid.to_owned(), None);
-            }
-        }
-        (Some(other), _) if !matches!(other, "did" | "mac" | "uid") => {
-            return Err(form_invalid(format!("type must be did, mac or uid, got {other}")))
-        }
-        (Some(_), None) => return Err(form_invalid("val is required with type")),
-        _ => found.extend(devices.iter().flat_map(|d| d.bindings.keys()).map(|u| (u.clone(), None))),
+    let key = search_key(r.search_type.as_deref().map(DeviceSearchType::from).as_ref(), r.val.as_deref())?;
+    let matched: Vec<&SimDevice> = devices.into_iter().filter(|d| is_searched(d, &key)).collect();
+    if matched.is_empty() && matches!(key, Some((DeviceSearchType::Did | DeviceSearchType::Mac, _))) {
+        return Err(fail(5301));
     }
+    // uid → owner flag (only reported when searching by did); a uid search finds that user only.
+    let found: BTreeMap<&String, Option<bool>> = matched
+        .iter()
+        .flat_map(|d| d.bindings.iter())
+        .filter(|(uid, _)| !matches!(key, Some((DeviceSearchType::Uid, v)) if v != uid.as_str()))
+        .map(|(uid, (_, owner))| (uid, matches!(key, Some((DeviceSearchType::Did, _))).then_some(*owner)))
+        .collect();
     let users = found
         .into_iter()
         .filter_map(|(uid, owner)| {
-            let u = st.users.get(&uid)?;
+            let u = st.users.get(uid)?;
             let mut v = u.json();
-            if let Some(obj) = v.as_object_mut() {
-                obj.remove("updated_at");
-                obj.insert("auth_src".into(), Value::Null);
-                obj.insert("name".into(), json!(u.username));
-                if let Some(o) = owner {
-                    obj.insert("is_owner".into(), json!(o));
-                }
-            }
-            Some(v)
+            v.remove("updated_at");
+            v.extend(object(json!({ "auth_src": null, "name": u.username })));
+            v.extend(owner.map(|o| ("is_owner".to_owned(), json!(o))));
+            Some(Value::Object(v))
         })
         .collect();
     page(r.limit, r.skip, users)
@@ -350,46 +360,30 @@ fn search_bound_users(shared: &Shared, r: api::SearchBoundUsersRequest) -> Reply
 
 fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, SimResponse> {
     filled(&[("mac", mac)])?;
-    match product(st, pk)?.device_by_mac(mac) {
-        Some(d) => Ok(d),
-        None if st.products.values().any(|o| o.device_by_mac(mac).is_some()) => Err(fail(5302)),
-        None => Err(fail(5301)),
-    }
+    device_where(st, pk, |d| d.mac.eq_ignore_ascii_case(mac))
 }
 
-fn device_did(shared: &Shared, r: api::DeviceDidRequest) -> Reply {
-    let st = shared.state();
-    let d = mac_device(&st, &r.product_key, &r.mac)?;
+fn device_did(st: &mut State, r: api::DeviceDidRequest) -> Reply {
+    let d = mac_device(st, &r.product_key, &r.mac)?;
     ok(json!({ "did": d.did, "passcode": d.passcode }))
 }
 
-fn device_detail(shared: &Shared, r: api::DeviceDetailRequest) -> Reply {
-    let st = shared.state();
-    let d = mac_device(&st, &r.product_key, &r.mac)?;
+fn device_detail(st: &mut State, r: api::DeviceDetailRequest) -> Reply {
+    let d = mac_device(st, &r.product_key, &r.mac)?;
     ok(json!({
         "did": d.did, "is_disabled": d.is_disabled, "product_key": r.product_key,
         "mac": d.mac, "is_online": d.is_online, "type": "normal",
     }))
 }
 
-fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     let gid = gid_filter(p, r.gid.as_deref())?;
     let liveness_start = match &r.liveness_start {
         None => None,
         Some(v) => Some(v.parse::<i64>().map_err(|_| form_invalid("liveness_start must be a timestamp"))?),
     };
-    let val = r.val.as_deref();
-    match (&r.search_type, val) {
-        (Some(DeviceSearchType::Did | DeviceSearchType::Mac | DeviceSearchType::Uid), None) => {
-            return Err(form_invalid("val is required with type"))
-        }
-        (Some(k @ DeviceSearchType::Other(_)), _) => {
-            return Err(form_invalid(format!("type must be did, mac or uid, got {k}")))
-        }
-        _ => {}
-    }
+    let key = search_key(r.search_type.as_ref(), r.val.as_deref())?;
     let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
     let items = p
         .devices_in(gid)
@@ -400,12 +394,7 @@ fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
         .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
         .filter(|d| liveness_start.is_none_or(|t| d.online_latest >= t))
         .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
-        .filter(|d| match (&r.search_type, val) {
-            (Some(DeviceSearchType::Did), Some(v)) => d.did == v,
-            (Some(DeviceSearchType::Mac), Some(v)) => d.mac.eq_ignore_ascii_case(v),
-            (Some(DeviceSearchType::Uid), Some(v)) => d.bindings.contains_key(v),
-            _ => true,
-        })
+        .filter(|d| is_searched(d, &key))
         .map(SimDevice::search_json)
         .collect();
     page(r.limit, r.skip, items)
@@ -415,14 +404,13 @@ fn search_devices(shared: &Shared, r: api::SearchDevicesRequest) -> Reply {
 /// window (default: the last two days; the end second included whole, as records carry
 /// fractional timestamps) and not in the future, sorted (descending by default) and paged.
 fn history(
-    shared: &Shared,
+    st: &mut State,
     (pk, did): (&str, &str),
     (start_ts, end_ts, sort): (Option<i64>, Option<i64>, Option<Sort>),
     (limit, skip): (Option<u32>, Option<u32>),
     records: impl FnOnce(&SimDevice, i64) -> Vec<(f64, Value)>,
 ) -> Reply {
-    let st = shared.state();
-    let d = path_device(&st, pk, did)?;
+    let d = path_device(st, pk, did)?;
     let now = now_secs();
     let (s, e) = (start_ts.map(|t| t.to_string()), end_ts.map(|t| t.to_string()));
     let window = crate::validate::time_window(lookup(&[("start_ts", s.as_deref()), ("end_ts", e.as_deref())]), now)
@@ -443,9 +431,9 @@ fn history(
     page(limit, skip, records.into_iter().map(|(_, v)| v).collect())
 }
 
-fn online_records(shared: &Shared, r: api::DeviceOnlineRecordsRequest) -> Reply {
+fn online_records(st: &mut State, r: api::DeviceOnlineRecordsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         // A session per half day: online at +10 min, offline at +11 h 6 min 40 s.
         let slot0 = now - now.rem_euclid(43_200);
         let slots = if d.history { 0..16 } else { 0..0 };
@@ -465,9 +453,9 @@ fn online_records(shared: &Shared, r: api::DeviceOnlineRecordsRequest) -> Reply 
     })
 }
 
-fn command_log(shared: &Shared, r: api::DeviceCommandsRequest) -> Reply {
+fn command_log(st: &mut State, r: api::DeviceCommandsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(7200);
         let slots = if d.history { 0..(8 * 12) } else { 0..0 };
         let frames = [
@@ -483,9 +471,9 @@ fn command_log(shared: &Shared, r: api::DeviceCommandsRequest) -> Reply {
     })
 }
 
-fn data_history(shared: &Shared, r: api::DeviceDataRequest) -> Reply {
+fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(shared, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
         let slot0 = now - now.rem_euclid(3600);
         let slots = if d.history { 0..(8 * 24) } else { 0..0 };
         let synthetic = slots.map(|k| {
@@ -501,39 +489,28 @@ fn data_history(shared: &Shared, r: api::DeviceDataRequest) -> Reply {
     })
 }
 
-fn control(shared: &Shared, r: api::ControlDeviceRequest) -> Reply {
-    let body = r.command.to_json();
-    let mut st = shared.state();
-    path_device(&st, &r.product_key, &r.did)?;
-    let p = product_mut(&mut st, &r.product_key)?;
+fn control(st: &mut State, r: api::ControlDeviceRequest) -> Reply {
+    path_device(st, &r.product_key, &r.did)?;
+    let p = product_mut(st, &r.product_key)?;
     let datapoints = p.datapoint_list();
     let remote_control = p.remote_control;
     let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
-    if d.is_disabled {
-        return Err(fail(5304));
+    first_failed(&[(d.is_disabled, 5304), (!d.is_online, 5305), (!remote_control, 5404)])?;
+    let (ControlCommand::Attrs { binary_coding: coding, .. } | ControlCommand::Raw { binary_coding: coding, .. }) =
+        &r.command;
+    if let Some(BinaryCoding::Other(other)) = coding {
+        return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}")));
     }
-    if !d.is_online {
-        return Err(fail(5305));
-    }
-    if !remote_control {
-        return Err(fail(5404));
-    }
-    let coding = match body.get("binary_coding").and_then(Value::as_str) {
-        None => None,
-        Some("hex") => Some(BinaryCoding::Hex),
-        Some("base64") => Some(BinaryCoding::Base64),
-        Some(other) => return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}"))),
-    };
     let now = now_f64();
-    if let Some(raw) = body.get("raw") {
-        let bytes = crate::models::decode_raw(raw, coding.as_ref()).map_err(|m| fail_with(5408, &m))?;
-        if bytes.is_empty() {
+    if let ControlCommand::Raw { raw, .. } = &r.command {
+        if raw.is_empty() {
             return Err(fail_with(5408, "raw is empty"));
         }
-        d.commands.push((now, "app2dev", hex::encode(bytes)));
+        d.commands.push((now, "app2dev", hex::encode(raw)));
         return ok(json!({}));
     }
     let dp = datapoints.ok_or_else(|| fail(5402))?;
+    let body = r.command.to_json();
     let attrs = body.get("attrs").and_then(Value::as_object).filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
     for (name, value) in attrs {
         let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
@@ -558,9 +535,8 @@ fn control(shared: &Shared, r: api::ControlDeviceRequest) -> Reply {
 // groups
 // ---------------------------------------------------------------------------------------------
 
-fn group_tree(shared: &Shared, r: api::DeviceGroupTreeRequest) -> Reply {
-    let st = shared.state();
-    let p = product(&st, &r.product_key)?;
+fn group_tree(st: &mut State, r: api::DeviceGroupTreeRequest) -> Reply {
+    let p = product(st, &r.product_key)?;
     fn children(p: &SimProduct, parent: Option<&str>) -> Map<String, Value> {
         let kids = p.groups.iter().filter(|(_, g)| g.parent.as_deref() == parent);
         kids.map(|(k, _)| (k.clone(), node(p, k))).collect()
@@ -576,11 +552,10 @@ fn group_tree(shared: &Shared, r: api::DeviceGroupTreeRequest) -> Reply {
     ok(Value::Object(children(p, None)))
 }
 
-fn create_group(shared: &Shared, r: api::CreateDeviceGroupRequest) -> Reply {
-    let mut st = shared.state();
+fn create_group(st: &mut State, r: api::CreateDeviceGroupRequest) -> Reply {
     st.serial += 1;
     let serial = st.serial;
-    let p = product_mut(&mut st, &r.product_key)?;
+    let p = product_mut(st, &r.product_key)?;
     match &r.parent_gid {
         None if p.groups.values().any(|g| g.parent.is_none()) => return Err(fail(5203)),
         Some(g) if !p.groups.contains_key(g) => return Err(fail(5202)),
@@ -591,23 +566,17 @@ fn create_group(shared: &Shared, r: api::CreateDeviceGroupRequest) -> Reply {
     ok(json!({ "gid": gid }))
 }
 
-fn delete_group(shared: &Shared, r: api::DeleteDeviceGroupRequest) -> Reply {
-    let mut st = shared.state();
-    let p = product_mut(&mut st, &r.product_key)?;
+fn delete_group(st: &mut State, r: api::DeleteDeviceGroupRequest) -> Reply {
+    let p = product_mut(st, &r.product_key)?;
     let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
-    if p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid)) {
-        return Err(fail(5204));
-    }
-    if !g.macs.is_empty() {
-        return Err(fail(5205));
-    }
+    let has_subgroup = p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid));
+    first_failed(&[(has_subgroup, 5204), (!g.macs.is_empty(), 5205)])?;
     p.groups.remove(&r.gid);
     Ok(SimResponse::empty(200))
 }
 
-fn group_macs(shared: &Shared, r: api::DeviceGroupMacsRequest) -> Reply {
-    let st = shared.state();
-    let g = product(&st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+fn group_macs(st: &mut State, r: api::DeviceGroupMacsRequest) -> Reply {
+    let g = product(st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
     ok(json!({ "macs": g.macs }))
 }
 
@@ -617,15 +586,14 @@ fn outcome(items: Vec<String>, mut done: impl FnMut(&str) -> bool) -> Reply {
     ok(json!({ "failed": failed, "success": success }))
 }
 
-fn update_group(shared: &Shared, r: api::UpdateDeviceGroupRequest) -> Reply {
+fn update_group(st: &mut State, r: api::UpdateDeviceGroupRequest) -> Reply {
     if r.macs.is_empty() || r.macs.len() > 1000 {
         return Err(form_invalid("macs holds 1 to 1000 MACs"));
     }
     if let GroupAction::Other(other) = &r.action {
         return Err(form_invalid(format!("action must be assign or unassign, got {other}")));
     }
-    let mut st = shared.state();
-    let p = product_mut(&mut st, &r.product_key)?;
+    let p = product_mut(st, &r.product_key)?;
     let gid = r.gid;
     if !p.groups.contains_key(&gid) {
         return Err(fail(5206));
@@ -665,18 +633,12 @@ fn binding<'a>(
     if dids.is_empty() {
         return Err(form_invalid("dids is empty"));
     }
-    if !st.apps.contains(appid) {
-        return Err(fail(5016));
-    }
-    if !st.users.contains_key(uid) {
-        return Err(fail(5017));
-    }
+    first_failed(&[(!st.apps.contains(appid), 5016), (!st.users.contains_key(uid), 5017)])?;
     product_mut(st, pk)
 }
 
-fn bind(shared: &Shared, r: api::BindDevicesRequest) -> Reply {
-    let mut st = shared.state();
-    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+fn bind(st: &mut State, r: api::BindDevicesRequest) -> Reply {
+    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
     outcome(r.dids, |did| match p.device_mut(did) {
         Some(d) if !d.is_disabled => {
             let owner = d.bindings.is_empty();
@@ -687,8 +649,7 @@ fn bind(shared: &Shared, r: api::BindDevicesRequest) -> Reply {
     })
 }
 
-fn unbind(shared: &Shared, r: api::UnbindDevicesRequest) -> Reply {
-    let mut st = shared.state();
-    let p = binding(&mut st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+fn unbind(st: &mut State, r: api::UnbindDevicesRequest) -> Reply {
+    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
     outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
 }

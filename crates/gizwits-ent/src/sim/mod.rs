@@ -123,11 +123,10 @@ impl SimulatorBuilder {
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
-        let shared = Arc::new(Shared {
-            state: Mutex::new(fixtures::world(now)),
-            tokens: TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)),
-            token_ttl: Mutex::new(self.token_ttl),
-        });
+        let mut world = fixtures::world(now).map_err(std::io::Error::other)?;
+        world.tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..));
+        world.token_ttl = self.token_ttl;
+        let shared = Arc::new(Shared(Mutex::new(world)));
         let quota = Quota::new(self.quota, self.window);
         let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
         kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
@@ -200,29 +199,30 @@ impl Simulator {
 
     /// Expires every issued token now: the next call with one gets 5011.
     pub fn expire_tokens(&self) {
-        self.shared.tokens.expire_all();
+        self.shared.state().tokens.expire_all();
     }
 
     /// How many tokens were issued so far.
     pub fn tokens_issued(&self) -> u64 {
-        self.shared.tokens.issued_count()
+        self.shared.state().tokens.issued_count()
     }
 
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
-        *self.shared.token_ttl.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = ttl;
+        self.shared.state().token_ttl = ttl;
     }
 
     /// Adds `n` generated devices to `product_key` (none if the product does not exist) and
     /// returns their dids.
     pub fn add_devices(&self, product_key: &str, n: usize) -> Vec<String> {
         let now = time::now_secs();
+        let Ok(fresh) = fixtures::world(now) else { return Vec::new() };
         let mut st = self.shared.state();
         let mut dids = Vec::with_capacity(n);
         for _ in 0..n {
             st.serial += 1;
-            let device = fixtures::bulk_device(st.serial, now);
-            let Some(p) = st.products.get_mut(product_key) else { break };
+            let device = fixtures::bulk_device(&fresh, st.serial, now);
+            let (Some(p), Some(device)) = (st.products.get_mut(product_key), device) else { break };
             dids.push(device.did.clone());
             p.devices.push(device);
         }
@@ -239,28 +239,23 @@ impl Simulator {
             .unwrap_or_default()
     }
 
+    /// Runs `f` on the device `did`, whichever product has it.
+    fn with_device<R>(&self, did: &str, f: impl FnOnce(&mut state::SimDevice) -> R) -> Option<R> {
+        self.shared.state().products.values_mut().find_map(|p| p.device_mut(did)).map(f)
+    }
+
     /// Sets a device online or offline.
     pub fn set_device_online(&self, did: &str, online: bool) {
-        for p in self.shared.state().products.values_mut() {
-            if let Some(d) = p.device_mut(did) {
-                d.is_online = online;
-            }
-        }
+        self.with_device(did, |d| d.is_online = online);
     }
 
     /// The latest data point values of a device.
     pub fn device_attrs(&self, did: &str) -> Option<Map<String, Value>> {
-        self.shared.state().products.values().find_map(|p| p.device(did)).map(|d| d.attrs.clone())
+        self.with_device(did, |d| d.attrs.clone())
     }
 
     /// The frames sent to a device by control calls (hex), oldest first.
     pub fn commands_sent(&self, did: &str) -> Vec<String> {
-        self.shared
-            .state()
-            .products
-            .values()
-            .find_map(|p| p.device(did))
-            .map(|d| d.commands.iter().map(|(_, _, p)| p.clone()).collect())
-            .unwrap_or_default()
+        self.with_device(did, |d| d.commands.iter().map(|(_, _, frame)| frame.clone()).collect()).unwrap_or_default()
     }
 }

@@ -9,60 +9,55 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{json, Map, Value};
 use watchpost_core::sim::SimResponse;
 
-use super::handlers::{fail, form_invalid, gid_filter, lookup, ok, page, product, Reply, Shared};
+use super::handlers::{fail, form_invalid, gid_filter, lookup, object, ok, page, product, Reply};
 use super::state::{SimDevice, SimUser, State};
-use super::time::{date_text, days_of, month_text, now_secs, week_text};
+use super::time::{date, days_of, now_secs};
 use crate::generated as api;
 use crate::models::Cycle;
 use crate::validate::days_from_civil;
 
-/// Something with a place.
+/// Something with a place: country, region and city.
 trait Located {
-    fn place(&self) -> (&str, &str, &str);
+    fn place(&self) -> [&str; 3];
 }
 
 impl Located for SimDevice {
-    fn place(&self) -> (&str, &str, &str) {
-        (&self.country, &self.region, &self.city)
+    fn place(&self) -> [&str; 3] {
+        [&self.country, &self.region, &self.city]
     }
 }
 
 impl Located for SimUser {
-    fn place(&self) -> (&str, &str, &str) {
-        (&self.country, &self.region, &self.city)
+    fn place(&self) -> [&str; 3] {
+        [&self.country, &self.region, &self.city]
     }
 }
 
-/// How the members of one node are rendered: `members(items)` gives the node's own members
-/// (`count`, `detail`); a city leaf is rendered as its bare count when `bare_city` is set.
-fn location_tree<T: Located>(items: &[&T], members: &dyn Fn(&[&T]) -> Map<String, Value>, bare_city: bool) -> Value {
-    let mut tree: BTreeMap<&str, BTreeMap<&str, BTreeMap<&str, Vec<&T>>>> = BTreeMap::new();
-    for item in items {
-        let (c, r, city) = item.place();
-        tree.entry(c).or_default().entry(r).or_default().entry(city).or_default().push(*item);
-    }
-    let mut countries = Map::new();
-    for (country, regions) in tree {
-        let all: Vec<&T> = regions.values().flat_map(|m| m.values().flatten().copied()).collect();
-        let mut cnode = members(&all);
-        for (region, cities) in regions {
-            let all: Vec<&T> = cities.values().flatten().copied().collect();
-            let mut rnode = members(&all);
-            for (city, items) in cities {
-                let leaf = if bare_city { json!(items.len()) } else { Value::Object(members(&items)) };
-                rnode.insert(city.to_owned(), leaf);
-            }
-            cnode.insert(region.to_owned(), Value::Object(rnode));
+/// What a place of a location tree shows of its items (`count`, `detail`).
+type Members<'a, T> = dyn Fn(&[&T]) -> Map<String, Value> + 'a;
+
+/// Countries, regions and cities with `members(items)` of each (`count`, `detail`); a city is
+/// its bare count when `bare_city` is set.
+fn location_tree<T: Located>(items: &[&T], members: &Members<T>, bare_city: bool) -> Value {
+    fn level<T: Located>(items: &[&T], depth: usize, members: &Members<T>, bare: bool) -> Value {
+        let mut places: BTreeMap<&str, Vec<&T>> = BTreeMap::new();
+        for item in items {
+            places.entry(item.place().get(depth).copied().unwrap_or_default()).or_default().push(*item);
         }
-        countries.insert(country.to_owned(), Value::Object(cnode));
+        let node = |items: &[&T]| match depth {
+            2 if bare => json!(items.len()),
+            2 => Value::Object(members(items)),
+            _ => Value::Object(
+                members(items).into_iter().chain(object(level(items, depth + 1, members, bare))).collect(),
+            ),
+        };
+        Value::Object(places.into_iter().map(|(name, items)| (name.to_owned(), node(&items))).collect())
     }
-    Value::Object(countries)
+    level(items, 0, members, bare_city)
 }
 
 fn plain_count<T>(items: &[&T]) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("count".into(), json!(items.len()));
-    m
+    object(json!({ "count": items.len() }))
 }
 
 /// The enabled devices of product `pk` in group `gid` (all groups for `None`; 5206 unknown).
@@ -71,9 +66,8 @@ fn devices_of<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a 
     Ok(p.devices_in(gid_filter(p, gid)?).into_iter().filter(|d| !d.is_disabled).collect())
 }
 
-pub(crate) fn device_locations(shared: &Shared, r: api::DeviceLocationsRequest) -> Reply {
-    let st = shared.state();
-    let devices: Vec<&SimDevice> = devices_of(&st, &r.product_key, r.gid.as_deref())?
+pub(crate) fn device_locations(st: &mut State, r: api::DeviceLocationsRequest) -> Reply {
+    let devices: Vec<&SimDevice> = devices_of(st, &r.product_key, r.gid.as_deref())?
         .into_iter()
         .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
         .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
@@ -84,15 +78,13 @@ pub(crate) fn device_locations(shared: &Shared, r: api::DeviceLocationsRequest) 
     ok(json!({ "gid": r.gid, "total": devices.len(), "location": location }))
 }
 
-pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, None)?;
+pub(crate) fn summary(st: &mut State, r: api::DeviceSummaryRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, None)?;
     let today = days_of(now_secs());
     let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
     let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
-    let active_yesterday = devices.iter().filter(|d| days_of(d.online_latest) >= today - 1).count();
     ok(json!({
-        "active": { "7_day": active_since(7), "yesterday": active_yesterday },
+        "active": { "7_day": active_since(7), "yesterday": active_since(1) },
         "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
         "total": devices.len(),
         "online": devices.iter().filter(|d| d.is_online).count(),
@@ -101,9 +93,9 @@ pub(crate) fn summary(shared: &Shared, r: api::DeviceSummaryRequest) -> Reply {
 
 /// The activated/active device details (the two requests have the same fields).
 macro_rules! detail_rows {
-    ($shared:expr, $r:expr, $day_of:expr) => {{
-        let (st, r, day_of) = ($shared.state(), $r, $day_of);
-        let devices = devices_of(&st, &r.product_key, None)?;
+    ($st:expr, $r:expr, $day_of:expr) => {{
+        let (st, r, day_of) = ($st, $r, $day_of);
+        let devices = devices_of(st, &r.product_key, None)?;
         let dates = [("start", r.start.as_deref()), ("end", r.end.as_deref())];
         let (start, end) = crate::validate::date_range(lookup(&dates), "start", "end", false).map_err(form_invalid)?;
         let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
@@ -117,12 +109,12 @@ macro_rules! detail_rows {
     }};
 }
 
-pub(crate) fn activated_devices(shared: &Shared, r: api::ActivatedDevicesRequest) -> Reply {
-    detail_rows!(shared, r, SimDevice::created_day)
+pub(crate) fn activated_devices(st: &mut State, r: api::ActivatedDevicesRequest) -> Reply {
+    detail_rows!(st, r, SimDevice::created_day)
 }
 
-pub(crate) fn active_devices(shared: &Shared, r: api::ActiveDevicesRequest) -> Reply {
-    detail_rows!(shared, r, |d: &SimDevice| days_of(d.online_latest))
+pub(crate) fn active_devices(st: &mut State, r: api::ActiveDevicesRequest) -> Reply {
+    detail_rows!(st, r, |d: &SimDevice| days_of(d.online_latest))
 }
 
 /// One period of a cyclic report: its label, first day and last day.
@@ -133,35 +125,28 @@ fn periods(cycle: Option<&Cycle>, start: &str, end: &str) -> Result<(Cycle, Vec<
     let given = [("start", Some(start)), ("end", Some(end)), ("cycle", cycle.map(Cycle::as_str))];
     let checked = crate::validate::cycle_range(lookup(&given)).map_err(form_invalid)?;
     // Without a cycle the text is ambiguous; the simulator reads it as months (then weeks).
-    let (cycle, s, e) = match checked {
-        Some(c) => c,
-        None => {
-            let as_month = |t| crate::validate::period_index(t, &Cycle::Month);
-            match (as_month(start), as_month(end)) {
-                (Some(s), Some(e)) => (Cycle::Month, s, e),
-                _ => {
-                    let as_week = |t| crate::validate::period_index(t, &Cycle::Week);
-                    match (as_week(start), as_week(end)) {
-                        (Some(s), Some(e)) => (Cycle::Week, s, e),
-                        _ => return Err(form_invalid("start/end")),
-                    }
-                }
-            }
-        }
-    };
+    let index = |t, c: &Cycle| crate::validate::period_index(t, c);
+    let guess = |c: Cycle| Some((index(start, &c)?, index(end, &c)?)).map(|(s, e)| (c, s, e));
+    let (cycle, s, e) = checked
+        .or_else(|| guess(Cycle::Month).or_else(|| guess(Cycle::Week)))
+        .ok_or_else(|| form_invalid("start/end"))?;
     if e - s + 1 > 53 {
         return Err(form_invalid("the range is too long"));
     }
     let list = (s..=e)
         .map(|i| match cycle {
-            Cycle::Week => (week_text(i * 7), i * 7, i * 7 + 6),
+            // Week `i` starts on the Monday of days 7i..7i+6 (day 0 was a Thursday).
+            Cycle::Week => {
+                let (y, w, _) = date(i * 7 + 4).to_iso_week_date();
+                (format!("{y:04}-{w:02}"), i * 7 + 4, i * 7 + 10)
+            }
             Cycle::Month => {
                 let (y, m) = (i.div_euclid(12), i.rem_euclid(12) + 1);
                 let first = days_from_civil(y, m, 1);
                 let next = if m == 12 { days_from_civil(y + 1, 1, 1) } else { days_from_civil(y, m + 1, 1) };
-                (month_text(first), first, next - 1)
+                (format!("{y:04}-{m:02}"), first, next - 1)
             }
-            _ => (date_text(i), i, i),
+            _ => (date(i).to_string(), i, i),
         })
         .collect();
     Ok((cycle, list))
@@ -175,88 +160,66 @@ fn cycle_key(cycle: &Cycle) -> &'static str {
     }
 }
 
-pub(crate) fn liveness_history(shared: &Shared, r: api::DeviceLivenessHistoryRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
-    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
+/// A cyclic report: one data point per period, labelled under the cycle's name, with what
+/// `point(first day, last day)` counts.
+fn cyclic(
+    (start, end, gid): (&str, &str, Value),
+    cycle: Option<&Cycle>,
+    point: impl Fn(i64, i64) -> Map<String, Value>,
+) -> Reply {
+    let (cycle, periods) = periods(cycle, start, end)?;
     let data: Vec<Value> = periods
-        .iter()
+        .into_iter()
         .map(|(label, first, last)| {
-            let active: Vec<&SimDevice> = devices
-                .iter()
-                .copied()
-                .filter(|d| (days_of(d.online_latest) >= *first || d.is_online) && d.created_day() <= *last)
-                .collect();
-            let mut point = Map::new();
-            point.insert(cycle_key(&cycle).into(), json!(label));
-            point.insert("count".into(), json!(active.len()));
-            point.insert("location".into(), location_tree(&active, &plain_count, false));
-            Value::Object(point)
+            let mut p = point(first, last);
+            p.insert(cycle_key(&cycle).into(), json!(label));
+            Value::Object(p)
         })
         .collect();
-    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
+    ok(json!({ "start": start, "gid": gid, "end": end, "data": data, "cycle": cycle.as_str() }))
 }
 
-fn status_counts(devices: &[&SimDevice]) -> Map<String, Value> {
-    // As in the seed (L1653): zero counts are left out.
-    let mut count = Map::new();
-    for (key, n) in [
-        ("activated", devices.len()),
-        ("faulty", devices.iter().filter(|d| d.is_faulty()).count()),
-        ("alert", devices.iter().filter(|d| d.is_alert()).count()),
-    ] {
-        if n > 0 {
-            count.insert(key.into(), json!(n));
-        }
-    }
-    let mut m = Map::new();
-    m.insert("count".into(), Value::Object(count));
-    m
+pub(crate) fn liveness_history(st: &mut State, r: api::DeviceLivenessHistoryRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
+    cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+        let active: Vec<&SimDevice> = devices
+            .iter()
+            .copied()
+            .filter(|d| (days_of(d.online_latest) >= first || d.is_online) && d.created_day() <= last)
+            .collect();
+        let mut point = plain_count(&active);
+        point.insert("location".into(), location_tree(&active, &plain_count, false));
+        point
+    })
 }
 
-pub(crate) fn status(shared: &Shared, r: api::DeviceStatusReportRequest) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, &r.product_key, r.gid.as_deref())?;
-    let mut top = status_counts(&devices);
-    let count = top.remove("count").unwrap_or_default();
-    let mut count = count.as_object().cloned().unwrap_or_default();
-    for key in ["activated", "faulty", "alert"] {
-        count.entry(key).or_insert(json!(0));
-    }
-    ok(json!({ "count": count, "gid": r.gid, "location": location_tree(&devices, &status_counts, false) }))
+/// The `count` of activated, faulty and alerting devices; zero counts are left out unless
+/// `zeros` (as in the seed, L1653, where only the top-level count has them all).
+fn status_counts(devices: &[&SimDevice], zeros: bool) -> Map<String, Value> {
+    let faulty = devices.iter().filter(|d| d.is_faulty()).count();
+    let alert = devices.iter().filter(|d| d.is_alert()).count();
+    let counts = [("activated", devices.len()), ("faulty", faulty), ("alert", alert)];
+    let count: Map<String, Value> =
+        counts.into_iter().filter(|(_, n)| zeros || *n > 0).map(|(k, n)| (k.into(), json!(n))).collect();
+    object(json!({ "count": count }))
 }
 
-/// `(total, resolved, unresolved)` of devices with issues of one kind.
-fn issue_device_counts(devices: &[&SimDevice], alarm: bool) -> Value {
-    let with: Vec<&&SimDevice> = devices.iter().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let unresolved = with.iter().filter(|d| d.issues.iter().any(|(_, a, r)| *a == alarm && !r)).count();
-    json!({ "total": with.len(), "resolved": with.len() - unresolved, "unresolved": unresolved })
+pub(crate) fn status(st: &mut State, r: api::DeviceStatusReportRequest) -> Reply {
+    let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
+    let location = location_tree(&devices, &|items| status_counts(items, false), false);
+    let mut top = status_counts(&devices, true);
+    top.extend([("gid".into(), json!(r.gid)), ("location".into(), location)]);
+    ok(Value::Object(top))
 }
 
-fn issue_devices(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, pk, gid.as_deref())?;
-    let with: Vec<&SimDevice> =
-        devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let members = |items: &[&SimDevice]| {
-        let mut m = Map::new();
-        m.insert("count".into(), issue_device_counts(items, alarm));
-        m
-    };
-    ok(
-        json!({ "gid": gid, "count": issue_device_counts(&devices, alarm), "location": location_tree(&with, &members, false) }),
-    )
+/// `count`: how many devices have had issues of one kind (`alarm`), resolved or not.
+fn issue_device_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
+    let with = devices.iter().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).count();
+    let unresolved = devices.iter().filter(|d| d.issues.iter().any(|(_, a, r)| *a == alarm && !r)).count();
+    object(json!({ "count": { "total": with, "resolved": with - unresolved, "unresolved": unresolved } }))
 }
 
-pub(crate) fn fault_devices(shared: &Shared, r: api::FaultDeviceReportRequest) -> Reply {
-    issue_devices(shared, (&r.product_key, r.gid), false)
-}
-
-pub(crate) fn alert_devices(shared: &Shared, r: api::AlertDeviceReportRequest) -> Reply {
-    issue_devices(shared, (&r.product_key, r.gid), true)
-}
-
-/// Event counts (one per issue) and their detail per data point.
+/// Event counts (one per issue of one kind) and their `detail` per data point.
 fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
     let mut detail: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
     for (dp, a, resolved) in devices.iter().flat_map(|d| d.issues.iter()) {
@@ -266,34 +229,25 @@ fn event_members(devices: &[&SimDevice], alarm: bool) -> Map<String, Value> {
             e.1 += u64::from(*resolved);
         }
     }
-    let (total, resolved) = detail.values().fold((0, 0), |(t, r), (a, b)| (t + a, r + b));
-    let detail: Map<String, Value> = detail
-        .into_iter()
-        .map(|(k, (t, r))| (k.to_owned(), json!({ "resolved": r, "total": t, "unresolved": t - r })))
-        .collect();
-    let mut m = Map::new();
-    m.insert("count".into(), json!({ "resolved": resolved, "total": total, "unresolved": total - resolved }));
-    m.insert("detail".into(), Value::Object(detail));
-    m
+    let counts = |(t, r): (u64, u64)| json!({ "resolved": r, "total": t, "unresolved": t - r });
+    let total = detail.values().fold((0, 0), |(t, r), (a, b)| (t + a, r + b));
+    let detail: Map<String, Value> = detail.into_iter().map(|(k, n)| (k.to_owned(), counts(n))).collect();
+    object(json!({ "count": counts(total), "detail": detail }))
 }
 
-fn issue_events(shared: &Shared, (pk, gid): (&str, Option<String>), alarm: bool) -> Reply {
-    let st = shared.state();
-    let devices = devices_of(&st, pk, gid.as_deref())?;
+/// The fault or alarm (`alarm`) report by devices or by events (`events`): the counts of the
+/// group and of every place with devices that had such issues.
+pub(crate) fn issues(st: &mut State, (pk, gid): (&str, Option<String>), alarm: bool, events: bool) -> Reply {
+    let devices = devices_of(st, pk, gid.as_deref())?;
     let with: Vec<&SimDevice> =
         devices.iter().copied().filter(|d| d.issues.iter().any(|(_, a, _)| *a == alarm)).collect();
-    let mut top = event_members(&devices, alarm);
-    top.insert("gid".into(), json!(gid));
-    top.insert("location".into(), location_tree(&with, &|items| event_members(items, alarm), false));
+    let members = |items: &[&SimDevice]| match events {
+        true => event_members(items, alarm),
+        false => issue_device_members(items, alarm),
+    };
+    let mut top = members(&devices);
+    top.extend([("gid".into(), json!(gid)), ("location".into(), location_tree(&with, &members, false))]);
     ok(Value::Object(top))
-}
-
-pub(crate) fn fault_events(shared: &Shared, r: api::FaultEventReportRequest) -> Reply {
-    issue_events(shared, (&r.product_key, r.gid), false)
-}
-
-pub(crate) fn alert_events(shared: &Shared, r: api::AlertEventReportRequest) -> Reply {
-    issue_events(shared, (&r.product_key, r.gid), true)
 }
 
 /// The users bound to the devices of the request's product (and group).
@@ -304,24 +258,15 @@ fn bound_users<'a>(st: &'a State, pk: &str, gid: Option<&str>) -> Result<Vec<&'a
     Ok(uids.into_iter().filter_map(|u| st.users.get(u)).collect())
 }
 
-pub(crate) fn new_users(shared: &Shared, r: api::NewUsersReportRequest) -> Reply {
+pub(crate) fn new_users(st: &mut State, r: api::NewUsersReportRequest) -> Reply {
     if r.gid.is_empty() {
         return Err(form_invalid("gid is required"));
     }
-    let st = shared.state();
-    let users = bound_users(&st, &r.product_key, Some(&r.gid))?;
-    let (cycle, periods) = periods(r.cycle.as_ref(), &r.start, &r.end)?;
-    let data: Vec<Value> = periods
-        .iter()
-        .map(|(label, first, last)| {
-            let n = users.iter().filter(|u| (*first..=*last).contains(&days_of(u.created_at))).count();
-            let mut point = Map::new();
-            point.insert(cycle_key(&cycle).into(), json!(label));
-            point.insert("count".into(), json!(n));
-            Value::Object(point)
-        })
-        .collect();
-    ok(json!({ "start": r.start, "gid": r.gid, "end": r.end, "data": data, "cycle": cycle.as_str() }))
+    let users = bound_users(st, &r.product_key, Some(&r.gid))?;
+    cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+        let new: Vec<&&SimUser> = users.iter().filter(|u| (first..=last).contains(&days_of(u.created_at))).collect();
+        plain_count(&new)
+    })
 }
 
 /// The product named by the `product_secret` query parameter of the `/v1/users/*` reports.
@@ -332,9 +277,8 @@ fn product_by_secret<'a>(st: &'a State, secret: &str) -> Result<&'a str, SimResp
     st.products.values().find(|p| p.secret == secret).map(|p| p.key.as_str()).ok_or_else(|| fail(5005))
 }
 
-pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply {
-    let st = shared.state();
-    let pk = product_by_secret(&st, &r.product_secret)?;
+pub(crate) fn active_users(st: &mut State, r: api::ActiveUsersRequest) -> Reply {
+    let pk = product_by_secret(st, &r.product_secret)?;
     if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
         return Err(fail(5016));
     }
@@ -353,20 +297,32 @@ pub(crate) fn active_users(shared: &Shared, r: api::ActiveUsersRequest) -> Reply
         .filter(|u| u.products.contains(pk) && r.appid.as_ref().is_none_or(|a| *a == u.appid))
         .collect();
     let data: Vec<Value> = (start..=end)
-        .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date_text(day) }))
+        .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date(day).to_string() }))
         .collect();
     ok(json!({ "data": data }))
 }
 
-pub(crate) fn user_locations(shared: &Shared, r: api::UserLocationsRequest) -> Reply {
-    let st = shared.state();
-    let pk = product_by_secret(&st, &r.product_secret)?;
+pub(crate) fn user_locations(st: &mut State, r: api::UserLocationsRequest) -> Reply {
+    let pk = product_by_secret(st, &r.product_secret)?;
     let users: Vec<&SimUser> = st.users.values().filter(|u| u.products.contains(pk)).collect();
     ok(location_tree(&users, &plain_count, false))
 }
 
-pub(crate) fn total_users(shared: &Shared, r: api::TotalUsersReportRequest) -> Reply {
-    let st = shared.state();
-    let users = bound_users(&st, &r.product_key, r.gid.as_deref())?;
+pub(crate) fn total_users(st: &mut State, r: api::TotalUsersReportRequest) -> Reply {
+    let users = bound_users(st, &r.product_key, r.gid.as_deref())?;
     ok(json!({ "gid": r.gid, "total": users.len() }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weekly_periods_are_the_requested_iso_weeks() {
+        let (_, weeks) = periods(Some(&Cycle::Week), "2015-53", "2016-02").unwrap();
+        let labels: Vec<&str> = weeks.iter().map(|(label, ..)| label.as_str()).collect();
+        assert_eq!(labels, ["2015-53", "2016-01", "2016-02"]);
+        // 2016-W01 runs from Monday 4 January to Sunday 10 January.
+        assert_eq!(weeks.get(1).map(|w| (w.1, w.2)), Some((days_from_civil(2016, 1, 4), days_from_civil(2016, 1, 10))));
+    }
 }

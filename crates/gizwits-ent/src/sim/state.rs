@@ -2,18 +2,25 @@
 //! groups), users and bindings.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
+use watchpost_core::sim::TokenStore;
 
+use super::handlers::object;
 use super::time::{date_time_text, days_of};
 
-/// What a device of the simulator knows about itself.
-#[derive(Debug, Clone)]
+/// What a device of the simulator knows about itself; it serialises to the fields of its
+/// enumeration view that it stores.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct SimDevice {
     pub(crate) did: String,
     pub(crate) mac: String,
+    #[serde(default, skip_serializing)]
     pub(crate) passcode: String,
     pub(crate) is_online: bool,
+    #[serde(default, skip_serializing)]
     pub(crate) is_disabled: bool,
     pub(crate) country: String,
     pub(crate) region: String,
@@ -27,16 +34,22 @@ pub(crate) struct SimDevice {
     pub(crate) mcu_soft_version: Option<String>,
     pub(crate) wifi_soft_version: Option<String>,
     /// Latest data point values.
+    #[serde(default, skip_serializing)]
     pub(crate) attrs: Map<String, Value>,
     /// Faults and alarms: (data point, is an alarm, resolved).
+    #[serde(default, skip_serializing)]
     pub(crate) issues: Vec<(String, bool, bool)>,
     /// Bound users: uid → (appid, owner).
+    #[serde(default, skip_serializing)]
     pub(crate) bindings: BTreeMap<String, (String, bool)>,
     /// Communication log recorded by control calls: (timestamp, direction, hex payload).
+    #[serde(skip)]
     pub(crate) commands: Vec<(f64, &'static str, String)>,
     /// Data history recorded by control calls: (timestamp, values).
+    #[serde(skip)]
     pub(crate) data: Vec<(i64, Map<String, Value>)>,
     /// Whether this device has the synthetic seven days of history (fixture devices only).
+    #[serde(skip)]
     pub(crate) history: bool,
 }
 
@@ -52,30 +65,20 @@ impl SimDevice {
     /// The enumeration view (`devices/search`), with the seed's boolean flags and decimal
     /// coordinates.
     pub(crate) fn search_json(&self) -> Value {
-        json!({
-            "did": self.did,
-            "mac": self.mac,
-            "is_online": self.is_online,
+        let mut view = object(json!(self));
+        view.extend(object(json!({
             "is_faulty": self.is_faulty(),
             "is_alert": self.is_alert(),
-            "country": self.country,
-            "region": self.region,
-            "city": self.city,
-            "longitude": self.longitude,
-            "latitude": self.latitude,
-            "online_latest": self.online_latest,
-            "created_at": self.created_at,
             "mcu_hard_version": null,
-            "mcu_soft_version": self.mcu_soft_version,
             "wifi_hard_version": null,
-            "wifi_soft_version": self.wifi_soft_version,
-        })
+        })));
+        Value::Object(view)
     }
 
     /// A row of the activated/active device details (created_at as zone-less text).
     pub(crate) fn report_row(&self, product_key: &str, day: i64) -> Value {
         json!({
-            "report_date": super::time::date_text(day),
+            "report_date": super::time::date(day).to_string(),
             "product_key": product_key,
             "mac": self.mac,
             "country": self.country,
@@ -98,8 +101,9 @@ pub(crate) struct SimGroup {
 }
 
 /// A product.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct SimProduct {
+    #[serde(default)]
     pub(crate) key: String,
     pub(crate) secret: String,
     /// The `GET .../datapoint` document; `None` when no data points are defined (5402).
@@ -107,10 +111,12 @@ pub(crate) struct SimProduct {
     /// Whether remote control is enabled in the console (else 5404).
     pub(crate) remote_control: bool,
     pub(crate) devices: Vec<SimDevice>,
+    #[serde(skip)]
     pub(crate) groups: BTreeMap<String, SimGroup>,
 }
 
 impl SimProduct {
+    #[cfg(test)]
     pub(crate) fn device(&self, did: &str) -> Option<&SimDevice> {
         self.devices.iter().find(|d| d.did == did)
     }
@@ -128,24 +134,13 @@ impl SimProduct {
         self.groups.iter().find(|(_, g)| g.macs.contains(mac)).map(|(gid, _)| gid.as_str())
     }
 
-    /// The devices of group `gid` and its descendants (all devices for `None`).
+    /// The devices of group `gid` and its descendants (all devices for `None`): those whose group
+    /// has `gid` among itself and its ancestors.
     pub(crate) fn devices_in(&self, gid: Option<&str>) -> Vec<&SimDevice> {
-        match gid {
-            None => self.devices.iter().collect(),
-            Some(gid) => {
-                let mut gids = vec![gid.to_owned()];
-                let mut i = 0;
-                while let Some(g) = gids.get(i).cloned() {
-                    gids.extend(
-                        self.groups.iter().filter(|(_, c)| c.parent.as_deref() == Some(&g)).map(|(k, _)| k.clone()),
-                    );
-                    i += 1;
-                }
-                let macs: BTreeSet<&String> =
-                    gids.iter().filter_map(|g| self.groups.get(g)).flat_map(|g| g.macs.iter()).collect();
-                self.devices.iter().filter(|d| macs.contains(&d.mac)).collect()
-            }
-        }
+        let ancestors =
+            |mac: &str| std::iter::successors(self.group_of(mac), |g| self.groups.get(*g)?.parent.as_deref());
+        let within = |d: &&SimDevice| gid.is_none_or(|gid| ancestors(&d.mac).take(self.groups.len()).any(|g| g == gid));
+        self.devices.iter().filter(within).collect()
     }
 
     /// The data point definitions as `(name, data_type, writable, enum values, range, byte length)`.
@@ -154,10 +149,12 @@ impl SimProduct {
     }
 }
 
-/// A user of the enterprise's apps.
-#[derive(Debug, Clone)]
+/// A user of the enterprise's apps; it serialises to the fields of the user searches it stores.
+#[derive(Debug, Clone, Deserialize, Serialize)]
 pub(crate) struct SimUser {
+    #[serde(default)]
     pub(crate) uid: String,
+    #[serde(skip_serializing)]
     pub(crate) appid: String,
     pub(crate) username: Option<String>,
     pub(crate) phone: Option<String>,
@@ -165,33 +162,28 @@ pub(crate) struct SimUser {
     pub(crate) is_anonymous: bool,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    #[serde(skip_serializing)]
     pub(crate) country: String,
+    #[serde(skip_serializing)]
     pub(crate) region: String,
+    #[serde(skip_serializing)]
     pub(crate) city: String,
     /// Product keys the user registered through.
+    #[serde(skip_serializing)]
     pub(crate) products: BTreeSet<String>,
 }
 
 impl SimUser {
-    pub(crate) fn json(&self) -> Value {
-        json!({
-            "uid": self.uid,
-            "username": self.username,
-            "phone": self.phone,
-            "email": self.email,
-            "birthday": null,
-            "is_anonymous": self.is_anonymous,
-            "gender": null,
-            "address": null,
-            "remark": null,
-            "created_at": self.created_at,
-            "updated_at": self.updated_at,
-        })
+    /// The user as the user searches show it.
+    pub(crate) fn json(&self) -> Map<String, Value> {
+        let mut user = object(json!(self));
+        user.extend(object(json!({ "birthday": null, "gender": null, "address": null, "remark": null })));
+        user
     }
 }
 
 /// The whole world.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Deserialize)]
 pub(crate) struct State {
     pub(crate) enterprise_id: String,
     pub(crate) enterprise_secret: String,
@@ -199,12 +191,45 @@ pub(crate) struct State {
     pub(crate) products: BTreeMap<String, SimProduct>,
     pub(crate) users: BTreeMap<String, SimUser>,
     /// Counter for generated MACs and dids.
+    #[serde(default)]
     pub(crate) serial: u64,
+    /// Issued tokens, each with its product key.
+    #[serde(skip)]
+    pub(crate) tokens: TokenStore<String>,
+    /// The lifetime of tokens issued from now on.
+    #[serde(skip)]
+    pub(crate) token_ttl: Duration,
 }
 
-impl State {
-    /// The product of `did`, if any product has it.
-    pub(crate) fn product_of_device(&self, did: &str) -> Option<&str> {
-        self.products.values().find(|p| p.device(did).is_some()).map(|p| p.key.as_str())
+#[cfg(test)]
+mod tests {
+    use serde_json::{json, Value};
+
+    use super::super::fixtures::{world, DEVICE_DID, PRODUCT_KEY, USER_UID};
+
+    /// Whether `ours` has exactly the members of the seed's literal example, each of the same
+    /// JSON type (or `null` on either side).
+    fn same_shape(ours: &Value, seed: &Value) -> bool {
+        let (Some(ours), Some(seed)) = (ours.as_object(), seed.as_object()) else { return false };
+        let kind = |v: &Value| std::mem::discriminant(v);
+        ours.len() == seed.len()
+            && seed.iter().all(|(k, s)| {
+                ours.get(k).is_some_and(|o| {
+                    o.is_null() || s.is_null() || kind(o) == kind(s) || (o.is_number() && s.is_number())
+                })
+            })
+    }
+
+    #[test]
+    fn the_serialised_views_have_the_seed_examples_members() {
+        let st = world(1_517_296_665).unwrap();
+        // L759, the device enumeration.
+        let seed = json!({ "city": "Guangzhou", "mcu_hard_version": null, "mcu_soft_version": null, "did": "kYkSE2xspYjocBhaUHdM5k", "country": "China", "region": "Guangdong", "mac": "virtual:site", "longitude": 113.280637, "wifi_hard_version": null, "online_latest": 1517296665, "wifi_soft_version": null, "is_online": false, "latitude": 23.125178, "is_alert": false, "created_at": 1505789918, "is_faulty": false });
+        let device = st.products[PRODUCT_KEY].device(DEVICE_DID).unwrap();
+        assert!(same_shape(&device.search_json(), &seed), "{}", device.search_json());
+        // L453, the user search.
+        let seed = json!({ "username": null, "remark": null, "uid": "25a5324c807842348f63ade277eb413a", "is_anonymous": true, "gender": null, "created_at": 1513135417, "updated_at": 1513135417, "phone": null, "birthday": null, "address": null, "email": null });
+        let user = Value::Object(st.users[USER_UID].json());
+        assert!(same_shape(&user, &seed), "{user}");
     }
 }
