@@ -11,6 +11,7 @@ use watchpost_core::ErrorKind;
 #[tokio::test]
 async fn subscribed_alarms_arrive_in_a_batch_that_stays_until_confirmed() {
     let sim = Simulator::start().await.unwrap();
+    sim.set_redelivery_delay(std::time::Duration::ZERO);
     let client = sim.client_builder().build().unwrap();
 
     // Nothing subscribed: alarms are dropped, a poll is empty.
