@@ -87,6 +87,8 @@ pub(crate) struct State {
     batches: u64,
     /// Batches confirmed.
     confirmed: u64,
+    /// The ids of the batches confirmed.
+    confirmed_ids: BTreeSet<String>,
     /// Batches handed out again.
     redelivered: u64,
     /// Messages dropped by the two-hour cache.
@@ -111,6 +113,7 @@ impl Default for State {
             outstanding: Vec::new(),
             batches: 0,
             confirmed: 0,
+            confirmed_ids: BTreeSet::new(),
             redelivered: 0,
             expired: 0,
             rejections: 0,
@@ -259,8 +262,9 @@ pub(crate) fn offset(h: &HppSim, req: api::MqOffsetRequest) -> SimResponse {
     let mut run = || -> Answer<Option<Value>> {
         let id = filled(&req.batch_id)?;
         let at = mq.outstanding.iter().position(|b| b.id == id).ok_or(HppCode::ParameterError)?;
-        mq.outstanding.remove(at);
+        let batch = mq.outstanding.remove(at);
         mq.confirmed += 1;
+        mq.confirmed_ids.insert(batch.id);
         Ok(None)
     };
     answer(run())
@@ -310,6 +314,11 @@ impl Simulator {
     /// How many batches were confirmed with `mq/offset`.
     pub fn batches_confirmed(&self) -> u64 {
         self.sim().state().mq.confirmed
+    }
+
+    /// Whether the batch `id` was confirmed with `mq/offset`.
+    pub fn batch_confirmed(&self, id: &str) -> bool {
+        self.sim().state().mq.confirmed_ids.contains(id)
     }
 
     /// How many times an unconfirmed batch was handed out again.
