@@ -336,7 +336,8 @@ async fn a_malformed_batch_is_a_typed_error_and_the_consumer_survives() {
     faults.fail_next(1, SimResponse::json(200, &json!({"errorCode": "0", "data": "not a batch"})));
     faults.fail_next(1, SimResponse::json(200, &json!({"errorCode": "0", "data": {"batchId": "x", "list": {}}})));
     faults.fail_next(1, SimResponse::text(200, "{\"errorCode\":\"0\",\"data\":{\"batchId\""));
-    faults.fail_next(1, SimResponse::json(200, &json!({"errorCode": "LAP068002", "message": "Pulling alarms failed."})));
+    faults
+        .fail_next(1, SimResponse::json(200, &json!({"errorCode": "LAP068002", "message": "Pulling alarms failed."})));
     faults.fail_next(
         1,
         SimResponse::json(
