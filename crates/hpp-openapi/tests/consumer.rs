@@ -143,7 +143,7 @@ async fn ten_thousand_alarms_survive_failing_batches_and_two_replaced_consumers(
     handle.shutdown();
     stats.push(last.await.unwrap().unwrap());
 
-    let s = seen.lock().unwrap();
+    let s = std::mem::take(&mut *seen.lock().unwrap());
     assert_eq!(s.handled.len(), ALARMS, "no alarm lost");
     assert_eq!(s.after_commit, 0, "nothing delivered again once its batch was committed");
     let duplicates: u64 = s.delivered.values().map(|n| u64::from(n - 1)).sum();
