@@ -451,3 +451,25 @@ async fn a_batch_handled_but_not_committed_comes_again_and_is_suppressed() {
     assert_eq!((stats.duplicates_suppressed, stats.batches_committed), (2, 1), "{stats:?}");
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_poll_hanging_past_the_poll_timeout_is_an_error_and_retried() {
+    let sim = Simulator::start().await.unwrap();
+    sim.faults().on(&ops::MQ_MESSAGES).latency_next(1, SECS(120));
+    let client = sim.client_builder().build().unwrap();
+    let mut stream = Consumer::new(&client, config()).deliveries();
+    let handle = stream.handle();
+    let started = tokio::time::Instant::now();
+    let e = stream.next().await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
+    assert_eq!(started.elapsed().as_secs(), 30, "the default poll timeout");
+    assert_eq!(*handle.condition().borrow(), Some(Condition::Unreachable));
+    assert!(sim.push_alarm("DEV001", FormatType::Json, alarm(1)));
+    let d = stream.next().await.unwrap().unwrap();
+    assert_eq!(seq_of(&d), 1);
+    d.ack();
+    handle.shutdown();
+    assert!(stream.next().await.is_none());
+    assert_eq!(sim.batches_confirmed(), 1);
+    sim.shutdown().await;
+}

@@ -2,8 +2,8 @@
 //!
 //! A message carries no id, so a redelivered message is recognised by its content: the device
 //! serial and the alarm data text, hashed to 128 bits (two SipHash-1-3 hashes with independent
-//! random keys; a collision, which would suppress a genuine alarm, is about one in 10^29 for a
-//! window of a million entries).
+//! random keys; the chance of any collision, which would suppress a genuine alarm, is about
+//! 10^-27 for a window of a million entries).
 
 use std::collections::hash_map::RandomState;
 use std::collections::{HashSet, VecDeque};
