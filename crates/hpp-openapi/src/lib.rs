@@ -23,6 +23,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod client;
+pub mod consumer;
 pub mod envelope;
 pub mod error;
 /// Generated from `spec/hpp.toml` and its parts: operations, request builders, client methods,

@@ -11,6 +11,7 @@ use watchpost_core::ErrorKind;
 #[tokio::test]
 async fn subscribed_alarms_arrive_in_a_batch_that_stays_until_confirmed() {
     let sim = Simulator::start().await.unwrap();
+    sim.set_redelivery_delay(std::time::Duration::ZERO);
     let client = sim.client_builder().build().unwrap();
 
     // Nothing subscribed: alarms are dropped, a poll is empty.
@@ -91,5 +92,58 @@ async fn documented_limits_are_checked_before_anything_is_sent() {
     let err = client.mq_offset(&MqOffsetRequest::new(" ")).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
     assert_eq!(sim.requests_total(), 0, "nothing was sent, not even a token request");
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_poll_is_held_until_an_alarm_arrives_or_the_long_poll_ends() {
+    use std::time::Duration;
+    use tokio::time::Instant;
+    let sim = std::sync::Arc::new(Simulator::start().await.unwrap());
+    sim.set_long_poll(Duration::from_secs(20));
+    let client = sim.client_builder().build().unwrap();
+    client.mq_subscribe(&MqSubscribeRequest::new(SubType::Subscribe, SubMode::All)).await.unwrap();
+    let started = Instant::now();
+    assert!(client.mq_messages(&MqMessagesRequest::new()).await.unwrap().is_empty());
+    assert_eq!(started.elapsed().as_secs(), 20, "held the whole long poll");
+
+    let pusher = sim.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        pusher.push_alarm("D1", FormatType::Json, json!({"n": 1}));
+    });
+    let started = Instant::now();
+    let batch = client.mq_messages(&MqMessagesRequest::new()).await.unwrap();
+    assert_eq!((batch.list.len(), started.elapsed().as_secs()), (1, 5), "answered when the alarm came");
+    sim.shutdown().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_platform_keeps_two_hours_of_alarms_and_one_consumer_per_key() {
+    use std::time::Duration;
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    client.mq_subscribe(&MqSubscribeRequest::new(SubType::Subscribe, SubMode::All)).await.unwrap();
+    assert!(sim.push_alarm("D1", FormatType::Json, json!({"n": 1})));
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    assert!(sim.push_alarm("D1", FormatType::Json, json!({"n": 2})));
+    tokio::time::advance(Duration::from_secs(3600)).await;
+    let batch = client.mq_messages(&MqMessagesRequest::new()).await.unwrap();
+    assert_eq!(batch.list.len(), 1, "the first alarm is older than two hours");
+    assert_eq!(batch.list[0].alarm_json().unwrap()["n"], 2);
+    assert_eq!(sim.alarms_expired(), 1);
+
+    // A second consumer (another token of the same key) is refused while the first holds it.
+    let second = sim.client_builder().build().unwrap();
+    let err = second.customize(|o| o.disable_retry()).mq_messages(&MqMessagesRequest::new()).await.unwrap_err();
+    assert_eq!(err.hpp_code(), Some(HppCode::SearchInProgress));
+    assert_eq!(sim.consumer_rejections(), 1);
+    tokio::time::advance(hpp_openapi::sim::DEFAULT_CONSUMER_LEASE).await;
+    let again = second.mq_messages(&MqMessagesRequest::new()).await.unwrap();
+    assert_eq!(again.list.len(), 0, "the unconfirmed batch is not due again yet");
+    tokio::time::advance(hpp_openapi::sim::DEFAULT_REDELIVERY_DELAY).await;
+    let again = second.mq_messages(&MqMessagesRequest::new()).await.unwrap();
+    assert_eq!(again, batch, "the first consumer's unconfirmed batch, same id");
+    assert_eq!(sim.batches_redelivered(), 1);
     sim.shutdown().await;
 }

@@ -65,3 +65,42 @@ fn sim_mode_and_client_side_checks() {
         .code(2)
         .stderr(predicate::str::contains("deviceSerialList"));
 }
+
+#[test]
+fn alarms_follow_prints_the_simulated_alarms() {
+    watchpost()
+        .args(["hpp", "alarms", "--follow", "--sim", "--max-events", "3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("state      connected"))
+        .stdout(predicate::str::contains("alarm      Q01728482 JSON"))
+        .stdout(predicate::str::contains("alarm      Q01728482 XML <EventNotificationAlert>"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alarms_are_acknowledged_once_printed_so_their_batch_is_committed() {
+    use hpp::models::mq::{FormatType, SubMode, SubType};
+    use hpp::sim::fixtures as f;
+    let sim = hpp::sim::Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    client.mq_subscribe(&hpp::requests::MqSubscribeRequest::new(SubType::Subscribe, SubMode::All)).await.unwrap();
+    assert!(sim.push_alarm("DEV001", FormatType::Json, serde_json::json!({"eventType": "cidEvent", "n": 1})));
+    assert!(sim.push_alarm("DEV002", FormatType::Xml, serde_json::json!("<x/>")));
+    let mut cmd = watchpost();
+    cmd.args(["hpp", "alarms", "--max-events", "2", "--json"]);
+    cmd.args(["--base-url", &sim.base_url(), "--app-key", f::APP_KEY, "--secret-key", f::SECRET_KEY]);
+    let done = run(cmd).await.success();
+    let out = String::from_utf8_lossy(&done.get_output().stdout).into_owned();
+    let alarms: Vec<serde_json::Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["type"] == "alarm")
+        .collect();
+    assert_eq!(alarms.len(), 2, "{out}");
+    assert_eq!(alarms[0]["deviceSerial"], "DEV001");
+    assert_eq!(alarms[0]["alarmData"]["n"], 1);
+    assert_eq!(alarms[1]["formatType"], "XML");
+    assert_eq!(sim.batches_confirmed(), 1, "both printed: the batch was committed");
+    assert_eq!(sim.alarms_unconfirmed(), 0);
+    sim.shutdown().await;
+}

@@ -145,8 +145,8 @@ impl Handlers for HppSim {
         mq::subscribe(self, req)
     }
 
-    async fn mq_messages(&self, req: api::MqMessagesRequest, _ctx: SimRequest) -> SimResponse {
-        mq::messages(self, req)
+    async fn mq_messages(&self, req: api::MqMessagesRequest, ctx: SimRequest) -> SimResponse {
+        mq::messages(self, req, &ctx).await
     }
 
     async fn mq_offset(&self, req: api::MqOffsetRequest, _ctx: SimRequest) -> SimResponse {

@@ -21,6 +21,7 @@ use crate::net::NetArgs;
 use crate::profile::Profile;
 use crate::secret::Secret;
 
+mod alarms;
 mod demo;
 
 /// The Hik-Partner Pro OpenAPI.
@@ -47,9 +48,13 @@ impl Vendor for Hpp {
         e.hpp_code().map(|c| c.description().to_owned()).filter(|d| !d.is_empty())
     }
 
+    fn list_note(&self) -> Option<&'static str> {
+        Some("Also: `watchpost hpp alarms --follow` consumes the alarm queue (each message acknowledged once printed).")
+    }
+
     fn command(&self) -> clap::Command {
         HppArgs::augment_args(clap::Command::new(self.id()))
-            .about("Hik-Partner Pro OpenAPI: `watchpost hpp <OPERATION> --param KEY=VALUE ...` or `--list`")
+            .about("Hik-Partner Pro OpenAPI: `watchpost hpp <OPERATION> --param KEY=VALUE ...`, `--list`, or `alarms --follow`")
             .long_about(None)
     }
 
@@ -61,11 +66,18 @@ impl Vendor for Hpp {
     ) -> BoxFuture<'a, CliResult<()>> {
         Box::pin(async move {
             let args = HppArgs::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
-            let mut conn = args.conn;
+            let mut conn = args.conn.clone();
             if let (Some(p), false) = (profile, args.call.list || args.call.sim) {
                 conn.fill_from(p)?;
             }
-            call_command(self, &args.call, Box::new(conn), interrupt).await
+            match (args.call.operation.as_deref(), args.call.list) {
+                (Some("alarms"), false) => alarms::follow(&args, conn, interrupt).await,
+                _ if args.follow || args.max_events.is_some() => {
+                    Err(CliError::usage("--follow and --max-events go with `alarms`")
+                        .hint("watchpost hpp alarms --follow"))
+                }
+                _ => call_command(self, &args.call, Box::new(conn), interrupt).await,
+            }
         })
     }
 
@@ -112,6 +124,12 @@ struct HppArgs {
     /// Where and as whom.
     #[command(flatten)]
     conn: HppConn,
+    /// With `alarms`: keep printing (and acknowledging) alarm messages until Ctrl-C.
+    #[arg(long)]
+    follow: bool,
+    /// With `alarms`: stop after this many alarm messages.
+    #[arg(long, value_name = "N")]
+    max_events: Option<u64>,
 }
 
 /// How to reach Hik-Partner Pro: an API key and secret (a token is fetched from the token host),
@@ -263,9 +281,14 @@ struct Sim(hpp::sim::Simulator);
 
 impl Sim {
     fn conn(&self) -> HppConn {
+        Sim::conn_of(&self.0)
+    }
+
+    /// The connection to a simulator: its token host and default credentials.
+    fn conn_of(sim: &hpp::sim::Simulator) -> HppConn {
         use hpp::sim::fixtures as f;
         HppConn {
-            base_url: Some(self.0.base_url()),
+            base_url: Some(sim.base_url()),
             app_key: Some(f::APP_KEY.to_owned()),
             secret_key: Some(Secret::from(f::SECRET_KEY)),
             ..HppConn::default()
