@@ -24,8 +24,7 @@ async fn gateway(merge: &mut AlarmMerge, name: &str) -> Simulator {
         jitter: false,
     });
     let client = sim.client_builder().events(config).build().expect("a client");
-    let events = client.subscribe(SubscribeDeviceMgmtMsg::all());
-    let alarms = events.alarms(events.default_alarm_source());
+    let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
     merge.add_source(name, alarms.state(), alarms).expect("a new source name");
     sim
 }
@@ -155,8 +154,7 @@ async fn an_alarm_standing_on_a_panel_at_subscription_arrives_as_a_resync_alarm(
     // Raised before anyone listens: the event itself is missed, the panel holds the alarm.
     assert_eq!(sim.raise_cid(&dev, CidCode::BurglaryAlarm, 3).delivered, 0);
     let client = sim.client_builder().build().expect("a client");
-    let events = client.subscribe(SubscribeDeviceMgmtMsg::all());
-    let alarms = events.alarms(events.default_alarm_source());
+    let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
     let mut merge = AlarmMerge::new();
     merge.add_source("gw", alarms.state(), alarms).expect("a source");
     let mut standing = Vec::new();

@@ -417,9 +417,16 @@ impl Stream for AlarmStream {
 
 impl EventStream {
     /// This stream as vendor-neutral alarms from `source` (see [`AlarmStream`]); for the
-    /// gateway's own account use [`EventStream::default_alarm_source`].
+    /// gateway's own account use [`EventStream::gateway_alarms`].
     pub fn alarms(self, source: AlarmSource) -> AlarmStream {
         AlarmStream { inner: self, source, pending: std::collections::VecDeque::new() }
+    }
+
+    /// This stream as vendor-neutral alarms from [`EventStream::default_alarm_source`] (the
+    /// gateway's base URL).
+    pub fn gateway_alarms(self) -> AlarmStream {
+        let source = self.default_alarm_source();
+        self.alarms(source)
     }
 
     /// `hik-gateway:<base URL>`: the source of this stream's alarms.

@@ -20,8 +20,7 @@
 //!
 //! let sim = Simulator::start().await?;
 //! let client = sim.client_builder().build()?;
-//! let events = client.subscribe(SubscribeDeviceMgmtMsg::all());
-//! let alarms = events.alarms(events.default_alarm_source());
+//! let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
 //!
 //! let mut merge = AlarmMerge::new();
 //! merge.add_source("north", alarms.state(), alarms)?;

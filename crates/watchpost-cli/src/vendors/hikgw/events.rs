@@ -168,8 +168,7 @@ pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Op
         conn.fill_from(p, auth_given)?;
     }
     let client = conn.client()?;
-    let events = client.subscribe(SubscribeDeviceMgmtMsg::all());
-    let alarms = events.alarms(events.default_alarm_source());
+    let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
     let state = alarms.state();
     let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
     Ok(AlarmFeed { stream, state })
