@@ -326,6 +326,9 @@ pub fn resync_alarms(report: &ResyncReport, source: &AlarmSource, received_at: S
 }
 
 /// An item of [`AlarmStream`].
+// Nearly every item is an alarm: boxing it would add an allocation per alarm to save space only
+// in the rare resync boundaries.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum AlarmItem {
     /// An alarm, with a no-op acknowledgement (the gateway pushes; nothing to confirm). Alarms

@@ -34,6 +34,8 @@ pub enum ResyncNotice {
 /// What a source hands to the merge: an alarm, or a resync boundary.
 ///
 /// A plain `Stream` of `Result<Delivery<Alarm>>` is a source as it is (`From<Delivery<Alarm>>`).
+// Nearly every item is an alarm: boxing it would add an allocation per alarm.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum SourceItem {
@@ -64,6 +66,8 @@ impl From<hik_gateway::events::AlarmItem> for SourceItem {
 }
 
 /// An item of [`AlarmMerge`], tagged with its source.
+// Nearly every item is an alarm: boxing it would add an allocation per alarm.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Merged {
