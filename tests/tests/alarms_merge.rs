@@ -169,3 +169,46 @@ async fn an_alarm_standing_on_a_panel_at_subscription_arrives_as_a_resync_alarm(
     assert_eq!((zone.device_id.as_str(), zone.zone, zone.category), (dev.as_str(), Some(3), Category::Intrusion));
     sim.shutdown().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn every_kind_of_gateway_event_arrives_with_its_category_and_media() {
+    let sim = Simulator::start().await.expect("the simulator starts");
+    let dev = sim.device_ids().into_iter().next().expect("a panel");
+    let client = sim.client_builder().build().expect("a client");
+    let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
+    let mut merge = AlarmMerge::new();
+    merge.add_source("gw", alarms.state(), alarms).expect("a source");
+    while !matches!(next(&mut merge).await, Merged::Resync { notice: ResyncNotice::Done { .. }, .. }) {}
+
+    assert_eq!(sim.raise_cid(&dev, CidCode::BurglaryAlarm, 1).delivered, 1);
+    assert_eq!(sim.raise_cid(&dev, CidCode::BurglaryAlarmRestored, 1).delivered, 1);
+    let (raised, url) = sim.raise_video_review(&dev, CidCode::BurglaryAlarm, 2);
+    assert_eq!(raised.delivered, 1);
+    assert_eq!(sim.raise_dev_status(&dev, false).delivered, 1);
+    assert_eq!(sim.raise_dev_status(&dev, true).delivered, 1);
+    let mut got = Vec::new();
+    while got.len() < 5 {
+        if let Merged::Alarm { delivery, .. } = next(&mut merge).await {
+            got.push(delivery.ack());
+        }
+    }
+    let kinds: Vec<_> = got.iter().map(|a| (a.category, a.restore_of, a.code.as_str())).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (Category::Intrusion, None, "1130"),
+            (Category::Restore, Some(Category::Intrusion), "3130"),
+            (Category::VideoVerification, None, "1130"),
+            (Category::DeviceOffline, None, "devStatusChanged"),
+            (Category::DeviceOnline, None, "devStatusChanged"),
+        ]
+    );
+    assert!(got.iter().all(|a| a.device_id == dev && a.source.account == sim.base_url()));
+    assert_eq!(got[0].zone, Some(1));
+    assert_eq!(got[2].zone, Some(2));
+    assert_eq!(got[2].media, vec![watchpost::alarm::Media::Video { url }]);
+    // The simulator's CID times are naive (timeZoneIdx 0); its dateTime carries an offset.
+    assert!(got[0].event_time.is_some_and(|t| t.is_naive()));
+    assert!(got[3].event_time.is_some_and(|t| t.instant().is_some()));
+    sim.shutdown().await;
+}
