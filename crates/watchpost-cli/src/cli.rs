@@ -48,6 +48,30 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve one vendor's simulator until Ctrl-C, printing its base URL and credentials.
     Sim(SimArgs),
+    /// Follow the alarms of several sources (gateways, accounts) merged into one stream.
+    Alarms(AlarmsArgs),
+}
+
+/// Arguments of `watchpost alarms`.
+#[derive(Args)]
+pub struct AlarmsArgs {
+    /// Keep printing alarms until Ctrl-C (connection states and errors go to stderr).
+    #[arg(long)]
+    pub follow: bool,
+    /// Print each alarm as one line of JSON (the `Alarm` serialisation, stable field names).
+    #[arg(long)]
+    pub json: bool,
+    /// A source as VENDOR=PROFILE (a `[profile.NAME]` of the config file) or VENDOR=URL (the
+    /// credentials from the vendor's environment variables); repeatable.
+    #[arg(long = "source", value_name = "VENDOR=PROFILE|URL")]
+    pub sources: Vec<String>,
+    /// A TOML file of `[[source]]` tables (`vendor`, `profile` or `base_url`, optional `name`);
+    /// see docs/cli.md.
+    #[arg(long = "sources", value_name = "FILE")]
+    pub sources_file: Option<PathBuf>,
+    /// Stop after this many alarms (exit 0).
+    #[arg(long, value_name = "N")]
+    pub max_alarms: Option<u64>,
 }
 
 /// The whole command line: [`Cli`] with one subcommand per registered vendor.

@@ -6,6 +6,8 @@
 //! - `watchpost <vendor> <operation> [--param KEY=VALUE ...] [--json]`: any operation of the
 //!   vendor's spec, against a real endpoint or (`--sim`) a simulator; `--list` lists them.
 //! - `watchpost hikgw events --follow`: the gateway's alarm stream.
+//! - `watchpost alarms --follow [--json] --source VENDOR=PROFILE|URL ... [--sources FILE]`: the
+//!   alarms of several sources merged.
 //!
 //! Exit codes: 0 success, 1 an error of the vendor's service or the network, 2 a bad command
 //! line, operation or parameter. See `docs/cli.md`.
@@ -16,6 +18,7 @@
 
 #[macro_use]
 mod output;
+mod alarms;
 mod call;
 mod cli;
 mod demo;
@@ -107,6 +110,7 @@ async fn run(matches: &clap::ArgMatches, global: &GlobalArgs, mut interrupt: Int
     }
     let cli = Cli::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
     match cli.command {
+        Command::Alarms(args) => alarms::run(&args, global, interrupt).await,
         Command::Sim(args) => serve::run(&args.vendor, args.listen, args.advertise, interrupt).await,
         Command::Demo(args) => {
             tokio::select! {

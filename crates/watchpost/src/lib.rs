@@ -16,6 +16,8 @@
 //!   ([`gizwits-ent`](https://docs.rs/gizwits-ent)), quota-aware.
 //! - `hpp` (feature `hpp`): the Hik-Partner Pro OpenAPI ([`hpp-openapi`](https://docs.rs/hpp-openapi)):
 //!   the token's `areaDomain` is the host of every call, alarms come from a message queue.
+//! - [`alarm`]: the vendor-neutral [`Alarm`](alarm::Alarm) of every vendor and
+//!   [`AlarmMerge`](alarm::AlarmMerge), one stream over several alarm sources.
 //! - [`prelude`]: the vendors' error extension traits, imported `as _`.
 //!
 //! Each vendor module has a `Client` built with `Client::builder()`, one async method per
@@ -210,6 +212,8 @@
 //! - `full`: every vendor.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]
+
+pub mod alarm;
 
 /// The vendor-neutral machinery under every vendor crate ([`watchpost_core`]).
 pub use watchpost_core as core;

@@ -11,14 +11,18 @@
 //!   (trailing comma, `dataTime`, `"heartBeat "`) are read.
 //! - [`EventStream`]: the supervised stream of [`Notification`]s: idle watchdog (30 s), re-subscribe
 //!   with back-off, connection state in-band and on a watch channel, bad parts as error items.
+//! - [`Event::to_alarm`], [`EventStream::alarms`]: the events as vendor-neutral alarms
+//!   ([`watchpost_core::alarm::Alarm`]), resync findings included.
 //! - [`ResyncReport`]: after every subscription, the standing alarm state of each panel the
 //!   subscription covers, read with the panels' status operations.
 
+mod alarm;
 mod model;
 mod parse;
 mod resync;
 mod stream;
 
+pub use alarm::{cid_category, resync_alarms, AlarmItem, AlarmStream, ALARM_VENDOR, RESYNC_CODE};
 pub use model::{
     time_zone_offset, AlertHeader, CidAlarm, CidAlarmEvent, CidParam, CidType, CidUserType, DevStatusChanged, Event,
     EventState, Heartbeat, HikCidParams, UnknownEvent, VideoReview, VideoReviewEvent,

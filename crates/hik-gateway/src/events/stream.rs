@@ -269,6 +269,11 @@ impl EventStream {
         EventStream { inner, state, current: Arc::new(Mutex::new(None)), request, client }
     }
 
+    /// The base URL of the client the stream subscribes with.
+    pub(super) fn client_base_url(&self) -> String {
+        self.client.base_url().to_owned()
+    }
+
     /// A receiver of the connection state (for dashboards and health checks).
     pub fn state(&self) -> watch::Receiver<ConnectionState> {
         self.state.clone()

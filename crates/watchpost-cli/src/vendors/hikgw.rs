@@ -12,7 +12,7 @@ use watchpost::hikgw;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
+use super::{call_command, export, missing, AlarmFeed, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -116,6 +116,10 @@ impl Vendor for HikGw {
 
     fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
         Some(Box::pin(demo::scenario(self)))
+    }
+
+    fn alarm_source(&'static self, profile: Option<&Profile>, base_url: Option<&str>) -> Option<CliResult<AlarmFeed>> {
+        Some(events::alarm_feed(profile, base_url))
     }
 }
 

@@ -122,6 +122,17 @@ pub trait Vendor: Sync {
         Vec::new()
     }
 
+    /// The vendor's alarms as a source of `watchpost alarms`, connected with the vendor's
+    /// settings from `profile` and the environment, `base_url` winning over both; `None` for a
+    /// vendor without an alarm source. Nothing is sent until the source is polled.
+    fn alarm_source(
+        &'static self,
+        _profile: Option<&Profile>,
+        _base_url: Option<&str>,
+    ) -> Option<CliResult<AlarmFeed>> {
+        None
+    }
+
     /// The vendor's demo scenario, run against its own simulator; `None` for a vendor without
     /// one (it is then left out of `watchpost demo`).
     fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>>;
@@ -141,6 +152,15 @@ impl fmt::Debug for dyn Vendor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id())
     }
+}
+
+/// One alarm source of `watchpost alarms`: its alarms and its connection state, as
+/// [`AlarmMerge::add_source`](watchpost::alarm::AlarmMerge::add_source) takes them.
+pub struct AlarmFeed {
+    /// The source's alarms (and resync boundaries) and error items.
+    pub stream: futures_util::stream::BoxStream<'static, watchpost::Result<watchpost::alarm::SourceItem>>,
+    /// The source's connection state.
+    pub state: tokio::sync::watch::Receiver<watchpost::core::supervise::ConnectionState>,
 }
 
 /// How to reach one vendor: the connection settings of its command line (or of a simulator).

@@ -6,12 +6,13 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use serde_json::{json, Value};
+use watchpost::alarm::SourceItem;
 use watchpost::core::supervise::ConnectionState;
 use watchpost::hikgw::models::SubscribeDeviceMgmtMsg;
 use watchpost::hikgw::sim::{SimConfig, Simulator};
 use watchpost::hikgw::{CidCode, Event, Notification};
 
-use super::{HikGw, HikgwArgs, HikgwConn};
+use super::{AlarmFeed, HikGw, HikgwArgs, HikgwConn};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::output;
@@ -143,6 +144,34 @@ async fn stream(
         Some(e) if args.max_events.is_none_or(|max| events < max) => Err(CliError::vendor(&HikGw, &e)),
         _ => Ok(()),
     }
+}
+
+/// The gateway's alarm stream (every device, every event type) as a source of
+/// `watchpost alarms`: the connection from the `WATCHPOST_HIKGW_*` environment, filled from
+/// `profile`, with `base_url` winning.
+///
+/// # Errors
+/// A usage error for a bad environment or profile value, missing credentials or address.
+pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Option<&str>) -> CliResult<AlarmFeed> {
+    use clap::{Args as _, FromArgMatches as _};
+    let cmd = HikgwConn::augment_args(clap::Command::new("hikgw"));
+    let matches = cmd
+        .try_get_matches_from(["hikgw"])
+        .map_err(|e| CliError::usage(format!("Device Gateway: bad WATCHPOST_HIKGW_* environment: {e}")))?;
+    let mut conn = HikgwConn::from_arg_matches(&matches)
+        .map_err(|e| CliError::usage(format!("Device Gateway: bad WATCHPOST_HIKGW_* environment: {e}")))?;
+    if let Some(url) = base_url {
+        conn.base_url = Some(url.to_owned());
+    }
+    if let Some(p) = profile {
+        let auth_given = matches.value_source("auth").is_some_and(|s| s != clap::parser::ValueSource::DefaultValue);
+        conn.fill_from(p, auth_given)?;
+    }
+    let client = conn.client()?;
+    let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
+    let state = alarms.state();
+    let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
+    Ok(AlarmFeed { stream, state })
 }
 
 /// What the simulator raises for `--sim`: a panel alarm, its restore, a video verification
