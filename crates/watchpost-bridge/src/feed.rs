@@ -11,6 +11,8 @@ use watchpost_core::supervise::ConnectionState;
 
 /// One item of a source: an alarm to publish (then acknowledge), or a connection-state change.
 #[derive(Debug)]
+// Alarms are nearly every item: boxing them would allocate once more per alarm for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum FeedItem {
     /// An alarm with the acknowledgement its source is owed once it is stored.
     Alarm(Delivery<Alarm>),

@@ -97,7 +97,8 @@ mod tests {
     fn any_identifying_field_changes_the_id() {
         let base = message_id("s", &alarm());
         let mut variants: Vec<(&str, String)> = vec![("source", message_id("t", &alarm()))];
-        let edits: [(&str, fn(&mut Alarm)); 8] = [
+        type Edit = (&'static str, fn(&mut Alarm));
+        let edits: [Edit; 8] = [
             ("vendor", |a| a.source.vendor = "hik-gateway".into()),
             ("account", |a| a.source.account = "key-2".into()),
             ("device", |a| a.device_id = "Q124".into()),
