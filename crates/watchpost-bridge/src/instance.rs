@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_nats::jetstream::kv;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use tokio::sync::oneshot;
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, MissedTickBehavior};
 
@@ -35,6 +35,9 @@ struct Held {
     revision: u64,
     /// The lease is ours until then unless a renewal succeeds (see `local_validity`).
     valid_until: Instant,
+    /// `valid_until`, watched by the follower, which stops by itself when it passes (however
+    /// long this instance's requests to NATS hang).
+    deadline: watch::Sender<Instant>,
     stop: Option<oneshot::Sender<()>>,
     phase: Phase,
 }
@@ -145,24 +148,41 @@ impl Instance {
 
     async fn round(&self, held: &mut HashMap<String, Held>, followers: &mut JoinSet<(String, FeedSummary)>) {
         let me = Bytes::from(self.id.clone());
-        if let Err(e) = self.kv.put(instance_key(&self.id), me.clone()).await {
-            tracing::warn!(instance = %self.id, error = %e, "announcement failed");
+        // Every request of a round is bounded, so that a hanging connection neither delays the
+        // round past the renewal period nor keeps a stale follower alive (it stops by itself).
+        let bound = self.leases.renew_every;
+        match tokio::time::timeout(bound, self.kv.put(instance_key(&self.id), me.clone())).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(instance = %self.id, error = %e, "announcement failed"),
+            Err(_) => tracing::warn!(instance = %self.id, "announcement timed out"),
         }
-        // Renew.
+        // Renew, concurrently.
         let mut lost = Vec::new();
-        for (name, h) in held.iter_mut().filter(|(_, h)| h.phase != Phase::Lost) {
-            let sent = Instant::now();
-            match self.kv.update(source_key(name), me.clone(), h.revision).await {
-                Ok(revision) => {
-                    h.revision = revision;
-                    h.valid_until = sent + self.leases.local_validity();
+        let due: Vec<(String, u64)> =
+            held.iter().filter(|(_, h)| h.phase != Phase::Lost).map(|(n, h)| (n.clone(), h.revision)).collect();
+        let sent = Instant::now();
+        let renewals = futures_util::future::join_all(
+            due.iter().map(|(name, revision)| self.kv.update(source_key(name), me.clone(), *revision)),
+        );
+        match tokio::time::timeout(bound, renewals).await {
+            Ok(results) => {
+                for ((name, _), result) in due.iter().zip(results) {
+                    let Some(h) = held.get_mut(name) else { continue };
+                    match result {
+                        Ok(revision) => {
+                            h.revision = revision;
+                            h.valid_until = sent + self.leases.local_validity();
+                            h.deadline.send_replace(h.valid_until);
+                        }
+                        Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                            tracing::warn!(instance = %self.id, source = %name, "lease lost to another instance");
+                            lost.push(name.clone());
+                        }
+                        Err(e) => tracing::warn!(instance = %self.id, source = %name, error = %e, "renewal failed"),
+                    }
                 }
-                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
-                    tracing::warn!(instance = %self.id, source = %name, "lease lost to another instance");
-                    lost.push(name.clone());
-                }
-                Err(e) => tracing::warn!(instance = %self.id, source = %name, error = %e, "renewal failed"),
             }
+            Err(_) => tracing::warn!(instance = %self.id, leases = due.len(), "renewals timed out"),
         }
         let now = Instant::now();
         for (name, h) in held.iter().filter(|(_, h)| h.phase != Phase::Lost) {
@@ -218,43 +238,45 @@ impl Instance {
                 continue;
             }
             let sent = Instant::now();
-            let Ok(revision) = self.kv.create(source_key(&name), me.clone()).await else { continue };
+            let Ok(Ok(revision)) = tokio::time::timeout(bound, self.kv.create(source_key(&name), me.clone())).await
+            else {
+                continue;
+            };
             tracing::info!(instance = %self.id, source = %name, "lease taken; following");
+            let valid_until = sent + self.leases.local_validity();
             let (stop_tx, stop_rx) = oneshot::channel::<()>();
+            let (deadline, deadline_rx) = watch::channel(valid_until);
             let feed = factory.start();
             let publisher = self.publisher.clone();
             let task_name = name.clone();
             followers.spawn(async move {
-                let summary = publisher
-                    .run(feed, async move {
-                        let _ = stop_rx.await;
-                    })
-                    .await;
+                let summary = publisher.run(feed, stopped(stop_rx, deadline_rx)).await;
                 (task_name, summary)
             });
-            held.insert(
-                name,
-                Held {
-                    revision,
-                    valid_until: sent + self.leases.local_validity(),
-                    stop: Some(stop_tx),
-                    phase: Phase::Following,
-                },
-            );
+            held.insert(name, Held { revision, valid_until, deadline, stop: Some(stop_tx), phase: Phase::Following });
             active += 1;
         }
     }
 
     /// The announced instances, or `None` when the bucket could not be listed.
     async fn live_instances(&self) -> Option<usize> {
-        let keys = match self.kv.keys().await {
-            Ok(keys) => keys,
-            Err(e) => {
+        let listing = async {
+            match self.kv.keys().await {
+                Ok(keys) => Ok(keys.collect::<Vec<_>>().await),
+                Err(e) => Err(e.to_string()),
+            }
+        };
+        let keys = match tokio::time::timeout(self.leases.renew_every, listing).await {
+            Ok(Ok(keys)) => keys,
+            Ok(Err(e)) => {
                 tracing::warn!(instance = %self.id, error = %e, "cannot list the lease bucket");
                 return None;
             }
+            Err(_) => {
+                tracing::warn!(instance = %self.id, "listing the lease bucket timed out");
+                return None;
+            }
         };
-        let keys: Vec<_> = keys.collect().await;
         let mut live = 0;
         for key in keys {
             match key {
@@ -264,6 +286,24 @@ impl Instance {
             }
         }
         Some(live)
+    }
+}
+
+/// Completes when the follower must stop: told to, or its lease's local validity passed
+/// without a renewal.
+async fn stopped(mut stop: oneshot::Receiver<()>, mut deadline: watch::Receiver<Instant>) {
+    loop {
+        let until = *deadline.borrow_and_update();
+        tokio::select! {
+            _ = &mut stop => return,
+            () = tokio::time::sleep_until(until) => {
+                if *deadline.borrow() <= Instant::now() {
+                    tracing::warn!("lease not renewed in time; the follower stops");
+                    return;
+                }
+            }
+            changed = deadline.changed() => if changed.is_err() { return },
+        }
     }
 }
 

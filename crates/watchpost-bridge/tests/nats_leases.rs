@@ -172,3 +172,33 @@ async fn nats_server_leases_spread_take_over_and_release() {
     tokio::time::timeout(PATIENCE, c.task).await.expect("c stops").expect("no panic");
     assert!(trackers.iter().all(|t| t.active.load(Ordering::SeqCst) == 0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_down_stops_every_follower_before_the_ttl_and_a_restart_resumes() {
+    let mut server = NatsServer::start().expect("nats-server for this test");
+    let url = server.url();
+    let trackers: Vec<Arc<Tracker>> = (0..SOURCES).map(|_| Arc::default()).collect();
+    let mut a = launch(&url, "a", &trackers).await;
+    let mut b = launch(&url, "b", &trackers).await;
+    until(&trackers, "3/3", || {
+        each_followed_once(&trackers)
+            && a.following.load(Ordering::SeqCst) == 3
+            && b.following.load(Ordering::SeqCst) == 3
+    })
+    .await;
+    // Cut off from NATS, an instance cannot renew: it stops following by itself (it cannot
+    // know whether another instance, still connected, took the source over).
+    server.stop();
+    until(&trackers, "no follower while NATS is down", || {
+        trackers.iter().all(|t| t.active.load(Ordering::SeqCst) == 0)
+    })
+    .await;
+    server.restart().expect("nats-server restarts");
+    until(&trackers, "every source followed again after the restart", || each_followed_once(&trackers)).await;
+    for r in [&mut a, &mut b] {
+        let _ = r.shutdown.take().map(|s| s.send(()));
+    }
+    for r in [a, b] {
+        tokio::time::timeout(PATIENCE, r.task).await.expect("stops").expect("no panic");
+    }
+}
