@@ -202,3 +202,75 @@ async fn nats_server_down_stops_every_follower_before_the_ttl_and_a_restart_resu
         tokio::time::timeout(PATIENCE, r.task).await.expect("stops").expect("no panic");
     }
 }
+
+/// A TCP relay to the NATS server that can be frozen: bytes stop flowing both ways but the
+/// connections stay open (a network partition, as seen by the client: its requests hang).
+struct FreezableRelay {
+    url: String,
+    frozen: tokio::sync::watch::Sender<bool>,
+}
+
+async fn freezable_relay(upstream: &str) -> FreezableRelay {
+    let upstream = upstream.trim_start_matches("nats://").to_owned();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("nats://{}", listener.local_addr().expect("addr"));
+    let (frozen, _) = tokio::sync::watch::channel(false);
+    let flag = frozen.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(&upstream).await else { continue };
+            let (cr, cw) = client.into_split();
+            let (sr, sw) = server.into_split();
+            tokio::spawn(pump(cr, sw, flag.subscribe()));
+            tokio::spawn(pump(sr, cw, flag.subscribe()));
+        }
+    });
+    FreezableRelay { url, frozen }
+}
+
+async fn pump(
+    mut from: tokio::net::tcp::OwnedReadHalf,
+    mut to: tokio::net::tcp::OwnedWriteHalf,
+    mut frozen: tokio::sync::watch::Receiver<bool>,
+) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut buf = vec![0u8; 16 * 1024];
+    loop {
+        let Ok(n) = from.read(&mut buf).await else { return };
+        if n == 0 || frozen.wait_for(|f| !*f).await.is_err() {
+            return;
+        }
+        if to.write_all(buf.get(..n).unwrap_or_default()).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_a_partitioned_instance_stops_before_another_takes_over() {
+    let server = NatsServer::start().expect("nats-server for this test");
+    let relay = freezable_relay(&server.url()).await;
+    let trackers: Vec<Arc<Tracker>> = (0..SOURCES).map(|_| Arc::default()).collect();
+    // a reaches NATS through the relay, b directly.
+    let a = launch(&relay.url, "a", &trackers).await;
+    let b = launch(&server.url(), "b", &trackers).await;
+    until(&trackers, "3/3", || {
+        each_followed_once(&trackers)
+            && a.following.load(Ordering::SeqCst) == 3
+            && b.following.load(Ordering::SeqCst) == 3
+    })
+    .await;
+    // a's requests now hang; its leases expire on the server and b takes the sources. `until`
+    // checks all along that a never follows a source b already follows.
+    relay.frozen.send_replace(true);
+    until(&trackers, "b follows all six, a none", || {
+        each_followed_once(&trackers)
+            && b.following.load(Ordering::SeqCst) == SOURCES
+            && a.following.load(Ordering::SeqCst) == 0
+    })
+    .await;
+    a.task.abort();
+    let mut b = b;
+    let _ = b.shutdown.take().map(|s| s.send(()));
+    tokio::time::timeout(PATIENCE, b.task).await.expect("b stops").expect("no panic");
+}
