@@ -26,6 +26,12 @@ impl NatsServer {
     pub fn start() -> Result<Self, String> {
         let binary =
             std::env::var_os("WATCHPOST_NATS_SERVER").map(PathBuf::from).unwrap_or_else(|| "nats-server".into());
+        Self::start_binary(binary)
+    }
+
+    /// As [`start`](Self::start), with the server binary at `binary`.
+    pub fn start_binary(binary: impl Into<PathBuf>) -> Result<Self, String> {
+        let binary = binary.into();
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| format!("no free loopback port: {e}"))?

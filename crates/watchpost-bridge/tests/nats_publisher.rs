@@ -180,3 +180,10 @@ async fn nats_server_restart_mid_run_loses_nothing_and_the_feed_waits() {
     assert_eq!(summary.alarms, 100);
     assert!(summary.retries > 0, "the restart caused retries");
 }
+
+#[test]
+fn nats_server_missing_binary_is_a_clear_error_not_a_skip() {
+    let error = NatsServer::start_binary("/nonexistent/nats-server").expect_err("no such binary");
+    assert!(error.contains("apt-get install nats-server"), "{error}");
+    assert!(error.contains("/nonexistent/nats-server"), "{error}");
+}
