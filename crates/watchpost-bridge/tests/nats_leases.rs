@@ -107,6 +107,17 @@ async fn until(trackers: &[Arc<Tracker>], what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// Checks for `pause` that no source has two followers.
+async fn watch_for(trackers: &[Arc<Tracker>], pause: Duration) {
+    let end = tokio::time::Instant::now() + pause;
+    while tokio::time::Instant::now() < end {
+        for (i, t) in trackers.iter().enumerate() {
+            assert!(t.most.load(Ordering::SeqCst) <= 1, "source {i} had two followers at once");
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
 fn each_followed_once(trackers: &[Arc<Tracker>]) -> bool {
     trackers.iter().all(|t| t.active.load(Ordering::SeqCst) == 1)
 }
@@ -273,4 +284,42 @@ async fn nats_server_a_partitioned_instance_stops_before_another_takes_over() {
     let mut b = b;
     let _ = b.shutdown.take().map(|s| s.send(()));
     tokio::time::timeout(PATIENCE, b.task).await.expect("b stops").expect("no panic");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_twenty_random_joins_and_leaves_never_two_followers() {
+    let server = NatsServer::start().expect("nats-server for this test");
+    let url = server.url();
+    let trackers: Vec<Arc<Tracker>> = (0..SOURCES).map(|_| Arc::default()).collect();
+    let mut rng = fastrand::Rng::with_seed(16);
+    let mut live: Vec<Running> = vec![launch(&url, "i0", &trackers).await];
+    for event in 1..=20 {
+        let join = live.len() <= 1 || (live.len() < 4 && rng.bool());
+        if join {
+            live.push(launch(&url, &format!("i{event}"), &trackers).await);
+        } else {
+            let mut leaving = live.swap_remove(rng.usize(..live.len()));
+            if rng.bool() {
+                let _ = leaving.shutdown.take().map(|s| s.send(()));
+                tokio::time::timeout(PATIENCE, leaving.task).await.expect("stops").expect("no panic");
+            } else {
+                leaving.task.abort();
+                let _ = leaving.task.await;
+            }
+        }
+        // Some events come before the leases settle, some after.
+        let pause = Duration::from_millis(rng.u64(50..600));
+        watch_for(&trackers, pause).await;
+    }
+    let fair = SOURCES.div_ceil(live.len());
+    until(&trackers, "every source followed once, each instance within its fair share", || {
+        each_followed_once(&trackers) && live.iter().all(|r| r.following.load(Ordering::SeqCst) <= fair)
+    })
+    .await;
+    for r in &mut live {
+        let _ = r.shutdown.take().map(|s| s.send(()));
+    }
+    for r in live {
+        tokio::time::timeout(PATIENCE, r.task).await.expect("stops").expect("no panic");
+    }
 }
