@@ -68,7 +68,9 @@ struct Running {
 }
 
 fn settings() -> LeaseSettings {
-    LeaseSettings { renew_every: Duration::from_millis(200), ttl: Duration::from_secs(1), ..LeaseSettings::default() }
+    // A wide margin (900 ms) between a follower's own deadline and the server's expiry, for a
+    // machine busy compiling.
+    LeaseSettings { renew_every: Duration::from_millis(200), ttl: Duration::from_secs(2), ..LeaseSettings::default() }
 }
 
 async fn launch(url: &str, id: &str, trackers: &[Arc<Tracker>]) -> Running {
