@@ -187,3 +187,28 @@ fn nats_server_missing_binary_is_a_clear_error_not_a_skip() {
     assert!(error.contains("apt-get install nats-server"), "{error}");
     assert!(error.contains("/nonexistent/nats-server"), "{error}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_the_stream_is_created_as_configured_and_an_existing_one_kept() {
+    let server = NatsServer::start().expect("nats-server for this test");
+    let js = jetstream::new(connect(&server.url()).await.expect("connect"));
+    let settings = StreamSettings {
+        name: "CUSTOM".into(),
+        subject_prefix: "wp2".into(),
+        retention: watchpost_bridge::Retention::Interest,
+        replicas: 1,
+        max_age: Duration::from_secs(3600),
+        duplicate_window: Duration::from_secs(300),
+        storage: watchpost_bridge::Storage::Memory,
+    };
+    let mut stream = ensure_stream(&js, &settings).await.expect("created");
+    let config = stream.info().await.expect("info").config.clone();
+    assert_eq!(config.subjects, vec!["wp2.alarms.>".to_owned(), "wp2.state.>".to_owned()]);
+    assert_eq!(config.retention, jetstream::stream::RetentionPolicy::Interest);
+    assert_eq!(config.storage, jetstream::stream::StorageType::Memory);
+    assert_eq!((config.max_age, config.duplicate_window), (Duration::from_secs(3600), Duration::from_secs(300)));
+    // An existing stream is the operator's: opened as it is, not changed.
+    let other = StreamSettings { duplicate_window: Duration::from_secs(60), ..settings };
+    let mut again = ensure_stream(&js, &other).await.expect("opened");
+    assert_eq!(again.info().await.expect("info").config.duplicate_window, Duration::from_secs(300));
+}
