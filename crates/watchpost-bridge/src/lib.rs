@@ -1,0 +1,48 @@
+//! watchpost alarms onto NATS JetStream.
+//!
+//! A bridge instance follows alarm sources (Device Gateways, Hik-Partner Pro keys), each as an
+//! [`AlarmFeed`] of [`FeedItem`]s, and publishes every [`Alarm`](watchpost_core::alarm::Alarm)
+//! to a JetStream stream on `watchpost.alarms.<vendor>.<source>.<device>` with a stable
+//! `Nats-Msg-Id` ([`message_id`]), and every connection-state change on
+//! `watchpost.state.<source>`:
+//!
+//! - [`ensure_stream`] creates the stream when it is missing ([`StreamSettings`]);
+//! - [`Publisher`] acknowledges an alarm to its source only after JetStream's publish
+//!   acknowledgement, retries failed publications with back-off while the feed is not polled
+//!   (a bounded in-flight window), and never drops one;
+//! - [`Instance`] shares the sources between several bridge instances through leases in a
+//!   JetStream key-value bucket ([`LeaseSettings`]).
+//!
+//! The crate is separate from the SDK so that users who do not want NATS never compile it.
+//! `docs/bridge.md` states the delivery guarantee and the lease design.
+
+mod config;
+mod error;
+mod feed;
+mod instance;
+mod lease;
+mod msg_id;
+mod publisher;
+mod stream;
+mod subject;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use config::{BridgeConfig, NatsConfig, SecretRef, SourceConfig};
+pub use error::BridgeError;
+pub use feed::{AlarmFeed, FeedFactory, FeedItem};
+pub use instance::Instance;
+pub use lease::{open_lease_bucket, LeaseSettings};
+pub use msg_id::message_id;
+pub use publisher::{FeedEnd, FeedSummary, PublishSettings, Publisher};
+pub use stream::{ensure_stream, Retention, Storage, StreamSettings};
+pub use subject::{alarm_subject, escape_token, state_subject};
+
+/// Connects to NATS at `url` (`nats://host:port`), reconnecting for ever once connected.
+pub async fn connect(url: &str) -> Result<async_nats::Client, BridgeError> {
+    async_nats::ConnectOptions::new()
+        .max_reconnects(None)
+        .connect(url)
+        .await
+        .map_err(|e| BridgeError::Nats { what: "connect".into(), message: e.to_string() })
+}

@@ -1,0 +1,295 @@
+//! The publisher: a feed's alarms onto JetStream, acknowledged to the source only once stored.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use async_nats::jetstream;
+use async_nats::HeaderMap;
+use bytes::Bytes;
+use futures_util::stream::FuturesUnordered;
+use futures_util::{FutureExt, StreamExt};
+use serde::Deserialize;
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+use watchpost_core::alarm::{Ack, Alarm};
+use watchpost_core::supervise::ConnectionState;
+
+use crate::feed::{AlarmFeed, FeedItem};
+use crate::msg_id::message_id;
+use crate::stream::humantime_serde_compat;
+use crate::subject::{alarm_subject, state_subject};
+
+/// How the publisher publishes (`[publish]` of the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    /// The first token of every subject. Default `watchpost` (as [`crate::StreamSettings`]).
+    pub subject_prefix: String,
+    /// Items taken from a feed and not yet stored, at most: the feed is not polled while the
+    /// window is full (back-pressure; memory bounded by the window). Default 64.
+    pub window: usize,
+    /// First delay before re-publishing a failed publication. Default 200 ms.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_initial: Duration,
+    /// Longest delay between re-publications (doubling from `retry_initial`). Default 10 s.
+    #[serde(with = "humantime_serde_compat")]
+    pub retry_max: Duration,
+    /// When a feed is stopped, how long the items already taken from it may still be
+    /// published; the rest are reported not handled to their source. Default 10 s.
+    #[serde(with = "humantime_serde_compat")]
+    pub drain_timeout: Duration,
+}
+
+impl Default for PublishSettings {
+    fn default() -> Self {
+        PublishSettings {
+            subject_prefix: "watchpost".into(),
+            window: 64,
+            retry_initial: Duration::from_millis(200),
+            retry_max: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Why [`Publisher::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedEnd {
+    /// The feed ended by itself and every item was stored.
+    Exhausted,
+    /// The stop future completed: the feed was dropped and the items taken drained.
+    Stopped,
+}
+
+/// What one [`Publisher::run`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FeedSummary {
+    /// Why it returned.
+    pub end: FeedEnd,
+    /// Alarms stored and acknowledged to their source (duplicates included).
+    pub alarms: u64,
+    /// Alarms JetStream reported as duplicates (already stored within the window).
+    pub duplicates: u64,
+    /// Connection states stored.
+    pub states: u64,
+    /// Failed publications that were retried.
+    pub retries: u64,
+    /// Items taken from the feed but not stored when the drain timed out (reported not
+    /// handled to their source).
+    pub abandoned: u64,
+}
+
+enum Done {
+    Alarm { duplicate: bool, retries: u64 },
+    State { retries: u64 },
+}
+
+/// Publishes feeds to JetStream. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Publisher {
+    js: jetstream::Context,
+    settings: Arc<PublishSettings>,
+}
+
+impl Publisher {
+    /// A publisher on `js`.
+    pub fn new(js: jetstream::Context, settings: PublishSettings) -> Self {
+        Publisher { js, settings: Arc::new(settings) }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &PublishSettings {
+        &self.settings
+    }
+
+    /// Publishes `feed` until it ends or `stop` completes.
+    ///
+    /// Each alarm goes to `watchpost.alarms.<vendor>.<source>.<device>` with its
+    /// [`message_id`] as `Nats-Msg-Id`, and is acknowledged to its source only after
+    /// JetStream's publish acknowledgement (a duplicate acknowledgement included). A failed
+    /// publication is retried with back-off, for ever; while [`PublishSettings::window`] items
+    /// are unstored the feed is not polled. On `stop` the feed is dropped at once, the items
+    /// already taken get [`PublishSettings::drain_timeout`] to be stored, and the rest are
+    /// dropped unacknowledged (reported not handled, so a queue source delivers them again).
+    pub async fn run(&self, feed: AlarmFeed, stop: impl Future<Output = ()>) -> FeedSummary {
+        let source = feed.name().to_owned();
+        let window = self.settings.window.max(1);
+        let mut feed = Some(feed);
+        let mut in_flight = FuturesUnordered::new();
+        let mut summary =
+            FeedSummary { end: FeedEnd::Exhausted, alarms: 0, duplicates: 0, states: 0, retries: 0, abandoned: 0 };
+        tokio::pin!(stop);
+        loop {
+            if feed.is_none() && in_flight.is_empty() {
+                return summary;
+            }
+            let poll_feed = feed.is_some() && in_flight.len() < window;
+            tokio::select! {
+                biased;
+                () = &mut stop => {
+                    summary.end = FeedEnd::Stopped;
+                    drop(feed.take());
+                    break;
+                }
+                Some(done) = in_flight.next(), if !in_flight.is_empty() => record(&mut summary, done),
+                item = next_item(&mut feed), if poll_feed => match item {
+                    Some(FeedItem::Alarm(delivery)) => {
+                        let (alarm, ack) = delivery.into_parts();
+                        in_flight.push(self.publish_alarm(&source, alarm, ack).boxed());
+                    }
+                    Some(FeedItem::State(state)) => in_flight.push(self.publish_state(&source, state).boxed()),
+                    None => {
+                        tracing::info!(source = %source, "feed ended");
+                        feed = None;
+                    }
+                },
+            }
+        }
+        let drained = tokio::time::timeout(self.settings.drain_timeout, async {
+            while let Some(done) = in_flight.next().await {
+                record(&mut summary, done);
+            }
+        })
+        .await;
+        if drained.is_err() {
+            summary.abandoned = in_flight.len() as u64;
+            tracing::warn!(source = %source, abandoned = summary.abandoned, "drain timed out; unstored items reported not handled");
+        }
+        summary
+    }
+
+    async fn publish_alarm(&self, source: &str, alarm: Alarm, ack: Ack) -> Done {
+        let subject = alarm_subject(&self.settings.subject_prefix, source, &alarm);
+        let id = message_id(source, &alarm);
+        let payload = alarm_payload(&alarm);
+        let mut headers = HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
+        headers.insert("Watchpost-Source", source);
+        let (stored, retries) = self.publish_until_stored(subject, headers, payload).await;
+        ack.ack();
+        Done::Alarm { duplicate: stored.duplicate, retries }
+    }
+
+    async fn publish_state(&self, source: &str, state: ConnectionState) -> Done {
+        let subject = state_subject(&self.settings.subject_prefix, source);
+        let payload = state_payload(source, &state, SystemTime::now());
+        let mut headers = HeaderMap::new();
+        headers.insert("Watchpost-Source", source);
+        let (_, retries) = self.publish_until_stored(subject, headers, payload).await;
+        Done::State { retries }
+    }
+
+    /// Publishes until JetStream acknowledges; returns the acknowledgement and the retries.
+    async fn publish_until_stored(
+        &self,
+        subject: String,
+        headers: HeaderMap,
+        payload: Bytes,
+    ) -> (jetstream::publish::PublishAck, u64) {
+        let mut delay = self.settings.retry_initial;
+        let mut retries = 0u64;
+        loop {
+            let attempt = async {
+                let pending = self
+                    .js
+                    .publish_with_headers(subject.clone(), headers.clone(), payload.clone())
+                    .await
+                    .map_err(|e| e.to_string())?;
+                pending.await.map_err(|e| e.to_string())
+            };
+            match attempt.await {
+                Ok(stored) => return (stored, retries),
+                Err(error) => {
+                    retries += 1;
+                    tracing::warn!(subject = %subject, retries, error = %error, "publish failed; retrying");
+                    // Full jitter between half and all of the delay.
+                    let half = delay / 2;
+                    let jitter = half.mul_f64(fastrand::f64());
+                    tokio::time::sleep(half + jitter).await;
+                    delay = delay.saturating_mul(2).min(self.settings.retry_max);
+                }
+            }
+        }
+    }
+}
+
+fn record(summary: &mut FeedSummary, done: Done) {
+    match done {
+        Done::Alarm { duplicate, retries } => {
+            summary.alarms += 1;
+            summary.duplicates += u64::from(duplicate);
+            summary.retries += retries;
+        }
+        Done::State { retries } => {
+            summary.states += 1;
+            summary.retries += retries;
+        }
+    }
+}
+
+async fn next_item(feed: &mut Option<AlarmFeed>) -> Option<FeedItem> {
+    match feed {
+        Some(feed) => feed.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// The alarm as JSON; an alarm that cannot be serialised (a receive time out of range) is
+/// still published, as an envelope naming it, never dropped.
+fn alarm_payload(alarm: &Alarm) -> Bytes {
+    match serde_json::to_vec(alarm) {
+        Ok(bytes) => Bytes::from(bytes),
+        Err(e) => Bytes::from(
+            serde_json::json!({
+                "unserialisable": e.to_string(),
+                "source": alarm.source,
+                "device_id": alarm.device_id,
+                "code": alarm.code,
+                "description": alarm.description,
+                "raw": alarm.raw,
+            })
+            .to_string(),
+        ),
+    }
+}
+
+/// `{"source", "state", "attempt"?, "delay_ms"?, "at"}` of a connection-state change.
+fn state_payload(source: &str, state: &ConnectionState, at: SystemTime) -> Bytes {
+    let mut body = serde_json::json!({ "source": source });
+    let name = match state {
+        ConnectionState::Connecting => "connecting",
+        ConnectionState::Connected => "connected",
+        ConnectionState::Backoff { attempt, delay } => {
+            body["attempt"] = (*attempt).into();
+            body["delay_ms"] = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX).into();
+            "backoff"
+        }
+        ConnectionState::Closed => "closed",
+        _ => "other",
+    };
+    body["state"] = name.into();
+    if let Ok(text) = OffsetDateTime::from(at).format(&Rfc3339) {
+        body["at"] = text.into();
+    }
+    Bytes::from(body.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_payload_names_the_state_and_the_backoff() {
+        let p = state_payload(
+            "gw-1",
+            &ConnectionState::Backoff { attempt: 3, delay: Duration::from_millis(1500) },
+            SystemTime::UNIX_EPOCH,
+        );
+        let v: serde_json::Value = serde_json::from_slice(&p).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"source": "gw-1", "state": "backoff", "attempt": 3, "delay_ms": 1500, "at": "1970-01-01T00:00:00Z"})
+        );
+    }
+}
