@@ -176,9 +176,9 @@ impl ClientBuilder {
     /// [`Error::InvalidInput`] for a missing base URL, or Basic/Digest without credentials;
     /// [`Error::Transport`] for an invalid TLS configuration.
     pub fn build(self) -> Result<Client> {
-        let base_url = self
-            .base_url
-            .ok_or_else(|| Error::invalid_input(VENDOR, "the device's base URL is required (ClientBuilder::base_url)"))?;
+        let base_url = self.base_url.ok_or_else(|| {
+            Error::invalid_input(VENDOR, "the device's base URL is required (ClientBuilder::base_url)")
+        })?;
         let mode = self.auth.unwrap_or(if self.credentials.is_some() { AuthMode::Auto } else { AuthMode::None });
         let http_mode = match mode {
             AuthMode::None | AuthMode::AllowList => None,

@@ -34,7 +34,9 @@ impl AkuvoxErrorExt for Error {
 
     fn is_wrong_md5(&self) -> bool {
         self.akuvox_retcode().is_some_and(|c| c < 0)
-            && self.vendor_message().is_some_and(|m| m.trim_start().to_ascii_lowercase().starts_with(&WRONG_MD5.to_ascii_lowercase()))
+            && self
+                .vendor_message()
+                .is_some_and(|m| m.trim_start().to_ascii_lowercase().starts_with(&WRONG_MD5.to_ascii_lowercase()))
     }
 
     fn is_unsupported_action(&self) -> bool {

@@ -42,19 +42,16 @@ pub fn file_of(raw: RawResponse) -> Result<Download> {
             return Err(reply.error(raw.op, raw.status.as_u16()));
         }
         if is_json {
-            return Err(raw.decode_error(DecodeError::Envelope {
-                message: "a JSON reply where a file was expected".into(),
-            }));
+            return Err(
+                raw.decode_error(DecodeError::Envelope { message: "a JSON reply where a file was expected".into() })
+            );
         }
     }
     if raw.body.is_empty() {
         return Err(raw.decode_error(DecodeError::Empty));
     }
-    let filename = raw
-        .headers
-        .get(http::header::CONTENT_DISPOSITION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(disposition_filename);
+    let filename =
+        raw.headers.get(http::header::CONTENT_DISPOSITION).and_then(|v| v.to_str().ok()).and_then(disposition_filename);
     Ok(Download { filename, content_type: raw.content_type().map(str::to_owned), bytes: raw.body })
 }
 
@@ -273,7 +270,12 @@ impl Client {
     ///
     /// # Errors
     /// The first failing step's error.
-    pub async fn upgrade_firmware(&self, image: &[u8], silent: bool, mut progress: impl FnMut(UpgradeStep)) -> Result<()> {
+    pub async fn upgrade_firmware(
+        &self,
+        image: &[u8],
+        silent: bool,
+        mut progress: impl FnMut(UpgradeStep),
+    ) -> Result<()> {
         self.firmware_prepare(&api::FirmwarePrepareRequest::new()).await?;
         progress(UpgradeStep::Prepared);
         self.firmware_upload(image, silent).await?;

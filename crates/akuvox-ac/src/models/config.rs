@@ -120,7 +120,13 @@ impl ConfigMap {
 
     /// The keys under `prefix` (a section such as [`keys::RELAY`]).
     pub fn section(&self, prefix: &str) -> ConfigMap {
-        ConfigMap(self.0.range(prefix.to_owned()..).take_while(|(k, _)| k.starts_with(prefix)).map(|(k, v)| (k.clone(), v.clone())).collect())
+        ConfigMap(
+            self.0
+                .range(prefix.to_owned()..)
+                .take_while(|(k, _)| k.starts_with(prefix))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
     }
 
     /// Number of keys.
@@ -254,7 +260,10 @@ mod tests {
 
     #[test]
     fn numbers_become_text_and_unknown_keys_stay() {
-        let m: ConfigMap = serde_json::from_str(r#"{"Config.DoorSetting.RELAY.HoldDelayA": 5, "X.Y": "z", "Config.Settings.LOGLEVEL.Level": "7"}"#).unwrap();
+        let m: ConfigMap = serde_json::from_str(
+            r#"{"Config.DoorSetting.RELAY.HoldDelayA": 5, "X.Y": "z", "Config.Settings.LOGLEVEL.Level": "7"}"#,
+        )
+        .unwrap();
         assert_eq!(m.relay_hold_delay(Door::A), Some(5));
         assert_eq!(m.get("X.Y"), Some("z"));
         assert_eq!(m.log_level(), Some(7));

@@ -56,7 +56,12 @@ impl ItemList<ItemOutcome> {
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ItemOutcome {
     /// The per-item result code.
-    #[serde(rename = "Ret", default, with = "watchpost_core::codec::lenient::opt_int", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "Ret",
+        default,
+        with = "watchpost_core::codec::lenient::opt_int",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub ret: Option<i64>,
     /// The item's ID (assigned by the device for an add with ID `"0"`).
     #[serde(rename = "ID", default, with = "opt_text", skip_serializing_if = "Option::is_none")]
