@@ -145,7 +145,10 @@ pub fn shape(mut req: Request, profile: &DeviceProfile) -> Result<Request> {
         return Err(Error::invalid_input(op.id, "request data is not a JSON object"));
     };
     if method == Method::GET {
-        for (key, value) in data {
+        // In the order the spec (and the seed's examples) list the parameters.
+        let mut members: Vec<(String, Value)> = data.into_iter().collect();
+        members.sort_by_key(|(k, _)| op.params.iter().position(|p| p.wire == k.as_str()).unwrap_or(usize::MAX));
+        for (key, value) in members {
             let key = get_key(op, &key).map_or(key, str::to_owned);
             match value {
                 Value::Null => {}
