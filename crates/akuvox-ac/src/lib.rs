@@ -9,9 +9,11 @@
 //! - [`models`]: typed replies, entities and the configuration key space.
 //! - [`reply`]: the reply envelope and `retcode`; [`error`]: [`AkuvoxErrorExt`].
 //! - [`files`]: exports, multipart imports and the firmware upgrade.
+//! - [`capabilities`]: the API versions, [`Client::probe`] and typed `Unsupported` errors.
 //! - `sim` (feature `sim`): a simulated device.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod capabilities;
 mod client;
 pub mod error;
 pub mod files;
@@ -25,6 +27,7 @@ pub mod reply;
 #[cfg(feature = "sim")]
 pub mod sim;
 
+pub use capabilities::{ApiVersion, Capabilities};
 pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
 pub use error::{AkuvoxErrorExt, API_DISABLED};
 pub use files::{Download, UpgradeStep};

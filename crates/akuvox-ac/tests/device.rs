@@ -242,3 +242,36 @@ async fn what_goes_on_the_wire() {
     assert_eq!((sent[1].method(), sent[1].target()), ("GET", "/api/relay/trig?mode=1&num=1&level=1&delay=5"));
     assert_eq!((sent[2].method(), sent[2].target()), ("POST", "/api/"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_probe_learns_the_api_version() {
+    let v2 = Simulator::start().await.unwrap();
+    let caps = v2.client_builder().build().unwrap().probe().await.unwrap();
+    assert_eq!((caps.model.as_deref(), caps.api_version()), (Some("R29S"), Some(ApiVersion::V2)));
+    assert_eq!(caps.supports(&ops::USER_ADD), Some(true));
+    assert_eq!(caps.supports(&ops::PRIVATEKEY_GET), None, "no probe of that module");
+
+    let v1 = Simulator::builder().api_version(ApiVersion::V1).start().await.unwrap();
+    let client = v1.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap();
+    assert_eq!(caps.api_version(), Some(ApiVersion::V1));
+    assert_eq!(caps.supports(&ops::RELAY_TRIG), Some(true));
+    let e = caps.require(&ops::USER_ADD).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.vendor_message().unwrap().contains("R29S"), "{e:?}");
+    // Without the probe, the device's own answer is the same typed error.
+    let e = client.user_get(&UserGetRequest::new()).await.unwrap_err();
+    assert!(e.is_unsupported_action(), "{e:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn lan_defaults_one_call_per_device() {
+    let client = Client::builder().base_url("http://192.0.2.7").build().unwrap();
+    assert!(client.pipeline().serializes_per_device());
+    let t = client.pipeline().transport().config();
+    assert_eq!((t.connect_timeout, t.attempt_timeout), (DEFAULT_CONNECT_TIMEOUT, DEFAULT_ATTEMPT_TIMEOUT));
+    let off =
+        Client::builder().base_url("http://192.0.2.7").serialize_per_device(false).keep_alive(false).build().unwrap();
+    assert!(!off.pipeline().serializes_per_device());
+    assert_eq!(off.pipeline().transport().config().pool_max_idle_per_host, 0);
+}

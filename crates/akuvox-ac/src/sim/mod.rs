@@ -16,6 +16,8 @@
 //! - Auth ([`SimAuth`]): none, an allow-list of source addresses, Basic, or Digest (realm
 //!   `HTTPAPI`, MD5, qop `auth,auth-int`, opaque, as L309-311). A disabled API answers 403 to
 //!   everything ([`Simulator::set_api_enabled`]).
+//! - API version ([`SimulatorBuilder::api_version`]): V2.0 by default; a V1.0 device does not
+//!   know the `user` module.
 //! - The seed's reply quirks: wrong `action` echoes, user add/set/del answering retcode 1, no
 //!   `Ret` in a privatekey add reply, numbers as strings where the seed sends them so.
 //!
@@ -107,12 +109,13 @@ impl SimAuth {
 #[must_use]
 pub struct SimulatorBuilder {
     auth: SimAuth,
+    version: crate::ApiVersion,
     settings: SimSettings,
 }
 
 impl Default for SimulatorBuilder {
     fn default() -> Self {
-        SimulatorBuilder { auth: SimAuth::None, settings: SimSettings::default() }
+        SimulatorBuilder { auth: SimAuth::None, version: crate::ApiVersion::V2, settings: SimSettings::default() }
     }
 }
 
@@ -130,6 +133,13 @@ impl SimulatorBuilder {
     /// The auth mode. Default [`SimAuth::None`].
     pub fn auth(mut self, auth: SimAuth) -> Self {
         self.auth = auth;
+        self
+    }
+
+    /// The API version the device speaks. Default V2.0; a V1.0 device answers every `user`
+    /// function "unsupport action".
+    pub fn api_version(mut self, version: crate::ApiVersion) -> Self {
+        self.version = version;
         self
     }
 
@@ -153,6 +163,7 @@ impl SimulatorBuilder {
         });
         let data = shared.clone();
         let gate = enabled.clone();
+        let v1 = self.version == crate::ApiVersion::V1;
         let router = generated::router(shared.clone())
             .rewrite(normalize::rewrite)
             .route(http::Method::GET, handlers::USER_DATA_PATH, "user.export.file", move |_req| {
@@ -164,7 +175,7 @@ impl SimulatorBuilder {
                 if !gate.load(std::sync::atomic::Ordering::Relaxed) {
                     return Some(SimResponse::text(403, "Forbidden"));
                 }
-                authorize(&check, req)
+                authorize(&check, req).or_else(|| (v1 && req.route.starts_with("user.")).then(handlers::unsupported))
             });
         let mut kit = SimKit::new("akuvox", crate::OPERATIONS, self.settings);
         kit.serve(router).await?;
