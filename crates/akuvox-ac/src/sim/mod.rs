@@ -183,6 +183,13 @@ impl SimulatorBuilder {
     }
 }
 
+/// Turns a request in any form the device accepts (GET with a query, POST of the envelope to the
+/// function's path or to `/api/`, `callog`) into the form of the spec, as the simulator does
+/// before routing: for tests that decode a seed example with the generated decoders.
+pub fn normalize_request(req: &mut SimRequest) {
+    normalize::rewrite(req);
+}
+
 /// The auth middleware: `None` to go on, else the answer.
 fn authorize(check: &Check, req: &mut SimRequest) -> Option<SimResponse> {
     match check {
