@@ -2,8 +2,10 @@
 //! the multipart imports, and the firmware flow (prepare, upload, upgrade with MD5).
 //!
 //! Downloads are read into memory within the client's body limit
-//! ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)); uploads are built in
-//! memory. Neither is streamed yet.
+//! ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)) by [`Client::download`]
+//! and the per-function methods, or streamed chunk by chunk to any writer, with progress, by
+//! [`Client::download_to`]. Uploads are built in memory (the core's request bodies are
+//! in-memory); their progress is per step ([`UpgradeStep`]).
 
 use bytes::{Bytes, BytesMut};
 use md5::{Digest as _, Md5};
@@ -55,6 +57,11 @@ pub fn file_of(raw: RawResponse) -> Result<Download> {
     Ok(Download { filename, content_type: raw.content_type().map(str::to_owned), bytes: raw.body })
 }
 
+/// A failed write of a streamed download.
+fn write_error(op: &str, e: std::io::Error) -> Error {
+    Error::Transport { op: op.to_owned(), source: watchpost_core::error::TransportError::body(e) }
+}
+
 /// The `filename` of a `Content-Disposition` value (`attachment;filename=PrivateKey.xml`).
 fn disposition_filename(value: &str) -> Option<String> {
     value.split(';').find_map(|part| {
@@ -93,7 +100,74 @@ pub fn md5_hex(image: &[u8]) -> String {
     hex::encode(Md5::digest(image))
 }
 
+/// The most of a JSON reply read where a file was expected (a negative reply is small).
+const MAX_REPLY: usize = 64 * 1024;
+
+/// What [`Client::download_to`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Streamed {
+    /// The file name of `Content-Disposition`, when sent.
+    pub filename: Option<String>,
+    /// The `Content-Type` the device sent.
+    pub content_type: Option<String>,
+    /// Bytes written.
+    pub bytes: u64,
+}
+
 impl Client {
+    /// Sends an export request and streams the file to `out`, calling `progress` with the bytes
+    /// written so far after each chunk. A JSON reply instead of a file is read (up to 64 KiB) and
+    /// is its error when negative, a decode error otherwise; an empty file is a decode error.
+    /// The stream does not take the per-device lock (core streams never wait).
+    ///
+    /// # Errors
+    /// The call's error, a transport error mid-body, a write error of `out`
+    /// ([`Error::Transport`]), or as above.
+    pub async fn download_to<R, W>(&self, req: &R, out: &mut W, mut progress: impl FnMut(u64)) -> Result<Streamed>
+    where
+        R: ToRequest + ?Sized,
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use futures_util::StreamExt as _;
+        use tokio::io::AsyncWriteExt as _;
+
+        let op = req.operation().id;
+        let request = crate::forms::shape(req.to_request()?.options(self.call_options()), self.device_profile())?;
+        let mut resp = self.pipeline().open_stream(request).await?;
+        let content_type = resp.content_type().map(str::to_owned);
+        let filename = resp
+            .headers
+            .get(http::header::CONTENT_DISPOSITION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(disposition_filename);
+        if content_type.as_deref().is_some_and(|c| c.to_ascii_lowercase().contains("json")) {
+            let mut body = BytesMut::new();
+            while let Some(chunk) = resp.body.next().await {
+                body.extend_from_slice(&chunk?);
+                if body.len() > MAX_REPLY {
+                    break;
+                }
+            }
+            let raw =
+                RawResponse { op: req.operation().id, status: resp.status, headers: resp.headers, body: body.freeze() };
+            return file_of(raw).map(|d| Streamed { filename: d.filename, content_type: d.content_type, bytes: 0 });
+        }
+        let mut written = 0u64;
+        while let Some(chunk) = resp.body.next().await {
+            let chunk = chunk?;
+            out.write_all(&chunk).await.map_err(|e| write_error(op, e))?;
+            written += chunk.len() as u64;
+            progress(written);
+        }
+        out.flush().await.map_err(|e| write_error(op, e))?;
+        if written == 0 {
+            let raw =
+                RawResponse { op: req.operation().id, status: resp.status, headers: resp.headers, body: Bytes::new() };
+            return Err(raw.decode_error(DecodeError::Empty));
+        }
+        Ok(Streamed { filename, content_type, bytes: written })
+    }
+
     /// Sends an export request and returns the file.
     ///
     /// # Errors

@@ -30,7 +30,7 @@ pub mod sim;
 pub use capabilities::{ApiVersion, Capabilities};
 pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
 pub use error::{AkuvoxErrorExt, API_DISABLED};
-pub use files::{Download, UpgradeStep};
+pub use files::{Download, Streamed, UpgradeStep};
 pub use forms::{CallLogSpelling, DeviceProfile, PostPath, RequestForm};
 pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use requests::*;

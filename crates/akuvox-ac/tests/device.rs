@@ -275,3 +275,21 @@ async fn lan_defaults_one_call_per_device() {
     assert!(!off.pipeline().serializes_per_device());
     assert_eq!(off.pipeline().transport().config().pool_max_idle_per_host, 0);
 }
+
+#[tokio::test(start_paused = true)]
+async fn downloads_stream_to_a_writer() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let streamed = client.download_to(&PrivatekeyExportRequest::new(), &mut out, |n| seen.push(n)).await.unwrap();
+    assert_eq!(streamed.filename.as_deref(), Some("PrivateKey.xml"));
+    assert_eq!(streamed.bytes, out.len() as u64);
+    assert_eq!(seen.last().copied(), Some(streamed.bytes));
+    assert_eq!(out, client.privatekey_export().await.unwrap().bytes.to_vec());
+    // A negative JSON reply where the file was expected: its error, nothing written.
+    client.contact_clear(&ContactClearRequest::new()).await.unwrap();
+    let mut out = Vec::new();
+    let e = client.download_to(&ContactExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
+    assert_eq!((e.akuvox_retcode(), out.len()), (Some(-1), 0));
+}
