@@ -19,6 +19,8 @@ use crate::net::NetArgs;
 use crate::profile::Profile;
 use crate::secret::Secret;
 
+mod demo;
+
 /// The Akuvox access control HTTP API.
 pub struct Akuvox;
 
@@ -111,7 +113,7 @@ impl Vendor for Akuvox {
     }
 
     fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
-        None
+        Some(Box::pin(demo::scenario(self)))
     }
 }
 
