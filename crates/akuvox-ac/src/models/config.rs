@@ -36,9 +36,20 @@ pub mod keys {
 
 /// A flat configuration map. Values are strings on the wire; a number or boolean a device sends
 /// instead is kept as its text. Unknown keys are kept.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+///
+/// `Debug` prints `***` for the values of secret keys ([`ConfigMap::is_secret_key`]): SIP and
+/// relay passwords, tokens, public codes and DTMF door codes.
+#[derive(Clone, PartialEq, Eq, Default, Serialize)]
 #[serde(transparent)]
 pub struct ConfigMap(pub BTreeMap<String, String>);
+
+impl std::fmt::Debug for ConfigMap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map()
+            .entries(self.0.iter().map(|(k, v)| (k, if Self::is_secret_key(k) { "***" } else { v.as_str() })))
+            .finish()
+    }
+}
 
 impl<'de> Deserialize<'de> for ConfigMap {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -82,6 +93,21 @@ pub enum InputTrigger {
 }
 
 impl ConfigMap {
+    /// Whether the value of `key` is a secret: a password, token or secret (`GENERAL.Pwd`,
+    /// `RELAY.Password`, `CLOUDSERVER.Token`), a public code (`PASSWORD.PublicKey1`) or a DTMF
+    /// door code (`DTMF.Code1`, `DTMF.MultiCode1`).
+    pub fn is_secret_key(key: &str) -> bool {
+        let last = key.rsplit('.').next().unwrap_or(key);
+        let numbered = |prefix: &str| {
+            last.strip_prefix(prefix).is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        };
+        let lower = last.to_ascii_lowercase();
+        ["pwd", "passw", "token", "secret"].iter().any(|k| lower.contains(k))
+            || numbered("PublicKey")
+            || numbered("Code")
+            || numbered("MultiCode")
+    }
+
     /// An empty map.
     pub fn new() -> Self {
         Self::default()
@@ -269,6 +295,21 @@ mod tests {
         assert_eq!(m.log_level(), Some(7));
         assert!(serde_json::from_str::<ConfigMap>(r#"{"a": [1]}"#).is_err());
         assert_eq!(serde_json::from_str::<ConfigMap>("null").unwrap(), ConfigMap::new());
+    }
+
+    #[test]
+    fn debug_hides_passwords_and_codes() {
+        let m = ConfigMap::new()
+            .with("Config.Account1.GENERAL.Pwd", "sip-secret")
+            .with("Config.DoorSetting.RELAY.Password", "relay-secret")
+            .with("Config.DoorSetting.PASSWORD.PublicKey1", "33333333")
+            .with("Config.DoorSetting.DTMF.MultiCode2", "012")
+            .with("Config.DoorSetting.PASSWORD.PublicKeyEnable", "1");
+        let text = format!("{m:?}");
+        for secret in ["sip-secret", "relay-secret", "33333333", "012"] {
+            assert!(!text.contains(secret), "{text}");
+        }
+        assert!(text.contains("PublicKeyEnable\": \"1\""), "{text}");
     }
 
     #[test]

@@ -137,8 +137,8 @@ pub struct ContactSelector {
     pub phone: Option<String>,
 }
 
-/// A private key: a PIN that opens doors on a weekly schedule (L1314-1328).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// A private key: a PIN that opens doors on a weekly schedule (L1314-1328). `Debug` hides the PIN.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PrivateKey {
     /// Index (`"0"` or absent on add: the device assigns one).
     #[serde(rename = "ID", default, with = "opt_text", skip_serializing_if = "Option::is_none")]
@@ -164,6 +164,21 @@ pub struct PrivateKey {
     /// Members the seed does not document.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+impl std::fmt::Debug for PrivateKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PrivateKey")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("code", &self.code.as_ref().map(|_| "***"))
+            .field("door_num", &self.door_num)
+            .field("days", &self.days)
+            .field("time_start", &self.time_start)
+            .field("time_end", &self.time_end)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
 }
 
 impl PrivateKey {
@@ -306,8 +321,8 @@ pub struct DialReplace {
     pub extra: BTreeMap<String, Value>,
 }
 
-/// A user (V2.0, L3722-3936; the seed has no field table).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+/// A user (V2.0, L3722-3936; the seed has no field table). `Debug` hides the PIN.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct User {
     /// Index.
     #[serde(rename = "ID", default, with = "opt_text", skip_serializing_if = "Option::is_none")]
@@ -347,6 +362,25 @@ pub struct User {
     pub extra: BTreeMap<String, Value>,
 }
 
+impl std::fmt::Debug for User {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("User")
+            .field("id", &self.id)
+            .field("user_id", &self.user_id)
+            .field("name", &self.name)
+            .field("card_code", &self.card_code)
+            .field("private_pin", &self.private_pin.as_ref().map(|_| "***"))
+            .field("face_url", &self.face_url)
+            .field("lift_floor_num", &self.lift_floor_num)
+            .field("schedule_relay", &self.schedule_relay)
+            .field("user_type", &self.user_type)
+            .field("web_relay", &self.web_relay)
+            .field("source_type", &self.source_type)
+            .field("extra", &self.extra.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
 impl User {
     /// The lift floors (`"1;2"` → `[1, 2]`), skipping what is not a number.
     pub fn lift_floors(&self) -> Vec<u32> {
@@ -381,6 +415,19 @@ pub struct CallLogEntry {
     /// Members the seed does not document.
     #[serde(flatten)]
     pub extra: BTreeMap<String, Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_hides_pins() {
+        let key = PrivateKey::new("Lucy", "88885555", &[super::super::Door::A]);
+        let user = User { private_pin: Some("4711".into()), ..User::default() };
+        assert!(!format!("{key:?}").contains("88885555"));
+        assert!(!format!("{user:?}").contains("4711"));
+    }
 }
 
 impl CallLogEntry {
