@@ -60,7 +60,8 @@ fn demo_walks_every_scenario_and_exits_0() {
         .stdout(predicate::str::contains("Device Gateway: 8/8 steps ok"))
         .stdout(predicate::str::contains("Gizwits: 4/4 steps ok"))
         .stdout(predicate::str::contains("Hik-Partner Pro: 6/6 steps ok"))
-        .stdout(predicate::str::contains("All 4 scenarios passed"))
+        .stdout(predicate::str::contains("Akuvox: 4/4 steps ok"))
+        .stdout(predicate::str::contains("All 5 scenarios passed"))
         .get_output()
         .stdout
         .clone();

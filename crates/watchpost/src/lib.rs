@@ -207,6 +207,7 @@
 //! - `hikgw`: the Hikvision Device Gateway (`watchpost::hikgw`).
 //! - `gizwits`: the Gizwits Enterprise API (`watchpost::gizwits`).
 //! - `hpp`: the Hik-Partner Pro OpenAPI (`watchpost::hpp`).
+//! - `akuvox`: the Akuvox access control HTTP API (`watchpost::akuvox`).
 //! - `sim`: the in-process simulator of each enabled vendor (`watchpost::<vendor>::sim`) and the
 //!   core simulator kit (`watchpost::core::sim`).
 //! - `full`: every vendor.
@@ -248,9 +249,19 @@ pub use gizwits_ent as gizwits;
 #[doc(inline)]
 pub use hpp_openapi as hpp;
 
+/// The Akuvox access control HTTP API ([`akuvox_ac`]): door phones and access controllers,
+/// every function in both request forms, typed entities and configuration keys.
+#[cfg(feature = "akuvox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "akuvox")))]
+#[doc(inline)]
+pub use akuvox_ac as akuvox;
+
 /// The extension traits of the enabled vendors, imported `as _` so that their methods (typed
 /// vendor codes on [`Error`]) are in scope: `use watchpost::prelude::*;`.
 pub mod prelude {
+    #[cfg(feature = "akuvox")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "akuvox")))]
+    pub use akuvox_ac::AkuvoxErrorExt as _;
     #[cfg(feature = "ezviz")]
     #[cfg_attr(docsrs, doc(cfg(feature = "ezviz")))]
     pub use ezviz_lapp::EzvizErrorExt as _;

@@ -21,6 +21,8 @@ use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::profile::Profile;
 
+#[cfg(feature = "akuvox")]
+mod akuvox;
 #[cfg(feature = "ezviz")]
 mod ezviz;
 #[cfg(feature = "gizwits")]
@@ -40,6 +42,8 @@ pub static VENDORS: &[&dyn Vendor] = &[
     &gizwits::Gizwits,
     #[cfg(feature = "hpp")]
     &hpp::Hpp,
+    #[cfg(feature = "akuvox")]
+    &akuvox::Akuvox,
 ];
 
 /// The vendor whose id (`hikgw`) is `id`.

@@ -24,6 +24,9 @@ pub const FALLBACK_ROUTE: &str = "<fallback>";
 /// A route handler: an async function of the request.
 pub type Handler = Arc<dyn Fn(SimRequest) -> BoxFuture<'static, SimResponse> + Send + Sync>;
 
+/// A rewrite of a request before it is routed (see [`Router::rewrite`]).
+type Rewrite = Arc<dyn Fn(&mut SimRequest) + Send + Sync>;
+
 /// A middleware: gets the request and the rest of the chain.
 type Middleware = Arc<dyn Fn(SimRequest, Next) -> BoxFuture<'static, SimResponse> + Send + Sync>;
 
@@ -50,6 +53,7 @@ pub struct Router {
     fallback: Option<Handler>,
     middleware: Vec<Middleware>,
     faults: Faults,
+    rewrite: Option<Rewrite>,
 }
 
 impl Default for Router {
@@ -81,7 +85,7 @@ where
 impl Router {
     /// An empty router with the default 404/405 fallback and its own [`Faults`].
     pub fn new() -> Self {
-        Router { routes: Vec::new(), fallback: None, middleware: Vec::new(), faults: Faults::new() }
+        Router { routes: Vec::new(), fallback: None, middleware: Vec::new(), faults: Faults::new(), rewrite: None }
     }
 
     /// Adds a route named `name` (the name is what [`SimServer::hits`](super::SimServer::hits)
@@ -233,6 +237,27 @@ impl Router {
     {
         self.middleware.push(Arc::new(move |req, next| middleware(req, next).boxed()));
         self
+    }
+
+    /// Sets a rewrite that runs on every request before it is routed: a vendor whose devices
+    /// accept one function in several request forms (Akuvox: a `GET` with a query, a `POST` of
+    /// a `{target, action, data}` envelope to the function's path or to `/api/`) turns each form
+    /// into the one its spec declares, so one route and one decoder serve them all. The
+    /// journal records the request as it was sent, not as rewritten.
+    #[must_use]
+    pub fn rewrite<F>(mut self, rewrite: F) -> Self
+    where
+        F: Fn(&mut SimRequest) + Send + Sync + 'static,
+    {
+        self.rewrite = Some(Arc::new(rewrite));
+        self
+    }
+
+    /// Applies the [`rewrite`](Self::rewrite), if any.
+    pub(crate) fn apply_rewrite(&self, req: &mut SimRequest) {
+        if let Some(rewrite) = &self.rewrite {
+            rewrite(req);
+        }
     }
 
     /// The fault controls the server will apply (a handle: clone it into the simulator).

@@ -279,6 +279,8 @@ impl Shared {
     }
 
     async fn respond(&self, mut req: SimRequest) -> SimResponse {
+        let (sent_method, sent_target, sent_body) = (req.method.clone(), req.path_and_query(), req.body.clone());
+        self.router.apply_rewrite(&mut req);
         let resolved = self.router.resolve(&req.method, &req.path, &req.query);
         req.route = resolved.route;
         req.params = resolved.params;
@@ -286,10 +288,10 @@ impl Shared {
         *lock(&self.stats.hits).entry(resolved.route).or_insert(0) += 1;
         let mut entry = JournalEntry {
             operation: (resolved.route != super::FALLBACK_ROUTE).then_some(resolved.route),
-            method: req.method.clone(),
-            path_and_query: req.path_and_query(),
+            method: sent_method,
+            path_and_query: sent_target,
             headers: req.headers.clone(),
-            body: req.body.clone(),
+            body: sent_body,
             status: 0,
             answer: Answer::Fault,
             at: self.clock.unix_now(),

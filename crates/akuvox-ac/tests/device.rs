@@ -1,0 +1,295 @@
+//! Auth modes, the disabled API, file round trips, the firmware MD5 check and malformed replies,
+//! against the simulator or a hostile server over loopback.
+
+use std::net::{IpAddr, Ipv4Addr};
+
+use akuvox_ac::models::{ConfigMap, Door, PrivateKey};
+use akuvox_ac::sim::{SimAuth, Simulator};
+use akuvox_ac::*;
+use watchpost_core::sim::scripted::{http_response, ScriptedServer};
+use watchpost_core::sim::Qop;
+use watchpost_core::ErrorKind;
+
+/// The `Authorization` headers the simulator saw (the journal shows only that one was sent).
+fn authorization(sim: &Simulator) -> Vec<String> {
+    sim.journal().entries().iter().filter_map(|e| e.headers.get("authorization").map(|_| "sent".to_owned())).collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn digest_with_qop_auth_and_auth_int() {
+    for (qop, expect) in [(vec![Qop::Auth], "auth"), (vec![Qop::AuthInt], "auth-int")] {
+        let auth = SimAuth::Digest { user: "admin".into(), password: "httpapi".into(), qop };
+        let sim = Simulator::builder().auth(auth).start().await.unwrap();
+        let client = sim.client_builder().build().unwrap();
+        // A GET (no body) and a POST envelope (auth-int hashes the body as sent).
+        let trig = RelayTrigRequest::new(0, 1).delay(3);
+        client.relay_trig(&trig).await.unwrap();
+        let get = sim.client_builder().request_form(RequestForm::Get).build().unwrap();
+        get.relay_trig(&trig).await.unwrap();
+        // The device offered only `expect`: both calls passed, so the client answered with it.
+        assert_eq!(sim.door_log().len(), 2, "{expect}");
+    }
+}
+
+#[tokio::test]
+async fn the_digest_answer_on_the_wire() {
+    let challenge = r#"Digest realm="HTTPAPI",qop="auth-int",nonce="n0nce", opaque="0paque""#;
+    let server = ScriptedServer::start([
+        http_response("401 Unauthorized", &[("WWW-Authenticate", challenge)], b""),
+        http_response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"retcode":0,"action":"trig","message":"OK"}"#,
+        ),
+    ])
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .credentials("admin", "httpapi")
+        .auth_mode(AuthMode::Digest)
+        .build()
+        .unwrap();
+    client.relay_trig(&RelayTrigRequest::new(0, 1)).await.unwrap();
+    let sent = server.requests();
+    let answer = sent[1].header("authorization").unwrap();
+    for part in [
+        "Digest ",
+        "username=\"admin\"",
+        "realm=\"HTTPAPI\"",
+        "qop=auth-int",
+        "opaque=\"0paque\"",
+        "nc=00000001",
+        "cnonce=",
+    ] {
+        assert!(answer.contains(part), "{part} in {answer}");
+    }
+    assert!(!answer.contains("httpapi"), "no password on the wire");
+    assert!(sent[0].header("authorization").is_none(), "Digest is never sent before the challenge");
+}
+
+#[tokio::test(start_paused = true)]
+async fn basic_and_a_wrong_password() {
+    let sim = Simulator::builder().auth(SimAuth::basic()).start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    client.system_status(&SystemStatusRequest::new()).await.unwrap();
+    let wrong = sim.client_builder().credentials("admin", "nope").build().unwrap();
+    let before = sim.requests_total();
+    let e = wrong.system_status(&SystemStatusRequest::new()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Auth);
+    assert_eq!(sim.requests_total() - before, 1, "a rejected password is not sent again");
+}
+
+#[tokio::test(start_paused = true)]
+async fn allow_list_and_no_auth_send_nothing() {
+    let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let sim = Simulator::builder().auth(SimAuth::AllowList(vec![loopback])).start().await.unwrap();
+    sim.client_builder().build().unwrap().relay_status(&RelayStatusRequest::new()).await.unwrap();
+    assert!(authorization(&sim).is_empty());
+    let elsewhere =
+        Simulator::builder().auth(SimAuth::AllowList(vec!["10.0.0.9".parse().unwrap()])).start().await.unwrap();
+    let e = elsewhere.client_builder().build().unwrap().relay_status(&RelayStatusRequest::new()).await.unwrap_err();
+    assert_eq!(e.status(), Some(403));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_disabled_api_is_a_typed_error() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    sim.set_api_enabled(false);
+    let e = client.system_info(&SystemInfoRequest::new()).await.unwrap_err();
+    assert!(e.is_api_disabled(), "{e:?}");
+    assert_eq!(sim.requests_total(), 1, "403 is not retried");
+    sim.set_api_enabled(true);
+    client.system_info(&SystemInfoRequest::new()).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn exports_import_into_another_device() {
+    let from = Simulator::start().await.unwrap();
+    let to = Simulator::start().await.unwrap();
+    let (a, b) = (from.client_builder().build().unwrap(), to.client_builder().build().unwrap());
+    a.privatekey_add(&PrivatekeyAddRequest::new(vec![PrivateKey::new("Night", "4711", &[Door::B, Door::C])]))
+        .await
+        .unwrap();
+    a.config_set(&ConfigSetRequest::new(ConfigMap::new().with("Config.DoorSetting.CLOUDSERVER.Server", "x.example")))
+        .await
+        .unwrap();
+    b.privatekey_clear(&PrivatekeyClearRequest::new()).await.unwrap();
+
+    b.privatekey_import(&a.privatekey_export().await.unwrap().bytes).await.unwrap();
+    assert_eq!(to.private_keys(), from.private_keys());
+    b.rfkey_import(&a.rfkey_export().await.unwrap().bytes).await.unwrap();
+    assert_eq!(to.rf_keys(), from.rf_keys());
+    b.dialreplace_import(&a.dialreplace_export().await.unwrap().bytes).await.unwrap();
+    let rules = DialreplaceGetRequest::new();
+    assert_eq!(b.dialreplace_get(&rules).await.unwrap().item, a.dialreplace_get(&rules).await.unwrap().item);
+    b.contact_import(&a.contact_export(&ContactExportRequest::new()).await.unwrap().bytes).await.unwrap();
+    let contacts = ContactGetRequest::new();
+    assert_eq!(b.contact_get(&contacts).await.unwrap().item, a.contact_get(&contacts).await.unwrap().item);
+    b.user_import(&a.user_export_file().await.unwrap().bytes).await.unwrap();
+    assert_eq!(to.users(), from.users());
+    let reboots = to.reboots();
+    b.config_import(&a.config_export().await.unwrap().bytes).await.unwrap();
+    assert_eq!(to.config(), from.config());
+    assert_eq!(to.reboots(), reboots + 1, "a configuration import reboots the device");
+    // Something that is not an export of the device is refused, not reported imported.
+    let e = b.privatekey_import(b"not xml").await.unwrap_err();
+    assert_eq!(e.akuvox_retcode(), Some(-1));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_firmware_md5_is_checked() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    client.firmware_prepare(&FirmwarePrepareRequest::new()).await.unwrap();
+    client.firmware_upload(b"image that arrived damaged", true).await.unwrap();
+    let md5 = akuvox_ac::files::md5_hex(b"image as built");
+    let e = client.firmware_upgrade(&FirmwareUpgradeRequest::new().md5(md5)).await.unwrap_err();
+    assert!(e.is_wrong_md5(), "{e:?}");
+    assert_eq!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION, "nothing flashed");
+
+    let mut steps = Vec::new();
+    client.upgrade_firmware(b"image as built", false, |s| steps.push(s)).await.unwrap();
+    assert_eq!(steps, vec![UpgradeStep::Prepared, UpgradeStep::Uploaded { bytes: 14 }, UpgradeStep::Upgrading]);
+    assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
+}
+
+/// A reply the client must turn into a typed error, never a panic or a success.
+async fn hostile(body: &[u8], content_type: &str) -> watchpost_core::Error {
+    let server =
+        ScriptedServer::start([http_response("200 OK", &[("Content-Type", content_type)], body)]).await.unwrap();
+    let client = Client::builder()
+        .base_url(server.base_url())
+        .retry(watchpost_core::retry::RetryConfig { max_attempts: 1, ..Default::default() })
+        .build()
+        .unwrap();
+    match client.privatekey_get(&PrivatekeyGetRequest::new()).await {
+        Ok(list) => panic!("{:?} decoded as {list:?}", String::from_utf8_lossy(body)),
+        Err(e) => e,
+    }
+}
+
+#[tokio::test]
+async fn malformed_replies_are_typed_errors() {
+    let deep = "[".repeat(100_000);
+    let cases: Vec<(&[u8], ErrorKind)> = vec![
+        (b"", ErrorKind::Decode),
+        (b"not json", ErrorKind::Decode),
+        (b"{\"retcode\":0,\"data\":{", ErrorKind::Decode),
+        (b"{\"message\":\"OK\"}", ErrorKind::Decode),
+        (b"{\"retcode\":\"abc\"}", ErrorKind::Decode),
+        (b"{\"retcode\":0,\"data\":{\"num\":1,\"item\":\"x\"}}", ErrorKind::Decode),
+        (b"{\"retcode\":0,\"data\":[1,2]}", ErrorKind::Decode),
+        (deep.as_bytes(), ErrorKind::Decode),
+        (b"{\"retcode\":-5,\"action\":7,\"message\":null}", ErrorKind::Api),
+    ];
+    for (body, kind) in cases {
+        let e = hostile(body, "application/json").await;
+        assert_eq!(e.kind(), kind, "{:?}: {e:?}", String::from_utf8_lossy(&body[..body.len().min(40)]));
+    }
+}
+
+#[tokio::test]
+async fn a_json_reply_where_a_file_was_expected() {
+    let server = ScriptedServer::start([
+        http_response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"retcode":0,"action":"export","message":"OK"}"#,
+        ),
+        http_response("200 OK", &[("Content-Type", "application/octet-stream")], b""),
+        http_response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"retcode":-1,"action":"export","message":"Export Failed."}"#,
+        ),
+    ])
+    .await
+    .unwrap();
+    let client = Client::builder().base_url(server.base_url()).build().unwrap();
+    assert_eq!(client.privatekey_export().await.unwrap_err().kind(), ErrorKind::Decode);
+    assert_eq!(client.privatekey_export().await.unwrap_err().kind(), ErrorKind::Decode, "an empty file is no success");
+    let e = client.contact_export(&ContactExportRequest::new()).await.unwrap_err();
+    assert_eq!((e.akuvox_retcode(), e.vendor_message()), (Some(-1), Some("Export Failed.")));
+}
+
+#[tokio::test]
+async fn what_goes_on_the_wire() {
+    let ok = || {
+        http_response(
+            "200 OK",
+            &[("Content-Type", "application/json")],
+            br#"{"retcode":0,"action":"trig","message":"OK"}"#,
+        )
+    };
+    let server = ScriptedServer::start([ok(), ok(), ok()]).await.unwrap();
+    let trig = RelayTrigRequest::new(1, 1).level(1).delay(5);
+    let post = Client::builder().base_url(server.base_url()).build().unwrap();
+    post.relay_trig(&trig).await.unwrap();
+    let get = Client::builder().base_url(server.base_url()).request_form(RequestForm::Get).build().unwrap();
+    get.relay_trig(&trig).await.unwrap();
+    let root = Client::builder().base_url(server.base_url()).post_path(PostPath::Root).build().unwrap();
+    root.relay_trig(&trig).await.unwrap();
+    let sent = server.requests();
+    assert_eq!((sent[0].method(), sent[0].target()), ("POST", "/api/relay/trig"));
+    let body: serde_json::Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"target": "relay", "action": "trig", "data": {"mode": 1, "num": 1, "level": 1, "delay": 5}})
+    );
+    // The seed's GET example, byte for byte (L1065).
+    assert_eq!((sent[1].method(), sent[1].target()), ("GET", "/api/relay/trig?mode=1&num=1&level=1&delay=5"));
+    assert_eq!((sent[2].method(), sent[2].target()), ("POST", "/api/"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_probe_learns_the_api_version() {
+    let v2 = Simulator::start().await.unwrap();
+    let caps = v2.client_builder().build().unwrap().probe().await.unwrap();
+    assert_eq!((caps.model.as_deref(), caps.api_version()), (Some("R29S"), Some(ApiVersion::V2)));
+    assert_eq!(caps.supports(&ops::USER_ADD), Some(true));
+    assert_eq!(caps.supports(&ops::PRIVATEKEY_GET), None, "no probe of that module");
+
+    let v1 = Simulator::builder().api_version(ApiVersion::V1).start().await.unwrap();
+    let client = v1.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap();
+    assert_eq!(caps.api_version(), Some(ApiVersion::V1));
+    assert_eq!(caps.supports(&ops::RELAY_TRIG), Some(true));
+    let e = caps.require(&ops::USER_ADD).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert!(e.vendor_message().unwrap().contains("R29S"), "{e:?}");
+    // Without the probe, the device's own answer is the same typed error.
+    let e = client.user_get(&UserGetRequest::new()).await.unwrap_err();
+    assert!(e.is_unsupported_action(), "{e:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn lan_defaults_one_call_per_device() {
+    let client = Client::builder().base_url("http://192.0.2.7").build().unwrap();
+    assert!(client.pipeline().serializes_per_device());
+    let t = client.pipeline().transport().config();
+    assert_eq!((t.connect_timeout, t.attempt_timeout), (DEFAULT_CONNECT_TIMEOUT, DEFAULT_ATTEMPT_TIMEOUT));
+    let off =
+        Client::builder().base_url("http://192.0.2.7").serialize_per_device(false).keep_alive(false).build().unwrap();
+    assert!(!off.pipeline().serializes_per_device());
+    assert_eq!(off.pipeline().transport().config().pool_max_idle_per_host, 0);
+}
+
+#[tokio::test(start_paused = true)]
+async fn downloads_stream_to_a_writer() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let mut out = Vec::new();
+    let mut seen = Vec::new();
+    let streamed = client.download_to(&PrivatekeyExportRequest::new(), &mut out, |n| seen.push(n)).await.unwrap();
+    assert_eq!(streamed.filename.as_deref(), Some("PrivateKey.xml"));
+    assert_eq!(streamed.bytes, out.len() as u64);
+    assert_eq!(seen.last().copied(), Some(streamed.bytes));
+    assert_eq!(out, client.privatekey_export().await.unwrap().bytes.to_vec());
+    // A negative JSON reply where the file was expected: its error, nothing written.
+    client.contact_clear(&ContactClearRequest::new()).await.unwrap();
+    let mut out = Vec::new();
+    let e = client.download_to(&ContactExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
+    assert_eq!((e.akuvox_retcode(), out.len()), (Some(-1), 0));
+}
