@@ -210,8 +210,7 @@ fn from_xml(text: &str) -> Result<HppEvent, EventError> {
         return Ok(xml_event(kind, alert, raw));
     }
     // A JSON-defined type sent as XML: its own members, read from the XML text.
-    let v: Value =
-        xml::from_str(text).map_err(|source| EventError::Invalid { event_type: kind.name(), source })?;
+    let v: Value = xml::from_str(text).map_err(|source| EventError::Invalid { event_type: kind.name(), source })?;
     json_event(kind, &v)
 }
 

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use watchpost_core::codec::lenient;
 
-use super::time::{from_epoch_millis, null_as_empty, opt_float, opt_time, DeviceTime};
+use super::times::{from_epoch_millis, null_as_empty, opt_float, opt_time, DeviceTime};
 use watchpost_core::alarm::EventTime;
 
 /// A.3.1 `cidEvent`: a Contact ID report of an alarm panel.

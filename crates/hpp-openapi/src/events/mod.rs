@@ -69,7 +69,9 @@ mod alarm;
 mod decode;
 mod json;
 mod kind;
-mod time;
+#[cfg(any(test, feature = "sim"))]
+pub(crate) mod seed;
+mod times;
 mod xml;
 
 #[cfg(test)]
@@ -79,9 +81,9 @@ mod tests;
 
 use std::fmt;
 
-use watchpost_core::alarm::{EventTime, RawEvent};
 #[cfg(doc)]
 use watchpost_core::alarm::{contact_id_category, Alarm, Category};
+use watchpost_core::alarm::{EventTime, RawEvent};
 use watchpost_core::error::DecodeError;
 
 pub use alarm::to_alarm;
@@ -91,7 +93,7 @@ pub use json::{
     EventPicture, LinkageEvent, ManualRepEvent, YsCallingEvent,
 };
 pub use kind::EventKind;
-pub use time::DeviceTime;
+pub use times::DeviceTime;
 pub use xml::{AlertHeader, DetectionAlert, DetectionRegion, DiskAlert, GenericAlert, Hdd, RegionPoint, TargetRect};
 
 use crate::models::mq::AlarmMessage;
@@ -257,9 +259,7 @@ impl HppEvent {
     fn device_serial_mut(&mut self) -> Option<&mut String> {
         Some(match self {
             HppEvent::Cid(e) => &mut e.device_serial,
-            HppEvent::DeviceDeleted(e) | HppEvent::DeviceOffline(e) | HppEvent::DeviceOnline(e) => {
-                &mut e.device_serial
-            }
+            HppEvent::DeviceDeleted(e) | HppEvent::DeviceOffline(e) | HppEvent::DeviceOnline(e) => &mut e.device_serial,
             HppEvent::DeviceAdded(e) => &mut e.device_serial,
             HppEvent::Linkage(e) => &mut e.device_serial,
             HppEvent::Acs(e) => &mut e.device_serial,

@@ -9,7 +9,7 @@
 use serde::Deserialize;
 use watchpost_core::codec::lenient;
 
-use super::time::{null_as_empty, opt_float, opt_time, DeviceTime};
+use super::times::{null_as_empty, opt_float, opt_time, DeviceTime};
 
 /// The members every XML event of A.3 shares.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -41,7 +41,10 @@ impl AlertHeader {
 
     /// The best time of the event: `dateTime` when it parses (it has a zone), else `triggerTime`.
     pub fn event_time(&self) -> Option<watchpost_core::alarm::EventTime> {
-        self.date_time.as_ref().and_then(DeviceTime::time).or_else(|| self.trigger_time.as_ref().and_then(DeviceTime::time))
+        self.date_time
+            .as_ref()
+            .and_then(DeviceTime::time)
+            .or_else(|| self.trigger_time.as_ref().and_then(DeviceTime::time))
     }
 }
 

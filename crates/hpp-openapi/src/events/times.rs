@@ -59,7 +59,10 @@ pub(crate) fn parse_event_time(raw: &str) -> Option<EventTime> {
     if let Ok(t) = OffsetDateTime::parse(s, OFFSET_NO_COLON) {
         return Some(EventTime::Offset(t));
     }
-    PrimitiveDateTime::parse(s, NAIVE_T).or_else(|_| PrimitiveDateTime::parse(s, NAIVE_SPACE)).ok().map(EventTime::Naive)
+    PrimitiveDateTime::parse(s, NAIVE_T)
+        .or_else(|_| PrimitiveDateTime::parse(s, NAIVE_SPACE))
+        .ok()
+        .map(EventTime::Naive)
 }
 
 /// The instant `ms` milliseconds after the Unix epoch, in UTC; `None` out of `time`'s range.
