@@ -81,6 +81,10 @@ fn hikvision_cid_category(code: &str) -> Option<(Category, Option<Category>)> {
     Some(if *q == b'3' { (Category::Restore, Some(category)) } else { (category, None) })
 }
 
+/// The description of an event that names no type and sends no description (an empty
+/// `eventType`, or a message kept raw because it did not decode).
+const UNTYPED_DESCRIPTION: &str = "Hik-Partner Pro event without a type";
+
 /// The alarm of `event`, read from `msg` through `source`, received at `received`.
 ///
 /// See the [module documentation](crate::events) for the mapping of each event type. The
@@ -127,7 +131,11 @@ pub fn to_alarm(msg: &AlarmMessage, event: &HppEvent, source: &AlarmSource, rece
     }
     let description = match event.description() {
         Some(d) => d.to_owned(),
-        None => event.kind().map_or_else(|| event.event_type().to_owned(), |k| k.feature().to_owned()),
+        None => match (event.kind(), event.event_type()) {
+            (Some(k), _) => k.feature().to_owned(),
+            (None, "") => UNTYPED_DESCRIPTION.to_owned(),
+            (None, t) => t.to_owned(),
+        },
     };
     Alarm {
         source: source.clone(),

@@ -5,6 +5,26 @@
 //! typed events (9 JSON, 12 XML) or, for any other type, [`HppEvent::Unknown`] with the event
 //! kept raw; [`to_alarm`] maps it to an [`Alarm`].
 //!
+//! ```
+//! use std::time::SystemTime;
+//! use hpp_openapi::events::{to_alarm, HppEvent};
+//! use hpp_openapi::models::mq::MessageBatch;
+//! use watchpost_core::alarm::{AlarmSource, Category};
+//!
+//! let batch: MessageBatch = serde_json::from_str(r#"{"batchId":"b1","list":[{"formatType":"XML",
+//!     "deviceSerial":"Q01234567","alarmData":"<EventNotificationAlert><eventType>VMD</eventType>
+//!     <channelID>2</channelID><triggerTime>2024-05-08T20:48:17</triggerTime></EventNotificationAlert>"}]}"#)?;
+//! let source = AlarmSource::new("hpp", "my-app-key");
+//! for msg in &batch.list {
+//!     let (event, error) = HppEvent::from_message_or_raw(msg);
+//!     assert!(error.is_none());
+//!     let alarm = to_alarm(msg, &event, &source, SystemTime::now());
+//!     assert_eq!((alarm.category, alarm.channel, alarm.device_id.as_str()), (Category::Intrusion, Some(2), "Q01234567"));
+//!     assert!(alarm.event_time.is_some_and(|t| t.is_naive()));
+//! }
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! ## Decoding
 //! - The document is recognised by its content (`{`, `<`, an embedded object), `formatType`
 //!   deciding only when the content says nothing; the type by `eventType` (the JSON member or the

@@ -315,6 +315,7 @@ fn the_seed_xml_templates_as_printed_do_not_fail() {
     assert_eq!(event, HppEvent::Unknown { event_type: String::new(), raw: RawEvent::Xml(template.to_owned()) });
     let a = to_alarm(&msg, &event, &source(), received());
     assert_eq!((a.category, a.device_id.as_str()), (Category::Other, "D1"));
+    assert_eq!((a.code.as_str(), a.description.as_str()), ("", "Hik-Partner Pro event without a type"));
 }
 
 /// A hand-written JSON event with values of our own: a CID restore from partition 3, zone index
