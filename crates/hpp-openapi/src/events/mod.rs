@@ -11,9 +11,10 @@
 //! use hpp_openapi::models::mq::MessageBatch;
 //! use watchpost_core::alarm::{AlarmSource, Category};
 //!
-//! let batch: MessageBatch = serde_json::from_str(r#"{"batchId":"b1","list":[{"formatType":"XML",
-//!     "deviceSerial":"Q01234567","alarmData":"<EventNotificationAlert><eventType>VMD</eventType>
-//!     <channelID>2</channelID><triggerTime>2024-05-08T20:48:17</triggerTime></EventNotificationAlert>"}]}"#)?;
+//! let xml = "<EventNotificationAlert><eventType>VMD</eventType><channelID>2</channelID>\
+//!            <triggerTime>2024-05-08T20:48:17</triggerTime></EventNotificationAlert>";
+//! let batch: MessageBatch = serde_json::from_value(serde_json::json!({"batchId": "b1",
+//!     "list": [{"formatType": "XML", "deviceSerial": "Q01234567", "alarmData": xml}]}))?;
 //! let source = AlarmSource::new("hpp", "my-app-key");
 //! for msg in &batch.list {
 //!     let (event, error) = HppEvent::from_message_or_raw(msg);
