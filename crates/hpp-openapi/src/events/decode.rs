@@ -214,18 +214,26 @@ fn from_xml(text: &str) -> Result<HppEvent, EventError> {
     json_event(kind, &v)
 }
 
-/// The message's data as the raw event of an alarm: JSON when it is JSON (an embedded object or
-/// JSON text), else the text.
+/// The message's data as the raw event of an alarm: XML text as [`RawEvent::Xml`], JSON (an
+/// embedded value, or text that parses) as [`RawEvent::Json`]; other text by `formatType`, as
+/// a JSON string when it is not XML (text that did not parse, or larger than
+/// [`MAX_EVENT_BYTES`], is not parsed again).
 pub(super) fn raw_event(msg: &AlarmMessage) -> RawEvent {
     match &msg.alarm_data {
         Value::String(s) => {
-            let t = s.trim_start();
+            let t = s.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
+            if t.starts_with('<') {
+                return RawEvent::Xml(s.clone());
+            }
             if t.starts_with('{') && s.len() <= MAX_EVENT_BYTES {
                 if let Ok(v) = serde_json::from_str::<Value>(t) {
                     return RawEvent::Json(v);
                 }
             }
-            RawEvent::Xml(s.clone())
+            match msg.format_type {
+                FormatType::Xml => RawEvent::Xml(s.clone()),
+                _ => RawEvent::Json(Value::String(s.clone())),
+            }
         }
         other => RawEvent::Json(other.clone()),
     }

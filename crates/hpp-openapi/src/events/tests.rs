@@ -448,6 +448,17 @@ fn malformed_messages_are_typed_errors_and_can_still_be_kept() {
     let a = to_alarm(&bad, &kept, &source(), received());
     assert_eq!((a.category, a.code.as_str()), (Category::Other, "cidEvent"));
     assert!(matches!(a.raw, RawEvent::Json(_)));
+    // Kept raw in the format it was sent in, even when it did not parse.
+    let broken = msg(FormatType::Json, json!("{\"eventType\": \"cidEvent\", "));
+    let (kept, why) = HppEvent::from_message_or_raw(&broken);
+    assert!(matches!(why, Some(EventError::Syntax { .. })));
+    assert_eq!(
+        kept,
+        HppEvent::Unknown { event_type: String::new(), raw: RawEvent::Json(json!("{\"eventType\": \"cidEvent\", ")) }
+    );
+    let broken_xml = msg(FormatType::Xml, json!("<EventNotificationAlert><eventType>VMD"));
+    let (kept, _) = HppEvent::from_message_or_raw(&broken_xml);
+    assert!(matches!(kept, HppEvent::Unknown { raw: RawEvent::Xml(_), .. }));
     // An unknown XML type whose members would not fit a known one is kept raw, not refused.
     let odd = msg(
         FormatType::Xml,
