@@ -1,5 +1,6 @@
 //! Decode cost of Hik-Partner Pro alarm batches: a `mq/messages` batch of 100 messages of about
-//! 0.5 KB (JSON and XML events of A.3, mixed) into typed `HppEvent`s, and on into `Alarm`s.
+//! 0.5 KB (JSON and XML events of A.3, mixed) into typed `HppEvent`s, and on into `Alarm`s
+//! (`from_message` then `to_alarm`, and the one-step `decode_alarm` that reads the JSON once).
 //! Criterion reports events/s (one element = one message).
 //!
 //! Run with `cargo bench -p hpp-openapi --bench events`.
@@ -8,7 +9,7 @@ use std::hint::black_box;
 use std::time::SystemTime;
 
 use criterion::{criterion_main, Criterion, Throughput};
-use hpp_openapi::events::{to_alarm, HppEvent};
+use hpp_openapi::events::{decode_alarm, to_alarm, HppEvent};
 use hpp_openapi::models::mq::MessageBatch;
 use watchpost_core::alarm::AlarmSource;
 
@@ -47,6 +48,14 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .filter_map(|m| HppEvent::from_message(m).ok().map(|e| to_alarm(m, &e, &source, now)))
                 .collect();
+            black_box(alarms)
+        })
+    });
+    g.bench_function("batch_to_alarms_one_step_100x512B", |b| {
+        b.iter(|| {
+            let batch: MessageBatch = serde_json::from_str(black_box(&body)).unwrap_or_default();
+            let alarms: Vec<_> =
+                batch.list.iter().filter_map(|m| decode_alarm(m, &source, now).ok().map(|(_, a)| a)).collect();
             black_box(alarms)
         })
     });

@@ -3,11 +3,11 @@
 
 use std::time::SystemTime;
 
-use watchpost_core::alarm::{contact_id_category, Alarm, AlarmSource, Category, Media};
+use watchpost_core::alarm::{contact_id_category, Alarm, AlarmSource, Category, Media, RawEvent};
 
-use super::decode::raw_event;
+use super::decode::{from_message_with_raw, raw_event};
 use super::json::CidBlock;
-use super::{EventKind, HppEvent};
+use super::{EventError, EventKind, HppEvent};
 use crate::models::mq::AlarmMessage;
 
 impl HppEvent {
@@ -91,6 +91,35 @@ const UNTYPED_DESCRIPTION: &str = "Hik-Partner Pro event without a type";
 /// device is the event's serial number (the message's when the event has none); [`Alarm::raw`]
 /// is the message's alarm data, JSON or XML text.
 pub fn to_alarm(msg: &AlarmMessage, event: &HppEvent, source: &AlarmSource, received: SystemTime) -> Alarm {
+    let raw = match event {
+        HppEvent::Unknown { raw, .. } => raw.clone(),
+        _ => raw_event(msg),
+    };
+    build_alarm(msg, event, source, received, raw)
+}
+
+/// [`HppEvent::from_message`] and [`to_alarm`] in one step, reading the message's JSON once
+/// (`to_alarm` alone parses JSON text again for [`Alarm::raw`]): the fast path of a consumer.
+///
+/// # Errors
+/// As [`HppEvent::from_message`].
+pub fn decode_alarm(
+    msg: &AlarmMessage,
+    source: &AlarmSource,
+    received: SystemTime,
+) -> Result<(HppEvent, Alarm), EventError> {
+    let (event, raw) = from_message_with_raw(msg)?;
+    let alarm = build_alarm(msg, &event, source, received, raw);
+    Ok((event, alarm))
+}
+
+fn build_alarm(
+    msg: &AlarmMessage,
+    event: &HppEvent,
+    source: &AlarmSource,
+    received: SystemTime,
+    raw: RawEvent,
+) -> Alarm {
     let (category, restore_of) = event.category();
     let device_id = match event.device_serial() {
         "" => msg.device_serial.clone(),
@@ -153,9 +182,6 @@ pub fn to_alarm(msg: &AlarmMessage, event: &HppEvent, source: &AlarmSource, rece
         description,
         correlation_id: event.correlation_id().map(str::to_owned),
         media: event.picture_urls().into_iter().map(|url| Media::Picture { url: url.to_owned() }).collect(),
-        raw: match event {
-            HppEvent::Unknown { raw, .. } => raw.clone(),
-            _ => raw_event(msg),
-        },
+        raw,
     }
 }

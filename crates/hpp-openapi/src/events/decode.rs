@@ -104,8 +104,25 @@ struct XmlEventType {
 }
 
 pub(super) fn from_message(msg: &AlarmMessage) -> Result<HppEvent, EventError> {
-    let mut event = match document(msg)? {
-        Doc::Json(v) => from_json(&v)?,
+    decode(msg).map(|(event, _)| event)
+}
+
+/// [`from_message`] with the message's data as the raw event of its alarm, read once: the JSON
+/// parsed for the event is moved into the raw event instead of being parsed again.
+pub(super) fn from_message_with_raw(msg: &AlarmMessage) -> Result<(HppEvent, RawEvent), EventError> {
+    let (event, doc) = decode(msg)?;
+    let raw = match (&event, doc) {
+        (HppEvent::Unknown { raw, .. }, _) => raw.clone(),
+        (_, Doc::Json(v)) => RawEvent::Json(v.into_owned()),
+        (_, Doc::Xml(_)) => raw_event(msg),
+    };
+    Ok((event, raw))
+}
+
+fn decode(msg: &AlarmMessage) -> Result<(HppEvent, Doc<'_>), EventError> {
+    let doc = document(msg)?;
+    let mut event = match &doc {
+        Doc::Json(v) => from_json(v)?,
         Doc::Xml(text) => from_xml(text)?,
     };
     if let Some(serial) = event.device_serial_mut() {
@@ -113,7 +130,7 @@ pub(super) fn from_message(msg: &AlarmMessage) -> Result<HppEvent, EventError> {
             serial.clone_from(&msg.device_serial);
         }
     }
-    Ok(event)
+    Ok((event, doc))
 }
 
 fn from_json(v: &Value) -> Result<HppEvent, EventError> {

@@ -3,7 +3,8 @@
 //! A message of `mq/messages` ([`AlarmMessage`]) carries one event in `alarmData`: JSON (text or
 //! an embedded object) or ISAPI XML text. [`HppEvent::from_message`] reads it into one of 21
 //! typed events (9 JSON, 12 XML) or, for any other type, [`HppEvent::Unknown`] with the event
-//! kept raw; [`to_alarm`] maps it to an [`Alarm`].
+//! kept raw; [`to_alarm`] maps it to an [`Alarm`] ([`decode_alarm`] does both, reading the JSON
+//! once).
 //!
 //! ```
 //! use std::time::SystemTime;
@@ -107,7 +108,7 @@ use watchpost_core::alarm::{contact_id_category, Alarm, Category};
 use watchpost_core::alarm::{EventTime, RawEvent};
 use watchpost_core::error::DecodeError;
 
-pub use alarm::to_alarm;
+pub use alarm::{decode_alarm, to_alarm};
 pub use decode::{MAX_EVENT_BYTES, MAX_EVENT_DEPTH};
 pub use json::{
     AccessControllerEvent, AcsEvent, CidBlock, CidEvent, CoverPicture, DeviceAddedEvent, DeviceStatusEvent,

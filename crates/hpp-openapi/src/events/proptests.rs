@@ -79,7 +79,9 @@ fn run(msg: &AlarmMessage) {
     let source = AlarmSource::new("hpp", "k");
     match HppEvent::from_message(msg) {
         Ok(event) => {
-            let _ = to_alarm(msg, &event, &source, SystemTime::UNIX_EPOCH);
+            let alarm = to_alarm(msg, &event, &source, SystemTime::UNIX_EPOCH);
+            let one_step = decode_alarm(msg, &source, SystemTime::UNIX_EPOCH).ok();
+            assert_eq!(one_step.map(|(_, a)| a.raw), Some(alarm.raw));
             let _ = (event.picture_urls(), event.correlation_id(), event.event_time(), event.category());
         }
         Err(e) => {

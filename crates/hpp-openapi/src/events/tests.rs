@@ -45,6 +45,14 @@ fn alarm(kind: EventKind) -> Alarm {
     let msg = message(kind, false);
     let event = HppEvent::from_message(&msg).unwrap();
     let a = to_alarm(&msg, &event, &source(), received());
+    assert_eq!(
+        decode_alarm(&msg, &source(), received()).unwrap(),
+        (event, a.clone()),
+        "{kind}: the one-step path agrees"
+    );
+    let embedded = message(kind, true);
+    let (_, b) = decode_alarm(&embedded, &source(), received()).unwrap();
+    assert_eq!(b.raw, a.raw, "{kind}: text or embedded, the same raw event");
     assert_eq!(a.source, source());
     assert_eq!(a.received_at, received());
     assert!(!a.description.is_empty(), "{kind}");
