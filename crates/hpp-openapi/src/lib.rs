@@ -17,6 +17,8 @@
 //! - [`error`]: [`HppCode`], every code of Appendix A.1 with its retry class, [`HppErrorExt`] on
 //!   [`watchpost_core::Error`], and [`error::code_in`] for codes inside per-item texts.
 //! - [`envelope`]: the `{errorCode, data, message}` envelope.
+//! - [`events`]: the alarm events of Appendix A.3 typed ([`events::HppEvent`]) and mapped to the
+//!   vendor-neutral `watchpost_core::alarm::Alarm` ([`events::to_alarm`]).
 //! - [`profile`]: how the pipeline classifies HPP answers.
 //! - [`pictures`]: alarm picture URLs, download and decryption (`Client::fetch_alarm_picture`).
 //! - `sim` (feature `sim`): the simulator.
@@ -26,6 +28,7 @@ pub mod client;
 pub mod consumer;
 pub mod envelope;
 pub mod error;
+pub mod events;
 /// Generated from `spec/hpp.toml` and its parts: operations, request builders, client methods,
 /// the error-code table and `dispatch`.
 mod generated;

@@ -51,6 +51,7 @@ mod handlers;
 
 mod arc;
 mod devices;
+mod events;
 mod hotspare;
 mod isapi;
 mod mq;
