@@ -50,6 +50,7 @@
 //! # Ok(()) }
 //! ```
 
+mod alarms;
 mod batch;
 mod config;
 mod dedupe;
@@ -66,6 +67,7 @@ use watchpost_core::alarm::Delivery;
 use watchpost_core::supervise::ConnectionState;
 use watchpost_core::Error;
 
+pub use alarms::{Alarms, ALARM_VENDOR};
 pub use batch::{Batch, MalformedMessage};
 pub use config::{ConsumerConfig, Subscription};
 pub use dedupe::DedupeWindow;
@@ -199,6 +201,16 @@ impl Consumer {
     /// Must be called within a tokio runtime.
     pub fn deliveries(self) -> Deliveries {
         deliveries::spawn(self.engine, self.handle)
+    }
+
+    /// The vendor-neutral stream: every message as a [`Delivery`](watchpost_core::alarm::Delivery)
+    /// of an [`Alarm`](watchpost_core::alarm::Alarm) named after `source` (usually
+    /// `AlarmSource::new(ALARM_VENDOR, app_key)`), acknowledged as [`deliveries`](Self::deliveries)
+    /// are: a batch's offset is committed once every alarm of the batch is acknowledged. An event
+    /// that does not decode is delivered raw as an `Other` alarm, never dropped. Needs a tokio
+    /// runtime (the consumer runs on a task of its own).
+    pub fn alarms(self, source: watchpost_core::alarm::AlarmSource) -> Alarms {
+        Alarms::new(self.deliveries(), source)
     }
 }
 
