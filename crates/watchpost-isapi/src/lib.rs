@@ -13,6 +13,7 @@
 //! - [`time`]: ISAPI's date-time text formats ([`IsoDateTime`], [`LocalDateTime`]).
 //! - [`xml`]: ISAPI XML request documents (`version="2.0"` and the ISAPI namespace on the root).
 
+pub mod cid;
 pub mod models;
 pub mod status;
 pub mod time;

@@ -27,14 +27,14 @@ use futures_util::{Stream, StreamExt};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::watch;
-use watchpost_core::alarm::{contact_id_category, Alarm, AlarmSource, Category, Delivery, EventTime, Media, RawEvent};
+use watchpost_core::alarm::{Alarm, AlarmSource, Category, Delivery, EventTime, Media, RawEvent};
 use watchpost_core::supervise::ConnectionState;
 use watchpost_core::Result;
 
 use super::model::{AlertHeader, CidParam, Event};
 use super::resync::{ResyncReport, ResyncSummary};
 use super::stream::{EventStream, Notification};
-use crate::cid::{CidCode, CidQualifier};
+use crate::cid::CidCode;
 use crate::models::DevStatus;
 use crate::time::{DateTimeParts, IsoDateTime, LocalDateTime};
 
@@ -48,7 +48,7 @@ pub const RESYNC_CODE: &str = "resync";
 
 /// The category of a Hikvision CID code, and what a restore restores.
 ///
-/// The Contact ID event groups ([`contact_id_category`]) decide, except where Hikvision's table
+/// The Contact ID event groups ([`contact_id_category`](watchpost_core::alarm::contact_id_category)) decide, except where Hikvision's table
 /// A.3 gives a code another meaning: `1401` Disarming / `3401` Arming (a `3` that is not a
 /// restore), instant alarm `1103` and 24 h shock `1125` (intrusion, not medical or duress), BUS open/short circuit (`141`/`142`: wiring faults), expander, repeater and siren
 /// tamper (`341`, `343`, `344`), zone pre-alarm (`207`), the virtual zones (`810`-`847`), the
@@ -65,44 +65,7 @@ pub const RESYNC_CODE: &str = "resync";
 /// assert_eq!(cid_category(&CidCode::VideoSignalRestored), (Category::Restore, Some(Category::Fault)));
 /// ```
 pub fn cid_category(code: &CidCode) -> (Category, Option<Category>) {
-    let restore = code.qualifier() == Some(CidQualifier::Restore);
-    if let Some((category, restorable)) = code.event_code().filter(|_| code.qualifier().is_some()).and_then(hik_group) {
-        return if restore && restorable { (Category::Restore, Some(category)) } else { (category, None) };
-    }
-    contact_id_category(code.code()).unwrap_or((Category::Other, None))
-}
-
-/// The Hikvision table's own meaning of an event code, where it departs from the Contact ID
-/// groups: the category and whether qualifier `3` means a restore of it.
-fn hik_group(event: u16) -> Option<(Category, bool)> {
-    use Category::{Arming, Fault, Fire, Intrusion, Medical, Other, Panic, Tamper};
-    Some(match event {
-        // Instant (zone) alarm and shock sensor: intrusion, not Contact ID's medical / duress.
-        103 | 125 => (Intrusion, true),
-        126 => (Other, true),
-        141 | 142 => (Fault, true),
-        148 => (Tamper, true),
-        207 => (Intrusion, true),
-        341 | 343 | 344 => (Tamper, true),
-        400..=442 | 452 => (Arming, false),
-        443 => (Other, false),
-        455 | 460..=462 => (Fault, true),
-        570 | 574 => (Other, false),
-        602 => (Category::Test, false),
-        627 | 628 => (Other, false),
-        810 => (Panic, true),
-        811 => (Fire, true),
-        812 => (Intrusion, true),
-        847 => (Medical, true),
-        862 => (Tamper, true),
-        863 => (Other, true),
-        910..=931 | 942..=949 => (Fault, true),
-        940 => (Intrusion, true),
-        941 => (Tamper, true),
-        973 | 974 => (Arming, false),
-        960 | 961 | 970 | 971 | 975..=979 => (Other, false),
-        _ => return None,
-    })
+    watchpost_isapi::cid::category(code.code())
 }
 
 impl Event {
@@ -441,6 +404,7 @@ impl EventStream {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cid::CidQualifier;
     use crate::events::{parse_part, Part};
     use crate::models::{SubSys, Zone, ZoneStatus};
 

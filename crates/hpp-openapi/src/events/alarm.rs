@@ -3,7 +3,7 @@
 
 use std::time::SystemTime;
 
-use watchpost_core::alarm::{contact_id_category, Alarm, AlarmSource, Category, Media, RawEvent};
+use watchpost_core::alarm::{Alarm, AlarmSource, Category, Media, RawEvent};
 
 use super::decode::{from_message_with_raw, raw_event};
 use super::json::CidBlock;
@@ -43,11 +43,11 @@ impl HppEvent {
     }
 }
 
-/// A CID event's category: its Contact ID code's group (Hikvision's own codes first, see
-/// [`hikvision_cid_category`]), else its `evttype`.
+/// A CID event's category: its Hikvision CID code's ([`watchpost_isapi::cid::category`], the
+/// same reading as the Device Gateway's), else its `evttype`.
 pub(super) fn cid_category(cid: &CidBlock) -> (Category, Option<Category>) {
     if let Some(c) =
-        cid.contact_id().as_deref().and_then(|c| hikvision_cid_category(c).or_else(|| contact_id_category(c)))
+        cid.contact_id().as_deref().map(watchpost_isapi::cid::category).filter(|(c, _)| *c != Category::Other)
     {
         return c;
     }
@@ -57,28 +57,6 @@ pub(super) fn cid_category(cid: &CidBlock) -> (Category, Option<Category>) {
         Some("32") => (Category::Restore, Some(Category::Fault)),
         _ => (Category::Other, None),
     }
-}
-
-/// The category of the Hikvision CID codes whose meaning differs from their SIA DC-05 group
-/// (`contact_id_category` reads the groups), from Hikvision's CID table (Device Gateway seed,
-/// A.3, L2911-3100): 103 is Hikvision's "Instant Alarm" (a zone alarm, the seed's own cidEvent
-/// example), not a medical code; 125 "24H Shock Alarm" is a detector, not a panic button; 141 and
-/// 142 are BUS wiring faults; 341, 343 and 344 are tampers; the 8xx virtual zones and the 9xx
-/// disconnections and motion alarm are Hikvision's own. `None` for every other code.
-fn hikvision_cid_category(code: &str) -> Option<(Category, Option<Category>)> {
-    let bytes = code.as_bytes();
-    let [q @ (b'1' | b'3'), rest @ ..] = bytes else { return None };
-    let event: u16 = std::str::from_utf8(rest).ok()?.parse().ok()?;
-    let category = match event {
-        103 | 125 | 812 | 940 => Category::Intrusion,
-        141 | 142 | 910..=939 => Category::Fault,
-        341 | 343 | 344 => Category::Tamper,
-        810 => Category::Panic,
-        811 => Category::Fire,
-        847 => Category::Medical,
-        _ => return None,
-    };
-    Some(if *q == b'3' { (Category::Restore, Some(category)) } else { (category, None) })
 }
 
 /// The description of an event that names no type and sends no description (an empty
