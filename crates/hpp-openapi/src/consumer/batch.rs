@@ -132,4 +132,42 @@ mod tests {
             assert!(decode(bad.clone()).is_err(), "{bad}");
         }
     }
+
+    /// Any JSON value, nested a few levels, with the batch's member names likely.
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            ".{0,12}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(4, 48, 6, |inner| {
+            let key = prop_oneof![
+                Just("batchId".to_owned()),
+                Just("list".to_owned()),
+                Just("formatType".to_owned()),
+                Just("deviceSerial".to_owned()),
+                Just("alarmData".to_owned()),
+                ".{0,6}",
+            ];
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::btree_map(key, inner, 0..6).prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// Whatever a poll answers: no panic, and every element of a batch's list is either a
+        /// message or kept raw as malformed (none is dropped).
+        #[test]
+        fn any_poll_answer_decodes_or_is_an_error_and_no_message_is_dropped(data in any_json()) {
+            let listed = data.get("list").and_then(Value::as_array).map_or(0, Vec::len);
+            if let Ok(p) = decode(data) {
+                proptest::prop_assert_eq!(p.messages.len() + p.malformed.len(), listed);
+            }
+        }
+    }
 }
