@@ -183,7 +183,11 @@ async fn watchpost_alarms_merges_a_hpp_profile_and_a_hikgw_profile() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let ((), gw_uuid) = tokio::join!(push_when_subscribed(&cloud, "Q01728482"), raise_when_subscribed(&gw));
+    let raise = async { tokio::join!(push_when_subscribed(&cloud, "Q01728482"), raise_when_subscribed(&gw)) };
+    let ((), gw_uuid) = tokio::select! {
+        raised = raise => raised,
+        status = child.wait() => panic!("the command ended before both sources were subscribed: {status:?}"),
+    };
 
     let bound = Duration::from_secs(60);
     let mut lines = BufReader::new(stdout).lines();
