@@ -265,3 +265,59 @@ pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Op
     let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
     Ok(AlarmFeed { stream, state })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use watchpost::alarm::{Category, RawEvent};
+
+    fn alarm(category: Category, media: Vec<Media>) -> Alarm {
+        Alarm {
+            source: AlarmSource::new(ALARM_VENDOR, "key"),
+            device_id: "Q01728482".to_owned(),
+            device_name: None,
+            zone: Some(3),
+            partition: None,
+            channel: None,
+            user: None,
+            event_time: None,
+            received_at: std::time::SystemTime::UNIX_EPOCH,
+            category,
+            restore_of: None,
+            code: "1130".to_owned(),
+            description: "Burglary".to_owned(),
+            correlation_id: None,
+            media,
+            raw: RawEvent::Xml("<x/>".to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_line_names_device_category_code_place_and_media() {
+        let pictures = vec![Media::Picture { url: "a".into() }, Media::Picture { url: "b".into() }];
+        assert_eq!(
+            describe(&alarm(Category::VideoVerification, pictures)),
+            "alarm      Q01728482 video_verification 1130 Burglary zone 3 +2 pictures"
+        );
+        let mut restore = alarm(Category::Restore, vec![Media::Video { url: "v".into() }]);
+        restore.restore_of = Some(Category::Intrusion);
+        restore.device_id.clear();
+        assert_eq!(describe(&restore), "alarm      - restore of intrusion 1130 Burglary zone 3 +1 clip");
+    }
+
+    #[test]
+    fn the_account_is_the_api_key_never_the_secret() {
+        let conn = HppConn {
+            app_key: Some("key".into()),
+            secret_key: Some(crate::secret::Secret::from("s3cret")),
+            ..HppConn::default()
+        };
+        assert_eq!(conn.alarm_source(), AlarmSource::new("hpp", "key"));
+        let token = HppConn {
+            access_token: Some(crate::secret::Secret::from("t0ken")),
+            area_domain: Some("https://area.example".into()),
+            ..HppConn::default()
+        };
+        assert_eq!(token.alarm_source().account, "https://area.example");
+    }
+}
