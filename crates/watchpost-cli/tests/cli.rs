@@ -59,7 +59,7 @@ fn demo_walks_every_scenario_and_exits_0() {
         .stdout(predicate::str::contains("EZVIZ: 5/5 steps ok"))
         .stdout(predicate::str::contains("Device Gateway: 8/8 steps ok"))
         .stdout(predicate::str::contains("Gizwits: 4/4 steps ok"))
-        .stdout(predicate::str::contains("Hik-Partner Pro: 6/6 steps ok"))
+        .stdout(predicate::str::contains("Hik-Partner Pro: 8/8 steps ok"))
         .stdout(predicate::str::contains("Akuvox: 4/4 steps ok"))
         .stdout(predicate::str::contains("All 5 scenarios passed"))
         .get_output()
@@ -72,6 +72,9 @@ fn demo_walks_every_scenario_and_exits_0() {
         "partition 1 armed away",
         "hub Q00737272 armed: away",
         "panel Q01728482 added to the site",
+        "consumed as a video_verification alarm",
+        "acknowledged, batch committed",
+        "downloaded and decrypted: a 159-byte JPEG (FF D8 FF), as sent",
     ] {
         assert!(text.contains(line), "missing {line:?} in:\n{text}");
     }
@@ -82,7 +85,7 @@ fn demo_walks_every_scenario_and_exits_0() {
         "EZVIZ             5/5     ok",
         "Device Gateway    8/8     ok",
         "Gizwits           4/4     ok",
-        "Hik-Partner Pro   6/6     ok",
+        "Hik-Partner Pro   8/8     ok",
     ] {
         assert!(summary.contains(row), "missing {row:?} in:\n{summary}");
     }

@@ -12,7 +12,7 @@ use watchpost::hpp;
 use watchpost::prelude::*;
 use watchpost::Error;
 
-use super::{call_command, export, missing, BoxFuture, Connection, RunningSim, Vendor};
+use super::{call_command, export, missing, AlarmFeed, BoxFuture, Connection, RunningSim, Vendor};
 use crate::cli::CallArgs;
 use crate::demo::Outcome;
 use crate::error::{CliError, CliResult};
@@ -49,7 +49,7 @@ impl Vendor for Hpp {
     }
 
     fn list_note(&self) -> Option<&'static str> {
-        Some("Also: `watchpost hpp alarms --follow` consumes the alarm queue (each message acknowledged once printed).")
+        Some("Also: `watchpost hpp alarms --follow` consumes the alarm queue as typed alarms (each acknowledged once printed); `watchpost alarms --source hpp=PROFILE` merges it with other sources.")
     }
 
     fn command(&self) -> clap::Command {
@@ -113,6 +113,10 @@ impl Vendor for Hpp {
     fn demo(&'static self) -> Option<BoxFuture<'static, CliResult<Outcome>>> {
         Some(Box::pin(demo::scenario(self)))
     }
+
+    fn alarm_source(&'static self, profile: Option<&Profile>, base_url: Option<&str>) -> Option<CliResult<AlarmFeed>> {
+        Some(alarms::alarm_feed(profile, base_url))
+    }
 }
 
 /// `watchpost hpp`.
@@ -124,10 +128,10 @@ struct HppArgs {
     /// Where and as whom.
     #[command(flatten)]
     conn: HppConn,
-    /// With `alarms`: keep printing (and acknowledging) alarm messages until Ctrl-C.
+    /// With `alarms`: keep printing (and acknowledging) alarms until Ctrl-C.
     #[arg(long)]
     follow: bool,
-    /// With `alarms`: stop after this many alarm messages.
+    /// With `alarms`: stop after this many alarms.
     #[arg(long, value_name = "N")]
     max_events: Option<u64>,
 }

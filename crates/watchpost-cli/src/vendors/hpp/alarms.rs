@@ -1,19 +1,21 @@
-//! `watchpost hpp alarms --follow`: the alarm message queue, printed as it arrives and
-//! acknowledged once printed (so its batches are committed), with the consumer's state changes.
+//! `watchpost hpp alarms --follow`: the alarm message queue as typed alarms, printed as they
+//! arrive and acknowledged once printed (so their batches are committed), with the consumer's
+//! state changes; and the account's queue as a source of `watchpost alarms`.
 //!
-//! The messages are printed raw (device serial, format, alarm data) for now.
+//! With `--json` stdout carries only alarms, one [`Alarm`] serialisation per line (as
+//! `watchpost alarms --json` prints them); states and errors then go to stderr as JSON lines.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use serde_json::{json, Value};
+use serde_json::json;
+use watchpost::alarm::{Alarm, AlarmSource, Media, SourceItem};
 use watchpost::core::supervise::ConnectionState;
-use watchpost::hpp::consumer::{Consumer, ConsumerConfig, Deliveries};
-use watchpost::hpp::models::mq::{AlarmMessage, FormatType};
+use watchpost::hpp::consumer::{Alarms, Consumer, ConsumerConfig, ConsumerHandle, ALARM_VENDOR};
 use watchpost::hpp::sim::Simulator;
 
-use super::{Hpp, HppArgs, HppConn, Sim};
+use super::{AlarmFeed, Hpp, HppArgs, HppConn, Sim};
 use crate::error::{CliError, CliResult};
 use crate::interrupt::Interrupt;
 use crate::output;
@@ -65,7 +67,7 @@ async fn consume(
     let json = args.call.json;
     let client = conn.client()?;
     let started = Instant::now();
-    let mut stream = Consumer::new(&client, ConsumerConfig::default()).deliveries();
+    let mut stream = Consumer::new(&client, ConsumerConfig::default()).alarms(conn.alarm_source());
     let handle = stream.handle();
     let mut state = handle.state();
     let mut raiser: Option<tokio::task::JoinHandle<()>> = None;
@@ -92,12 +94,13 @@ async fn consume(
                 if s == ConnectionState::Connected {
                     last_error = None;
                 }
-                let line = if json {
-                    output::json_line(&json!({"type": "state", "state": state_text(&s)}))
-                } else {
-                    format!("[{:>7.2}s] state      {}", started.elapsed().as_secs_f64(), state_text(&s))
-                };
-                if !output::out_line(&line) {
+                if json {
+                    tell!("{}", output::json_line(&json!({"type": "state", "state": state_text(&s)})));
+                } else if !output::out_line(&format!(
+                    "[{:>7.2}s] state      {}",
+                    started.elapsed().as_secs_f64(),
+                    state_text(&s)
+                )) {
                     break;
                 }
                 continue;
@@ -109,13 +112,9 @@ async fn consume(
         match item {
             Ok(delivery) => {
                 let line = if json {
-                    let mut v = message_json(&delivery);
-                    if !args.call.show_secrets {
-                        output::mask_secrets(&mut v);
-                    }
-                    output::json_line(&v)
+                    alarm_json(delivery.item(), args.call.show_secrets)
                 } else {
-                    format!("[{:>7.2}s] {}", at.as_secs_f64(), describe(&delivery))
+                    format!("[{:>7.2}s] {}", at.as_secs_f64(), describe(delivery.item()))
                 };
                 if !output::out_line(&line) {
                     // Not printed: not acknowledged, it comes again.
@@ -129,7 +128,7 @@ async fn consume(
             }
             Err(e) => {
                 if json {
-                    say!("{}", output::json_line(&json!({"type": "error", "error": e.report().to_string()})));
+                    tell!("{}", output::json_line(&json!({"type": "error", "error": e.report().to_string()})));
                 } else {
                     tell!("[{:>7.2}s] error      {}", at.as_secs_f64(), e.report());
                 }
@@ -156,7 +155,7 @@ async fn consume(
 
 /// Stops the consumer and lets it commit the batch in hand if every message of it was printed;
 /// deliveries not printed are dropped (not acknowledged: they come again).
-async fn stop(handle: &watchpost::hpp::consumer::ConsumerHandle, mut stream: Deliveries) {
+async fn stop(handle: &ConsumerHandle, mut stream: Alarms) {
     handle.shutdown();
     let drain = async { while stream.next().await.is_some() {} };
     if tokio::time::timeout(STOP_GRACE * 2, drain).await.is_err() {
@@ -164,29 +163,17 @@ async fn stop(handle: &watchpost::hpp::consumer::ConsumerHandle, mut stream: Del
     }
 }
 
-/// What the simulator queues for `--sim`: a Contact ID alarm, a motion detection (XML) and
-/// the alarm's restore, 0.7 s apart.
+/// What the simulator queues for `--sim`: the seed's Contact ID alarm, a motion detection (XML)
+/// and a video verification, 0.7 s apart.
 async fn raise_some(sim: Arc<Simulator>) {
     let step = Duration::from_millis(700);
     let serial = "Q01728482";
-    tokio::time::sleep(step).await;
-    sim.push_alarm(
-        serial,
-        FormatType::Json,
-        json!({"eventType": "cidEvent", "deviceSerial": serial, "cidEvent": {"code": 1130, "zone": 3}}),
-    );
-    tokio::time::sleep(step).await;
-    sim.push_alarm(
-        serial,
-        FormatType::Xml,
-        json!("<EventNotificationAlert><eventType>VMD</eventType><channelID>1</channelID></EventNotificationAlert>"),
-    );
-    tokio::time::sleep(step).await;
-    sim.push_alarm(
-        serial,
-        FormatType::Json,
-        json!({"eventType": "cidEvent", "deviceSerial": serial, "cidEvent": {"code": 3130, "zone": 3}}),
-    );
+    for kind in ["cidEvent", "VMD", "Linkage"] {
+        tokio::time::sleep(step).await;
+        if !sim.push_seed_event(kind, serial) {
+            tracing::warn!(kind, "the simulator did not queue the event");
+        }
+    }
 }
 
 fn state_text(s: &ConnectionState) -> String {
@@ -203,25 +190,134 @@ fn state_text(s: &ConnectionState) -> String {
     }
 }
 
-fn format_name(f: &FormatType) -> &str {
-    match f {
-        FormatType::Json => "JSON",
-        FormatType::Xml => "XML",
-        FormatType::Other(other) => other,
+/// The `Alarm` serialisation on one line, secret-looking members of the raw event masked unless
+/// `show_secrets`.
+fn alarm_json(alarm: &Alarm, show_secrets: bool) -> String {
+    let mut v = serde_json::to_value(alarm).unwrap_or_else(|e| json!({"error": e.to_string()}));
+    if !show_secrets {
+        output::mask_secrets(&mut v);
+    }
+    output::json_line(&v)
+}
+
+/// The serde name of a category (`intrusion`, `video_verification`, ...).
+fn category_name(c: watchpost::alarm::Category) -> String {
+    serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_else(|| format!("{c:?}"))
+}
+
+/// One line for a person: device, category (and what it restores), code, description, where,
+/// and how many pictures or clips come with it.
+fn describe(a: &Alarm) -> String {
+    let device = if a.device_id.is_empty() { "-" } else { &a.device_id };
+    let mut line = format!("alarm      {device} {}", category_name(a.category));
+    if let Some(r) = a.restore_of {
+        line.push_str(&format!(" of {}", category_name(r)));
+    }
+    line.push_str(&format!(" {}", a.code));
+    if !a.description.is_empty() {
+        line.push_str(&format!(" {}", a.description));
+    }
+    for (label, n) in [("partition", a.partition), ("zone", a.zone), ("channel", a.channel)] {
+        if let Some(n) = n {
+            line.push_str(&format!(" {label} {n}"));
+        }
+    }
+    let pictures = a.media.iter().filter(|m| matches!(m, Media::Picture { .. })).count();
+    let clips = a.media.len() - pictures;
+    for (n, what) in [(pictures, "picture"), (clips, "clip")] {
+        if n > 0 {
+            line.push_str(&format!(" +{n} {what}{}", if n == 1 { "" } else { "s" }));
+        }
+    }
+    line
+}
+
+impl HppConn {
+    /// The source the alarms of this connection name: the API key (an identifier, never a
+    /// secret), or the area domain of a fixed access token.
+    fn alarm_source(&self) -> AlarmSource {
+        let account =
+            self.app_key.clone().or_else(|| self.area_domain.clone()).unwrap_or_else(|| "access-token".to_owned());
+        AlarmSource::new(ALARM_VENDOR, account)
     }
 }
 
-/// One line for a person: the device, the format and the alarm data as sent.
-fn describe(m: &AlarmMessage) -> String {
-    format!("alarm      {} {} {}", m.device_serial, format_name(&m.format_type), m.alarm_text())
+/// The account's alarm queue as a source of `watchpost alarms`: the connection from the
+/// `WATCHPOST_HPP_*` environment, filled from `profile`, with `base_url` (the token host)
+/// winning. Each alarm's acknowledgement drives the commit of its batch.
+///
+/// # Errors
+/// A usage error for a bad environment or profile value or missing credentials.
+pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Option<&str>) -> CliResult<AlarmFeed> {
+    use clap::{Args as _, FromArgMatches as _};
+    let bad_env = |e: clap::Error| CliError::usage(format!("Hik-Partner Pro: bad WATCHPOST_HPP_* environment: {e}"));
+    let matches = HppConn::augment_args(clap::Command::new("hpp")).try_get_matches_from(["hpp"]).map_err(bad_env)?;
+    let mut conn = HppConn::from_arg_matches(&matches).map_err(bad_env)?;
+    if let Some(url) = base_url {
+        conn.base_url = Some(url.to_owned());
+    }
+    if let Some(p) = profile {
+        conn.fill_from(p)?;
+    }
+    let client = conn.client()?;
+    let alarms = Consumer::new(&client, ConsumerConfig::default()).alarms(conn.alarm_source());
+    let state = alarms.handle().state();
+    let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
+    Ok(AlarmFeed { stream, state })
 }
 
-/// One JSON line per message, with stable field names.
-fn message_json(m: &AlarmMessage) -> Value {
-    json!({
-        "type": "alarm",
-        "deviceSerial": m.device_serial,
-        "formatType": format_name(&m.format_type),
-        "alarmData": m.alarm_data,
-    })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use watchpost::alarm::{Category, RawEvent};
+
+    fn alarm(category: Category, media: Vec<Media>) -> Alarm {
+        Alarm {
+            source: AlarmSource::new(ALARM_VENDOR, "key"),
+            device_id: "Q01728482".to_owned(),
+            device_name: None,
+            zone: Some(3),
+            partition: None,
+            channel: None,
+            user: None,
+            event_time: None,
+            received_at: std::time::SystemTime::UNIX_EPOCH,
+            category,
+            restore_of: None,
+            code: "1130".to_owned(),
+            description: "Burglary".to_owned(),
+            correlation_id: None,
+            media,
+            raw: RawEvent::Xml("<x/>".to_owned()),
+        }
+    }
+
+    #[test]
+    fn a_line_names_device_category_code_place_and_media() {
+        let pictures = vec![Media::Picture { url: "a".into() }, Media::Picture { url: "b".into() }];
+        assert_eq!(
+            describe(&alarm(Category::VideoVerification, pictures)),
+            "alarm      Q01728482 video_verification 1130 Burglary zone 3 +2 pictures"
+        );
+        let mut restore = alarm(Category::Restore, vec![Media::Video { url: "v".into() }]);
+        restore.restore_of = Some(Category::Intrusion);
+        restore.device_id.clear();
+        assert_eq!(describe(&restore), "alarm      - restore of intrusion 1130 Burglary zone 3 +1 clip");
+    }
+
+    #[test]
+    fn the_account_is_the_api_key_never_the_secret() {
+        let conn = HppConn {
+            app_key: Some("key".into()),
+            secret_key: Some(crate::secret::Secret::from("s3cret")),
+            ..HppConn::default()
+        };
+        assert_eq!(conn.alarm_source(), AlarmSource::new("hpp", "key"));
+        let token = HppConn {
+            access_token: Some(crate::secret::Secret::from("t0ken")),
+            area_domain: Some("https://area.example".into()),
+            ..HppConn::default()
+        };
+        assert_eq!(token.alarm_source().account, "https://area.example");
+    }
 }
