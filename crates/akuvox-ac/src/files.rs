@@ -5,7 +5,10 @@
 //! ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)) by [`Client::download`]
 //! and the per-function methods, or streamed chunk by chunk to any writer, with progress, by
 //! [`Client::download_to`]. Uploads are built in memory (the core's request bodies are
-//! in-memory); their progress is per step ([`UpgradeStep`]).
+//! in-memory); their progress is per step ([`UpgradeStep`]). A file over the client's upload
+//! limit ([`ClientBuilder::max_upload_size`](crate::ClientBuilder::max_upload_size); the seed
+//! documents none) is refused before anything is sent. A "Wrong MD5" refusal carries both
+//! hashes ([`AkuvoxErrorExt::wrong_md5`](crate::AkuvoxErrorExt::wrong_md5)).
 
 use bytes::{Bytes, BytesMut};
 use md5::{Digest as _, Md5};
