@@ -33,6 +33,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// The default per-attempt timeout.
 pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The default largest file [`Client`] uploads (firmware and imports): 256 MiB. The seed
+/// documents no limit for any upload (L621-636, L876-880, the imports), so this is the
+/// client's own bound, far above an access-control firmware image; an upload is built in
+/// memory, so the bound also caps the copy. Change it with [`ClientBuilder::max_upload_size`].
+pub const DEFAULT_MAX_UPLOAD_SIZE: usize = 256 * 1024 * 1024;
+
 /// How the client authenticates (the device's "Auth Mode", L276-317).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AuthMode {
@@ -66,6 +72,7 @@ struct Inner {
     pipeline: Pipeline,
     profile: DeviceProfile,
     device_key: String,
+    max_upload: usize,
 }
 
 impl fmt::Debug for Client {
@@ -86,6 +93,7 @@ pub struct ClientBuilder {
     auth: Option<AuthMode>,
     profile: DeviceProfile,
     keep_alive: bool,
+    max_upload: usize,
     config: ClientConfig,
 }
 
@@ -97,6 +105,7 @@ impl fmt::Debug for ClientBuilder {
             .field("auth", &self.auth)
             .field("profile", &self.profile)
             .field("keep_alive", &self.keep_alive)
+            .field("max_upload", &self.max_upload)
             .field("config", &self.config)
             .finish()
     }
@@ -110,6 +119,7 @@ impl Default for ClientBuilder {
             auth: None,
             profile: DeviceProfile::default(),
             keep_alive: true,
+            max_upload: DEFAULT_MAX_UPLOAD_SIZE,
             config: ClientConfig::default()
                 .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
                 .attempt_timeout(DEFAULT_ATTEMPT_TIMEOUT),
@@ -168,6 +178,13 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest file uploaded (firmware image, import file), in bytes. Default
+    /// [`DEFAULT_MAX_UPLOAD_SIZE`]. A larger file is refused before anything is sent.
+    pub fn max_upload_size(mut self, bytes: usize) -> Self {
+        self.max_upload = bytes;
+        self
+    }
+
     watchpost_core::client_config_setters!(config);
 
     /// Builds the client.
@@ -208,7 +225,12 @@ impl ClientBuilder {
             .config(&config)
             .build()?;
         Ok(Client {
-            inner: Arc::new(Inner { pipeline, profile: self.profile, device_key: base_url }),
+            inner: Arc::new(Inner {
+                pipeline,
+                profile: self.profile,
+                device_key: base_url,
+                max_upload: self.max_upload,
+            }),
             options: CallOptions::default(),
         })
     }
@@ -230,6 +252,11 @@ impl Client {
     /// The device profile in use.
     pub fn device_profile(&self) -> &DeviceProfile {
         &self.inner.profile
+    }
+
+    /// The largest file the client uploads, in bytes ([`ClientBuilder::max_upload_size`]).
+    pub fn max_upload_size(&self) -> usize {
+        self.inner.max_upload
     }
 
     /// The pipeline (auth, transport, retry) the client sends through.

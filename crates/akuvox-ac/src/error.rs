@@ -3,10 +3,19 @@
 
 use watchpost_core::{Error, ErrorKind};
 
-use crate::reply::{UNSUPPORTED_ACTION, WRONG_MD5};
+use crate::reply::{UNSUPPORTED_ACTION, WRONG_MD5, WRONG_MD5_CALC, WRONG_MD5_SENT};
 
 /// The vendor code of the error for HTTP 403: the device's HTTP API is disabled (L277).
 pub const API_DISABLED: &str = "api_disabled";
+
+/// The two hashes of a "Wrong MD5" reply of `firmware.upgrade` (its `data`, L686-694).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WrongMd5 {
+    /// The MD5 the client sent (`md5`): the hash of the image as the caller built it.
+    pub expected: String,
+    /// The MD5 the device computed of the image it received (`md5_calc`).
+    pub computed: String,
+}
 
 /// Akuvox-specific questions about a [`watchpost_core::Error`].
 pub trait AkuvoxErrorExt {
@@ -16,6 +25,8 @@ pub trait AkuvoxErrorExt {
     fn is_api_disabled(&self) -> bool;
     /// `firmware.upgrade` refused the image: its MD5 differs from the one sent.
     fn is_wrong_md5(&self) -> bool;
+    /// The hashes of a "Wrong MD5" refusal, when the device sent both (`md5`, `md5_calc`).
+    fn wrong_md5(&self) -> Option<WrongMd5>;
     /// The device does not know the function ("unsupport action").
     fn is_unsupported_action(&self) -> bool;
 }
@@ -37,6 +48,16 @@ impl AkuvoxErrorExt for Error {
             && self
                 .vendor_message()
                 .is_some_and(|m| m.trim_start().to_ascii_lowercase().starts_with(&WRONG_MD5.to_ascii_lowercase()))
+    }
+
+    fn wrong_md5(&self) -> Option<WrongMd5> {
+        if !self.is_wrong_md5() {
+            return None;
+        }
+        let message = self.vendor_message()?.strip_suffix(')')?;
+        let (_, sums) = message.rsplit_once(WRONG_MD5_SENT)?;
+        let (expected, computed) = sums.split_once(WRONG_MD5_CALC)?;
+        Some(WrongMd5 { expected: expected.to_owned(), computed: computed.to_owned() })
     }
 
     fn is_unsupported_action(&self) -> bool {

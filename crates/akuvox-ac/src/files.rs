@@ -5,7 +5,10 @@
 //! ([`ClientBuilder::max_body_size`](crate::ClientBuilder::max_body_size)) by [`Client::download`]
 //! and the per-function methods, or streamed chunk by chunk to any writer, with progress, by
 //! [`Client::download_to`]. Uploads are built in memory (the core's request bodies are
-//! in-memory); their progress is per step ([`UpgradeStep`]).
+//! in-memory); their progress is per step ([`UpgradeStep`]). A file over the client's upload
+//! limit ([`ClientBuilder::max_upload_size`](crate::ClientBuilder::max_upload_size); the seed
+//! documents none) is refused before anything is sent. A "Wrong MD5" refusal carries both
+//! hashes ([`AkuvoxErrorExt::wrong_md5`](crate::AkuvoxErrorExt::wrong_md5)).
 
 use bytes::{Bytes, BytesMut};
 use md5::{Digest as _, Md5};
@@ -248,7 +251,29 @@ impl Client {
         self.download(&api::PcapExportRequest::new()).await
     }
 
-    /// Uploads `file` as the multipart field `field` of an import request.
+    /// The multipart body of an upload of `file`, once it is within
+    /// [`max_upload_size`](Self::max_upload_size).
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a larger file (nothing is sent), or as [`multipart`].
+    fn upload_body(&self, op: &str, field: &str, filename: &str, file: &[u8]) -> Result<Bytes> {
+        self.check_upload_size(op, file)?;
+        multipart(op, field, filename, file)
+    }
+
+    /// Refuses a file larger than [`max_upload_size`](Self::max_upload_size).
+    fn check_upload_size(&self, op: &str, file: &[u8]) -> Result<()> {
+        let max = self.max_upload_size();
+        if file.len() > max {
+            return Err(Error::invalid_input(
+                op,
+                format!("the file is {} bytes, over the upload limit of {max} bytes", file.len()),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Sends an import request (its multipart body built by [`upload_body`](Self::upload_body)).
     async fn upload<R: ToRequest>(&self, req: R) -> Result<()> {
         let raw = self.execute(req.to_request()?).await?;
         crate::reply::data::<serde::de::IgnoredAny>(&raw).map(|_| ())
@@ -257,9 +282,10 @@ impl Client {
     /// `config.import`: a configuration tgz (the device reboots).
     ///
     /// # Errors
-    /// The call's error, or the device's negative reply.
+    /// [`Error::InvalidInput`] for a file over [`max_upload_size`](Self::max_upload_size)
+    /// (nothing is sent); the call's error, or the device's negative reply.
     pub async fn config_import(&self, tgz: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::CONFIG_IMPORT.id, "config", "config.tgz", tgz)?;
+        let body = self.upload_body(api::ops::CONFIG_IMPORT.id, "config", "config.tgz", tgz)?;
         self.upload(api::ConfigImportRequest::new(body)).await
     }
 
@@ -268,7 +294,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn privatekey_import(&self, xml: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::PRIVATEKEY_IMPORT.id, "config", "PrivateKey.xml", xml)?;
+        let body = self.upload_body(api::ops::PRIVATEKEY_IMPORT.id, "config", "PrivateKey.xml", xml)?;
         self.upload(api::PrivatekeyImportRequest::new(body)).await
     }
 
@@ -277,7 +303,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn rfkey_import(&self, xml: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::RFKEY_IMPORT.id, "config", "ICKey.xml", xml)?;
+        let body = self.upload_body(api::ops::RFKEY_IMPORT.id, "config", "ICKey.xml", xml)?;
         self.upload(api::RfkeyImportRequest::new(body)).await
     }
 
@@ -286,7 +312,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn contact_import(&self, csv: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::CONTACT_IMPORT.id, "config", "Contacts.csv", csv)?;
+        let body = self.upload_body(api::ops::CONTACT_IMPORT.id, "config", "Contacts.csv", csv)?;
         self.upload(api::ContactImportRequest::new(body)).await
     }
 
@@ -295,7 +321,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn dialreplace_import(&self, xml: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::DIALREPLACE_IMPORT.id, "config", "DialReplace.xml", xml)?;
+        let body = self.upload_body(api::ops::DIALREPLACE_IMPORT.id, "config", "DialReplace.xml", xml)?;
         self.upload(api::DialreplaceImportRequest::new(body)).await
     }
 
@@ -304,7 +330,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn user_import(&self, tgz: &[u8]) -> Result<()> {
-        let body = multipart(api::ops::USER_IMPORT.id, "file", "UserData.tgz", tgz)?;
+        let body = self.upload_body(api::ops::USER_IMPORT.id, "file", "UserData.tgz", tgz)?;
         self.upload(api::UserImportRequest::new(body)).await
     }
 
@@ -333,7 +359,7 @@ impl Client {
     /// # Errors
     /// As [`config_import`](Self::config_import).
     pub async fn firmware_upload(&self, image: &[u8], silent: bool) -> Result<()> {
-        let body = multipart(api::ops::FIRMWARE_UPLOAD.id, "file", "firmware.rom", image)?;
+        let body = self.upload_body(api::ops::FIRMWARE_UPLOAD.id, "file", "firmware.rom", image)?;
         self.upload(api::FirmwareUploadRequest::new(body).silent(silent)).await
     }
 
@@ -343,13 +369,16 @@ impl Client {
     /// flashed. `progress` is told each step as it completes.
     ///
     /// # Errors
-    /// The first failing step's error.
+    /// [`Error::InvalidInput`] for an image over [`max_upload_size`](Self::max_upload_size),
+    /// before the device is put into upgrade mode (nothing is sent); otherwise the first
+    /// failing step's error.
     pub async fn upgrade_firmware(
         &self,
         image: &[u8],
         silent: bool,
         mut progress: impl FnMut(UpgradeStep),
     ) -> Result<()> {
+        self.check_upload_size(api::ops::FIRMWARE_UPLOAD.id, image)?;
         self.firmware_prepare(&api::FirmwarePrepareRequest::new()).await?;
         progress(UpgradeStep::Prepared);
         self.firmware_upload(image, silent).await?;

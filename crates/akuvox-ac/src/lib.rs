@@ -28,8 +28,10 @@ pub mod reply;
 pub mod sim;
 
 pub use capabilities::{ApiVersion, Capabilities};
-pub use client::{AuthMode, Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT};
-pub use error::{AkuvoxErrorExt, API_DISABLED};
+pub use client::{
+    AuthMode, Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_UPLOAD_SIZE,
+};
+pub use error::{AkuvoxErrorExt, WrongMd5, API_DISABLED};
 pub use files::{Download, Streamed, UpgradeStep};
 pub use forms::{CallLogSpelling, DeviceProfile, PostPath, RequestForm};
 pub use generated::{dispatch, ops, requests, OPERATIONS};

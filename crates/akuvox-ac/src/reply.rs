@@ -15,6 +15,12 @@ pub const UNSUPPORTED_ACTION: &str = "unsupport action";
 /// The message of a failed MD5 check of `firmware.upgrade` (L688).
 pub const WRONG_MD5: &str = "Wrong MD5";
 
+/// What precedes the sent hash appended to a "Wrong MD5" message (see [`Reply::error`]).
+pub(crate) const WRONG_MD5_SENT: &str = " (md5 ";
+
+/// What separates the sent hash from the device's in a "Wrong MD5" message.
+pub(crate) const WRONG_MD5_CALC: &str = ", md5_calc ";
+
 /// One reply envelope as the device sent it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Reply {
@@ -50,7 +56,9 @@ impl Reply {
 
     /// The typed error of a negative reply: [`Error::Unsupported`] for "unsupport action",
     /// otherwise [`Error::Api`] (permanent) with the retcode as the code and the message, the
-    /// `data` of a "Wrong MD5" reply (`md5`, `md5_calc`) appended to it.
+    /// `data` of a "Wrong MD5" reply (`md5`, `md5_calc`, when both are plain alphanumeric
+    /// hashes) appended to it, read back by
+    /// [`AkuvoxErrorExt::wrong_md5`](crate::AkuvoxErrorExt::wrong_md5).
     pub fn error(&self, op: &str, status: u16) -> Error {
         let code = self.retcode.to_string();
         let mut message = self.message.clone().unwrap_or_default();
@@ -58,9 +66,14 @@ impl Reply {
             return Error::from_code(op, Some(status), &code, Some(&message), ErrorClass::Unsupported);
         }
         if let Some(Value::Object(data)) = &self.data {
-            let sum = |k: &str| data.get(k).and_then(Value::as_str).map(str::to_owned);
+            let sum = |k: &str| {
+                data.get(k)
+                    .and_then(Value::as_str)
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_alphanumeric()))
+            };
             if let (Some(md5), Some(calc)) = (sum("md5"), sum("md5_calc")) {
-                message = format!("{message} (md5 {md5}, md5_calc {calc})");
+                message = format!("{message}{WRONG_MD5_SENT}{md5}{WRONG_MD5_CALC}{calc})");
             }
         }
         Error::api(op, Some(status), Some(code), Some(message), ErrorClass::Permanent)
@@ -124,5 +137,13 @@ mod tests {
         let e = r.error("firmware.upgrade", 200);
         assert_eq!(e.vendor_message(), Some("Wrong MD5 (md5 a, md5_calc b)"));
         assert_eq!(e.class(), ErrorClass::Permanent);
+        let sums = crate::AkuvoxErrorExt::wrong_md5(&e).unwrap();
+        assert_eq!((sums.expected.as_str(), sums.computed.as_str()), ("a", "b"));
+        // A hash that is not a plain token is not echoed (the message could not be read back).
+        let r = Reply::parse(br#"{"retcode":-1,"message":"Wrong MD5","data":{"md5":"a, md5_calc x","md5_calc":"b"}}"#)
+            .unwrap();
+        let e = r.error("firmware.upgrade", 200);
+        assert!(crate::AkuvoxErrorExt::is_wrong_md5(&e));
+        assert_eq!(crate::AkuvoxErrorExt::wrong_md5(&e), None);
     }
 }

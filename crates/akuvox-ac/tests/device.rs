@@ -81,6 +81,21 @@ async fn basic_and_a_wrong_password() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn digest_and_a_wrong_password() {
+    for qop in [Qop::Auth, Qop::AuthInt] {
+        let auth = SimAuth::Digest { user: "admin".into(), password: "httpapi".into(), qop: vec![qop] };
+        let sim = Simulator::builder().auth(auth).start().await.unwrap();
+        let wrong = sim.client_builder().credentials("admin", "nope").auth_mode(AuthMode::Digest).build().unwrap();
+        let e = wrong.relay_trig(&RelayTrigRequest::new(0, 1)).await.unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Auth, "{qop:?}: {e:?}");
+        // The unauthenticated request that drew the challenge, then one answer, never a second.
+        assert_eq!(sim.requests_total(), 2, "{qop:?}");
+        assert_eq!(authorization(&sim).len(), 1, "{qop:?}: one authenticated request");
+        assert!(sim.door_log().is_empty(), "{qop:?}: nothing opened");
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn allow_list_and_no_auth_send_nothing() {
     let loopback = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let sim = Simulator::builder().auth(SimAuth::AllowList(vec![loopback])).start().await.unwrap();
@@ -145,13 +160,52 @@ async fn the_firmware_md5_is_checked() {
     client.firmware_prepare(&FirmwarePrepareRequest::new()).await.unwrap();
     client.firmware_upload(b"image that arrived damaged", true).await.unwrap();
     let md5 = akuvox_ac::files::md5_hex(b"image as built");
-    let e = client.firmware_upgrade(&FirmwareUpgradeRequest::new().md5(md5)).await.unwrap_err();
+    let e = client.firmware_upgrade(&FirmwareUpgradeRequest::new().md5(md5.clone())).await.unwrap_err();
     assert!(e.is_wrong_md5(), "{e:?}");
+    // Both hashes, as typed data: the one sent and the one the device computed of what it got.
+    let sums = e.wrong_md5().unwrap();
+    assert_eq!(sums.expected, md5);
+    assert_eq!(sums.computed, akuvox_ac::files::md5_hex(b"image that arrived damaged"));
     assert_eq!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION, "nothing flashed");
+    let before = client.probe().await.unwrap();
+    assert_eq!(before.firmware.as_deref(), Some(akuvox_ac::sim::FIRMWARE_VERSION));
 
     let mut steps = Vec::new();
     client.upgrade_firmware(b"image as built", false, |s| steps.push(s)).await.unwrap();
     assert_eq!(steps, vec![UpgradeStep::Prepared, UpgradeStep::Uploaded { bytes: 14 }, UpgradeStep::Upgrading]);
+    assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
+    // The probe reports the new version, as the device now does.
+    let after = client.probe().await.unwrap();
+    assert_eq!(after.firmware, Some(sim.firmware_version()));
+    assert_ne!(after.firmware, before.firmware);
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_upload_over_the_limit_is_refused_before_sending() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().max_upload_size(16).build().unwrap();
+    assert_eq!(client.max_upload_size(), 16);
+    assert_eq!(sim.client_builder().build().unwrap().max_upload_size(), DEFAULT_MAX_UPLOAD_SIZE);
+    let image = [0x5a_u8; 17];
+    let mut steps = Vec::new();
+    let errors = [
+        client.upgrade_firmware(&image, true, |s| steps.push(s)).await.unwrap_err(),
+        client.firmware_upload(&image, true).await.unwrap_err(),
+        client.config_import(&image).await.unwrap_err(),
+        client.privatekey_import(&image).await.unwrap_err(),
+        client.rfkey_import(&image).await.unwrap_err(),
+        client.contact_import(&image).await.unwrap_err(),
+        client.dialreplace_import(&image).await.unwrap_err(),
+        client.user_import(&image).await.unwrap_err(),
+    ];
+    for e in &errors {
+        assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}");
+        assert!(e.to_string().contains("17 bytes"), "{e}");
+    }
+    assert_eq!(sim.requests_total(), 0, "nothing on the wire, not even the prepare");
+    assert!(steps.is_empty());
+    // At the limit, it goes.
+    client.upgrade_firmware(&image[..16], true, |_| {}).await.unwrap();
     assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
 }
 
