@@ -203,7 +203,7 @@ impl Consumer {
         deliveries::spawn(self.engine, self.handle)
     }
 
-    /// The vendor-neutral stream: every message as a [`Delivery`](watchpost_core::alarm::Delivery)
+    /// The vendor-neutral stream: every message as a [`Delivery`]
     /// of an [`Alarm`](watchpost_core::alarm::Alarm) named after `source` (usually
     /// `AlarmSource::new(ALARM_VENDOR, app_key)`), acknowledged as [`deliveries`](Self::deliveries)
     /// are: a batch's offset is committed once every alarm of the batch is acknowledged. An event
