@@ -9,7 +9,7 @@
 //! connection states, resync boundaries and errors go to stderr, so stdout stays alarms only.
 
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 use watchpost::alarm::{Alarm, AlarmMerge, Merged, ResyncNotice};
@@ -147,12 +147,47 @@ pub async fn run(args: &AlarmsArgs, global: &GlobalArgs, mut interrupt: Interrup
             .hint("watchpost alarms --follow --source hikgw=http://10.0.0.5"));
     }
     let mut merge = AlarmMerge::new();
+    let mut stops = Vec::new();
     for spec in specs(args)? {
-        let AlarmFeed { stream, state } = feed(&spec, global.config.as_ref())?;
+        let AlarmFeed { stream, state, stop } = feed(&spec, global.config.as_ref())?;
+        stops.extend(stop.map(|stop| (spec.name.clone(), stop)));
         merge.add_source(spec.name.clone(), state, stream).map_err(|_| {
             CliError::usage(format!("two sources are named `{}`", spec.name)).hint("give each a `name`")
         })?;
     }
+    let result = follow(args, &mut merge, &mut interrupt).await;
+    stop_sources(&mut merge, stops).await;
+    result
+}
+
+/// How long the sources that finish something before they end (a queue committing its last
+/// acknowledged batch) are given when the command exits.
+const STOP_GRACE: Duration = Duration::from_secs(10);
+
+/// Asks the sources that can stop gracefully to stop, and reads the merge until each has ended
+/// (at most [`STOP_GRACE`]), so a queue commits the batch whose alarms were all printed instead
+/// of sending them again to the next run. Alarms that arrive meanwhile are neither printed nor
+/// acknowledged: they come again.
+async fn stop_sources(merge: &mut AlarmMerge, stops: Vec<(String, Box<dyn FnOnce() + Send>)>) {
+    let mut waiting: std::collections::BTreeSet<String> = stops.iter().map(|(name, _)| name.clone()).collect();
+    for (_, stop) in stops {
+        stop();
+    }
+    let deadline = tokio::time::Instant::now() + STOP_GRACE;
+    while !waiting.is_empty() {
+        match tokio::time::timeout_at(deadline, merge.next()).await {
+            Ok(Some(Merged::Ended { source })) => {
+                waiting.remove(&*source);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) | Err(_) => break,
+        }
+    }
+}
+
+/// Prints the merged alarms until `--max-alarms`, Ctrl-C, a closed output or the end of every
+/// source.
+async fn follow(args: &AlarmsArgs, merge: &mut AlarmMerge, interrupt: &mut Interrupt) -> CliResult<()> {
     let started = Instant::now();
     let mut alarms = 0u64;
     let mut last_error: Option<String> = None;

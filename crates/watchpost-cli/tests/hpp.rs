@@ -199,6 +199,11 @@ async fn watchpost_alarms_merges_a_hpp_profile_and_a_hikgw_profile() {
     let _ = std::fs::remove_file(&config);
     assert!(status.success(), "{status:?}");
     assert_eq!(alarms.len(), 2, "{alarms:?}");
+    assert_eq!(
+        cloud.alarms_unconfirmed(),
+        0,
+        "the batch of the printed HPP alarm is committed before the command exits"
+    );
     let of = |vendor: &str| {
         alarms
             .iter()
@@ -216,4 +221,52 @@ async fn watchpost_alarms_merges_a_hpp_profile_and_a_hikgw_profile() {
     assert_eq!(gw_alarm["code"], "1130");
     cloud.shutdown().await;
     gw.shutdown().await;
+}
+
+/// `watchpost alarms` exits after its last alarm only once the Hik-Partner Pro batch of the
+/// printed alarms is committed: the next run does not get them again.
+#[tokio::test]
+async fn watchpost_alarms_commits_the_last_printed_hpp_batch_before_exiting() {
+    use hpp::sim::fixtures as f;
+    use std::process::Stdio;
+
+    let cloud = hpp::sim::Simulator::start().await.unwrap();
+    let config = std::env::temp_dir().join(format!("watchpost-hpp-alarms-exit-{}.toml", std::process::id()));
+    std::fs::write(
+        &config,
+        format!(
+            "[profile.cloud]\nvendor = \"hpp\"\nbase_url = \"{}\"\napp_key = \"{}\"\nsecret_key_env = \"WP_TEST_HPP_SECRET\"\n",
+            cloud.base_url(),
+            f::APP_KEY
+        ),
+    )
+    .unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_watchpost"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("WATCHPOST_") {
+            cmd.env_remove(key);
+        }
+    }
+    let mut child = cmd
+        .arg("--config")
+        .arg(&config)
+        .args(["alarms", "--json", "--max-alarms", "1", "--source", "hpp=cloud"])
+        .env("WP_TEST_HPP_SECRET", f::SECRET_KEY)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    tokio::select! {
+        () = push_when_subscribed(&cloud, "Q01728482") => {}
+        status = child.wait() => panic!("the command ended before it subscribed: {status:?}"),
+    }
+    let out =
+        tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await.expect("exits in time").unwrap();
+    let _ = std::fs::remove_file(&config);
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert_eq!(cloud.alarms_unconfirmed(), 0, "the printed alarm's batch is committed before the command exits");
+    assert!(cloud.batches_confirmed() >= 1);
+    cloud.shutdown().await;
 }

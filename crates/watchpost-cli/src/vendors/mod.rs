@@ -165,6 +165,10 @@ pub struct AlarmFeed {
     pub stream: futures_util::stream::BoxStream<'static, watchpost::Result<watchpost::alarm::SourceItem>>,
     /// The source's connection state.
     pub state: tokio::sync::watch::Receiver<watchpost::core::supervise::ConnectionState>,
+    /// Asks the source to stop gracefully, for a source with something to finish before it ends
+    /// (a queue commits the batch whose alarms were all acknowledged); the stream then ends.
+    /// `None` when dropping the stream loses nothing (a pushed stream).
+    pub stop: Option<Box<dyn FnOnce() + Send>>,
 }
 
 /// How to reach one vendor: the connection settings of its command line (or of a simulator).

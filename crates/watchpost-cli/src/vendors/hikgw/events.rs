@@ -171,7 +171,7 @@ pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Op
     let alarms = client.subscribe(SubscribeDeviceMgmtMsg::all()).gateway_alarms();
     let state = alarms.state();
     let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
-    Ok(AlarmFeed { stream, state })
+    Ok(AlarmFeed { stream, state, stop: None })
 }
 
 /// What the simulator raises for `--sim`: a panel alarm, its restore, a video verification

@@ -261,9 +261,10 @@ pub(super) fn alarm_feed(profile: Option<&crate::profile::Profile>, base_url: Op
     }
     let client = conn.client()?;
     let alarms = Consumer::new(&client, ConsumerConfig::default()).alarms(conn.alarm_source());
-    let state = alarms.handle().state();
+    let handle = alarms.handle();
+    let state = handle.state();
     let stream = alarms.map(|item| item.map(SourceItem::from)).boxed();
-    Ok(AlarmFeed { stream, state })
+    Ok(AlarmFeed { stream, state, stop: Some(Box::new(move || handle.shutdown())) })
 }
 
 #[cfg(test)]
