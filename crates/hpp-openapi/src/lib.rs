@@ -26,6 +26,7 @@
 
 pub mod client;
 pub mod consumer;
+mod download;
 pub mod envelope;
 pub mod error;
 pub mod events;

@@ -1,10 +1,8 @@
 //! `Client::fetch_alarm_picture`: resolve an `ISAPI_FILES` path, download, decrypt.
 
 use bytes::Bytes;
-use http_body_util::Full;
 use secrecy::SecretString;
-use watchpost_core::error::{DecodeError, TimeoutPhase};
-use watchpost_core::operation::TimeoutClass;
+use watchpost_core::error::DecodeError;
 use watchpost_core::{Error, ErrorClass, Result};
 
 use super::decrypt::{decrypt, DecryptError, Decrypted};
@@ -91,34 +89,12 @@ impl Client {
     /// GETs `url` with no credentials: the status and the body (a 2xx only; redirects are not
     /// followed).
     async fn download_picture(&self, url: &str) -> Result<(u16, Bytes)> {
-        let uri: http::Uri =
-            url.parse().map_err(|_| Error::invalid_input(DOWNLOAD_OP, "the picture download URL is invalid"))?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(Error::invalid_input(DOWNLOAD_OP, "the picture download URL must be an absolute http(s) URL"));
+        let fetched = self.fetch_plain(DOWNLOAD_OP, "picture download", url).await?;
+        if let Some(location) = fetched.location {
+            // Never followed: the storage host answers the picture itself.
+            return Err(Error::redirect(DOWNLOAD_OP, fetched.status, Some(&location)));
         }
-        let request = http::Request::get(uri)
-            .body(Full::new(Bytes::new()))
-            .map_err(|_| Error::invalid_input(DOWNLOAD_OP, "the picture download request is invalid"))?;
-        let transport = self.pipeline().transport();
-        let fetch = async {
-            let resp = transport.send(DOWNLOAD_OP, request).await?;
-            let status = resp.status().as_u16();
-            if (300..400).contains(&status) {
-                // Never followed: the storage host answers the picture itself.
-                let location = resp.headers().get(http::header::LOCATION).and_then(|l| l.to_str().ok());
-                return Err(Error::redirect(DOWNLOAD_OP, status, location));
-            }
-            let body = transport.read_body(DOWNLOAD_OP, status, resp.into_body()).await?;
-            Ok::<_, Error>((status, body))
-        };
-        let (status, body) = match transport.config().attempt_limit(TimeoutClass::Transfer) {
-            Some(after) => tokio::time::timeout(after, fetch).await.map_err(|_| Error::Timeout {
-                op: DOWNLOAD_OP.to_owned(),
-                phase: TimeoutPhase::Attempt,
-                after,
-            })??,
-            None => fetch.await?,
-        };
+        let (status, body) = (fetched.status, fetched.body);
         if !(200..300).contains(&status) {
             let message = format!("the picture download answered HTTP {status}");
             let class = if status >= 500 { ErrorClass::Retryable } else { ErrorClass::Permanent };

@@ -9,10 +9,9 @@
 //! `multipart/form-data` with one part `file` (`Content-Type: application/octet-stream`).
 
 use bytes::{Bytes, BytesMut};
-use http_body_util::Full;
 use tokio::io::{AsyncRead, AsyncReadExt};
 use watchpost_core::error::DecodeError;
-use watchpost_core::operation::{Body, TimeoutClass, ToRequest};
+use watchpost_core::operation::{Body, ToRequest};
 use watchpost_core::{Error, ErrorClass, Result};
 
 use super::{DownloadUrl, UploadedFile, MAX_FILE_BYTES};
@@ -64,32 +63,7 @@ impl Client {
     /// that is not a 2xx (a redirect included); [`Error::Decode`] for a body over 2 MB;
     /// [`Error::Timeout`] or [`Error::Transport`] as the transport reports them.
     pub async fn download_hot_spare_file(&self, url: &DownloadUrl) -> Result<Bytes> {
-        let uri: http::Uri = url
-            .url
-            .parse()
-            .map_err(|e| Error::invalid_input(DOWNLOAD_OP, format!("the download URL is invalid: {e}")))?;
-        if !matches!(uri.scheme_str(), Some("http" | "https")) || uri.host().is_none() {
-            return Err(Error::invalid_input(DOWNLOAD_OP, "the download URL must be an absolute http(s) URL"));
-        }
-        let request = http::Request::get(uri)
-            .body(Full::new(Bytes::new()))
-            .map_err(|e| Error::invalid_input(DOWNLOAD_OP, format!("the download request is invalid: {e}")))?;
-        let transport = self.pipeline().transport();
-        let limit = transport.config().attempt_limit(TimeoutClass::Transfer);
-        let fetch = async {
-            let resp = transport.send(DOWNLOAD_OP, request).await?;
-            let status = resp.status().as_u16();
-            let body = transport.read_body(DOWNLOAD_OP, status, resp.into_body()).await?;
-            Ok::<_, Error>((status, body))
-        };
-        let (status, body) = match limit {
-            Some(after) => tokio::time::timeout(after, fetch).await.map_err(|_| Error::Timeout {
-                op: DOWNLOAD_OP.to_owned(),
-                phase: watchpost_core::error::TimeoutPhase::Attempt,
-                after,
-            })??,
-            None => fetch.await?,
-        };
+        let crate::download::Fetched { status, body, .. } = self.fetch_plain(DOWNLOAD_OP, "download", &url.url).await?;
         if !(200..300).contains(&status) {
             let message = format!("the download answered HTTP {status}");
             return Err(Error::api(DOWNLOAD_OP, Some(status), None, Some(message), ErrorClass::Permanent));
