@@ -1,0 +1,102 @@
+//! The runner (`Bridge::start` / `run`) in-process, against a real `nats-server -js` (these
+//! tests need the `nats-server` binary and fail when it is missing: `apt-get install
+//! nats-server`) and the Hik-Partner Pro simulator.
+
+use std::time::Duration;
+
+use async_nats::jetstream;
+use futures_util::StreamExt;
+use watchpost::hpp::sim::{fixtures as f, Simulator as Cloud};
+use watchpost_bridge::testing::NatsServer;
+use watchpost_bridge::{open_lease_bucket, Bridge, BridgeConfig, BridgeMetrics, RunOptions};
+
+const PATIENCE: Duration = Duration::from_secs(60);
+const SOURCE: &str = "hpp-1";
+const SERIAL: &str = "Q01728482";
+const SECRET_VAR: &str = "WATCHPOST_BRIDGE_TEST_NATS_RUN_SECRET";
+
+fn config(nats: &str, cloud: &Cloud) -> BridgeConfig {
+    // A TTL far above the outage of the test: the follower keeps its lease while NATS is down.
+    let text = format!(
+        r#"
+[nats]
+url = "{nats}"
+
+[leases]
+renew_every = "500ms"
+ttl = "60s"
+
+[publish]
+retry_initial = "50ms"
+retry_max = "500ms"
+
+[[source]]
+kind = "hpp"
+name = "{SOURCE}"
+app_key = "{}"
+app_secret = "env:{SECRET_VAR}"
+base_url = "{}"
+"#,
+        f::APP_KEY,
+        cloud.base_url()
+    );
+    BridgeConfig::from_toml(&text).expect("a valid configuration")
+}
+
+fn metric(metrics: &BridgeMetrics, name: &str) -> u64 {
+    let prefix = format!("{name}{{source=\"{SOURCE}\"}} ");
+    metrics
+        .encode()
+        .lines()
+        .find_map(|l| l.strip_prefix(&prefix).and_then(|v| v.parse::<f64>().ok()))
+        .map_or(0, |v| v as u64)
+}
+
+async fn until(what: &str, done: impl Fn() -> bool) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !done() {
+        assert!(tokio::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_and_releases_on_stop() {
+    std::env::set_var(SECRET_VAR, f::SECRET_KEY);
+    let mut nats = NatsServer::start().expect("nats-server for this test");
+    let cloud = Cloud::start().await.expect("an HPP simulator");
+    let options = RunOptions { instance_id: "run-1".into(), http_listen: None };
+    let bridge = Bridge::start(config(&nats.url(), &cloud), options).await.expect("the bridge starts");
+    assert_eq!(bridge.http_addr(), None);
+    let metrics = bridge.metrics().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(bridge.run(async move {
+        let _ = stopped.await;
+    }));
+
+    until("the consumer subscribed", || metric(&metrics, "watchpost_bridge_source_connected") == 1).await;
+    nats.stop();
+    until("the alarm was queued", || cloud.push_seed_event("VMD", SERIAL)).await;
+    until("the alarm was taken", || metric(&metrics, "watchpost_bridge_alarms_received_total") == 1).await;
+    until("a publication failed", || metric(&metrics, "watchpost_bridge_publish_retries_total") >= 1).await;
+    assert_eq!(metric(&metrics, "watchpost_bridge_alarms_published_total"), 0);
+    assert_eq!(metric(&metrics, "watchpost_bridge_in_flight"), 1);
+    assert_eq!(cloud.batches_confirmed(), 0, "acknowledged to HPP before it was stored");
+
+    nats.restart().expect("nats-server restarts");
+    until("the alarm was stored", || metric(&metrics, "watchpost_bridge_alarms_published_total") == 1).await;
+    until("the batch was committed", || cloud.batches_confirmed() == 1).await;
+    assert_eq!(metric(&metrics, "watchpost_bridge_in_flight"), 0);
+
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, running).await.expect("stops in time").expect("no panic").expect("a clean stop");
+    let js = jetstream::new(async_nats::connect(nats.url()).await.expect("connect"));
+    let stream = js.get_stream("WATCHPOST_ALARMS").await.expect("the stream");
+    let mut info = stream.clone();
+    let stored = info.info().await.expect("stream info").state.messages;
+    assert!(stored >= 1, "the alarm (and the connection states) are in the stream");
+    let kv = open_lease_bucket(&js, &config(&nats.url(), &cloud).leases).await.expect("the bucket");
+    let keys: Vec<String> = kv.keys().await.expect("keys").filter_map(|k| async move { k.ok() }).collect().await;
+    assert!(keys.is_empty(), "leases left after a clean stop: {keys:?}");
+    cloud.shutdown().await;
+}
