@@ -65,7 +65,7 @@ struct Bridge {
 }
 
 impl Bridge {
-    async fn start(config_path: &std::path::Path, gw: &Gateway, instance: &str) -> Bridge {
+    async fn start(config_path: &std::path::Path, gw: &Gateway, instance: &str, extra: &[&str]) -> Bridge {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_watchpost"));
         for (key, _) in std::env::vars() {
             if key.starts_with("WATCHPOST_") {
@@ -77,6 +77,7 @@ impl Bridge {
             .arg("--config")
             .arg(config_path)
             .args(["--http", "127.0.0.1:0", "--instance-id", instance])
+            .args(extra)
             .env("RUST_LOG", "debug")
             .env("WP_TEST_GW_PASSWORD", gw.password())
             .env("WP_TEST_HPP_SECRET", f::SECRET_KEY)
@@ -249,7 +250,7 @@ async fn nats_server_bridge_publishes_both_sources_serves_metrics_and_stops_clea
     let path = dir.path().join("bridge.toml");
     std::fs::write(&path, config(&nats.url(), &gw, &cloud)).expect("the configuration is written");
 
-    let mut bridge = Bridge::start(&path, &gw, "it-1").await;
+    let mut bridge = Bridge::start(&path, &gw, "it-1", &[]).await;
     let (uuid, ()) = tokio::join!(raise_when_subscribed(&gw), push_when_subscribed(&cloud));
 
     let js = jetstream::new(async_nats::connect(nats.url()).await.expect("connect"));
@@ -330,7 +331,7 @@ async fn nats_server_bridge_health_follows_the_nats_connection() {
     let path = dir.path().join("bridge.toml");
     std::fs::write(&path, config(&nats.url(), &gw, &cloud)).expect("the configuration is written");
 
-    let mut bridge = Bridge::start(&path, &gw, "it-2").await;
+    let mut bridge = Bridge::start(&path, &gw, "it-2", &["--log-format", "json"]).await;
     assert_eq!(bridge.until_health(200).await, "ok\n");
     nats.stop();
     let reason = bridge.until_health(503).await;
@@ -340,7 +341,19 @@ async fn nats_server_bridge_health_follows_the_nats_connection() {
     assert_eq!(bridge.until_health(200).await, "ok\n");
 
     let status = bridge.terminate().await;
-    assert!(status.success(), "{status:?}\n{}", bridge.log());
+    let log = bridge.log();
+    assert!(status.success(), "{status:?}\n{log}");
+    // Every log line is a JSON object; the lines of the command itself are plain.
+    let mut json = 0;
+    for line in log.lines() {
+        if line.starts_with("listening on ") || line.starts_with("SIGTERM") {
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+        json += 1;
+    }
+    assert!(json > 0, "{log}");
     gw.shutdown().await;
     cloud.shutdown().await;
 }
