@@ -91,11 +91,19 @@ fn build_source(
     let name = config.name().to_owned();
     let client_error = |e: &dyn std::fmt::Display| BridgeError::Config { message: format!("source {name:?}: {e}") };
     match config {
-        SourceConfig::HikGateway { base_url, username, password, .. } => {
+        SourceConfig::HikGateway { base_url, username, password, idle_timeout, resync, .. } => {
             let password = password.resolve()?;
+            let mut events = hikgw::events::EventStreamConfig::default();
+            if let Some(t) = idle_timeout {
+                events.idle_timeout = *t;
+            }
+            if let Some(r) = resync {
+                events.resync = *r;
+            }
             let client = hikgw::Client::builder()
                 .base_url(base_url.clone())
                 .credentials(username.clone(), password.expose_secret())
+                .events(events)
                 .build()
                 .map_err(|e| client_error(&e))?;
             Ok(Arc::new(HikGatewaySource { name, client, closers: closers.clone() }))
