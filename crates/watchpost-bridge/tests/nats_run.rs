@@ -90,6 +90,8 @@ async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_a
 
     let _ = stop.send(());
     tokio::time::timeout(PATIENCE, running).await.expect("stops in time").expect("no panic").expect("a clean stop");
+    assert_eq!(metric(&metrics, "watchpost_bridge_source_connected"), 0, "not followed any more");
+    assert!(metrics.encode().lines().any(|l| l == "watchpost_bridge_leases_held 0"));
     let js = jetstream::new(async_nats::connect(nats.url()).await.expect("connect"));
     let stream = js.get_stream("WATCHPOST_ALARMS").await.expect("the stream");
     let mut info = stream.clone();
