@@ -102,3 +102,34 @@ async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_a
     assert!(keys.is_empty(), "leases left after a clean stop: {keys:?}");
     cloud.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_a_clean_stop_lets_hpp_commit_the_batch_stored_during_the_drain() {
+    std::env::set_var(SECRET_VAR, f::SECRET_KEY);
+    let mut nats = NatsServer::start().expect("nats-server for this test");
+    let cloud = Cloud::start().await.expect("an HPP simulator");
+    let options = RunOptions { instance_id: "run-2".into(), http_listen: None };
+    let bridge = Bridge::start(config(&nats.url(), &cloud), options).await.expect("the bridge starts");
+    let metrics = bridge.metrics().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(bridge.run(async move {
+        let _ = stopped.await;
+    }));
+
+    until("the consumer subscribed", || metric(&metrics, "watchpost_bridge_source_connected") == 1).await;
+    nats.stop();
+    until("the alarm was queued", || cloud.push_seed_event("VMD", SERIAL)).await;
+    until("a publication failed", || metric(&metrics, "watchpost_bridge_publish_retries_total") >= 1).await;
+    assert_eq!(cloud.batches_confirmed(), 0);
+
+    // Stop while the alarm is still in flight: the feed is dropped at once, the alarm is stored
+    // during the drain once NATS is back, and only then acknowledged; the consumer, shut down but
+    // still running, commits the batch before the runner returns.
+    let _ = stop.send(());
+    nats.restart().expect("nats-server restarts");
+    tokio::time::timeout(PATIENCE, running).await.expect("stops in time").expect("no panic").expect("a clean stop");
+    assert_eq!(metric(&metrics, "watchpost_bridge_alarms_published_total"), 1, "{}", metrics.encode());
+    assert_eq!(cloud.batches_confirmed(), 1, "the batch stored during the drain was committed at stop");
+    assert_eq!(cloud.alarms_unconfirmed(), 0);
+    cloud.shutdown().await;
+}
