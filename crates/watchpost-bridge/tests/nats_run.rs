@@ -13,9 +13,10 @@ use watchpost_bridge::{open_lease_bucket, Bridge, BridgeConfig, BridgeMetrics, R
 const PATIENCE: Duration = Duration::from_secs(60);
 const SOURCE: &str = "hpp-1";
 const SERIAL: &str = "Q01728482";
-const SECRET_VAR: &str = "WATCHPOST_BRIDGE_TEST_NATS_RUN_SECRET";
-
-fn config(nats: &str, cloud: &Cloud) -> BridgeConfig {
+/// The configuration, with the app secret in a file of `dir` (a `file:` reference).
+fn config(nats: &str, cloud: &Cloud, dir: &tempfile::TempDir) -> BridgeConfig {
+    let secret = dir.path().join("hpp-secret");
+    std::fs::write(&secret, format!("{}\n", f::SECRET_KEY)).expect("the secret file is written");
     // A TTL far above the outage of the test: the follower keeps its lease while NATS is down.
     let text = format!(
         r#"
@@ -34,10 +35,11 @@ retry_max = "500ms"
 kind = "hpp"
 name = "{SOURCE}"
 app_key = "{}"
-app_secret = "env:{SECRET_VAR}"
+app_secret = "file:{}"
 base_url = "{}"
 "#,
         f::APP_KEY,
+        secret.display(),
         cloud.base_url()
     );
     BridgeConfig::from_toml(&text).expect("a valid configuration")
@@ -62,11 +64,11 @@ async fn until(what: &str, done: impl Fn() -> bool) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_and_releases_on_stop() {
-    std::env::set_var(SECRET_VAR, f::SECRET_KEY);
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let mut nats = NatsServer::start().expect("nats-server for this test");
     let cloud = Cloud::start().await.expect("an HPP simulator");
     let options = RunOptions { instance_id: "run-1".into(), http_listen: None };
-    let bridge = Bridge::start(config(&nats.url(), &cloud), options).await.expect("the bridge starts");
+    let bridge = Bridge::start(config(&nats.url(), &cloud, &dir), options).await.expect("the bridge starts");
     assert_eq!(bridge.http_addr(), None);
     let metrics = bridge.metrics().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -97,7 +99,7 @@ async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_a
     let mut info = stream.clone();
     let stored = info.info().await.expect("stream info").state.messages;
     assert!(stored >= 1, "the alarm (and the connection states) are in the stream");
-    let kv = open_lease_bucket(&js, &config(&nats.url(), &cloud).leases).await.expect("the bucket");
+    let kv = open_lease_bucket(&js, &config(&nats.url(), &cloud, &dir).leases).await.expect("the bucket");
     let keys: Vec<String> = kv.keys().await.expect("keys").filter_map(|k| async move { k.ok() }).collect().await;
     assert!(keys.is_empty(), "leases left after a clean stop: {keys:?}");
     cloud.shutdown().await;
@@ -105,11 +107,11 @@ async fn nats_server_run_acknowledges_to_hpp_only_once_stored_across_an_outage_a
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nats_server_a_clean_stop_lets_hpp_commit_the_batch_stored_during_the_drain() {
-    std::env::set_var(SECRET_VAR, f::SECRET_KEY);
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let mut nats = NatsServer::start().expect("nats-server for this test");
     let cloud = Cloud::start().await.expect("an HPP simulator");
     let options = RunOptions { instance_id: "run-2".into(), http_listen: None };
-    let bridge = Bridge::start(config(&nats.url(), &cloud), options).await.expect("the bridge starts");
+    let bridge = Bridge::start(config(&nats.url(), &cloud, &dir), options).await.expect("the bridge starts");
     let metrics = bridge.metrics().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let running = tokio::spawn(bridge.run(async move {
