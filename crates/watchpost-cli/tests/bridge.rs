@@ -358,6 +358,30 @@ async fn nats_server_bridge_health_follows_the_nats_connection() {
     cloud.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_bridge_started_before_nats_waits_for_it() {
+    let mut nats = NatsServer::start().expect("nats-server for this test");
+    nats.stop();
+    let gw = Gateway::start().await.expect("a gateway simulator");
+    let cloud = Cloud::start().await.expect("an HPP simulator");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("bridge.toml");
+    std::fs::write(&path, config(&nats.url(), &gw, &cloud)).expect("the configuration is written");
+
+    // The ops endpoint comes up once NATS is there (the helper waits for its line).
+    let (mut bridge, restarted) = tokio::join!(Bridge::start(&path, &gw, "it-3", &[]), async {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        nats.restart()
+    });
+    restarted.expect("nats-server starts");
+    assert_eq!(bridge.until_health(200).await, "ok\n");
+    bridge.until_metric("watchpost_bridge_leases_held 2").await;
+    let status = bridge.terminate().await;
+    assert!(status.success(), "{status:?}\n{}", bridge.log());
+    gw.shutdown().await;
+    cloud.shutdown().await;
+}
+
 #[test]
 fn bridge_without_a_configuration_is_a_usage_error() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_watchpost")).arg("bridge").output().expect("runs");
