@@ -23,6 +23,7 @@ struct Uses {
     json: bool,
     body: bool,
     member: bool,
+    limits: bool,
 }
 
 /// The Rust module path of a file of the crate: `src/generated.rs` → `crate::generated`,
@@ -59,7 +60,9 @@ pub fn render(spec: &Spec, api: &str) -> String {
         simulated.len()
     );
     out.push('\n');
-    emit!(out, "use std::future::Future;");
+    if spec.vendor.sim_state.is_none() {
+        emit!(out, "use std::future::Future;");
+    }
     emit!(out, "use std::sync::Arc;");
     out.push('\n');
     let mut decode = vec!["Decoder"];
@@ -67,6 +70,9 @@ pub fn render(spec: &Spec, api: &str) -> String {
         if used {
             decode.push(name);
         }
+    }
+    if uses.limits {
+        emit!(out, "use watchpost_core::operation::ToRequest as _;");
     }
     emit!(out, "use watchpost_core::operation::Operation;");
     emit!(out, "use watchpost_core::sim::decode::{{{}}};", decode.join(", "));
@@ -146,14 +152,23 @@ fn render_decoder(out: &mut String, op: &Op, uses: &mut Uses) {
         if op.params.iter().any(|p| p.location == Location::Json) {
             emit!(out, "let json = d.json_object()?;");
         }
-        emit!(out, "Ok({name} {{");
+        // Limits declared in the spec are checked on the decoded request, as the client checks them.
+        let limited = op.params.iter().any(|p| p.limits.any());
+        emit!(out, "{}{name} {{", if limited { "let decoded = " } else { "Ok(" });
         for p in &op.params {
             let how = if p.required { "need" } else { "opt" };
             let from = source(p, uses);
             let conv = conversion(op, p, uses);
             emit!(out, "{}: d.{how}({}, {from}, {conv})?,", p.name, lit(&p.wire));
         }
-        emit!(out, "}})");
+        if limited {
+            emit!(out, "}};");
+            uses.limits = true;
+            emit!(out, "decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;");
+            emit!(out, "Ok(decoded)");
+        } else {
+            emit!(out, "}})");
+        }
     }
     emit!(out, "}}");
     emit!(out, "}}\n");
@@ -171,16 +186,42 @@ fn render_trait(out: &mut String, spec: &Spec, ops: &[&Op]) {
         ),
     );
     emit!(out, "pub trait Handlers: Send + Sync + 'static {{");
+    // With `[vendor] sim_error`, a handler returns `Err(vendor failure)` and `fail` answers it.
+    let (output, ready) = match &spec.vendor.sim_error {
+        Some(e) => (format!("Result<SimResponse, {e}>"), ("Ok(", ")")),
+        None => ("SimResponse".to_owned(), ("", "")),
+    };
+    let state = spec.vendor.sim_state.as_ref().zip(spec.vendor.sim_error.as_ref());
+    if let Some((state, _)) = state {
+        emit!(out, "/// The simulator's state, locked by the router around each handler call.");
+        emit!(out, "fn state(&self) -> &std::sync::Mutex<{state}>;\n");
+    }
     for op in ops {
         doc_comment(out, &format!("{} ([`api::ops::{}`]).", escape(op.summary.trim_end_matches('.')), op.const_name()));
+        if let Some((state, error)) = state {
+            emit!(
+                out,
+                "fn {}(&self, st: &mut {state}, req: api::{}, ctx: &SimRequest) -> Result<SimResponse, {error}> {{ let _ = (st, req, ctx); Ok(SimResponse::text(501, {})) }}\n",
+                op.fn_name,
+                op.struct_name(),
+                lit(&format!("{} is not simulated", op.id)),
+            );
+            continue;
+        }
         emit!(
             out,
-            "fn {}(&self, req: api::{}, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {{ let _ = (req, ctx); std::future::ready(SimResponse::text(501, {})) }}",
+            "fn {}(&self, req: api::{}, ctx: SimRequest) -> impl Future<Output = {output}> + Send {{ let _ = (req, ctx); std::future::ready({}SimResponse::text(501, {}){}) }}",
             op.fn_name,
             op.struct_name(),
-            lit(&format!("{} is not simulated", op.id))
+            ready.0,
+            lit(&format!("{} is not simulated", op.id)),
+            ready.1
         );
         out.push('\n');
+    }
+    if let Some(e) = &spec.vendor.sim_error {
+        emit!(out, "/// The vendor's failure answer to `ctx` for `error`: what every handler's `Err` becomes.");
+        emit!(out, "fn fail(&self, ctx: &SimRequest, error: {e}) -> SimResponse;\n");
     }
     emit!(out, "/// The answer to a request of `op` that did not decode: the vendor's \"bad parameter\" shape.");
     emit!(out, "/// The default is a plain-text `400` naming the operation and the parameter.");
@@ -235,13 +276,22 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "let router = Router::new();");
     let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
     for op in &routed {
+        let call = if spec.vendor.sim_state.is_some() {
+            format!(
+                "let answer = h.{}(&mut watchpost_core::sim::lock(h.state()), req, &ctx); answer.unwrap_or_else(|e| h.fail(&ctx, e))",
+                op.fn_name
+            )
+        } else if spec.vendor.sim_error.is_some() {
+            format!("let c = ctx.clone(); h.{}(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))", op.fn_name)
+        } else {
+            format!("h.{}(req, ctx).await", op.fn_name)
+        };
         emit!(
             out,
-            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }}, H::reject);",
+            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ {call} }}, H::reject);",
             op.const_name(),
             lit(&route_template(op, ops)),
             op.struct_name(),
-            op.fn_name
         );
     }
     if routed.is_empty() {
@@ -377,6 +427,36 @@ response = "()"
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn with_sim_error_handlers_return_the_vendor_failure_and_the_router_answers_it() {
+        let mut s = spec(OPS);
+        s.vendor.sim_error = Some("crate::error::Code".to_owned());
+        let out = render(&s, "crate::generated");
+        for want in [
+            "fn ping(&self, req: api::PingRequest, ctx: SimRequest) -> impl Future<Output = Result<SimResponse, crate::error::Code>> + Send { let _ = (req, ctx); std::future::ready(Ok(SimResponse::text(501, \"ping is not simulated\"))) }",
+            "fn fail(&self, ctx: &SimRequest, error: crate::error::Code) -> SimResponse;",
+            "|h, req: api::PingRequest, ctx| async move { let c = ctx.clone(); h.ping(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e)) }, H::reject);",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
+        assert!(!render(&spec(OPS), "crate::generated").contains("fn fail("));
+    }
+
+    #[test]
+    fn with_sim_state_handlers_are_sync_on_the_locked_state() {
+        let mut s = spec(OPS);
+        s.vendor.sim_error = Some("crate::error::Code".to_owned());
+        s.vendor.sim_state = Some("crate::sim::State".to_owned());
+        let out = render(&s, "crate::generated");
+        for want in [
+            "fn state(&self) -> &std::sync::Mutex<crate::sim::State>;",
+            "fn ping(&self, st: &mut crate::sim::State, req: api::PingRequest, ctx: &SimRequest) -> Result<SimResponse, crate::error::Code> { let _ = (st, req, ctx); Ok(SimResponse::text(501, \"ping is not simulated\")) }",
+            "|h, req: api::PingRequest, ctx| async move { let answer = h.ping(&mut watchpost_core::sim::lock(h.state()), req, &ctx); answer.unwrap_or_else(|e| h.fail(&ctx, e)) }, H::reject);",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
     }
 
     #[test]

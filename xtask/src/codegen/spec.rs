@@ -130,6 +130,14 @@ pub struct RawVendor {
     /// Output file of the server side (request decoders, handler trait), relative to the crate
     /// directory; none when absent.
     pub sim_output: Option<String>,
+    /// The simulator's failure type: when set, every generated `Handlers` method returns
+    /// `Result<SimResponse, ThisType>` and the router answers an `Err` with the vendor's
+    /// `Handlers::fail` envelope (no per-crate wrapper around each handler).
+    pub sim_error: Option<String>,
+    /// The simulator's state type (needs `sim_error`): when set, the generated `Handlers`
+    /// methods are synchronous, take `&mut State` locked by the router around each call, and a
+    /// `fn state(&self) -> &Mutex<State>` is required.
+    pub sim_state: Option<String>,
     /// Type the generated client methods are added to.
     pub client: String,
     /// Error type of the generated client methods.
@@ -381,4 +389,15 @@ pub struct RawParam {
     pub doc: String,
     /// The documented default of a required param: it is then not an argument of `new()`.
     pub default: Option<toml::Value>,
+    /// Smallest value of an integer param (checked by the client and the simulator's decoder).
+    pub min: Option<i64>,
+    /// Largest value of an integer param.
+    pub max: Option<i64>,
+    /// Fewest characters of a string, or items of a `string[]`.
+    pub min_len: Option<u32>,
+    /// Most characters of a string, or items of a `string[]`.
+    pub max_len: Option<u32>,
+    /// An enum param must be one of its documented values (its `Other(_)` variant is refused).
+    #[serde(default)]
+    pub closed: bool,
 }
