@@ -6,12 +6,12 @@
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{
-    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
+    lock, Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
 };
 
 use super::generated::{router_for, Handlers};
@@ -21,15 +21,6 @@ use super::time::{now_f64, now_secs};
 use crate::error::GizwitsCode;
 use crate::generated::{self as api, ops};
 use crate::models::{BinaryCoding, ControlCommand, DeviceSearchType, GroupAction, Sort};
-
-/// What every route shares: the world, locked for the whole of each handler.
-pub(crate) struct Shared(pub(crate) Mutex<State>);
-
-impl Shared {
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
 
 /// A handler's answer: `Err` carries an error response (early return with `?`).
 pub(crate) type Reply = Result<SimResponse, SimResponse>;
@@ -67,13 +58,14 @@ pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
     fail_with(5002, detail.as_ref())
 }
 
-/// Implements [`Handlers`]: each operation calls a `fn(&mut State, request) -> Reply`.
+/// Implements [`Handlers`] on the world every route shares (locked for the whole of each
+/// handler): each operation calls a `fn(&mut State, request) -> Reply`.
 macro_rules! handlers {
     ($($method:ident($req:ident) => $f:expr;)*) => {
-        impl Handlers for Shared {
+        impl Handlers for Mutex<State> {
             $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
                 let f: fn(&mut State, api::$req) -> Reply = $f;
-                f(&mut self.state(), req).unwrap_or_else(|e| e)
+                f(&mut lock(self), req).unwrap_or_else(|e| e)
             })*
 
             /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
@@ -121,7 +113,7 @@ handlers! {
 
 /// Builds the router (every operation but the undocumented `reports.activation`): quota
 /// (outermost), then auth, then the operation's handler.
-pub(crate) fn router(shared: Arc<Shared>, quota: Quota) -> Router {
+pub(crate) fn router(shared: Arc<Mutex<State>>, quota: Quota) -> Router {
     let auth_shared = shared.clone();
     router_for(shared, |op| op.id != ops::DEVICE_ACTIVATION_REPORT.id)
         .wrap(move |req, next| {
@@ -149,7 +141,7 @@ pub(crate) fn caller_id(authorization: &str) -> u64 {
 
 /// Token check for `/v1/products/{product_key}/*` (but the token request), enterprise headers
 /// for `/v1/users/*`.
-fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
+fn check_auth(shared: &Mutex<State>, req: &mut SimRequest) -> Option<SimResponse> {
     if req.route == ops::ACCESS_TOKEN.id || req.route == FALLBACK_ROUTE {
         return None;
     }
@@ -158,7 +150,7 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
         return check_enterprise(shared, req, secret_required).err();
     }
     let pk = req.param("product_key")?.to_owned();
-    let st = shared.state();
+    let st = lock(shared);
     if !st.products.contains_key(&pk) {
         return Some(fail(5015));
     }
@@ -176,8 +168,8 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
     }
 }
 
-fn check_enterprise(shared: &Shared, req: &SimRequest, secret_required: bool) -> Result<(), SimResponse> {
-    let st = shared.state();
+fn check_enterprise(shared: &Mutex<State>, req: &SimRequest, secret_required: bool) -> Result<(), SimResponse> {
+    let st = lock(shared);
     let id =
         req.header("x-gizwits-enterprise-id").ok_or_else(|| form_invalid("X-Gizwits-Enterprise-ID is required"))?;
     let secret = req.header("x-gizwits-enterprise-secret").map_or(!secret_required, |s| s == st.enterprise_secret);
@@ -404,7 +396,7 @@ fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
 /// window (default: the last two days; the end second included whole, as records carry
 /// fractional timestamps) and not in the future, sorted (descending by default) and paged.
 fn history(
-    st: &mut State,
+    st: &State,
     (pk, did): (&str, &str),
     (start_ts, end_ts, sort): (Option<i64>, Option<i64>, Option<Sort>),
     (limit, skip): (Option<u32>, Option<u32>),
@@ -431,61 +423,33 @@ fn history(
     page(limit, skip, records.into_iter().map(|(_, v)| v).collect())
 }
 
+/// A session per half day (`world.json`).
 fn online_records(st: &mut State, r: api::DeviceOnlineRecordsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
-    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        // A session per half day: online at +10 min, offline at +11 h 6 min 40 s.
-        let slot0 = now - now.rem_euclid(43_200);
-        let slots = if d.history { 0..16 } else { 0..0 };
-        slots
-            .flat_map(|k| {
-                let slot = (slot0 - k * 43_200) as f64;
-                let (on, off) = (slot + 600.229, slot + 40_000.201);
-                [
-                    (on, json!({ "timestamp": on, "type": "dev_online", "payload": { "keep_alive": 130 } })),
-                    (off, json!({
-                        "timestamp": off, "type": "dev_offline",
-                        "payload": { "duration": 39_400, "heartbeat": { "count": 656, "max": 60, "avg": 60, "last": 130, "min": 60 }, "reason": "no_heartbeat" }
-                    })),
-                ]
-            })
-            .collect()
-    })
+    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| st.history.online.replay(d, now))
 }
 
+/// Two frames every two hours (`world.json`), then what control calls sent.
 fn command_log(st: &mut State, r: api::DeviceCommandsRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
     history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        let slot0 = now - now.rem_euclid(7200);
-        let slots = if d.history { 0..(8 * 12) } else { 0..0 };
-        let frames = [
-            (5.294, "app2dev", "0000000309000090010101000010"),
-            (6.044, "dev2app", "000000030b0000910401000010000000"),
-        ];
-        let synthetic =
-            slots.flat_map(|k| frames.map(|(at, dir, p)| ((slot0 - k * 7200) as f64 + at, dir, p.to_owned())));
-        synthetic
-            .chain(d.commands.iter().cloned())
-            .map(|(t, dir, payload)| (t, json!({ "timestamp": t, "type": dir, "payload": payload })))
-            .collect()
+        let sent = d.commands.iter().map(|(t, dir, p)| (*t, json!({ "timestamp": t, "type": dir, "payload": p })));
+        st.history.commands.replay(d, now).into_iter().chain(sent).collect()
     })
 }
 
+/// The latest values every hour (`world.json`), the room temperature cycling from -10 to 29,
+/// then what control calls set.
 fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
     let window = (r.start_ts, r.end_ts, r.sort);
     history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        let slot0 = now - now.rem_euclid(3600);
-        let slots = if d.history { 0..(8 * 24) } else { 0..0 };
-        let synthetic = slots.map(|k| {
-            let ts = slot0 - k * 3600;
-            let mut attrs = d.attrs.clone();
+        let synthetic = st.history.data.replay(d, now).into_iter().map(|(t, _)| {
+            let (ts, mut attrs) = (t as i64, d.attrs.clone());
             attrs.insert("room_temp".into(), json!(-10 + (ts / 3600).rem_euclid(40)));
             (ts, attrs)
         });
-        synthetic
-            .chain(d.data.iter().cloned())
-            .map(|(ts, attrs)| (ts as f64, json!({ "ts": ts, "attrs": attrs })))
-            .collect()
+        let records = synthetic.chain(d.data.iter().cloned());
+        records.map(|(ts, attrs)| (ts as f64, json!({ "ts": ts, "attrs": attrs }))).collect()
     })
 }
 

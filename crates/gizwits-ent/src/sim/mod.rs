@@ -45,15 +45,15 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::sim::{Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
+use watchpost_core::sim::{lock, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
-use handlers::Shared;
+use state::State;
 
 /// A running simulator. Dropping it shuts the server down.
 pub struct Simulator {
     kit: SimKit,
-    shared: Arc<Shared>,
+    shared: Arc<Mutex<State>>,
     quota: Quota,
 }
 
@@ -126,7 +126,7 @@ impl SimulatorBuilder {
         let mut world = fixtures::world(now).map_err(std::io::Error::other)?;
         world.tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..));
         world.token_ttl = self.token_ttl;
-        let shared = Arc::new(Shared(Mutex::new(world)));
+        let shared = Arc::new(Mutex::new(world));
         let quota = Quota::new(self.quota, self.window);
         let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
         kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
@@ -199,17 +199,17 @@ impl Simulator {
 
     /// Expires every issued token now: the next call with one gets 5011.
     pub fn expire_tokens(&self) {
-        self.shared.state().tokens.expire_all();
+        lock(&self.shared).tokens.expire_all();
     }
 
     /// How many tokens were issued so far.
     pub fn tokens_issued(&self) -> u64 {
-        self.shared.state().tokens.issued_count()
+        lock(&self.shared).tokens.issued_count()
     }
 
     /// Changes the lifetime of tokens issued from now on.
     pub fn set_token_ttl(&self, ttl: Duration) {
-        self.shared.state().token_ttl = ttl;
+        lock(&self.shared).token_ttl = ttl;
     }
 
     /// Adds `n` generated devices to `product_key` (none if the product does not exist) and
@@ -217,7 +217,7 @@ impl Simulator {
     pub fn add_devices(&self, product_key: &str, n: usize) -> Vec<String> {
         let now = time::now_secs();
         let Ok(fresh) = fixtures::world(now) else { return Vec::new() };
-        let mut st = self.shared.state();
+        let mut st = lock(&self.shared);
         let mut dids = Vec::with_capacity(n);
         for _ in 0..n {
             st.serial += 1;
@@ -231,8 +231,7 @@ impl Simulator {
 
     /// Every did of `product_key`, in enumeration order (disabled devices included).
     pub fn device_dids(&self, product_key: &str) -> Vec<String> {
-        self.shared
-            .state()
+        lock(&self.shared)
             .products
             .get(product_key)
             .map(|p| p.devices.iter().map(|d| d.did.clone()).collect())
@@ -241,7 +240,7 @@ impl Simulator {
 
     /// Runs `f` on the device `did`, whichever product has it.
     fn with_device<R>(&self, did: &str, f: impl FnOnce(&mut state::SimDevice) -> R) -> Option<R> {
-        self.shared.state().products.values_mut().find_map(|p| p.device_mut(did)).map(f)
+        lock(&self.shared).products.values_mut().find_map(|p| p.device_mut(did)).map(f)
     }
 
     /// Sets a device online or offline.

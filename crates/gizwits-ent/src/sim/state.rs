@@ -182,6 +182,37 @@ impl SimUser {
     }
 }
 
+/// A repeating pattern of synthetic history (`world.json`): the `records`, each at its offset
+/// into the period, of each of the last `periods` periods of `period` seconds.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Pattern {
+    period: i64,
+    periods: i64,
+    records: Vec<(f64, Value)>,
+}
+
+impl Pattern {
+    /// The records of device `d` (none unless it has the synthetic history), newest period
+    /// first, each with its time as `timestamp`.
+    pub(crate) fn replay(&self, d: &SimDevice, now: i64) -> Vec<(f64, Value)> {
+        let (period, periods) = (self.period.max(1), if d.history { self.periods } else { 0 });
+        let start = now - now.rem_euclid(period);
+        let at = |k: i64| self.records.iter().map(move |(at, r)| ((start - k * period) as f64 + at, r));
+        let stamped = |(t, r): (f64, &Value)| {
+            (t, Value::Object(object(json!({ "timestamp": t })).into_iter().chain(object(r.clone())).collect()))
+        };
+        (0..periods).flat_map(at).map(stamped).collect()
+    }
+}
+
+/// The synthetic history of the fixture devices: online records, communication log, data.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct History {
+    pub(crate) online: Pattern,
+    pub(crate) commands: Pattern,
+    pub(crate) data: Pattern,
+}
+
 /// The whole world.
 #[derive(Debug, Clone, Deserialize)]
 pub(crate) struct State {
@@ -190,6 +221,7 @@ pub(crate) struct State {
     pub(crate) apps: BTreeSet<String>,
     pub(crate) products: BTreeMap<String, SimProduct>,
     pub(crate) users: BTreeMap<String, SimUser>,
+    pub(crate) history: History,
     /// Counter for generated MACs and dids.
     #[serde(default)]
     pub(crate) serial: u64,
