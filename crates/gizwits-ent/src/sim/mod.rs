@@ -18,9 +18,8 @@
 //!   ([`Quota::aligned`] makes windows start on the hour instead). `X-RateLimit-Limit`,
 //!   `X-RateLimit-Remaining` (after this request) and `X-RateLimit-Reset` (the window's end in
 //!   Unix seconds, rounded up) on every answer as L98 documents for successes, and on the 5013
-//!   (HTTP 403) beyond the quota too (undocumented either way). [`Simulator::set_quota_limit`]
-//!   lowers it behind the client's back; [`Simulator::quota_journal`] tells when each caller was
-//!   answered what.
+//!   (HTTP 403) beyond the quota too (undocumented either way). [`Simulator::quota`] lowers it
+//!   behind the client's back and tells when each caller was answered what.
 //! - Control: a `binary` data point value must have exactly its declared length (L762: "you
 //!   need to pad the extended field to the given length"), else 5401.
 //! - Errors: the documented codes with the documented HTTP status, as
@@ -45,7 +44,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::sim::{lock, Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
+use watchpost_core::sim::{lock, Quota, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
 use state::State;
@@ -176,25 +175,12 @@ impl Simulator {
         fixtures::ENTERPRISE_SECRET
     }
 
-    /// The quota (a handle: `used()`, `rejected_count()`, `set_limit()`, `reset()`).
+    /// The quota: a handle to read (`used()`, `rejected_count()`, `journal()`: every decision so
+    /// far, oldest first, for which caller, a hash of the token, `None` for token requests and
+    /// `/v1/users/*`) and to change behind the client's back (`set_limit()`, effective in the
+    /// current window; `reset()`).
     pub fn quota(&self) -> &Quota {
         &self.quota
-    }
-
-    /// Changes the quota limit behind the client's back, effective in the current window.
-    pub fn set_quota_limit(&self, limit: u32) {
-        self.quota.set_limit(limit);
-    }
-
-    /// Every quota decision so far, oldest first: when, for which caller (a hash of the token;
-    /// `None` for token requests and `/v1/users/*`), allowed or answered 5013, and the headers.
-    pub fn quota_journal(&self) -> Vec<QuotaEvent> {
-        self.quota.journal()
-    }
-
-    /// How many requests were answered 5013 so far.
-    pub fn quota_rejections(&self) -> u64 {
-        self.quota.rejected_count()
     }
 
     /// Expires every issued token now: the next call with one gets 5011.
