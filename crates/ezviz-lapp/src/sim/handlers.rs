@@ -112,16 +112,11 @@ fn switch_status(dev: &mut SimDevice, feature: Feature, channel: u32) -> Answer 
 
 /// Sets a switch after its channel check, answering 60022 when it already is in that state.
 fn set_switch(dev: &mut SimDevice, feature: Feature, channel_no: Option<u32>, to: bool) -> Answer {
-    dev.switch(feature)?;
-    dev.channel(channel_no, ChannelNotFound)?;
+    dev.channel(Some(feature), channel_no, ChannelNotFound)?;
     let slot = dev.switch(feature)?;
     check(*slot != to, AlreadyCurrentStatus)?;
     *slot = to;
     Ok(Value::Null)
-}
-
-fn feature(dev: &SimDevice, feature: Feature) -> Result<(), EzvizCode> {
-    check(dev.has(feature), NotSupported)
 }
 
 impl Handlers for Ezviz {
@@ -190,16 +185,14 @@ impl Handlers for Ezviz {
 
     async fn get_defence_plan(&self, req: api::GetDefencePlanRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::DefencePlan)?;
-            dev.channel(req.channel_no, ChannelNotFound)?;
+            dev.channel(Some(Feature::DefencePlan), req.channel_no, ChannelNotFound)?;
             wire(&dev.plan)
         })
     }
 
     async fn set_defence_plan(&self, req: api::SetDefencePlanRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::DefencePlan)?;
-            dev.channel(req.channel_no, ChannelNotFound)?;
+            dev.channel(Some(Feature::DefencePlan), req.channel_no, ChannelNotFound)?;
             // Omitted fields: the start time and `enable` take the seed's defaults (00:00, 1);
             // the stop time and the days stay as they were.
             let plan = &mut dev.plan;
@@ -230,8 +223,7 @@ impl Handlers for Ezviz {
 
     async fn set_pir_area(&self, req: api::SetPirAreaRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Pir)?;
-            dev.channel(req.channel_no, InvalidParameters)?;
+            dev.channel(Some(Feature::Pir), req.channel_no, InvalidParameters)?;
             let (rows, columns, _) = dev.pir;
             let limit = 1u64.checked_shl(columns).unwrap_or(u64::MAX);
             let mut area = req.area.0;
@@ -245,8 +237,7 @@ impl Handlers for Ezviz {
 
     async fn get_pir_area(&self, req: api::GetPirAreaRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Pir)?;
-            let c = dev.channel(req.channel_no, InvalidParameters)?;
+            let c = dev.channel(Some(Feature::Pir), req.channel_no, InvalidParameters)?;
             let (rows, columns, area) = &dev.pir;
             Ok(json!({ "deviceSerial": dev.serial, "channelNo": c, "rows": rows, "columns": columns, "area": area }))
         })
@@ -254,8 +245,7 @@ impl Handlers for Ezviz {
 
     async fn set_chime(&self, req: api::SetChimeRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Chime)?;
-            dev.channel(req.channel_no, InvalidParameters)?;
+            dev.channel(Some(Feature::Chime), req.channel_no, InvalidParameters)?;
             check((1..=3).contains(&req.chime_type.value()), InvalidParameters)?;
             dev.chime = (req.chime_type.value(), req.duration);
             Ok(Value::Null)
@@ -264,8 +254,7 @@ impl Handlers for Ezviz {
 
     async fn get_chime(&self, req: api::GetChimeRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Chime)?;
-            let c = dev.channel(req.channel_no, InvalidParameters)?;
+            let c = dev.channel(Some(Feature::Chime), req.channel_no, InvalidParameters)?;
             Ok(json!({ "deviceSerial": dev.serial, "channelNo": c, "type": dev.chime.0, "duration": dev.chime.1 }))
         })
     }
@@ -276,8 +265,7 @@ impl Handlers for Ezviz {
 
     async fn get_infrared(&self, req: api::GetInfraredRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            feature(dev, Feature::Infrared)?;
-            let c = dev.channel(req.channel_no, InvalidParameters)?;
+            let c = dev.channel(Some(Feature::Infrared), req.channel_no, InvalidParameters)?;
             switch_status(dev, Feature::Infrared, c)
         })
     }
@@ -313,7 +301,7 @@ impl Handlers for Ezviz {
 
     async fn get_capabilities(&self, req: api::GetCapabilitiesRequest, ctx: SimRequest) -> SimResponse {
         self.on(&req.device_serial, &ctx, |dev, _| {
-            dev.channel(req.channel_no, InvalidParameters)?;
+            dev.channel(None, req.channel_no, InvalidParameters)?;
             wire(&dev.capabilities)
         })
     }

@@ -99,9 +99,16 @@ impl SimDevice {
         self.features.get_mut(&feature).ok_or(EzvizCode::NotSupported)
     }
 
-    /// Checks `channelNo` when given (default 1); `unknown` is the code for a channel it lacks.
-    pub(crate) fn channel(&self, channel_no: Option<u32>, unknown: EzvizCode) -> Result<u32, EzvizCode> {
-        let c = channel_no.unwrap_or(1);
+    /// Checks that the device has `feature` if named (60020), then `channelNo` when given
+    /// (default 1; `unknown` is the code for a channel it lacks); returns the channel.
+    pub(crate) fn channel(
+        &self,
+        feature: Option<Feature>,
+        no: Option<u32>,
+        unknown: EzvizCode,
+    ) -> Result<u32, EzvizCode> {
+        (feature.is_none_or(|f| self.has(f))).then_some(()).ok_or(EzvizCode::NotSupported)?;
+        let c = no.unwrap_or(1);
         (1..=self.channels).contains(&c).then_some(c).ok_or(unknown)
     }
 }
