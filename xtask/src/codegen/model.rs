@@ -148,6 +148,8 @@ pub struct Vendor {
     pub error: String,
     /// Rust path of the trait implemented for every paginated request, if any.
     pub paginated: Option<String>,
+    /// Rust path of the simulator's failure type (`[vendor] sim_error`), if any.
+    pub sim_error: Option<String>,
 }
 
 /// The response of an operation.

@@ -171,16 +171,27 @@ fn render_trait(out: &mut String, spec: &Spec, ops: &[&Op]) {
         ),
     );
     emit!(out, "pub trait Handlers: Send + Sync + 'static {{");
+    // With `[vendor] sim_error`, a handler returns `Err(vendor failure)` and `fail` answers it.
+    let (output, ready) = match &spec.vendor.sim_error {
+        Some(e) => (format!("Result<SimResponse, {e}>"), ("Ok(", ")")),
+        None => ("SimResponse".to_owned(), ("", "")),
+    };
     for op in ops {
         doc_comment(out, &format!("{} ([`api::ops::{}`]).", escape(op.summary.trim_end_matches('.')), op.const_name()));
         emit!(
             out,
-            "fn {}(&self, req: api::{}, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {{ let _ = (req, ctx); std::future::ready(SimResponse::text(501, {})) }}",
+            "fn {}(&self, req: api::{}, ctx: SimRequest) -> impl Future<Output = {output}> + Send {{ let _ = (req, ctx); std::future::ready({}SimResponse::text(501, {}){}) }}",
             op.fn_name,
             op.struct_name(),
-            lit(&format!("{} is not simulated", op.id))
+            ready.0,
+            lit(&format!("{} is not simulated", op.id)),
+            ready.1
         );
         out.push('\n');
+    }
+    if let Some(e) = &spec.vendor.sim_error {
+        emit!(out, "/// The vendor's failure answer to `ctx` for `error`: what every handler's `Err` becomes.");
+        emit!(out, "fn fail(&self, ctx: &SimRequest, error: {e}) -> SimResponse;\n");
     }
     emit!(out, "/// The answer to a request of `op` that did not decode: the vendor's \"bad parameter\" shape.");
     emit!(out, "/// The default is a plain-text `400` naming the operation and the parameter.");
@@ -235,13 +246,17 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "let router = Router::new();");
     let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
     for op in &routed {
+        let call = if spec.vendor.sim_error.is_some() {
+            format!("let c = ctx.clone(); h.{}(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))", op.fn_name)
+        } else {
+            format!("h.{}(req, ctx).await", op.fn_name)
+        };
         emit!(
             out,
-            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ h.{}(req, ctx).await }}, H::reject);",
+            "let router = router.decoded(&serves, &handlers, &api::ops::{}, {}, |h, req: api::{}, ctx| async move {{ {call} }}, H::reject);",
             op.const_name(),
             lit(&route_template(op, ops)),
             op.struct_name(),
-            op.fn_name
         );
     }
     if routed.is_empty() {
@@ -377,6 +392,21 @@ response = "()"
             ),
             "{out}"
         );
+    }
+
+    #[test]
+    fn with_sim_error_handlers_return_the_vendor_failure_and_the_router_answers_it() {
+        let mut s = spec(OPS);
+        s.vendor.sim_error = Some("crate::error::Code".to_owned());
+        let out = render(&s, "crate::generated");
+        for want in [
+            "fn ping(&self, req: api::PingRequest, ctx: SimRequest) -> impl Future<Output = Result<SimResponse, crate::error::Code>> + Send { let _ = (req, ctx); std::future::ready(Ok(SimResponse::text(501, \"ping is not simulated\"))) }",
+            "fn fail(&self, ctx: &SimRequest, error: crate::error::Code) -> SimResponse;",
+            "|h, req: api::PingRequest, ctx| async move { let c = ctx.clone(); h.ping(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e)) }, H::reject);",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
+        assert!(!render(&spec(OPS), "crate::generated").contains("fn fail("));
     }
 
     #[test]

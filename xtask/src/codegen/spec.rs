@@ -130,6 +130,10 @@ pub struct RawVendor {
     /// Output file of the server side (request decoders, handler trait), relative to the crate
     /// directory; none when absent.
     pub sim_output: Option<String>,
+    /// The simulator's failure type: when set, every generated `Handlers` method returns
+    /// `Result<SimResponse, ThisType>` and the router answers an `Err` with the vendor's
+    /// `Handlers::fail` envelope (no per-crate wrapper around each handler).
+    pub sim_error: Option<String>,
     /// Type the generated client methods are added to.
     pub client: String,
     /// Error type of the generated client methods.

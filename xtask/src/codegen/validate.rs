@@ -64,6 +64,11 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
     });
     let paginated =
         v.paginated.as_ref().and_then(|t| resolve_type(t).map_err(|e| errs.vendor(format!("paginated: {e}"))).ok());
+    let sim_error =
+        v.sim_error.as_ref().and_then(|t| resolve_type(t).map_err(|e| errs.vendor(format!("sim_error: {e}"))).ok());
+    if sim_error.is_some() && v.sim_output.is_none() {
+        errs.vendor("sim_error needs sim_output".to_owned());
+    }
     if raw.operations.is_empty() {
         errs.vendor("no [[operation]]".to_owned());
     }
@@ -102,6 +107,7 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             client,
             error,
             paginated,
+            sim_error,
         },
         output: format!("{crate_prefix}{}", v.output),
         sim_output: v

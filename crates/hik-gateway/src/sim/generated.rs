@@ -369,15 +369,23 @@ impl FromSimRequest for api::DownloadVideoRequest {
 /// A request that does not decode never reaches a method: [`reject`](Self::reject) answers it. [`router`] serves an implementation.
 pub trait Handlers: Send + Sync + 'static {
     /// Add devices to the gateway (batch, per-device outcome) ([`api::ops::ADD_DEVICES`]).
-    fn add_devices(&self, req: api::AddDevicesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn add_devices(
+        &self,
+        req: api::AddDevicesRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.add is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.add is not simulated")))
     }
 
     /// Get the channel information of a device ([`api::ops::CHANNEL_INFO`]).
-    fn channel_info(&self, req: api::ChannelInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn channel_info(
+        &self,
+        req: api::ChannelInfoRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.channel_info is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.channel_info is not simulated")))
     }
 
     /// Delete devices in batch (per-device outcome) ([`api::ops::DELETE_DEVICES`]).
@@ -385,9 +393,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::DeleteDevicesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.delete_batch is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.delete_batch is not simulated")))
     }
 
     /// Delete one device ([`api::ops::DELETE_DEVICE`]).
@@ -395,9 +403,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::DeleteDeviceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.delete is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.delete is not simulated")))
     }
 
     /// Search the devices added to the gateway (one page) ([`api::ops::SEARCH_DEVICES`]).
@@ -405,9 +413,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SearchDevicesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.list is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.list is not simulated")))
     }
 
     /// Get the basic information of several devices in batch ([`api::ops::REFRESH_DEVICE_INFO`]).
@@ -415,9 +423,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::RefreshDeviceInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "devices.refresh_info is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "devices.refresh_info is not simulated")))
     }
 
     /// Get the subscribed alarm/event types of one device ([`api::ops::GET_DEVICE_EVENTS`]).
@@ -425,9 +433,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::GetDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.device_events.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.device_events.get is not simulated")))
     }
 
     /// Add alarm/event types of one device to a subscription ([`api::ops::ADD_DEVICE_EVENTS`]).
@@ -435,9 +443,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::AddDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.device_events.add is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.device_events.add is not simulated")))
     }
 
     /// Get the per-device status of a subscription ([`api::ops::QUERY_SUBSCRIPTION_STATUS`]).
@@ -445,9 +453,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::QuerySubscriptionStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.query_status is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.query_status is not simulated")))
     }
 
     /// Subscribe to alarms/events in arming mode: an endless multipart/mixed response ([`api::ops::SUBSCRIBE_RAW`]).
@@ -455,9 +463,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SubscribeRawRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.subscribe is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.subscribe is not simulated")))
     }
 
     /// Cancel the subscription of one device's alarm/event types ([`api::ops::REMOVE_DEVICE_EVENTS`]).
@@ -465,33 +473,49 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::RemoveDeviceEventsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.device_events.remove is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.device_events.remove is not simulated")))
     }
 
     /// Disable an alarm/event subscription ([`api::ops::UNSUBSCRIBE`]).
-    fn unsubscribe(&self, req: api::UnsubscribeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn unsubscribe(
+        &self,
+        req: api::UnsubscribeRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "event.unsubscribe is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "event.unsubscribe is not simulated")))
     }
 
     /// Verify the user (login check) ([`api::ops::USER_CHECK`]).
-    fn user_check(&self, req: api::UserCheckRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn user_check(
+        &self,
+        req: api::UserCheckRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security.user_check is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security.user_check is not simulated")))
     }
 
     /// Arm a partition (stay or away) ([`api::ops::ARM`]).
-    fn arm(&self, req: api::ArmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn arm(
+        &self,
+        req: api::ArmRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.arm is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.arm is not simulated")))
     }
 
     /// Bypass zones in batch ([`api::ops::BYPASS_ZONES`]).
-    fn bypass_zones(&self, req: api::BypassZonesRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn bypass_zones(
+        &self,
+        req: api::BypassZonesRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.bypass is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.bypass is not simulated")))
     }
 
     /// Recover the bypass of zones in batch ([`api::ops::RECOVER_BYPASS`]).
@@ -499,21 +523,29 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::RecoverBypassRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.bypass_recover is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.bypass_recover is not simulated")))
     }
 
     /// Clear the alarms of a partition ([`api::ops::CLEAR_ALARM`]).
-    fn clear_alarm(&self, req: api::ClearAlarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn clear_alarm(
+        &self,
+        req: api::ClearAlarmRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.clear_alarm is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.clear_alarm is not simulated")))
     }
 
     /// Disarm a partition ([`api::ops::DISARM`]).
-    fn disarm(&self, req: api::DisarmRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn disarm(
+        &self,
+        req: api::DisarmRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.disarm is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.disarm is not simulated")))
     }
 
     /// Open or close relays in batch ([`api::ops::CONTROL_OUTPUTS`]).
@@ -521,9 +553,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::ControlOutputsRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.outputs is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.outputs is not simulated")))
     }
 
     /// Get the status of all peripherals (output modules, relays, sirens, repeaters) ([`api::ops::PERIPHERALS_STATUS`]).
@@ -531,9 +563,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::PeripheralsStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.status.ex_dev is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.status.ex_dev is not simulated")))
     }
 
     /// Get the status of all partitions ([`api::ops::PARTITIONS_STATUS`]).
@@ -541,21 +573,29 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::PartitionsStatusRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.status.sub_systems is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.status.sub_systems is not simulated")))
     }
 
     /// Get the status of all zones ([`api::ops::ZONES_STATUS`]).
-    fn zones_status(&self, req: api::ZonesStatusRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn zones_status(
+        &self,
+        req: api::ZonesStatusRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "security_cp.status.zones is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "security_cp.status.zones is not simulated")))
     }
 
     /// Get the gateway's device information ([`api::ops::GATEWAY_INFO`]).
-    fn gateway_info(&self, req: api::GatewayInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn gateway_info(
+        &self,
+        req: api::GatewayInfoRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "gateway.device_info.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "gateway.device_info.get is not simulated")))
     }
 
     /// Set the gateway's device information (read-only fields are ignored) ([`api::ops::SET_GATEWAY_INFO`]).
@@ -563,15 +603,19 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetGatewayInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "gateway.device_info.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "gateway.device_info.put is not simulated")))
     }
 
     /// Get the information of a device added to the gateway ([`api::ops::DEVICE_INFO`]).
-    fn device_info(&self, req: api::DeviceInfoRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn device_info(
+        &self,
+        req: api::DeviceInfoRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.info.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.info.get is not simulated")))
     }
 
     /// Edit the information of a device added to the gateway ([`api::ops::SET_DEVICE_INFO`]).
@@ -579,9 +623,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetDeviceInfoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.info.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.info.put is not simulated")))
     }
 
     /// Trigger an alarm output manually (high or low) ([`api::ops::TRIGGER_IO_OUTPUT`]).
@@ -589,21 +633,29 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::TriggerIoOutputRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.io.output_trigger is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.io.output_trigger is not simulated")))
     }
 
     /// Get the alarm inputs and outputs of a device ([`api::ops::IO_PORTS`]).
-    fn io_ports(&self, req: api::IoPortsRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn io_ports(
+        &self,
+        req: api::IoPortsRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.io.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.io.get is not simulated")))
     }
 
     /// Get the IP address of a network interface ([`api::ops::IP_ADDRESS`]).
-    fn ip_address(&self, req: api::IpAddressRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn ip_address(
+        &self,
+        req: api::IpAddressRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.network.ip_address.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.network.ip_address.get is not simulated")))
     }
 
     /// Set the IP address of a network interface ([`api::ops::SET_IP_ADDRESS`]).
@@ -611,9 +663,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetIpAddressRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.network.ip_address.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.network.ip_address.put is not simulated")))
     }
 
     /// Get one network interface (with its IP address) ([`api::ops::NETWORK_INTERFACE`]).
@@ -621,9 +673,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::NetworkInterfaceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.network.interface.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.network.interface.get is not simulated")))
     }
 
     /// Set one network interface ([`api::ops::SET_NETWORK_INTERFACE`]).
@@ -631,9 +683,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetNetworkInterfaceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.network.interface.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.network.interface.put is not simulated")))
     }
 
     /// Get all network interfaces of a device ([`api::ops::NETWORK_INTERFACES`]).
@@ -641,9 +693,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::NetworkInterfacesRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.network.interfaces is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.network.interfaces is not simulated")))
     }
 
     /// Reboot the gateway ([`api::ops::REBOOT_GATEWAY`]).
@@ -651,9 +703,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::RebootGatewayRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "gateway.reboot is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "gateway.reboot is not simulated")))
     }
 
     /// Reboot a device added to the gateway ([`api::ops::REBOOT_DEVICE`]).
@@ -661,27 +713,39 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::RebootDeviceRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.reboot is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.reboot is not simulated")))
     }
 
     /// Get a device's time zone as a POSIX TZ string (plain text) ([`api::ops::TIME_ZONE`]).
-    fn time_zone(&self, req: api::TimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn time_zone(
+        &self,
+        req: api::TimeZoneRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.time_zone.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.time_zone.get is not simulated")))
     }
 
     /// Set a device's time zone from a POSIX TZ string (plain text) ([`api::ops::SET_TIME_ZONE`]).
-    fn set_time_zone(&self, req: api::SetTimeZoneRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn set_time_zone(
+        &self,
+        req: api::SetTimeZoneRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.time_zone.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.time_zone.put is not simulated")))
     }
 
     /// Get the gateway's time synchronization parameters ([`api::ops::GATEWAY_TIME`]).
-    fn gateway_time(&self, req: api::GatewayTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn gateway_time(
+        &self,
+        req: api::GatewayTimeRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "gateway.time.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "gateway.time.get is not simulated")))
     }
 
     /// Set the gateway's time synchronization parameters ([`api::ops::SET_GATEWAY_TIME`]).
@@ -689,15 +753,19 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetGatewayTimeRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "gateway.time.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "gateway.time.put is not simulated")))
     }
 
     /// Get a device's time synchronization parameters ([`api::ops::DEVICE_TIME`]).
-    fn device_time(&self, req: api::DeviceTimeRequest, ctx: SimRequest) -> impl Future<Output = SimResponse> + Send {
+    fn device_time(
+        &self,
+        req: api::DeviceTimeRequest,
+        ctx: SimRequest,
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.time.get is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.time.get is not simulated")))
     }
 
     /// Set a device's time synchronization parameters ([`api::ops::SET_DEVICE_TIME`]).
@@ -705,9 +773,9 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::SetDeviceTimeRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "device.time.put is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "device.time.put is not simulated")))
     }
 
     /// Download an alarm video file from the URL of a videoReview event ([`api::ops::DOWNLOAD_VIDEO`]).
@@ -715,10 +783,13 @@ pub trait Handlers: Send + Sync + 'static {
         &self,
         req: api::DownloadVideoRequest,
         ctx: SimRequest,
-    ) -> impl Future<Output = SimResponse> + Send {
+    ) -> impl Future<Output = Result<SimResponse, crate::error::SubStatus>> + Send {
         let _ = (req, ctx);
-        std::future::ready(SimResponse::text(501, "video.download is not simulated"))
+        std::future::ready(Ok(SimResponse::text(501, "video.download is not simulated")))
     }
+
+    /// The vendor's failure answer to `ctx` for `error`: what every handler's `Err` becomes.
+    fn fail(&self, ctx: &SimRequest, error: crate::error::SubStatus) -> SimResponse;
 
     /// The answer to a request of `op` that did not decode: the vendor's "bad parameter" shape.
     /// The default is a plain-text `400` naming the operation and the parameter.
@@ -744,7 +815,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::ADD_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/addDevice?format=json",
-        |h, req: api::AddDevicesRequest, ctx| async move { h.add_devices(req, ctx).await },
+        |h, req: api::AddDevicesRequest, ctx| async move {
+            let c = ctx.clone();
+            h.add_devices(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -752,7 +826,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::CHANNEL_INFO,
         "/ISAPI/ContentMgmt/DeviceMgmt/channelInfo?format=json",
-        |h, req: api::ChannelInfoRequest, ctx| async move { h.channel_info(req, ctx).await },
+        |h, req: api::ChannelInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.channel_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -760,7 +837,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::DELETE_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
-        |h, req: api::DeleteDevicesRequest, ctx| async move { h.delete_devices(req, ctx).await },
+        |h, req: api::DeleteDevicesRequest, ctx| async move {
+            let c = ctx.clone();
+            h.delete_devices(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -768,7 +848,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::DELETE_DEVICE,
         "/ISAPI/ContentMgmt/DeviceMgmt/delDevice?format=json",
-        |h, req: api::DeleteDeviceRequest, ctx| async move { h.delete_device(req, ctx).await },
+        |h, req: api::DeleteDeviceRequest, ctx| async move {
+            let c = ctx.clone();
+            h.delete_device(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -776,7 +859,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SEARCH_DEVICES,
         "/ISAPI/ContentMgmt/DeviceMgmt/deviceList?format=json",
-        |h, req: api::SearchDevicesRequest, ctx| async move { h.search_devices(req, ctx).await },
+        |h, req: api::SearchDevicesRequest, ctx| async move {
+            let c = ctx.clone();
+            h.search_devices(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -784,7 +870,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::REFRESH_DEVICE_INFO,
         "/ISAPI/ContentMgmt/DeviceMgmt/refreshDevInfo?format=json",
-        |h, req: api::RefreshDeviceInfoRequest, ctx| async move { h.refresh_device_info(req, ctx).await },
+        |h, req: api::RefreshDeviceInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.refresh_device_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -792,7 +881,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::GET_DEVICE_EVENTS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        |h, req: api::GetDeviceEventsRequest, ctx| async move { h.get_device_events(req, ctx).await },
+        |h, req: api::GetDeviceEventsRequest, ctx| async move {
+            let c = ctx.clone();
+            h.get_device_events(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -800,7 +892,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::ADD_DEVICE_EVENTS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        |h, req: api::AddDeviceEventsRequest, ctx| async move { h.add_device_events(req, ctx).await },
+        |h, req: api::AddDeviceEventsRequest, ctx| async move {
+            let c = ctx.clone();
+            h.add_device_events(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -808,7 +903,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::QUERY_SUBSCRIPTION_STATUS,
         "/ISAPI/Event/notification/subscribeDeviceMgmt/{id}/queryStatus?format=json",
-        |h, req: api::QuerySubscriptionStatusRequest, ctx| async move { h.query_subscription_status(req, ctx).await },
+        |h, req: api::QuerySubscriptionStatusRequest, ctx| async move {
+            let c = ctx.clone();
+            h.query_subscription_status(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -816,7 +914,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SUBSCRIBE_RAW,
         "/ISAPI/Event/notification/subscribeDeviceMgmt?format=json",
-        |h, req: api::SubscribeRawRequest, ctx| async move { h.subscribe_raw(req, ctx).await },
+        |h, req: api::SubscribeRawRequest, ctx| async move {
+            let c = ctx.clone();
+            h.subscribe_raw(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -824,7 +925,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::REMOVE_DEVICE_EVENTS,
         "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}/devIndex/{dev_index}?format=json",
-        |h, req: api::RemoveDeviceEventsRequest, ctx| async move { h.remove_device_events(req, ctx).await },
+        |h, req: api::RemoveDeviceEventsRequest, ctx| async move {
+            let c = ctx.clone();
+            h.remove_device_events(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -832,7 +936,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::UNSUBSCRIBE,
         "/ISAPI/Event/notification/unSubscribeDeviceMgmt/{id}?format=json",
-        |h, req: api::UnsubscribeRequest, ctx| async move { h.unsubscribe(req, ctx).await },
+        |h, req: api::UnsubscribeRequest, ctx| async move {
+            let c = ctx.clone();
+            h.unsubscribe(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -840,7 +947,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::USER_CHECK,
         "/ISAPI/Security/userCheck?format=json",
-        |h, req: api::UserCheckRequest, ctx| async move { h.user_check(req, ctx).await },
+        |h, req: api::UserCheckRequest, ctx| async move {
+            let c = ctx.clone();
+            h.user_check(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -848,7 +958,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::ARM,
         "/ISAPI/SecurityCP/control/arm/{id}?ways={ways}&format=json",
-        |h, req: api::ArmRequest, ctx| async move { h.arm(req, ctx).await },
+        |h, req: api::ArmRequest, ctx| async move {
+            let c = ctx.clone();
+            h.arm(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -856,7 +969,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::BYPASS_ZONES,
         "/ISAPI/SecurityCP/control/bypass?format=json",
-        |h, req: api::BypassZonesRequest, ctx| async move { h.bypass_zones(req, ctx).await },
+        |h, req: api::BypassZonesRequest, ctx| async move {
+            let c = ctx.clone();
+            h.bypass_zones(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -864,7 +980,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::RECOVER_BYPASS,
         "/ISAPI/SecurityCP/control/bypassRecover?format=json",
-        |h, req: api::RecoverBypassRequest, ctx| async move { h.recover_bypass(req, ctx).await },
+        |h, req: api::RecoverBypassRequest, ctx| async move {
+            let c = ctx.clone();
+            h.recover_bypass(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -872,7 +991,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::CLEAR_ALARM,
         "/ISAPI/SecurityCP/control/clearAlarm/{id}?format=json",
-        |h, req: api::ClearAlarmRequest, ctx| async move { h.clear_alarm(req, ctx).await },
+        |h, req: api::ClearAlarmRequest, ctx| async move {
+            let c = ctx.clone();
+            h.clear_alarm(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -880,7 +1002,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::DISARM,
         "/ISAPI/SecurityCP/control/disarm/{id}?format=json",
-        |h, req: api::DisarmRequest, ctx| async move { h.disarm(req, ctx).await },
+        |h, req: api::DisarmRequest, ctx| async move {
+            let c = ctx.clone();
+            h.disarm(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -888,7 +1013,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::CONTROL_OUTPUTS,
         "/ISAPI/SecurityCP/control/outputs?format=json",
-        |h, req: api::ControlOutputsRequest, ctx| async move { h.control_outputs(req, ctx).await },
+        |h, req: api::ControlOutputsRequest, ctx| async move {
+            let c = ctx.clone();
+            h.control_outputs(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -896,7 +1024,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::PERIPHERALS_STATUS,
         "/ISAPI/SecurityCP/status/exDevStatus?format=json",
-        |h, req: api::PeripheralsStatusRequest, ctx| async move { h.peripherals_status(req, ctx).await },
+        |h, req: api::PeripheralsStatusRequest, ctx| async move {
+            let c = ctx.clone();
+            h.peripherals_status(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -904,7 +1035,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::PARTITIONS_STATUS,
         "/ISAPI/SecurityCP/status/subSystems?format=json",
-        |h, req: api::PartitionsStatusRequest, ctx| async move { h.partitions_status(req, ctx).await },
+        |h, req: api::PartitionsStatusRequest, ctx| async move {
+            let c = ctx.clone();
+            h.partitions_status(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -912,7 +1046,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::ZONES_STATUS,
         "/ISAPI/SecurityCP/status/zones?format=json",
-        |h, req: api::ZonesStatusRequest, ctx| async move { h.zones_status(req, ctx).await },
+        |h, req: api::ZonesStatusRequest, ctx| async move {
+            let c = ctx.clone();
+            h.zones_status(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -920,7 +1057,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::GATEWAY_INFO,
         "/ISAPI/System/deviceInfo?format=json",
-        |h, req: api::GatewayInfoRequest, ctx| async move { h.gateway_info(req, ctx).await },
+        |h, req: api::GatewayInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.gateway_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -928,7 +1068,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_GATEWAY_INFO,
         "/ISAPI/System/deviceInfo?format=json",
-        |h, req: api::SetGatewayInfoRequest, ctx| async move { h.set_gateway_info(req, ctx).await },
+        |h, req: api::SetGatewayInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_gateway_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -936,7 +1079,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::DEVICE_INFO,
         "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
-        |h, req: api::DeviceInfoRequest, ctx| async move { h.device_info(req, ctx).await },
+        |h, req: api::DeviceInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.device_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -944,7 +1090,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_DEVICE_INFO,
         "/ISAPI/System/deviceInfo?format=json&devIndex={dev_index}",
-        |h, req: api::SetDeviceInfoRequest, ctx| async move { h.set_device_info(req, ctx).await },
+        |h, req: api::SetDeviceInfoRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_device_info(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -952,7 +1101,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::TRIGGER_IO_OUTPUT,
         "/ISAPI/System/IO/outputs/{id}/trigger?format=json",
-        |h, req: api::TriggerIoOutputRequest, ctx| async move { h.trigger_io_output(req, ctx).await },
+        |h, req: api::TriggerIoOutputRequest, ctx| async move {
+            let c = ctx.clone();
+            h.trigger_io_output(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -960,7 +1112,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::IO_PORTS,
         "/ISAPI/System/IO?format=json",
-        |h, req: api::IoPortsRequest, ctx| async move { h.io_ports(req, ctx).await },
+        |h, req: api::IoPortsRequest, ctx| async move {
+            let c = ctx.clone();
+            h.io_ports(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -968,7 +1123,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::IP_ADDRESS,
         "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
-        |h, req: api::IpAddressRequest, ctx| async move { h.ip_address(req, ctx).await },
+        |h, req: api::IpAddressRequest, ctx| async move {
+            let c = ctx.clone();
+            h.ip_address(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -976,7 +1134,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_IP_ADDRESS,
         "/ISAPI/System/Network/interfaces/{id}/ipAddress?format=json",
-        |h, req: api::SetIpAddressRequest, ctx| async move { h.set_ip_address(req, ctx).await },
+        |h, req: api::SetIpAddressRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_ip_address(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -984,7 +1145,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::NETWORK_INTERFACE,
         "/ISAPI/System/Network/interfaces/{id}?format=json",
-        |h, req: api::NetworkInterfaceRequest, ctx| async move { h.network_interface(req, ctx).await },
+        |h, req: api::NetworkInterfaceRequest, ctx| async move {
+            let c = ctx.clone();
+            h.network_interface(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -992,7 +1156,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_NETWORK_INTERFACE,
         "/ISAPI/System/Network/interfaces/{id}?format=json",
-        |h, req: api::SetNetworkInterfaceRequest, ctx| async move { h.set_network_interface(req, ctx).await },
+        |h, req: api::SetNetworkInterfaceRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_network_interface(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1000,7 +1167,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::NETWORK_INTERFACES,
         "/ISAPI/System/Network/interfaces?format=json",
-        |h, req: api::NetworkInterfacesRequest, ctx| async move { h.network_interfaces(req, ctx).await },
+        |h, req: api::NetworkInterfacesRequest, ctx| async move {
+            let c = ctx.clone();
+            h.network_interfaces(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1008,7 +1178,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::REBOOT_GATEWAY,
         "/ISAPI/System/reboot?format=json",
-        |h, req: api::RebootGatewayRequest, ctx| async move { h.reboot_gateway(req, ctx).await },
+        |h, req: api::RebootGatewayRequest, ctx| async move {
+            let c = ctx.clone();
+            h.reboot_gateway(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1016,7 +1189,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::REBOOT_DEVICE,
         "/ISAPI/System/reboot?format=json&devIndex={dev_index}",
-        |h, req: api::RebootDeviceRequest, ctx| async move { h.reboot_device(req, ctx).await },
+        |h, req: api::RebootDeviceRequest, ctx| async move {
+            let c = ctx.clone();
+            h.reboot_device(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1024,7 +1200,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::TIME_ZONE,
         "/ISAPI/System/time/timeZone",
-        |h, req: api::TimeZoneRequest, ctx| async move { h.time_zone(req, ctx).await },
+        |h, req: api::TimeZoneRequest, ctx| async move {
+            let c = ctx.clone();
+            h.time_zone(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1032,7 +1211,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_TIME_ZONE,
         "/ISAPI/System/time/timeZone",
-        |h, req: api::SetTimeZoneRequest, ctx| async move { h.set_time_zone(req, ctx).await },
+        |h, req: api::SetTimeZoneRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_time_zone(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1040,7 +1222,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::GATEWAY_TIME,
         "/ISAPI/System/time?format=json",
-        |h, req: api::GatewayTimeRequest, ctx| async move { h.gateway_time(req, ctx).await },
+        |h, req: api::GatewayTimeRequest, ctx| async move {
+            let c = ctx.clone();
+            h.gateway_time(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1048,7 +1233,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_GATEWAY_TIME,
         "/ISAPI/System/time?format=json",
-        |h, req: api::SetGatewayTimeRequest, ctx| async move { h.set_gateway_time(req, ctx).await },
+        |h, req: api::SetGatewayTimeRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_gateway_time(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1056,7 +1244,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::DEVICE_TIME,
         "/ISAPI/System/time?format=json&devIndex={dev_index}",
-        |h, req: api::DeviceTimeRequest, ctx| async move { h.device_time(req, ctx).await },
+        |h, req: api::DeviceTimeRequest, ctx| async move {
+            let c = ctx.clone();
+            h.device_time(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     let router = router.decoded(
@@ -1064,7 +1255,10 @@ pub fn router_for<H: Handlers>(handlers: Arc<H>, serves: impl Fn(&'static Operat
         &handlers,
         &api::ops::SET_DEVICE_TIME,
         "/ISAPI/System/time?format=json&devIndex={dev_index}",
-        |h, req: api::SetDeviceTimeRequest, ctx| async move { h.set_device_time(req, ctx).await },
+        |h, req: api::SetDeviceTimeRequest, ctx| async move {
+            let c = ctx.clone();
+            h.set_device_time(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))
+        },
         H::reject,
     );
     router

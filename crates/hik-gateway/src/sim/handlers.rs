@@ -26,7 +26,7 @@ type Answer = Result<SimResponse, SubStatus>;
 
 /// A failure `JSON_ResponseStatus` for `sub` (code and text of table A.2), under the HTTP status
 /// a gateway answers its status code with.
-fn fail(url: String, sub: SubStatus) -> SimResponse {
+fn failure(url: String, sub: SubStatus) -> SimResponse {
     let s = ResponseStatus::failure(url, sub);
     let http = match s.status_code {
         StatusCode::DeviceBusy => 503,
@@ -36,12 +36,8 @@ fn fail(url: String, sub: SubStatus) -> SimResponse {
     SimResponse::json(http, &s)
 }
 
-fn answer(ctx: &SimRequest, a: Answer) -> SimResponse {
-    a.unwrap_or_else(|sub| fail(ctx.path_and_query(), sub))
-}
-
 fn json<T: Serialize>(v: &T) -> Answer {
-    Ok(SimResponse::json(200, v))
+    SimResponse::json_ok(v)
 }
 
 /// `JSON_ResponseStatus` OK.
@@ -121,18 +117,12 @@ fn settle(p: &mut PanelState, i: usize, restore: bool) -> u32 {
 type Events = Vec<(CidCode, u32, u32)>;
 
 impl Shared {
-    fn run(&self, ctx: &SimRequest, f: impl FnOnce(&mut GatewayState) -> Answer) -> SimResponse {
-        answer(ctx, f(&mut lock(&self.state)))
+    fn run(&self, f: impl FnOnce(&mut GatewayState) -> Answer) -> Answer {
+        f(&mut lock(&self.state))
     }
 
-    fn on_device(
-        &self,
-        ctx: &SimRequest,
-        dev: &str,
-        online: bool,
-        f: impl FnOnce(&mut DeviceState) -> Answer,
-    ) -> SimResponse {
-        self.run(ctx, |s| f(device(s, dev, online)?))
+    fn on_device(&self, dev: &str, online: bool, f: impl FnOnce(&mut DeviceState) -> Answer) -> Answer {
+        self.run(|s| f(device(s, dev, online)?))
     }
 
     /// Runs a control operation on the panel of the online device `dev`, then reports its
@@ -142,9 +132,9 @@ impl Shared {
         ctx: &SimRequest,
         dev: &str,
         f: impl FnOnce(&mut PanelState) -> Result<Events, SubStatus>,
-    ) -> SimResponse {
+    ) -> Answer {
         let mut events = Vec::new();
-        let resp = self.on_device(ctx, dev, true, |d| {
+        let resp = self.on_device(dev, true, |d| {
             events = f(panel(d)?)?;
             ok(ctx)
         });
@@ -154,10 +144,10 @@ impl Shared {
         resp
     }
 
-    fn bypass(&self, ctx: &SimRequest, dev: &str, msg: &ListMsg, on: bool) -> SimResponse {
+    fn bypass(&self, ctx: &SimRequest, dev: &str, msg: &ListMsg, on: bool) -> Answer {
         let (ids, code) = (msg.ids(), if on { CidCode::Bypass } else { CidCode::BypassRestored });
         if ids.is_empty() {
-            return answer(ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         }
         self.control(ctx, dev, |p| {
             check(ids.iter().all(|id| p.zones.iter().any(|z| z.zone.id == *id)), SubStatus::BadParameters)?;
@@ -174,26 +164,24 @@ impl Shared {
     /// is all: 6.1 steps 2, 3 and 5), with the (device, online) pairs of the gateway.
     fn on_subscription(
         &self,
-        ctx: &SimRequest,
         id: &str,
         f: impl FnOnce(&mut BTreeMap<String, DevEvent>, &[(String, bool)]) -> Answer,
-    ) -> SimResponse {
+    ) -> Answer {
         let online: Vec<(String, bool)> =
             lock(&self.state).devices.values().map(|d| (d.dev_index.clone(), d.online)).collect();
         let mut subs = lock(&self.subs);
-        let result = match id.parse::<u64>().ok().and_then(|id| subs.filter_mut(id)) {
+        match id.parse::<u64>().ok().and_then(|id| subs.filter_mut(id)) {
             Some(Filter::Devices(devices)) => f(devices, &online),
             Some(Filter::All(_)) => Err(SubStatus::NotSupport),
             None => Err(SubStatus::TheSessionIdDoesNotExist),
-        };
-        answer(ctx, result)
+        }
     }
 
-    fn set_nic(&self, ctx: &SimRequest, dev: &str, id: &str, address: IpAddress) -> SimResponse {
+    fn set_nic(&self, ctx: &SimRequest, dev: &str, id: &str, address: IpAddress) -> Answer {
         if !valid_address(&address) {
-            return answer(ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         }
-        self.on_device(ctx, dev, true, |d| {
+        self.on_device(dev, true, |d| {
             d.nics.iter_mut().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.ip_address = address;
             // A new address takes effect after a reboot: statusCode 7.
             let mut s = ResponseStatus::failure(ctx.path_and_query(), SubStatus::RebootRequired);
@@ -202,8 +190,8 @@ impl Shared {
         })
     }
 
-    fn nic(&self, ctx: &SimRequest, dev: &str, id: &str, f: impl FnOnce(&IpAddress) -> Answer) -> SimResponse {
-        self.on_device(ctx, dev, false, |d| {
+    fn nic(&self, dev: &str, id: &str, f: impl FnOnce(&IpAddress) -> Answer) -> Answer {
+        self.on_device(dev, false, |d| {
             f(&d.nics.iter().find(|n| n.id == id).ok_or(SubStatus::BadParameters)?.ip_address)
         })
     }
@@ -306,9 +294,9 @@ fn channel_info(d: &DeviceState) -> Value {
 }
 
 impl Handlers for Shared {
-    async fn add_devices(&self, r: api::AddDevicesRequest, ctx: SimRequest) -> SimResponse {
+    async fn add_devices(&self, r: api::AddDevicesRequest, _: SimRequest) -> Answer {
         let layout = self.config.layout();
-        self.run(&ctx, |s| {
+        self.run(|s| {
             // The seed names AES128-CBC but specifies neither key nor encoding.
             check(r.security.is_none_or(|s| s == 0), SubStatus::NotSupport)?;
             check(!r.body.device_in_list.is_empty(), SubStatus::BadParameters)?;
@@ -323,12 +311,12 @@ impl Handlers for Shared {
         })
     }
 
-    async fn channel_info(&self, r: api::ChannelInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| json(&channel_info(d)))
+    async fn channel_info(&self, r: api::ChannelInfoRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| json(&channel_info(d)))
     }
 
-    async fn delete_devices(&self, r: api::DeleteDevicesRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| {
+    async fn delete_devices(&self, r: api::DeleteDevicesRequest, _: SimRequest) -> Answer {
+        self.run(|s| {
             check(!r.body.dev_index_list.is_empty(), SubStatus::BadParameters)?;
             let del = |id: String| match s.remove(&id) {
                 Some(_) => DelDev { dev_index: id, status: ItemStatus::Success, sub_status_code: None },
@@ -348,13 +336,13 @@ impl Handlers for Shared {
         })
     }
 
-    async fn delete_device(&self, r: api::DeleteDeviceRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| s.remove(&r.dev_index).ok_or(SubStatus::TheDeviceIdDoesNotExist).and_then(|_| ok(&ctx)))
+    async fn delete_device(&self, r: api::DeleteDeviceRequest, ctx: SimRequest) -> Answer {
+        self.run(|s| s.remove(&r.dev_index).ok_or(SubStatus::TheDeviceIdDoesNotExist).and_then(|_| ok(&ctx)))
     }
 
-    async fn search_devices(&self, r: api::SearchDevicesRequest, ctx: SimRequest) -> SimResponse {
+    async fn search_devices(&self, r: api::SearchDevicesRequest, _: SimRequest) -> Answer {
         let d = r.body.search_description;
-        self.run(&ctx, |s| {
+        self.run(|s| {
             check(d.max_result > 0, SubStatus::BadParameters)?;
             let f = d.filter.unwrap_or_default();
             let all = s.order.iter().filter_map(|id| s.devices.get(id)).filter(|x| matches_filter(&f, x));
@@ -365,8 +353,8 @@ impl Handlers for Shared {
         })
     }
 
-    async fn refresh_device_info(&self, r: api::RefreshDeviceInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| {
+    async fn refresh_device_info(&self, r: api::RefreshDeviceInfoRequest, _: SimRequest) -> Answer {
+        self.run(|s| {
             let entry =
                 |d: &DeviceState| DeviceInfoEntry { dev_index: Some(d.dev_index.clone()), info: d.info.clone() };
             let mut found: Vec<DeviceInfoEntry> =
@@ -380,16 +368,16 @@ impl Handlers for Shared {
         })
     }
 
-    async fn get_device_events(&self, r: api::GetDeviceEventsRequest, ctx: SimRequest) -> SimResponse {
-        self.on_subscription(&ctx, &r.id, |devices, _| {
+    async fn get_device_events(&self, r: api::GetDeviceEventsRequest, _: SimRequest) -> Answer {
+        self.on_subscription(&r.id, |devices, _| {
             let d = devices.get(&r.dev_index).ok_or(SubStatus::TheDeviceIdDoesNotExist)?;
             json(&SubscribeDevEventMsg { subscribe_dev_event: d.clone() })
         })
     }
 
-    async fn add_device_events(&self, r: api::AddDeviceEventsRequest, ctx: SimRequest) -> SimResponse {
+    async fn add_device_events(&self, r: api::AddDeviceEventsRequest, ctx: SimRequest) -> Answer {
         let (ev, dev) = (r.body.subscribe_dev_event, r.dev_index);
-        self.on_subscription(&ctx, &r.id, |devices, online| {
+        self.on_subscription(&r.id, |devices, online| {
             check(ev.dev_index == dev && online.iter().any(|(i, _)| *i == dev), SubStatus::TheDeviceIdDoesNotExist)?;
             match devices.get_mut(&dev) {
                 // Adding event types to a device already subscribed extends its list.
@@ -408,8 +396,8 @@ impl Handlers for Shared {
         })
     }
 
-    async fn query_subscription_status(&self, r: api::QuerySubscriptionStatusRequest, ctx: SimRequest) -> SimResponse {
-        self.on_subscription(&ctx, &r.id, |devices, online| {
+    async fn query_subscription_status(&self, r: api::QuerySubscriptionStatusRequest, _: SimRequest) -> Answer {
+        self.on_subscription(&r.id, |devices, online| {
             let status = |d: &String| match online.iter().find(|(i, _)| i == d) {
                 Some((_, true)) => SubscribeStatus::Continue,
                 Some((_, false)) => SubscribeStatus::AbnormalLink,
@@ -422,7 +410,7 @@ impl Handlers for Shared {
 
     /// Opens an endless `multipart/mixed` stream whose first part is the subscription ID (and
     /// the devices that could not be armed), then events and heartbeats.
-    async fn subscribe_raw(&self, r: api::SubscribeRawRequest, ctx: SimRequest) -> SimResponse {
+    async fn subscribe_raw(&self, r: api::SubscribeRawRequest, _: SimRequest) -> Answer {
         let m = r.body.subscribe_device_mgmt;
         let known: Vec<String> = lock(&self.state).devices.keys().cloned().collect();
         let mut fail_list = Vec::new();
@@ -430,7 +418,7 @@ impl Handlers for Shared {
             EventMode::All => match m.defence_mode {
                 None | Some(UploadMode::All) => Filter::All(None),
                 Some(UploadMode::Part) if !m.event_list.is_empty() => Filter::All(Some(m.event_list)),
-                _ => return answer(&ctx, Err(SubStatus::BadParameters)),
+                _ => return Err(SubStatus::BadParameters),
             },
             EventMode::Device => {
                 let (known, unknown): (Vec<_>, Vec<_>) =
@@ -442,7 +430,7 @@ impl Handlers for Shared {
                 fail_list.extend(unknown.into_iter().map(failed));
                 Filter::Devices(known.into_iter().map(|d| (d.dev_index.clone(), d)).collect())
             }
-            EventMode::Other(_) => return answer(&ctx, Err(SubStatus::BadParameters)),
+            EventMode::Other(_) => return Err(SubStatus::BadParameters),
         };
         let (id, rx) = lock(&self.subs).open(filter, |id| {
             let first =
@@ -454,7 +442,7 @@ impl Handlers for Shared {
         });
         tracing::debug!(target: "hik_gateway::sim", id, "subscription opened");
         let (beats, state) = (AtomicU64::new(0), Arc::clone(&self.state));
-        SimResponse::stream(200, &format!("multipart/mixed; boundary={BOUNDARY}"), rx)
+        Ok(SimResponse::stream(200, &format!("multipart/mixed; boundary={BOUNDARY}"), rx)
             .heartbeat(self.config.heartbeat_interval, move || {
                 let (skew, offset) = {
                     let s = lock(&state);
@@ -462,29 +450,29 @@ impl Handlers for Shared {
                 };
                 alarms::heartbeat(local_time(skew, offset).as_str(), beats.fetch_add(1, Ordering::Relaxed) + 1)
             })
-            .header("MIME-Version", "1.0")
+            .header("MIME-Version", "1.0"))
     }
 
-    async fn remove_device_events(&self, r: api::RemoveDeviceEventsRequest, ctx: SimRequest) -> SimResponse {
-        self.on_subscription(&ctx, &r.id, |devices, _| {
+    async fn remove_device_events(&self, r: api::RemoveDeviceEventsRequest, ctx: SimRequest) -> Answer {
+        self.on_subscription(&r.id, |devices, _| {
             devices.remove(&r.dev_index).ok_or(SubStatus::TheDeviceIdDoesNotExist).and_then(|_| ok(&ctx))
         })
     }
 
-    async fn unsubscribe(&self, r: api::UnsubscribeRequest, ctx: SimRequest) -> SimResponse {
+    async fn unsubscribe(&self, r: api::UnsubscribeRequest, ctx: SimRequest) -> Answer {
         let closed = r.id.parse::<u64>().is_ok_and(|id| lock(&self.subs).close(id));
-        answer(&ctx, check(closed, SubStatus::TheSessionIdDoesNotExist).and_then(|()| ok(&ctx)))
+        check(closed, SubStatus::TheSessionIdDoesNotExist).and_then(|()| ok(&ctx))
     }
 
-    async fn user_check(&self, _: api::UserCheckRequest, ctx: SimRequest) -> SimResponse {
+    async fn user_check(&self, _: api::UserCheckRequest, _: SimRequest) -> Answer {
         let check = json!({"statusValue": 200, "statusString": "OK", "isDefaultPassword": false,
                            "isRiskPassword": false, "isActivated": true});
-        answer(&ctx, json(&json!({ "userCheck": check })))
+        json(&json!({ "userCheck": check }))
     }
 
-    async fn arm(&self, r: api::ArmRequest, ctx: SimRequest) -> SimResponse {
+    async fn arm(&self, r: api::ArmRequest, ctx: SimRequest) -> Answer {
         if matches!(r.ways, ArmWays::Other(_)) {
-            return answer(&ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         }
         let stay = r.ways == ArmWays::Stay;
         let (arming, code) = if stay { (Arming::Stay, CidCode::StayArming) } else { (Arming::Away, CidCode::Arming) };
@@ -503,22 +491,22 @@ impl Handlers for Shared {
         })
     }
 
-    async fn bypass_zones(&self, r: api::BypassZonesRequest, ctx: SimRequest) -> SimResponse {
+    async fn bypass_zones(&self, r: api::BypassZonesRequest, ctx: SimRequest) -> Answer {
         self.bypass(&ctx, &r.dev_index, &r.body, true)
     }
 
-    async fn recover_bypass(&self, r: api::RecoverBypassRequest, ctx: SimRequest) -> SimResponse {
+    async fn recover_bypass(&self, r: api::RecoverBypassRequest, ctx: SimRequest) -> Answer {
         self.bypass(&ctx, &r.dev_index, &r.body, false)
     }
 
-    async fn clear_alarm(&self, r: api::ClearAlarmRequest, ctx: SimRequest) -> SimResponse {
+    async fn clear_alarm(&self, r: api::ClearAlarmRequest, ctx: SimRequest) -> Answer {
         self.control(&ctx, &r.dev_index, |p| {
             let selected = partitions_of(&r.id, p.partitions.len())?;
             Ok(selected.into_iter().map(|i| (CidCode::AlarmClearing, settle(p, i, true), 0)).collect())
         })
     }
 
-    async fn disarm(&self, r: api::DisarmRequest, ctx: SimRequest) -> SimResponse {
+    async fn disarm(&self, r: api::DisarmRequest, ctx: SimRequest) -> Answer {
         self.control(&ctx, &r.dev_index, |p| {
             // Disarming ends the partition's alarm, as on AX panels; a zone still triggered keeps
             // its `trigger` status (it blocks arming).
@@ -530,14 +518,14 @@ impl Handlers for Shared {
         })
     }
 
-    async fn control_outputs(&self, r: api::ControlOutputsRequest, ctx: SimRequest) -> SimResponse {
+    async fn control_outputs(&self, r: api::ControlOutputsRequest, ctx: SimRequest) -> Answer {
         let c = r.body.outputs_ctrl;
         let on = match c.switch {
             Switch::Open if !c.list.is_empty() => true,
             Switch::Close if !c.list.is_empty() => false,
-            _ => return answer(&ctx, Err(SubStatus::BadParameters)),
+            _ => return Err(SubStatus::BadParameters),
         };
-        self.on_device(&ctx, &r.dev_index, true, |d| {
+        self.on_device(&r.dev_index, true, |d| {
             let p = panel(d)?;
             let mut errors = Vec::new();
             for item in &c.list {
@@ -563,20 +551,16 @@ impl Handlers for Shared {
         })
     }
 
-    async fn peripherals_status(&self, r: api::PeripheralsStatusRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, true, |d| {
-            json(&ExDevStatusMsg { ex_dev_status: panel(d)?.peripherals.clone() })
-        })
+    async fn peripherals_status(&self, r: api::PeripheralsStatusRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, true, |d| json(&ExDevStatusMsg { ex_dev_status: panel(d)?.peripherals.clone() }))
     }
 
-    async fn partitions_status(&self, r: api::PartitionsStatusRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, true, |d| {
-            json(&SubSysListMsg { sub_sys_list: panel(d)?.partitions.clone() })
-        })
+    async fn partitions_status(&self, r: api::PartitionsStatusRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, true, |d| json(&SubSysListMsg { sub_sys_list: panel(d)?.partitions.clone() }))
     }
 
-    async fn zones_status(&self, r: api::ZonesStatusRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, true, |d| {
+    async fn zones_status(&self, r: api::ZonesStatusRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, true, |d| {
             let p = panel(d)?;
             // The seed's template shows bypassed, armed and alarm as strings: send them so.
             let zone = |s: &super::ZoneState| {
@@ -590,126 +574,127 @@ impl Handlers for Shared {
         })
     }
 
-    async fn gateway_info(&self, _: api::GatewayInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| json(&DeviceInfoMsg { device_info: s.info.clone() }))
+    async fn gateway_info(&self, _: api::GatewayInfoRequest, _: SimRequest) -> Answer {
+        self.run(|s| json(&DeviceInfoMsg { device_info: s.info.clone() }))
     }
 
-    async fn set_gateway_info(&self, r: api::SetGatewayInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| set_info(&mut s.info, r.body).and_then(|()| ok(&ctx)))
+    async fn set_gateway_info(&self, r: api::SetGatewayInfoRequest, ctx: SimRequest) -> Answer {
+        self.run(|s| set_info(&mut s.info, r.body).and_then(|()| ok(&ctx)))
     }
 
-    async fn device_info(&self, r: api::DeviceInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| json(&DeviceInfoMsg { device_info: d.info.clone() }))
+    async fn device_info(&self, r: api::DeviceInfoRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| json(&DeviceInfoMsg { device_info: d.info.clone() }))
     }
 
-    async fn set_device_info(&self, r: api::SetDeviceInfoRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| set_info(&mut d.info, r.body).and_then(|()| ok(&ctx)))
+    async fn set_device_info(&self, r: api::SetDeviceInfoRequest, ctx: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| set_info(&mut d.info, r.body).and_then(|()| ok(&ctx)))
     }
 
-    async fn trigger_io_output(&self, r: api::TriggerIoOutputRequest, ctx: SimRequest) -> SimResponse {
+    async fn trigger_io_output(&self, r: api::TriggerIoOutputRequest, ctx: SimRequest) -> Answer {
         let level = r.body.io_port_data.output_state;
         if matches!(level, IoLevel::Other(_)) {
-            return answer(&ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         }
-        self.on_device(&ctx, &r.dev_index, true, |d| {
+        self.on_device(&r.dev_index, true, |d| {
             check(d.io.outputs.iter().any(|o| o.id == r.id), SubStatus::BadParameters)?;
             d.output_levels.insert(r.id, level);
             ok(&ctx)
         })
     }
 
-    async fn io_ports(&self, r: api::IoPortsRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| json(&IoPortListMsg { io_port_list: d.io.clone() }))
+    async fn io_ports(&self, r: api::IoPortsRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| json(&IoPortListMsg { io_port_list: d.io.clone() }))
     }
 
-    async fn ip_address(&self, r: api::IpAddressRequest, ctx: SimRequest) -> SimResponse {
-        self.nic(&ctx, &r.dev_index, &r.id, |a| json(&IpAddressMsg { ip_address: a.clone() }))
+    async fn ip_address(&self, r: api::IpAddressRequest, _: SimRequest) -> Answer {
+        self.nic(&r.dev_index, &r.id, |a| json(&IpAddressMsg { ip_address: a.clone() }))
     }
 
-    async fn set_ip_address(&self, r: api::SetIpAddressRequest, ctx: SimRequest) -> SimResponse {
+    async fn set_ip_address(&self, r: api::SetIpAddressRequest, ctx: SimRequest) -> Answer {
         self.set_nic(&ctx, &r.dev_index, &r.id, r.body.ip_address)
     }
 
-    async fn network_interface(&self, r: api::NetworkInterfaceRequest, ctx: SimRequest) -> SimResponse {
+    async fn network_interface(&self, r: api::NetworkInterfaceRequest, _: SimRequest) -> Answer {
         let id = r.id.clone();
-        self.nic(&ctx, &r.dev_index, &r.id, |a| {
+        self.nic(&r.dev_index, &r.id, |a| {
             json(&NetworkInterfaceMsg { network_interface: NetworkInterface { id, ip_address: a.clone() } })
         })
     }
 
-    async fn set_network_interface(&self, r: api::SetNetworkInterfaceRequest, ctx: SimRequest) -> SimResponse {
+    async fn set_network_interface(&self, r: api::SetNetworkInterfaceRequest, ctx: SimRequest) -> Answer {
         if r.body.network_interface.id != r.id {
-            return answer(&ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         }
         self.set_nic(&ctx, &r.dev_index, &r.id, r.body.network_interface.ip_address)
     }
 
-    async fn network_interfaces(&self, r: api::NetworkInterfacesRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| {
+    async fn network_interfaces(&self, r: api::NetworkInterfacesRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| {
             json(&NetworkInterfaceListMsg { network_interface_list: d.nics.clone() })
         })
     }
 
-    async fn reboot_gateway(&self, _: api::RebootGatewayRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| {
+    async fn reboot_gateway(&self, _: api::RebootGatewayRequest, ctx: SimRequest) -> Answer {
+        self.run(|s| {
             s.reboots.push(None);
             ok(&ctx)
         })
     }
 
-    async fn reboot_device(&self, r: api::RebootDeviceRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| {
+    async fn reboot_device(&self, r: api::RebootDeviceRequest, ctx: SimRequest) -> Answer {
+        self.run(|s| {
             let id = device(s, &r.dev_index, true)?.dev_index.clone();
             s.reboots.push(Some(id));
             ok(&ctx)
         })
     }
 
-    async fn time_zone(&self, r: api::TimeZoneRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| Ok(SimResponse::text(200, d.time_zone.clone())))
+    async fn time_zone(&self, r: api::TimeZoneRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| Ok(SimResponse::text(200, d.time_zone.clone())))
     }
 
-    async fn set_time_zone(&self, r: api::SetTimeZoneRequest, ctx: SimRequest) -> SimResponse {
+    async fn set_time_zone(&self, r: api::SetTimeZoneRequest, ctx: SimRequest) -> Answer {
         let Ok(tz) = PosixTimeZone::parse(r.time_zone.trim()) else {
-            return answer(&ctx, Err(SubStatus::BadParameters));
+            return Err(SubStatus::BadParameters);
         };
-        self.on_device(&ctx, &r.dev_index, true, |d| {
+        self.on_device(&r.dev_index, true, |d| {
             (d.time_zone, d.utc_offset) = (tz.to_string(), tz.utc_offset_seconds());
             ok(&ctx)
         })
     }
 
-    async fn gateway_time(&self, _: api::GatewayTimeRequest, ctx: SimRequest) -> SimResponse {
-        self.run(&ctx, |s| json(&TimeMsg::manual(local_time(s.clock_skew, s.utc_offset))))
+    async fn gateway_time(&self, _: api::GatewayTimeRequest, _: SimRequest) -> Answer {
+        self.run(|s| json(&TimeMsg::manual(local_time(s.clock_skew, s.utc_offset))))
     }
 
-    async fn set_gateway_time(&self, r: api::SetGatewayTimeRequest, ctx: SimRequest) -> SimResponse {
+    async fn set_gateway_time(&self, r: api::SetGatewayTimeRequest, ctx: SimRequest) -> Answer {
         let clock = clock_of(r.body);
-        self.run(&ctx, |s| {
+        self.run(|s| {
             (s.clock_skew, s.utc_offset) = clock?;
             ok(&ctx)
         })
     }
 
-    async fn device_time(&self, r: api::DeviceTimeRequest, ctx: SimRequest) -> SimResponse {
-        self.on_device(&ctx, &r.dev_index, false, |d| json(&TimeMsg::manual(local_time(d.clock_skew, d.utc_offset))))
+    async fn device_time(&self, r: api::DeviceTimeRequest, _: SimRequest) -> Answer {
+        self.on_device(&r.dev_index, false, |d| json(&TimeMsg::manual(local_time(d.clock_skew, d.utc_offset))))
     }
 
-    async fn set_device_time(&self, r: api::SetDeviceTimeRequest, ctx: SimRequest) -> SimResponse {
-        let clock = match clock_of(r.body) {
-            Ok(clock) => clock,
-            Err(sub) => return answer(&ctx, Err(sub)),
-        };
-        self.on_device(&ctx, &r.dev_index, true, |d| {
+    async fn set_device_time(&self, r: api::SetDeviceTimeRequest, ctx: SimRequest) -> Answer {
+        let clock = clock_of(r.body)?;
+        self.on_device(&r.dev_index, true, |d| {
             (d.clock_skew, d.utc_offset) = clock;
             ok(&ctx)
         })
+    }
+
+    fn fail(&self, ctx: &SimRequest, sub: SubStatus) -> SimResponse {
+        failure(ctx.path_and_query(), sub)
     }
 
     /// A request that does not decode: `badJsonFormat` for a body that is not JSON, else
     /// `badParameters`.
     fn reject(&self, op: &'static Operation, rejection: SimRejection) -> SimResponse {
         let syntax = rejection.reason.contains("syntax error") || rejection.reason.contains("truncated");
-        fail(op.path.to_owned(), if syntax { SubStatus::BadJsonFormat } else { SubStatus::BadParameters })
+        failure(op.path.to_owned(), if syntax { SubStatus::BadJsonFormat } else { SubStatus::BadParameters })
     }
 }

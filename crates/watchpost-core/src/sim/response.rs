@@ -73,6 +73,15 @@ impl SimResponse {
         }
     }
 
+    /// `Ok` of a `200` [`json`](Self::json) answer: the success of a handler that returns
+    /// `Result<SimResponse, E>` (a spec with `[vendor] sim_error`).
+    ///
+    /// # Errors
+    /// Never; the `Result` is the handler's.
+    pub fn json_ok<T: Serialize + ?Sized, E>(value: &T) -> Result<Self, E> {
+        Ok(Self::json(200, value))
+    }
+
     /// Plain text (`text/plain; charset=utf-8`).
     pub fn text(status: u16, body: impl Into<String>) -> Self {
         Self::bytes(status, "text/plain; charset=utf-8", body.into())
