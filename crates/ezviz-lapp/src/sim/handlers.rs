@@ -127,7 +127,7 @@ impl Handlers for Ezviz {
             check(key == fixtures::APP_KEY, AppKeyNotFound)?;
             check(secret == fixtures::APP_SECRET, AppSecretMismatch)?;
             check(!state.app_frozen, AppKeyFrozen)?;
-            let issued = self.tokens.issue_with(fixtures::ACCOUNT.to_owned(), state.token_ttl);
+            let issued = self.tokens.issue_to(fixtures::ACCOUNT.to_owned());
             let expire_time = issued.expires_at_millis();
             Ok(json!({ "accessToken": issued.token, "expireTime": expire_time, "areaDomain": self.area_domain }))
         })())

@@ -2,7 +2,6 @@
 //! list.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -119,15 +118,13 @@ pub(crate) struct State {
     /// The time zone list of the seed (1.21), all 105 entries, as answered.
     pub(crate) zones: Vec<Value>,
     pub(crate) app_frozen: bool,
-    pub(crate) token_ttl: Duration,
 }
 
 impl State {
-    /// The seed's devices and time zones; tokens live 7 days, as EZVIZ issues them.
+    /// The seed's devices and time zones.
     pub(crate) fn seeded() -> Self {
         let zones = data(include_str!("../../fixtures/seed/1.21.json")).as_array().cloned().unwrap_or_default();
-        let token_ttl = Duration::from_secs(7 * 24 * 3600);
-        State { devices: seed_devices(), zones, app_frozen: false, token_ttl }
+        State { devices: seed_devices(), zones, app_frozen: false }
     }
 }
 

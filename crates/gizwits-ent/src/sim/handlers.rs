@@ -288,7 +288,7 @@ fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
         (r.enterprise_secret != st.enterprise_secret, 5004),
         (r.product_secret != p.secret, 5005),
     ])?;
-    let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
+    let issued = st.tokens.issue_to(r.product_key);
     ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
 }
 

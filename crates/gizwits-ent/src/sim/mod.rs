@@ -54,6 +54,7 @@ pub struct Simulator {
     kit: SimKit,
     shared: Arc<Mutex<State>>,
     quota: Quota,
+    tokens: TokenStore<String>,
 }
 
 impl fmt::Debug for Simulator {
@@ -123,13 +124,13 @@ impl SimulatorBuilder {
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
         let mut world = fixtures::world(now).map_err(std::io::Error::other)?;
-        world.tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..));
-        world.token_ttl = self.token_ttl;
+        let tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)).lifetime(self.token_ttl);
+        world.tokens = tokens.clone();
         let shared = Arc::new(Mutex::new(world));
         let quota = Quota::new(self.quota, self.window);
         let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
         kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
-        let sim = Simulator { kit, shared, quota };
+        let sim = Simulator { kit, shared, quota, tokens };
         if self.extra_devices > 0 {
             sim.add_devices(fixtures::PRODUCT_KEY, self.extra_devices);
         }
@@ -183,20 +184,7 @@ impl Simulator {
         &self.quota
     }
 
-    /// Expires every issued token now: the next call with one gets 5011.
-    pub fn expire_tokens(&self) {
-        lock(&self.shared).tokens.expire_all();
-    }
-
-    /// How many tokens were issued so far.
-    pub fn tokens_issued(&self) -> u64 {
-        lock(&self.shared).tokens.issued_count()
-    }
-
-    /// Changes the lifetime of tokens issued from now on.
-    pub fn set_token_ttl(&self, ttl: Duration) {
-        lock(&self.shared).token_ttl = ttl;
-    }
+    watchpost_core::sim_token_accessors!(tokens);
 
     /// Adds `n` generated devices to `product_key` (none if the product does not exist) and
     /// returns their dids.

@@ -2,7 +2,6 @@
 //! groups), users and bindings.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -228,9 +227,6 @@ pub(crate) struct State {
     /// Issued tokens, each with its product key.
     #[serde(skip)]
     pub(crate) tokens: TokenStore<String>,
-    /// The lifetime of tokens issued from now on.
-    #[serde(skip)]
-    pub(crate) token_ttl: Duration,
 }
 
 #[cfg(test)]
