@@ -3,7 +3,7 @@
 //! so the handlers below hold only state logic. A recording middleware keeps what arrived.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde_json::json;
 use watchpost_core::operation::Operation;
@@ -35,7 +35,7 @@ pub struct Seen {
 
 /// The simulated cloud: widgets, their schedules and firmware sizes.
 #[derive(Debug)]
-struct State {
+pub struct State {
     widgets: BTreeMap<u64, Widget>,
     schedules: BTreeMap<u64, Schedule>,
     firmware: BTreeMap<u64, usize>,
@@ -47,85 +47,84 @@ struct Cloud {
     state: Mutex<State>,
 }
 
-impl Cloud {
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
+/// A refused request: the HTTP status, code and message of the example vendor's error document.
+#[derive(Debug)]
+pub struct Refusal(u16, &'static str, &'static str);
 
-/// The example vendor's error document.
-fn error(status: u16, code: &str, message: &str) -> SimResponse {
-    SimResponse::json(status, &json!({ "code": code, "message": message }))
-}
+/// A handler's answer (`[vendor] sim_error` and `sim_state` in the spec).
+type Answer = Result<SimResponse, Refusal>;
 
 impl Handlers for Cloud {
-    async fn get_widget(&self, req: api::GetWidgetRequest, _ctx: SimRequest) -> SimResponse {
-        match self.state().widgets.get(&req.widget_id) {
-            Some(w) => SimResponse::json(200, w),
-            None => error(404, "widget.not_found", "no such widget"),
-        }
+    fn state(&self) -> &Mutex<State> {
+        &self.state
     }
 
-    async fn list_widgets(&self, req: api::ListWidgetsRequest, _ctx: SimRequest) -> SimResponse {
-        let state = self.state();
-        let mut items: Vec<&Widget> = state.widgets.values().collect();
+    fn fail(&self, _ctx: &SimRequest, Refusal(status, code, message): Refusal) -> SimResponse {
+        SimResponse::json(status, &json!({ "code": code, "message": message }))
+    }
+
+    fn get_widget(&self, st: &mut State, req: api::GetWidgetRequest, _: &SimRequest) -> Answer {
+        let widget = st.widgets.get(&req.widget_id).ok_or(Refusal(404, "widget.not_found", "no such widget"))?;
+        SimResponse::json_ok(widget)
+    }
+
+    fn list_widgets(&self, st: &mut State, req: api::ListWidgetsRequest, _: &SimRequest) -> Answer {
+        let mut items: Vec<&Widget> = st.widgets.values().collect();
         if req.sort == Some(SortOrder::Desc) {
             items.reverse();
         }
         let total = u32::try_from(items.len()).unwrap_or(u32::MAX);
-        SimResponse::json(200, &json!({ "items": items, "total": total }))
+        SimResponse::json_ok(&json!({ "items": items, "total": total }))
     }
 
-    async fn rename_widget(&self, req: api::RenameWidgetRequest, _ctx: SimRequest) -> SimResponse {
-        let mut state = self.state();
+    fn rename_widget(&self, st: &mut State, req: api::RenameWidgetRequest, _: &SimRequest) -> Answer {
         let widget =
-            state.widgets.entry(req.widget_id).or_insert_with(|| Widget { id: req.widget_id, name: String::new() });
+            st.widgets.entry(req.widget_id).or_insert_with(|| Widget { id: req.widget_id, name: String::new() });
         widget.name = req.name;
-        SimResponse::empty(200)
+        Ok(SimResponse::empty(200))
     }
 
-    async fn set_schedule(&self, req: api::SetScheduleRequest, _ctx: SimRequest) -> SimResponse {
+    fn set_schedule(&self, st: &mut State, req: api::SetScheduleRequest, _: &SimRequest) -> Answer {
         if req.channels.is_empty() {
-            return error(400, "schedule.no_channel", "a schedule needs at least one channel");
+            return Err(Refusal(400, "schedule.no_channel", "a schedule needs at least one channel"));
         }
-        self.state().schedules.insert(req.widget_id, req.schedule);
-        SimResponse::json(200, &json!({ "applied": true }))
+        st.schedules.insert(req.widget_id, req.schedule);
+        SimResponse::json_ok(&json!({ "applied": true }))
     }
 
-    async fn create_widget(&self, req: api::CreateWidgetRequest, _ctx: SimRequest) -> SimResponse {
-        let mut state = self.state();
-        let id = state.widgets.keys().next_back().map_or(1, |last| last.saturating_add(1));
+    fn create_widget(&self, st: &mut State, req: api::CreateWidgetRequest, _: &SimRequest) -> Answer {
+        let id = st.widgets.keys().next_back().map_or(1, |last| last.saturating_add(1));
         let widget = Widget { id, name: req.widget.name };
-        state.widgets.insert(id, widget.clone());
-        SimResponse::json(200, &widget)
+        st.widgets.insert(id, widget.clone());
+        SimResponse::json_ok(&widget)
     }
 
-    async fn get_token(&self, req: api::GetTokenRequest, _ctx: SimRequest) -> SimResponse {
+    fn get_token(&self, _: &mut State, req: api::GetTokenRequest, _: &SimRequest) -> Answer {
         if req.app_key != APP_KEY || req.app_secret != APP_SECRET {
-            return error(401, "token.refused", "unknown application");
+            return Err(Refusal(401, "token.refused", "unknown application"));
         }
-        SimResponse::json(200, &json!({ "accessToken": "at.example", "expireTime": 1 }))
+        SimResponse::json_ok(&json!({ "accessToken": "at.example", "expireTime": 1 }))
     }
 
-    async fn poll_events(&self, req: api::PollEventsRequest, _ctx: SimRequest) -> SimResponse {
+    fn poll_events(&self, _: &mut State, req: api::PollEventsRequest, _: &SimRequest) -> Answer {
         let events = match req.cursor.as_deref() {
             Some("e1") => json!([]),
             _ => json!([{ "id": "e1", "kind": "alarm" }]),
         };
-        SimResponse::json(200, &events)
+        SimResponse::json_ok(&events)
     }
 
-    async fn upload_firmware(&self, req: api::UploadFirmwareRequest, _ctx: SimRequest) -> SimResponse {
-        self.state().firmware.insert(req.widget_id, req.image.len());
-        SimResponse::empty(200)
+    fn upload_firmware(&self, st: &mut State, req: api::UploadFirmwareRequest, _: &SimRequest) -> Answer {
+        st.firmware.insert(req.widget_id, req.image.len());
+        Ok(SimResponse::empty(200))
     }
 
-    async fn reboot_all(&self, _req: api::RebootAllRequest, _ctx: SimRequest) -> SimResponse {
-        SimResponse::empty(200)
+    fn reboot_all(&self, _: &mut State, _: api::RebootAllRequest, _: &SimRequest) -> Answer {
+        Ok(SimResponse::empty(200))
     }
 
-    async fn put_config(&self, _req: api::PutConfigRequest, _ctx: SimRequest) -> SimResponse {
-        SimResponse::empty(200)
+    fn put_config(&self, _: &mut State, _: api::PutConfigRequest, _: &SimRequest) -> Answer {
+        Ok(SimResponse::empty(200))
     }
 
     fn reject(&self, _op: &'static Operation, rejection: SimRejection) -> SimResponse {

@@ -150,6 +150,8 @@ pub struct Vendor {
     pub paginated: Option<String>,
     /// Rust path of the simulator's failure type (`[vendor] sim_error`), if any.
     pub sim_error: Option<String>,
+    /// Rust path of the simulator's state type (`[vendor] sim_state`), if any.
+    pub sim_state: Option<String>,
 }
 
 /// The response of an operation.

@@ -59,7 +59,9 @@ pub fn render(spec: &Spec, api: &str) -> String {
         simulated.len()
     );
     out.push('\n');
-    emit!(out, "use std::future::Future;");
+    if spec.vendor.sim_state.is_none() {
+        emit!(out, "use std::future::Future;");
+    }
     emit!(out, "use std::sync::Arc;");
     out.push('\n');
     let mut decode = vec!["Decoder"];
@@ -176,8 +178,23 @@ fn render_trait(out: &mut String, spec: &Spec, ops: &[&Op]) {
         Some(e) => (format!("Result<SimResponse, {e}>"), ("Ok(", ")")),
         None => ("SimResponse".to_owned(), ("", "")),
     };
+    let state = spec.vendor.sim_state.as_ref().zip(spec.vendor.sim_error.as_ref());
+    if let Some((state, _)) = state {
+        emit!(out, "/// The simulator's state, locked by the router around each handler call.");
+        emit!(out, "fn state(&self) -> &std::sync::Mutex<{state}>;\n");
+    }
     for op in ops {
         doc_comment(out, &format!("{} ([`api::ops::{}`]).", escape(op.summary.trim_end_matches('.')), op.const_name()));
+        if let Some((state, error)) = state {
+            emit!(
+                out,
+                "fn {}(&self, st: &mut {state}, req: api::{}, ctx: &SimRequest) -> Result<SimResponse, {error}> {{ let _ = (st, req, ctx); Ok(SimResponse::text(501, {})) }}\n",
+                op.fn_name,
+                op.struct_name(),
+                lit(&format!("{} is not simulated", op.id)),
+            );
+            continue;
+        }
         emit!(
             out,
             "fn {}(&self, req: api::{}, ctx: SimRequest) -> impl Future<Output = {output}> + Send {{ let _ = (req, ctx); std::future::ready({}SimResponse::text(501, {}){}) }}",
@@ -246,7 +263,12 @@ fn render_router(out: &mut String, spec: &Spec, ops: &[&Op]) {
     emit!(out, "let router = Router::new();");
     let routed: Vec<&&Op> = ops.iter().filter(|o| o.path.starts_with('/')).collect();
     for op in &routed {
-        let call = if spec.vendor.sim_error.is_some() {
+        let call = if spec.vendor.sim_state.is_some() {
+            format!(
+                "let answer = h.{}(&mut watchpost_core::sim::lock(h.state()), req, &ctx); answer.unwrap_or_else(|e| h.fail(&ctx, e))",
+                op.fn_name
+            )
+        } else if spec.vendor.sim_error.is_some() {
             format!("let c = ctx.clone(); h.{}(req, ctx).await.unwrap_or_else(|e| h.fail(&c, e))", op.fn_name)
         } else {
             format!("h.{}(req, ctx).await", op.fn_name)
@@ -407,6 +429,21 @@ response = "()"
             assert!(out.contains(want), "missing {want:?} in\n{out}");
         }
         assert!(!render(&spec(OPS), "crate::generated").contains("fn fail("));
+    }
+
+    #[test]
+    fn with_sim_state_handlers_are_sync_on_the_locked_state() {
+        let mut s = spec(OPS);
+        s.vendor.sim_error = Some("crate::error::Code".to_owned());
+        s.vendor.sim_state = Some("crate::sim::State".to_owned());
+        let out = render(&s, "crate::generated");
+        for want in [
+            "fn state(&self) -> &std::sync::Mutex<crate::sim::State>;",
+            "fn ping(&self, st: &mut crate::sim::State, req: api::PingRequest, ctx: &SimRequest) -> Result<SimResponse, crate::error::Code> { let _ = (st, req, ctx); Ok(SimResponse::text(501, \"ping is not simulated\")) }",
+            "|h, req: api::PingRequest, ctx| async move { let answer = h.ping(&mut watchpost_core::sim::lock(h.state()), req, &ctx); answer.unwrap_or_else(|e| h.fail(&ctx, e)) }, H::reject);",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
     }
 
     #[test]

@@ -134,6 +134,10 @@ pub struct RawVendor {
     /// `Result<SimResponse, ThisType>` and the router answers an `Err` with the vendor's
     /// `Handlers::fail` envelope (no per-crate wrapper around each handler).
     pub sim_error: Option<String>,
+    /// The simulator's state type (needs `sim_error`): when set, the generated `Handlers`
+    /// methods are synchronous, take `&mut State` locked by the router around each call, and a
+    /// `fn state(&self) -> &Mutex<State>` is required.
+    pub sim_state: Option<String>,
     /// Type the generated client methods are added to.
     pub client: String,
     /// Error type of the generated client methods.

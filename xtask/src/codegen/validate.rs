@@ -69,6 +69,11 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
     if sim_error.is_some() && v.sim_output.is_none() {
         errs.vendor("sim_error needs sim_output".to_owned());
     }
+    let sim_state =
+        v.sim_state.as_ref().and_then(|t| resolve_type(t).map_err(|e| errs.vendor(format!("sim_state: {e}"))).ok());
+    if v.sim_state.is_some() && v.sim_error.is_none() {
+        errs.vendor("sim_state needs sim_error".to_owned());
+    }
     if raw.operations.is_empty() {
         errs.vendor("no [[operation]]".to_owned());
     }
@@ -108,6 +113,7 @@ pub fn validate(raw: &RawSpec, place: &SpecPlace) -> Result<Spec, Vec<String>> {
             error,
             paginated,
             sim_error,
+            sim_state,
         },
         output: format!("{crate_prefix}{}", v.output),
         sim_output: v
