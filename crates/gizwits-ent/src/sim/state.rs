@@ -214,7 +214,7 @@ pub(crate) struct History {
 
 /// The whole world.
 #[derive(Debug, Clone, Deserialize)]
-pub(crate) struct State {
+pub struct State {
     pub(crate) enterprise_id: String,
     pub(crate) enterprise_secret: String,
     pub(crate) apps: BTreeSet<String>,
