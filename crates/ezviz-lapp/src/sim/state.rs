@@ -113,7 +113,7 @@ impl SimDevice {
 }
 
 /// What the handlers share.
-pub(crate) struct State {
+pub struct State {
     pub(crate) devices: BTreeMap<String, SimDevice>,
     /// The time zone list of the seed (1.21), all 105 entries, as answered.
     pub(crate) zones: Vec<Value>,
