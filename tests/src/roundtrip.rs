@@ -53,7 +53,8 @@ fn value(p: &'static ParamInfo, samples: Samples) -> BoxedStrategy<Value> {
     match p.ty {
         "string" | "secret" => text(p).prop_map(Value::String).boxed(),
         "int" => any::<i64>().prop_map(Value::from).boxed(),
-        "u32" => any::<u32>().prop_map(Value::from).boxed(),
+        // Small values as often as any, so that declared limits are met and missed.
+        "u32" => prop_oneof![0u32..2000, any::<u32>()].prop_map(Value::from).boxed(),
         "u64" => any::<u64>().prop_map(Value::from).boxed(),
         // Quarters are exact in binary and in decimal text.
         "f64" => (-4_000_000i64..4_000_000).prop_map(|q| Value::from(q as f64 / 4.0)).boxed(),

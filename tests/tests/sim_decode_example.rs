@@ -104,6 +104,25 @@ fn bad_requests_are_rejected_naming_the_parameter() {
     assert!(!format!("{e} {e:?}").contains("hunter2"));
 }
 
+#[test]
+fn declared_limits_bind_the_client_and_the_decoder() {
+    use watchpost_core::operation::ToRequest as _;
+    // `pageNo` is declared 1..=1000 and `widgetName` 1..=32 characters in tests/spec/example.toml.
+    let e = g::ListWidgetsRequest::new("t").page(0).to_request().unwrap_err();
+    assert_eq!(e.to_string(), "widget.list: invalid input: pageNo must be in 1..=1000");
+    assert!(g::ListWidgetsRequest::new("t").page(1000).to_request().is_ok());
+    let long = "x".repeat(33);
+    assert!(g::RenameWidgetRequest::new(9, long.as_str(), true).to_request().is_err());
+    assert!(g::RenameWidgetRequest::new(9, "ü".repeat(32).as_str(), true).to_request().is_ok());
+    // The same limits on the wire, decoded by the simulator.
+    let req = arrived(&ops::LIST_WIDGETS, "/v1/widgets?pageNo=1001").with_header("x-tenant-id", "t");
+    let e = g::ListWidgetsRequest::from_sim_request(&req).unwrap_err();
+    assert_eq!((e.param, e.reason.as_str()), ("pageNo", "must be in 1..=1000"));
+    let req = arrived(&ops::RENAME_WIDGET, "/v1/widget/rename").with_body("widgetId=9&widgetName=&enable=1");
+    let e = g::RenameWidgetRequest::from_sim_request(&req).unwrap_err();
+    assert_eq!((e.param, e.reason.as_str()), ("widgetName", "must have 1..=32 characters"));
+}
+
 /// Sends raw bytes to the simulator and returns the status and body of its answer.
 async fn raw(sim: &ExampleSim, request: String) -> (u16, Value) {
     let addr = sim.server.base_url().trim_start_matches("http://").to_owned();

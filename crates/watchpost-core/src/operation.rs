@@ -562,6 +562,16 @@ pub trait ToRequest {
     /// # Errors
     /// [`Error::InvalidInput`] when a value cannot be encoded.
     fn to_request(&self) -> Result<Request>;
+
+    /// Checks the parameter limits the spec declares (`min`, `max`, `min_len`, `max_len`,
+    /// `closed`): the generated `to_request` calls it before encoding and the generated simulator
+    /// decoder after decoding, so one declaration binds both sides. None by default.
+    ///
+    /// # Errors
+    /// The wire name of the first parameter outside its limits, and why.
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        Ok(())
+    }
 }
 
 #[cfg(test)]

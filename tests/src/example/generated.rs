@@ -524,7 +524,18 @@ impl ToRequest for ListWidgetsRequest {
         &ops::LIST_WIDGETS
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.page {
+            if !(1..=1000).contains(v) {
+                return Err(("pageNo", "must be in 1..=1000".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::LIST_WIDGETS.id, format!("{param} {reason}")))?;
         let op = &ops::LIST_WIDGETS;
         let mut req = Request::new(op);
         if let Some(v) = self.page {
@@ -598,7 +609,19 @@ impl ToRequest for RenameWidgetRequest {
         &ops::RENAME_WIDGET
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.name;
+            if !(1..=32).contains(&v.chars().count()) {
+                return Err(("widgetName", "must have 1..=32 characters".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::RENAME_WIDGET.id, format!("{param} {reason}")))?;
         let op = &ops::RENAME_WIDGET;
         let mut req = Request::new(op);
         let mut form =

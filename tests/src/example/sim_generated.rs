@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use watchpost_core::operation::Operation;
+use watchpost_core::operation::ToRequest as _;
 use watchpost_core::sim::decode::{body, json, member, text, Decoder};
 use watchpost_core::sim::{FromSimRequest, Router, SimRejection, SimRequest, SimResponse};
 
@@ -24,12 +25,14 @@ impl FromSimRequest for api::GetWidgetRequest {
 impl FromSimRequest for api::ListWidgetsRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::LIST_WIDGETS, req);
-        Ok(api::ListWidgetsRequest {
+        let decoded = api::ListWidgetsRequest {
             tenant: d.need("X-Tenant-Id", d.header("x-tenant-id")?, text::string)?,
             page: d.opt("pageNo", d.query("pageNo"), text::parse)?,
             sort: d.opt("sort", d.query("sort"), text::enumerated)?,
             tags: d.opt("tags", d.query("tags"), text::json)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -37,13 +40,15 @@ impl FromSimRequest for api::RenameWidgetRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::RENAME_WIDGET, req);
         let form = d.form();
-        Ok(api::RenameWidgetRequest {
+        let decoded = api::RenameWidgetRequest {
             widget_id: d.need("widgetId", form.get("widgetId"), text::parse)?,
             name: d.need("widgetName", form.get("widgetName"), text::string)?,
             note: d.opt("note", form.get("note"), text::string)?,
             enabled: d.need("enable", form.get("enable"), text::flag01)?,
             notify: d.opt("notify", form.get("notify"), text::flag)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 

@@ -258,6 +258,30 @@ pub struct Param {
     /// The documented default of a required param, as a Rust expression of its field type, and
     /// as written in the spec (for docs).
     pub default: Option<(String, String)>,
+    /// The limits the client and the simulator's decoder check.
+    pub limits: Limits,
+}
+
+/// The declared limits of a parameter (`min`, `max`, `min_len`, `max_len`, `closed`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Limits {
+    /// Integer range bounds.
+    pub min: Option<i64>,
+    /// Integer range bounds.
+    pub max: Option<i64>,
+    /// Length bounds (characters or items).
+    pub min_len: Option<u32>,
+    /// Length bounds (characters or items).
+    pub max_len: Option<u32>,
+    /// `Other(_)` refused.
+    pub closed: bool,
+}
+
+impl Limits {
+    /// Whether any limit is declared.
+    pub fn any(&self) -> bool {
+        self.min.is_some() || self.max.is_some() || self.min_len.is_some() || self.max_len.is_some() || self.closed
+    }
 }
 
 impl Param {

@@ -451,11 +451,22 @@ fn render_to_request(out: &mut String, op: &Op, uses: &mut Uses) {
         render_json(&mut stmts, op, uses);
     }
 
+    let limited = op.params.iter().any(|p| p.limits.any());
     emit!(out, "impl ToRequest for {} {{", op.struct_name());
     emit!(out, "fn operation(&self) -> &'static Operation {{");
     emit!(out, "&ops::{}", op.const_name());
     emit!(out, "}}\n");
+    if limited {
+        render_check_limits(out, op);
+    }
     emit!(out, "fn to_request(&self) -> Result<Request, Error> {{");
+    if limited {
+        emit!(
+            out,
+            "self.check_limits().map_err(|(param, reason)| Error::invalid_input(ops::{}.id, format!(\"{{param}} {{reason}}\")))?;",
+            op.const_name()
+        );
+    }
     if stmts.is_empty() {
         emit!(out, "Ok(Request::new(&ops::{}))", op.const_name());
     } else {
@@ -465,6 +476,56 @@ fn render_to_request(out: &mut String, op: &Op, uses: &mut Uses) {
         emit!(out, "Ok(req)");
     }
     emit!(out, "}}");
+    emit!(out, "}}\n");
+}
+
+/// `check_limits`: the parameter limits of the spec, checked by the client before it sends and by
+/// the simulator's decoder after it decodes (one declaration, both sides).
+fn render_check_limits(out: &mut String, op: &Op) {
+    emit!(out, "fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {{");
+    for p in op.params.iter().filter(|p| p.limits.any()) {
+        let l = &p.limits;
+        let mut checks = Vec::new();
+        let bound =
+            |v: Option<i64>, edge: &str| v.map_or_else(|| format!("{}::{edge}", p.ty.rust()), |v| v.to_string());
+        // The reason names the declared bounds only.
+        let span = |lo: Option<i64>, hi: Option<i64>| match (lo, hi) {
+            (Some(lo), Some(hi)) => format!("{lo}..={hi}"),
+            (Some(lo), None) => format!("at least {lo}"),
+            (None, Some(hi)) => format!("at most {hi}"),
+            (None, None) => String::new(),
+        };
+        if l.min.is_some() || l.max.is_some() {
+            let (lo, hi) = (bound(l.min, "MIN"), bound(l.max, "MAX"));
+            let within = if l.min.is_some() && l.max.is_some() { "in " } else { "" };
+            checks.push((format!("!({lo}..={hi}).contains(v)"), format!("must be {within}{}", span(l.min, l.max))));
+        }
+        if l.min_len.is_some() || l.max_len.is_some() {
+            let (lo, hi) =
+                (l.min_len.unwrap_or(0), l.max_len.map_or_else(|| "usize::MAX".to_owned(), |m| m.to_string()));
+            let (len, unit) =
+                if p.ty == Ty::StringList { ("v.len()", "items") } else { ("v.chars().count()", "characters") };
+            let why = format!("must have {} {unit}", span(l.min_len.map(i64::from), l.max_len.map(i64::from)));
+            checks.push((format!("!({lo}..={hi}).contains(&{len})"), why));
+        }
+        if l.closed {
+            checks.push((
+                format!("matches!(v, {}::Other(_))", p.ty.rust()),
+                "is not one of the documented values".to_owned(),
+            ));
+        }
+        let open = if p.required {
+            format!("{{ let v = &self.{};", p.name)
+        } else {
+            format!("if let Some(v) = &self.{} {{", p.name)
+        };
+        emit!(out, "{open}");
+        for (cond, why) in checks {
+            emit!(out, "if {cond} {{ return Err(({}, {}.to_owned())); }}", lit(&p.wire), lit(&why));
+        }
+        emit!(out, "}}");
+    }
+    emit!(out, "Ok(())");
     emit!(out, "}}\n");
 }
 
@@ -976,5 +1037,55 @@ response = "models::Users"
             assert!(with.replace("    ", "").contains(want), "missing {want:?} in\n{with}");
         }
         assert!(!render(&spec(ops)).contains("Paginated"), "no trait without `paginated`");
+    }
+
+    #[test]
+    fn declared_limits_are_checked_before_encoding() {
+        let text = r#"
+[vendor]
+name = "x"
+title = "X cloud"
+seed = "x.txt"
+output = "src/generated.rs"
+client = "crate::Client"
+
+[[operation]]
+id = "list"
+fn = "list"
+section = "1"
+method = "GET"
+path = "/list"
+encoding = "query"
+summary = "List"
+response = "()"
+  [[operation.param]]
+  name = "limit"
+  type = "u32"
+  max = 1000
+  doc = "Page size"
+  [[operation.param]]
+  name = "macs"
+  type = "string[]"
+  required = true
+  min_len = 1
+  doc = "MACs"
+  [[operation.param]]
+  name = "kind"
+  type = "enum:models::Kind"
+  closed = true
+  doc = "Kind"
+"#;
+        let raw: crate::codegen::spec::RawSpec = toml::from_str(text).unwrap();
+        let place = SpecPlace { file: "crates/x/spec/x.toml".into(), crate_dir: "crates/x".into(), vendor_crate: true };
+        let out = render(&validate(&raw, &place).unwrap());
+        for want in [
+            "fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {",
+            "if let Some(v) = &self.limit {\nif !(u32::MIN..=1000).contains(v) { return Err((\"limit\", \"must be at most 1000\".to_owned())); }",
+            "{ let v = &self.macs;\nif !(1..=usize::MAX).contains(&v.len()) { return Err((\"macs\", \"must have at least 1 items\".to_owned())); }",
+            "if matches!(v, super::models::Kind::Other(_)) { return Err((\"kind\", \"is not one of the documented values\".to_owned())); }",
+            "self.check_limits().map_err(|(param, reason)| Error::invalid_input(ops::LIST.id, format!(\"{param} {reason}\")))?;",
+        ] {
+            assert!(out.contains(want), "missing {want:?} in\n{out}");
+        }
     }
 }

@@ -23,6 +23,7 @@ struct Uses {
     json: bool,
     body: bool,
     member: bool,
+    limits: bool,
 }
 
 /// The Rust module path of a file of the crate: `src/generated.rs` → `crate::generated`,
@@ -69,6 +70,9 @@ pub fn render(spec: &Spec, api: &str) -> String {
         if used {
             decode.push(name);
         }
+    }
+    if uses.limits {
+        emit!(out, "use watchpost_core::operation::ToRequest as _;");
     }
     emit!(out, "use watchpost_core::operation::Operation;");
     emit!(out, "use watchpost_core::sim::decode::{{{}}};", decode.join(", "));
@@ -148,14 +152,23 @@ fn render_decoder(out: &mut String, op: &Op, uses: &mut Uses) {
         if op.params.iter().any(|p| p.location == Location::Json) {
             emit!(out, "let json = d.json_object()?;");
         }
-        emit!(out, "Ok({name} {{");
+        // Limits declared in the spec are checked on the decoded request, as the client checks them.
+        let limited = op.params.iter().any(|p| p.limits.any());
+        emit!(out, "{}{name} {{", if limited { "let decoded = " } else { "Ok(" });
         for p in &op.params {
             let how = if p.required { "need" } else { "opt" };
             let from = source(p, uses);
             let conv = conversion(op, p, uses);
             emit!(out, "{}: d.{how}({}, {from}, {conv})?,", p.name, lit(&p.wire));
         }
-        emit!(out, "}})");
+        if limited {
+            emit!(out, "}};");
+            uses.limits = true;
+            emit!(out, "decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;");
+            emit!(out, "Ok(decoded)");
+        } else {
+            emit!(out, "}})");
+        }
     }
     emit!(out, "}}");
     emit!(out, "}}\n");

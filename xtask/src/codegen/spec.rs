@@ -389,4 +389,15 @@ pub struct RawParam {
     pub doc: String,
     /// The documented default of a required param: it is then not an argument of `new()`.
     pub default: Option<toml::Value>,
+    /// Smallest value of an integer param (checked by the client and the simulator's decoder).
+    pub min: Option<i64>,
+    /// Largest value of an integer param.
+    pub max: Option<i64>,
+    /// Fewest characters of a string, or items of a `string[]`.
+    pub min_len: Option<u32>,
+    /// Most characters of a string, or items of a `string[]`.
+    pub max_len: Option<u32>,
+    /// An enum param must be one of its documented values (its `Other(_)` variant is refused).
+    #[serde(default)]
+    pub closed: bool,
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use super::model::{Encoding, Location, Op, Param, Response, Spec, Style, Ty, Vendor};
+use super::model::{Encoding, Limits, Location, Op, Param, Response, Spec, Style, Ty, Vendor};
 use super::names::{is_snake_ident, resolve_type};
 use super::spec::{RawOperation, RawParam, RawSpec};
 
@@ -381,6 +381,27 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
             None
         }
     });
+    let limits = Limits { min: p.min, max: p.max, min_len: p.min_len, max_len: p.max_len, closed: p.closed };
+    let numeric = matches!(ty, Ty::Int | Ty::U32 | Ty::U64);
+    if (limits.min.is_some() || limits.max.is_some()) && !numeric {
+        bad("min and max are for int, u32 and u64 params".to_owned());
+    }
+    let unsigned = matches!(ty, Ty::U32 | Ty::U64);
+    if unsigned && limits.min.is_some_and(|m| m < 0)
+        || ty == Ty::U32 && limits.max.is_some_and(|m| m > i64::from(u32::MAX))
+    {
+        bad("min or max does not fit the param's type".to_owned());
+    }
+    if (limits.min_len.is_some() || limits.max_len.is_some()) && !matches!(ty, Ty::String | Ty::StringList) {
+        bad("min_len and max_len are for string and string[] params".to_owned());
+    }
+    if limits.closed && !matches!(ty, Ty::Enum(_)) {
+        bad("closed is for enum params (with an `Other(_)` variant)".to_owned());
+    }
+    let ordered = |lo: Option<i64>, hi: Option<i64>| lo.zip(hi).is_none_or(|(lo, hi)| lo <= hi);
+    if !ordered(limits.min, limits.max) || !ordered(limits.min_len.map(i64::from), limits.max_len.map(i64::from)) {
+        bad("a lower limit is above its upper limit".to_owned());
+    }
     if errs.list.len() > before {
         return None;
     }
@@ -395,6 +416,7 @@ fn param(op: &RawOperation, p: &RawParam, errs: &mut Errors<'_>) -> Option<Param
         style: p.style.unwrap_or(Style::Comma),
         doc: p.doc.trim().to_owned(),
         default,
+        limits,
     })
 }
 
@@ -473,6 +495,44 @@ response = "models::Device"
   type = "int"
   doc = "Detail level"
 "#;
+
+    #[test]
+    fn limits_must_fit_the_param_type() {
+        let limited = GOOD.replace("  type = \"int\"\n", "  type = \"int\"\n  min = -1\n  max = 9\n");
+        let spec = check(&limited).unwrap();
+        let want = Limits { min: Some(-1), max: Some(9), ..Limits::default() };
+        assert_eq!(spec.operations[0].params[1].limits, want);
+        for (key, msg) in [
+            ("min_len = 1", "min_len and max_len are for string and string[] params"),
+            ("closed = true", "closed is for enum params"),
+            ("min = 5\n  max = 4", "a lower limit is above its upper limit"),
+        ] {
+            let bad = GOOD.replace("  type = \"int\"\n", &format!("  type = \"int\"\n  {key}\n"));
+            assert!(errors(&bad).contains(msg), "{key}: {}", errors(&bad));
+        }
+        let bad = GOOD.replace("  type = \"u64\"\n", "  type = \"u64\"\n  min = -1\n");
+        assert!(errors(&bad).contains("min or max does not fit the param's type"), "{}", errors(&bad));
+        let bad = GOOD.replace("  type = \"u64\"\n", "  type = \"u64\"\n  max_len = 3\n");
+        assert!(errors(&bad).contains("min_len and max_len are for string"), "{}", errors(&bad));
+    }
+
+    #[test]
+    fn sim_error_and_sim_state_need_their_prerequisites() {
+        let head = |extra: &str| format!("{HEAD}{extra}\n{GOOD}");
+        let raw: RawSpec = toml::from_str(&head("sim_error = \"crate::E\"")).unwrap();
+        assert!(validate(&raw, &place()).unwrap_err().join("\n").contains("sim_error needs sim_output"));
+        let raw: RawSpec =
+            toml::from_str(&head("sim_output = \"src/sim/generated.rs\"\nsim_state = \"crate::S\"")).unwrap();
+        assert!(validate(&raw, &place()).unwrap_err().join("\n").contains("sim_state needs sim_error"));
+        let raw: RawSpec =
+            toml::from_str(&head("sim_output = \"src/g.rs\"\nsim_error = \"crate::E\"\nsim_state = \"crate::S\""))
+                .unwrap();
+        let spec = validate(&raw, &place()).unwrap();
+        assert_eq!(
+            (spec.vendor.sim_error.as_deref(), spec.vendor.sim_state.as_deref()),
+            (Some("crate::E"), Some("crate::S"))
+        );
+    }
 
     #[test]
     fn a_good_spec_gets_its_defaults() {

@@ -428,6 +428,10 @@ where
     T: FromSimRequest + crate::operation::ToRequest + serde::de::DeserializeOwned + PartialEq + fmt::Debug,
 {
     let sent: T = crate::codec::param::from_params(op, params).map_err(|e| format!("params: {e}"))?;
+    if sent.check_limits().is_err() {
+        // Outside the spec's limits: the client does not send it (and the decoder refuses it).
+        return Ok(());
+    }
     let wire = sent.to_request().map_err(|e| format!("encode: {e}"))?;
     let received = SimRequest::from_client_request(&wire)?;
     let decoded = T::from_sim_request(&received).map_err(|e| format!("decode: {e}"))?;
