@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use watchpost_core::operation::Operation;
+use watchpost_core::operation::ToRequest as _;
 use watchpost_core::sim::decode::{body, json, member, text, Decoder};
 use watchpost_core::sim::{FromSimRequest, Router, SimRejection, SimRequest, SimResponse};
 
@@ -13,12 +14,14 @@ impl FromSimRequest for api::AccessTokenRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::ACCESS_TOKEN, req);
         let json = d.json_object()?;
-        Ok(api::AccessTokenRequest {
+        let decoded = api::AccessTokenRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             enterprise_id: d.need("enterprise_id", member(&json, "enterprise_id"), json::value)?,
             enterprise_secret: d.need("enterprise_secret", member(&json, "enterprise_secret"), json::value)?,
             product_secret: d.need("product_secret", member(&json, "product_secret"), json::value)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -32,7 +35,7 @@ impl FromSimRequest for api::ProductDatapointsRequest {
 impl FromSimRequest for api::SearchUsersRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::SEARCH_USERS, req);
-        Ok(api::SearchUsersRequest {
+        let decoded = api::SearchUsersRequest {
             product_key: d.need("product_key", d.query("product_key"), text::string)?,
             appid: d.opt("appid", d.query("appid"), text::string)?,
             username: d.opt("username", d.query("username"), text::string)?,
@@ -40,48 +43,56 @@ impl FromSimRequest for api::SearchUsersRequest {
             email: d.opt("email", d.query("email"), text::string)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::SearchBoundUsersRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::SEARCH_BOUND_USERS, req);
-        Ok(api::SearchBoundUsersRequest {
+        let decoded = api::SearchBoundUsersRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             gid: d.opt("gid", d.query("gid"), text::string)?,
             search_type: d.opt("type", d.query("type"), text::string)?,
             val: d.opt("val", d.query("val"), text::string)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::DeviceDidRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::DEVICE_DID, req);
-        Ok(api::DeviceDidRequest {
+        let decoded = api::DeviceDidRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             mac: d.need("mac", d.query("mac"), text::string)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::DeviceDetailRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::DEVICE_DETAIL, req);
-        Ok(api::DeviceDetailRequest {
+        let decoded = api::DeviceDetailRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             mac: d.need("mac", d.query("mac"), text::string)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::SearchDevicesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::SEARCH_DEVICES, req);
-        Ok(api::SearchDevicesRequest {
+        let decoded = api::SearchDevicesRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             gid: d.opt("gid", d.query("gid"), text::string)?,
             country: d.opt("country", d.query("country"), text::string)?,
@@ -96,7 +107,9 @@ impl FromSimRequest for api::SearchDevicesRequest {
             val: d.opt("val", d.query("val"), text::string)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -114,7 +127,7 @@ impl FromSimRequest for api::ControlDeviceRequest {
 impl FromSimRequest for api::DeviceOnlineRecordsRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::DEVICE_ONLINE_RECORDS, req);
-        Ok(api::DeviceOnlineRecordsRequest {
+        let decoded = api::DeviceOnlineRecordsRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             did: d.need("did", d.path("did"), text::string)?,
             start_ts: d.opt("start_ts", d.query("start_ts"), text::parse)?,
@@ -122,14 +135,16 @@ impl FromSimRequest for api::DeviceOnlineRecordsRequest {
             sort: d.opt("sort", d.query("sort"), text::enumerated)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::DeviceCommandsRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::DEVICE_COMMANDS, req);
-        Ok(api::DeviceCommandsRequest {
+        let decoded = api::DeviceCommandsRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             did: d.need("did", d.path("did"), text::string)?,
             start_ts: d.opt("start_ts", d.query("start_ts"), text::parse)?,
@@ -137,14 +152,16 @@ impl FromSimRequest for api::DeviceCommandsRequest {
             sort: d.opt("sort", d.query("sort"), text::enumerated)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::DeviceDataRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::DEVICE_DATA, req);
-        Ok(api::DeviceDataRequest {
+        let decoded = api::DeviceDataRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             did: d.need("did", d.path("did"), text::string)?,
             start_ts: d.opt("start_ts", d.query("start_ts"), text::parse)?,
@@ -152,7 +169,9 @@ impl FromSimRequest for api::DeviceDataRequest {
             sort: d.opt("sort", d.query("sort"), text::enumerated)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -198,13 +217,15 @@ impl FromSimRequest for api::UpdateDeviceGroupRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::UPDATE_DEVICE_GROUP, req);
         let json = d.json_object()?;
-        Ok(api::UpdateDeviceGroupRequest {
+        let decoded = api::UpdateDeviceGroupRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             gid: d.need("gid", d.path("gid"), text::string)?,
             action: d.need("action", member(&json, "action"), json::value)?,
             reassign: d.need("reassign", member(&json, "reassign"), json::value)?,
             macs: d.need("macs", member(&json, "macs"), json::value)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -212,12 +233,14 @@ impl FromSimRequest for api::BindDevicesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::BIND_DEVICES, req);
         let json = d.json_object()?;
-        Ok(api::BindDevicesRequest {
+        let decoded = api::BindDevicesRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             uid: d.need("uid", member(&json, "uid"), json::value)?,
             appid: d.need("appid", member(&json, "appid"), json::value)?,
             dids: d.need("dids", member(&json, "dids"), json::value)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -225,12 +248,14 @@ impl FromSimRequest for api::UnbindDevicesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::UNBIND_DEVICES, req);
         let json = d.json_object()?;
-        Ok(api::UnbindDevicesRequest {
+        let decoded = api::UnbindDevicesRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             uid: d.need("uid", member(&json, "uid"), json::value)?,
             appid: d.need("appid", member(&json, "appid"), json::value)?,
             dids: d.need("dids", member(&json, "dids"), json::value)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -266,7 +291,7 @@ impl FromSimRequest for api::DeviceSummaryRequest {
 impl FromSimRequest for api::ActivatedDevicesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::ACTIVATED_DEVICES, req);
-        Ok(api::ActivatedDevicesRequest {
+        let decoded = api::ActivatedDevicesRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             start: d.opt("start", d.query("start"), text::string)?,
             end: d.opt("end", d.query("end"), text::string)?,
@@ -275,14 +300,16 @@ impl FromSimRequest for api::ActivatedDevicesRequest {
             city: d.opt("city", d.query("city"), text::string)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
 impl FromSimRequest for api::ActiveDevicesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::ACTIVE_DEVICES, req);
-        Ok(api::ActiveDevicesRequest {
+        let decoded = api::ActiveDevicesRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             start: d.opt("start", d.query("start"), text::string)?,
             end: d.opt("end", d.query("end"), text::string)?,
@@ -291,7 +318,9 @@ impl FromSimRequest for api::ActiveDevicesRequest {
             city: d.opt("city", d.query("city"), text::string)?,
             limit: d.opt("limit", d.query("limit"), text::parse)?,
             skip: d.opt("skip", d.query("skip"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -361,13 +390,15 @@ impl FromSimRequest for api::AlertEventReportRequest {
 impl FromSimRequest for api::NewUsersReportRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::NEW_USERS_REPORT, req);
-        Ok(api::NewUsersReportRequest {
+        let decoded = api::NewUsersReportRequest {
             product_key: d.need("product_key", d.path("product_key"), text::string)?,
             gid: d.need("gid", d.query("gid"), text::string)?,
             cycle: d.opt("cycle", d.query("cycle"), text::enumerated)?,
             start: d.need("start", d.query("start"), text::string)?,
             end: d.need("end", d.query("end"), text::string)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 

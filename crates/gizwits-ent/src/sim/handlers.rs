@@ -170,13 +170,11 @@ pub(crate) fn gid_filter<'a>(p: &SimProduct, gid: Option<&'a str>) -> Result<Opt
     }
 }
 
-/// A paginated answer: `limit` (default 20, 1..=1000) and `skip` (default 0); `next` and
-/// `previous` are `null` even when there are more pages, as in the seed's examples.
+/// A paginated answer: `limit` (default 20, at most 1000; at least 1 by the spec) and `skip`
+/// (default 0); `next` and `previous` are `null` even when there are more pages, as in the
+/// seed's examples.
 pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> Reply {
-    let limit = match limit {
-        Some(0) => return Err(form_invalid("limit must be a positive integer, got 0")),
-        l => l.map_or(20, |n| n.min(1000)) as usize,
-    };
+    let limit = limit.map_or(20, |n| n.min(1000)) as usize;
     let skip = skip.unwrap_or(0) as usize;
     let total = items.len();
     let objects: Vec<Value> = items.into_iter().skip(skip).take(limit).collect();
@@ -228,7 +226,6 @@ fn is_searched(d: &SimDevice, key: &Option<(DeviceSearchType, &str)>) -> bool {
 }
 
 fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, Failure> {
-    filled(&[("mac", mac)])?;
     device_where(st, pk, |d| d.mac.eq_ignore_ascii_case(mac))
 }
 
@@ -247,11 +244,7 @@ fn history(
     let (s, e) = (start_ts.map(|t| t.to_string()), end_ts.map(|t| t.to_string()));
     let window = crate::validate::time_window(lookup(&[("start_ts", s.as_deref()), ("end_ts", e.as_deref())]), now)
         .map_err(form_invalid)?;
-    let desc = match sort {
-        None | Some(Sort::Desc) => true,
-        Some(Sort::Asc) => false,
-        Some(other) => return Err(form_invalid(format!("sort must be asc or desc, got {other}"))),
-    };
+    let desc = sort != Some(Sort::Asc);
     let (s, e) = window.unwrap_or((now - 2 * 86_400, now));
     let (s, e, now_f) = (s as f64, e as f64 + 0.999_999, now_f64());
     let mut records: Vec<(f64, Value)> =
@@ -270,17 +263,7 @@ fn outcome(items: Vec<String>, mut done: impl FnMut(&str) -> bool) -> Reply {
 }
 
 /// Checks a binding request's user and app, and returns the product to change.
-fn binding<'a>(
-    st: &'a mut State,
-    pk: &str,
-    uid: &str,
-    appid: &str,
-    dids: &[String],
-) -> Result<&'a mut SimProduct, Failure> {
-    filled(&[("uid", uid), ("appid", appid)])?;
-    if dids.is_empty() {
-        return Err(form_invalid("dids is empty"));
-    }
+fn binding<'a>(st: &'a mut State, pk: &str, uid: &str, appid: &str) -> Result<&'a mut SimProduct, Failure> {
     first_failed(&[(!st.apps.contains(appid), 5016), (!st.users.contains_key(uid), 5017)])?;
     product_mut(st, pk)
 }
@@ -303,11 +286,7 @@ impl Handlers for Mutex<State> {
 
     // authorization and product
     fn access_token(&self, st: &mut State, r: api::AccessTokenRequest, _: &SimRequest) -> Reply {
-        filled(&[
-            ("enterprise_id", &r.enterprise_id),
-            ("enterprise_secret", &r.enterprise_secret),
-            ("product_secret", &r.product_secret),
-        ])?;
+        filled(&[("enterprise_secret", &r.enterprise_secret), ("product_secret", &r.product_secret)])?;
         let p = product(st, &r.product_key)?;
         first_failed(&[
             (r.enterprise_id != st.enterprise_id, 5003),
@@ -526,12 +505,6 @@ impl Handlers for Mutex<State> {
     }
 
     fn update_device_group(&self, st: &mut State, r: api::UpdateDeviceGroupRequest, _: &SimRequest) -> Reply {
-        if r.macs.is_empty() || r.macs.len() > 1000 {
-            return Err(form_invalid("macs holds 1 to 1000 MACs"));
-        }
-        if let GroupAction::Other(other) = &r.action {
-            return Err(form_invalid(format!("action must be assign or unassign, got {other}")));
-        }
         let p = product_mut(st, &r.product_key)?;
         let gid = r.gid;
         if !p.groups.contains_key(&gid) {
@@ -558,7 +531,7 @@ impl Handlers for Mutex<State> {
 
     // bindings
     fn bind_devices(&self, st: &mut State, r: api::BindDevicesRequest, _: &SimRequest) -> Reply {
-        let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+        let p = binding(st, &r.product_key, &r.uid, &r.appid)?;
         outcome(r.dids, |did| match p.device_mut(did) {
             Some(d) if !d.is_disabled => {
                 let owner = d.bindings.is_empty();
@@ -570,7 +543,7 @@ impl Handlers for Mutex<State> {
     }
 
     fn unbind_devices(&self, st: &mut State, r: api::UnbindDevicesRequest, _: &SimRequest) -> Reply {
-        let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
+        let p = binding(st, &r.product_key, &r.uid, &r.appid)?;
         outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
     }
 
@@ -647,9 +620,6 @@ impl Handlers for Mutex<State> {
     }
 
     fn new_users_report(&self, st: &mut State, r: api::NewUsersReportRequest, _: &SimRequest) -> Reply {
-        if r.gid.is_empty() {
-            return Err(form_invalid("gid is required"));
-        }
         let users = bound_users(st, &r.product_key, Some(&r.gid))?;
         cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
             let new: Vec<&&SimUser> =
