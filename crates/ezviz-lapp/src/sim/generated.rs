@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use watchpost_core::operation::Operation;
+use watchpost_core::operation::ToRequest as _;
 use watchpost_core::sim::decode::{text, Decoder};
 use watchpost_core::sim::{FromSimRequest, Router, SimRejection, SimRequest, SimResponse};
 
@@ -188,12 +189,14 @@ impl FromSimRequest for api::SetChimeRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::SET_CHIME, req);
         let form = d.form();
-        Ok(api::SetChimeRequest {
+        let decoded = api::SetChimeRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
             channel_no: d.opt("channelNo", form.get("channelNo"), text::parse)?,
             chime_type: d.need("type", form.get("type"), text::enumerated)?,
             duration: d.need("duration", form.get("duration"), text::parse)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -246,7 +249,10 @@ impl FromSimRequest for api::ListTimezonesRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::LIST_TIMEZONES, req);
         let form = d.form();
-        Ok(api::ListTimezonesRequest { language: d.opt("language", form.get("language"), text::enumerated)? })
+        let decoded =
+            api::ListTimezonesRequest { language: d.opt("language", form.get("language"), text::enumerated)? };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 
@@ -254,12 +260,14 @@ impl FromSimRequest for api::SetTimezoneRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::SET_TIMEZONE, req);
         let form = d.form();
-        Ok(api::SetTimezoneRequest {
+        let decoded = api::SetTimezoneRequest {
             device_serial: d.need("deviceSerial", form.get("deviceSerial"), text::string)?,
             timezone: d.need("timezone", form.get("timezone"), text::enumerated)?,
             time_format: d.need("timeFormat", form.get("timeFormat"), text::enumerated)?,
             daylight_saving: d.opt("daylightSaving", form.get("daylightSaving"), text::flag01)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 

@@ -15,7 +15,7 @@ pub(crate) use super::state::State;
 use super::state::{Feature, SimDevice};
 use crate::error::EzvizCode::{self, *};
 use crate::generated as api;
-use crate::models::{ScheduleTime, TimeZoneLanguage};
+use crate::models::ScheduleTime;
 
 /// A handler's answer: the success envelope, or the EZVIZ code to answer
 /// ([`Handlers::fail`]).
@@ -239,7 +239,6 @@ impl Handlers for Ezviz {
     fn set_chime(&self, st: &mut State, req: api::SetChimeRequest, ctx: &SimRequest) -> Reply {
         let dev = device(&mut st.devices, ctx, &req.device_serial)?;
         dev.channel(Some(Feature::Chime), req.channel_no, InvalidParameters)?;
-        check((1..=3).contains(&req.chime_type.value()), InvalidParameters)?;
         dev.chime = (req.chime_type.value(), req.duration);
         done()
     }
@@ -274,8 +273,7 @@ impl Handlers for Ezviz {
         }))
     }
 
-    fn list_timezones(&self, st: &mut State, req: api::ListTimezonesRequest, _ctx: &SimRequest) -> Reply {
-        check(!matches!(req.language, Some(TimeZoneLanguage::Other(_))), InvalidParameters)?;
+    fn list_timezones(&self, st: &mut State, _: api::ListTimezonesRequest, _: &SimRequest) -> Reply {
         reply(Value::Array(st.zones.clone()))
     }
 
@@ -283,7 +281,6 @@ impl Handlers for Ezviz {
         let dev = device(&mut st.devices, ctx, &req.device_serial)?;
         let code = filled(&req.timezone.0)?;
         check(st.zones.iter().any(|z| z["tzCode"] == code), InvalidParameters)?;
-        check((0..=2).contains(&req.time_format.value()), InvalidParameters)?;
         (dev.tz_code, dev.time_format) = (code.to_owned(), req.time_format.value());
         dev.daylight_saving = req.daylight_saving.unwrap_or(dev.daylight_saving);
         done()
