@@ -1693,7 +1693,19 @@ impl ToRequest for ArmRequest {
         &ops::ARM
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.ways;
+            if matches!(v, super::models::ArmWays::Other(_)) {
+                return Err(("ways", "is not one of the documented values".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::ARM.id, format!("{param} {reason}")))?;
         let op = &ops::ARM;
         let mut req = Request::new(op);
         req = req.path_param("id", self.id.to_param());

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use watchpost_core::operation::Operation;
+use watchpost_core::operation::ToRequest as _;
 use watchpost_core::sim::decode::{body, text, Decoder};
 use watchpost_core::sim::{FromSimRequest, Router, SimRejection, SimRequest, SimResponse};
 
@@ -118,11 +119,13 @@ impl FromSimRequest for api::UserCheckRequest {
 impl FromSimRequest for api::ArmRequest {
     fn from_sim_request(req: &SimRequest) -> Result<Self, SimRejection> {
         let d = Decoder::new(&api::ops::ARM, req);
-        Ok(api::ArmRequest {
+        let decoded = api::ArmRequest {
             id: d.need("ID", d.path("id"), text::string)?,
             ways: d.need("ways", d.path("ways"), text::enumerated)?,
             dev_index: d.need("devIndex", d.query("devIndex"), text::string)?,
-        })
+        };
+        decoded.check_limits().map_err(|(param, reason)| d.reject(param, reason))?;
+        Ok(decoded)
     }
 }
 

@@ -471,9 +471,6 @@ impl Handlers for Shared {
     }
 
     async fn arm(&self, r: api::ArmRequest, ctx: SimRequest) -> Answer {
-        if matches!(r.ways, ArmWays::Other(_)) {
-            return Err(SubStatus::BadParameters);
-        }
         let stay = r.ways == ArmWays::Stay;
         let (arming, code) = if stay { (Arming::Stay, CidCode::StayArming) } else { (Arming::Away, CidCode::Arming) };
         self.control(&ctx, &r.dev_index, |p| {

@@ -54,25 +54,20 @@ mod handlers;
 mod state;
 
 use std::sync::atomic::AtomicU64;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
 use watchpost_core::sim::subscriptions::Subscriptions;
 use watchpost_core::sim::{
-    BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
+    lock, BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
 };
 
 pub use alarms::Raised;
 pub use state::{PanelState, ZoneState};
 
 use crate::cid::CidCode;
-
-/// Locks a mutex, ignoring poisoning (a panicking handler must not wedge the simulator).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Which HTTP authentication the simulated gateway offers: the core's mode (the gateway itself
 /// knows `Digest`, the default, `Basic` and `DigestOrBasic`).
