@@ -1764,7 +1764,19 @@ impl ToRequest for SetChimeRequest {
         &ops::SET_CHIME
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.chime_type;
+            if matches!(v, super::models::ChimeType::Other(_)) {
+                return Err(("type", "is not one of the documented values".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::SET_CHIME.id, format!("{param} {reason}")))?;
         let op = &ops::SET_CHIME;
         let mut req = Request::new(op);
         let mut form = vec![("deviceSerial".to_owned(), self.device_serial.to_param())];
@@ -2009,7 +2021,18 @@ impl ToRequest for ListTimezonesRequest {
         &ops::LIST_TIMEZONES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.language {
+            if matches!(v, super::models::TimeZoneLanguage::Other(_)) {
+                return Err(("language", "is not one of the documented values".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::LIST_TIMEZONES.id, format!("{param} {reason}")))?;
         let op = &ops::LIST_TIMEZONES;
         let mut req = Request::new(op);
         let mut form: Vec<(String, String)> = Vec::new();
@@ -2075,7 +2098,19 @@ impl ToRequest for SetTimezoneRequest {
         &ops::SET_TIMEZONE
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.time_format;
+            if matches!(v, super::models::TimeFormat::Other(_)) {
+                return Err(("timeFormat", "is not one of the documented values".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::SET_TIMEZONE.id, format!("{param} {reason}")))?;
         let op = &ops::SET_TIMEZONE;
         let mut req = Request::new(op);
         let mut form = vec![

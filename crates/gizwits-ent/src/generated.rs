@@ -1725,7 +1725,19 @@ impl ToRequest for AccessTokenRequest {
         &ops::ACCESS_TOKEN
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.enterprise_id;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("enterprise_id", "must have at least 1 characters".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::ACCESS_TOKEN.id, format!("{param} {reason}")))?;
         let op = &ops::ACCESS_TOKEN;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -1875,7 +1887,18 @@ impl ToRequest for SearchUsersRequest {
         &ops::SEARCH_USERS
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::SEARCH_USERS.id, format!("{param} {reason}")))?;
         let op = &ops::SEARCH_USERS;
         let mut req = Request::new(op);
         req = req.query("product_key", self.product_key.to_param());
@@ -1984,7 +2007,18 @@ impl ToRequest for SearchBoundUsersRequest {
         &ops::SEARCH_BOUND_USERS
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::SEARCH_BOUND_USERS.id, format!("{param} {reason}")))?;
         let op = &ops::SEARCH_BOUND_USERS;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2035,7 +2069,19 @@ impl ToRequest for DeviceDidRequest {
         &ops::DEVICE_DID
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.mac;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("mac", "must have at least 1 characters".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::DEVICE_DID.id, format!("{param} {reason}")))?;
         let op = &ops::DEVICE_DID;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2072,7 +2118,19 @@ impl ToRequest for DeviceDetailRequest {
         &ops::DEVICE_DETAIL
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.mac;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("mac", "must have at least 1 characters".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::DEVICE_DETAIL.id, format!("{param} {reason}")))?;
         let op = &ops::DEVICE_DETAIL;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2295,7 +2353,23 @@ impl ToRequest for SearchDevicesRequest {
         &ops::SEARCH_DEVICES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.search_type {
+            if matches!(v, super::models::DeviceSearchType::Other(_)) {
+                return Err(("type", "is not one of the documented values".to_owned()));
+            }
+        }
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::SEARCH_DEVICES.id, format!("{param} {reason}")))?;
         let op = &ops::SEARCH_DEVICES;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2481,7 +2555,24 @@ impl ToRequest for DeviceOnlineRecordsRequest {
         &ops::DEVICE_ONLINE_RECORDS
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.sort {
+            if matches!(v, super::models::Sort::Other(_)) {
+                return Err(("sort", "is not one of the documented values".to_owned()));
+            }
+        }
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits().map_err(|(param, reason)| {
+            Error::invalid_input(ops::DEVICE_ONLINE_RECORDS.id, format!("{param} {reason}"))
+        })?;
         let op = &ops::DEVICE_ONLINE_RECORDS;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2601,7 +2692,23 @@ impl ToRequest for DeviceCommandsRequest {
         &ops::DEVICE_COMMANDS
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.sort {
+            if matches!(v, super::models::Sort::Other(_)) {
+                return Err(("sort", "is not one of the documented values".to_owned()));
+            }
+        }
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::DEVICE_COMMANDS.id, format!("{param} {reason}")))?;
         let op = &ops::DEVICE_COMMANDS;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2721,7 +2828,23 @@ impl ToRequest for DeviceDataRequest {
         &ops::DEVICE_DATA
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.sort {
+            if matches!(v, super::models::Sort::Other(_)) {
+                return Err(("sort", "is not one of the documented values".to_owned()));
+            }
+        }
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::DEVICE_DATA.id, format!("{param} {reason}")))?;
         let op = &ops::DEVICE_DATA;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -2953,7 +3076,26 @@ impl ToRequest for UpdateDeviceGroupRequest {
         &ops::UPDATE_DEVICE_GROUP
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.action;
+            if matches!(v, super::models::GroupAction::Other(_)) {
+                return Err(("action", "is not one of the documented values".to_owned()));
+            }
+        }
+        {
+            let v = &self.macs;
+            if !(1..=1000).contains(&v.len()) {
+                return Err(("macs", "must have 1..=1000 items".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits().map_err(|(param, reason)| {
+            Error::invalid_input(ops::UPDATE_DEVICE_GROUP.id, format!("{param} {reason}"))
+        })?;
         let op = &ops::UPDATE_DEVICE_GROUP;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -3015,7 +3157,31 @@ impl ToRequest for BindDevicesRequest {
         &ops::BIND_DEVICES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.uid;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("uid", "must have at least 1 characters".to_owned()));
+            }
+        }
+        {
+            let v = &self.appid;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("appid", "must have at least 1 characters".to_owned()));
+            }
+        }
+        {
+            let v = &self.dids;
+            if !(1..=usize::MAX).contains(&v.len()) {
+                return Err(("dids", "must have at least 1 items".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::BIND_DEVICES.id, format!("{param} {reason}")))?;
         let op = &ops::BIND_DEVICES;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -3076,7 +3242,31 @@ impl ToRequest for UnbindDevicesRequest {
         &ops::UNBIND_DEVICES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.uid;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("uid", "must have at least 1 characters".to_owned()));
+            }
+        }
+        {
+            let v = &self.appid;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("appid", "must have at least 1 characters".to_owned()));
+            }
+        }
+        {
+            let v = &self.dids;
+            if !(1..=usize::MAX).contains(&v.len()) {
+                return Err(("dids", "must have at least 1 items".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::UNBIND_DEVICES.id, format!("{param} {reason}")))?;
         let op = &ops::UNBIND_DEVICES;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -3373,7 +3563,18 @@ impl ToRequest for ActivatedDevicesRequest {
         &ops::ACTIVATED_DEVICES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::ACTIVATED_DEVICES.id, format!("{param} {reason}")))?;
         let op = &ops::ACTIVATED_DEVICES;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -3518,7 +3719,18 @@ impl ToRequest for ActiveDevicesRequest {
         &ops::ACTIVE_DEVICES
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        if let Some(v) = &self.limit {
+            if !(1..=u32::MAX).contains(v) {
+                return Err(("limit", "must be at least 1".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::ACTIVE_DEVICES.id, format!("{param} {reason}")))?;
         let op = &ops::ACTIVE_DEVICES;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());
@@ -3905,7 +4117,19 @@ impl ToRequest for NewUsersReportRequest {
         &ops::NEW_USERS_REPORT
     }
 
+    fn check_limits(&self) -> std::result::Result<(), (&'static str, String)> {
+        {
+            let v = &self.gid;
+            if !(1..=usize::MAX).contains(&v.chars().count()) {
+                return Err(("gid", "must have at least 1 characters".to_owned()));
+            }
+        }
+        Ok(())
+    }
+
     fn to_request(&self) -> Result<Request, Error> {
+        self.check_limits()
+            .map_err(|(param, reason)| Error::invalid_input(ops::NEW_USERS_REPORT.id, format!("{param} {reason}")))?;
         let op = &ops::NEW_USERS_REPORT;
         let mut req = Request::new(op);
         req = req.path_param("product_key", self.product_key.to_param());

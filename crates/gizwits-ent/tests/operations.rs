@@ -251,7 +251,7 @@ async fn every_operation_against_the_simulator() -> Result<()> {
         }
     }
     assert!(sim.unhit_operations().is_empty(), "{:?}", sim.unhit_operations());
-    assert_eq!(sim.quota_rejections(), 0);
+    assert_eq!(sim.quota().rejected_count(), 0);
     assert_eq!(client.token_fetches(pk), Some(1), "one token for the whole run");
     sim.shutdown().await;
     Ok(())
@@ -476,7 +476,7 @@ async fn the_simulator_answers_like_the_documented_wire() -> Result<()> {
     let users = users.header("x-gizwits-enterprise-id", ENTERPRISE_ID)?;
     assert_eq!(raw.execute(users).await?.status.as_u16(), 200, "the secret header is optional here");
 
-    sim.set_quota_limit(12);
+    sim.quota().set_limit(12);
     let over = raw.execute(detail(PRODUCT_KEY, None)?).await?;
     assert_eq!(code(&over), (403, "5013".to_owned()));
     assert_eq!(over.headers.get("x-ratelimit-remaining").and_then(|v| v.to_str().ok()), Some("0"));

@@ -39,7 +39,7 @@ async fn seven_thousand_three_hundred_calls_stay_within_the_hourly_quota() -> Re
     run_calls(&client, 20, 7300).await?;
     let elapsed = start.elapsed();
 
-    assert_eq!(sim.quota_rejections(), 0, "the simulator never answered 5013");
+    assert_eq!(sim.quota().rejected_count(), 0, "the simulator never answered 5013");
     assert_eq!(sim.hits("devices.detail"), 7300);
     // Every request counts against the quota, the token request included.
     let requests = sim.requests_total();
@@ -72,8 +72,8 @@ async fn two_processes_sharing_one_quota_make_7300_calls_and_wait_out_every_5013
     rb?;
     let elapsed = start.elapsed();
 
-    let journal = sim.quota_journal();
-    let rejected = sim.quota_rejections();
+    let journal = sim.quota().journal();
+    let rejected = sim.quota().rejected_count();
     let allowed = journal.iter().filter(|e| e.allowed).count() as u64;
     // Every call succeeded (run_calls checks each result); one token per client.
     assert_eq!(allowed, CALLS as u64 + 2, "7300 calls and two token requests got through");
@@ -140,10 +140,10 @@ async fn a_quota_lowered_behind_the_clients_back_is_waited_out() -> Result<()> {
     run_calls(&client, 4, 40).await?;
     // The service now allows fewer requests than were already made in this window: the next
     // calls meet 5013 (HTTP 403) although the client's own count says there is room.
-    sim.set_quota_limit(30);
+    sim.quota().set_limit(30);
     run_calls(&client, 5, 10).await?;
     let elapsed = start.elapsed();
-    let rejected = sim.quota_rejections();
+    let rejected = sim.quota().rejected_count();
     assert!((1..=5).contains(&rejected), "each caller in flight met 5013 at most once: {rejected}");
     // Retried after the reset, not sooner: the window ends one hour after its first request,
     // and the reset header rounds it up to a whole second.
@@ -213,7 +213,7 @@ async fn clients_of_one_enterprise_can_share_the_quota() -> Result<()> {
         a.device_detail(&DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC)).await?;
         b.device_detail(&DeviceDetailRequest::new(PRODUCT_KEY, DEVICE_MAC)).await?;
     }
-    assert_eq!(sim.quota_rejections(), 0);
+    assert_eq!(sim.quota().rejected_count(), 0);
     assert!(start.elapsed() >= Duration::from_secs(3600), "12 requests at 10 per hour: the second hour was waited for");
     Ok(())
 }
@@ -235,7 +235,7 @@ async fn the_servers_headers_alone_hold_calls_until_the_reset() -> Result<()> {
     // 25 requests (the token's included) at 10 per window: the third window was reached, and
     // not before its reset (the window's end, rounded up to a whole second by the header).
     assert_eq!(sim.requests_total(), 25);
-    assert_eq!(sim.quota_rejections(), 0, "Remaining 0 was waited out, never answered 5013");
+    assert_eq!(sim.quota().rejected_count(), 0, "Remaining 0 was waited out, never answered 5013");
     let second_reset = (window_start + Duration::from_secs(2 * 3600)).as_secs_f64().floor() as u64;
     assert!((window_start + elapsed).as_secs() >= second_reset, "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(2 * 3600 + 5), "{elapsed:?}");
@@ -276,6 +276,6 @@ async fn a_token_renewal_waiting_for_the_quota_does_not_time_the_call_out() -> R
     client.device_detail(&req).await?;
     assert!(start.elapsed() >= Duration::from_secs(170), "the renewal waited for the reset: {:?}", start.elapsed());
     assert_eq!(client.token_fetches(PRODUCT_KEY), Some(2));
-    assert_eq!((sim.requests_total(), sim.quota_rejections()), (12, 0));
+    assert_eq!((sim.requests_total(), sim.quota().rejected_count()), (12, 0));
     Ok(())
 }

@@ -115,7 +115,10 @@ impl SimulatorBuilder {
     /// When an address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let state = Arc::new(Mutex::new(State::seeded()));
-        let tokens: TokenStore<String> = TokenStore::with_prefix("at.").seeded(self.settings.rng(1).u64(..));
+        // EZVIZ tokens live 7 days.
+        let tokens = TokenStore::with_prefix("at.")
+            .seeded(self.settings.rng(1).u64(..))
+            .lifetime(Duration::from_secs(7 * 86_400));
         let platform =
             |area_domain: String| Arc::new(Ezviz { state: state.clone(), tokens: tokens.clone(), area_domain });
         let mut kit = SimKit::new("ezviz", OPERATIONS, self.settings);
@@ -142,7 +145,8 @@ impl fmt::Debug for Simulator {
 impl Simulator {
     watchpost_core::sim_constructors!();
     watchpost_core::sim_kit_accessors!(kit);
-    watchpost_core::sim_token_host_accessors!(kit, ops::GET_TOKEN, tokens);
+    watchpost_core::sim_token_host_accessors!(kit, ops::GET_TOKEN);
+    watchpost_core::sim_token_accessors!(tokens);
 
     /// The app key the simulator accepts.
     pub fn app_key(&self) -> &'static str {
@@ -158,11 +162,6 @@ impl Simulator {
     pub fn client_builder(&self) -> ClientBuilder {
         let client = crate::Client::builder().app_key(fixtures::APP_KEY).app_secret(fixtures::APP_SECRET);
         client.token_host(self.token_host()).clock(watchpost_core::clock::TokioClock::shared())
-    }
-
-    /// The lifetime of tokens issued from now on. Default is 7 days.
-    pub fn set_token_ttl(&self, ttl: Duration) {
-        lock(&self.state).token_ttl = ttl;
     }
 
     /// Freezes the app (the token endpoint answers 10005) or thaws it.

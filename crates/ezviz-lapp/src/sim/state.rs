@@ -2,7 +2,6 @@
 //! list.
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
@@ -99,28 +98,33 @@ impl SimDevice {
         self.features.get_mut(&feature).ok_or(EzvizCode::NotSupported)
     }
 
-    /// Checks `channelNo` when given (default 1); `unknown` is the code for a channel it lacks.
-    pub(crate) fn channel(&self, channel_no: Option<u32>, unknown: EzvizCode) -> Result<u32, EzvizCode> {
-        let c = channel_no.unwrap_or(1);
+    /// Checks that the device has `feature` if named (60020), then `channelNo` when given
+    /// (default 1; `unknown` is the code for a channel it lacks); returns the channel.
+    pub(crate) fn channel(
+        &self,
+        feature: Option<Feature>,
+        no: Option<u32>,
+        unknown: EzvizCode,
+    ) -> Result<u32, EzvizCode> {
+        (feature.is_none_or(|f| self.has(f))).then_some(()).ok_or(EzvizCode::NotSupported)?;
+        let c = no.unwrap_or(1);
         (1..=self.channels).contains(&c).then_some(c).ok_or(unknown)
     }
 }
 
 /// What the handlers share.
-pub(crate) struct State {
+pub struct State {
     pub(crate) devices: BTreeMap<String, SimDevice>,
     /// The time zone list of the seed (1.21), all 105 entries, as answered.
     pub(crate) zones: Vec<Value>,
     pub(crate) app_frozen: bool,
-    pub(crate) token_ttl: Duration,
 }
 
 impl State {
-    /// The seed's devices and time zones; tokens live 7 days, as EZVIZ issues them.
+    /// The seed's devices and time zones.
     pub(crate) fn seeded() -> Self {
         let zones = data(include_str!("../../fixtures/seed/1.21.json")).as_array().cloned().unwrap_or_default();
-        let token_ttl = Duration::from_secs(7 * 24 * 3600);
-        State { devices: seed_devices(), zones, app_frozen: false, token_ttl }
+        State { devices: seed_devices(), zones, app_frozen: false }
     }
 }
 

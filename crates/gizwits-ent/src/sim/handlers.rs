@@ -1,38 +1,36 @@
-//! The simulator's state logic, one function per operation behind the generated [`Handlers`]
-//! trait (the generated decoders parse every request), and its quota and auth middleware.
+//! The simulator's state logic, one method per operation of the generated [`Handlers`] trait
+//! (the generated decoders parse every request, the generated router locks the world), and its
+//! quota and auth middleware. The reports' computations are in [`super::reports`].
 //!
-//! Handlers return their error answer early through `Result<_, SimResponse>`; the size of that
+//! Handlers return their error answer early through `Result<_, Failure>`; the size of that
 //! error does not matter in a test server.
 #![allow(clippy::result_large_err)]
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Map, Value};
 use watchpost_core::operation::Operation;
 use watchpost_core::sim::{
-    Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
+    lock, Quota, QuotaDecision, Router, SimRejection, SimRequest, SimResponse, TokenCheck, FALLBACK_ROUTE,
 };
 
 use super::generated::{router_for, Handlers};
-use super::reports;
-use super::state::{SimDevice, SimGroup, SimProduct, State};
-use super::time::{now_f64, now_secs};
+use super::reports::{
+    self, bound_users, cyclic, detail_rows, devices_of, location_tree, plain_count, product_by_secret, status_counts,
+};
+use super::state::{SimDevice, SimGroup, SimProduct, SimUser, State};
+use super::time::{date, days_of, now_f64, now_secs};
 use crate::error::GizwitsCode;
 use crate::generated::{self as api, ops};
 use crate::models::{BinaryCoding, ControlCommand, DeviceSearchType, GroupAction, Sort};
 
-/// What every route shares: the world, locked for the whole of each handler.
-pub(crate) struct Shared(pub(crate) Mutex<State>);
+/// A documented error answer: the code and a detail (empty for none).
+#[derive(Debug)]
+pub struct Failure(u32, String);
 
-impl Shared {
-    pub(crate) fn state(&self) -> MutexGuard<'_, State> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// A handler's answer: `Err` carries an error response (early return with `?`).
-pub(crate) type Reply = Result<SimResponse, SimResponse>;
+/// A handler's answer: `Err` carries the error (`[vendor] sim_error`; early return with `?`).
+pub(crate) type Reply = Result<SimResponse, Failure>;
 
 /// The members of a `json!` object (none for any other value).
 pub(crate) fn object(v: Value) -> Map<String, Value> {
@@ -49,12 +47,7 @@ pub(crate) fn ok(body: Value) -> Reply {
 
 /// The documented error answer: the HTTP status of the seed's table and the Chinese edition's
 /// body (`error_code` as a string).
-pub(crate) fn fail(code: u32) -> SimResponse {
-    fail_with(code, "")
-}
-
-/// [`fail`] with a detail.
-pub(crate) fn fail_with(code: u32, detail: &str) -> SimResponse {
+fn answer(Failure(code, detail): Failure) -> SimResponse {
     let c = GizwitsCode::from_code(&code.to_string());
     SimResponse::json(
         c.http_status().unwrap_or(400),
@@ -62,66 +55,24 @@ pub(crate) fn fail_with(code: u32, detail: &str) -> SimResponse {
     )
 }
 
+/// The error of `code`, without a detail.
+pub(crate) fn fail(code: u32) -> Failure {
+    Failure(code, String::new())
+}
+
+/// The error of `code` with a detail.
+pub(crate) fn fail_with(code: u32, detail: &str) -> Failure {
+    Failure(code, detail.to_owned())
+}
+
 /// 5002 (form invalid) with a detail.
-pub(crate) fn form_invalid(detail: impl AsRef<str>) -> SimResponse {
+pub(crate) fn form_invalid(detail: impl AsRef<str>) -> Failure {
     fail_with(5002, detail.as_ref())
-}
-
-/// Implements [`Handlers`]: each operation calls a `fn(&mut State, request) -> Reply`.
-macro_rules! handlers {
-    ($($method:ident($req:ident) => $f:expr;)*) => {
-        impl Handlers for Shared {
-            $(async fn $method(&self, req: api::$req, _: SimRequest) -> SimResponse {
-                let f: fn(&mut State, api::$req) -> Reply = $f;
-                f(&mut self.state(), req).unwrap_or_else(|e| e)
-            })*
-
-            /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
-            fn reject(&self, _: &'static Operation, r: SimRejection) -> SimResponse {
-                fail_with(if r.param.is_empty() { 5001 } else { 5002 }, &r.to_string())
-            }
-        }
-    };
-}
-
-handlers! {
-    access_token(AccessTokenRequest) => access_token;
-    product_datapoints(ProductDatapointsRequest) => datapoints;
-    search_users(SearchUsersRequest) => search_users;
-    search_bound_users(SearchBoundUsersRequest) => search_bound_users;
-    device_did(DeviceDidRequest) => device_did;
-    device_detail(DeviceDetailRequest) => device_detail;
-    search_devices(SearchDevicesRequest) => search_devices;
-    control_device(ControlDeviceRequest) => control;
-    device_online_records(DeviceOnlineRecordsRequest) => online_records;
-    device_commands(DeviceCommandsRequest) => command_log;
-    device_data(DeviceDataRequest) => data_history;
-    device_group_tree(DeviceGroupTreeRequest) => group_tree;
-    create_device_group(CreateDeviceGroupRequest) => create_group;
-    delete_device_group(DeleteDeviceGroupRequest) => delete_group;
-    device_group_macs(DeviceGroupMacsRequest) => group_macs;
-    update_device_group(UpdateDeviceGroupRequest) => update_group;
-    bind_devices(BindDevicesRequest) => bind;
-    unbind_devices(UnbindDevicesRequest) => unbind;
-    device_locations(DeviceLocationsRequest) => reports::device_locations;
-    device_summary(DeviceSummaryRequest) => reports::summary;
-    activated_devices(ActivatedDevicesRequest) => reports::activated_devices;
-    active_devices(ActiveDevicesRequest) => reports::active_devices;
-    device_liveness_history(DeviceLivenessHistoryRequest) => reports::liveness_history;
-    device_status_report(DeviceStatusReportRequest) => reports::status;
-    fault_device_report(FaultDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, false);
-    alert_device_report(AlertDeviceReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, false);
-    fault_event_report(FaultEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), false, true);
-    alert_event_report(AlertEventReportRequest) => |s, r| reports::issues(s, (&r.product_key, r.gid), true, true);
-    new_users_report(NewUsersReportRequest) => reports::new_users;
-    active_users(ActiveUsersRequest) => reports::active_users;
-    user_locations(UserLocationsRequest) => reports::user_locations;
-    total_users_report(TotalUsersReportRequest) => reports::total_users;
 }
 
 /// Builds the router (every operation but the undocumented `reports.activation`): quota
 /// (outermost), then auth, then the operation's handler.
-pub(crate) fn router(shared: Arc<Shared>, quota: Quota) -> Router {
+pub(crate) fn router(shared: Arc<Mutex<State>>, quota: Quota) -> Router {
     let auth_shared = shared.clone();
     router_for(shared, |op| op.id != ops::DEVICE_ACTIVATION_REPORT.id)
         .wrap(move |req, next| {
@@ -132,11 +83,11 @@ pub(crate) fn router(shared: Arc<Shared>, quota: Quota) -> Router {
                 let caller = req.header("authorization").map(caller_id);
                 match quota.try_acquire_as(caller) {
                     QuotaDecision::Allowed { headers } => headers.apply(next.run(req).await),
-                    QuotaDecision::Exceeded { headers, .. } => headers.apply(fail(5013)),
+                    QuotaDecision::Exceeded { headers, .. } => headers.apply(answer(fail(5013))),
                 }
             }
         })
-        .layer(move |req| check_auth(&auth_shared, req))
+        .layer(move |req| check_auth(&auth_shared, req).map(answer))
 }
 
 /// An opaque id of the caller holding `authorization`.
@@ -149,7 +100,7 @@ pub(crate) fn caller_id(authorization: &str) -> u64 {
 
 /// Token check for `/v1/products/{product_key}/*` (but the token request), enterprise headers
 /// for `/v1/users/*`.
-fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
+fn check_auth(shared: &Mutex<State>, req: &mut SimRequest) -> Option<Failure> {
     if req.route == ops::ACCESS_TOKEN.id || req.route == FALLBACK_ROUTE {
         return None;
     }
@@ -158,7 +109,7 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
         return check_enterprise(shared, req, secret_required).err();
     }
     let pk = req.param("product_key")?.to_owned();
-    let st = shared.state();
+    let st = lock(shared);
     if !st.products.contains_key(&pk) {
         return Some(fail(5015));
     }
@@ -176,20 +127,16 @@ fn check_auth(shared: &Shared, req: &mut SimRequest) -> Option<SimResponse> {
     }
 }
 
-fn check_enterprise(shared: &Shared, req: &SimRequest, secret_required: bool) -> Result<(), SimResponse> {
-    let st = shared.state();
+fn check_enterprise(shared: &Mutex<State>, req: &SimRequest, secret_required: bool) -> Result<(), Failure> {
+    let st = lock(shared);
     let id =
         req.header("x-gizwits-enterprise-id").ok_or_else(|| form_invalid("X-Gizwits-Enterprise-ID is required"))?;
     let secret = req.header("x-gizwits-enterprise-secret").map_or(!secret_required, |s| s == st.enterprise_secret);
     first_failed(&[(id != st.enterprise_id, 5003), (!secret, 5004)])
 }
 
-// ---------------------------------------------------------------------------------------------
-// helpers
-// ---------------------------------------------------------------------------------------------
-
 /// 5002 when any of the named texts is empty.
-fn filled(texts: &[(&str, &str)]) -> Result<(), SimResponse> {
+fn filled(texts: &[(&str, &str)]) -> Result<(), Failure> {
     match texts.iter().find(|(_, t)| t.is_empty()) {
         Some((name, _)) => Err(form_invalid(format!("{name} is required"))),
         None => Ok(()),
@@ -197,7 +144,7 @@ fn filled(texts: &[(&str, &str)]) -> Result<(), SimResponse> {
 }
 
 /// The error of the first failed check, in order: `(failed, code)`.
-fn first_failed(checks: &[(bool, u32)]) -> Result<(), SimResponse> {
+fn first_failed(checks: &[(bool, u32)]) -> Result<(), Failure> {
     checks.iter().find(|(failed, _)| *failed).map_or(Ok(()), |(_, code)| Err(fail(*code)))
 }
 
@@ -207,29 +154,27 @@ pub(crate) fn lookup<'a>(pairs: &'a [(&str, Option<&'a str>)]) -> impl Fn(&str) 
 }
 
 /// The product `pk` (existence was checked by the auth layer; checked again anyway).
-pub(crate) fn product<'a>(st: &'a State, pk: &str) -> Result<&'a SimProduct, SimResponse> {
+pub(crate) fn product<'a>(st: &'a State, pk: &str) -> Result<&'a SimProduct, Failure> {
     st.products.get(pk).ok_or_else(|| fail(5015))
 }
 
-fn product_mut<'a>(st: &'a mut State, pk: &str) -> Result<&'a mut SimProduct, SimResponse> {
+fn product_mut<'a>(st: &'a mut State, pk: &str) -> Result<&'a mut SimProduct, Failure> {
     st.products.get_mut(pk).ok_or_else(|| fail(5015))
 }
 
 /// The `gid` filter: `Ok(None)` for none, 5206 for an unknown group.
-pub(crate) fn gid_filter<'a>(p: &SimProduct, gid: Option<&'a str>) -> Result<Option<&'a str>, SimResponse> {
+pub(crate) fn gid_filter<'a>(p: &SimProduct, gid: Option<&'a str>) -> Result<Option<&'a str>, Failure> {
     match gid {
         Some(g) if !p.groups.contains_key(g) => Err(fail(5206)),
         other => Ok(other),
     }
 }
 
-/// A paginated answer: `limit` (default 20, 1..=1000) and `skip` (default 0); `next` and
-/// `previous` are `null` even when there are more pages, as in the seed's examples.
+/// A paginated answer: `limit` (default 20, at most 1000; at least 1 by the spec) and `skip`
+/// (default 0); `next` and `previous` are `null` even when there are more pages, as in the
+/// seed's examples.
 pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> Reply {
-    let limit = match limit {
-        Some(0) => return Err(form_invalid("limit must be a positive integer, got 0")),
-        l => l.map_or(20, |n| n.min(1000)) as usize,
-    };
+    let limit = limit.map_or(20, |n| n.min(1000)) as usize;
     let skip = skip.unwrap_or(0) as usize;
     let total = items.len();
     let objects: Vec<Value> = items.into_iter().skip(skip).take(limit).collect();
@@ -241,7 +186,7 @@ pub(crate) fn page(limit: Option<u32>, skip: Option<u32>, items: Vec<Value>) -> 
 
 /// The device of `pk` that `is` picks, with the documented errors: 5301 when no product has it,
 /// 5302 when another product has it.
-fn device_where<'a>(st: &'a State, pk: &str, is: impl Fn(&SimDevice) -> bool) -> Result<&'a SimDevice, SimResponse> {
+fn device_where<'a>(st: &'a State, pk: &str, is: impl Fn(&SimDevice) -> bool) -> Result<&'a SimDevice, Failure> {
     match product(st, pk)?.devices.iter().find(|d| is(d)) {
         Some(d) => Ok(d),
         None if st.products.values().any(|p| p.devices.iter().any(&is)) => Err(fail(5302)),
@@ -250,7 +195,7 @@ fn device_where<'a>(st: &'a State, pk: &str, is: impl Fn(&SimDevice) -> bool) ->
 }
 
 /// The device `did` of `pk` (a path parameter).
-fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, SimResponse> {
+fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, Failure> {
     device_where(st, pk, |d| d.did == did)
 }
 
@@ -259,7 +204,7 @@ fn path_device<'a>(st: &'a State, pk: &str, did: &str) -> Result<&'a SimDevice, 
 fn search_key<'a>(
     kind: Option<&DeviceSearchType>,
     val: Option<&'a str>,
-) -> Result<Option<(DeviceSearchType, &'a str)>, SimResponse> {
+) -> Result<Option<(DeviceSearchType, &'a str)>, Failure> {
     match (kind, val) {
         (None, _) => Ok(None),
         (Some(k @ DeviceSearchType::Other(_)), _) => {
@@ -280,131 +225,15 @@ fn is_searched(d: &SimDevice, key: &Option<(DeviceSearchType, &str)>) -> bool {
     }
 }
 
-// ---------------------------------------------------------------------------------------------
-// authorization and product
-// ---------------------------------------------------------------------------------------------
-
-fn access_token(st: &mut State, r: api::AccessTokenRequest) -> Reply {
-    filled(&[
-        ("enterprise_id", &r.enterprise_id),
-        ("enterprise_secret", &r.enterprise_secret),
-        ("product_secret", &r.product_secret),
-    ])?;
-    let p = product(st, &r.product_key)?;
-    first_failed(&[
-        (r.enterprise_id != st.enterprise_id, 5003),
-        (r.enterprise_secret != st.enterprise_secret, 5004),
-        (r.product_secret != p.secret, 5005),
-    ])?;
-    let issued = st.tokens.issue_with(r.product_key, st.token_ttl);
-    ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
-}
-
-fn datapoints(st: &mut State, r: api::ProductDatapointsRequest) -> Reply {
-    product(st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
-}
-
-// ---------------------------------------------------------------------------------------------
-// users
-// ---------------------------------------------------------------------------------------------
-
-fn search_users(st: &mut State, r: api::SearchUsersRequest) -> Reply {
-    product(st, &r.product_key)?;
-    if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
-        return Err(fail(5016));
-    }
-    let matches = |want: &Option<String>, have: &Option<String>| want.is_none() || want == have;
-    let users = st
-        .users
-        .values()
-        .filter(|u| u.products.contains(&r.product_key))
-        .filter(|u| r.appid.as_ref().is_none_or(|a| *a == u.appid))
-        .filter(|u| matches(&r.username, &u.username) && matches(&r.phone, &u.phone) && matches(&r.email, &u.email))
-        .map(|u| Value::Object(u.json()))
-        .collect();
-    page(r.limit, r.skip, users)
-}
-
-fn search_bound_users(st: &mut State, r: api::SearchBoundUsersRequest) -> Reply {
-    let p = product(st, &r.product_key)?;
-    let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
-    let key = search_key(r.search_type.as_deref().map(DeviceSearchType::from).as_ref(), r.val.as_deref())?;
-    let matched: Vec<&SimDevice> = devices.into_iter().filter(|d| is_searched(d, &key)).collect();
-    if matched.is_empty() && matches!(key, Some((DeviceSearchType::Did | DeviceSearchType::Mac, _))) {
-        return Err(fail(5301));
-    }
-    // uid → owner flag (only reported when searching by did); a uid search finds that user only.
-    let found: BTreeMap<&String, Option<bool>> = matched
-        .iter()
-        .flat_map(|d| d.bindings.iter())
-        .filter(|(uid, _)| !matches!(key, Some((DeviceSearchType::Uid, v)) if v != uid.as_str()))
-        .map(|(uid, (_, owner))| (uid, matches!(key, Some((DeviceSearchType::Did, _))).then_some(*owner)))
-        .collect();
-    let users = found
-        .into_iter()
-        .filter_map(|(uid, owner)| {
-            let u = st.users.get(uid)?;
-            let mut v = u.json();
-            v.remove("updated_at");
-            v.extend(object(json!({ "auth_src": null, "name": u.username })));
-            v.extend(owner.map(|o| ("is_owner".to_owned(), json!(o))));
-            Some(Value::Object(v))
-        })
-        .collect();
-    page(r.limit, r.skip, users)
-}
-
-// ---------------------------------------------------------------------------------------------
-// devices
-// ---------------------------------------------------------------------------------------------
-
-fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, SimResponse> {
-    filled(&[("mac", mac)])?;
+fn mac_device<'a>(st: &'a State, pk: &str, mac: &str) -> Result<&'a SimDevice, Failure> {
     device_where(st, pk, |d| d.mac.eq_ignore_ascii_case(mac))
-}
-
-fn device_did(st: &mut State, r: api::DeviceDidRequest) -> Reply {
-    let d = mac_device(st, &r.product_key, &r.mac)?;
-    ok(json!({ "did": d.did, "passcode": d.passcode }))
-}
-
-fn device_detail(st: &mut State, r: api::DeviceDetailRequest) -> Reply {
-    let d = mac_device(st, &r.product_key, &r.mac)?;
-    ok(json!({
-        "did": d.did, "is_disabled": d.is_disabled, "product_key": r.product_key,
-        "mac": d.mac, "is_online": d.is_online, "type": "normal",
-    }))
-}
-
-fn search_devices(st: &mut State, r: api::SearchDevicesRequest) -> Reply {
-    let p = product(st, &r.product_key)?;
-    let gid = gid_filter(p, r.gid.as_deref())?;
-    let liveness_start = match &r.liveness_start {
-        None => None,
-        Some(v) => Some(v.parse::<i64>().map_err(|_| form_invalid("liveness_start must be a timestamp"))?),
-    };
-    let key = search_key(r.search_type.as_ref(), r.val.as_deref())?;
-    let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
-    let items = p
-        .devices_in(gid)
-        .into_iter()
-        .filter(|d| r.show_disabled.unwrap_or(false) || !d.is_disabled)
-        .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
-        .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
-        .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
-        .filter(|d| liveness_start.is_none_or(|t| d.online_latest >= t))
-        .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
-        .filter(|d| is_searched(d, &key))
-        .map(SimDevice::search_json)
-        .collect();
-    page(r.limit, r.skip, items)
 }
 
 /// A history list of `did`: the device's `records` (timestamp, item) inside the request's
 /// window (default: the last two days; the end second included whole, as records carry
 /// fractional timestamps) and not in the future, sorted (descending by default) and paged.
 fn history(
-    st: &mut State,
+    st: &State,
     (pk, did): (&str, &str),
     (start_ts, end_ts, sort): (Option<i64>, Option<i64>, Option<Sort>),
     (limit, skip): (Option<u32>, Option<u32>),
@@ -415,11 +244,7 @@ fn history(
     let (s, e) = (start_ts.map(|t| t.to_string()), end_ts.map(|t| t.to_string()));
     let window = crate::validate::time_window(lookup(&[("start_ts", s.as_deref()), ("end_ts", e.as_deref())]), now)
         .map_err(form_invalid)?;
-    let desc = match sort {
-        None | Some(Sort::Desc) => true,
-        Some(Sort::Asc) => false,
-        Some(other) => return Err(form_invalid(format!("sort must be asc or desc, got {other}"))),
-    };
+    let desc = sort != Some(Sort::Asc);
     let (s, e) = window.unwrap_or((now - 2 * 86_400, now));
     let (s, e, now_f) = (s as f64, e as f64 + 0.999_999, now_f64());
     let mut records: Vec<(f64, Value)> =
@@ -431,225 +256,411 @@ fn history(
     page(limit, skip, records.into_iter().map(|(_, v)| v).collect())
 }
 
-fn online_records(st: &mut State, r: api::DeviceOnlineRecordsRequest) -> Reply {
-    let window = (r.start_ts, r.end_ts, r.sort);
-    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        // A session per half day: online at +10 min, offline at +11 h 6 min 40 s.
-        let slot0 = now - now.rem_euclid(43_200);
-        let slots = if d.history { 0..16 } else { 0..0 };
-        slots
-            .flat_map(|k| {
-                let slot = (slot0 - k * 43_200) as f64;
-                let (on, off) = (slot + 600.229, slot + 40_000.201);
-                [
-                    (on, json!({ "timestamp": on, "type": "dev_online", "payload": { "keep_alive": 130 } })),
-                    (off, json!({
-                        "timestamp": off, "type": "dev_offline",
-                        "payload": { "duration": 39_400, "heartbeat": { "count": 656, "max": 60, "avg": 60, "last": 130, "min": 60 }, "reason": "no_heartbeat" }
-                    })),
-                ]
-            })
-            .collect()
-    })
-}
-
-fn command_log(st: &mut State, r: api::DeviceCommandsRequest) -> Reply {
-    let window = (r.start_ts, r.end_ts, r.sort);
-    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        let slot0 = now - now.rem_euclid(7200);
-        let slots = if d.history { 0..(8 * 12) } else { 0..0 };
-        let frames = [
-            (5.294, "app2dev", "0000000309000090010101000010"),
-            (6.044, "dev2app", "000000030b0000910401000010000000"),
-        ];
-        let synthetic =
-            slots.flat_map(|k| frames.map(|(at, dir, p)| ((slot0 - k * 7200) as f64 + at, dir, p.to_owned())));
-        synthetic
-            .chain(d.commands.iter().cloned())
-            .map(|(t, dir, payload)| (t, json!({ "timestamp": t, "type": dir, "payload": payload })))
-            .collect()
-    })
-}
-
-fn data_history(st: &mut State, r: api::DeviceDataRequest) -> Reply {
-    let window = (r.start_ts, r.end_ts, r.sort);
-    history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
-        let slot0 = now - now.rem_euclid(3600);
-        let slots = if d.history { 0..(8 * 24) } else { 0..0 };
-        let synthetic = slots.map(|k| {
-            let ts = slot0 - k * 3600;
-            let mut attrs = d.attrs.clone();
-            attrs.insert("room_temp".into(), json!(-10 + (ts / 3600).rem_euclid(40)));
-            (ts, attrs)
-        });
-        synthetic
-            .chain(d.data.iter().cloned())
-            .map(|(ts, attrs)| (ts as f64, json!({ "ts": ts, "attrs": attrs })))
-            .collect()
-    })
-}
-
-fn control(st: &mut State, r: api::ControlDeviceRequest) -> Reply {
-    path_device(st, &r.product_key, &r.did)?;
-    let p = product_mut(st, &r.product_key)?;
-    let datapoints = p.datapoint_list();
-    let remote_control = p.remote_control;
-    let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
-    first_failed(&[(d.is_disabled, 5304), (!d.is_online, 5305), (!remote_control, 5404)])?;
-    let (ControlCommand::Attrs { binary_coding: coding, .. } | ControlCommand::Raw { binary_coding: coding, .. }) =
-        &r.command;
-    if let Some(BinaryCoding::Other(other)) = coding {
-        return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}")));
-    }
-    let now = now_f64();
-    if let ControlCommand::Raw { raw, .. } = &r.command {
-        if raw.is_empty() {
-            return Err(fail_with(5408, "raw is empty"));
-        }
-        d.commands.push((now, "app2dev", hex::encode(raw)));
-        return ok(json!({}));
-    }
-    let dp = datapoints.ok_or_else(|| fail(5402))?;
-    let body = r.command.to_json();
-    let attrs = body.get("attrs").and_then(Value::as_object).filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
-    for (name, value) in attrs {
-        let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
-        def.check_value(value, coding.as_ref()).map_err(|m| fail_with(5401, &format!("{name}: {m}")))?;
-    }
-    for (name, value) in attrs {
-        let stored = match dp.datapoint(name).map(|d| d.typed_value(value)) {
-            Some(crate::models::AttrValue::Bool(b)) => json!(u8::from(b)),
-            // Binary values were checked to have exactly their declared length.
-            Some(v) => v.to_json(coding.as_ref()),
-            None => value.clone(),
-        };
-        d.attrs.insert(name.clone(), stored);
-    }
-    let frame = hex::encode(serde_json::to_vec(attrs).unwrap_or_default());
-    d.commands.push((now, "app2dev", frame));
-    d.data.push((now.floor() as i64, d.attrs.clone()));
-    ok(json!({}))
-}
-
-// ---------------------------------------------------------------------------------------------
-// groups
-// ---------------------------------------------------------------------------------------------
-
-fn group_tree(st: &mut State, r: api::DeviceGroupTreeRequest) -> Reply {
-    let p = product(st, &r.product_key)?;
-    fn children(p: &SimProduct, parent: Option<&str>) -> Map<String, Value> {
-        let kids = p.groups.iter().filter(|(_, g)| g.parent.as_deref() == parent);
-        kids.map(|(k, _)| (k.clone(), node(p, k))).collect()
-    }
-    fn node(p: &SimProduct, gid: &str) -> Value {
-        let kids = children(p, Some(gid));
-        if kids.is_empty() {
-            Value::String(String::new())
-        } else {
-            Value::Object(kids)
-        }
-    }
-    ok(Value::Object(children(p, None)))
-}
-
-fn create_group(st: &mut State, r: api::CreateDeviceGroupRequest) -> Reply {
-    st.serial += 1;
-    let serial = st.serial;
-    let p = product_mut(st, &r.product_key)?;
-    match &r.parent_gid {
-        None if p.groups.values().any(|g| g.parent.is_none()) => return Err(fail(5203)),
-        Some(g) if !p.groups.contains_key(g) => return Err(fail(5202)),
-        _ => {}
-    }
-    let gid = format!("{:032x}", (u128::from(serial) << 64) | u128::from(fastrand::u64(..)));
-    p.groups.insert(gid.clone(), SimGroup { parent: r.parent_gid, macs: BTreeSet::new() });
-    ok(json!({ "gid": gid }))
-}
-
-fn delete_group(st: &mut State, r: api::DeleteDeviceGroupRequest) -> Reply {
-    let p = product_mut(st, &r.product_key)?;
-    let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
-    let has_subgroup = p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid));
-    first_failed(&[(has_subgroup, 5204), (!g.macs.is_empty(), 5205)])?;
-    p.groups.remove(&r.gid);
-    Ok(SimResponse::empty(200))
-}
-
-fn group_macs(st: &mut State, r: api::DeviceGroupMacsRequest) -> Reply {
-    let g = product(st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
-    ok(json!({ "macs": g.macs }))
-}
-
 /// The per-item answer of group and binding updates.
 fn outcome(items: Vec<String>, mut done: impl FnMut(&str) -> bool) -> Reply {
     let (success, failed): (Vec<String>, Vec<String>) = items.into_iter().partition(|i| done(i));
     ok(json!({ "failed": failed, "success": success }))
 }
 
-fn update_group(st: &mut State, r: api::UpdateDeviceGroupRequest) -> Reply {
-    if r.macs.is_empty() || r.macs.len() > 1000 {
-        return Err(form_invalid("macs holds 1 to 1000 MACs"));
-    }
-    if let GroupAction::Other(other) = &r.action {
-        return Err(form_invalid(format!("action must be assign or unassign, got {other}")));
-    }
-    let p = product_mut(st, &r.product_key)?;
-    let gid = r.gid;
-    if !p.groups.contains_key(&gid) {
-        return Err(fail(5206));
-    }
-    outcome(r.macs, |mac| {
-        let known = p.device_by_mac(mac).map(|d| d.mac.clone());
-        let current = known.as_deref().and_then(|m| p.group_of(m)).map(str::to_owned);
-        match (&r.action, &known, current.as_deref()) {
-            (_, None, _) => false,
-            (GroupAction::Assign, Some(_), Some(g)) if g == gid => true,
-            (GroupAction::Assign, Some(_), Some(_)) if !r.reassign => false,
-            (GroupAction::Assign, Some(m), other) => {
-                if let Some(g) = other.and_then(|o| p.groups.get_mut(o)) {
-                    g.macs.remove(m);
-                }
-                p.groups.get_mut(&gid).map(|g| g.macs.insert(m.clone())).is_some()
-            }
-            (_, Some(m), Some(g)) if g == gid => p.groups.get_mut(&gid).is_some_and(|g| g.macs.remove(m)),
-            _ => false,
-        }
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// bindings
-// ---------------------------------------------------------------------------------------------
-
 /// Checks a binding request's user and app, and returns the product to change.
-fn binding<'a>(
-    st: &'a mut State,
-    pk: &str,
-    uid: &str,
-    appid: &str,
-    dids: &[String],
-) -> Result<&'a mut SimProduct, SimResponse> {
-    filled(&[("uid", uid), ("appid", appid)])?;
-    if dids.is_empty() {
-        return Err(form_invalid("dids is empty"));
-    }
+fn binding<'a>(st: &'a mut State, pk: &str, uid: &str, appid: &str) -> Result<&'a mut SimProduct, Failure> {
     first_failed(&[(!st.apps.contains(appid), 5016), (!st.users.contains_key(uid), 5017)])?;
     product_mut(st, pk)
 }
 
-fn bind(st: &mut State, r: api::BindDevicesRequest) -> Reply {
-    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
-    outcome(r.dids, |did| match p.device_mut(did) {
-        Some(d) if !d.is_disabled => {
-            let owner = d.bindings.is_empty();
-            d.bindings.entry(r.uid.clone()).or_insert((r.appid.clone(), owner));
-            true
-        }
-        _ => false,
-    })
-}
+/// The operations, on the world every route shares (the generated router locks it for the
+/// whole of each call).
+impl Handlers for Mutex<State> {
+    fn state(&self) -> &Mutex<State> {
+        self
+    }
 
-fn unbind(st: &mut State, r: api::UnbindDevicesRequest) -> Reply {
-    let p = binding(st, &r.product_key, &r.uid, &r.appid, &r.dids)?;
-    outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
+    fn fail(&self, _: &SimRequest, failure: Failure) -> SimResponse {
+        answer(failure)
+    }
+
+    /// A body that is not JSON is 5001, any other malformed or missing parameter 5002.
+    fn reject(&self, _: &'static Operation, r: SimRejection) -> SimResponse {
+        answer(fail_with(if r.param.is_empty() { 5001 } else { 5002 }, &r.to_string()))
+    }
+
+    // authorization and product
+    fn access_token(&self, st: &mut State, r: api::AccessTokenRequest, _: &SimRequest) -> Reply {
+        filled(&[("enterprise_secret", &r.enterprise_secret), ("product_secret", &r.product_secret)])?;
+        let p = product(st, &r.product_key)?;
+        first_failed(&[
+            (r.enterprise_id != st.enterprise_id, 5003),
+            (r.enterprise_secret != st.enterprise_secret, 5004),
+            (r.product_secret != p.secret, 5005),
+        ])?;
+        let issued = st.tokens.issue_to(r.product_key);
+        ok(json!({ "token": issued.token, "expired_at": issued.expires_at_secs() }))
+    }
+
+    fn product_datapoints(&self, st: &mut State, r: api::ProductDatapointsRequest, _: &SimRequest) -> Reply {
+        product(st, &r.product_key)?.datapoints.clone().map_or_else(|| Err(fail(5402)), ok)
+    }
+
+    // users
+    fn search_users(&self, st: &mut State, r: api::SearchUsersRequest, _: &SimRequest) -> Reply {
+        product(st, &r.product_key)?;
+        if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
+            return Err(fail(5016));
+        }
+        let matches = |want: &Option<String>, have: &Option<String>| want.is_none() || want == have;
+        let users = st
+            .users
+            .values()
+            .filter(|u| u.products.contains(&r.product_key))
+            .filter(|u| r.appid.as_ref().is_none_or(|a| *a == u.appid))
+            .filter(|u| matches(&r.username, &u.username) && matches(&r.phone, &u.phone) && matches(&r.email, &u.email))
+            .map(|u| Value::Object(u.json()))
+            .collect();
+        page(r.limit, r.skip, users)
+    }
+
+    fn search_bound_users(&self, st: &mut State, r: api::SearchBoundUsersRequest, _: &SimRequest) -> Reply {
+        let p = product(st, &r.product_key)?;
+        let devices = p.devices_in(gid_filter(p, r.gid.as_deref())?);
+        let key = search_key(r.search_type.as_deref().map(DeviceSearchType::from).as_ref(), r.val.as_deref())?;
+        let matched: Vec<&SimDevice> = devices.into_iter().filter(|d| is_searched(d, &key)).collect();
+        if matched.is_empty() && matches!(key, Some((DeviceSearchType::Did | DeviceSearchType::Mac, _))) {
+            return Err(fail(5301));
+        }
+        // uid → owner flag (only reported when searching by did); a uid search finds that user only.
+        let found: BTreeMap<&String, Option<bool>> = matched
+            .iter()
+            .flat_map(|d| d.bindings.iter())
+            .filter(|(uid, _)| !matches!(key, Some((DeviceSearchType::Uid, v)) if v != uid.as_str()))
+            .map(|(uid, (_, owner))| (uid, matches!(key, Some((DeviceSearchType::Did, _))).then_some(*owner)))
+            .collect();
+        let users = found
+            .into_iter()
+            .filter_map(|(uid, owner)| {
+                let u = st.users.get(uid)?;
+                let mut v = u.json();
+                v.remove("updated_at");
+                v.extend(object(json!({ "auth_src": null, "name": u.username })));
+                v.extend(owner.map(|o| ("is_owner".to_owned(), json!(o))));
+                Some(Value::Object(v))
+            })
+            .collect();
+        page(r.limit, r.skip, users)
+    }
+
+    // devices
+    fn device_did(&self, st: &mut State, r: api::DeviceDidRequest, _: &SimRequest) -> Reply {
+        let d = mac_device(st, &r.product_key, &r.mac)?;
+        ok(json!({ "did": d.did, "passcode": d.passcode }))
+    }
+
+    fn device_detail(&self, st: &mut State, r: api::DeviceDetailRequest, _: &SimRequest) -> Reply {
+        let d = mac_device(st, &r.product_key, &r.mac)?;
+        ok(json!({
+            "did": d.did, "is_disabled": d.is_disabled, "product_key": r.product_key,
+            "mac": d.mac, "is_online": d.is_online, "type": "normal",
+        }))
+    }
+
+    fn search_devices(&self, st: &mut State, r: api::SearchDevicesRequest, _: &SimRequest) -> Reply {
+        let p = product(st, &r.product_key)?;
+        let gid = gid_filter(p, r.gid.as_deref())?;
+        let liveness_start = match &r.liveness_start {
+            None => None,
+            Some(v) => Some(v.parse::<i64>().map_err(|_| form_invalid("liveness_start must be a timestamp"))?),
+        };
+        let key = search_key(r.search_type.as_ref(), r.val.as_deref())?;
+        let text = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w == have);
+        let items = p
+            .devices_in(gid)
+            .into_iter()
+            .filter(|d| r.show_disabled.unwrap_or(false) || !d.is_disabled)
+            .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
+            .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
+            .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
+            .filter(|d| liveness_start.is_none_or(|t| d.online_latest >= t))
+            .filter(|d| text(&r.country, &d.country) && text(&r.region, &d.region) && text(&r.city, &d.city))
+            .filter(|d| is_searched(d, &key))
+            .map(SimDevice::search_json)
+            .collect();
+        page(r.limit, r.skip, items)
+    }
+
+    fn control_device(&self, st: &mut State, r: api::ControlDeviceRequest, _: &SimRequest) -> Reply {
+        path_device(st, &r.product_key, &r.did)?;
+        let p = product_mut(st, &r.product_key)?;
+        let datapoints = p.datapoint_list();
+        let remote_control = p.remote_control;
+        let d = p.device_mut(&r.did).ok_or_else(|| fail(5301))?;
+        first_failed(&[(d.is_disabled, 5304), (!d.is_online, 5305), (!remote_control, 5404)])?;
+        let (ControlCommand::Attrs { binary_coding: coding, .. } | ControlCommand::Raw { binary_coding: coding, .. }) =
+            &r.command;
+        if let Some(BinaryCoding::Other(other)) = coding {
+            return Err(form_invalid(format!("binary_coding must be hex or base64, got {other}")));
+        }
+        let now = now_f64();
+        if let ControlCommand::Raw { raw, .. } = &r.command {
+            if raw.is_empty() {
+                return Err(fail_with(5408, "raw is empty"));
+            }
+            d.commands.push((now, "app2dev", hex::encode(raw)));
+            return ok(json!({}));
+        }
+        let dp = datapoints.ok_or_else(|| fail(5402))?;
+        let body = r.command.to_json();
+        let attrs = body.get("attrs").and_then(Value::as_object).filter(|a| !a.is_empty()).ok_or_else(|| fail(5401))?;
+        for (name, value) in attrs {
+            let def = dp.datapoint(name).ok_or_else(|| fail_with(5405, name))?;
+            def.check_value(value, coding.as_ref()).map_err(|m| fail_with(5401, &format!("{name}: {m}")))?;
+        }
+        for (name, value) in attrs {
+            let stored = match dp.datapoint(name).map(|d| d.typed_value(value)) {
+                Some(crate::models::AttrValue::Bool(b)) => json!(u8::from(b)),
+                // Binary values were checked to have exactly their declared length.
+                Some(v) => v.to_json(coding.as_ref()),
+                None => value.clone(),
+            };
+            d.attrs.insert(name.clone(), stored);
+        }
+        let frame = hex::encode(serde_json::to_vec(attrs).unwrap_or_default());
+        d.commands.push((now, "app2dev", frame));
+        d.data.push((now.floor() as i64, d.attrs.clone()));
+        ok(json!({}))
+    }
+
+    /// A session per half day (`world.json`).
+    fn device_online_records(&self, st: &mut State, r: api::DeviceOnlineRecordsRequest, _: &SimRequest) -> Reply {
+        let window = (r.start_ts, r.end_ts, r.sort);
+        history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| st.history.online.replay(d, now))
+    }
+
+    /// Two frames every two hours (`world.json`), then what control calls sent.
+    fn device_commands(&self, st: &mut State, r: api::DeviceCommandsRequest, _: &SimRequest) -> Reply {
+        let window = (r.start_ts, r.end_ts, r.sort);
+        history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+            let sent = d.commands.iter().map(|(t, dir, p)| (*t, json!({ "timestamp": t, "type": dir, "payload": p })));
+            st.history.commands.replay(d, now).into_iter().chain(sent).collect()
+        })
+    }
+
+    /// The latest values every hour (`world.json`), the room temperature cycling from -10 to 29,
+    /// then what control calls set.
+    fn device_data(&self, st: &mut State, r: api::DeviceDataRequest, _: &SimRequest) -> Reply {
+        let window = (r.start_ts, r.end_ts, r.sort);
+        history(st, (&r.product_key, &r.did), window, (r.limit, r.skip), |d, now| {
+            let synthetic = st.history.data.replay(d, now).into_iter().map(|(t, _)| {
+                let (ts, mut attrs) = (t as i64, d.attrs.clone());
+                attrs.insert("room_temp".into(), json!(-10 + (ts / 3600).rem_euclid(40)));
+                (ts, attrs)
+            });
+            let records = synthetic.chain(d.data.iter().cloned());
+            records.map(|(ts, attrs)| (ts as f64, json!({ "ts": ts, "attrs": attrs }))).collect()
+        })
+    }
+
+    // groups
+    fn device_group_tree(&self, st: &mut State, r: api::DeviceGroupTreeRequest, _: &SimRequest) -> Reply {
+        let p = product(st, &r.product_key)?;
+        fn children(p: &SimProduct, parent: Option<&str>) -> Map<String, Value> {
+            let kids = p.groups.iter().filter(|(_, g)| g.parent.as_deref() == parent);
+            kids.map(|(k, _)| (k.clone(), node(p, k))).collect()
+        }
+        fn node(p: &SimProduct, gid: &str) -> Value {
+            let kids = children(p, Some(gid));
+            if kids.is_empty() {
+                Value::String(String::new())
+            } else {
+                Value::Object(kids)
+            }
+        }
+        ok(Value::Object(children(p, None)))
+    }
+
+    fn create_device_group(&self, st: &mut State, r: api::CreateDeviceGroupRequest, _: &SimRequest) -> Reply {
+        st.serial += 1;
+        let serial = st.serial;
+        let p = product_mut(st, &r.product_key)?;
+        match &r.parent_gid {
+            None if p.groups.values().any(|g| g.parent.is_none()) => return Err(fail(5203)),
+            Some(g) if !p.groups.contains_key(g) => return Err(fail(5202)),
+            _ => {}
+        }
+        let gid = format!("{:032x}", (u128::from(serial) << 64) | u128::from(fastrand::u64(..)));
+        p.groups.insert(gid.clone(), SimGroup { parent: r.parent_gid, macs: BTreeSet::new() });
+        ok(json!({ "gid": gid }))
+    }
+
+    fn delete_device_group(&self, st: &mut State, r: api::DeleteDeviceGroupRequest, _: &SimRequest) -> Reply {
+        let p = product_mut(st, &r.product_key)?;
+        let g = p.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+        let has_subgroup = p.groups.values().any(|c| c.parent.as_deref() == Some(&r.gid));
+        first_failed(&[(has_subgroup, 5204), (!g.macs.is_empty(), 5205)])?;
+        p.groups.remove(&r.gid);
+        Ok(SimResponse::empty(200))
+    }
+
+    fn device_group_macs(&self, st: &mut State, r: api::DeviceGroupMacsRequest, _: &SimRequest) -> Reply {
+        let g = product(st, &r.product_key)?.groups.get(&r.gid).ok_or_else(|| fail(5206))?;
+        ok(json!({ "macs": g.macs }))
+    }
+
+    fn update_device_group(&self, st: &mut State, r: api::UpdateDeviceGroupRequest, _: &SimRequest) -> Reply {
+        let p = product_mut(st, &r.product_key)?;
+        let gid = r.gid;
+        if !p.groups.contains_key(&gid) {
+            return Err(fail(5206));
+        }
+        outcome(r.macs, |mac| {
+            let known = p.device_by_mac(mac).map(|d| d.mac.clone());
+            let current = known.as_deref().and_then(|m| p.group_of(m)).map(str::to_owned);
+            match (&r.action, &known, current.as_deref()) {
+                (_, None, _) => false,
+                (GroupAction::Assign, Some(_), Some(g)) if g == gid => true,
+                (GroupAction::Assign, Some(_), Some(_)) if !r.reassign => false,
+                (GroupAction::Assign, Some(m), other) => {
+                    if let Some(g) = other.and_then(|o| p.groups.get_mut(o)) {
+                        g.macs.remove(m);
+                    }
+                    p.groups.get_mut(&gid).map(|g| g.macs.insert(m.clone())).is_some()
+                }
+                (_, Some(m), Some(g)) if g == gid => p.groups.get_mut(&gid).is_some_and(|g| g.macs.remove(m)),
+                _ => false,
+            }
+        })
+    }
+
+    // bindings
+    fn bind_devices(&self, st: &mut State, r: api::BindDevicesRequest, _: &SimRequest) -> Reply {
+        let p = binding(st, &r.product_key, &r.uid, &r.appid)?;
+        outcome(r.dids, |did| match p.device_mut(did) {
+            Some(d) if !d.is_disabled => {
+                let owner = d.bindings.is_empty();
+                d.bindings.entry(r.uid.clone()).or_insert((r.appid.clone(), owner));
+                true
+            }
+            _ => false,
+        })
+    }
+
+    fn unbind_devices(&self, st: &mut State, r: api::UnbindDevicesRequest, _: &SimRequest) -> Reply {
+        let p = binding(st, &r.product_key, &r.uid, &r.appid)?;
+        outcome(r.dids, |did| p.device_mut(did).is_some_and(|d| d.bindings.remove(&r.uid).is_some()))
+    }
+
+    // reports
+    fn device_locations(&self, st: &mut State, r: api::DeviceLocationsRequest, _: &SimRequest) -> Reply {
+        let devices: Vec<&SimDevice> = devices_of(st, &r.product_key, r.gid.as_deref())?
+            .into_iter()
+            .filter(|d| r.is_online.is_none_or(|o| o == d.is_online))
+            .filter(|d| r.is_faulty.is_none_or(|f| f == d.is_faulty()))
+            .filter(|d| r.is_alert.is_none_or(|a| a == d.is_alert()))
+            .collect();
+        // As in the seed (L1321): the city leaf is a bare integer.
+        let location = location_tree(&devices, &plain_count, true);
+        ok(json!({ "gid": r.gid, "total": devices.len(), "location": location }))
+    }
+
+    fn device_summary(&self, st: &mut State, r: api::DeviceSummaryRequest, _: &SimRequest) -> Reply {
+        let devices = devices_of(st, &r.product_key, None)?;
+        let today = days_of(now_secs());
+        let active_since = |days: i64| devices.iter().filter(|d| days_of(d.online_latest) >= today - days).count();
+        let created_since = |days: i64| devices.iter().filter(|d| d.created_day() >= today - days).count();
+        ok(json!({
+            "active": { "7_day": active_since(7), "yesterday": active_since(1) },
+            "new": { "7_day": created_since(7), "30_day": created_since(30), "yesterday": devices.iter().filter(|d| d.created_day() == today - 1).count(), "today": created_since(0) },
+            "total": devices.len(),
+            "online": devices.iter().filter(|d| d.is_online).count(),
+        }))
+    }
+
+    fn activated_devices(&self, st: &mut State, r: api::ActivatedDevicesRequest, _: &SimRequest) -> Reply {
+        detail_rows!(st, r, SimDevice::created_day)
+    }
+
+    fn active_devices(&self, st: &mut State, r: api::ActiveDevicesRequest, _: &SimRequest) -> Reply {
+        detail_rows!(st, r, |d: &SimDevice| days_of(d.online_latest))
+    }
+
+    fn device_liveness_history(&self, st: &mut State, r: api::DeviceLivenessHistoryRequest, _: &SimRequest) -> Reply {
+        let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
+        cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+            let active: Vec<&SimDevice> = devices
+                .iter()
+                .copied()
+                .filter(|d| (days_of(d.online_latest) >= first || d.is_online) && d.created_day() <= last)
+                .collect();
+            let mut point = plain_count(&active);
+            point.insert("location".into(), location_tree(&active, &plain_count, false));
+            point
+        })
+    }
+
+    fn device_status_report(&self, st: &mut State, r: api::DeviceStatusReportRequest, _: &SimRequest) -> Reply {
+        let devices = devices_of(st, &r.product_key, r.gid.as_deref())?;
+        let location = location_tree(&devices, &|items| status_counts(items, false), false);
+        let mut top = status_counts(&devices, true);
+        top.extend([("gid".into(), json!(r.gid)), ("location".into(), location)]);
+        ok(Value::Object(top))
+    }
+
+    fn fault_device_report(&self, st: &mut State, r: api::FaultDeviceReportRequest, _: &SimRequest) -> Reply {
+        reports::issues(st, (&r.product_key, r.gid), false, false)
+    }
+
+    fn alert_device_report(&self, st: &mut State, r: api::AlertDeviceReportRequest, _: &SimRequest) -> Reply {
+        reports::issues(st, (&r.product_key, r.gid), true, false)
+    }
+
+    fn fault_event_report(&self, st: &mut State, r: api::FaultEventReportRequest, _: &SimRequest) -> Reply {
+        reports::issues(st, (&r.product_key, r.gid), false, true)
+    }
+
+    fn alert_event_report(&self, st: &mut State, r: api::AlertEventReportRequest, _: &SimRequest) -> Reply {
+        reports::issues(st, (&r.product_key, r.gid), true, true)
+    }
+
+    fn new_users_report(&self, st: &mut State, r: api::NewUsersReportRequest, _: &SimRequest) -> Reply {
+        let users = bound_users(st, &r.product_key, Some(&r.gid))?;
+        cyclic((&r.start, &r.end, json!(r.gid)), r.cycle.as_ref(), |first, last| {
+            let new: Vec<&&SimUser> =
+                users.iter().filter(|u| (first..=last).contains(&days_of(u.created_at))).collect();
+            plain_count(&new)
+        })
+    }
+
+    fn active_users(&self, st: &mut State, r: api::ActiveUsersRequest, _: &SimRequest) -> Reply {
+        let pk = product_by_secret(st, &r.product_secret)?;
+        if r.appid.as_ref().is_some_and(|app| !st.apps.contains(app)) {
+            return Err(fail(5016));
+        }
+        let dates = [("start_date", Some(r.start_date.as_str())), ("end_date", Some(r.end_date.as_str()))];
+        let (start, end) =
+            crate::validate::date_range(lookup(&dates), "start_date", "end_date", true).map_err(form_invalid)?;
+        let (Some(start), Some(end)) = (start, end) else {
+            return Err(form_invalid("start_date and end_date are required"));
+        };
+        if end - start > 366 {
+            return Err(form_invalid("at most a year"));
+        }
+        let users: Vec<&SimUser> = st
+            .users
+            .values()
+            .filter(|u| u.products.contains(pk) && r.appid.as_ref().is_none_or(|a| *a == u.appid))
+            .collect();
+        let data: Vec<Value> = (start..=end)
+            .map(|day| json!({ "count": users.iter().filter(|u| days_of(u.updated_at) == day).count(), "date": date(day).to_string() }))
+            .collect();
+        ok(json!({ "data": data }))
+    }
+
+    fn user_locations(&self, st: &mut State, r: api::UserLocationsRequest, _: &SimRequest) -> Reply {
+        let pk = product_by_secret(st, &r.product_secret)?;
+        let users: Vec<&SimUser> = st.users.values().filter(|u| u.products.contains(pk)).collect();
+        ok(location_tree(&users, &plain_count, false))
+    }
+
+    fn total_users_report(&self, st: &mut State, r: api::TotalUsersReportRequest, _: &SimRequest) -> Reply {
+        let users = bound_users(st, &r.product_key, r.gid.as_deref())?;
+        ok(json!({ "gid": r.gid, "total": users.len() }))
+    }
 }

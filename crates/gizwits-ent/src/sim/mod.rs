@@ -18,9 +18,8 @@
 //!   ([`Quota::aligned`] makes windows start on the hour instead). `X-RateLimit-Limit`,
 //!   `X-RateLimit-Remaining` (after this request) and `X-RateLimit-Reset` (the window's end in
 //!   Unix seconds, rounded up) on every answer as L98 documents for successes, and on the 5013
-//!   (HTTP 403) beyond the quota too (undocumented either way). [`Simulator::set_quota_limit`]
-//!   lowers it behind the client's back; [`Simulator::quota_journal`] tells when each caller was
-//!   answered what.
+//!   (HTTP 403) beyond the quota too (undocumented either way). [`Simulator::quota`] lowers it
+//!   behind the client's back and tells when each caller was answered what.
 //! - Control: a `binary` data point value must have exactly its declared length (L762: "you
 //!   need to pad the extended field to the given length"), else 5401.
 //! - Errors: the documented codes with the documented HTTP status, as
@@ -45,16 +44,17 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Map, Value};
-use watchpost_core::sim::{Quota, QuotaEvent, SimKit, SimSettings, TokenStore};
+use watchpost_core::sim::{lock, Quota, SimKit, SimSettings, TokenStore};
 
 use crate::ClientBuilder;
-use handlers::Shared;
+use state::State;
 
 /// A running simulator. Dropping it shuts the server down.
 pub struct Simulator {
     kit: SimKit,
-    shared: Arc<Shared>,
+    shared: Arc<Mutex<State>>,
     quota: Quota,
+    tokens: TokenStore<String>,
 }
 
 impl fmt::Debug for Simulator {
@@ -124,13 +124,13 @@ impl SimulatorBuilder {
     pub async fn start(self) -> std::io::Result<Simulator> {
         let now = time::now_secs();
         let mut world = fixtures::world(now).map_err(std::io::Error::other)?;
-        world.tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..));
-        world.token_ttl = self.token_ttl;
-        let shared = Arc::new(Shared(Mutex::new(world)));
+        let tokens = TokenStore::with_prefix("").seeded(self.settings.rng(1).u64(..)).lifetime(self.token_ttl);
+        world.tokens = tokens.clone();
+        let shared = Arc::new(Mutex::new(world));
         let quota = Quota::new(self.quota, self.window);
         let mut kit = SimKit::new("gizwits", crate::OPERATIONS, self.settings);
         kit.serve(handlers::router(shared.clone(), quota.clone())).await?;
-        let sim = Simulator { kit, shared, quota };
+        let sim = Simulator { kit, shared, quota, tokens };
         if self.extra_devices > 0 {
             sim.add_devices(fixtures::PRODUCT_KEY, self.extra_devices);
         }
@@ -176,48 +176,22 @@ impl Simulator {
         fixtures::ENTERPRISE_SECRET
     }
 
-    /// The quota (a handle: `used()`, `rejected_count()`, `set_limit()`, `reset()`).
+    /// The quota: a handle to read (`used()`, `rejected_count()`, `journal()`: every decision so
+    /// far, oldest first, for which caller, a hash of the token, `None` for token requests and
+    /// `/v1/users/*`) and to change behind the client's back (`set_limit()`, effective in the
+    /// current window; `reset()`).
     pub fn quota(&self) -> &Quota {
         &self.quota
     }
 
-    /// Changes the quota limit behind the client's back, effective in the current window.
-    pub fn set_quota_limit(&self, limit: u32) {
-        self.quota.set_limit(limit);
-    }
-
-    /// Every quota decision so far, oldest first: when, for which caller (a hash of the token;
-    /// `None` for token requests and `/v1/users/*`), allowed or answered 5013, and the headers.
-    pub fn quota_journal(&self) -> Vec<QuotaEvent> {
-        self.quota.journal()
-    }
-
-    /// How many requests were answered 5013 so far.
-    pub fn quota_rejections(&self) -> u64 {
-        self.quota.rejected_count()
-    }
-
-    /// Expires every issued token now: the next call with one gets 5011.
-    pub fn expire_tokens(&self) {
-        self.shared.state().tokens.expire_all();
-    }
-
-    /// How many tokens were issued so far.
-    pub fn tokens_issued(&self) -> u64 {
-        self.shared.state().tokens.issued_count()
-    }
-
-    /// Changes the lifetime of tokens issued from now on.
-    pub fn set_token_ttl(&self, ttl: Duration) {
-        self.shared.state().token_ttl = ttl;
-    }
+    watchpost_core::sim_token_accessors!(tokens);
 
     /// Adds `n` generated devices to `product_key` (none if the product does not exist) and
     /// returns their dids.
     pub fn add_devices(&self, product_key: &str, n: usize) -> Vec<String> {
         let now = time::now_secs();
         let Ok(fresh) = fixtures::world(now) else { return Vec::new() };
-        let mut st = self.shared.state();
+        let mut st = lock(&self.shared);
         let mut dids = Vec::with_capacity(n);
         for _ in 0..n {
             st.serial += 1;
@@ -231,8 +205,7 @@ impl Simulator {
 
     /// Every did of `product_key`, in enumeration order (disabled devices included).
     pub fn device_dids(&self, product_key: &str) -> Vec<String> {
-        self.shared
-            .state()
+        lock(&self.shared)
             .products
             .get(product_key)
             .map(|p| p.devices.iter().map(|d| d.did.clone()).collect())
@@ -241,7 +214,7 @@ impl Simulator {
 
     /// Runs `f` on the device `did`, whichever product has it.
     fn with_device<R>(&self, did: &str, f: impl FnOnce(&mut state::SimDevice) -> R) -> Option<R> {
-        self.shared.state().products.values_mut().find_map(|p| p.device_mut(did)).map(f)
+        lock(&self.shared).products.values_mut().find_map(|p| p.device_mut(did)).map(f)
     }
 
     /// Sets a device online or offline.

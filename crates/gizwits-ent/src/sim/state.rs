@@ -2,7 +2,6 @@
 //! groups), users and bindings.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -182,23 +181,52 @@ impl SimUser {
     }
 }
 
+/// A repeating pattern of synthetic history (`world.json`): the `records`, each at its offset
+/// into the period, of each of the last `periods` periods of `period` seconds.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Pattern {
+    period: i64,
+    periods: i64,
+    records: Vec<(f64, Value)>,
+}
+
+impl Pattern {
+    /// The records of device `d` (none unless it has the synthetic history), newest period
+    /// first, each with its time as `timestamp`.
+    pub(crate) fn replay(&self, d: &SimDevice, now: i64) -> Vec<(f64, Value)> {
+        let (period, periods) = (self.period.max(1), if d.history { self.periods } else { 0 });
+        let start = now - now.rem_euclid(period);
+        let at = |k: i64| self.records.iter().map(move |(at, r)| ((start - k * period) as f64 + at, r));
+        let stamped = |(t, r): (f64, &Value)| {
+            (t, Value::Object(object(json!({ "timestamp": t })).into_iter().chain(object(r.clone())).collect()))
+        };
+        (0..periods).flat_map(at).map(stamped).collect()
+    }
+}
+
+/// The synthetic history of the fixture devices: online records, communication log, data.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct History {
+    pub(crate) online: Pattern,
+    pub(crate) commands: Pattern,
+    pub(crate) data: Pattern,
+}
+
 /// The whole world.
 #[derive(Debug, Clone, Deserialize)]
-pub(crate) struct State {
+pub struct State {
     pub(crate) enterprise_id: String,
     pub(crate) enterprise_secret: String,
     pub(crate) apps: BTreeSet<String>,
     pub(crate) products: BTreeMap<String, SimProduct>,
     pub(crate) users: BTreeMap<String, SimUser>,
+    pub(crate) history: History,
     /// Counter for generated MACs and dids.
     #[serde(default)]
     pub(crate) serial: u64,
     /// Issued tokens, each with its product key.
     #[serde(skip)]
     pub(crate) tokens: TokenStore<String>,
-    /// The lifetime of tokens issued from now on.
-    #[serde(skip)]
-    pub(crate) token_ttl: Duration,
 }
 
 #[cfg(test)]

@@ -463,14 +463,41 @@ macro_rules! sim_area_setters {
     };
 }
 
+/// Generates, inside a vendor's `impl Simulator`, the accessors of its
+/// [`TokenStore`](crate::sim::TokenStore) at `self.$tokens`: `tokens_issued`, `expire_tokens` and
+/// `set_token_ttl` (the store's [`lifetime`](crate::sim::TokenStore::lifetime), so the vendor's
+/// token endpoint issues with [`issue_to`](crate::sim::TokenStore::issue_to)).
+#[macro_export]
+macro_rules! sim_token_accessors {
+    ($($tokens:ident).+) => {
+        /// How many tokens were issued.
+        pub fn tokens_issued(&self) -> u64 {
+            self.$($tokens).+.issued_count()
+        }
+
+        /// Expires every token issued so far: the next call with one answers the vendor's
+        /// "token expired" code.
+        pub fn expire_tokens(&self) {
+            self.$($tokens).+.expire_all();
+        }
+
+        /// The lifetime of tokens issued from now on (the builder's is the vendor's documented
+        /// one).
+        pub fn set_token_ttl(&self, ttl: ::std::time::Duration) {
+            self.$($tokens).+.set_lifetime(ttl);
+        }
+    };
+}
+
 /// Generates, inside a vendor's `impl Simulator` of a two-host simulator (its [`SimKit`] field
 /// `$kit` serving the token endpoint `$token_op` on the primary host and the rest with
-/// [`SimKit::serve_area`]), the accessors of both hosts and of its
-/// [`TokenStore`](crate::sim::TokenStore) at `self.$tokens`: `token_host`, `area_domain`,
-/// `token_calls`, `tokens_issued` and `expire_tokens`.
+/// [`SimKit::serve_area`]), the accessors of both hosts: `token_host`, `area_domain` and
+/// `token_calls`. With a third argument, the [`TokenStore`](crate::sim::TokenStore) at
+/// `self.$tokens`, it adds `tokens_issued` and `expire_tokens` (a simulator that keeps the
+/// lifetime itself; [`sim_token_accessors!`] is the whole set).
 #[macro_export]
 macro_rules! sim_token_host_accessors {
-    ($kit:ident, $token_op:expr, $($tokens:ident).+) => {
+    ($kit:ident, $token_op:expr) => {
         /// The token host (same as `base_url`): what a client is configured with.
         pub fn token_host(&self) -> String {
             self.$kit.base_url()
@@ -485,6 +512,9 @@ macro_rules! sim_token_host_accessors {
         pub fn token_calls(&self) -> u64 {
             self.$kit.hits($token_op.id)
         }
+    };
+    ($kit:ident, $token_op:expr, $($tokens:ident).+) => {
+        $crate::sim_token_host_accessors!($kit, $token_op);
 
         /// How many tokens were issued.
         pub fn tokens_issued(&self) -> u64 {

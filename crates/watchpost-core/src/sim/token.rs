@@ -55,13 +55,14 @@ pub enum TokenCheck {
 }
 
 /// Issues and checks tokens, each carrying data `T` (the account or app it belongs to; `()` by
-/// default). Clone freely: clones share the tokens.
+/// default). Clone freely: clones share the tokens and their [`lifetime`](Self::lifetime).
 pub struct TokenStore<T = ()> {
     inner: Arc<Mutex<StoreState<T>>>,
 }
 
 struct StoreState<T> {
     prefix: String,
+    lifetime: Duration,
     rng: fastrand::Rng,
     tokens: HashMap<String, (Duration, T)>,
     issued: u64,
@@ -76,7 +77,12 @@ impl<T> Clone for TokenStore<T> {
 impl<T> fmt::Debug for TokenStore<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = lock(&self.inner);
-        f.debug_struct("TokenStore").field("prefix", &s.prefix).field("issued", &s.issued).finish()
+        let (prefix, lifetime, issued) = (&s.prefix, &s.lifetime, &s.issued);
+        f.debug_struct("TokenStore")
+            .field("prefix", prefix)
+            .field("lifetime", lifetime)
+            .field("issued", issued)
+            .finish()
     }
 }
 
@@ -104,6 +110,8 @@ impl<T> TokenStore<T> {
         TokenStore {
             inner: Arc::new(Mutex::new(StoreState {
                 prefix: prefix.to_owned(),
+                // A vendor states its own; one hour is the common OAuth 2.0 access token lifetime.
+                lifetime: Duration::from_secs(3600),
                 rng: fastrand::Rng::new(),
                 tokens: HashMap::new(),
                 issued: 0,
@@ -117,6 +125,26 @@ impl<T> TokenStore<T> {
     pub fn seeded(self, seed: u64) -> Self {
         lock(&self.inner).rng = fastrand::Rng::with_seed(seed);
         self
+    }
+
+    /// The same store issuing tokens valid for `ttl` from [`issue_to`](Self::issue_to). Default
+    /// is one hour.
+    #[must_use]
+    pub fn lifetime(self, ttl: Duration) -> Self {
+        self.set_lifetime(ttl);
+        self
+    }
+
+    /// Changes the lifetime of tokens issued from now on by [`issue_to`](Self::issue_to) (test
+    /// control, shared by every clone).
+    pub fn set_lifetime(&self, ttl: Duration) {
+        lock(&self.inner).lifetime = ttl;
+    }
+
+    /// Issues a token valid for the store's [`lifetime`](Self::lifetime), carrying `data`.
+    pub fn issue_to(&self, data: T) -> IssuedToken {
+        let ttl = lock(&self.inner).lifetime;
+        self.issue_with(data, ttl)
     }
 
     /// Issues a token valid for `ttl`, carrying `data`.
@@ -201,5 +229,13 @@ mod tests {
         assert!(plain.revoke(&a.token));
         assert_eq!(plain.validate(&a.token), TokenCheck::Unknown);
         assert_eq!(plain.issued_count(), 1);
+
+        let store = TokenStore::with_prefix("").lifetime(Duration::from_secs(60));
+        assert_eq!(store.issue_to("a").ttl, Duration::from_secs(60));
+        store.clone().set_lifetime(Duration::from_secs(5));
+        let short = store.issue_to("b");
+        assert_eq!(short.ttl, Duration::from_secs(5));
+        tokio::time::advance(Duration::from_secs(5)).await;
+        assert_eq!((store.validate(&short.token), store.active_count()), (TokenCheck::Expired, 1));
     }
 }
