@@ -172,6 +172,9 @@ async fn the_firmware_md5_is_checked() {
 
     let mut steps = Vec::new();
     client.upgrade_firmware(b"image as built", false, |s| steps.push(s)).await.unwrap();
+    let uploading: Vec<_> = steps.iter().filter(|s| matches!(s, UpgradeStep::Uploading { .. })).copied().collect();
+    assert_eq!(uploading.last(), Some(&UpgradeStep::Uploading { sent: 14, total: 14 }), "per-chunk progress ends at the size");
+    steps.retain(|s| !matches!(s, UpgradeStep::Uploading { .. }));
     assert_eq!(steps, vec![UpgradeStep::Prepared, UpgradeStep::Uploaded { bytes: 14 }, UpgradeStep::Upgrading]);
     assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
     // The probe reports the new version, as the device now does.
@@ -346,4 +349,114 @@ async fn downloads_stream_to_a_writer() {
     let mut out = Vec::new();
     let e = client.download_to(&ContactExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
     assert_eq!((e.akuvox_retcode(), out.len()), (Some(-1), 0));
+}
+
+/// A writer that accepts nothing until `open` fires: the download stays in flight.
+struct Gate {
+    open: Option<tokio::sync::oneshot::Receiver<()>>,
+    got: Vec<u8>,
+}
+
+impl tokio::io::AsyncWrite for Gate {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use std::future::Future as _;
+        if let Some(open) = &mut self.open {
+            if std::pin::Pin::new(open).poll(cx).is_pending() {
+                return std::task::Poll::Pending;
+            }
+            self.open = None;
+        }
+        self.got.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_streamed_download_holds_the_device_turn() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let (open, gate) = tokio::sync::oneshot::channel();
+    let download = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let mut out = Gate { open: Some(gate), got: Vec::new() };
+            let streamed = client.download_to(&PrivatekeyExportRequest::new(), &mut out, |_| {}).await;
+            (streamed, out.got)
+        })
+    };
+    // The export's head arrived and its body waits on the writer.
+    while sim.requests_total() < 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let other = tokio::spawn({
+        let client = client.clone();
+        async move { client.relay_status(&RelayStatusRequest::new()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(!other.is_finished(), "the second call waits for the download");
+    assert_eq!(sim.requests_total(), 1, "nothing else reached the device while the export streams");
+    assert_eq!(client.pipeline().devices_in_use(), 1);
+    open.send(()).unwrap();
+    let (streamed, got) = download.await.unwrap();
+    assert_eq!(streamed.unwrap().bytes, got.len() as u64);
+    other.await.unwrap().unwrap();
+    assert_eq!(sim.requests_total(), 2);
+    assert_eq!(client.pipeline().devices_in_use(), 0, "the turn is released with the body");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_capability_table_fails_fast_by_model_and_firmware_band() {
+    use akuvox_ac::capabilities::{SEED_MODELS_RULE, SEED_V1_RULE};
+    let sim = Simulator::builder().model("A05").firmware_version("29.1.1.250").start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap();
+    assert_eq!((caps.model.as_deref(), caps.firmware.as_deref()), (Some("A05"), Some("29.1.1.250")));
+    assert_eq!(caps.decide(&ops::PCAP_START).map(|(v, r)| (v, r.name.clone())), Some((true, SEED_MODELS_RULE.into())));
+    // A band of the user's own: no packet capture on A05 firmware before 29.2.
+    let rule = Rule::new("site: A05 before 29.2 has no pcap").model("A05").firmware(None, Some("29.2")).unwrap().deny("pcap");
+    let guarded = client.with_capabilities(caps.clone().with_rule(rule.clone()));
+    let before = sim.requests_total();
+    let e = guarded.pcap_start(&PcapStartRequest::new()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    let message = e.vendor_message().unwrap_or_default();
+    for part in ["A05", "29.1.1.250", "pcap.start", "site: A05 before 29.2 has no pcap"] {
+        assert!(message.contains(part), "{part} in {message}");
+    }
+    let mut out = Vec::new();
+    let e = guarded.download_to(&PcapExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert_eq!(sim.requests_total(), before, "nothing was sent");
+    // Other functions go through; the same rule on a later firmware does not apply.
+    guarded.relay_status(&RelayStatusRequest::new()).await.unwrap();
+    let later = Simulator::builder().model("A05").firmware_version("29.2.0.1").start().await.unwrap();
+    let client = later.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap().with_rule(rule);
+    client.with_capabilities(caps).pcap_start(&PcapStartRequest::new()).await.unwrap();
+
+    // The seed's V1/V2 split on a V1.0 A01: the user module is denied before sending.
+    let v1 = Simulator::builder().model("A01").api_version(ApiVersion::V1).start().await.unwrap();
+    let client = v1.client_builder().build().unwrap();
+    let client = client.with_capabilities(client.probe().await.unwrap());
+    let before = v1.requests_total();
+    let e = client.user_get(&UserGetRequest::new()).await.unwrap_err();
+    assert!(e.vendor_message().unwrap_or_default().contains(SEED_V1_RULE), "{e:?}");
+    assert_eq!(v1.requests_total(), before);
 }
