@@ -181,6 +181,49 @@ impl Client {
         Ok(Streamed { filename, content_type, bytes: written })
     }
 
+    /// Streams the export `op_id` (`contact.export`, any export but `user.export`, whose file
+    /// is fetched by [`user_export_file`](Self::user_export_file)) with its parameters as JSON
+    /// (`{"type": "xml"}`) to `out`, as [`download_to`](Self::download_to) does: for a command
+    /// line or a script naming the function.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] for a function that is not such an export or bad parameters;
+    /// otherwise as [`download_to`](Self::download_to).
+    pub async fn export_to<W>(
+        &self,
+        op_id: &str,
+        params: serde_json::Value,
+        out: &mut W,
+        progress: impl FnMut(u64),
+    ) -> Result<Streamed>
+    where
+        W: tokio::io::AsyncWrite + Unpin,
+    {
+        use watchpost_core::codec::param::from_params;
+        match op_id {
+            "config.export" => self.download_to(&from_params::<api::ConfigExportRequest>(op_id, params)?, out, progress).await,
+            "privatekey.export" => {
+                self.download_to(&from_params::<api::PrivatekeyExportRequest>(op_id, params)?, out, progress).await
+            }
+            "rfkey.export" => self.download_to(&from_params::<api::RfkeyExportRequest>(op_id, params)?, out, progress).await,
+            "contact.export" => {
+                self.download_to(&from_params::<api::ContactExportRequest>(op_id, params)?, out, progress).await
+            }
+            "dialreplace.export" => {
+                self.download_to(&from_params::<api::DialreplaceExportRequest>(op_id, params)?, out, progress).await
+            }
+            "log.export" => self.download_to(&from_params::<api::LogExportRequest>(op_id, params)?, out, progress).await,
+            "calllog.export" => {
+                self.download_to(&from_params::<api::CalllogExportRequest>(op_id, params)?, out, progress).await
+            }
+            "doorlog.export" => {
+                self.download_to(&from_params::<api::DoorlogExportRequest>(op_id, params)?, out, progress).await
+            }
+            "pcap.export" => self.download_to(&from_params::<api::PcapExportRequest>(op_id, params)?, out, progress).await,
+            other => Err(Error::invalid_input(other, "not a file export (the exports end in `.export`, but `user.export`)")),
+        }
+    }
+
     /// Sends an export request and returns the file.
     ///
     /// # Errors
@@ -556,6 +599,11 @@ pub enum Import {
 }
 
 impl Import {
+    /// The import of function `op_id` (`contact.import`).
+    pub fn of_function(op_id: &str) -> Option<Import> {
+        Import::ALL.into_iter().find(|i| i.operation().id == op_id)
+    }
+
     /// The multipart field and file name.
     fn part(self) -> (&'static str, &'static str) {
         match self {

@@ -460,3 +460,75 @@ async fn the_capability_table_fails_fast_by_model_and_firmware_band() {
     assert!(e.vendor_message().unwrap_or_default().contains(SEED_V1_RULE), "{e:?}");
     assert_eq!(v1.requests_total(), before);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_firmware_image_streams_from_a_file_under_digest_auth_int() {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // An image of several chunks (64 KiB each), on disk.
+    let image: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, &image).unwrap();
+    let upload = Upload::file(file.path()).await.unwrap();
+    assert_eq!(upload.len(), image.len() as u64);
+
+    // auth-int only: the client must sign H(body) of the streamed multipart body.
+    let auth = SimAuth::Digest { user: "admin".into(), password: "httpapi".into(), qop: vec![Qop::AuthInt] };
+    let sim = Simulator::builder().auth(auth).start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let mut steps = Vec::new();
+    client.upgrade_firmware_from(&upload, true, |s| steps.push(s)).await.unwrap();
+    let sent: Vec<u64> =
+        steps.iter().filter_map(|s| if let UpgradeStep::Uploading { sent, .. } = s { Some(*sent) } else { None }).collect();
+    assert!(sent.len() >= 5, "progress per chunk, got {sent:?}");
+    assert!(sent.windows(2).all(|w| w[0] <= w[1]), "{sent:?}");
+    assert_eq!(sent.last().copied(), Some(image.len() as u64));
+    assert_eq!(steps.last(), Some(&UpgradeStep::Upgrading), "the device took the image with its MD5");
+    assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
+
+    // A factory source: opened for the boundary check, the auth-int hash and each send (the
+    // first contact is challenged and sent again), never read into one buffer.
+    let opens = Arc::new(AtomicUsize::new(0));
+    let bytes = bytes::Bytes::from(image.clone());
+    let source = {
+        let opens = opens.clone();
+        watchpost_core::transport::upload::from_fn(move || {
+            opens.fetch_add(1, Ordering::SeqCst);
+            let bytes = bytes.clone();
+            async move { Ok(std::io::Cursor::new(bytes)) }
+        })
+    };
+    let fresh = sim.client_builder().build().unwrap();
+    let last = Arc::new(AtomicU64::new(0));
+    let seen = last.clone();
+    fresh.firmware_prepare(&FirmwarePrepareRequest::new()).await.unwrap();
+    fresh
+        .firmware_upload_from(&Upload::from_source(source, image.len() as u64), true, move |n, total| {
+            assert_eq!(total, 300_000);
+            seen.store(n, Ordering::SeqCst);
+        })
+        .await
+        .unwrap();
+    assert_eq!(last.load(Ordering::SeqCst), 300_000);
+    assert!(opens.load(Ordering::SeqCst) >= 3, "check, hash, send: {}", opens.load(Ordering::SeqCst));
+    let md5 = akuvox_ac::files::md5_hex(&image);
+    fresh.firmware_upgrade(&FirmwareUpgradeRequest::new().md5(md5)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_source_shorter_than_declared_is_an_error_not_an_upload() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let source = watchpost_core::transport::upload::from_fn(|| async { Ok(std::io::Cursor::new(vec![1u8; 10])) });
+    let e = client.import(Import::Contact, &Upload::from_source(source, 20), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert!(e.report().to_string().contains("fewer bytes"), "{}", e.report());
+    assert_eq!(sim.requests_total(), 0, "the check pass found it before anything was sent");
+    // A file holding the multipart boundary is refused before sending too.
+    let e = client
+        .import(Import::Contact, &Upload::bytes(bytes::Bytes::from_static(b"a,b\n--watchpost-akuvox-part\n")), |_, _| {})
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(sim.requests_total(), 0);
+}

@@ -27,6 +27,7 @@ mod interrupt;
 mod net;
 mod params;
 mod profile;
+mod progress;
 mod secret;
 mod serve;
 mod vendors;
