@@ -27,6 +27,7 @@ mod interrupt;
 mod net;
 mod params;
 mod profile;
+#[cfg(feature = "akuvox")]
 mod progress;
 mod secret;
 mod serve;

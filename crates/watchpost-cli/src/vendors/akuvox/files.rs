@@ -27,7 +27,10 @@ pub(super) fn is_file_function(id: &str) -> bool {
 pub(super) async fn run(args: &AkuvoxArgs, conn: AkuvoxConn, mut interrupt: Interrupt) -> CliResult<()> {
     let id = args.call.operation.as_deref().unwrap_or_default();
     let op = find(&Akuvox, id)?;
-    let params = params::build(op, &args.call.params, &[])?;
+    // The file part is `--file`'s, not a parameter.
+    let file_default = [("file", String::new())];
+    let defaults: &[(&str, String)] = if op.params.iter().any(|p| p.wire == "file") { &file_default } else { &[] };
+    let params = params::build(op, &args.call.params, defaults)?;
     let sim = if args.call.sim {
         let s = akuvox::sim::Simulator::builder()
             .auth(akuvox::sim::SimAuth::digest())
