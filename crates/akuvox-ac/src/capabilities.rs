@@ -107,10 +107,9 @@ impl VersionBound {
     /// # Errors
     /// [`Error::InvalidInput`] when `text` is not dotted numbers.
     pub fn parse(text: &str) -> Result<Self> {
-        FirmwareVersion::parse(text)
-            .parts
-            .map(VersionBound)
-            .ok_or_else(|| Error::invalid_input("akuvox.capabilities", format!("`{text}` is not a dotted firmware version")))
+        FirmwareVersion::parse(text).parts.map(VersionBound).ok_or_else(|| {
+            Error::invalid_input("akuvox.capabilities", format!("`{text}` is not a dotted firmware version"))
+        })
     }
 }
 
@@ -230,7 +229,9 @@ impl Rule {
             ("*", _) => true,
             (_, None) => false,
             (p, Some(m)) => match p.strip_suffix('*') {
-                Some(prefix) => m.len() >= prefix.len() && m.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix)),
+                Some(prefix) => {
+                    m.len() >= prefix.len() && m.get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix))
+                }
                 None => m.trim().eq_ignore_ascii_case(p),
             },
         });
@@ -525,7 +526,10 @@ mod tests {
         let old = caps("A03", "29.9.9", None).with_rule(rule.clone());
         let e = old.require(&api::ops::PCAP_START).unwrap_err();
         let message = e.vendor_message().unwrap_or_default().to_owned();
-        assert!(message.contains("A03") && message.contains("29.9.9") && message.contains("no pcap before 30"), "{message}");
+        assert!(
+            message.contains("A03") && message.contains("29.9.9") && message.contains("no pcap before 30"),
+            "{message}"
+        );
         assert!(old.require(&api::ops::RELAY_STATUS).is_ok());
         assert!(old.require(&api::ops::RELAY_TRIG).is_err());
         // At the upper bound, out of the band: the seed's row allows it again.

@@ -201,26 +201,36 @@ impl Client {
     {
         use watchpost_core::codec::param::from_params;
         match op_id {
-            "config.export" => self.download_to(&from_params::<api::ConfigExportRequest>(op_id, params)?, out, progress).await,
+            "config.export" => {
+                self.download_to(&from_params::<api::ConfigExportRequest>(op_id, params)?, out, progress).await
+            }
             "privatekey.export" => {
                 self.download_to(&from_params::<api::PrivatekeyExportRequest>(op_id, params)?, out, progress).await
             }
-            "rfkey.export" => self.download_to(&from_params::<api::RfkeyExportRequest>(op_id, params)?, out, progress).await,
+            "rfkey.export" => {
+                self.download_to(&from_params::<api::RfkeyExportRequest>(op_id, params)?, out, progress).await
+            }
             "contact.export" => {
                 self.download_to(&from_params::<api::ContactExportRequest>(op_id, params)?, out, progress).await
             }
             "dialreplace.export" => {
                 self.download_to(&from_params::<api::DialreplaceExportRequest>(op_id, params)?, out, progress).await
             }
-            "log.export" => self.download_to(&from_params::<api::LogExportRequest>(op_id, params)?, out, progress).await,
+            "log.export" => {
+                self.download_to(&from_params::<api::LogExportRequest>(op_id, params)?, out, progress).await
+            }
             "calllog.export" => {
                 self.download_to(&from_params::<api::CalllogExportRequest>(op_id, params)?, out, progress).await
             }
             "doorlog.export" => {
                 self.download_to(&from_params::<api::DoorlogExportRequest>(op_id, params)?, out, progress).await
             }
-            "pcap.export" => self.download_to(&from_params::<api::PcapExportRequest>(op_id, params)?, out, progress).await,
-            other => Err(Error::invalid_input(other, "not a file export (the exports end in `.export`, but `user.export`)")),
+            "pcap.export" => {
+                self.download_to(&from_params::<api::PcapExportRequest>(op_id, params)?, out, progress).await
+            }
+            other => {
+                Err(Error::invalid_input(other, "not a file export (the exports end in `.export`, but `user.export`)"))
+            }
         }
     }
 
@@ -365,18 +375,24 @@ impl Client {
         let (field, filename) = kind.part();
         let body = Bytes::new();
         match kind {
-            Import::Config => self.send_upload(api::ConfigImportRequest::new(body), field, filename, file, false, progress).await,
+            Import::Config => {
+                self.send_upload(api::ConfigImportRequest::new(body), field, filename, file, false, progress).await
+            }
             Import::PrivateKey => {
                 self.send_upload(api::PrivatekeyImportRequest::new(body), field, filename, file, false, progress).await
             }
-            Import::RfKey => self.send_upload(api::RfkeyImportRequest::new(body), field, filename, file, false, progress).await,
+            Import::RfKey => {
+                self.send_upload(api::RfkeyImportRequest::new(body), field, filename, file, false, progress).await
+            }
             Import::Contact => {
                 self.send_upload(api::ContactImportRequest::new(body), field, filename, file, false, progress).await
             }
             Import::DialReplace => {
                 self.send_upload(api::DialreplaceImportRequest::new(body), field, filename, file, false, progress).await
             }
-            Import::User => self.send_upload(api::UserImportRequest::new(body), field, filename, file, false, progress).await,
+            Import::User => {
+                self.send_upload(api::UserImportRequest::new(body), field, filename, file, false, progress).await
+            }
         }
         .map(|_| ())
     }

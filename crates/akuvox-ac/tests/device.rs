@@ -173,7 +173,11 @@ async fn the_firmware_md5_is_checked() {
     let mut steps = Vec::new();
     client.upgrade_firmware(b"image as built", false, |s| steps.push(s)).await.unwrap();
     let uploading: Vec<_> = steps.iter().filter(|s| matches!(s, UpgradeStep::Uploading { .. })).copied().collect();
-    assert_eq!(uploading.last(), Some(&UpgradeStep::Uploading { sent: 14, total: 14 }), "per-chunk progress ends at the size");
+    assert_eq!(
+        uploading.last(),
+        Some(&UpgradeStep::Uploading { sent: 14, total: 14 }),
+        "per-chunk progress ends at the size"
+    );
     steps.retain(|s| !matches!(s, UpgradeStep::Uploading { .. }));
     assert_eq!(steps, vec![UpgradeStep::Prepared, UpgradeStep::Uploaded { bytes: 14 }, UpgradeStep::Upgrading]);
     assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
@@ -431,7 +435,8 @@ async fn the_capability_table_fails_fast_by_model_and_firmware_band() {
     assert_eq!((caps.model.as_deref(), caps.firmware.as_deref()), (Some("A05"), Some("29.1.1.250")));
     assert_eq!(caps.decide(&ops::PCAP_START).map(|(v, r)| (v, r.name.clone())), Some((true, SEED_MODELS_RULE.into())));
     // A band of the user's own: no packet capture on A05 firmware before 29.2.
-    let rule = Rule::new("site: A05 before 29.2 has no pcap").model("A05").firmware(None, Some("29.2")).unwrap().deny("pcap");
+    let rule =
+        Rule::new("site: A05 before 29.2 has no pcap").model("A05").firmware(None, Some("29.2")).unwrap().deny("pcap");
     let guarded = client.with_capabilities(caps.clone().with_rule(rule.clone()));
     let before = sim.requests_total();
     let e = guarded.pcap_start(&PcapStartRequest::new()).await.unwrap_err();
@@ -478,8 +483,10 @@ async fn a_firmware_image_streams_from_a_file_under_digest_auth_int() {
     let client = sim.client_builder().build().unwrap();
     let mut steps = Vec::new();
     client.upgrade_firmware_from(&upload, true, |s| steps.push(s)).await.unwrap();
-    let sent: Vec<u64> =
-        steps.iter().filter_map(|s| if let UpgradeStep::Uploading { sent, .. } = s { Some(*sent) } else { None }).collect();
+    let sent: Vec<u64> = steps
+        .iter()
+        .filter_map(|s| if let UpgradeStep::Uploading { sent, .. } = s { Some(*sent) } else { None })
+        .collect();
     assert!(sent.len() >= 5, "progress per chunk, got {sent:?}");
     assert!(sent.windows(2).all(|w| w[0] <= w[1]), "{sent:?}");
     assert_eq!(sent.last().copied(), Some(image.len() as u64));
@@ -526,7 +533,11 @@ async fn a_source_shorter_than_declared_is_an_error_not_an_upload() {
     assert_eq!(sim.requests_total(), 0, "the check pass found it before anything was sent");
     // A file holding the multipart boundary is refused before sending too.
     let e = client
-        .import(Import::Contact, &Upload::bytes(bytes::Bytes::from_static(b"a,b\n--watchpost-akuvox-part\n")), |_, _| {})
+        .import(
+            Import::Contact,
+            &Upload::bytes(bytes::Bytes::from_static(b"a,b\n--watchpost-akuvox-part\n")),
+            |_, _| {},
+        )
         .await
         .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::InvalidInput);

@@ -9,9 +9,9 @@ use http::header::WWW_AUTHENTICATE;
 use http::{HeaderMap, HeaderValue, Method};
 
 use super::digest_fast::{cnonce, FastDigest};
-use crate::transport::upload::BodyHash;
 use super::http::DigestUri;
 use super::Credentials;
+use crate::transport::upload::BodyHash;
 
 /// What a 401 offers.
 pub(crate) struct Offers {
@@ -242,8 +242,7 @@ impl DigestState {
         let ha1 = h.hash(a1.as_bytes());
         let ha2 = h.hash(format!("{}:{digest_uri}:{body_hex}", method.as_str()).as_bytes());
         let nc = self.challenge.nc;
-        let response =
-            h.hash(format!("{ha1}:{}:{nc:08x}:{cnonce}:auth-int:{ha2}", self.challenge.nonce).as_bytes());
+        let response = h.hash(format!("{ha1}:{}:{nc:08x}:{cnonce}:auth-int:{ha2}", self.challenge.nonce).as_bytes());
         let username = if self.challenge.userhash {
             h.hash(format!("{}:{}", creds.username(), self.challenge.realm).as_bytes())
         } else {

@@ -28,10 +28,10 @@ pub use proxy::ProxyConfig;
 pub use service::{
     HttpRequest, HttpResponse, HttpService, RequestBody, ResponseBody, ServiceFuture, SharedService, TowerService,
 };
-pub use upload::{BodySource, FileSource, StreamedBody};
 pub use tls::TlsConfig;
 /// The `tower` crate the seam is written against (for `Layer` and `Service` implementations).
 pub use tower;
+pub use upload::{BodySource, FileSource, StreamedBody};
 
 use proxy::{ProxyConnector, ProxyMatcher};
 use service::LayerFn;

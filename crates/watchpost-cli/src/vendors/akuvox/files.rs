@@ -70,7 +70,9 @@ async fn transfer(args: &AkuvoxArgs, conn: &AkuvoxConn, id: &str, params: Value)
     if id == "firmware.upload" {
         let path = needs(args.file.as_deref(), "--file IMAGE: the firmware image")?;
         let silent = params.get("silent").is_some_and(|v| {
-            v.as_bool().unwrap_or(false) || v.as_i64() == Some(1) || v.as_str().is_some_and(|s| matches!(s, "1" | "true"))
+            v.as_bool().unwrap_or(false)
+                || v.as_i64() == Some(1)
+                || v.as_str().is_some_and(|s| matches!(s, "1" | "true"))
         });
         let upload = open(path).await?;
         let bar = Transfer::start(format!("{id} of {}", path.display()), Some(upload.len()));
