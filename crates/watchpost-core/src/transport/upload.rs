@@ -383,3 +383,80 @@ impl Reading {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body::Body as _;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn source(bytes: &'static [u8], opens: Arc<AtomicUsize>) -> impl BodySource {
+        from_fn(move || {
+            opens.fetch_add(1, Ordering::SeqCst);
+            async move { Ok(std::io::Cursor::new(bytes)) }
+        })
+    }
+
+    #[tokio::test]
+    async fn segments_stream_with_progress_and_reopen_for_each_body() {
+        let opens = Arc::new(AtomicUsize::new(0));
+        let data: &'static [u8] = Box::leak(vec![7u8; CHUNK * 2 + 10].into_boxed_slice());
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let log = seen.clone();
+        let body = StreamedBody::new("multipart/form-data; boundary=b")
+            .bytes("head")
+            .source(source(data, opens.clone()), data.len() as u64)
+            .bytes("tail")
+            .progress(move |sent, total| log.lock().unwrap().push((sent, total)));
+        let total = 4 + data.len() as u64 + 4;
+        assert_eq!((body.len(), body.content_type()), (total, "multipart/form-data; boundary=b"));
+        for round in 1..=2 {
+            let http = body.http_body();
+            assert_eq!(http.size_hint().exact(), Some(total));
+            let bytes = http.collect().await.unwrap().to_bytes();
+            assert_eq!(bytes.len() as u64, total);
+            assert!(bytes.starts_with(b"head") && bytes.ends_with(b"tail"));
+            assert_eq!(opens.load(Ordering::SeqCst), round, "each body opens the source anew");
+        }
+        let seen = seen.lock().unwrap().clone();
+        assert!(seen.len() >= 5, "per chunk: {seen:?}");
+        assert_eq!(seen.last(), Some(&(total, total)));
+    }
+
+    #[tokio::test]
+    async fn a_source_of_another_length_fails_the_body() {
+        let opens = Arc::new(AtomicUsize::new(0));
+        let short = StreamedBody::new("x").source(source(b"abc", opens.clone()), 5);
+        let e = short.http_body().collect().await.unwrap_err();
+        assert!(e.to_string().contains("fewer"), "{e}");
+        let long = StreamedBody::new("x").source(source(b"abcdef", opens.clone()), 5);
+        assert!(long.http_body().collect().await.unwrap_err().to_string().contains("more"));
+        assert!(long.for_each_chunk(|_| {}).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn the_hash_is_one_pass_and_cached() {
+        let opens = Arc::new(AtomicUsize::new(0));
+        let body = StreamedBody::new("x").bytes("a").source(source(b"bc", opens.clone()), 2);
+        let md5 = body.hash(BodyHash::Md5).await.unwrap();
+        assert_eq!(md5, "900150983cd24fb0d6963f7d28e17f72", "MD5 of abc");
+        assert_eq!(body.clone().hash(BodyHash::Md5).await.unwrap(), md5);
+        assert_eq!(opens.load(Ordering::SeqCst), 1, "cached, clones included");
+        let sha = body.hash(BodyHash::Sha256).await.unwrap();
+        assert_eq!(sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assert_eq!(opens.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_file_source_reads_the_file() {
+        let path = std::env::temp_dir().join(format!("watchpost-upload-{}", std::process::id()));
+        tokio::fs::write(&path, b"firmware").await.unwrap();
+        let (file, len) = FileSource::open_len(&path).await.unwrap();
+        assert_eq!((len, file.path()), (8, path.as_path()));
+        let mut got = Vec::new();
+        read_source(&file, len, |c| got.extend_from_slice(c)).await.unwrap();
+        assert_eq!(got, b"firmware");
+        tokio::fs::remove_file(&path).await.unwrap();
+        assert!(FileSource::open_len(std::env::temp_dir()).await.is_err(), "a directory is not a file");
+    }
+}
