@@ -354,6 +354,12 @@ impl Client {
             .bytes(tail)
             .progress(move |sent, _| progress(sent.saturating_sub(head_len).min(file_len), file_len));
         request.body = Body::Stream(body);
+        // A large image on a slow link: the call may take as long as one transfer attempt
+        // (`customize()` still overrides this).
+        let transport = self.pipeline().transport().config();
+        if transport.operation_timeout.is_some_and(|limit| limit < transport.transfer_timeout) {
+            request = request.operation_timeout(transport.transfer_timeout);
+        }
         let raw = self.execute(request).await?;
         crate::reply::data::<serde::de::IgnoredAny>(&raw)?;
         Ok(hash)

@@ -48,7 +48,13 @@ pub(super) async fn run(args: &AkuvoxArgs, conn: AkuvoxConn, mut interrupt: Inte
     };
     let result = tokio::select! {
         r = transfer(args, &conn, id, params) => r,
-        () = interrupt.requested() => Err(CliError::interrupted()),
+        () = interrupt.requested() => {
+            // An export cut short leaves no partial file behind.
+            if let (true, Some(path)) = (Import::of_function(id).is_none() && id != "firmware.upload", &args.output) {
+                let _ = tokio::fs::remove_file(path).await;
+            }
+            Err(CliError::interrupted())
+        }
     };
     if let Some(s) = sim {
         s.shutdown().await;
