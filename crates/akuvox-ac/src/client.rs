@@ -21,6 +21,7 @@ use watchpost_core::operation::{CallOptions, RawResponse, Request, ToRequest};
 use watchpost_core::pipeline::Pipeline;
 use watchpost_core::{Error, Result};
 
+use crate::capabilities::Capabilities;
 use crate::forms::{self, CallLogSpelling, DeviceProfile, PostPath, RequestForm};
 use crate::profile::AkuvoxProfile;
 
@@ -66,6 +67,8 @@ pub enum AuthMode {
 pub struct Client {
     inner: Arc<Inner>,
     options: CallOptions,
+    /// Checked before every request ([`Client::with_capabilities`]).
+    caps: Option<Arc<Capabilities>>,
 }
 
 struct Inner {
@@ -81,6 +84,7 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.pipeline.base_url())
             .field("profile", &self.inner.profile)
             .field("options", &self.options)
+            .field("capabilities", &self.caps)
             .finish_non_exhaustive()
     }
 }
@@ -232,6 +236,7 @@ impl ClientBuilder {
                 max_upload: self.max_upload,
             }),
             options: CallOptions::default(),
+            caps: None,
         })
     }
 }
@@ -259,6 +264,35 @@ impl Client {
         self.inner.max_upload
     }
 
+    /// A client (sharing this one's connections and device turn) that checks `caps` before
+    /// every request: a function they deny fails with [`Error::Unsupported`] naming the model,
+    /// the firmware and the rule, and nothing is sent ([`crate::capabilities`]).
+    #[must_use]
+    pub fn with_capabilities(&self, caps: Capabilities) -> Client {
+        Client { caps: Some(Arc::new(caps)), ..self.clone() }
+    }
+
+    /// The same client without a capability check.
+    #[must_use]
+    pub fn without_capabilities(&self) -> Client {
+        Client { caps: None, ..self.clone() }
+    }
+
+    /// The capabilities checked before every request, if any.
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        self.caps.as_deref()
+    }
+
+    /// Fails `op` when the client's capabilities deny it.
+    pub(crate) fn check_capability(&self, op: &watchpost_core::Operation) -> Result<()> {
+        self.caps.as_ref().map_or(Ok(()), |c| c.require(op))
+    }
+
+    /// The key of the device's turn (per-device serialisation): its base URL.
+    pub(crate) fn device_key(&self) -> &str {
+        &self.inner.device_key
+    }
+
     /// The pipeline (auth, transport, retry) the client sends through.
     pub fn pipeline(&self) -> &Pipeline {
         &self.inner.pipeline
@@ -275,9 +309,11 @@ impl Client {
     /// classification (a negative reply is an error). For downloads and unusual replies.
     ///
     /// # Errors
-    /// [`Error::Unsupported`] when the profile forces a form the function does not allow
-    /// (nothing is sent); otherwise the classified error of the call.
+    /// [`Error::Unsupported`] when the profile forces a form the function does not allow, or
+    /// the client's [capabilities](Self::with_capabilities) deny it (nothing is sent);
+    /// otherwise the classified error of the call.
     pub async fn execute(&self, request: Request) -> Result<RawResponse> {
+        self.check_capability(request.op)?;
         let request = forms::shape(request.options(&self.options), &self.inner.profile)?
             .device_key(Some(self.inner.device_key.clone()));
         self.inner.pipeline.execute(request).await

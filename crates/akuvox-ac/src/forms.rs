@@ -130,7 +130,7 @@ pub fn shape(mut req: Request, profile: &DeviceProfile) -> Result<Request> {
         ("calllog", CallLogSpelling::Callog) => "callog",
         (t, _) => t,
     };
-    if matches!(req.body, Body::Bytes { .. }) {
+    if matches!(req.body, Body::Bytes { .. } | Body::Stream(_)) {
         // A multipart upload: its own body, to the function's path.
         req.op = variant(op, Method::POST, &format!("/api/{target}/{action}"));
         return Ok(req);

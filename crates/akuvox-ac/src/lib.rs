@@ -9,7 +9,8 @@
 //! - [`models`]: typed replies, entities and the configuration key space.
 //! - [`reply`]: the reply envelope and `retcode`; [`error`]: [`AkuvoxErrorExt`].
 //! - [`files`]: exports, multipart imports and the firmware upgrade.
-//! - [`capabilities`]: the API versions, [`Client::probe`] and typed `Unsupported` errors.
+//! - [`capabilities`]: the API versions, the capability table by model and firmware band,
+//!   [`Client::probe`] and typed `Unsupported` errors before anything is sent.
 //! - `sim` (feature `sim`): a simulated device.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -27,12 +28,12 @@ pub mod reply;
 #[cfg(feature = "sim")]
 pub mod sim;
 
-pub use capabilities::{ApiVersion, Capabilities};
+pub use capabilities::{ApiVersion, Capabilities, CapabilityTable, FirmwareVersion, Rule};
 pub use client::{
     AuthMode, Client, ClientBuilder, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_UPLOAD_SIZE,
 };
 pub use error::{AkuvoxErrorExt, WrongMd5, API_DISABLED};
-pub use files::{Download, Streamed, UpgradeStep};
+pub use files::{Download, Import, Streamed, UpgradeStep, Upload};
 pub use forms::{CallLogSpelling, DeviceProfile, PostPath, RequestForm};
 pub use generated::{dispatch, ops, requests, OPERATIONS};
 pub use requests::*;

@@ -172,6 +172,13 @@ async fn the_firmware_md5_is_checked() {
 
     let mut steps = Vec::new();
     client.upgrade_firmware(b"image as built", false, |s| steps.push(s)).await.unwrap();
+    let uploading: Vec<_> = steps.iter().filter(|s| matches!(s, UpgradeStep::Uploading { .. })).copied().collect();
+    assert_eq!(
+        uploading.last(),
+        Some(&UpgradeStep::Uploading { sent: 14, total: 14 }),
+        "per-chunk progress ends at the size"
+    );
+    steps.retain(|s| !matches!(s, UpgradeStep::Uploading { .. }));
     assert_eq!(steps, vec![UpgradeStep::Prepared, UpgradeStep::Uploaded { bytes: 14 }, UpgradeStep::Upgrading]);
     assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
     // The probe reports the new version, as the device now does.
@@ -346,4 +353,193 @@ async fn downloads_stream_to_a_writer() {
     let mut out = Vec::new();
     let e = client.download_to(&ContactExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
     assert_eq!((e.akuvox_retcode(), out.len()), (Some(-1), 0));
+}
+
+/// A writer that accepts nothing until `open` fires: the download stays in flight.
+struct Gate {
+    open: Option<tokio::sync::oneshot::Receiver<()>>,
+    got: Vec<u8>,
+}
+
+impl tokio::io::AsyncWrite for Gate {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        use std::future::Future as _;
+        if let Some(open) = &mut self.open {
+            if std::pin::Pin::new(open).poll(cx).is_pending() {
+                return std::task::Poll::Pending;
+            }
+            self.open = None;
+        }
+        self.got.extend_from_slice(buf);
+        std::task::Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_streamed_download_holds_the_device_turn() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let (open, gate) = tokio::sync::oneshot::channel();
+    let download = {
+        let client = client.clone();
+        tokio::spawn(async move {
+            let mut out = Gate { open: Some(gate), got: Vec::new() };
+            let streamed = client.download_to(&PrivatekeyExportRequest::new(), &mut out, |_| {}).await;
+            (streamed, out.got)
+        })
+    };
+    // The export's head arrived and its body waits on the writer.
+    while sim.requests_total() < 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let other = tokio::spawn({
+        let client = client.clone();
+        async move { client.relay_status(&RelayStatusRequest::new()).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert!(!other.is_finished(), "the second call waits for the download");
+    assert_eq!(sim.requests_total(), 1, "nothing else reached the device while the export streams");
+    assert_eq!(client.pipeline().devices_in_use(), 1);
+    open.send(()).unwrap();
+    let (streamed, got) = download.await.unwrap();
+    assert_eq!(streamed.unwrap().bytes, got.len() as u64);
+    other.await.unwrap().unwrap();
+    assert_eq!(sim.requests_total(), 2);
+    assert_eq!(client.pipeline().devices_in_use(), 0, "the turn is released with the body");
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_capability_table_fails_fast_by_model_and_firmware_band() {
+    use akuvox_ac::capabilities::{SEED_MODELS_RULE, SEED_V1_RULE};
+    let sim = Simulator::builder().model("A05").firmware_version("29.1.1.250").start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap();
+    assert_eq!((caps.model.as_deref(), caps.firmware.as_deref()), (Some("A05"), Some("29.1.1.250")));
+    assert_eq!(caps.decide(&ops::PCAP_START).map(|(v, r)| (v, r.name.clone())), Some((true, SEED_MODELS_RULE.into())));
+    // A band of the user's own: no packet capture on A05 firmware before 29.2.
+    let rule =
+        Rule::new("site: A05 before 29.2 has no pcap").model("A05").firmware(None, Some("29.2")).unwrap().deny("pcap");
+    let guarded = client.with_capabilities(caps.clone().with_rule(rule.clone()));
+    let before = sim.requests_total();
+    let e = guarded.pcap_start(&PcapStartRequest::new()).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    let message = e.vendor_message().unwrap_or_default();
+    for part in ["A05", "29.1.1.250", "pcap.start", "site: A05 before 29.2 has no pcap"] {
+        assert!(message.contains(part), "{part} in {message}");
+    }
+    let mut out = Vec::new();
+    let e = guarded.download_to(&PcapExportRequest::new(), &mut out, |_| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Unsupported);
+    assert_eq!(sim.requests_total(), before, "nothing was sent");
+    // Other functions go through; the same rule on a later firmware does not apply.
+    guarded.relay_status(&RelayStatusRequest::new()).await.unwrap();
+    let later = Simulator::builder().model("A05").firmware_version("29.2.0.1").start().await.unwrap();
+    let client = later.client_builder().build().unwrap();
+    let caps = client.probe().await.unwrap().with_rule(rule);
+    client.with_capabilities(caps).pcap_start(&PcapStartRequest::new()).await.unwrap();
+
+    // The seed's V1/V2 split on a V1.0 A01: the user module is denied before sending.
+    let v1 = Simulator::builder().model("A01").api_version(ApiVersion::V1).start().await.unwrap();
+    let client = v1.client_builder().build().unwrap();
+    let client = client.with_capabilities(client.probe().await.unwrap());
+    let before = v1.requests_total();
+    let e = client.user_get(&UserGetRequest::new()).await.unwrap_err();
+    assert!(e.vendor_message().unwrap_or_default().contains(SEED_V1_RULE), "{e:?}");
+    assert_eq!(v1.requests_total(), before);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_firmware_image_streams_from_a_file_under_digest_auth_int() {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    use std::sync::Arc;
+    // An image of several chunks (64 KiB each), on disk.
+    let image: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let mut file = tempfile::NamedTempFile::new().unwrap();
+    std::io::Write::write_all(&mut file, &image).unwrap();
+    let upload = Upload::file(file.path()).await.unwrap();
+    assert_eq!(upload.len(), image.len() as u64);
+
+    // auth-int only: the client must sign H(body) of the streamed multipart body.
+    let auth = SimAuth::Digest { user: "admin".into(), password: "httpapi".into(), qop: vec![Qop::AuthInt] };
+    let sim = Simulator::builder().auth(auth).start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let mut steps = Vec::new();
+    client.upgrade_firmware_from(&upload, true, |s| steps.push(s)).await.unwrap();
+    let sent: Vec<u64> = steps
+        .iter()
+        .filter_map(|s| if let UpgradeStep::Uploading { sent, .. } = s { Some(*sent) } else { None })
+        .collect();
+    assert!(sent.len() >= 5, "progress per chunk, got {sent:?}");
+    assert!(sent.windows(2).all(|w| w[0] <= w[1]), "{sent:?}");
+    assert_eq!(sent.last().copied(), Some(image.len() as u64));
+    assert_eq!(steps.last(), Some(&UpgradeStep::Upgrading), "the device took the image with its MD5");
+    assert_ne!(sim.firmware_version(), akuvox_ac::sim::FIRMWARE_VERSION);
+
+    // A factory source: opened for the boundary check, the auth-int hash and each send (the
+    // first contact is challenged and sent again), never read into one buffer.
+    let opens = Arc::new(AtomicUsize::new(0));
+    let bytes = bytes::Bytes::from(image.clone());
+    let source = {
+        let opens = opens.clone();
+        watchpost_core::transport::upload::from_fn(move || {
+            opens.fetch_add(1, Ordering::SeqCst);
+            let bytes = bytes.clone();
+            async move { Ok(std::io::Cursor::new(bytes)) }
+        })
+    };
+    let fresh = sim.client_builder().build().unwrap();
+    let last = Arc::new(AtomicU64::new(0));
+    let seen = last.clone();
+    fresh.firmware_prepare(&FirmwarePrepareRequest::new()).await.unwrap();
+    fresh
+        .firmware_upload_from(&Upload::from_source(source, image.len() as u64), true, move |n, total| {
+            assert_eq!(total, 300_000);
+            seen.store(n, Ordering::SeqCst);
+        })
+        .await
+        .unwrap();
+    assert_eq!(last.load(Ordering::SeqCst), 300_000);
+    assert!(opens.load(Ordering::SeqCst) >= 3, "check, hash, send: {}", opens.load(Ordering::SeqCst));
+    let md5 = akuvox_ac::files::md5_hex(&image);
+    fresh.firmware_upgrade(&FirmwareUpgradeRequest::new().md5(md5)).await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_source_shorter_than_declared_is_an_error_not_an_upload() {
+    let sim = Simulator::start().await.unwrap();
+    let client = sim.client_builder().build().unwrap();
+    let source = watchpost_core::transport::upload::from_fn(|| async { Ok(std::io::Cursor::new(vec![1u8; 10])) });
+    let e = client.import(Import::Contact, &Upload::from_source(source, 20), |_, _| {}).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Transport, "{e:?}");
+    assert!(e.report().to_string().contains("fewer bytes"), "{}", e.report());
+    assert_eq!(sim.requests_total(), 0, "the check pass found it before anything was sent");
+    // A file holding the multipart boundary is refused before sending too.
+    let e = client
+        .import(
+            Import::Contact,
+            &Upload::bytes(bytes::Bytes::from_static(b"a,b\n--watchpost-akuvox-part\n")),
+            |_, _| {},
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert_eq!(sim.requests_total(), 0);
 }

@@ -4,7 +4,6 @@
 //! Each caller decides what a status means.
 
 use bytes::Bytes;
-use http_body_util::Full;
 use watchpost_core::error::TimeoutPhase;
 use watchpost_core::operation::TimeoutClass;
 use watchpost_core::{Error, Result};
@@ -31,7 +30,7 @@ impl Client {
             return Err(Error::invalid_input(op, format!("the {what} URL must be an absolute http(s) URL")));
         }
         let request = http::Request::get(uri)
-            .body(Full::new(Bytes::new()))
+            .body(watchpost_core::transport::RequestBody::empty())
             .map_err(|e| Error::invalid_input(op, format!("the {what} request is invalid: {e}")))?;
         let transport = self.pipeline().transport();
         let fetch = async {

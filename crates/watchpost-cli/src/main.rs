@@ -31,6 +31,8 @@ mod interrupt;
 mod net;
 mod params;
 mod profile;
+#[cfg(feature = "akuvox")]
+mod progress;
 mod secret;
 mod serve;
 mod vendors;

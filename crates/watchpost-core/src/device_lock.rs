@@ -9,7 +9,20 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// One async mutex per device key, removed again when nobody holds or waits for it.
 #[derive(Debug, Default)]
 pub struct DeviceLocks {
-    map: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    map: Arc<LockMap>,
+}
+
+/// The locks of the devices in use, by key.
+type LockMap = Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>;
+
+/// Drops `guard`, then removes `key`'s entry when nobody else holds or waits for it.
+fn release(map: &LockMap, key: &str, guard: Option<tokio::sync::OwnedMutexGuard<()>>) {
+    drop(guard);
+    let mut map = map.lock().unwrap_or_else(PoisonError::into_inner);
+    // Only the map holds it (waiters clone it under this same lock): nobody needs it now.
+    if map.get(key).is_some_and(|m| Arc::strong_count(m) == 1) {
+        map.remove(key);
+    }
 }
 
 impl DeviceLocks {
@@ -23,6 +36,19 @@ impl DeviceLocks {
         // Declared before the wait: should this future be dropped while waiting, the wait (and
         // its clone of the lock) goes first, then `turn` cleans up as a finished turn would.
         let mut turn = DeviceTurn { locks: self, key, guard: None };
+        turn.guard = Some(lock.lock_owned().await);
+        turn
+    }
+
+    /// As [`acquire`](Self::acquire), but the turn does not borrow `self`: it can travel with a
+    /// value that outlives the call that took it (a streamed response body holds its device's
+    /// turn until it is dropped).
+    pub async fn acquire_owned(&self, key: String) -> OwnedDeviceTurn {
+        let lock = {
+            let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+            map.entry(key.clone()).or_default().clone()
+        };
+        let mut turn = OwnedDeviceTurn { map: self.map.clone(), key, guard: None };
         turn.guard = Some(lock.lock_owned().await);
         turn
     }
@@ -43,12 +69,21 @@ pub struct DeviceTurn<'a> {
 
 impl Drop for DeviceTurn<'_> {
     fn drop(&mut self) {
-        drop(self.guard.take());
-        let mut map = self.locks.map.lock().unwrap_or_else(PoisonError::into_inner);
-        // Only the map holds it (waiters clone it under this same lock): nobody needs it now.
-        if map.get(&self.key).is_some_and(|m| Arc::strong_count(m) == 1) {
-            map.remove(&self.key);
-        }
+        release(&self.locks.map, &self.key, self.guard.take());
+    }
+}
+
+/// A [`DeviceTurn`] that owns its share of the locks ([`DeviceLocks::acquire_owned`]).
+#[derive(Debug)]
+pub struct OwnedDeviceTurn {
+    map: Arc<LockMap>,
+    key: String,
+    guard: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for OwnedDeviceTurn {
+    fn drop(&mut self) {
+        release(&self.map, &self.key, self.guard.take());
     }
 }
 
@@ -68,6 +103,18 @@ mod tests {
         drop(a);
         drop(b);
         assert_eq!(locks.in_use(), 0, "a cancelled waiter leaves no entry behind");
+        let _again = locks.acquire("A".into()).await;
+        assert_eq!(locks.in_use(), 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_owned_turn_excludes_borrowed_ones_until_dropped() {
+        let locks = DeviceLocks::default();
+        let owned = locks.acquire_owned("A".into()).await;
+        let waiting = tokio::time::timeout(Duration::from_millis(20), locks.acquire("A".into())).await;
+        assert!(waiting.is_err(), "A is held by the owned turn");
+        drop(owned);
+        assert_eq!(locks.in_use(), 0);
         let _again = locks.acquire("A".into()).await;
         assert_eq!(locks.in_use(), 1);
     }

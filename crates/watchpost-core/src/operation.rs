@@ -144,6 +144,9 @@ pub enum Body {
         /// The payload.
         data: Bytes,
     },
+    /// A body streamed from re-openable sources, never held in memory (a firmware image); see
+    /// [`crate::transport::upload`].
+    Stream(crate::transport::upload::StreamedBody),
 }
 
 impl std::fmt::Debug for Body {
@@ -155,6 +158,7 @@ impl std::fmt::Debug for Body {
             Body::Xml(b) => write!(f, "Xml({} bytes)", b.len()),
             Body::Text(t) => write!(f, "Text({} bytes)", t.len()),
             Body::Bytes { content_type, data } => write!(f, "Bytes({content_type:?}, {} bytes)", data.len()),
+            Body::Stream(s) => write!(f, "Stream({:?}, {} bytes)", s.content_type(), s.len()),
         }
     }
 }
@@ -198,10 +202,11 @@ impl Body {
             Body::Xml(_) => Some("application/xml"),
             Body::Text(_) => Some("text/plain"),
             Body::Bytes { content_type, .. } => Some(content_type),
+            Body::Stream(s) => Some(s.content_type()),
         }
     }
 
-    /// The bytes on the wire.
+    /// The bytes on the wire; empty for a [`Body::Stream`] (its bytes are read as it is sent).
     pub fn encode(&self) -> Bytes {
         match self {
             Body::Empty => Bytes::new(),
@@ -209,6 +214,7 @@ impl Body {
             Body::Json(b) | Body::Xml(b) => b.clone(),
             Body::Text(t) => Bytes::from(t.clone()),
             Body::Bytes { data, .. } => data.clone(),
+            Body::Stream(_) => Bytes::new(),
         }
     }
 }

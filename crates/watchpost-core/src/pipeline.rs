@@ -11,21 +11,20 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode};
-use http_body_util::Full;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use crate::auth::http::{AuthExchange, Step};
-use crate::auth::Auth;
+use crate::auth::{Auth, AuthBody};
 use crate::clock::{SharedClock, SystemClock};
 use crate::config::ClientConfig;
 use crate::device_lock::DeviceLocks;
-use crate::error::{Error, ErrorClass, Result, TimeoutPhase};
+use crate::error::{Error, ErrorClass, Result, TimeoutPhase, TransportError};
 use crate::metrics::{MetricEvent, SharedMetrics};
-use crate::operation::{Operation, RawResponse, Request};
+use crate::operation::{Body, Operation, RawResponse, Request};
 use crate::ratelimit::{RateLimitHints, RateLimiter};
 use crate::retry::{RetryConfig, RetryStrategy};
-use crate::transport::{BodyStream, Transport, TransportConfig};
+use crate::transport::{BodyStream, HttpRequest, RequestBody, StreamedBody, Transport, TransportConfig};
 
 mod decide;
 
@@ -589,11 +588,14 @@ impl Pipeline {
         let uri: http::Uri = format!("{origin}{}", r.path_and_query()?)
             .parse()
             .map_err(|_| Error::invalid_input(req.op.id, "request URI is invalid"))?;
-        let body = r.body.encode();
+        let body = match &r.body {
+            Body::Stream(streamed) => PreparedBody::Stream(streamed.clone()),
+            other => PreparedBody::Bytes(other.encode()),
+        };
         Ok((Prepared { req: r, uri, body }, generation))
     }
 
-    fn build_http(&self, p: &Prepared, authorization: Option<HeaderValue>) -> Result<http::Request<Full<Bytes>>> {
+    fn build_http(&self, p: &Prepared, authorization: Option<HeaderValue>) -> Result<HttpRequest> {
         let mut builder = http::Request::builder().method(p.req.op.method.clone()).uri(p.uri.clone());
         let headers = builder.headers_mut().ok_or_else(|| Error::invalid_input(p.req.op.id, "invalid request"))?;
         headers.extend(p.req.headers.clone());
@@ -612,7 +614,14 @@ impl Pipeline {
             auth.set_sensitive(true);
             headers.insert(http::header::AUTHORIZATION, auth);
         }
-        builder.body(Full::new(p.body.clone())).map_err(|_| Error::invalid_input(p.req.op.id, "invalid request"))
+        let body = match &p.body {
+            PreparedBody::Bytes(bytes) => RequestBody::full(bytes.clone()),
+            PreparedBody::Stream(streamed) => {
+                headers.insert(http::header::CONTENT_LENGTH, HeaderValue::from(streamed.len()));
+                streamed.http_body()
+            }
+        };
+        builder.body(body).map_err(|_| Error::invalid_input(p.req.op.id, "invalid request"))
     }
 
     /// Sends the request, answering Digest/Basic challenges (see [`crate::auth::http`]: at most
@@ -633,7 +642,20 @@ impl Pipeline {
             let authorization = match &mut exchange {
                 Some(ex) => {
                     ex.ready(op.id).await?;
-                    ex.authorization(op.id, &op.method, &p.uri, &p.body)?
+                    match &p.body {
+                        PreparedBody::Bytes(bytes) => ex.authorization(op.id, &op.method, &p.uri, bytes)?,
+                        PreparedBody::Stream(streamed) => match ex.auth_int_hash() {
+                            // auth-int signs H(body): one read pass of the sources (cached).
+                            Some(kind) => {
+                                let hex = streamed.hash(kind).await.map_err(|e| Error::Transport {
+                                    op: op.id.to_owned(),
+                                    source: TransportError::body(e),
+                                })?;
+                                ex.authorization(op.id, &op.method, &p.uri, AuthBody::Hashed { kind, hex: &hex })?
+                            }
+                            None => ex.authorization(op.id, &op.method, &p.uri, AuthBody::Unavailable)?,
+                        },
+                    }
                 }
                 None => None,
             };
@@ -681,7 +703,9 @@ impl Pipeline {
     }
 
     /// Opens a streaming response (an event stream or a download): authorizes, sends, and on a
-    /// success status returns the head with the unread body. An error status is read and
+    /// success status returns the head with the unread body. With
+    /// [`serialize_per_device`](PipelineBuilder::serialize_per_device) on and a device key on the
+    /// request, the device's turn is taken first and held by the body until it is dropped. An error status is read and
     /// classified like [`execute`](Self::execute) would, and the failure goes through the same
     /// retry and re-auth decision (vendor limits, idempotency, budget, one token replay); only
     /// the operation deadline does not apply (the stream's supervisor handles that).
@@ -692,6 +716,12 @@ impl Pipeline {
         let op = req.op;
         let span = self.op_span(op, true);
         async {
+            // With per-device serialisation, the body holds the device's turn until it is
+            // dropped: a download is one call, however long it streams.
+            let mut turn = match (&self.shared.device_locks, &req.device_key) {
+                (Some(locks), Some(key)) => Some(locks.acquire_owned(key.clone()).await),
+                _ => None,
+            };
             let mut attempt = 0u32;
             let mut reauthed = false;
             let connect_limit = req.timeouts.attempt.unwrap_or(self.shared.transport.config().attempt_timeout);
@@ -710,11 +740,11 @@ impl Pipeline {
                         self.record_request(op, Some(resp.status()), began);
                         let (parts, body) = resp.into_parts();
                         self.shared.retry.on_success();
-                        return Ok(StreamResponse {
-                            status: parts.status,
-                            headers: parts.headers,
-                            body: BodyStream::new(op.id, body),
-                        });
+                        let mut body = BodyStream::new(op.id, body);
+                        if let Some(turn) = turn.take() {
+                            body = body.holding(turn);
+                        }
+                        return Ok(StreamResponse { status: parts.status, headers: parts.headers, body });
                     }
                     Ok((resp, exchange)) => {
                         let (parts, body) = resp.into_parts();
@@ -784,7 +814,13 @@ fn millis(d: Duration) -> u64 {
 struct Prepared {
     req: Request,
     uri: http::Uri,
-    body: Bytes,
+    body: PreparedBody,
+}
+
+/// The body of a [`Prepared`] request: encoded bytes, or a stream opened anew for each send.
+enum PreparedBody {
+    Bytes(Bytes),
+    Stream(StreamedBody),
 }
 
 #[cfg(test)]

@@ -258,7 +258,7 @@ impl Handlers for Shared {
                 "Lan": {"DNS1": "192.168.1.1", "DNS2": "", "Gateway": "192.168.1.1", "IPAddress": "192.168.1.78",
                         "LinkStatus": "1", "PortType": "0", "SubnetMask": "255.255.255.0"},
                 "Status": {"FirmwareVersion": dev.firmware.version, "HardwareVersion": "29.3.0",
-                           "MAC": super::state::MAC, "Model": super::state::MODEL},
+                           "MAC": super::state::MAC, "Model": dev.model},
             }),
         )
     }
@@ -283,7 +283,7 @@ impl Handlers for Shared {
         ok_data(
             "status",
             json!({"FirmwareVersion": dev.firmware.version, "HardwareVersion": "29.3.0",
-                   "MAC": super::state::MAC, "Model": super::state::MODEL}),
+                   "MAC": super::state::MAC, "Model": dev.model}),
         )
     }
 

@@ -110,12 +110,20 @@ impl SimAuth {
 pub struct SimulatorBuilder {
     auth: SimAuth,
     version: crate::ApiVersion,
+    model: Option<String>,
+    firmware: Option<String>,
     settings: SimSettings,
 }
 
 impl Default for SimulatorBuilder {
     fn default() -> Self {
-        SimulatorBuilder { auth: SimAuth::None, version: crate::ApiVersion::V2, settings: SimSettings::default() }
+        SimulatorBuilder {
+            auth: SimAuth::None,
+            version: crate::ApiVersion::V2,
+            model: None,
+            firmware: None,
+            settings: SimSettings::default(),
+        }
     }
 }
 
@@ -143,13 +151,33 @@ impl SimulatorBuilder {
         self
     }
 
+    /// The model `system.info` reports. Default the seed's `R29S` ([`MODEL`]).
+    pub fn model(mut self, model: impl Into<String>) -> Self {
+        self.model = Some(model.into());
+        self
+    }
+
+    /// The firmware version the device starts with. Default the seed's
+    /// ([`FIRMWARE_VERSION`]).
+    pub fn firmware_version(mut self, version: impl Into<String>) -> Self {
+        self.firmware = Some(version.into());
+        self
+    }
+
     /// Starts the simulator on the bound address (default a free loopback port).
     ///
     /// # Errors
     /// When the address cannot be bound.
     pub async fn start(self) -> std::io::Result<Simulator> {
         let clock = self.settings.clock.clone();
-        let shared = Arc::new(Shared { device: Mutex::new(state::Device::seeded(clock.unix_now())), clock });
+        let mut device = state::Device::seeded(clock.unix_now());
+        if let Some(model) = self.model {
+            device.model = model;
+        }
+        if let Some(version) = self.firmware {
+            device.firmware.version = version;
+        }
+        let shared = Arc::new(Shared { device: Mutex::new(device), clock });
         let enabled = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let check = Arc::new(match &self.auth {
             SimAuth::None => Check::None,

@@ -65,6 +65,8 @@ pub(crate) struct Device {
     pub(crate) card_at_reader: Option<String>,
     pub(crate) pcap: Pcap,
     pub(crate) firmware: Firmware,
+    /// The model `system.info` reports.
+    pub(crate) model: String,
     pub(crate) booted_at: Duration,
     pub(crate) reboots: u32,
 }
@@ -141,6 +143,7 @@ impl Device {
             card_at_reader: None,
             pcap: Pcap::default(),
             firmware: Firmware { version: FIRMWARE_VERSION.into(), ..Firmware::default() },
+            model: MODEL.into(),
             booted_at: now,
             reboots: 0,
         }

@@ -20,6 +20,7 @@ use crate::profile::Profile;
 use crate::secret::Secret;
 
 mod demo;
+mod files;
 
 /// The Akuvox access control HTTP API.
 pub struct Akuvox;
@@ -53,11 +54,12 @@ impl Vendor for Akuvox {
         let (_, action) = akuvox::forms::target_action(op);
         match action {
             "export" if op_id != "user.export" => {
-                Some("a file download: use the typed API (`Client::<target>_export`)")
+                Some("a file download: `--output FILE` writes it (progress on stderr), `--param` sets its options")
             }
-            "import" | "upload" => {
-                Some("a file upload: use the typed API (`Client::<target>_import`, `Client::upgrade_firmware`)")
-            }
+            "import" => Some("a file upload: `--file FILE` sends it, streamed (progress on stderr)"),
+            "upload" => Some(
+                "a firmware upload: `--file IMAGE` sends it, streamed; `--upgrade` also prepares and upgrades with its MD5",
+            ),
             _ => None,
         }
     }
@@ -80,11 +82,17 @@ impl Vendor for Akuvox {
     ) -> BoxFuture<'a, CliResult<()>> {
         Box::pin(async move {
             let args = AkuvoxArgs::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
-            let mut conn = args.conn;
+            let mut conn = args.conn.clone();
             if let (Some(p), false) = (profile, args.call.list || args.call.sim) {
                 conn.fill_from(p)?;
             }
-            call_command(self, &args.call, Box::new(conn), interrupt).await
+            match args.call.operation.as_deref() {
+                Some(id) if !args.call.list && files::is_file_function(id) => files::run(&args, conn, interrupt).await,
+                _ if args.output.is_some() || args.file.is_some() || args.upgrade => Err(CliError::usage(
+                    "--output goes with an export, --file with an import or firmware.upload, --upgrade with firmware.upload",
+                )),
+                _ => call_command(self, &args.call, Box::new(conn), interrupt).await,
+            }
         })
     }
 
@@ -126,6 +134,16 @@ struct AkuvoxArgs {
     /// Which device and how.
     #[command(flatten)]
     conn: AkuvoxConn,
+    /// With an export (`contact.export`): the file to write.
+    #[arg(long, value_name = "FILE")]
+    output: Option<std::path::PathBuf>,
+    /// With an import (`contact.import`) or `firmware.upload`: the file to send (streamed).
+    #[arg(long, value_name = "FILE")]
+    file: Option<std::path::PathBuf>,
+    /// With `firmware.upload --file`: the whole upgrade (prepare, upload, upgrade with the
+    /// image's MD5).
+    #[arg(long)]
+    upgrade: bool,
 }
 
 /// How to reach one Akuvox device.
@@ -153,6 +171,11 @@ struct AkuvoxConn {
     /// Spell the call log target `callog` (the function table's spelling).
     #[arg(long)]
     callog: bool,
+    /// A capability table (TOML `[[rule]]` rows: name, model, firmware_from, firmware_to, api,
+    /// allow, deny) applied after the seed's: the device is probed first, and a function the
+    /// table denies fails before it is sent.
+    #[arg(long, env = "WATCHPOST_AKUVOX_CAPABILITIES", value_name = "FILE")]
+    capabilities: Option<std::path::PathBuf>,
     /// TLS trust and timeouts.
     #[command(flatten)]
     net: NetArgs,
@@ -198,6 +221,33 @@ impl AkuvoxConn {
     }
 }
 
+impl AkuvoxConn {
+    /// The client, checking the `--capabilities` table (after probing the device) when given.
+    async fn guarded_client(&self) -> CliResult<akuvox::Client> {
+        let client = self.client()?;
+        let Some(path) = &self.capabilities else { return Ok(client) };
+        let text = tokio::fs::read_to_string(path)
+            .await
+            .map_err(|e| CliError::usage(format!("cannot read {}: {e}", path.display())))?;
+        let table: akuvox::CapabilityTable = toml::from_str(&text)
+            .map_err(|e| CliError::usage(format!("{} is not a capability table: {e}", path.display())))?;
+        let caps = client.probe().await.map_err(|e| CliError::vendor(&Akuvox, &e))?;
+        let table = caps.table.clone().extend(table);
+        Ok(client.with_capabilities(caps.with_table(table)))
+    }
+}
+
+/// The connection to a simulator: Digest with the device's default user and password.
+fn sim_conn(sim: &akuvox::sim::Simulator) -> AkuvoxConn {
+    AkuvoxConn {
+        base_url: Some(sim.base_url()),
+        user: Some(akuvox::sim::DEFAULT_USER.to_owned()),
+        password: Some(Secret::from(akuvox::sim::DEFAULT_PASSWORD)),
+        auth: Some("digest".to_owned()),
+        ..AkuvoxConn::default()
+    }
+}
+
 /// The auth mode of an `--auth` value.
 fn auth_mode(name: &str) -> CliResult<akuvox::AuthMode> {
     [
@@ -227,7 +277,7 @@ impl Connection for AkuvoxConn {
 
     fn call<'a>(&'a self, op: &'static Operation, params: Value) -> BoxFuture<'a, CliResult<Value>> {
         Box::pin(async move {
-            let client = self.client()?;
+            let client = self.guarded_client().await?;
             akuvox::dispatch(&client, op.id, params).await.map_err(|e| CliError::vendor(&Akuvox, &e))
         })
     }
@@ -238,13 +288,7 @@ struct Sim(akuvox::sim::Simulator);
 
 impl Sim {
     fn conn(&self) -> AkuvoxConn {
-        AkuvoxConn {
-            base_url: Some(self.0.base_url()),
-            user: Some(akuvox::sim::DEFAULT_USER.to_owned()),
-            password: Some(Secret::from(akuvox::sim::DEFAULT_PASSWORD)),
-            auth: Some("digest".to_owned()),
-            ..AkuvoxConn::default()
-        }
+        sim_conn(&self.0)
     }
 }
 

@@ -11,6 +11,7 @@ use http::{HeaderMap, HeaderValue, Method};
 use super::digest_fast::{cnonce, FastDigest};
 use super::http::DigestUri;
 use super::Credentials;
+use crate::transport::upload::BodyHash;
 
 /// What a 401 offers.
 pub(crate) struct Offers {
@@ -89,6 +90,50 @@ fn parse_digest(text: &str) -> Result<ParsedDigest, &'static str> {
     }
 }
 
+/// What a Digest `qop=auth-int` answer is given of the request body.
+#[derive(Debug, Clone, Copy)]
+pub enum AuthBody<'a> {
+    /// The body, in memory.
+    Bytes(&'a [u8]),
+    /// A streamed body's hash, computed beforehand by a read pass
+    /// ([`StreamedBody::hash`](crate::transport::upload::StreamedBody::hash)).
+    Hashed {
+        /// The hash.
+        kind: BodyHash,
+        /// Its lowercase hex.
+        hex: &'a str,
+    },
+    /// A streamed body whose hash is not known: an `auth-int`-only challenge cannot be answered.
+    Unavailable,
+}
+
+impl<'a> From<&'a [u8]> for AuthBody<'a> {
+    fn from(body: &'a [u8]) -> Self {
+        AuthBody::Bytes(body)
+    }
+}
+
+impl<'a, const N: usize> From<&'a [u8; N]> for AuthBody<'a> {
+    fn from(body: &'a [u8; N]) -> Self {
+        AuthBody::Bytes(body)
+    }
+}
+
+impl<'a> From<&'a bytes::Bytes> for AuthBody<'a> {
+    fn from(body: &'a bytes::Bytes) -> Self {
+        AuthBody::Bytes(body)
+    }
+}
+
+/// The hash `auth-int` uses for `algorithm`.
+fn body_hash_of(algorithm: digest_auth::AlgorithmType) -> BodyHash {
+    match algorithm {
+        digest_auth::AlgorithmType::MD5 => BodyHash::Md5,
+        digest_auth::AlgorithmType::SHA2_256 => BodyHash::Sha256,
+        digest_auth::AlgorithmType::SHA2_512_256 => BodyHash::Sha512_256,
+    }
+}
+
 /// One Digest challenge being answered: the parsed challenge (with its `nc` counter) and the
 /// cached `HA1` for the common MD5/SHA-256 `qop=auth` case (see `digest_fast`).
 pub(crate) struct DigestState {
@@ -119,12 +164,27 @@ impl DigestState {
         uri_form: DigestUri,
         method: &Method,
         uri: &http::Uri,
-        body: &[u8],
+        body: AuthBody<'_>,
     ) -> Result<HeaderValue, HeaderError> {
         let digest_uri: std::borrow::Cow<'_, str> = match uri_form {
             DigestUri::PathAndQuery => uri.path_and_query().map_or("/", |p| p.as_str()).into(),
             DigestUri::PathOnly => uri.path().into(),
             DigestUri::Absolute => uri.to_string().into(),
+        };
+        let offers_auth_int = self.challenge.qop.as_ref().is_some_and(|q| q.contains(&digest_auth::Qop::AUTH_INT));
+        let body = match body {
+            AuthBody::Bytes(b) => b,
+            AuthBody::Hashed { kind, hex } if offers_auth_int => {
+                if kind != body_hash_of(self.challenge.algorithm.algo) {
+                    return Err(HeaderError::Challenge("the body was hashed for another algorithm"));
+                }
+                return self.auth_int_hashed(creds, &digest_uri, method, hex);
+            }
+            AuthBody::Unavailable if offers_auth_int => {
+                return Err(HeaderError::Challenge("auth-int without the body's hash"));
+            }
+            // No auth-int: the body is not signed.
+            AuthBody::Hashed { .. } | AuthBody::Unavailable => &[],
         };
         let text = if let Some(fast) = &self.fast {
             let answer = fast.respond(&mut self.challenge, method.as_str(), &digest_uri, cnonce());
@@ -152,6 +212,56 @@ impl DigestState {
             format_digest(&answer, self.explicit_algorithm)
         };
         HeaderValue::from_str(&text).map_err(|_| HeaderError::Credentials)
+    }
+}
+
+impl DigestState {
+    /// The hash a `qop=auth-int` answer needs of the body, when the challenge offers auth-int.
+    pub(crate) fn auth_int_hash(&self) -> Option<BodyHash> {
+        self.challenge
+            .qop
+            .as_ref()
+            .is_some_and(|q| q.contains(&digest_auth::Qop::AUTH_INT))
+            .then(|| body_hash_of(self.challenge.algorithm.algo))
+    }
+
+    /// A `qop=auth-int` answer from the body's hash `body_hex` (RFC 7616 3.4.3:
+    /// `HA2 = H(method:uri:H(body))`), with the next `nc`.
+    fn auth_int_hashed(
+        &mut self,
+        creds: &Credentials,
+        digest_uri: &str,
+        method: &Method,
+        body_hex: &str,
+    ) -> Result<HeaderValue, HeaderError> {
+        let h = self.challenge.algorithm;
+        self.challenge.nc = self.challenge.nc.wrapping_add(1);
+        let cnonce = cnonce();
+        let a1 = format!("{}:{}:{}", creds.username(), self.challenge.realm, creds.password());
+        let a1 = if h.sess { format!("{}:{}:{cnonce}", h.hash(a1.as_bytes()), self.challenge.nonce) } else { a1 };
+        let ha1 = h.hash(a1.as_bytes());
+        let ha2 = h.hash(format!("{}:{digest_uri}:{body_hex}", method.as_str()).as_bytes());
+        let nc = self.challenge.nc;
+        let response = h.hash(format!("{ha1}:{}:{nc:08x}:{cnonce}:auth-int:{ha2}", self.challenge.nonce).as_bytes());
+        let username = if self.challenge.userhash {
+            h.hash(format!("{}:{}", creds.username(), self.challenge.realm).as_bytes())
+        } else {
+            creds.username().to_owned()
+        };
+        let answer = digest_auth::AuthorizationHeader {
+            realm: self.challenge.realm.clone(),
+            nonce: self.challenge.nonce.clone(),
+            opaque: self.challenge.opaque.clone(),
+            userhash: self.challenge.userhash,
+            algorithm: h,
+            response,
+            username,
+            uri: digest_uri.to_owned(),
+            qop: Some(digest_auth::Qop::AUTH_INT),
+            cnonce: Some(cnonce),
+            nc,
+        };
+        HeaderValue::from_str(&format_digest(&answer, self.explicit_algorithm)).map_err(|_| HeaderError::Credentials)
     }
 }
 

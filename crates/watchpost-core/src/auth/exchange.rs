@@ -10,7 +10,7 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode};
 use tokio::sync::OwnedMutexGuard;
 use tokio::time::Instant;
 
-use super::challenge::{DigestState, HeaderError, Offers};
+use super::challenge::{AuthBody, DigestState, HeaderError, Offers};
 use super::http::{HttpAuth, HttpAuthMode, Scheme};
 use super::rejection::Rejection;
 use super::Credentials;
@@ -138,19 +138,30 @@ impl AuthExchange {
         Ok(())
     }
 
+    /// The hash of the body the next send's Digest answer will sign, when its challenge offers
+    /// `qop=auth-int`: a streamed body is hashed (one read pass) and passed as
+    /// [`AuthBody::Hashed`] to [`authorization`](Self::authorization).
+    pub fn auth_int_hash(&self) -> Option<crate::transport::upload::BodyHash> {
+        match &self.private {
+            Some(state) => state.auth_int_hash(),
+            None => self.auth.shared_auth_int_hash(),
+        }
+    }
+
     /// The `Authorization` header for the next send (none before a challenge is known). `uri`
     /// is the absolute request URI; `body` is used for `qop=auth-int`.
     ///
     /// # Errors
     /// [`Error::UnsupportedChallenge`] when the challenge cannot be answered,
     /// [`Error::InvalidInput`] when the credentials cannot be carried in a header.
-    pub fn authorization(
+    pub fn authorization<'b>(
         &mut self,
         op: &str,
         method: &Method,
         uri: &http::Uri,
-        body: &[u8],
+        body: impl Into<AuthBody<'b>>,
     ) -> Result<Option<HeaderValue>> {
+        let body = body.into();
         self.sends = self.sends.saturating_add(1);
         let built = match &mut self.private {
             Some(state) => state

@@ -275,13 +275,21 @@ impl HttpAuth {
         Ok((!state.scheme.proven()).then_some(guard))
     }
 
+    /// The body hash the shared Digest challenge's `auth-int` needs, if it offers it.
+    pub(super) fn shared_auth_int_hash(&self) -> Option<crate::transport::upload::BodyHash> {
+        match &self.lock().scheme {
+            Scheme::Digest { state, .. } => state.auth_int_hash(),
+            _ => None,
+        }
+    }
+
     /// The pre-emptive `Authorization` header from the shared state, if the scheme is known,
     /// and what it was. `uri` is the absolute request URI; `body` is used for `qop=auth-int`.
     pub(super) fn shared_header(
         &self,
         method: &Method,
         uri: &http::Uri,
-        body: &[u8],
+        body: super::challenge::AuthBody<'_>,
     ) -> std::result::Result<(Option<HeaderValue>, Sent), HeaderError> {
         let mut state = self.lock();
         let State { creds, scheme, .. } = &mut *state;

@@ -14,6 +14,7 @@ mod rejection;
 pub mod token;
 
 pub use self::http::{AuthExchange, DigestUri, HttpAuth, HttpAuthMode, DEFAULT_REJECTION_COOLDOWN};
+pub use challenge::AuthBody;
 pub use credentials::Credentials;
 pub use token::{Token, TokenAuth, TokenProvider};
 

@@ -9,6 +9,7 @@
 pub mod proxy;
 pub mod service;
 pub mod tls;
+pub mod upload;
 
 use std::fmt;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::Stream;
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
@@ -24,10 +25,13 @@ use hyper_util::rt::TokioExecutor;
 use crate::error::{BoxError, DecodeError, Error, TimeoutPhase, TransportError};
 use crate::operation::TimeoutClass;
 pub use proxy::ProxyConfig;
-pub use service::{HttpRequest, HttpResponse, HttpService, ResponseBody, ServiceFuture, SharedService, TowerService};
+pub use service::{
+    HttpRequest, HttpResponse, HttpService, RequestBody, ResponseBody, ServiceFuture, SharedService, TowerService,
+};
 pub use tls::TlsConfig;
 /// The `tower` crate the seam is written against (for `Layer` and `Service` implementations).
 pub use tower;
+pub use upload::{BodySource, FileSource, StreamedBody};
 
 use proxy::{ProxyConnector, ProxyMatcher};
 use service::LayerFn;
@@ -174,7 +178,7 @@ impl fmt::Debug for Transport {
 /// The default service: a pooled hyper-util client over rustls through the proxy.
 #[derive(Clone)]
 struct HyperService {
-    client: Client<HttpsConnector, Full<Bytes>>,
+    client: Client<HttpsConnector, RequestBody>,
     proxy: Option<Arc<ProxyMatcher>>,
 }
 
@@ -334,12 +338,27 @@ fn certificate_rejection(e: &(dyn std::error::Error + 'static)) -> Option<&'stat
 pub struct BodyStream {
     op: String,
     body: ResponseBody,
+    /// The device's turn, held while the body is read (per-device serialisation).
+    turn: Option<crate::device_lock::OwnedDeviceTurn>,
 }
 
 impl BodyStream {
     /// Wraps a response body.
     pub fn new(op: impl Into<String>, body: ResponseBody) -> Self {
-        BodyStream { op: op.into(), body }
+        BodyStream { op: op.into(), body, turn: None }
+    }
+
+    /// The same stream holding `turn` until it is dropped: no other call to that device is
+    /// sent while the body is read.
+    #[must_use]
+    pub fn holding(mut self, turn: crate::device_lock::OwnedDeviceTurn) -> Self {
+        self.turn = Some(turn);
+        self
+    }
+
+    /// Whether the stream holds its device's turn.
+    pub fn holds_device_turn(&self) -> bool {
+        self.turn.is_some()
     }
 }
 
@@ -401,7 +420,7 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             l.local_addr().unwrap().port()
         };
-        let req = http::Request::get(format!("http://127.0.0.1:{port}/")).body(Full::new(Bytes::new())).unwrap();
+        let req = http::Request::get(format!("http://127.0.0.1:{port}/")).body(RequestBody::empty()).unwrap();
         let err = t.send("t", req).await.unwrap_err();
         match err {
             Error::Transport { source, .. } => assert!(source.is_connect()),

@@ -20,8 +20,95 @@ use http_body_util::{BodyExt, Empty, Full};
 
 use crate::error::BoxError;
 
-/// The request type of the seam: a complete request whose body is in memory.
-pub type HttpRequest = http::Request<Full<Bytes>>;
+/// The request type of the seam: a complete request whose body is in memory or streamed
+/// ([`RequestBody`]).
+pub type HttpRequest = http::Request<RequestBody>;
+
+/// A request body: bytes in memory, or a stream of a known length
+/// ([`StreamedBody`](super::upload::StreamedBody)) read as it is sent.
+pub struct RequestBody {
+    inner: RequestInner,
+}
+
+enum RequestInner {
+    Full(Full<Bytes>),
+    Stream { body: http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>, len: u64 },
+}
+
+impl RequestBody {
+    /// A body holding `bytes`.
+    pub fn full(bytes: impl Into<Bytes>) -> Self {
+        RequestBody { inner: RequestInner::Full(Full::new(bytes.into())) }
+    }
+
+    /// An empty body.
+    pub fn empty() -> Self {
+        RequestBody::full(Bytes::new())
+    }
+
+    /// A streamed body of exactly `len` bytes.
+    pub fn streamed(body: http_body_util::combinators::UnsyncBoxBody<Bytes, BoxError>, len: u64) -> Self {
+        RequestBody { inner: RequestInner::Stream { body, len } }
+    }
+
+    /// Whether the body is streamed (not in memory).
+    pub fn is_streamed(&self) -> bool {
+        matches!(self.inner, RequestInner::Stream { .. })
+    }
+}
+
+impl Default for RequestBody {
+    fn default() -> Self {
+        RequestBody::empty()
+    }
+}
+
+impl From<Full<Bytes>> for RequestBody {
+    fn from(full: Full<Bytes>) -> Self {
+        RequestBody { inner: RequestInner::Full(full) }
+    }
+}
+
+impl From<Bytes> for RequestBody {
+    fn from(bytes: Bytes) -> Self {
+        RequestBody::full(bytes)
+    }
+}
+
+impl fmt::Debug for RequestBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.inner {
+            RequestInner::Full(b) => f.debug_struct("RequestBody").field("size_hint", &b.size_hint()).finish(),
+            RequestInner::Stream { len, .. } => f.debug_struct("RequestBody").field("streamed", len).finish(),
+        }
+    }
+}
+
+impl Body for RequestBody {
+    type Data = Bytes;
+    type Error = BoxError;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
+        match &mut self.inner {
+            RequestInner::Full(b) => Pin::new(b).poll_frame(cx).map_err(|never| match never {}),
+            RequestInner::Stream { body, .. } => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.inner {
+            RequestInner::Full(b) => b.is_end_stream(),
+            RequestInner::Stream { body, .. } => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.inner {
+            RequestInner::Full(b) => b.size_hint(),
+            RequestInner::Stream { len, .. } => SizeHint::with_exact(*len),
+        }
+    }
+}
 
 /// The response type of the seam.
 pub type HttpResponse = http::Response<ResponseBody>;
@@ -237,7 +324,7 @@ mod tests {
             Ok::<_, std::convert::Infallible>(http::Response::new(Full::new(Bytes::from(req.uri().path().to_owned()))))
         });
         let shared = SharedService::from_tower(svc);
-        let resp = HttpService::call(&shared, http::Request::new(Full::default())).await.unwrap();
+        let resp = HttpService::call(&shared, http::Request::new(RequestBody::empty())).await.unwrap();
         assert_eq!(resp.into_body().collect().await.unwrap().to_bytes(), "/");
     }
 }
