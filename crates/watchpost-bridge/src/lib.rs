@@ -32,6 +32,9 @@ mod subject;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+/// The NATS client this crate is built on (to make a `jetstream::Context` for
+/// [`AlarmSubscriber::connect`] or [`Publisher::new`]).
+pub use async_nats;
 pub use config::{BridgeConfig, NatsConfig, SecretRef, SourceConfig};
 pub use consume::{AlarmSubscriber, ConsumeSettings, Consumed, DeliverFrom, StoredAlarm, StoredState};
 pub use error::BridgeError;

@@ -7,7 +7,8 @@
 //!   vendor's spec, against a real endpoint or (`--sim`) a simulator; `--list` lists them.
 //! - `watchpost hikgw events --follow`: the gateway's alarm stream.
 //! - `watchpost alarms --follow [--json] --source VENDOR=PROFILE|URL ... [--sources FILE]`: the
-//!   alarms of several sources merged.
+//!   alarms of several sources merged; `watchpost alarms --from nats://HOST:PORT` (feature
+//!   `bridge`) the alarms a `watchpost bridge` stored in NATS JetStream.
 //!
 //! Exit codes: 0 success, 1 an error of the vendor's service or the network, 2 a bad command
 //! line, operation or parameter. See `docs/cli.md`.
@@ -19,6 +20,8 @@
 #[macro_use]
 mod output;
 mod alarms;
+#[cfg(feature = "bridge")]
+mod alarms_nats;
 mod call;
 mod cli;
 mod demo;
