@@ -191,11 +191,36 @@ enum AckCommand {
 /// The stream's alarms through a durable pull consumer: a [`Stream`] of
 /// `Result<`[`Consumed`]`, `[`BridgeError`]`>` that never ends by itself.
 ///
-/// Errors are items and the stream goes on: an undecodable message
-/// ([`BridgeError::Decode`], terminated, see the [module](self) documentation), a failed pull
-/// while the server is away (the client reconnects by itself and pulls again), a consumer that
-/// could not be reopened (retried with back-off: a consumer deleted under the subscriber is
-/// created again).
+/// Errors are items and the stream goes on: an undecodable message ([`BridgeError::Decode`]:
+/// logged, and terminated so that JetStream does not deliver it again), a failed pull while the
+/// server is away (the client reconnects by itself and pulls again), a consumer that could not
+/// be reopened (retried with back-off: a consumer deleted under the subscriber is created
+/// again).
+///
+/// ```no_run
+/// use futures_util::StreamExt;
+/// use watchpost_bridge::async_nats::jetstream;
+/// use watchpost_bridge::{AlarmSubscriber, ConsumeSettings, Consumed};
+///
+/// # async fn run() -> Result<(), watchpost_bridge::BridgeError> {
+/// let client = watchpost_bridge::connect("nats://127.0.0.1:4222").await?;
+/// let settings = ConsumeSettings { durable: "arc-screen".into(), ..ConsumeSettings::default() };
+/// let mut alarms = AlarmSubscriber::connect(jetstream::new(client), settings).await?;
+/// while let Some(item) = alarms.next().await {
+///     match item {
+///         Ok(Consumed::Alarm(delivery)) => {
+///             println!("{:?}", delivery.item().alarm.description);
+///             delivery.ack(); // dropping it instead: a NAK, delivered again
+///         }
+///         Ok(Consumed::State(delivery)) => {
+///             delivery.ack();
+///         }
+///         Err(e) => eprintln!("{e}"), // an undecodable message (terminated), a NATS error
+///     }
+/// }
+/// # Ok(())
+/// # }
+/// ```
 pub struct AlarmSubscriber {
     items: BoxStream<'static, Result<Consumed, BridgeError>>,
     acks: mpsc::UnboundedSender<AckCommand>,
