@@ -25,7 +25,7 @@ use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy};
 use async_nats::jetstream::message::{AckKind, Acker};
 use async_nats::jetstream::{self, Message};
 use futures_util::stream::BoxStream;
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt as _, Stream, StreamExt};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -86,6 +86,10 @@ pub struct ConsumeSettings {
     pub max_ack_pending: i64,
     /// Messages asked for per pull request (pulled ahead of the consumer). Default 64.
     pub batch: usize,
+    /// The idle heartbeat the server sends on a waiting pull request: when two in a row are
+    /// missed (the consumer was deleted, the connection is dead) the consumer is opened again.
+    /// Default 5 s.
+    pub heartbeat: Duration,
     /// First delay before reopening the consumer after it failed or was deleted (doubling).
     /// Default 200 ms.
     pub reopen_initial: Duration,
@@ -105,6 +109,7 @@ impl Default for ConsumeSettings {
             ack_wait: Duration::from_secs(30),
             max_ack_pending: 1000,
             batch: 64,
+            heartbeat: Duration::from_secs(5),
             reopen_initial: Duration::from_millis(200),
             reopen_max: Duration::from_secs(10),
         }
@@ -309,14 +314,18 @@ async fn step(
                     let what = format!("pull from {}/{}", settings.stream, settings.durable);
                     let error = BridgeError::Nats { what, message: e.to_string() };
                     return match e.kind() {
-                        // The pull stream ended itself: open the consumer again.
+                        // The pull stream ended itself, or the server went silent (a deleted
+                        // consumer gets no more heartbeats, nor a dead connection): open the
+                        // consumer again (creating it if it is gone).
                         MessagesErrorKind::ConsumerDeleted
                         | MessagesErrorKind::PushBasedConsumer
-                        | MessagesErrorKind::RequestLimitExceeded => {
+                        | MessagesErrorKind::RequestLimitExceeded
+                        | MessagesErrorKind::MissingHeartbeat => {
                             tracing::warn!(error = %error, "consumer lost; reopening");
+                            release_buffered(&mut messages, acks);
                             (Err(error), Step::Reopen(1))
                         }
-                        // Transient (the server is away): the client reconnects and pulls again.
+                        // Transient: the client reconnects and pulls again.
                         _ => (Err(error), Step::Pulling(messages)),
                     };
                 }
@@ -327,6 +336,15 @@ async fn step(
                 }
             },
         }
+    }
+}
+
+/// Hands the messages already pulled into `messages` back to the server (`-NAK`) before it is
+/// dropped, so they are delivered again at once rather than after `ack_wait`.
+fn release_buffered(messages: &mut pull::Stream, acks: &mpsc::UnboundedSender<AckCommand>) {
+    while let Some(Some(Ok(message))) = messages.next().now_or_never() {
+        let (_, acker) = message.split();
+        let _ = acks.send(AckCommand::Settle(acker, false));
     }
 }
 
@@ -363,10 +381,16 @@ async fn open(js: &jetstream::Context, settings: &ConsumeSettings) -> Result<pul
             ),
         });
     }
-    consumer.stream().max_messages_per_batch(settings.batch.max(1)).messages().await.map_err(|e| BridgeError::Nats {
-        what: format!("pull from {}/{}", settings.stream, settings.durable),
-        message: e.to_string(),
-    })
+    consumer
+        .stream()
+        .max_messages_per_batch(settings.batch.max(1))
+        .heartbeat(settings.heartbeat)
+        .messages()
+        .await
+        .map_err(|e| BridgeError::Nats {
+            what: format!("pull from {}/{}", settings.stream, settings.durable),
+            message: e.to_string(),
+        })
 }
 
 /// Sends the acknowledgements in the order they were settled; ends when the subscriber and

@@ -204,3 +204,34 @@ async fn nats_server_a_durable_with_another_filter_is_refused_and_a_missing_stre
     let e = AlarmSubscriber::connect(js, missing).await.expect_err("no stream");
     assert!(e.to_string().contains("NO_SUCH_STREAM"), "{e}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_a_consumer_deleted_under_the_subscriber_is_created_again() {
+    let (_server, js) = setup().await;
+    publish(&js, alarms(0..1)).await;
+    // A short heartbeat: the deleted consumer's silence is noticed after two.
+    let settings = ConsumeSettings { heartbeat: Duration::from_millis(500), ..settings("deleted") };
+    let mut sub = AlarmSubscriber::connect(js.clone(), settings).await.expect("subscribes");
+    next_alarm(&mut sub).await.ack();
+    let stream = js.get_stream("WATCHPOST_ALARMS").await.expect("stream");
+    stream.delete_consumer("deleted").await.expect("deleted");
+    publish(&js, alarms(1..2)).await;
+    // The subscriber says so (an error item), creates the durable again (deliver from: all, so
+    // the first alarm comes again: at least once) and goes on.
+    let mut errors = 0;
+    let mut seen = Vec::new();
+    while !seen.contains(&1) {
+        match next(&mut sub).await {
+            Ok(Consumed::Alarm(d)) => {
+                seen.push(number(d.item()));
+                d.ack();
+            }
+            Ok(Consumed::State(_)) => panic!("a state under the alarms filter"),
+            Err(_) => errors += 1,
+        }
+    }
+    assert!(errors > 0, "the lost consumer was reported");
+    assert_eq!(seen, [0, 1], "replayed from the configured start");
+    stream.consumer_info("deleted").await.expect("the durable exists again");
+    sub.close(PATIENCE).await;
+}
