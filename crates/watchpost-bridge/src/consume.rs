@@ -17,15 +17,16 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::task::{ready, Context, Poll};
 use std::time::{Duration, SystemTime};
 
 use async_nats::jetstream::consumer::pull::{self, MessagesErrorKind};
 use async_nats::jetstream::consumer::{AckPolicy, DeliverPolicy};
 use async_nats::jetstream::message::{AckKind, Acker};
 use async_nats::jetstream::{self, Message};
-use futures_util::stream::BoxStream;
-use futures_util::{FutureExt as _, Stream, StreamExt};
+use futures_util::future::BoxFuture;
+use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -84,7 +85,8 @@ pub struct ConsumeSettings {
     /// Messages delivered and not yet acknowledged, at most: JetStream delivers no more until
     /// some are acknowledged. Default 1,000 (JetStream's default).
     pub max_ack_pending: i64,
-    /// Messages asked for per pull request (pulled ahead of the consumer). Default 64.
+    /// Messages asked for per pull request (pulled ahead of the consumer; those not handed out
+    /// when the subscriber stops come again after `ack_wait`). Default 64.
     pub batch: usize,
     /// The idle heartbeat the server sends on a waiting pull request: when two in a row are
     /// missed (the consumer was deleted, the connection is dead) the consumer is opened again.
@@ -227,14 +229,15 @@ enum AckCommand {
 /// # }
 /// ```
 pub struct AlarmSubscriber {
-    items: BoxStream<'static, Result<Consumed, BridgeError>>,
+    state: Step,
+    js: jetstream::Context,
+    settings: Arc<ConsumeSettings>,
     acks: mpsc::UnboundedSender<AckCommand>,
-    durable: String,
 }
 
 impl fmt::Debug for AlarmSubscriber {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("AlarmSubscriber").field("durable", &self.durable).finish_non_exhaustive()
+        f.debug_struct("AlarmSubscriber").field("durable", &self.settings.durable).finish_non_exhaustive()
     }
 }
 
@@ -246,106 +249,115 @@ impl AlarmSubscriber {
     /// [`BridgeError::Config`] when the durable exists with another filter subject (it would
     /// deliver other messages than asked: delete it or choose another name).
     pub async fn connect(js: jetstream::Context, settings: ConsumeSettings) -> Result<Self, BridgeError> {
-        let messages = open(&js, &settings).await?;
+        let messages = open(js.clone(), Arc::new(settings.clone())).await?;
         let (acks, commands) = mpsc::unbounded_channel();
         tokio::spawn(acknowledge(js.client(), commands));
-        let durable = settings.durable.clone();
-        let step_acks = acks.clone();
-        let state = Step::Pulling(Box::new(messages));
-        let items =
-            futures_util::stream::unfold((state, js, settings, step_acks), |(state, js, settings, acks)| async move {
-                let (item, next) = step(state, &js, &settings, &acks).await;
-                Some((item, (next, js, settings, acks)))
-            })
-            .boxed();
-        Ok(AlarmSubscriber { items, acks, durable })
+        Ok(AlarmSubscriber { state: Step::Pulling(Box::new(messages)), js, settings: Arc::new(settings), acks })
     }
 
     /// Stops pulling, then waits until every acknowledgement settled so far is written to the
-    /// server (bounded by `timeout`). Messages pulled and not handed out are delivered again
-    /// after the consumer's `ack_wait`; deliveries still held elsewhere settle as usual.
+    /// server (bounded by `timeout`). Deliveries still held elsewhere settle as usual. Messages
+    /// pulled ahead and not handed out (at most [`ConsumeSettings::batch`]) are delivered again
+    /// after the consumer's `ack_wait`: a consumer that stops often (a command line tool) uses
+    /// a batch of 1, so that the next subscriber gets every unhandled message at once.
     pub async fn close(self, timeout: Duration) {
-        let AlarmSubscriber { items, acks, .. } = self;
-        drop(items);
+        let AlarmSubscriber { state, acks, .. } = self;
+        if let Step::Pulling(messages) = state {
+            release(*messages);
+        }
         let (done, flushed) = oneshot::channel();
         if acks.send(AckCommand::Flush(done)).is_ok() && tokio::time::timeout(timeout, flushed).await.is_err() {
             tracing::warn!("acknowledgements not confirmed written within {timeout:?}");
         }
     }
+
+    /// Reopen attempt `attempt` (1-based), after its back-off.
+    fn reopen(&self, attempt: u32) -> Step {
+        let (js, settings) = (self.js.clone(), Arc::clone(&self.settings));
+        let delay = reopen_delay(&settings, attempt);
+        Step::Reopening {
+            attempt,
+            open: Box::pin(async move {
+                tokio::time::sleep(delay).await;
+                open(js, settings).await
+            }),
+        }
+    }
+
+    fn pull_error(&self, message: String) -> BridgeError {
+        BridgeError::Nats { what: format!("pull from {}/{}", self.settings.stream, self.settings.durable), message }
+    }
 }
 
 impl Stream for AlarmSubscriber {
     type Item = Result<Consumed, BridgeError>;
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.items.as_mut().poll_next(cx)
-    }
-}
 
-/// The subscriber's state machine, driven by [`step`].
-enum Step {
-    /// Pulling messages from the consumer.
-    Pulling(Box<pull::Stream>),
-    /// Waiting before attempt `n` (1-based) to reopen the consumer.
-    Reopen(u32),
-}
-
-/// One item and the next state.
-async fn step(
-    mut state: Step,
-    js: &jetstream::Context,
-    settings: &ConsumeSettings,
-    acks: &mpsc::UnboundedSender<AckCommand>,
-) -> (Result<Consumed, BridgeError>, Step) {
-    loop {
-        match state {
-            Step::Reopen(attempt) => {
-                tokio::time::sleep(reopen_delay(settings, attempt)).await;
-                match open(js, settings).await {
-                    Ok(messages) => {
-                        tracing::info!(durable = %settings.durable, attempt, "consumer reopened");
-                        state = Step::Pulling(Box::new(messages));
+    /// One step of the state machine ([`Step`]); errors are items, and the stream never ends.
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            match &mut this.state {
+                Step::Pulling(messages) => match ready!(messages.poll_next_unpin(cx)) {
+                    Some(Ok(message)) => return Poll::Ready(Some(decode(message, &this.settings, &this.acks))),
+                    Some(Err(e)) => {
+                        let error = this.pull_error(e.to_string());
+                        match e.kind() {
+                            // The pull stream ended itself, or the server went silent (a deleted
+                            // consumer gets no more heartbeats, nor a dead connection): open the
+                            // consumer again (creating it if it is gone).
+                            MessagesErrorKind::ConsumerDeleted
+                            | MessagesErrorKind::PushBasedConsumer
+                            | MessagesErrorKind::RequestLimitExceeded
+                            | MessagesErrorKind::MissingHeartbeat => {
+                                tracing::warn!(error = %error, "consumer lost; reopening");
+                                let next = this.reopen(1);
+                                if let Step::Pulling(old) = std::mem::replace(&mut this.state, next) {
+                                    release(*old);
+                                }
+                            }
+                            // Transient: the client reconnects and pulls again.
+                            _ => {}
+                        }
+                        return Poll::Ready(Some(Err(error)));
                     }
-                    Err(e) => return (Err(e), Step::Reopen(attempt.saturating_add(1))),
+                    None => {
+                        tracing::warn!(durable = %this.settings.durable, "pull stream ended; reopening");
+                        this.state = this.reopen(1);
+                        return Poll::Ready(Some(Err(this.pull_error("the pull stream ended".into()))));
+                    }
+                },
+                Step::Reopening { attempt, open } => {
+                    let attempt = *attempt;
+                    match ready!(open.as_mut().poll(cx)) {
+                        Ok(messages) => {
+                            tracing::info!(durable = %this.settings.durable, attempt, "consumer reopened");
+                            this.state = Step::Pulling(Box::new(messages));
+                        }
+                        Err(e) => {
+                            this.state = this.reopen(attempt.saturating_add(1));
+                            return Poll::Ready(Some(Err(e)));
+                        }
+                    }
                 }
             }
-            Step::Pulling(mut messages) => match messages.next().await {
-                Some(Ok(message)) => return (decode(message, settings, acks), Step::Pulling(messages)),
-                Some(Err(e)) => {
-                    let what = format!("pull from {}/{}", settings.stream, settings.durable);
-                    let error = BridgeError::Nats { what, message: e.to_string() };
-                    return match e.kind() {
-                        // The pull stream ended itself, or the server went silent (a deleted
-                        // consumer gets no more heartbeats, nor a dead connection): open the
-                        // consumer again (creating it if it is gone).
-                        MessagesErrorKind::ConsumerDeleted
-                        | MessagesErrorKind::PushBasedConsumer
-                        | MessagesErrorKind::RequestLimitExceeded
-                        | MessagesErrorKind::MissingHeartbeat => {
-                            tracing::warn!(error = %error, "consumer lost; reopening");
-                            release_buffered(&mut messages, acks);
-                            (Err(error), Step::Reopen(1))
-                        }
-                        // Transient: the client reconnects and pulls again.
-                        _ => (Err(error), Step::Pulling(messages)),
-                    };
-                }
-                None => {
-                    let what = format!("pull from {}/{}", settings.stream, settings.durable);
-                    tracing::warn!(durable = %settings.durable, "pull stream ended; reopening");
-                    return (Err(BridgeError::Nats { what, message: "the pull stream ended".into() }), Step::Reopen(1));
-                }
-            },
         }
     }
 }
 
-/// Hands the messages already pulled into `messages` back to the server (`-NAK`) before it is
-/// dropped, so they are delivered again at once rather than after `ack_wait`.
-fn release_buffered(messages: &mut pull::Stream, acks: &mpsc::UnboundedSender<AckCommand>) {
-    while let Some(Some(Ok(message))) = messages.next().now_or_never() {
-        let (_, acker) = message.split();
-        let _ = acks.send(AckCommand::Settle(acker, false));
-    }
+/// The subscriber's state machine, driven by [`AlarmSubscriber::poll_next`].
+enum Step {
+    /// Pulling messages from the consumer.
+    Pulling(Box<pull::Stream>),
+    /// Waiting out the back-off of reopen attempt `attempt` (1-based), then opening the
+    /// consumer again (creating it when it is gone).
+    Reopening { attempt: u32, open: BoxFuture<'static, Result<pull::Stream, BridgeError>> },
+}
+
+/// Drops `messages` (and with it its subscription, which withdraws its waiting pull request).
+/// It is not polled again to hand back what it pulled ahead: a poll may send a new pull
+/// request, whose messages would go to a subscription about to be gone.
+fn release(messages: pull::Stream) {
+    drop(messages);
 }
 
 /// Jittered exponential delay before reopen attempt `attempt` (1-based): between half and all
@@ -358,7 +370,7 @@ fn reopen_delay(settings: &ConsumeSettings, attempt: u32) -> Duration {
 }
 
 /// Gets or creates the durable consumer and starts pulling.
-async fn open(js: &jetstream::Context, settings: &ConsumeSettings) -> Result<pull::Stream, BridgeError> {
+async fn open(js: jetstream::Context, settings: Arc<ConsumeSettings>) -> Result<pull::Stream, BridgeError> {
     let stream = js
         .get_stream(&settings.stream)
         .await

@@ -49,6 +49,9 @@ pub async fn run(url: &str, args: &AlarmsArgs, mut interrupt: Interrupt) -> CliR
             Some(DeliverArg::New) => DeliverFrom::New,
             Some(DeliverArg::All) | None => DeliverFrom::All,
         },
+        // One message pulled at a time: when the command stops, nothing it did not print is
+        // left pulled ahead (those would come to the next run only after `ack_wait`).
+        batch: 1,
         ..defaults
     };
     let following = format!(

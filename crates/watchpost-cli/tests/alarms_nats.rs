@@ -178,3 +178,28 @@ async fn alarms_from_nats_follow_stops_on_ctrl_c_with_130_and_the_printed_alarms
     let info = stream.consumer_info("watchpost-alarms").await.expect("the durable consumer");
     assert_eq!((info.ack_floor.stream_sequence, info.num_ack_pending), (3, 0), "printed means acknowledged");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alarms_from_nats_a_second_run_resumes_at_the_first_unprinted_alarm_in_order() {
+    let (server, js) = server_with_three_alarms().await;
+    let url = server.url();
+    let devices = |out: &Output| -> Vec<String> {
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<Value>(l).map(|v| v["device_id"].as_str().unwrap_or_default().to_owned()))
+            .collect::<Result<_, _>>()
+            .expect("JSON lines")
+    };
+    let first = run(&["alarms", "--from", &url, "--max-alarms", "1", "--json"]).await;
+    assert_eq!(devices(&first), ["panel-1"], "{}", String::from_utf8_lossy(&first.stderr));
+    // A later alarm: were the unprinted ones left pulled ahead by the first run (held by the
+    // server until their ack wait), it would come before them.
+    let publisher = Publisher::new(js.clone(), PublishSettings::default());
+    let feed = AlarmFeed::new(
+        SOURCE,
+        futures_util::stream::iter([FeedItem::Alarm(Delivery::unacknowledged(alarm(4, "later")))]).boxed(),
+    );
+    tokio::time::timeout(TIMEOUT, publisher.run(feed, std::future::pending())).await.expect("stored");
+    let second = run(&["alarms", "--from", &url, "--max-alarms", "3", "--json"]).await;
+    assert_eq!(devices(&second), ["panel-2", "panel-3", "panel-4"], "{}", String::from_utf8_lossy(&second.stderr));
+}
