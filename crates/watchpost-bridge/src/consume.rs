@@ -292,7 +292,7 @@ impl AlarmSubscriber {
 impl Stream for AlarmSubscriber {
     type Item = Result<Consumed, BridgeError>;
 
-    /// One step of the state machine ([`Step`]); errors are items, and the stream never ends.
+    // One step of the state machine (`Step`); errors are items, and the stream never ends.
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         let this = self.get_mut();
         loop {
