@@ -142,6 +142,8 @@ async fn alarms_from_nats_usage_and_connection_errors() {
         &["alarms", "--max-alarms", "1", "--from", "nats://user:pw@127.0.0.1:1"][..],
         &["alarms", "--max-alarms", "1", "--durable", "x"][..],
         &["alarms", "--from", "nats://127.0.0.1:1"][..],
+        // An unreadable token file is named, never guessed around.
+        &["alarms", "--max-alarms", "1", "--from", "nats://127.0.0.1:1", "--nats-token-file", "/nonexistent/token"][..],
     ] {
         let out = run(args).await;
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -202,4 +204,86 @@ async fn alarms_from_nats_a_second_run_resumes_at_the_first_unprinted_alarm_in_o
     tokio::time::timeout(TIMEOUT, publisher.run(feed, std::future::pending())).await.expect("stored");
     let second = run(&["alarms", "--from", &url, "--max-alarms", "3", "--json"]).await;
     assert_eq!(devices(&second), ["panel-2", "panel-3", "panel-4"], "{}", String::from_utf8_lossy(&second.stderr));
+}
+
+/// A `nats-server -js` that requires `token`, killed on drop (the harness starts servers
+/// without authentication).
+struct TokenServer {
+    child: std::process::Child,
+    port: u16,
+    store: std::path::PathBuf,
+}
+
+impl TokenServer {
+    fn start(token: &str) -> TokenServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+        let store = std::env::temp_dir().join(format!("watchpost-nats-token-{}-{port}", std::process::id()));
+        let binary = std::env::var_os("WATCHPOST_NATS_SERVER").unwrap_or_else(|| "nats-server".into());
+        let child = std::process::Command::new(&binary)
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "--auth", token, "-sd"])
+            .arg(&store)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("nats-server for this test (apt-get install nats-server, or WATCHPOST_NATS_SERVER)");
+        let server = TokenServer { child, port, store };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(started.elapsed() < TIMEOUT, "nats-server did not listen");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        server
+    }
+
+    fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for TokenServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.store);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alarms_from_nats_sends_the_token_of_the_file_or_the_environment_and_never_prints_it() {
+    const TOKEN: &str = "s3cret-nats-token";
+    let server = TokenServer::start(TOKEN);
+    let url = server.url();
+    let file = std::env::temp_dir().join(format!("watchpost-nats-token-file-{}", std::process::id()));
+    std::fs::write(&file, format!("{TOKEN}\n")).expect("token file");
+    let token = watchpost_bridge::SecretRef::File(file.clone()).resolve().expect("the token file reads");
+    let client = tokio::time::timeout(TIMEOUT, watchpost_bridge::connect_with_token(&url, Some(&token)))
+        .await
+        .expect("in time")
+        .expect("connects with the token");
+    let js = jetstream::new(client);
+    ensure_stream(&js, &StreamSettings::default()).await.expect("stream");
+    let items = [1, 2].map(|n| FeedItem::Alarm(Delivery::unacknowledged(alarm(n, "burglary"))));
+    let feed = AlarmFeed::new(SOURCE, futures_util::stream::iter(items).boxed());
+    tokio::time::timeout(TIMEOUT, Publisher::new(js, PublishSettings::default()).run(feed, std::future::pending()))
+        .await
+        .expect("stored");
+
+    let by_file =
+        run(&["alarms", "--from", &url, "--max-alarms", "1", "--nats-token-file", &file.to_string_lossy()]).await;
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(by_file.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_file.stderr));
+    let by_env = tokio::time::timeout(
+        TIMEOUT,
+        watchpost().args(["alarms", "--from", &url, "--max-alarms", "1"]).env("WATCHPOST_NATS_TOKEN", TOKEN).output(),
+    )
+    .await
+    .expect("exits in time")
+    .expect("runs");
+    assert_eq!(by_env.status.code(), Some(0), "{}", String::from_utf8_lossy(&by_env.stderr));
+    let without = run(&["alarms", "--from", &url, "--max-alarms", "1"]).await;
+    assert_eq!(without.status.code(), Some(1), "no token: refused by the server");
+    for out in [&by_file, &by_env, &without] {
+        let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(!all.contains(TOKEN), "the token was printed: {all}");
+    }
 }
