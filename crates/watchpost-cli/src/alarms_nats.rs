@@ -52,6 +52,9 @@ pub async fn run(url: &str, args: &AlarmsArgs, mut interrupt: Interrupt) -> CliR
         // One message pulled at a time: when the command stops, nothing it did not print is
         // left pulled ahead (those would come to the next run only after `ack_wait`).
         batch: 1,
+        // A pull that stalls (a client-side accounting race of one-message pulls, seen under
+        // load) is noticed after two missed heartbeats and reopened: keep that short.
+        heartbeat: Duration::from_secs(1),
         ..defaults
     };
     let following = format!(
