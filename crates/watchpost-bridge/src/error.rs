@@ -29,4 +29,15 @@ pub enum BridgeError {
         /// Why it could not be read.
         message: String,
     },
+    /// A message of the stream is neither an alarm's JSON nor a state (it was terminated:
+    /// JetStream does not deliver it again; it stays in the stream under its sequence).
+    #[snafu(display("undecodable message {stream_sequence} on {subject}: {message}"))]
+    Decode {
+        /// The message's subject.
+        subject: String,
+        /// Its sequence in the stream.
+        stream_sequence: u64,
+        /// Why it does not decode.
+        message: String,
+    },
 }

@@ -5,6 +5,9 @@
 //! TOML file (format in `docs/cli.md`); each is created through the vendor registry
 //! ([`crate::vendors::Vendor::alarm_source`]), so this file names no vendor.
 //!
+//! With `--from nats://...` (feature `bridge`) the alarms come instead from the JetStream stream a
+//! `watchpost bridge` fills ([`crate::alarms_nats`]), printed the same way.
+//!
 //! Alarms go to stdout (with `--json`, one `Alarm` per line with its stable field names);
 //! connection states, resync boundaries and errors go to stderr, so stdout stays alarms only.
 
@@ -146,6 +149,10 @@ pub async fn run(args: &AlarmsArgs, global: &GlobalArgs, mut interrupt: Interrup
         return Err(CliError::usage("alarms: give --follow (until Ctrl-C) or --max-alarms N")
             .hint("watchpost alarms --follow --source hikgw=http://10.0.0.5"));
     }
+    #[cfg(feature = "bridge")]
+    if let Some(url) = &args.from {
+        return crate::alarms_nats::run(url, args, interrupt).await;
+    }
     let mut merge = AlarmMerge::new();
     let mut stops = Vec::new();
     for spec in specs(args)? {
@@ -203,8 +210,7 @@ async fn follow(args: &AlarmsArgs, merge: &mut AlarmMerge, interrupt: &mut Inter
         let at = started.elapsed().as_secs_f64();
         match item {
             Merged::Alarm { source, delivery } => {
-                let line = if args.json { alarm_json(delivery.item()) } else { describe(&source, delivery.item()) };
-                if !output::out_line(&line) {
+                if !print_alarm(args.json, &source, delivery.item()) {
                     // The reader went away: the alarm was not handed on, so it is not acknowledged.
                     return Ok(());
                 }
@@ -234,6 +240,14 @@ async fn follow(args: &AlarmsArgs, merge: &mut AlarmMerge, interrupt: &mut Inter
             other => tell!("[{at:>7.2}s] {other:?}"),
         }
     }
+}
+
+/// Prints `alarm` of source `source` to stdout: one line of JSON with `json`, else one line
+/// for a person (escaped, as every line). `false` when stdout is closed (the reader went away:
+/// the alarm was not handed on, so it must not be acknowledged).
+pub(crate) fn print_alarm(json: bool, source: &str, alarm: &Alarm) -> bool {
+    let line = if json { alarm_json(alarm) } else { describe(source, alarm) };
+    output::out_line(&line)
 }
 
 /// The `Alarm` serialisation on one line, secret-looking members of the raw event masked.
@@ -267,7 +281,8 @@ fn describe(source: &str, a: &Alarm) -> String {
     )
 }
 
-fn state_text(s: &ConnectionState) -> String {
+/// A connection state for a person.
+pub(crate) fn state_text(s: &ConnectionState) -> String {
     match s {
         ConnectionState::Connecting => "connecting (alarms may have been missed since the last connect)".to_owned(),
         ConnectionState::Connected => "connected".to_owned(),

@@ -76,6 +76,46 @@ pub struct AlarmsArgs {
     /// Stop after this many alarms (exit 0).
     #[arg(long, value_name = "N")]
     pub max_alarms: Option<u64>,
+    /// Follow the alarms a `watchpost bridge` stored in NATS JetStream (`nats://HOST:PORT`,
+    /// `tls://HOST:PORT`) through a durable consumer, instead of `--source`/`--sources`; each
+    /// alarm is acknowledged once printed.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["sources", "sources_file"])]
+    pub from: Option<String>,
+    /// With `--from`: the JetStream stream. Default: `WATCHPOST_ALARMS`.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub stream: Option<String>,
+    /// With `--from`: the durable consumer's name; runs with the same name share one position
+    /// (and split the alarms). Default: `watchpost-alarms`.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_name = "NAME", requires = "from")]
+    pub durable: Option<String>,
+    /// With `--from`: the subjects to follow, e.g. `watchpost.alarms.hpp.>`, or `watchpost.>`
+    /// for the sources' connection states too. Default: `watchpost.alarms.>`.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_name = "SUBJECT", requires = "from")]
+    pub filter: Option<String>,
+    /// With `--from`: where a new durable consumer starts (an existing one resumes after its
+    /// last acknowledged alarm). Default: `all`.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_enum, value_name = "FROM", requires = "from")]
+    pub deliver: Option<DeliverArg>,
+    /// With `--from`: a file holding the NATS token (else `WATCHPOST_NATS_TOKEN`, if set). A
+    /// token is sent to a non-loopback host only over TLS.
+    #[cfg(feature = "bridge")]
+    #[arg(long, value_name = "FILE", requires = "from")]
+    pub nats_token_file: Option<PathBuf>,
+}
+
+/// Where `watchpost alarms --from` starts a new durable consumer.
+#[cfg(feature = "bridge")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DeliverArg {
+    /// Every alarm still in the stream.
+    All,
+    /// Only alarms stored from now on.
+    New,
 }
 
 /// The whole command line: [`Cli`] with one subcommand per registered vendor.

@@ -7,7 +7,8 @@
 //!   vendor's spec, against a real endpoint or (`--sim`) a simulator; `--list` lists them.
 //! - `watchpost hikgw events --follow`: the gateway's alarm stream.
 //! - `watchpost alarms --follow [--json] --source VENDOR=PROFILE|URL ... [--sources FILE]`: the
-//!   alarms of several sources merged.
+//!   alarms of several sources merged; `watchpost alarms --from nats://HOST:PORT` (feature
+//!   `bridge`) the alarms a `watchpost bridge` stored in NATS JetStream.
 //! - `watchpost bridge --config FILE [--instance-id ID] [--http ADDR]`: the alarms of the
 //!   file's sources onto NATS JetStream, until SIGTERM (docs/bridge.md).
 //!
@@ -21,6 +22,8 @@
 #[macro_use]
 mod output;
 mod alarms;
+#[cfg(feature = "bridge")]
+mod alarms_nats;
 #[cfg(feature = "bridge")]
 mod bridge;
 mod call;

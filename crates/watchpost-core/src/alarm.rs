@@ -29,9 +29,10 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 use time::{OffsetDateTime, PrimitiveDateTime};
 use tokio::sync::watch;
 
@@ -39,7 +40,7 @@ use tokio::sync::watch;
 ///
 /// A vendor's own code is kept beside it ([`Alarm::code`]); the category is the part an
 /// operator's screen and routing rules can rely on for every vendor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     /// Burglary, intrusion, perimeter, motion and line/field detection.
@@ -193,8 +194,38 @@ impl Serialize for EventTime {
     }
 }
 
+impl<'de> Deserialize<'de> for EventTime {
+    /// The serialised form back: `{"kind": "offset", "value": "<RFC 3339>"}` or
+    /// `{"kind": "naive", "value": "YYYY-MM-DDTHH:MM:SS[.f]"}`.
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        enum Kind {
+            Offset,
+            Naive,
+        }
+        #[derive(Deserialize)]
+        struct Wire {
+            kind: Kind,
+            value: String,
+        }
+        let wire = Wire::deserialize(d)?;
+        match wire.kind {
+            Kind::Offset => {
+                OffsetDateTime::parse(&wire.value, &Rfc3339).map(EventTime::Offset).map_err(serde::de::Error::custom)
+            }
+            Kind::Naive => PrimitiveDateTime::parse(
+                &wire.value,
+                format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"),
+            )
+            .map(EventTime::Naive)
+            .map_err(serde::de::Error::custom),
+        }
+    }
+}
+
 /// A picture or clip attached to an alarm.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Media {
     /// A picture; the URL may need resolving or decrypting by the vendor crate.
@@ -210,7 +241,7 @@ pub enum Media {
 }
 
 /// Where an alarm came from: the vendor and the account or endpoint it was received through.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct AlarmSource {
     /// The vendor crate's id: `"hik-gateway"`, `"hpp"`, ...
     pub vendor: String,
@@ -233,7 +264,7 @@ impl fmt::Display for AlarmSource {
 }
 
 /// The vendor's event as received, kept beside the neutral view.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "format", content = "body", rename_all = "snake_case")]
 pub enum RawEvent {
     /// A JSON event.
@@ -244,8 +275,10 @@ pub enum RawEvent {
 
 /// One alarm from any vendor.
 ///
-/// Serialises with stable field names (the CLI's `--json` prints one per line).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// Serialises with stable field names (the CLI's `--json` prints one per line) and
+/// deserialises from the same JSON (the NATS bridge's payload); members it does not know are
+/// ignored, so a newer writer's alarm still reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alarm {
     /// Where it came from.
     pub source: AlarmSource,
@@ -264,7 +297,7 @@ pub struct Alarm {
     /// When it happened, as the device said, when it said.
     pub event_time: Option<EventTime>,
     /// When this process received it.
-    #[serde(serialize_with = "serialize_system_time")]
+    #[serde(serialize_with = "serialize_system_time", deserialize_with = "deserialize_system_time")]
     pub received_at: SystemTime,
     /// What it is about.
     pub category: Category,
@@ -288,6 +321,11 @@ fn serialize_system_time<S: Serializer>(t: &SystemTime, s: S) -> Result<S::Ok, S
         Ok(text) => s.serialize_str(&text),
         Err(e) => Err(serde::ser::Error::custom(e)),
     }
+}
+
+fn deserialize_system_time<'de, D: Deserializer<'de>>(d: D) -> Result<SystemTime, D::Error> {
+    let text = String::deserialize(d)?;
+    OffsetDateTime::parse(&text, &Rfc3339).map(SystemTime::from).map_err(serde::de::Error::custom)
 }
 
 /// An item handed to a consumer with the acknowledgement it owes.
@@ -347,45 +385,69 @@ impl<T> std::ops::Deref for Delivery<T> {
 /// [`ack`](Self::ack) confirms it, [`nack`](Self::nack) (or dropping it) reports it not handled.
 #[must_use = "an acknowledgement dropped without `ack` reports the item as not handled"]
 pub struct Ack {
-    group: Option<Arc<GroupState>>,
+    settle: Option<Settle>,
+}
+
+/// Whom an acknowledgement reports to.
+enum Settle {
+    /// A member of an [`AckGroup`].
+    Group(Arc<GroupState>),
+    /// A callback given `true` (acknowledged) or `false` (not handled), once.
+    Callback(Box<dyn FnOnce(bool) + Send + Sync>),
+}
+
+impl Settle {
+    fn settle(self, acked: bool) {
+        match self {
+            Settle::Group(group) => group.settle(acked),
+            Settle::Callback(f) => f(acked),
+        }
+    }
 }
 
 impl fmt::Debug for Ack {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Ack").field("noop", &self.group.is_none()).finish()
+        f.debug_struct("Ack").field("noop", &self.settle.is_none()).finish()
     }
 }
 
 impl Ack {
     /// An acknowledgement that confirms nothing (a pushed source such as a Device Gateway).
     pub fn noop() -> Self {
-        Ack { group: None }
+        Ack { settle: None }
+    }
+
+    /// An acknowledgement that calls `f` exactly once: with `true` on [`ack`](Self::ack), with
+    /// `false` on [`nack`](Self::nack) or when dropped unsettled. `f` runs on the caller's
+    /// thread and must not block (hand the outcome to a task, e.g. through a channel).
+    pub fn from_fn(f: impl FnOnce(bool) + Send + Sync + 'static) -> Self {
+        Ack { settle: Some(Settle::Callback(Box::new(f))) }
     }
 
     /// Whether acknowledging this has no effect.
     pub fn is_noop(&self) -> bool {
-        self.group.is_none()
+        self.settle.is_none()
     }
 
     /// Confirms the item.
     pub fn ack(mut self) {
-        if let Some(group) = self.group.take() {
-            group.settle(true);
+        if let Some(settle) = self.settle.take() {
+            settle.settle(true);
         }
     }
 
     /// Reports the item as not handled (as dropping the acknowledgement does).
     pub fn nack(mut self) {
-        if let Some(group) = self.group.take() {
-            group.settle(false);
+        if let Some(settle) = self.settle.take() {
+            settle.settle(false);
         }
     }
 }
 
 impl Drop for Ack {
     fn drop(&mut self) {
-        if let Some(group) = self.group.take() {
-            group.settle(false);
+        if let Some(settle) = self.settle.take() {
+            settle.settle(false);
         }
     }
 }
@@ -441,7 +503,7 @@ impl AckGroup {
     pub fn new(n: usize) -> (AckGroup, Vec<Ack>) {
         let (tx, rx) = watch::channel(if n == 0 { Some(GroupOutcome::default()) } else { None });
         let state = Arc::new(GroupState { counts: Mutex::new((n, GroupOutcome::default())), settled: tx });
-        let acks = (0..n).map(|_| Ack { group: Some(Arc::clone(&state)) }).collect();
+        let acks = (0..n).map(|_| Ack { settle: Some(Settle::Group(Arc::clone(&state))) }).collect();
         (AckGroup { settled: rx }, acks)
     }
 
@@ -491,6 +553,22 @@ mod tests {
         assert_eq!(d.ack(), 10);
     }
 
+    #[test]
+    fn a_callback_ack_reports_once_ack_nack_or_drop() {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let ack = |seen: &Arc<Mutex<Vec<bool>>>| {
+            let seen = Arc::clone(seen);
+            Ack::from_fn(move |acked| seen.lock().unwrap().push(acked))
+        };
+        let a = ack(&seen);
+        assert!(!a.is_noop());
+        a.ack();
+        ack(&seen).nack();
+        drop(Delivery::new("x", ack(&seen)));
+        assert_eq!(Delivery::new(7, ack(&seen)).ack(), 7);
+        assert_eq!(*seen.lock().unwrap(), [true, false, false, true]);
+    }
+
     #[tokio::test]
     async fn a_mapped_delivery_keeps_its_acknowledgement() {
         let (group, acks) = AckGroup::new(1);
@@ -515,5 +593,72 @@ mod tests {
             serde_json::json!({"kind": "offset", "value": "2024-03-01T08:09:10+08:00"})
         );
         assert!(naive.instant().is_none() && offset.instant().is_some());
+    }
+
+    #[test]
+    fn an_alarm_reads_back_from_its_json() {
+        let mut alarm = Alarm {
+            source: AlarmSource::new("hpp", "key-1"),
+            device_id: "Q123".into(),
+            device_name: Some("hall \u{1b}[2J".into()),
+            zone: Some(3),
+            partition: Some(1),
+            channel: None,
+            user: Some("op".into()),
+            event_time: Some(EventTime::Naive(datetime!(2024-03-01 08:09:10.123456789))),
+            received_at: SystemTime::UNIX_EPOCH + std::time::Duration::new(1_709_280_550, 987_654_321),
+            category: Category::Restore,
+            restore_of: Some(Category::Intrusion),
+            code: "3130".into(),
+            description: "restore".into(),
+            correlation_id: Some("rel-9".into()),
+            media: vec![Media::Picture { url: "https://x/p.jpg".into() }, Media::Video { url: "v".into() }],
+            raw: RawEvent::Json(serde_json::json!({"a": [1, {"b": null}]})),
+        };
+        let back: Alarm = serde_json::from_str(&serde_json::to_string(&alarm).unwrap()).unwrap();
+        assert_eq!(back, alarm);
+        alarm.event_time = Some(EventTime::Offset(datetime!(2024-03-01 08:09:10 +08:00)));
+        alarm.raw = RawEvent::Xml("<EventNotificationAlert/>".into());
+        alarm.received_at = SystemTime::UNIX_EPOCH;
+        let back: Alarm = serde_json::from_str(&serde_json::to_string(&alarm).unwrap()).unwrap();
+        assert_eq!(back, alarm);
+        // A member a newer writer adds is ignored.
+        let mut v = serde_json::to_value(&alarm).unwrap();
+        v["added_later"] = serde_json::json!(1);
+        assert_eq!(serde_json::from_value::<Alarm>(v).unwrap(), alarm);
+    }
+
+    #[test]
+    fn a_malformed_alarm_is_an_error_not_a_guess() {
+        let good = serde_json::to_value(Alarm {
+            source: AlarmSource::new("hpp", "k"),
+            device_id: "d".into(),
+            device_name: None,
+            zone: None,
+            partition: None,
+            channel: None,
+            user: None,
+            event_time: None,
+            received_at: SystemTime::UNIX_EPOCH,
+            category: Category::Other,
+            restore_of: None,
+            code: String::new(),
+            description: String::new(),
+            correlation_id: None,
+            media: vec![],
+            raw: RawEvent::Xml(String::new()),
+        })
+        .unwrap();
+        for (key, bad) in [
+            ("received_at", serde_json::json!("yesterday")),
+            ("event_time", serde_json::json!({"kind": "naive", "value": "2024-03-01 08:09"})),
+            ("event_time", serde_json::json!({"kind": "utc", "value": "2024-03-01T08:09:10Z"})),
+            ("category", serde_json::json!("burglary")),
+            ("zone", serde_json::json!(-1)),
+        ] {
+            let mut v = good.clone();
+            v[key] = bad;
+            assert!(serde_json::from_value::<Alarm>(v).is_err(), "{key}");
+        }
     }
 }
