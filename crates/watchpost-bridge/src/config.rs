@@ -83,10 +83,27 @@ pub enum SourceConfig {
         app_key: String,
         /// The app secret, as a reference.
         app_secret: SecretRef,
-        /// The API base URL, when not the default region's.
+        /// The API base URL (the token host), when not the region's.
         #[serde(default)]
         base_url: Option<String>,
+        /// The region whose token host to use (default `global`); `base_url` wins over it.
+        #[serde(default)]
+        region: Option<HppRegion>,
     },
+}
+
+/// The Hik-Partner Pro region of an `hpp` source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HppRegion {
+    /// Every area but Russia. The default.
+    Global,
+    /// Russia.
+    Russia,
+    /// The former general domain.
+    LegacyGlobal,
+    /// The former Russian domain.
+    LegacyRussia,
 }
 
 impl SourceConfig {
@@ -187,6 +204,7 @@ kind = "hpp"
 name = "hpp-eu"
 app_key = "ak-1"
 app_secret = "file:/run/secrets/hpp"
+region = "russia"
 "#;
 
     #[test]

@@ -102,7 +102,11 @@ impl Instance {
                         self.follower_ended(&mut held, &name, summary).await;
                     }
                 }
-                _ = tick.tick() => self.round(&mut held, &mut followers).await,
+                _ = tick.tick() => {
+                    let (announced, live) = self.round(&mut held, &mut followers).await;
+                    let holding = held.values().filter(|h| h.phase != Phase::Lost).count();
+                    self.publisher.observer().lease_round(announced && live.is_some(), holding, live);
+                }
             }
         }
         for h in held.values_mut() {
@@ -119,6 +123,7 @@ impl Instance {
         if let Err(e) = self.kv.delete(instance_key(&self.id)).await {
             tracing::warn!(instance = %self.id, error = %e, "could not delete the announcement");
         }
+        self.publisher.observer().stopped();
         tracing::info!(instance = %self.id, "stopped; leases released");
     }
 
@@ -146,16 +151,28 @@ impl Instance {
         }
     }
 
-    async fn round(&self, held: &mut HashMap<String, Held>, followers: &mut JoinSet<(String, FeedSummary)>) {
+    /// One lease round; returns whether the announcement was stored and the live instances
+    /// counted (`None` when the bucket could not be listed).
+    async fn round(
+        &self,
+        held: &mut HashMap<String, Held>,
+        followers: &mut JoinSet<(String, FeedSummary)>,
+    ) -> (bool, Option<usize>) {
         let me = Bytes::from(self.id.clone());
         // Every request of a round is bounded, so that a hanging connection neither delays the
         // round past the renewal period nor keeps a stale follower alive (it stops by itself).
         let bound = self.leases.renew_every;
-        match tokio::time::timeout(bound, self.kv.put(instance_key(&self.id), me.clone())).await {
-            Ok(Ok(_)) => {}
-            Ok(Err(e)) => tracing::warn!(instance = %self.id, error = %e, "announcement failed"),
-            Err(_) => tracing::warn!(instance = %self.id, "announcement timed out"),
-        }
+        let announced = match tokio::time::timeout(bound, self.kv.put(instance_key(&self.id), me.clone())).await {
+            Ok(Ok(_)) => true,
+            Ok(Err(e)) => {
+                tracing::warn!(instance = %self.id, error = %e, "announcement failed");
+                false
+            }
+            Err(_) => {
+                tracing::warn!(instance = %self.id, "announcement timed out");
+                false
+            }
+        };
         // Renew, concurrently.
         let mut lost = Vec::new();
         let due: Vec<(String, u64)> =
@@ -202,7 +219,7 @@ impl Instance {
             }
         }
         // Fair share.
-        let Some(live) = self.live_instances().await else { return };
+        let Some(live) = self.live_instances().await else { return (announced, None) };
         let fair = self.sources.len().div_ceil(live.max(1));
         let counts = |h: &&Held| matches!(h.phase, Phase::Following | Phase::Ended);
         let active = held.values().filter(counts).count();
@@ -221,7 +238,7 @@ impl Instance {
                     h.stop(Phase::Releasing);
                 }
             }
-            return;
+            return (announced, Some(live));
         }
         // Take free sources, starting at an offset of our own so instances do not all race for
         // the same key.
@@ -256,6 +273,7 @@ impl Instance {
             held.insert(name, Held { revision, valid_until, deadline, stop: Some(stop_tx), phase: Phase::Following });
             active += 1;
         }
+        (announced, Some(live))
     }
 
     /// The announced instances, or `None` when the bucket could not be listed.

@@ -19,22 +19,31 @@
 mod config;
 mod error;
 mod feed;
+mod http;
 mod instance;
 mod lease;
+mod metrics;
 mod msg_id;
+mod observer;
 mod publisher;
+mod run;
+mod sources;
 mod stream;
 mod subject;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{BridgeConfig, NatsConfig, SecretRef, SourceConfig};
+pub use config::{BridgeConfig, HppRegion, NatsConfig, SecretRef, SourceConfig};
 pub use error::BridgeError;
 pub use feed::{AlarmFeed, FeedFactory, FeedItem};
 pub use instance::Instance;
 pub use lease::{open_lease_bucket, LeaseSettings};
+pub use metrics::BridgeMetrics;
 pub use msg_id::message_id;
+pub use observer::{NoObserver, Observer, Stored};
 pub use publisher::{FeedEnd, FeedSummary, PublishSettings, Publisher};
+pub use run::{run, Bridge, RunOptions};
+pub use sources::{build_sources, Closers};
 pub use stream::{ensure_stream, Retention, Storage, StreamSettings};
 pub use subject::{alarm_subject, escape_token, state_subject};
 
@@ -45,4 +54,31 @@ pub async fn connect(url: &str) -> Result<async_nats::Client, BridgeError> {
         .connect(url)
         .await
         .map_err(|e| BridgeError::Nats { what: "connect".into(), message: e.to_string() })
+}
+
+/// As [`connect`], with the server's `token` when given, the connection named after the
+/// instance, and the connection's events (disconnected, reconnected, ...) logged.
+pub async fn connect_with(
+    url: &str,
+    token: Option<secrecy::SecretString>,
+    instance: &str,
+) -> Result<async_nats::Client, BridgeError> {
+    use secrecy::ExposeSecret as _;
+    let mut options = async_nats::ConnectOptions::new()
+        .max_reconnects(None)
+        .name(format!("watchpost-bridge {instance}"))
+        .event_callback(|event| async move {
+            match event {
+                async_nats::Event::Connected => tracing::info!("NATS connected"),
+                async_nats::Event::Disconnected => tracing::warn!("NATS disconnected; reconnecting"),
+                other => tracing::info!(event = %other, "NATS"),
+            }
+        });
+    if let Some(token) = token {
+        options = options.token(token.expose_secret().to_owned());
+    }
+    options
+        .connect(url)
+        .await
+        .map_err(|e| BridgeError::Nats { what: format!("connect to {url}"), message: e.to_string() })
 }

@@ -1,5 +1,6 @@
 //! The publisher: a feed's alarms onto JetStream, acknowledged to the source only once stored.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -17,6 +18,7 @@ use watchpost_core::supervise::ConnectionState;
 
 use crate::feed::{AlarmFeed, FeedItem};
 use crate::msg_id::message_id;
+use crate::observer::{NoObserver, Observer, Stored};
 use crate::stream::humantime_serde_compat;
 use crate::subject::{alarm_subject, state_subject};
 
@@ -86,16 +88,36 @@ enum Done {
 }
 
 /// Publishes feeds to JetStream. Cheap to clone.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Publisher {
     js: jetstream::Context,
     settings: Arc<PublishSettings>,
+    observer: Arc<dyn Observer>,
+}
+
+impl std::fmt::Debug for Publisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Publisher").field("settings", &self.settings).finish_non_exhaustive()
+    }
 }
 
 impl Publisher {
     /// A publisher on `js`.
     pub fn new(js: jetstream::Context, settings: PublishSettings) -> Self {
-        Publisher { js, settings: Arc::new(settings) }
+        Publisher { js, settings: Arc::new(settings), observer: Arc::new(NoObserver) }
+    }
+
+    /// The same publisher reporting to `observer` (the [`Instance`](crate::Instance) built on
+    /// it reports its lease rounds there too).
+    #[must_use]
+    pub fn with_observer(mut self, observer: Arc<dyn Observer>) -> Self {
+        self.observer = observer;
+        self
+    }
+
+    /// The observer (a no-op one unless [`with_observer`](Self::with_observer) was used).
+    pub fn observer(&self) -> &Arc<dyn Observer> {
+        &self.observer
     }
 
     /// The settings.
@@ -117,6 +139,9 @@ impl Publisher {
         let window = self.settings.window.max(1);
         let mut feed = Some(feed);
         let mut in_flight = FuturesUnordered::new();
+        // What is in flight, by sequence number: the receive time of an alarm, `None` for a state.
+        let mut pending: HashMap<u64, Option<SystemTime>> = HashMap::new();
+        let mut seq = 0u64;
         let mut summary =
             FeedSummary { end: FeedEnd::Exhausted, alarms: 0, duplicates: 0, states: 0, retries: 0, abandoned: 0 };
         tokio::pin!(stop);
@@ -132,13 +157,27 @@ impl Publisher {
                     drop(feed.take());
                     break;
                 }
-                Some(done) = in_flight.next(), if !in_flight.is_empty() => record(&mut summary, done),
+                Some((n, done)) = in_flight.next(), if !in_flight.is_empty() => {
+                    pending.remove(&n);
+                    record(&mut summary, done);
+                }
                 item = next_item(&mut feed), if poll_feed => match item {
                     Some(FeedItem::Alarm(delivery)) => {
                         let (alarm, ack) = delivery.into_parts();
-                        in_flight.push(self.publish_alarm(&source, alarm, ack).boxed());
+                        seq += 1;
+                        let n = seq;
+                        pending.insert(n, Some(alarm.received_at));
+                        self.observer.alarm_taken(&source, alarm.received_at);
+                        let taken = std::time::Instant::now();
+                        in_flight.push(self.publish_alarm(&source, alarm, ack, taken).map(move |d| (n, d)).boxed());
                     }
-                    Some(FeedItem::State(state)) => in_flight.push(self.publish_state(&source, state).boxed()),
+                    Some(FeedItem::State(state)) => {
+                        seq += 1;
+                        let n = seq;
+                        pending.insert(n, None);
+                        self.observer.state_taken(&source, &state);
+                        in_flight.push(self.publish_state(&source, state).map(move |d| (n, d)).boxed());
+                    }
                     None => {
                         tracing::info!(source = %source, "feed ended");
                         feed = None;
@@ -147,27 +186,41 @@ impl Publisher {
             }
         }
         let drained = tokio::time::timeout(self.settings.drain_timeout, async {
-            while let Some(done) = in_flight.next().await {
+            while let Some((n, done)) = in_flight.next().await {
+                pending.remove(&n);
                 record(&mut summary, done);
             }
         })
         .await;
+        // Dropping the futures left drops their acknowledgements: not handled.
+        drop(in_flight);
         if drained.is_err() {
-            summary.abandoned = in_flight.len() as u64;
+            summary.abandoned = pending.len() as u64;
             tracing::warn!(source = %source, abandoned = summary.abandoned, "drain timed out; unstored items reported not handled");
         }
+        self.feed_ended(&source, &pending);
         summary
     }
 
-    async fn publish_alarm(&self, source: &str, alarm: Alarm, ack: Ack) -> Done {
+    fn feed_ended(&self, source: &str, pending: &HashMap<u64, Option<SystemTime>>) {
+        let alarms: Vec<SystemTime> = pending.values().filter_map(|t| *t).collect();
+        let states = (pending.len() - alarms.len()) as u64;
+        self.observer.feed_ended(source, &alarms, states);
+    }
+
+    async fn publish_alarm(&self, source: &str, alarm: Alarm, ack: Ack, taken: std::time::Instant) -> Done {
         let subject = alarm_subject(&self.settings.subject_prefix, source, &alarm);
         let id = message_id(source, &alarm);
         let payload = alarm_payload(&alarm);
         let mut headers = HeaderMap::new();
         headers.insert(async_nats::header::NATS_MESSAGE_ID, id.as_str());
         headers.insert("Watchpost-Source", source);
-        let (stored, retries) = self.publish_until_stored(subject, headers, payload).await;
+        let received_at = alarm.received_at;
+        drop(alarm);
+        let (stored, retries) = self.publish_until_stored(source, subject, headers, payload).await;
         ack.ack();
+        self.observer
+            .alarm_stored(source, &Stored { duplicate: stored.duplicate, latency: taken.elapsed(), received_at });
         Done::Alarm { duplicate: stored.duplicate, retries }
     }
 
@@ -176,13 +229,15 @@ impl Publisher {
         let payload = state_payload(source, &state, SystemTime::now());
         let mut headers = HeaderMap::new();
         headers.insert("Watchpost-Source", source);
-        let (_, retries) = self.publish_until_stored(subject, headers, payload).await;
+        let (_, retries) = self.publish_until_stored(source, subject, headers, payload).await;
+        self.observer.state_stored(source);
         Done::State { retries }
     }
 
     /// Publishes until JetStream acknowledges; returns the acknowledgement and the retries.
     async fn publish_until_stored(
         &self,
+        source: &str,
         subject: String,
         headers: HeaderMap,
         payload: Bytes,
@@ -202,6 +257,7 @@ impl Publisher {
                 Ok(stored) => return (stored, retries),
                 Err(error) => {
                     retries += 1;
+                    self.observer.publish_retry(source);
                     tracing::warn!(subject = %subject, retries, error = %error, "publish failed; retrying");
                     // Full jitter between half and all of the delay.
                     let half = delay / 2;

@@ -50,6 +50,10 @@ pub enum Command {
     Sim(SimArgs),
     /// Follow the alarms of several sources (gateways, accounts) merged into one stream.
     Alarms(AlarmsArgs),
+    /// Publish the alarms of the sources of the `--config` TOML file to NATS JetStream, shared
+    /// with the other instances through leases, until SIGTERM or Ctrl-C (docs/bridge.md).
+    #[cfg(feature = "bridge")]
+    Bridge(crate::bridge::BridgeArgs),
 }
 
 /// Arguments of `watchpost alarms`.

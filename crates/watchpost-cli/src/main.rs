@@ -8,6 +8,8 @@
 //! - `watchpost hikgw events --follow`: the gateway's alarm stream.
 //! - `watchpost alarms --follow [--json] --source VENDOR=PROFILE|URL ... [--sources FILE]`: the
 //!   alarms of several sources merged.
+//! - `watchpost bridge --config FILE [--instance-id ID] [--http ADDR]`: the alarms of the
+//!   file's sources onto NATS JetStream, until SIGTERM (docs/bridge.md).
 //!
 //! Exit codes: 0 success, 1 an error of the vendor's service or the network, 2 a bad command
 //! line, operation or parameter. See `docs/cli.md`.
@@ -19,6 +21,8 @@
 #[macro_use]
 mod output;
 mod alarms;
+#[cfg(feature = "bridge")]
+mod bridge;
 mod call;
 mod cli;
 mod demo;
@@ -43,6 +47,13 @@ use crate::profile::Profile;
 fn main() -> ExitCode {
     let matches = cli::command().get_matches();
     let global = GlobalArgs::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // The bridge, a service, logs at info in its own format.
+    #[cfg(feature = "bridge")]
+    match matches.subcommand_matches("bridge") {
+        Some(m) => bridge::init_tracing(Some(m)),
+        None => init_tracing(global.verbose),
+    }
+    #[cfg(not(feature = "bridge"))]
     init_tracing(global.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -111,6 +122,9 @@ async fn run(matches: &clap::ArgMatches, global: &GlobalArgs, mut interrupt: Int
     let cli = Cli::from_arg_matches(matches).unwrap_or_else(|e| e.exit());
     match cli.command {
         Command::Alarms(args) => alarms::run(&args, global, interrupt).await,
+        // The bridge handles SIGTERM and Ctrl-C itself (a clean stop exits 0).
+        #[cfg(feature = "bridge")]
+        Command::Bridge(args) => bridge::run(&args, global.config.as_deref()).await,
         Command::Sim(args) => serve::run(&args.vendor, args.listen, args.advertise, interrupt).await,
         Command::Demo(args) => {
             tokio::select! {
