@@ -79,7 +79,8 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     let nats_down = SystemTime::now();
     tokio::time::sleep(Duration::from_secs(2)).await;
     blocking(|| nats.restart()).unwrap_or_else(|e| panic!("{e}"));
-    println!("nats-server restarted after {} ms down", ms_between(nats_down, SystemTime::now()));
+    let nats_up = SystemTime::now();
+    println!("nats-server restarted after {} ms down", ms_between(nats_down, nats_up));
 
     let raised = raiser.await.unwrap();
     let raised_done = SystemTime::now();
@@ -168,6 +169,32 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
             duplicates += metric(&text, "watchpost_bridge_duplicates_total").values().sum::<f64>();
         }
     }
+    // After the broker's return, when was each source followed again (the leases lapsed while
+    // it was down: every instance stopped following before its leases could expire).
+    let refollow = sources
+        .names()
+        .iter()
+        .filter_map(|name| {
+            let next = match sources.gateways.iter().find(|g| &g.0 == name) {
+                Some(_) => first_open_after(&spans[name], nats_up),
+                None => first_poll_after(&sources.keys.iter().find(|k| &k.0 == name)?.3.mq_log().0, nats_up),
+            };
+            next.map(|n| ms_between(nats_up, n))
+        })
+        .max();
+    // The lost alarms of the close windows: when their subscription closed, against the events.
+    for (source, token) in &window.missing {
+        let r = window_alarms.iter().find(|r| &r.source == source && &r.token == token).expect("raised");
+        let closed = span_at(&spans[source], r.at).and_then(|s| s.closed).expect("closed");
+        println!(
+            "  lost in a close window: {source} #{token}, raised {} ms before its subscription closed; close at \
+             kill{:+} / stop{:+} / broker down{:+} ms",
+            ms_between(r.at, closed),
+            ms_between(killed_at, closed),
+            ms_between(stopped_at, closed),
+            ms_between(nats_down, closed)
+        );
+    }
     let max_gap = gaps.iter().map(|g| g.1).max().unwrap_or(0);
     println!("chaos figures:");
     println!("  alarms raised {} (gateways {}, hpp {hpp_raised}, queued by hpp {hpp_queued}) in {} ms", raised.len(), raised.len() - hpp_raised, ms_between(raised.first().map_or(raised_done, |r| r.at), raised_done));
@@ -179,6 +206,7 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     println!("  HPP alarms committed {committed}, committed before stored {}", early.len());
     println!("  takeover after SIGKILL (kill -> next follow), ms: {gaps:?}; max {max_gap} (bound {} ms)", (TTL + RENEW + CONNECT_SLACK).as_millis());
     println!("  handover after SIGTERM (stop -> next follow), ms: {handover:?}");
+    println!("  after the broker restart, every source followed again within {refollow:?} ms");
 
     assert!(delivery.missing.is_empty(), "alarms raised while followed and never stored: {:?}", delivery.missing);
     assert!(delivery.duplicated.is_empty(), "alarms stored more than once: {:?}", delivery.duplicated);

@@ -146,13 +146,13 @@ pub struct RaisedAlarm {
     pub delivered: bool,
 }
 
-/// Raises alarm number `n` (0-based) of the run on the sources, round robin over every source
-/// with gateways taking `gw_share` of every 5 alarms... simply: `n % (gateways + keys)` picks the
-/// source, so each source gets its share.
+/// Raises alarm number `n` (0-based) of the run: every fifth goes to an HPP key (round robin
+/// over the keys), the others to the gateways (round robin); without keys, all to gateways.
 pub fn raise(sources: &Sources, n: usize) -> RaisedAlarm {
-    let total = sources.gateways.len() + sources.keys.len();
-    let pick = n % total.max(1);
-    if let Some((name, sim)) = sources.gateways.get(pick) {
+    let (gws, keys) = (sources.gateways.len(), sources.keys.len());
+    let to_key = keys > 0 && (gws == 0 || n % 5 == 4);
+    if !to_key {
+        let (name, sim) = sources.gateways.get(n % gws.max(1)).expect("a gateway");
         let device = sim.device_ids().into_iter().next().unwrap_or_default();
         let zone = u32::try_from(n % 16).unwrap_or(0) + 1;
         let raised = sim.raise_cid(&device, CidCode::from_code("1130"), zone);
@@ -163,7 +163,7 @@ pub fn raise(sources: &Sources, n: usize) -> RaisedAlarm {
             delivered: raised.delivered > 0,
         };
     }
-    let (name, _, _, sim) = sources.keys.get(pick - sources.gateways.len()).expect("a key");
+    let (name, _, _, sim) = sources.keys.get((n / 5) % keys).expect("a key");
     let token = format!("wpseq{n}x");
     let data = json!({
         "deviceSerial": "Q12345678", "triggerTime": "2026-12-06T04:00:00", "eventType": "",
