@@ -112,6 +112,20 @@ async fn backpressure_nats_server_a_minute_without_the_broker_keeps_memory_bound
     );
     println!("  in_flight peak per source (window {WINDOW}): {in_flight_peak:?}");
     println!("  all stored {caught_up} ms after the broker returned (poll every 1 s)");
+    let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+    for (source, _) in &delivery.missing {
+        *missing.entry(source.as_str()).or_default() += 1;
+    }
+    let mut undelivered: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in raised.iter().filter(|r| !r.delivered) {
+        *undelivered.entry(r.source.as_str()).or_default() += 1;
+    }
+    if !missing.is_empty() || !undelivered.is_empty() {
+        println!("  missing per source {missing:?}; not handed on per source {undelivered:?}");
+        let log = bridge.log();
+        let tail: Vec<&str> = log.lines().filter(|l| !l.contains("DEBUG")).collect();
+        println!("  bridge log ({} lines), last 80:\n{}", tail.len(), tail[tail.len().saturating_sub(80)..].join("\n"));
+    }
 
     assert!(rss_peak <= rss_before + RSS_HEADROOM_KIB, "resident memory grew from {rss_before} to {rss_peak} KiB");
     assert!(samples > 0, "/metrics answered during the outage");

@@ -152,7 +152,9 @@ pub fn raise(sources: &Sources, n: usize) -> RaisedAlarm {
     let (gws, keys) = (sources.gateways.len(), sources.keys.len());
     let to_key = keys > 0 && (gws == 0 || n % 5 == 4);
     if !to_key {
-        let (name, sim) = sources.gateways.get(n % gws.max(1)).expect("a gateway");
+        // The n-th alarm is the (n - n / 5)-th of the gateways when keys take every fifth.
+        let ordinal = if keys > 0 { n - n / 5 } else { n };
+        let (name, sim) = sources.gateways.get(ordinal % gws.max(1)).expect("a gateway");
         let device = sim.device_ids().into_iter().next().unwrap_or_default();
         let zone = u32::try_from(n % 16).unwrap_or(0) + 1;
         let raised = sim.raise_cid(&device, CidCode::from_code("1130"), zone);
