@@ -153,6 +153,24 @@ impl Instance {
 
     /// One lease round; returns whether the announcement was stored and the live instances
     /// counted (`None` when the bucket could not be listed).
+    /// After a revision mismatch on a renewal: when the key still holds this instance's id, the
+    /// newer revision is a renewal of ours that the server stored after this instance stopped
+    /// waiting for it (a request sent while the connection was down is delivered on
+    /// reconnect). Only this instance writes its id, each time on top of its own revision, so
+    /// the lease never left it: renew on top of that revision (a fresh compare-and-set, which
+    /// also restarts the local validity). `None` when the key holds another id, is gone, or a
+    /// request fails or times out: the lease is lost.
+    async fn reclaim(&self, name: &str, me: &Bytes) -> Option<(u64, Instant)> {
+        let (bound, key) = (self.leases.renew_every, source_key(name));
+        let entry = tokio::time::timeout(bound, self.kv.entry(key.clone())).await.ok()?.ok()??;
+        if entry.operation != kv::Operation::Put || entry.value != *me {
+            return None;
+        }
+        let sent = Instant::now();
+        let revision = tokio::time::timeout(bound, self.kv.update(key, me.clone(), entry.revision)).await.ok()?.ok()?;
+        Some((revision, sent))
+    }
+
     async fn round(
         &self,
         held: &mut HashMap<String, Held>,
@@ -192,6 +210,13 @@ impl Instance {
                             h.deadline.send_replace(h.valid_until);
                         }
                         Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
+                            if let Some((revision, sent)) = self.reclaim(name, &me).await {
+                                tracing::info!(instance = %self.id, source = %name, "a late renewal of ours was stored; lease kept");
+                                h.revision = revision;
+                                h.valid_until = sent + self.leases.local_validity();
+                                h.deadline.send_replace(h.valid_until);
+                                continue;
+                            }
                             tracing::warn!(instance = %self.id, source = %name, "lease lost to another instance");
                             lost.push(name.clone());
                         }
