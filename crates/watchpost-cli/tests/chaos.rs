@@ -62,12 +62,14 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     let raiser = raise_at_rate(sources.clone(), 0, ALARMS, RATE);
     tokio::time::sleep(Duration::from_secs(8)).await;
     let holders = lease_holders(&url).await;
-    let killed_sources: Vec<String> = holders.iter().filter(|(_, id)| *id == "chaos-a").map(|(s, _)| s.clone()).collect();
+    let killed_sources: Vec<String> =
+        holders.iter().filter(|(_, id)| *id == "chaos-a").map(|(s, _)| s.clone()).collect();
     let killed_at = blocking(|| a.kill());
     println!("SIGKILL chaos-a (held {} sources: {killed_sources:?})", killed_sources.len());
 
     tokio::time::sleep(Duration::from_secs(8)).await;
-    let held_by_b: Vec<String> = lease_holders(&url).await.into_iter().filter(|(_, id)| id == "chaos-b").map(|(s, _)| s).collect();
+    let held_by_b: Vec<String> =
+        lease_holders(&url).await.into_iter().filter(|(_, id)| id == "chaos-b").map(|(s, _)| s).collect();
     let (stopped_at, status) = blocking(|| b.terminate());
     assert!(status.success(), "SIGTERM must end the bridge with status 0, got {status}:\n{}", b.log());
     println!("SIGTERM chaos-b (held {} sources): exited with {status}", held_by_b.len());
@@ -104,9 +106,11 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     let spans: std::collections::HashMap<String, _> =
         sources.gateways.iter().map(|(n, s)| (n.clone(), s.subscription_log())).collect();
     let in_close_window = |r: &common::RaisedAlarm| {
-        spans.get(&r.source).and_then(|log| span_at(log, r.at)).and_then(|s| s.closed).is_some_and(|closed| {
-            closed.duration_since(r.at).unwrap_or_default() <= PUSH_CLOSE_WINDOW
-        })
+        spans
+            .get(&r.source)
+            .and_then(|log| span_at(log, r.at))
+            .and_then(|s| s.closed)
+            .is_some_and(|closed| closed.duration_since(r.at).unwrap_or_default() <= PUSH_CLOSE_WINDOW)
     };
     let delivery = compare(&raised, &stored, |r| !in_close_window(r));
     let window_alarms: Vec<_> = raised.iter().filter(|r| r.delivered && in_close_window(r)).cloned().collect();
@@ -152,7 +156,8 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     for (name, _, _, sim) in &sources.keys {
         let (log, forgotten) = sim.mq_log();
         assert_eq!(forgotten, 0, "the MQ log overflowed");
-        redelivered += log.iter().filter(|r| matches!(r, watchpost::hpp::sim::MqRecord::Poll { redelivered: true, .. })).count();
+        redelivered +=
+            log.iter().filter(|r| matches!(r, watchpost::hpp::sim::MqRecord::Poll { redelivered: true, .. })).count();
         for (at, tokens) in commits(&log) {
             for t in tokens {
                 committed += 1;
@@ -197,14 +202,33 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     }
     let max_gap = gaps.iter().map(|g| g.1).max().unwrap_or(0);
     println!("chaos figures:");
-    println!("  alarms raised {} (gateways {}, hpp {hpp_raised}, queued by hpp {hpp_queued}) in {} ms", raised.len(), raised.len() - hpp_raised, ms_between(raised.first().map_or(raised_done, |r| r.at), raised_done));
+    println!(
+        "  alarms raised {} (gateways {}, hpp {hpp_raised}, queued by hpp {hpp_queued}) in {} ms",
+        raised.len(),
+        raised.len() - hpp_raised,
+        ms_between(raised.first().map_or(raised_done, |r| r.at), raised_done)
+    );
     println!("  not sent by a gateway (no live subscription at the instant): {}", delivery.not_delivered);
-    println!("  counted (raised while followed) {}, stored exactly once {}, duplicated {}, missing {}", delivery.expected, delivery.once, delivery.duplicated.len(), delivery.missing.len());
-    println!("  in a push close window (<= {PUSH_CLOSE_WINDOW:?} before the subscription closed): {}, stored {}, lost {}", window.expected, window.once + window.duplicated.len(), window.missing.len());
+    println!(
+        "  counted (raised while followed) {}, stored exactly once {}, duplicated {}, missing {}",
+        delivery.expected,
+        delivery.once,
+        delivery.duplicated.len(),
+        delivery.missing.len()
+    );
+    println!(
+        "  in a push close window (<= {PUSH_CLOSE_WINDOW:?} before the subscription closed): {}, stored {}, lost {}",
+        window.expected,
+        window.once + window.duplicated.len(),
+        window.missing.len()
+    );
     println!("  alarm messages in the stream {}, matching no raised alarm {}", stored.len(), delivery.unmatched);
     println!("  HPP batches handed out again {redelivered}; duplicates suppressed (surviving instances' /metrics) {duplicates}");
     println!("  HPP alarms committed {committed}, committed before stored {}", early.len());
-    println!("  takeover after SIGKILL (kill -> next follow), ms: {gaps:?}; max {max_gap} (bound {} ms)", (TTL + RENEW + CONNECT_SLACK).as_millis());
+    println!(
+        "  takeover after SIGKILL (kill -> next follow), ms: {gaps:?}; max {max_gap} (bound {} ms)",
+        (TTL + RENEW + CONNECT_SLACK).as_millis()
+    );
     println!("  handover after SIGTERM (stop -> next follow), ms: {handover:?}");
     println!("  after the broker restart, every source followed again within {refollow:?} ms");
 

@@ -38,9 +38,10 @@ fn blocking<T>(f: impl FnOnce() -> T) -> T {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn lease_nats_server_no_source_is_followed_twice_across_random_joins_and_leaves() {
-    let seed = std::env::var("WATCHPOST_LEASE_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| {
-        SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(1, |d| d.as_secs())
-    });
+    let seed = std::env::var("WATCHPOST_LEASE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map_or(1, |d| d.as_secs()));
     println!("lease test seed {seed} (WATCHPOST_LEASE_SEED={seed} replays it)");
     let mut rng = fastrand::Rng::with_seed(seed);
 

@@ -59,8 +59,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
-use watchpost_core::sim::subscriptions::Subscriptions;
 pub use watchpost_core::sim::subscriptions::SubscriptionSpan;
+use watchpost_core::sim::subscriptions::Subscriptions;
 use watchpost_core::sim::{
     BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
 };

@@ -274,7 +274,12 @@ impl Bridge {
             if let Some(status) = self.child.try_wait().expect("wait") {
                 return (at, status);
             }
-            assert!(Instant::now() < deadline, "bridge {} did not exit within 60 s of SIGTERM:\n{}", self.id, self.log());
+            assert!(
+                Instant::now() < deadline,
+                "bridge {} did not exit within 60 s of SIGTERM:\n{}",
+                self.id,
+                self.log()
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
     }
@@ -404,13 +409,8 @@ pub async fn read_alarms(nats_url: &str) -> Vec<Stored> {
         .expect("create a consumer");
     let mut out = Vec::new();
     loop {
-        let mut batch = consumer
-            .fetch()
-            .max_messages(1000)
-            .expires(Duration::from_secs(1))
-            .messages()
-            .await
-            .expect("fetch");
+        let mut batch =
+            consumer.fetch().max_messages(1000).expires(Duration::from_secs(1)).messages().await.expect("fetch");
         let mut got = 0usize;
         let mut pending = 0;
         while let Some(m) = batch.next().await {
