@@ -74,6 +74,14 @@ pub enum SourceConfig {
         username: String,
         /// The password, as a reference.
         password: SecretRef,
+        /// Re-subscribe when nothing, not even a heartbeat (the gateway sends one every 10 s),
+        /// arrived for this long. Default: the SDK's, 30 s.
+        #[serde(default, with = "crate::stream::humantime_serde_compat::option")]
+        idle_timeout: Option<std::time::Duration>,
+        /// Read the panels' standing alarms after every subscription and publish them as
+        /// `resync` alarms. Default: the SDK's, `true`.
+        #[serde(default)]
+        resync: Option<bool>,
     },
     /// A Hik-Partner Pro key (`hpp`).
     Hpp {
@@ -198,6 +206,8 @@ name = "gw-lobby"
 base_url = "http://10.0.0.5"
 username = "admin"
 password = "env:GW_LOBBY_PASSWORD"
+idle_timeout = "45s"
+resync = false
 
 [[source]]
 kind = "hpp"
@@ -215,6 +225,11 @@ region = "russia"
         assert_eq!(c.stream.name, "WATCHPOST_ALARMS");
         assert_eq!(c.sources.len(), 2);
         assert_eq!(c.sources.first().map(SourceConfig::name), Some("gw-lobby"));
+        assert!(matches!(
+            c.sources.first(),
+            Some(SourceConfig::HikGateway { idle_timeout: Some(t), resync: Some(false), .. }) if t.as_secs() == 45
+        ));
+        assert!(matches!(c.sources.get(1), Some(SourceConfig::Hpp { region: Some(HppRegion::Russia), .. })));
     }
 
     #[test]

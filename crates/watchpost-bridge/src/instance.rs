@@ -115,13 +115,18 @@ impl Instance {
             }
         }
         while followers.join_next().await.is_some() {}
-        for (name, h) in &held {
-            if h.phase != Phase::Lost {
-                self.delete_lease(name, h.revision).await;
+        // Concurrently and bounded by the TTL: with NATS unreachable the leases expire by then
+        // anyway, and a stop must not wait one request timeout per source.
+        let releases = futures_util::future::join_all(
+            held.iter().filter(|(_, h)| h.phase != Phase::Lost).map(|(name, h)| self.delete_lease(name, h.revision)),
+        );
+        let announcement = async {
+            if let Err(e) = self.kv.delete(instance_key(&self.id)).await {
+                tracing::warn!(instance = %self.id, error = %e, "could not delete the announcement");
             }
-        }
-        if let Err(e) = self.kv.delete(instance_key(&self.id)).await {
-            tracing::warn!(instance = %self.id, error = %e, "could not delete the announcement");
+        };
+        if tokio::time::timeout(self.leases.ttl, futures_util::future::join(releases, announcement)).await.is_err() {
+            tracing::warn!(instance = %self.id, "releasing the leases timed out; they expire after the ttl");
         }
         self.publisher.observer().stopped();
         tracing::info!(instance = %self.id, "stopped; leases released");
@@ -153,24 +158,6 @@ impl Instance {
 
     /// One lease round; returns whether the announcement was stored and the live instances
     /// counted (`None` when the bucket could not be listed).
-    /// After a revision mismatch on a renewal: when the key still holds this instance's id, the
-    /// newer revision is a renewal of ours that the server stored after this instance stopped
-    /// waiting for it (a request sent while the connection was down is delivered on
-    /// reconnect). Only this instance writes its id, each time on top of its own revision, so
-    /// the lease never left it: renew on top of that revision (a fresh compare-and-set, which
-    /// also restarts the local validity). `None` when the key holds another id, is gone, or a
-    /// request fails or times out: the lease is lost.
-    async fn reclaim(&self, name: &str, me: &Bytes) -> Option<(u64, Instant)> {
-        let (bound, key) = (self.leases.renew_every, source_key(name));
-        let entry = tokio::time::timeout(bound, self.kv.entry(key.clone())).await.ok()?.ok()??;
-        if entry.operation != kv::Operation::Put || entry.value != *me {
-            return None;
-        }
-        let sent = Instant::now();
-        let revision = tokio::time::timeout(bound, self.kv.update(key, me.clone(), entry.revision)).await.ok()?.ok()?;
-        Some((revision, sent))
-    }
-
     async fn round(
         &self,
         held: &mut HashMap<String, Held>,
@@ -193,6 +180,7 @@ impl Instance {
         };
         // Renew, concurrently.
         let mut lost = Vec::new();
+        let mut contested = Vec::new();
         let due: Vec<(String, u64)> =
             held.iter().filter(|(_, h)| h.phase != Phase::Lost).map(|(n, h)| (n.clone(), h.revision)).collect();
         let sent = Instant::now();
@@ -209,22 +197,28 @@ impl Instance {
                             h.valid_until = sent + self.leases.local_validity();
                             h.deadline.send_replace(h.valid_until);
                         }
-                        Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => {
-                            if let Some((revision, sent)) = self.reclaim(name, &me).await {
-                                tracing::info!(instance = %self.id, source = %name, "a late renewal of ours was stored; lease kept");
-                                h.revision = revision;
-                                h.valid_until = sent + self.leases.local_validity();
-                                h.deadline.send_replace(h.valid_until);
-                                continue;
-                            }
-                            tracing::warn!(instance = %self.id, source = %name, "lease lost to another instance");
-                            lost.push(name.clone());
-                        }
+                        Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => contested.push(name.clone()),
                         Err(e) => tracing::warn!(instance = %self.id, source = %name, error = %e, "renewal failed"),
                     }
                 }
             }
             Err(_) => tracing::warn!(instance = %self.id, leases = due.len(), "renewals timed out"),
+        }
+        for name in contested {
+            match self.reclaim(&name, &me).await {
+                Some((revision, sent)) => {
+                    tracing::info!(instance = %self.id, source = %name, "lease renewed after a late write of our own");
+                    if let Some(h) = held.get_mut(&name) {
+                        h.revision = revision;
+                        h.valid_until = sent + self.leases.local_validity();
+                        h.deadline.send_replace(h.valid_until);
+                    }
+                }
+                None => {
+                    tracing::warn!(instance = %self.id, source = %name, "lease lost to another instance");
+                    lost.push(name);
+                }
+            }
         }
         let now = Instant::now();
         for (name, h) in held.iter().filter(|(_, h)| h.phase != Phase::Lost) {
@@ -280,10 +274,12 @@ impl Instance {
                 continue;
             }
             let sent = Instant::now();
-            let Ok(Ok(revision)) = tokio::time::timeout(bound, self.kv.create(source_key(&name), me.clone())).await
-            else {
-                continue;
+            let taken = match tokio::time::timeout(bound, self.kv.create(source_key(&name), me.clone())).await {
+                Ok(Ok(revision)) => Some((revision, sent)),
+                Ok(Err(e)) if e.kind() == kv::CreateErrorKind::AlreadyExists => self.reclaim(&name, &me).await,
+                _ => None,
             };
+            let Some((revision, sent)) = taken else { continue };
             tracing::info!(instance = %self.id, source = %name, "lease taken; following");
             let valid_until = sent + self.leases.local_validity();
             let (stop_tx, stop_rx) = oneshot::channel::<()>();
@@ -299,6 +295,23 @@ impl Instance {
             active += 1;
         }
         (announced, Some(live))
+    }
+
+    /// When the lease key of `name` holds this instance's own id although our compare-and-set
+    /// failed (a renewal or creation of ours that the server applied after its answer was lost,
+    /// as a request buffered through a reconnect is; or a previous run with the same id), sets
+    /// it again from the revision found: nobody else holds it. Returns the new revision and when
+    /// the update was sent, or `None` when the key is another's, gone, or not readable.
+    async fn reclaim(&self, name: &str, me: &Bytes) -> Option<(u64, Instant)> {
+        let bound = self.leases.renew_every;
+        let entry = tokio::time::timeout(bound, self.kv.entry(source_key(name))).await.ok()?.ok()??;
+        if entry.operation != kv::Operation::Put || entry.value != *me {
+            return None;
+        }
+        let sent = Instant::now();
+        let update = self.kv.update(source_key(name), me.clone(), entry.revision);
+        let revision = tokio::time::timeout(bound, update).await.ok()?.ok()?;
+        Some((revision, sent))
     }
 
     /// The announced instances, or `None` when the bucket could not be listed.

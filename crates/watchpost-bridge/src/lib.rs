@@ -57,7 +57,9 @@ pub async fn connect(url: &str) -> Result<async_nats::Client, BridgeError> {
 }
 
 /// As [`connect`], with the server's `token` when given, the connection named after the
-/// instance, and the connection's events (disconnected, reconnected, ...) logged.
+/// instance, and the connection's events (disconnected, reconnected, ...) logged. Returns at
+/// once even when the server is not reachable yet: the client connects (and reconnects) in the
+/// background, and requests wait for it within their timeouts.
 pub async fn connect_with(
     url: &str,
     token: Option<secrecy::SecretString>,
@@ -66,6 +68,7 @@ pub async fn connect_with(
     use secrecy::ExposeSecret as _;
     let mut options = async_nats::ConnectOptions::new()
         .max_reconnects(None)
+        .retry_on_initial_connect()
         .name(format!("watchpost-bridge {instance}"))
         .event_callback(|event| async move {
             match event {

@@ -147,6 +147,7 @@ impl Publisher {
         tokio::pin!(stop);
         loop {
             if feed.is_none() && in_flight.is_empty() {
+                self.feed_ended(&source, &pending);
                 return summary;
             }
             let poll_feed = feed.is_some() && in_flight.len() < window;

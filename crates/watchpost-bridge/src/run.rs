@@ -57,9 +57,13 @@ impl Bridge {
     /// configured), creates the stream and the lease bucket when missing, and binds the
     /// operations endpoint.
     ///
+    /// While NATS is unreachable (or the stream or bucket cannot be created) it waits and
+    /// tries again, 200 ms doubling to 5 s, logging why at warn: a bridge started before its
+    /// broker (or during a broker restart) comes up with it. Drop the future to give up.
+    ///
     /// # Errors
-    /// A secret that cannot be read, a source that cannot be built, NATS unreachable or
-    /// refusing, the stream or bucket not created, the address not bindable.
+    /// A secret that cannot be read, a source that cannot be built, an invalid lease timing,
+    /// the address not bindable.
     pub async fn start(config: BridgeConfig, options: RunOptions) -> Result<Self, BridgeError> {
         config.leases.validate()?;
         let closers = Closers::new();
@@ -67,8 +71,7 @@ impl Bridge {
         let token = config.nats.token.as_ref().map(crate::SecretRef::resolve).transpose()?;
         let nats = crate::connect_with(&config.nats.url, token, &options.instance_id).await?;
         let js = jetstream::new(nats.clone());
-        ensure_stream(&js, &config.stream).await?;
-        let kv = open_lease_bucket(&js, &config.leases).await?;
+        let kv = prepare(&js, &config).await?;
         let metrics = Arc::new(BridgeMetrics::new(config.sources.iter().map(crate::SourceConfig::name)));
         let publisher = Publisher::new(js, config.publish.clone()).with_observer(metrics.clone());
         let listener = match options.http_listen {
@@ -124,8 +127,28 @@ impl Bridge {
     }
 }
 
+/// Creates the stream and opens the lease bucket, retrying NATS failures with back-off.
+async fn prepare(js: &jetstream::Context, config: &BridgeConfig) -> Result<jetstream::kv::Store, BridgeError> {
+    let mut delay = Duration::from_millis(200);
+    loop {
+        let attempt = async {
+            ensure_stream(js, &config.stream).await?;
+            open_lease_bucket(js, &config.leases).await
+        };
+        match attempt.await {
+            Ok(kv) => return Ok(kv),
+            Err(e @ BridgeError::Nats { .. }) => {
+                tracing::warn!(error = %e, retry_in = ?delay, "NATS not ready; retrying");
+                tokio::time::sleep(delay).await;
+                delay = delay.saturating_mul(2).min(Duration::from_secs(5));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// Runs one bridge instance until `shutdown` completes: [`Bridge::start`], then
-/// [`Bridge::run`].
+/// [`Bridge::run`]. A `shutdown` while it still waits for NATS returns `Ok` at once.
 ///
 /// # Errors
 /// See [`Bridge::start`].
@@ -134,5 +157,11 @@ pub async fn run(
     options: RunOptions,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), BridgeError> {
-    Bridge::start(config, options).await?.run(shutdown).await
+    tokio::pin!(shutdown);
+    let bridge = tokio::select! {
+        started = Bridge::start(config, options) => started?,
+        // Stopped while waiting for NATS: nothing was followed, nothing to release.
+        () = &mut shutdown => return Ok(()),
+    };
+    bridge.run(shutdown).await
 }

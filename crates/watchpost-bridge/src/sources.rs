@@ -91,11 +91,19 @@ fn build_source(
     let name = config.name().to_owned();
     let client_error = |e: &dyn std::fmt::Display| BridgeError::Config { message: format!("source {name:?}: {e}") };
     match config {
-        SourceConfig::HikGateway { base_url, username, password, .. } => {
+        SourceConfig::HikGateway { base_url, username, password, idle_timeout, resync, .. } => {
             let password = password.resolve()?;
+            let mut events = hikgw::events::EventStreamConfig::default();
+            if let Some(t) = idle_timeout {
+                events.idle_timeout = *t;
+            }
+            if let Some(r) = resync {
+                events.resync = *r;
+            }
             let client = hikgw::Client::builder()
                 .base_url(base_url.clone())
                 .credentials(username.clone(), password.expose_secret())
+                .events(events)
                 .build()
                 .map_err(|e| client_error(&e))?;
             Ok(Arc::new(HikGatewaySource { name, client, closers: closers.clone() }))
@@ -314,5 +322,101 @@ impl<S: Stream + Unpin> Drop for Followed<S> {
         if let (Some(on_drop), Some(inner)) = (self.on_drop.take(), self.inner.take()) {
             on_drop(inner);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::sync::mpsc;
+    use watchpost::alarm::{Alarm, Category, Delivery, RawEvent};
+
+    fn alarm(n: u32) -> Alarm {
+        Alarm {
+            source: AlarmSource::new("hik-gateway", "http://gw"),
+            device_id: format!("dev{n}"),
+            device_name: None,
+            zone: None,
+            partition: None,
+            channel: None,
+            user: None,
+            event_time: None,
+            received_at: std::time::SystemTime::UNIX_EPOCH,
+            category: Category::Intrusion,
+            restore_of: None,
+            code: "1130".into(),
+            description: String::new(),
+            correlation_id: None,
+            media: vec![],
+            raw: RawEvent::Json(serde_json::json!({ "n": n })),
+        }
+    }
+
+    /// Even numbers are alarms; odd ones are left out (as errors and resync markers are).
+    fn map(_: &str, n: u32) -> Option<FeedItem> {
+        n.is_multiple_of(2).then(|| FeedItem::Alarm(Delivery::unacknowledged(alarm(n))))
+    }
+
+    type Inner = BoxStream<'static, u32>;
+
+    fn rig() -> (mpsc::UnboundedSender<u32>, watch::Sender<ConnectionState>, Followed<Inner>, Arc<AtomicBool>) {
+        let (tx, rx) = mpsc::unbounded_channel::<u32>();
+        let inner: Inner =
+            futures_util::stream::unfold(rx, |mut rx| async move { Some((rx.recv().await?, rx)) }).boxed();
+        let (state_tx, state_rx) = watch::channel(ConnectionState::Connecting);
+        let dropped = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&dropped);
+        let on_drop = Box::new(move |_: Inner| flag.store(true, Ordering::SeqCst));
+        (tx, state_tx, Followed::new("s".into(), inner, map, state_rx, on_drop), dropped)
+    }
+
+    fn describe(item: Option<FeedItem>) -> String {
+        match item {
+            Some(FeedItem::Alarm(d)) => d.item().device_id.clone(),
+            Some(FeedItem::State(s)) => format!("{s:?}"),
+            None => "end".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn states_come_first_once_each_and_a_stream_that_ends_ends_with_its_last_state() {
+        let (tx, state_tx, mut feed, dropped) = rig();
+        assert_eq!(describe(feed.next().await), "Connecting");
+        state_tx.send_replace(ConnectionState::Connected);
+        tx.send(1).unwrap();
+        tx.send(2).unwrap();
+        assert_eq!(describe(feed.next().await), "Connected");
+        assert_eq!(describe(feed.next().await), "dev2", "1 is left out");
+        // The same state again is not repeated.
+        state_tx.send_replace(ConnectionState::Connected);
+        tx.send(4).unwrap();
+        assert_eq!(describe(feed.next().await), "dev4");
+        state_tx.send_replace(ConnectionState::Closed);
+        drop(tx);
+        assert_eq!(describe(feed.next().await), "Closed");
+        assert_eq!(describe(feed.next().await), "end");
+        assert_eq!(describe(feed.next().await), "end", "stays ended");
+        drop(feed);
+        assert!(!dropped.load(Ordering::SeqCst), "a stream that ended by itself has nothing to finish");
+    }
+
+    #[tokio::test]
+    async fn dropping_a_live_feed_hands_the_stream_to_its_closer() {
+        let (_tx, _state_tx, mut feed, dropped) = rig();
+        assert_eq!(describe(feed.next().await), "Connecting");
+        drop(feed);
+        assert!(dropped.load(Ordering::SeqCst));
+    }
+
+    #[tokio::test]
+    async fn closers_are_waited_for_and_cut_short_after_the_timeout() {
+        let closers = Closers::new();
+        let done = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&done);
+        closers.spawn(async move { flag.store(true, Ordering::SeqCst) });
+        closers.spawn(std::future::pending());
+        assert_eq!(closers.wait(Duration::from_millis(200)).await, 1);
+        assert!(done.load(Ordering::SeqCst));
     }
 }

@@ -111,4 +111,16 @@ pub(crate) mod humantime_serde_compat {
         let text = String::deserialize(d)?;
         humantime::parse_duration(&text).map_err(serde::de::Error::custom)
     }
+
+    /// An optional humantime duration (the key may be left out).
+    pub mod option {
+        use std::time::Duration;
+
+        use serde::Deserializer;
+
+        /// Parses a humantime duration that is present.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+            super::deserialize(d).map(Some)
+        }
+    }
 }

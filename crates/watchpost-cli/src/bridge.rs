@@ -69,7 +69,14 @@ pub async fn run(args: &BridgeArgs, config: Option<&Path>) -> CliResult<()> {
     let options = RunOptions { instance_id, http_listen: args.http };
     // Listen before connecting, so a signal during the start is not the default (fatal) one.
     let shutdown = signals();
-    let bridge = Bridge::start(config, options).await.map_err(|e| failure(&e))?;
+    tokio::pin!(shutdown);
+    let bridge = tokio::select! {
+        started = Bridge::start(config, options) => started.map_err(|e| failure(&e))?,
+        () = &mut shutdown => {
+            tell!("stopped before NATS was ready");
+            return Ok(());
+        }
+    };
     if let Some(addr) = bridge.http_addr() {
         tell!("listening on http://{addr}");
     }
