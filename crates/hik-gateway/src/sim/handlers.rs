@@ -441,6 +441,7 @@ impl Handlers for Shared {
             alarms::json_part(&first)
         });
         tracing::debug!(target: "hik_gateway::sim", id, "subscription opened");
+        let span = lock(&self.subs).span_guard(id);
         let (beats, state) = (AtomicU64::new(0), Arc::clone(&self.state));
         Ok(SimResponse::stream(200, &format!("multipart/mixed; boundary={BOUNDARY}"), rx)
             .heartbeat(self.config.heartbeat_interval, move || {
@@ -450,7 +451,8 @@ impl Handlers for Shared {
                 };
                 alarms::heartbeat(local_time(skew, offset).as_str(), beats.fetch_add(1, Ordering::Relaxed) + 1)
             })
-            .header("MIME-Version", "1.0"))
+            .header("MIME-Version", "1.0")
+            .guard(span))
     }
 
     async fn remove_device_events(&self, r: api::RemoveDeviceEventsRequest, ctx: SimRequest) -> Answer {

@@ -59,6 +59,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
+pub use watchpost_core::sim::subscriptions::SubscriptionSpan;
 use watchpost_core::sim::subscriptions::Subscriptions;
 use watchpost_core::sim::{
     lock, BasicServer, DigestServer, HttpAuthConfig, HttpAuthServer, SimKit, SimSettings, StreamChunk,
@@ -369,6 +370,12 @@ impl Simulator {
     /// Subscriptions opened since start.
     pub fn subscriptions_opened(&self) -> u64 {
         lock(&self.shared.subs).opened()
+    }
+
+    /// Every alarm subscription's open and close instants, from the gateway's side (the close is
+    /// when the stream body went away: see [`SubscriptionSpan::closed`]).
+    pub fn subscription_log(&self) -> Vec<SubscriptionSpan> {
+        lock(&self.shared.subs).log().spans()
     }
 
     /// Stops the server (open streams end).

@@ -149,8 +149,8 @@ impl Handlers for HppSim {
         mq::messages(self, req, &ctx).await
     }
 
-    async fn mq_offset(&self, req: api::MqOffsetRequest, _ctx: SimRequest) -> SimResponse {
-        mq::offset(self, req)
+    async fn mq_offset(&self, req: api::MqOffsetRequest, ctx: SimRequest) -> SimResponse {
+        mq::offset(self, req, &ctx)
     }
 
     async fn alarm_picture_url(&self, req: api::AlarmPictureUrlRequest, _ctx: SimRequest) -> SimResponse {

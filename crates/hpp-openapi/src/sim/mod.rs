@@ -76,7 +76,10 @@ use crate::generated::{ops, OPERATIONS};
 pub use arc::ArcService;
 pub use devices::SimDevice;
 pub use handlers::HppSim;
-pub use mq::{CACHE_TIME, DEFAULT_BATCH_SIZE, DEFAULT_CONSUMER_LEASE, DEFAULT_LONG_POLL, DEFAULT_REDELIVERY_DELAY};
+pub use mq::{
+    MqRecord, CACHE_TIME, DEFAULT_BATCH_SIZE, DEFAULT_CONSUMER_LEASE, DEFAULT_LONG_POLL, DEFAULT_REDELIVERY_DELAY,
+    MQ_LOG_CAP,
+};
 pub use people::{APPLY_TIME, SYNC_STEP};
 pub use pictures::{DirectPicture, SimEncryption, DOWNLOAD_ROUTE as PICTURE_DOWNLOAD_ROUTE};
 pub use sites::{ADMIN_INSTALLER_ID, COMPANY_DOMAIN};

@@ -24,9 +24,14 @@
 //!   platform's is 20 s, L487, usable with tokio's paused clock), then answers
 //!   `{"batchId": null, "list": []}`. Other empty shapes can be injected with
 //!   [`Simulator::faults`].
+//!
+//! The queue keeps a log ([`Simulator::mq_log`], at most [`MQ_LOG_CAP`] records, oldest
+//! forgotten first) of every answered poll (which consumer, when it started and was answered,
+//! the batch and its messages), every refused poll and every confirmed batch, so that tests can
+//! tell from the platform's side who consumed the key when and what was confirmed when.
 
-use std::collections::{BTreeSet, VecDeque};
-use std::time::Duration;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -49,6 +54,48 @@ pub const CACHE_TIME: Duration = Duration::from_secs(2 * 3600);
 pub const DEFAULT_LONG_POLL: Duration = Duration::from_millis(100);
 /// How long a consumer holds the key's lease after its last poll, by default.
 pub const DEFAULT_CONSUMER_LEASE: Duration = Duration::from_secs(30);
+
+/// The most records the queue's log keeps ([`Simulator::mq_log`]).
+pub const MQ_LOG_CAP: usize = 100_000;
+
+/// One record of the queue's log. A consumer is numbered by its access token, from 1 in the
+/// order the tokens first polled (the token itself is not kept in the log).
+#[derive(Debug, Clone, PartialEq)]
+pub enum MqRecord {
+    /// A poll answered: a batch (new or handed out again) or an empty list.
+    Poll {
+        /// The consumer that polled.
+        consumer: u64,
+        /// When the poll arrived (wall clock).
+        started: SystemTime,
+        /// When it was answered (wall clock).
+        answered: SystemTime,
+        /// The batch id (`None` for an empty answer).
+        batch_id: Option<String>,
+        /// Whether the batch was handed out before.
+        redelivered: bool,
+        /// The messages of the batch, as sent.
+        messages: Vec<Value>,
+    },
+    /// A poll answered LAP068001 (another consumer holds the key).
+    Refused {
+        /// The consumer that polled.
+        consumer: u64,
+        /// When (wall clock).
+        at: SystemTime,
+    },
+    /// A batch confirmed with `mq/offset`.
+    Commit {
+        /// The consumer that confirmed it.
+        consumer: u64,
+        /// When the confirmation was applied (wall clock).
+        at: SystemTime,
+        /// The batch id.
+        batch_id: String,
+        /// The messages of the batch.
+        messages: Vec<Value>,
+    },
+}
 
 /// A queued message and when it was pushed.
 #[derive(Debug, Clone)]
@@ -95,6 +142,8 @@ pub(crate) struct State {
     expired: u64,
     /// Polls answered LAP068001.
     rejections: u64,
+    /// Whether the last batch [`next_batch`](Self::next_batch) handed out was a redelivery.
+    redelivered_last: bool,
     lease: Option<Lease>,
     batch_size: usize,
     redelivery_delay: Duration,
@@ -102,6 +151,12 @@ pub(crate) struct State {
     lease_time: Duration,
     /// Bumped on every push: wakes held polls.
     pushed: watch::Sender<u64>,
+    /// Consumer numbers by access token.
+    consumers: BTreeMap<String, u64>,
+    /// The log of polls and confirmations, oldest first.
+    log: VecDeque<MqRecord>,
+    /// Records forgotten because the log was full.
+    log_forgotten: u64,
 }
 
 impl Default for State {
@@ -117,17 +172,35 @@ impl Default for State {
             redelivered: 0,
             expired: 0,
             rejections: 0,
+            redelivered_last: false,
             lease: None,
             batch_size: DEFAULT_BATCH_SIZE,
             redelivery_delay: DEFAULT_REDELIVERY_DELAY,
             long_poll: DEFAULT_LONG_POLL,
             lease_time: DEFAULT_CONSUMER_LEASE,
             pushed: watch::channel(0).0,
+            consumers: BTreeMap::new(),
+            log: VecDeque::new(),
+            log_forgotten: 0,
         }
     }
 }
 
 impl State {
+    /// The number of the consumer with `token` (a new one for a token never seen).
+    fn consumer(&mut self, token: &str) -> u64 {
+        let next = self.consumers.len() as u64 + 1;
+        *self.consumers.entry(token.to_owned()).or_insert(next)
+    }
+
+    fn record(&mut self, record: MqRecord) {
+        if self.log.len() >= MQ_LOG_CAP {
+            self.log.pop_front();
+            self.log_forgotten += 1;
+        }
+        self.log.push_back(record);
+    }
+
     fn subscribed(&self, serial: &str) -> bool {
         self.all || self.devices.contains(serial)
     }
@@ -164,8 +237,11 @@ impl State {
         if let Some(batch) = self.outstanding.iter_mut().find(|b| now >= b.sent + delay) {
             batch.sent = now;
             self.redelivered += 1;
-            return Some(batch_json(&batch.id, &batch.messages));
+            let json = batch_json(&batch.id, &batch.messages);
+            self.redelivered_last = true;
+            return Some(json);
         }
+        self.redelivered_last = false;
         if self.queue.is_empty() {
             return None;
         }
@@ -228,21 +304,39 @@ pub(crate) fn subscribe(h: &HppSim, req: api::MqSubscribeRequest) -> SimResponse
 pub(crate) async fn messages(h: &HppSim, _req: api::MqMessagesRequest, ctx: &SimRequest) -> SimResponse {
     let token = bearer(ctx);
     let valid = |t: &str| h.tokens.validate(t) == TokenCheck::Valid;
+    let started = SystemTime::now();
     let mut deadline = None;
     loop {
         let (mut pushed, wake) = {
             let mut state = h.state();
             let mq = &mut state.mq;
             let now = Instant::now();
+            let consumer = mq.consumer(&token);
             if let Err(code) = mq.take_lease(&token, now, valid) {
+                mq.record(MqRecord::Refused { consumer, at: SystemTime::now() });
                 return failure(&code);
             }
             mq.expire(now);
             if let Some(batch) = mq.next_batch(now) {
+                let batch_id = batch["batchId"].as_str().map(str::to_owned);
+                let messages = batch["list"].as_array().cloned().unwrap_or_default();
+                let redelivered = mq.redelivered_last;
+                let answered = SystemTime::now();
+                mq.record(MqRecord::Poll { consumer, started, answered, batch_id, redelivered, messages });
                 return answer(Ok(Some(batch)));
             }
             let end = *deadline.get_or_insert(now + mq.long_poll);
             if now >= end {
+                let answered = SystemTime::now();
+                let empty = MqRecord::Poll {
+                    consumer,
+                    started,
+                    answered,
+                    batch_id: None,
+                    redelivered: false,
+                    messages: Vec::new(),
+                };
+                mq.record(empty);
                 return answer(Ok(Some(json!({ "batchId": null, "list": [] }))));
             }
             let wake = mq.next_due().map_or(end, |due| due.min(end));
@@ -256,7 +350,8 @@ pub(crate) async fn messages(h: &HppSim, _req: api::MqMessagesRequest, ctx: &Sim
 }
 
 /// 3.35: confirms an unconfirmed batch (LAP000001 for an unknown or already confirmed one).
-pub(crate) fn offset(h: &HppSim, req: api::MqOffsetRequest) -> SimResponse {
+pub(crate) fn offset(h: &HppSim, req: api::MqOffsetRequest, ctx: &SimRequest) -> SimResponse {
+    let token = bearer(ctx);
     let mut state = h.state();
     let mq = &mut state.mq;
     let mut run = || -> Answer<Option<Value>> {
@@ -264,6 +359,9 @@ pub(crate) fn offset(h: &HppSim, req: api::MqOffsetRequest) -> SimResponse {
         let at = mq.outstanding.iter().position(|b| b.id == id).ok_or(HppCode::ParameterError)?;
         let batch = mq.outstanding.remove(at);
         mq.confirmed += 1;
+        let consumer = mq.consumer(&token);
+        let messages = batch.messages.into_iter().map(|m| m.value).collect();
+        mq.record(MqRecord::Commit { consumer, at: SystemTime::now(), batch_id: batch.id.clone(), messages });
         mq.confirmed_ids.insert(batch.id);
         Ok(None)
     };
@@ -329,6 +427,13 @@ impl Simulator {
         self.sim().state().mq.redelivered
     }
 
+    /// The queue's log of answered and refused polls and confirmed batches, oldest first (see
+    /// [`MqRecord`]), and how many older records were forgotten beyond [`MQ_LOG_CAP`].
+    pub fn mq_log(&self) -> (Vec<MqRecord>, u64) {
+        let state = self.sim().state();
+        (state.mq.log.iter().cloned().collect(), state.mq.log_forgotten)
+    }
+
     /// How many messages the two-hour cache dropped.
     pub fn alarms_expired(&self) -> u64 {
         self.sim().state().mq.expired
@@ -378,6 +483,17 @@ mod tests {
         assert_eq!(s.take_lease("b", t0 + Duration::from_secs(29), |t| t != "a"), Ok(()), "holder expired");
         assert_eq!(s.take_lease("a", t0 + Duration::from_secs(59), |_| true), Ok(()), "lease lapsed");
         assert_eq!(s.rejections, 1);
+    }
+
+    #[test]
+    fn consumers_are_numbered_by_token_and_the_log_is_bounded() {
+        let mut s = State::default();
+        assert_eq!((s.consumer("a"), s.consumer("b"), s.consumer("a")), (1, 2, 1));
+        for n in 0..=MQ_LOG_CAP {
+            s.record(MqRecord::Refused { consumer: n as u64, at: SystemTime::UNIX_EPOCH });
+        }
+        assert_eq!((s.log.len(), s.log_forgotten), (MQ_LOG_CAP, 1));
+        assert_eq!(s.log.front(), Some(&MqRecord::Refused { consumer: 1, at: SystemTime::UNIX_EPOCH }));
     }
 
     #[tokio::test(start_paused = true)]

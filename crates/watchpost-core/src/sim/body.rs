@@ -46,7 +46,7 @@ pub(crate) fn into_hyper(mut resp: SimResponse, shutdown: watch::Receiver<bool>)
             headers.insert(CONTENT_LENGTH, HeaderValue::from(declared));
             let send = send.min(declared - 1);
             let (_, rx) = mpsc::channel(1);
-            let spec = StreamSpec { rx, heartbeat: None, cut_after: Some(send) };
+            let spec = StreamSpec { rx, heartbeat: None, cut_after: Some(send), guard: None };
             let mut state = StreamState::from_spec(spec, shutdown);
             state.held.push_back(full);
             state.into_body()
@@ -85,6 +85,8 @@ struct StreamState {
     /// Bytes that may still be sent before the body is cut.
     budget: Option<usize>,
     phase: Phase,
+    /// Dropped with the body (see [`SimResponse::guard`]).
+    _guard: Option<Box<dyn Send>>,
 }
 
 type Item = Result<Frame<Bytes>, BoxError>;
@@ -102,6 +104,7 @@ impl StreamState {
             held: VecDeque::new(),
             budget: spec.cut_after,
             phase,
+            _guard: spec.guard,
         }
     }
 

@@ -45,6 +45,8 @@ pub(crate) struct StreamSpec {
     pub(crate) rx: mpsc::Receiver<StreamChunk>,
     pub(crate) heartbeat: Option<(Duration, HeartbeatFn)>,
     pub(crate) cut_after: Option<usize>,
+    /// Kept as long as the body: its `Drop` says when the body went away.
+    pub(crate) guard: Option<Box<dyn Send>>,
 }
 
 fn status_from(code: u16) -> StatusCode {
@@ -97,7 +99,7 @@ impl SimResponse {
     /// down.
     pub fn stream(status: u16, content_type: &str, rx: mpsc::Receiver<StreamChunk>) -> Self {
         let mut resp = Self::empty(status).header(CONTENT_TYPE, content_type);
-        resp.body = SimBody::Stream(StreamSpec { rx, heartbeat: None, cut_after: None });
+        resp.body = SimBody::Stream(StreamSpec { rx, heartbeat: None, cut_after: None, guard: None });
         resp
     }
 
@@ -110,6 +112,18 @@ impl SimResponse {
     {
         if let SimBody::Stream(spec) = &mut self.body {
             spec.heartbeat = Some((period.max(Duration::from_millis(1)), Arc::new(beat)));
+        }
+        self
+    }
+
+    /// For a [`stream`](Self::stream) response: keeps `guard` alive exactly as long as the body,
+    /// so its `Drop` runs when the body goes away (the stream ended, the server shut down, or
+    /// the connection was found closed: on the next write, or on reading EOF). No effect on
+    /// other bodies (the guard is dropped at once).
+    #[must_use]
+    pub fn guard(mut self, guard: impl Send + 'static) -> Self {
+        if let SimBody::Stream(spec) = &mut self.body {
+            spec.guard = Some(Box::new(guard));
         }
         self
     }
