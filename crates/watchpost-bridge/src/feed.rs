@@ -4,6 +4,7 @@ use std::fmt;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::Stream;
 use watchpost_core::alarm::{Alarm, Delivery};
@@ -22,16 +23,38 @@ pub enum FeedItem {
 
 /// A followed source: its name (the `<source>` of the subjects) and its items.
 ///
-/// Dropping the feed stops following the source (closes its connection).
+/// Dropping the feed stops following the source (closes its connection). A push source, which
+/// does not send again what it pushed into a closed connection, gives a finisher
+/// ([`with_finisher`](Self::with_finisher)): a stopped feed is then finished and read to its end
+/// instead of being dropped.
 pub struct AlarmFeed {
     name: String,
     items: BoxStream<'static, FeedItem>,
+    finisher: Option<FeedFinisher>,
 }
+
+/// Asks a source to stop sending (e.g. ends its subscription) while its feed is still read; the
+/// feed then ends by itself once the source closed.
+pub type FeedFinisher = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
 
 impl AlarmFeed {
     /// A feed named `name` yielding `items`.
     pub fn new(name: impl Into<String>, items: BoxStream<'static, FeedItem>) -> Self {
-        AlarmFeed { name: name.into(), items }
+        AlarmFeed { name: name.into(), items, finisher: None }
+    }
+
+    /// The feed with `finisher`: when the feed is stopped, the publisher runs it and keeps
+    /// reading (and storing) the feed until it ends, within the drain time, so nothing the
+    /// source sent before it closed is lost.
+    #[must_use]
+    pub fn with_finisher(mut self, finisher: FeedFinisher) -> Self {
+        self.finisher = Some(finisher);
+        self
+    }
+
+    /// Takes the finisher, if the feed has one.
+    pub(crate) fn take_finisher(&mut self) -> Option<FeedFinisher> {
+        self.finisher.take()
     }
 
     /// The source's name.

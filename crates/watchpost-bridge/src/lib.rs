@@ -43,7 +43,7 @@ pub use async_nats;
 pub use config::{BridgeConfig, HppRegion, NatsConfig, SecretRef, SourceConfig};
 pub use consume::{AlarmSubscriber, ConsumeSettings, Consumed, DeliverFrom, StoredAlarm, StoredState};
 pub use error::BridgeError;
-pub use feed::{AlarmFeed, FeedFactory, FeedItem};
+pub use feed::{AlarmFeed, FeedFactory, FeedFinisher, FeedItem};
 pub use instance::Instance;
 pub use lease::{open_lease_bucket, LeaseSettings};
 pub use metrics::BridgeMetrics;

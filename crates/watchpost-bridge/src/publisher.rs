@@ -131,9 +131,11 @@ impl Publisher {
     /// [`message_id`] as `Nats-Msg-Id`, and is acknowledged to its source only after
     /// JetStream's publish acknowledgement (a duplicate acknowledgement included). A failed
     /// publication is retried with back-off, for ever; while [`PublishSettings::window`] items
-    /// are unstored the feed is not polled. On `stop` the feed is dropped at once, the items
-    /// already taken get [`PublishSettings::drain_timeout`] to be stored, and the rest are
-    /// dropped unacknowledged (reported not handled, so a queue source delivers them again).
+    /// are unstored the feed is not polled. On `stop`, a feed with a finisher (a push source,
+    /// [`AlarmFeed::with_finisher`]) is finished and read to its end, and one without is dropped
+    /// at once; within [`PublishSettings::drain_timeout`] every item taken is stored, and what is
+    /// left then is dropped unacknowledged (reported not handled, so a queue source delivers it
+    /// again; counted in [`FeedSummary::abandoned`] and logged).
     pub async fn run(&self, feed: AlarmFeed, stop: impl Future<Output = ()>) -> FeedSummary {
         let source = feed.name().to_owned();
         let window = self.settings.window.max(1);
@@ -145,19 +147,36 @@ impl Publisher {
         let mut summary =
             FeedSummary { end: FeedEnd::Exhausted, alarms: 0, duplicates: 0, states: 0, retries: 0, abandoned: 0 };
         tokio::pin!(stop);
+        // Once stopped: until when the feed (if it finishes) and the items taken may be stored.
+        let mut deadline: Option<tokio::time::Instant> = None;
         loop {
             if feed.is_none() && in_flight.is_empty() {
                 self.feed_ended(&source, &pending);
                 return summary;
             }
             let poll_feed = feed.is_some() && in_flight.len() < window;
+            let drain_over = async {
+                match deadline {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            };
             tokio::select! {
                 biased;
-                () = &mut stop => {
+                () = &mut stop, if deadline.is_none() => {
                     summary.end = FeedEnd::Stopped;
-                    drop(feed.take());
-                    break;
+                    deadline = Some(tokio::time::Instant::now() + self.settings.drain_timeout);
+                    // A push source is finished and read to its end (what it sent before it
+                    // closed is stored); any other feed is dropped at once.
+                    match feed.as_mut().and_then(AlarmFeed::take_finisher) {
+                        Some(finish) => {
+                            tracing::debug!(source = %source, "finishing the feed");
+                            tokio::spawn(finish());
+                        }
+                        None => drop(feed.take()),
+                    }
                 }
+                () = drain_over => break,
                 Some((n, done)) = in_flight.next(), if !in_flight.is_empty() => {
                     pending.remove(&n);
                     record(&mut summary, done);
@@ -186,19 +205,17 @@ impl Publisher {
                 },
             }
         }
-        let drained = tokio::time::timeout(self.settings.drain_timeout, async {
-            while let Some((n, done)) = in_flight.next().await {
-                pending.remove(&n);
-                record(&mut summary, done);
-            }
-        })
-        .await;
-        // Dropping the futures left drops their acknowledgements: not handled.
+        // The drain time is over: a feed still open is dropped, and dropping the futures left
+        // drops their acknowledgements (not handled: a queue delivers them again).
+        let unfinished = feed.take().is_some();
         drop(in_flight);
-        if drained.is_err() {
-            summary.abandoned = pending.len() as u64;
-            tracing::warn!(source = %source, abandoned = summary.abandoned, "drain timed out; unstored items reported not handled");
-        }
+        summary.abandoned = pending.len() as u64;
+        tracing::warn!(
+            source = %source,
+            abandoned = summary.abandoned,
+            unfinished,
+            "drain timed out; unstored items reported not handled"
+        );
         self.feed_ended(&source, &pending);
         summary
     }

@@ -7,7 +7,7 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::stream::{BoxStream, Fuse};
-use futures_util::{Stream, StreamExt};
+use futures_util::{FutureExt, Stream, StreamExt};
 use secrecy::ExposeSecret as _;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -21,7 +21,7 @@ use watchpost::hpp::consumer::{Consumer, ConsumerConfig, ALARM_VENDOR as HPP_VEN
 
 use crate::config::{HppRegion, SourceConfig};
 use crate::error::BridgeError;
-use crate::feed::{AlarmFeed, FeedFactory, FeedItem};
+use crate::feed::{AlarmFeed, FeedFactory, FeedFinisher, FeedItem};
 
 /// How long a Device Gateway subscription given up (lease lost or released, shutdown) may take
 /// to be ended on the gateway before the connection is simply dropped (the gateway then ends it
@@ -130,8 +130,11 @@ fn build_source(
 }
 
 /// A Device Gateway: each [`start`](FeedFactory::start) subscribes to every device's events
-/// (the SDK's supervised stream: reconnects with back-off, a resync after each subscription);
-/// dropping the feed unsubscribes (at most [`UNSUBSCRIBE_TIMEOUT`], on a [`Closers`] task).
+/// (the SDK's supervised stream: reconnects with back-off, a resync after each subscription).
+/// A stopped feed is finished: the subscription is ended on the gateway while the stream is
+/// still read, so the events the gateway pushed before it closed are stored (a push source does
+/// not send them again). Dropping a feed that was not finished unsubscribes (at most
+/// [`UNSUBSCRIBE_TIMEOUT`], on a [`Closers`] task).
 struct HikGatewaySource {
     name: String,
     client: hikgw::Client,
@@ -157,8 +160,20 @@ impl FeedFactory for HikGatewaySource {
                 }
             });
         });
+        let finisher = alarms.events().finisher();
+        let name = self.name.clone();
+        let finish: FeedFinisher = Box::new(move || {
+            async move {
+                match tokio::time::timeout(UNSUBSCRIBE_TIMEOUT, finisher.finish()).await {
+                    Ok(Ok(_)) => tracing::debug!(source = %name, "unsubscribed; reading the stream to its end"),
+                    Ok(Err(e)) => tracing::info!(source = %name, error = %e, "unsubscribe failed"),
+                    Err(_) => tracing::info!(source = %name, "unsubscribe timed out"),
+                }
+            }
+            .boxed()
+        });
         let followed = Followed::new(self.name.clone(), alarms, hik_item, state, on_drop);
-        AlarmFeed::new(self.name.clone(), followed.boxed())
+        AlarmFeed::new(self.name.clone(), followed.boxed()).with_finisher(finish)
     }
 }
 

@@ -29,4 +29,4 @@ pub use model::{
 };
 pub use parse::{parse_part, Part};
 pub use resync::{ResyncReport, ResyncSummary};
-pub use stream::{EventStream, EventStreamConfig, Notification};
+pub use stream::{EventStream, EventStreamConfig, Finisher, Notification};

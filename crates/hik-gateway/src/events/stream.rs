@@ -1,11 +1,13 @@
 //! The supervised alarm stream of `subscribeDeviceMgmt` (6.1, 8.2.3).
 
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
 use futures_util::stream::BoxStream;
+use futures_util::task::AtomicWaker;
 use futures_util::{Stream, StreamExt};
 use tokio::sync::watch;
 use watchpost_core::error::TimeoutPhase;
@@ -197,6 +199,16 @@ pub struct EventStream {
     /// What the next re-subscription asks for (per-device changes are folded in).
     request: Arc<Mutex<SubscribeDeviceMgmtMsg>>,
     client: Client,
+    /// Set by a [`Finisher`]: end with the current connection instead of re-subscribing.
+    finish: Arc<FinishFlag>,
+}
+
+/// The shared "finish" request of an [`EventStream`] and its [`Finisher`]s.
+#[derive(Debug, Default)]
+struct FinishFlag {
+    requested: AtomicBool,
+    /// The stream's task, woken when a finish is requested while it waits (a back-off).
+    waker: AtomicWaker,
 }
 
 impl std::fmt::Debug for EventStream {
@@ -212,10 +224,26 @@ impl Stream for EventStream {
     type Item = Result<Notification>;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let finishing = self.finish.requested.load(Ordering::Acquire);
+        if finishing {
+            // Nothing left to read once the subscription is gone (or was never made).
+            if *self.state.borrow() != ConnectionState::Connected {
+                return Poll::Ready(None);
+            }
+        } else {
+            self.finish.waker.register(cx.waker());
+        }
         let item = match self.inner.poll_next_unpin(cx) {
             Poll::Ready(item) => item,
             Poll::Pending => return Poll::Pending,
         };
+        if finishing {
+            // The connection is over (a state change or its end as an error): do not re-subscribe.
+            if matches!(item, Some(Ok(Supervised::State(_)) | Err(_)) | None) {
+                *lock(&self.current) = None;
+                return Poll::Ready(None);
+            }
+        }
         Poll::Ready(item.map(|r| {
             r.map(|s| match s {
                 Supervised::State(state) => {
@@ -266,7 +294,14 @@ impl EventStream {
             async move { open(client, msg, config).await }
         };
         let (inner, state) = supervise(connect, supervise_config);
-        EventStream { inner, state, current: Arc::new(Mutex::new(None)), request, client }
+        EventStream {
+            inner,
+            state,
+            current: Arc::new(Mutex::new(None)),
+            request,
+            client,
+            finish: Arc::new(FinishFlag::default()),
+        }
     }
 
     /// The base URL of the client the stream subscribes with.
@@ -379,6 +414,13 @@ impl EventStream {
             .subscribe_query_status_list)
     }
 
+    /// A handle that ends the subscription on the gateway while this stream is still read, so
+    /// that the events the gateway sent before it closed the connection are not lost (unlike
+    /// [`unsubscribe`](Self::unsubscribe), which drops the connection first). See [`Finisher`].
+    pub fn finisher(&self) -> Finisher {
+        Finisher { flag: Arc::clone(&self.finish), current: Arc::clone(&self.current), client: self.client.clone() }
+    }
+
     /// Ends the subscription on the gateway (8.2.5) and closes the stream. Returns `None`
     /// when no subscription was active.
     ///
@@ -390,6 +432,41 @@ impl EventStream {
         drop(inner);
         match id {
             Some(id) => client.unsubscribe(&UnsubscribeRequest::new(id)).await.map(Some),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Finishes an [`EventStream`] gracefully: [`finish`](Self::finish) tells the stream to end
+/// with its current connection instead of re-subscribing, then ends the subscription on the
+/// gateway (8.2.5). Keep reading the stream: it yields what the gateway sent up to the close,
+/// then ends. A gateway that keeps the connection open after the unsubscribe keeps the stream
+/// open too, so bound the reading with a timeout. Cheap to clone.
+#[derive(Clone)]
+pub struct Finisher {
+    flag: Arc<FinishFlag>,
+    current: Arc<Mutex<Option<String>>>,
+    client: Client,
+}
+
+impl std::fmt::Debug for Finisher {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Finisher").field("requested", &self.flag.requested.load(Ordering::Relaxed)).finish()
+    }
+}
+
+impl Finisher {
+    /// Requests the end and unsubscribes the current subscription, if there is one (`None`
+    /// otherwise: the stream ends at once).
+    ///
+    /// # Errors
+    /// The gateway's typed error; the stream ends with its connection either way.
+    pub async fn finish(&self) -> Result<Option<ResponseStatus>> {
+        self.flag.requested.store(true, Ordering::Release);
+        self.flag.waker.wake();
+        let id = lock(&self.current).clone();
+        match id {
+            Some(id) => self.client.unsubscribe(&UnsubscribeRequest::new(id)).await.map(Some),
             None => Ok(None),
         }
     }
