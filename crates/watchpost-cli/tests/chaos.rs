@@ -112,13 +112,9 @@ async fn chaos_nats_server_three_instances_survive_kill_stop_and_broker_restart(
     };
     let in_close_window = |r: &common::RaisedAlarm| {
         killed_sources.contains(&r.source)
-            && spans
-                .get(&r.source)
-                .and_then(|log| span_at(log, r.at))
-                .and_then(|s| s.closed)
-                .is_some_and(|closed| {
-                    closed_by_kill(closed) && closed.duration_since(r.at).unwrap_or_default() <= PUSH_CLOSE_WINDOW
-                })
+            && spans.get(&r.source).and_then(|log| span_at(log, r.at)).and_then(|s| s.closed).is_some_and(|closed| {
+                closed_by_kill(closed) && closed.duration_since(r.at).unwrap_or_default() <= PUSH_CLOSE_WINDOW
+            })
     };
     let delivery = compare(&raised, &stored, |r| !in_close_window(r));
     let window_alarms: Vec<_> = raised.iter().filter(|r| r.delivered && in_close_window(r)).cloned().collect();
