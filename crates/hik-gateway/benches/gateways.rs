@@ -39,7 +39,9 @@ use hik_gateway::sim::{SimConfig, Simulator};
 use hik_gateway::{Client, ConnectionState, Notification};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
-use watchpost_core::transport::TransportConfig;
+use watchpost_core::error::BoxError;
+use watchpost_core::transport::tower::{Layer, Service};
+use watchpost_core::transport::{HttpRequest, ServiceFuture, SharedService, TransportConfig};
 
 const ROLE: &str = "SCALE_ROLE";
 
@@ -244,10 +246,15 @@ async fn stop_hosts(hosts: Vec<Host>) {
 struct Track {
     /// Every `Connecting` (one connection attempt each).
     connecting: Mutex<Vec<Instant>>,
+    /// Every subscription request sent (`POST .../subscribeDeviceMgmt`, Digest challenge rounds
+    /// and the pipeline's own retries included), seen by [`Tap`].
+    requests: Arc<Mutex<Vec<Instant>>>,
     /// Every `Connected`.
     connected: Mutex<Vec<Instant>>,
     beats: AtomicU64,
     errors: AtomicU64,
+    /// Error items by kind and class, with the instant of the first one after a mark.
+    kinds: Mutex<Vec<(Instant, String)>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -273,9 +280,59 @@ impl Track {
         most
     }
 
+    fn attempts(&self, t: Instant) -> Vec<Instant> {
+        lock(&self.connecting).iter().copied().filter(|&c| c >= t).collect()
+    }
+
     fn attempts_since(&self, t: Instant) -> usize {
         lock(&self.connecting).iter().filter(|&&c| c >= t).count()
     }
+}
+
+/// A tower layer on one gateway's client that notes when each subscription request is sent.
+#[derive(Clone)]
+struct TapLayer(Arc<Mutex<Vec<Instant>>>);
+
+impl Layer<SharedService> for TapLayer {
+    type Service = Tap;
+    fn layer(&self, inner: SharedService) -> Tap {
+        Tap { inner, log: self.0.clone() }
+    }
+}
+
+#[derive(Clone)]
+struct Tap {
+    inner: SharedService,
+    log: Arc<Mutex<Vec<Instant>>>,
+}
+
+impl Service<HttpRequest> for Tap {
+    type Response = watchpost_core::transport::HttpResponse;
+    type Error = BoxError;
+    type Future = ServiceFuture;
+
+    fn poll_ready(&mut self, cx: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: HttpRequest) -> ServiceFuture {
+        if req.uri().path().ends_with("/subscribeDeviceMgmt") {
+            lock(&self.log).push(Instant::now());
+        }
+        self.inner.call(req)
+    }
+}
+
+/// The most instants of `at` (sorted) within any window of `window`.
+fn busiest(at: &[Instant], window: Duration) -> usize {
+    let (mut most, mut from) = (0, 0);
+    for (i, &instant) in at.iter().enumerate() {
+        while at.get(from).is_some_and(|&f| instant.duration_since(f) >= window) {
+            from += 1;
+        }
+        most = most.max(i + 1 - from);
+    }
+    most
 }
 
 fn follow(client: Client, track: Arc<Track>) -> tokio::task::JoinHandle<()> {
@@ -289,8 +346,9 @@ fn follow(client: Client, track: Arc<Track>) -> tokio::task::JoinHandle<()> {
                 Ok(Notification::State(ConnectionState::Connecting)) => lock(&track.connecting).push(Instant::now()),
                 Ok(Notification::State(ConnectionState::Connected)) => lock(&track.connected).push(Instant::now()),
                 Ok(_) => {}
-                Err(_) => {
+                Err(e) => {
                     track.errors.fetch_add(1, Ordering::Relaxed);
+                    lock(&track.kinds).push((Instant::now(), format!("{:?}/{}", e.kind(), e.class())));
                 }
             }
         }
@@ -342,13 +400,14 @@ async fn driver(settings: Settings) -> Result<(), String> {
     // connection would otherwise stay pooled for 60 s beside the stream's, two descriptors per
     // gateway where the container allows 20,000 in all.
     let transport = TransportConfig { pool_idle_timeout: Duration::from_secs(2), ..TransportConfig::default() };
+    let tracks: Vec<Arc<Track>> = (0..settings.gateways).map(|_| Arc::new(Track::default())).collect();
     let mut clients = Vec::with_capacity(usize::from(settings.gateways));
-    for g in 0..settings.gateways {
+    for (g, track) in (0..settings.gateways).zip(&tracks) {
         let url = format!("http://127.0.0.1:{}", settings.base_port.saturating_add(g));
         let client = Client::builder()
             .base_url(url)
             .credentials("admin", "hik12345")
-            .transport(transport.clone())
+            .transport(transport.clone().layer(TapLayer(track.requests.clone())))
             .build()
             .map_err(|e| e.report().to_string())?;
         clients.push(client);
@@ -362,7 +421,6 @@ async fn driver(settings: Settings) -> Result<(), String> {
     );
 
     let start = Instant::now();
-    let tracks: Vec<Arc<Track>> = (0..settings.gateways).map(|_| Arc::new(Track::default())).collect();
     let tasks: Vec<_> = clients.into_iter().zip(&tracks).map(|(c, t)| follow(c, t.clone())).collect();
     let n = wait_all_connected(&tracks, start, Duration::from_secs(180)).await;
     println!("connected: {n} of {} after {}", tracks.len(), secs(start.elapsed()));
@@ -441,10 +499,62 @@ async fn driver(settings: Settings) -> Result<(), String> {
         "connection attempts since the cut: {attempts} in all, at most {most_total} for one gateway; \
          at most {most} for one gateway within 1 s"
     );
+    // Every gateway's attempts together: the busiest second, and the first 100 ms after the cut
+    // (healthy streams re-subscribe at once).
+    let mut every: Vec<Instant> = tracks.iter().flat_map(|t| t.attempts(cut)).collect();
+    every.sort_unstable();
+    // When each stream noticed the cut: its first attempt after it.
+    let mut noticed: Vec<Duration> =
+        tracks.iter().filter_map(|t| t.attempts(cut).first().map(|a| a.saturating_duration_since(cut))).collect();
+    noticed.sort_unstable();
+    println!(
+        "cut noticed (first attempt after it): {} streams, p50 {}, p99 {}, max {}",
+        noticed.len(),
+        secs(percentile(&noticed, 50.0)),
+        secs(percentile(&noticed, 99.0)),
+        secs(percentile(&noticed, 100.0))
+    );
+    println!(
+        "attempts of all gateways together: at most {} within 1 s",
+        busiest(&every, Duration::from_secs(1))
+    );
+    // The same at the HTTP level: every subscription request a gateway was sent.
+    let mut most_requests = 0;
+    let mut all_requests = Vec::new();
+    for t in &tracks {
+        let sent: Vec<Instant> = lock(&t.requests).iter().copied().filter(|&r| r >= cut).collect();
+        most_requests = most_requests.max(busiest(&sent, Duration::from_secs(1)));
+        all_requests.extend(sent);
+    }
+    all_requests.sort_unstable();
+    println!(
+        "subscription requests since the cut (Digest rounds and pipeline retries included): {} in all; \
+         at most {most_requests} to one gateway within 1 s; at most {} to all gateways within 1 s",
+        all_requests.len(),
+        busiest(&all_requests, Duration::from_secs(1))
+    );
     let (rss, hwm) = memory_kib();
     println!("memory after the reconnect: VmRSS {:.1} MiB, VmHWM {:.1} MiB", mib(rss), mib(hwm));
     let errors: u64 = tracks.iter().map(|t| t.errors.load(Ordering::Relaxed)).sum();
     println!("error items in all (reported in-band): {errors}");
+    let mut by_kind = std::collections::BTreeMap::<String, usize>::new();
+    let mut first_error: Vec<Duration> = Vec::new();
+    for t in &tracks {
+        let kinds = lock(&t.kinds);
+        for (_, k) in kinds.iter().filter(|(at, _)| *at >= cut) {
+            *by_kind.entry(k.clone()).or_default() += 1;
+        }
+        if let Some((at, _)) = kinds.iter().find(|(at, _)| *at >= cut) {
+            first_error.push(at.saturating_duration_since(cut));
+        }
+    }
+    first_error.sort_unstable();
+    println!("error items since the cut by kind/class: {by_kind:?}");
+    println!(
+        "first error item after the cut: p50 {}, max {}",
+        secs(percentile(&first_error, 50.0)),
+        secs(percentile(&first_error, 100.0))
+    );
     for t in tasks {
         t.abort();
     }
