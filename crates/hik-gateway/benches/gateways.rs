@@ -169,7 +169,8 @@ async fn simhost() {
     let _ = tokio::io::stdin().read_to_end(&mut rest).await;
     let opened: u64 = sims.iter().map(Simulator::subscriptions_opened).sum();
     let most = sims.iter().map(Simulator::subscriptions_opened).max().unwrap_or(0);
-    let _ = out.write_all(format!("STATS subscriptions opened {opened}, at most {most} on one gateway\n").as_bytes()).await;
+    let _ =
+        out.write_all(format!("STATS subscriptions opened {opened}, at most {most} on one gateway\n").as_bytes()).await;
     let _ = out.flush().await;
 }
 
@@ -474,11 +475,8 @@ async fn driver(settings: Settings) -> Result<(), String> {
     );
     let n = wait_all_connected(&tracks, cut, Duration::from_secs(180)).await;
     let all = Instant::now();
-    let mut after_restart: Vec<Duration> = tracks
-        .iter()
-        .filter_map(|t| t.connected_since(cut))
-        .map(|c| c.saturating_duration_since(restart))
-        .collect();
+    let mut after_restart: Vec<Duration> =
+        tracks.iter().filter_map(|t| t.connected_since(cut)).map(|c| c.saturating_duration_since(restart)).collect();
     after_restart.sort_unstable();
     let most = tracks.iter().map(|t| t.most_attempts_within(cut, Duration::from_secs(1))).max().unwrap_or(0);
     let attempts: usize = tracks.iter().map(|t| t.attempts_since(cut)).sum();
@@ -514,10 +512,7 @@ async fn driver(settings: Settings) -> Result<(), String> {
         secs(percentile(&noticed, 99.0)),
         secs(percentile(&noticed, 100.0))
     );
-    println!(
-        "attempts of all gateways together: at most {} within 1 s",
-        busiest(&every, Duration::from_secs(1))
-    );
+    println!("attempts of all gateways together: at most {} within 1 s", busiest(&every, Duration::from_secs(1)));
     // The same at the HTTP level: every subscription request a gateway was sent.
     let mut most_requests = 0;
     let mut all_requests = Vec::new();

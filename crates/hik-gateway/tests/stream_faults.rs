@@ -229,8 +229,7 @@ async fn a_busy_gateway_is_retried_and_a_refusal_closes_the_stream() {
     let backoffs =
         seen.iter().filter(|i| matches!(i, Ok(Notification::State(ConnectionState::Backoff { .. })))).count();
     assert_eq!(backoffs, 6);
-    let connecting =
-        seen.iter().filter(|i| matches!(i, Ok(Notification::State(ConnectionState::Connecting)))).count();
+    let connecting = seen.iter().filter(|i| matches!(i, Ok(Notification::State(ConnectionState::Connecting)))).count();
     assert_eq!(connecting, 7, "one attempt per refusal, then the one that subscribed: {seen:?}");
     drop(s);
 
