@@ -461,6 +461,7 @@ async fn driver(settings: Settings) -> Result<(), String> {
     println!("memory after idle: VmRSS {:.1} MiB, VmHWM {:.1} MiB", mib(rss), mib(hwm));
 
     // The cut: kill every simulator, restart them on the same ports after the outage.
+    let cpu_cut = cpu_ticks();
     let cut = Instant::now();
     kill_hosts(hosts).await;
     println!("simulators killed in {}", secs(cut.elapsed()));
@@ -475,6 +476,8 @@ async fn driver(settings: Settings) -> Result<(), String> {
     );
     let n = wait_all_connected(&tracks, cut, Duration::from_secs(180)).await;
     let all = Instant::now();
+    let cpu = Duration::from_secs_f64(cpu_ticks().saturating_sub(cpu_cut) as f64 / tick as f64);
+    println!("client CPU from the cut until every stream was back: {}", secs(cpu));
     let mut after_restart: Vec<Duration> =
         tracks.iter().filter_map(|t| t.connected_since(cut)).map(|c| c.saturating_duration_since(restart)).collect();
     after_restart.sort_unstable();
