@@ -25,8 +25,11 @@
 //! 3. a network cut: every simulator process is killed (SIGKILL), restarted on the same ports
 //!    `--outage-secs` later, and the bench waits until every stream is connected again: the
 //!    time from the cut and from the restart, the distribution of the reconnect instants after
-//!    the restart (p50/p99/max), and the largest number of connection attempts one gateway
-//!    received within any 1 s (counted at the client: every `Connecting` of its stream).
+//!    the restart (p50/p99/max), when each stream noticed the cut, the client's CPU time until
+//!    every stream was back, and the largest number of connection attempts one gateway received
+//!    within any 1 s, counted at the client twice: every `Connecting` of its stream, and every
+//!    subscription request sent to it (a tower layer on its client's transport; Digest challenge
+//!    rounds included).
 
 use std::io::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
