@@ -217,17 +217,20 @@ async fn a_busy_gateway_is_retried_and_a_refusal_closes_the_stream() {
     let sim = Simulator::start().await.unwrap();
     let c = client(&sim);
     let busy = ResponseStatus::failure("/ISAPI/Event/notification/subscribeDeviceMgmt", SubStatus::Upgrading);
-    // Each open takes the same retry decision as a call: "upgrading" is safe to repeat, so the
-    // pipeline makes its 3 attempts before the supervisor sees the error and backs off.
+    // "Upgrading" is safe to repeat, but only the supervisor repeats a subscription, after its
+    // jittered back-off: one request per attempt, every refusal reported. (The pipeline's own
+    // retries inside each attempt made it 3 requests per attempt, 2 errors for these 6.)
     sim.faults().on(&hik_gateway::ops::SUBSCRIBE_RAW).fail_next(6, SimResponse::json(503, &busy));
     let mut s = c.subscribe(SubscribeDeviceMgmtMsg::all());
     let seen = until_subscribed(&mut s).await;
     let errors: Vec<&Error> = seen.iter().filter_map(|i| i.as_ref().err()).collect();
-    assert_eq!(errors.len(), 2, "{seen:?}");
+    assert_eq!(errors.len(), 6, "{seen:?}");
     assert!(errors.iter().all(|e| e.sub_status() == Some(SubStatus::Upgrading)));
     let backoffs =
         seen.iter().filter(|i| matches!(i, Ok(Notification::State(ConnectionState::Backoff { .. })))).count();
-    assert_eq!(backoffs, 2);
+    assert_eq!(backoffs, 6);
+    let connecting = seen.iter().filter(|i| matches!(i, Ok(Notification::State(ConnectionState::Connecting)))).count();
+    assert_eq!(connecting, 7, "one attempt per refusal, then the one that subscribed: {seen:?}");
     drop(s);
 
     let refused = ResponseStatus::failure("/ISAPI/Event/notification/subscribeDeviceMgmt", SubStatus::BadParameters);

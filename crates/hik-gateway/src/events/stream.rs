@@ -502,7 +502,12 @@ fn convert(item: Result<watchpost_core::multipart::Part>) -> Option<Result<Notif
 async fn open(client: Client, msg: SubscribeDeviceMgmtMsg, config: Arc<EventStreamConfig>) -> Result<PartItems> {
     let op = ops::SUBSCRIBE_RAW.id;
     let request = config.resync.then(|| msg.subscribe_device_mgmt.clone());
-    let req = SubscribeRawRequest::new(msg).to_request()?.options(client.call_options());
+    let mut req = SubscribeRawRequest::new(msg).to_request()?.options(client.call_options());
+    // One request per connection attempt (a Digest challenge round aside): the supervisor owns
+    // the jittered back-off. The pipeline's own retries inside each attempt tripled what a
+    // gateway that is down or busy received (up to 10 subscriptions within one second after a
+    // cut, docs/PERFORMANCE.md).
+    req.no_retry = true;
     let resp = client.pipeline().open_stream(req).await?;
     let content_type = resp.content_type().unwrap_or_default().to_owned();
     let idle = |_| Error::Timeout { op: op.to_owned(), phase: TimeoutPhase::Idle, after: config.idle_timeout };
