@@ -34,8 +34,9 @@ pub struct AlarmFeed {
 }
 
 /// Asks a source to stop sending (e.g. ends its subscription) while its feed is still read; the
-/// feed then ends by itself once the source closed.
-pub type FeedFinisher = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
+/// feed then ends by itself once the source closed. The future answers whether the source
+/// agreed (`false`: it could not be asked, and the feed is dropped at once).
+pub type FeedFinisher = Box<dyn FnOnce() -> BoxFuture<'static, bool> + Send>;
 
 impl AlarmFeed {
     /// A feed named `name` yielding `items`.

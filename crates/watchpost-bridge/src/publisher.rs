@@ -132,8 +132,8 @@ impl Publisher {
     /// JetStream's publish acknowledgement (a duplicate acknowledgement included). A failed
     /// publication is retried with back-off, for ever; while [`PublishSettings::window`] items
     /// are unstored the feed is not polled. On `stop`, a feed with a finisher (a push source,
-    /// [`AlarmFeed::with_finisher`]) is finished and read to its end, and one without is dropped
-    /// at once; within [`PublishSettings::drain_timeout`] every item taken is stored, and what is
+    /// [`AlarmFeed::with_finisher`]) is finished and read to its end (dropped as soon as the
+    /// source could not be asked), and one without is dropped at once; within [`PublishSettings::drain_timeout`] every item taken is stored, and what is
     /// left then is dropped unacknowledged (reported not handled, so a queue source delivers it
     /// again; counted in [`FeedSummary::abandoned`] and logged).
     pub async fn run(&self, feed: AlarmFeed, stop: impl Future<Output = ()>) -> FeedSummary {
@@ -149,6 +149,8 @@ impl Publisher {
         tokio::pin!(stop);
         // Once stopped: until when the feed (if it finishes) and the items taken may be stored.
         let mut deadline: Option<tokio::time::Instant> = None;
+        // The finisher of a stopped push feed, until the source answered it.
+        let mut finishing: Option<futures_util::future::BoxFuture<'static, bool>> = None;
         loop {
             if feed.is_none() && in_flight.is_empty() {
                 self.feed_ended(&source, &pending);
@@ -171,12 +173,19 @@ impl Publisher {
                     match feed.as_mut().and_then(AlarmFeed::take_finisher) {
                         Some(finish) => {
                             tracing::debug!(source = %source, "finishing the feed");
-                            tokio::spawn(finish());
+                            finishing = Some(finish());
                         }
                         None => drop(feed.take()),
                     }
                 }
                 () = drain_over => break,
+                agreed = finish_answer(&mut finishing), if finishing.is_some() => {
+                    finishing = None;
+                    if !agreed {
+                        tracing::info!(source = %source, "the source could not be finished; its feed is dropped");
+                        drop(feed.take());
+                    }
+                }
                 Some((n, done)) = in_flight.next(), if !in_flight.is_empty() => {
                     pending.remove(&n);
                     record(&mut summary, done);
@@ -299,6 +308,14 @@ fn record(summary: &mut FeedSummary, done: Done) {
             summary.states += 1;
             summary.retries += retries;
         }
+    }
+}
+
+/// The answer of a feed's finisher (never completes when there is none).
+async fn finish_answer(finishing: &mut Option<futures_util::future::BoxFuture<'static, bool>>) -> bool {
+    match finishing {
+        Some(answer) => answer.await,
+        None => std::future::pending().await,
     }
 }
 

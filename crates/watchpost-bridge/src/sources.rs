@@ -165,9 +165,18 @@ impl FeedFactory for HikGatewaySource {
         let finish: FeedFinisher = Box::new(move || {
             async move {
                 match tokio::time::timeout(UNSUBSCRIBE_TIMEOUT, finisher.finish()).await {
-                    Ok(Ok(_)) => tracing::debug!(source = %name, "unsubscribed; reading the stream to its end"),
-                    Ok(Err(e)) => tracing::info!(source = %name, error = %e, "unsubscribe failed"),
-                    Err(_) => tracing::info!(source = %name, "unsubscribe timed out"),
+                    Ok(Ok(_)) => {
+                        tracing::debug!(source = %name, "unsubscribed; reading the stream to its end");
+                        true
+                    }
+                    Ok(Err(e)) => {
+                        tracing::info!(source = %name, error = %e, "unsubscribe failed");
+                        false
+                    }
+                    Err(_) => {
+                        tracing::info!(source = %name, "unsubscribe timed out");
+                        false
+                    }
                 }
             }
             .boxed()

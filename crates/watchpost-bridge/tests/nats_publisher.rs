@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_nats::jetstream;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{mpsc, oneshot};
 use watchpost_bridge::testing::NatsServer;
 use watchpost_bridge::{
-    alarm_subject, connect, ensure_stream, message_id, state_subject, AlarmFeed, FeedItem, FeedSummary,
+    alarm_subject, connect, ensure_stream, message_id, state_subject, AlarmFeed, FeedEnd, FeedItem, FeedSummary,
     PublishSettings, Publisher, StreamSettings,
 };
 use watchpost_core::alarm::{Ack, AckGroup, Alarm, AlarmSource, Category, Delivery, GroupOutcome, RawEvent};
@@ -211,4 +211,53 @@ async fn nats_server_the_stream_is_created_as_configured_and_an_existing_one_kep
     let other = StreamSettings { duplicate_window: Duration::from_secs(60), ..settings };
     let mut again = ensure_stream(&js, &other).await.expect("opened");
     assert_eq!(again.info().await.expect("info").config.duplicate_window, Duration::from_secs(300));
+}
+
+/// A feed whose finisher reports the call and answers `agree`.
+fn finishing_feed(
+    agree: bool,
+) -> (mpsc::UnboundedSender<FeedItem>, AlarmFeed, Arc<AtomicUsize>, oneshot::Receiver<()>) {
+    let (tx, feed, polled) = channel_feed();
+    let (called, called_rx) = oneshot::channel::<()>();
+    let feed = feed.with_finisher(Box::new(move || {
+        let _ = called.send(());
+        async move { agree }.boxed()
+    }));
+    (tx, feed, polled, called_rx)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_a_stopped_push_feed_is_finished_and_read_to_its_end() {
+    let (tx, feed, _, called) = finishing_feed(true);
+    let mut rig = rig(feed, 8).await;
+    assert!(settled(send(&tx, alarm(0))).await.all_acked());
+    let stop = rig.stop.take().expect("not stopped yet");
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, called).await.expect("finisher called").expect("finisher called once");
+    // What the source sent before it closed is still taken and stored.
+    let late: Vec<AckGroup> = (1..4).map(|i| send(&tx, alarm(i))).collect();
+    drop(tx); // the source closed
+    for group in late {
+        assert!(settled(group).await.all_acked());
+    }
+    assert_eq!(rig.stored().await, 4);
+    let summary = rig.finish().await;
+    assert_eq!((summary.end, summary.alarms, summary.abandoned), (FeedEnd::Stopped, 4, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nats_server_a_feed_whose_source_cannot_be_finished_is_dropped() {
+    let (tx, feed, polled, called) = finishing_feed(false);
+    let mut rig = rig(feed, 8).await;
+    assert!(settled(send(&tx, alarm(0))).await.all_acked());
+    let stop = rig.stop.take().expect("not stopped yet");
+    let _ = stop.send(());
+    tokio::time::timeout(PATIENCE, called).await.expect("finisher called").expect("finisher called once");
+    // Sent after the refusal: never taken (a feed still read would take and store it).
+    let _ = tx.send(FeedItem::Alarm(Delivery::unacknowledged(alarm(1))));
+    let summary = tokio::time::timeout(PATIENCE, &mut rig.run).await.expect("publisher stops").expect("no panic");
+    assert_eq!((summary.end, summary.alarms), (FeedEnd::Stopped, 1));
+    assert!(tx.send(FeedItem::State(ConnectionState::Connected)).is_err(), "the feed was dropped");
+    assert_eq!(polled.load(Ordering::SeqCst), 1);
+    assert_eq!(rig.stored().await, 1);
 }
