@@ -153,36 +153,37 @@ impl FeedFactory for HikGatewaySource {
         let name = self.name.clone();
         let on_drop = Box::new(move |alarms: hikgw::events::AlarmStream| {
             closers.spawn(async move {
-                match tokio::time::timeout(UNSUBSCRIBE_TIMEOUT, alarms.into_events().unsubscribe()).await {
-                    Ok(Ok(_)) => tracing::debug!(source = %name, "unsubscribed"),
-                    Ok(Err(e)) => tracing::info!(source = %name, error = %e, "unsubscribe failed"),
-                    Err(_) => tracing::info!(source = %name, "unsubscribe timed out; the connection is dropped"),
-                }
+                unsubscribed(&name, alarms.into_events().unsubscribe()).await;
             });
         });
         let finisher = alarms.events().finisher();
         let name = self.name.clone();
-        let finish: FeedFinisher = Box::new(move || {
-            async move {
-                match tokio::time::timeout(UNSUBSCRIBE_TIMEOUT, finisher.finish()).await {
-                    Ok(Ok(_)) => {
-                        tracing::debug!(source = %name, "unsubscribed; reading the stream to its end");
-                        true
-                    }
-                    Ok(Err(e)) => {
-                        tracing::info!(source = %name, error = %e, "unsubscribe failed");
-                        false
-                    }
-                    Err(_) => {
-                        tracing::info!(source = %name, "unsubscribe timed out");
-                        false
-                    }
-                }
-            }
-            .boxed()
-        });
+        let finish: FeedFinisher =
+            Box::new(move || async move { unsubscribed(&name, finisher.finish()).await }.boxed());
         let followed = Followed::new(self.name.clone(), alarms, hik_item, state, on_drop);
         AlarmFeed::new(self.name.clone(), followed.boxed()).with_finisher(finish)
+    }
+}
+
+/// Whether `unsubscribe` (ending a gateway subscription) succeeded within
+/// [`UNSUBSCRIBE_TIMEOUT`]; a failure is logged (the connection is then dropped).
+async fn unsubscribed(
+    name: &str,
+    unsubscribe: impl std::future::Future<Output = watchpost::Result<Option<hikgw::models::ResponseStatus>>>,
+) -> bool {
+    match tokio::time::timeout(UNSUBSCRIBE_TIMEOUT, unsubscribe).await {
+        Ok(Ok(_)) => {
+            tracing::debug!(source = %name, "unsubscribed");
+            true
+        }
+        Ok(Err(e)) => {
+            tracing::info!(source = %name, error = %e, "unsubscribe failed; the connection is dropped");
+            false
+        }
+        Err(_) => {
+            tracing::info!(source = %name, "unsubscribe timed out; the connection is dropped");
+            false
+        }
     }
 }
 

@@ -430,10 +430,7 @@ impl EventStream {
         let id = self.subscription_id();
         let EventStream { inner, client, .. } = self;
         drop(inner);
-        match id {
-            Some(id) => client.unsubscribe(&UnsubscribeRequest::new(id)).await.map(Some),
-            None => Ok(None),
-        }
+        unsubscribe_id(&client, id).await
     }
 }
 
@@ -465,10 +462,15 @@ impl Finisher {
         self.flag.requested.store(true, Ordering::Release);
         self.flag.waker.wake();
         let id = lock(&self.current).clone();
-        match id {
-            Some(id) => self.client.unsubscribe(&UnsubscribeRequest::new(id)).await.map(Some),
-            None => Ok(None),
-        }
+        unsubscribe_id(&self.client, id).await
+    }
+}
+
+/// Ends the subscription `id` on the gateway (8.2.5); `None` when there is none.
+async fn unsubscribe_id(client: &Client, id: Option<String>) -> Result<Option<ResponseStatus>> {
+    match id {
+        Some(id) => client.unsubscribe(&UnsubscribeRequest::new(id)).await.map(Some),
+        None => Ok(None),
     }
 }
 
